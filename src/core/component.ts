@@ -1,0 +1,80 @@
+// The one interface per component kind (source, parser, action) and the contexts they are built with.
+import type { z } from "zod";
+import type { Clock } from "./clock.js";
+import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import type { LogEvent } from "./event.js";
+import type { LogRecord, RecordBatch, Release } from "./record.js";
+import type { CheckpointStore } from "./checkpoint.js";
+
+/** What every component is built with. */
+export interface ComponentContext {
+  /** The component's name in the config ("app", "discord"). */
+  name: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Folder for checkpoints, dead letters and other state. */
+  stateDir: string;
+}
+
+/** A kind of component: its config type name, its zod schema (without `type`), and a factory. */
+export interface ComponentKind<Config, Instance, Context> {
+  readonly type: string;
+  readonly schema: z.ZodType<Config>;
+  create(config: Config, context: Context): Instance;
+}
+
+// ---- sources -------------------------------------------------------------------------------
+
+export interface SourceContext extends ComponentContext {
+  /**
+   * Hand a batch to the pipeline. Resolves when it has been accepted (backpressure: await it before
+   * reading more). The batch's ack completes when every action has delivered its events.
+   */
+  emit(batch: RecordBatch): Promise<void>;
+  checkpoints: CheckpointStore;
+  /** --once: read what exists now, then report caughtUp. */
+  once: boolean;
+}
+
+export interface Source {
+  start(): Promise<void>;
+  /** Resolves when everything present at start has been read and emitted (meaningful with once). */
+  caughtUp(): Promise<void>;
+  /** SIGHUP: reopen files, rescan paths. */
+  reopen?(): void;
+  /** Stop reading; save checkpoints of acknowledged progress. */
+  stop(): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext>;
+
+// ---- parsers -------------------------------------------------------------------------------
+
+export interface Parser {
+  /** Fill record.fields (and record.time when the line has a timestamp); false when the line is invalid for this format. */
+  parse(record: LogRecord): boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ParserKind<C = any> = ComponentKind<C, Parser, { logger: Logger }>;
+
+// ---- actions -------------------------------------------------------------------------------
+
+export type ActionContext = ComponentContext;
+
+export interface Action {
+  /**
+   * Take an event. Resolves once it is accepted (a full queue makes this wait: backpressure);
+   * call release when it has been delivered, or definitively given up (dead-lettered).
+   */
+  send(event: LogEvent, release: Release): Promise<void>;
+  /** Deliver everything pending within the deadline (ms from now); resolves when done or out of time. */
+  flush(deadlineMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActionKind<C = any> = ComponentKind<C, Action, ActionContext>;

@@ -1,0 +1,27 @@
+// Events: what rules and stats hand to actions.
+import type { Fields, LogRecord } from "./record.js";
+
+export type EventKind = "match" | "threshold" | "alert" | "recovery" | "stats";
+
+export interface LogEvent {
+  kind: EventKind;
+  /** Rule or stats job that produced it. */
+  rule: string;
+  source: string;
+  /** Event time (ms since the epoch): the triggering line's time, or the alert's time. */
+  time: number;
+  /** The lines behind it: one for a match, the matches of the window for a threshold. */
+  records: LogRecord[];
+  /** Text that matched, for a match rule. */
+  match?: string;
+  /** Named groups and parsed fields of the (last) triggering line. */
+  fields: Fields;
+  /** Matches that fired it (1 for a plain match, N for a threshold). */
+  count: number;
+  /** Matches swallowed by the cooldown since the last time this rule fired. */
+  suppressed: number;
+  /** A human sentence for alerts and stats ("High traffic generated an alert - ..."). */
+  message?: string;
+  /** Structured payload for stats reports and alerts. */
+  data?: Record<string, unknown>;
+}
