@@ -1,4 +1,32 @@
-// CLI entry: dispatches to the command modules.
+// CLI entry: global flags, one module per command, and error → exit code mapping.
+import { Command, CommanderError } from "commander";
+import { commandModules } from "./commands.js";
+import { reportFatal } from "./common.js";
+import { VERSION } from "./version.js";
+
+export function buildProgram(): Command {
+  const program = new Command("logward")
+    .description("Tail logs without losing a line, recognise what matters, and act.")
+    .version(VERSION, "--version")
+    .option("--log-level <level>", "trace|debug|info|warn|error|silent", "info")
+    .option("--log-format <format>", "json|pretty (default: pretty on a terminal)")
+    .option("--state-dir <dir>", "folder for checkpoints and other state")
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commandModules) register(program);
+  return program;
+}
+
+/** Run the CLI; `name` is the program name it was started as (logward or logs2eca). */
 export async function main(argv: string[], name: string): Promise<void> {
-  process.stdout.write(`${name} ${argv.join(" ")}\n`);
+  const args = name === "logs2eca" ? ["logs2eca", ...argv] : argv;
+  try {
+    await buildProgram().parseAsync(args, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportFatal(err);
+  }
 }

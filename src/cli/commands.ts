@@ -1,0 +1,6 @@
+// The command registry: each module adds its command(s) to the program.
+import type { Command } from "commander";
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commandModules: RegisterCommand[] = [];
