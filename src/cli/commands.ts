@@ -1,6 +1,9 @@
 // The command registry: each module adds its command(s) to the program.
 import type { Command } from "commander";
+import { registerCheck, registerRun } from "./run.js";
+import { registerLogs2eca, registerWatch } from "./watch.js";
+import { registerDemo } from "./demo.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [];
+export const commandModules: RegisterCommand[] = [registerRun, registerCheck, registerWatch, registerDemo, registerLogs2eca];

@@ -8,7 +8,7 @@ export function buildProgram(): Command {
   const program = new Command("logward")
     .description("Tail logs without losing a line, recognise what matters, and act.")
     .version(VERSION, "--version")
-    .option("--log-level <level>", "trace|debug|info|warn|error|silent", "info")
+    .option("--log-level <level>", "trace|debug|info|warn|error|silent (default: info, or log.level)")
     .option("--log-format <format>", "json|pretty (default: pretty on a terminal)")
     .option("--state-dir <dir>", "folder for checkpoints and other state")
     .showHelpAfterError()

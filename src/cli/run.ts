@@ -1,0 +1,38 @@
+// `logward run` and `logward check`: the daemon from a config file, or just its validation.
+import type { Command } from "commander";
+import { formatConfig } from "../config/index.js";
+import { runDaemon } from "../daemon/run.js";
+import { loadCommandConfig, loggerForConfig } from "./common-config.js";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run the daemon from a config (default ./logward.yaml, then /etc/logward/logward.yaml; env LOGWARD_CONFIG)")
+    .option("-c, --config <file>", "config file")
+    .option("--once", "process what the files hold now, deliver every action, save checkpoints and exit")
+    .option("--pid-file <file>", "write the daemon's pid here")
+    .action(async (opts: { config?: string; once?: boolean; pidFile?: string }, command: Command) => {
+      const config = await loadCommandConfig(command, opts.config);
+      if (opts.pidFile) config.pid_file = opts.pidFile;
+      const logger = loggerForConfig(command, config);
+      for (const hint of config.hints ?? []) logger.warn(hint);
+      process.exitCode = await runDaemon(config, {
+        logger,
+        once: opts.once ?? false,
+        reload: () => loadCommandConfig(command, opts.config),
+      });
+    });
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command("check")
+    .description("validate a config and print the resolved pipeline; exit 2 on error")
+    .option("-c, --config <file>", "config file")
+    .action(async (opts: { config?: string }, command: Command) => {
+      const config = await loadCommandConfig(command, opts.config);
+      for (const hint of config.hints ?? []) process.stderr.write(`hint: ${hint}\n`);
+      process.stdout.write(formatConfig(config) + "\n");
+      process.stdout.write(`${config.path ?? "config"}: ok\n`);
+    });
+}

@@ -1,0 +1,204 @@
+// The pipeline: sources → parsers → rules and stats → actions, rebuilt piecewise on reload.
+import type { Action, Source } from "../core/component.js";
+import type { Clock } from "../core/clock.js";
+import type { CheckpointStore } from "../core/checkpoint.js";
+import type { LogEvent } from "../core/event.js";
+import type { Logger } from "../core/logger.js";
+import type { Metrics } from "../core/metrics.js";
+import { noAck, type LogRecord, type RecordBatch, type Release } from "../core/record.js";
+import { describeError, UserError } from "../core/errors.js";
+import type { ActionConfig, Config, SourceConfig } from "../config/types.js";
+import { findActionKind } from "../actions/index.js";
+import { findSourceKind } from "../sources/index.js";
+import { compileRules, type Firing, type RuleEngine } from "../rules/engine.js";
+import { createStatsJob, type StatsJob } from "../stats/job.js";
+import type { WebHub } from "../web/hub.js";
+import { createRecordParser, type RecordParser } from "./parsers.js";
+
+export interface PipelineOptions {
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  stateDir: string;
+  checkpoints: CheckpointStore;
+  once: boolean;
+  hub?: WebHub;
+}
+
+interface Built<C, T> {
+  config: C;
+  instance: T;
+}
+
+export class Pipeline {
+  private readonly sources = new Map<string, Built<SourceConfig, Source>>();
+  private readonly actions = new Map<string, Built<ActionConfig, Action>>();
+  private readonly parsers = new Map<string, RecordParser | undefined>();
+  private readonly statsJobs = new Map<string, StatsJob>();
+  private engine: RuleEngine;
+  private config: Config;
+  private readonly log: Logger;
+
+  constructor(config: Config, private readonly options: PipelineOptions) {
+    this.config = config;
+    this.log = options.logger;
+    this.engine = compileRules(config.rules, options.clock);
+    for (const [name, cfg] of Object.entries(config.actions)) this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
+    for (const [name, cfg] of Object.entries(config.sources)) this.addSource(name, cfg);
+    this.buildStatsJobs(config);
+  }
+
+  /** Start every source; a source that cannot start (a port in use, say) fails the whole start. */
+  async start(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.instance.start()));
+  }
+
+  /** Resolves when every source has read what existed at start (used by --once). */
+  async caughtUp(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.instance.caughtUp()));
+  }
+
+  /** SIGHUP: reopen files and rescan paths. */
+  reopen(): void {
+    for (const s of this.sources.values()) s.instance.reopen?.();
+  }
+
+  /** Stop reading, deliver what is pending within the deadline, and save checkpoints. */
+  async drain(deadlineMs: number): Promise<void> {
+    const flushing = this.flushActions(deadlineMs);
+    await Promise.all([...this.sources.values()].map((s) => s.instance.stop()));
+    await flushing;
+    for (const job of this.statsJobs.values()) job.stop();
+    await Promise.all([...this.actions.values()].map((a) => a.instance.stop()));
+    await this.options.checkpoints.flush();
+  }
+
+  /** Deliver everything pending now, sources still running (used by --once after catching up). */
+  async flushActions(deadlineMs: number): Promise<void> {
+    await Promise.all([...this.actions.values()].map((a) => a.instance.flush(deadlineMs)));
+  }
+
+  /** Apply a new config: unchanged sources and actions keep running, changed ones are replaced. */
+  async reload(next: Config): Promise<void> {
+    const changedActions = diffNames(this.config.actions, next.actions);
+    for (const name of changedActions) {
+      const old = this.actions.get(name);
+      if (old) await old.instance.flush(10_000).then(() => old.instance.stop());
+      this.actions.delete(name);
+      const cfg = next.actions[name];
+      if (cfg) this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
+    }
+    const changedSources = diffNames(this.config.sources, next.sources);
+    for (const name of changedSources) {
+      await this.sources.get(name)?.instance.stop();
+      this.sources.delete(name);
+    }
+    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) this.engine = compileRules(next.rules, this.options.clock);
+    if (JSON.stringify(this.config.stats) !== JSON.stringify(next.stats)) this.buildStatsJobs(next);
+    this.config = next;
+    for (const name of changedSources) {
+      const cfg = next.sources[name];
+      if (!cfg) continue;
+      this.addSource(name, cfg);
+      await this.sources.get(name)?.instance.start();
+    }
+    this.log.info({ sources: changedSources, actions: changedActions }, "configuration reloaded");
+  }
+
+  latestStats(): Map<string, StatsJob> {
+    return this.statsJobs;
+  }
+
+  private addSource(name: string, cfg: SourceConfig): void {
+    const kind = findSourceKind(cfg.type);
+    if (!kind) throw new UserError("CONFIG_INVALID", `source ${name}: unknown type "${cfg.type}"`);
+    const { type: _type, parser, ...own } = cfg;
+    this.parsers.set(name, createRecordParser(name, parser, this.log, this.options.metrics));
+    this.options.hub?.addSource(name, { type: cfg.type, ...(typeof own.path === "string" ? { path: own.path } : {}) });
+    const instance = kind.create(own, {
+      ...this.componentContext(name, "source"),
+      checkpoints: this.options.checkpoints,
+      once: this.options.once,
+      emit: (batch) => this.dispatch(batch),
+    });
+    this.sources.set(name, { config: cfg, instance });
+  }
+
+  private createAction(name: string, cfg: ActionConfig): Action {
+    const kind = findActionKind(cfg.type);
+    if (!kind) throw new UserError("CONFIG_INVALID", `action ${name}: unknown type "${cfg.type}"`);
+    const { type: _type, ...own } = cfg;
+    return kind.create(own, this.componentContext(name, "action"));
+  }
+
+  private buildStatsJobs(config: Config): void {
+    for (const job of this.statsJobs.values()) job.stop();
+    this.statsJobs.clear();
+    for (const [name, cfg] of Object.entries(config.stats)) {
+      const job = createStatsJob(name, cfg, {
+        clock: this.options.clock,
+        logger: this.log.child({ stats: name }),
+        metrics: this.options.metrics,
+        live: !this.options.once,
+        emit: (event) => this.onStatsEvent(cfg.actions ?? [], event),
+      });
+      this.statsJobs.set(name, job);
+    }
+  }
+
+  private componentContext(name: string, role: string) {
+    const { clock, metrics, stateDir } = this.options;
+    return { name, clock, metrics, stateDir, logger: this.log.child({ [role]: name }) };
+  }
+
+  /** One batch through parsers, web hub, stats and rules; resolves when every action accepted its events. */
+  private async dispatch(batch: RecordBatch): Promise<void> {
+    this.parsers.get(batch.source)?.(batch.records);
+    for (const [name, job] of this.statsJobs) if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
+    const firings = this.engine.evaluate(batch.records);
+    this.options.hub?.pushRecords(batch.records, matchesByRecord(firings));
+    for (const firing of firings) {
+      if (firing.event.kind !== "match") this.options.hub?.pushAlert(firing.event);
+      for (const actionName of firing.actions) await this.send(actionName, firing.event, batch.ack.hold());
+    }
+  }
+
+  private onStatsEvent(actionNames: string[], event: LogEvent): void {
+    if (event.kind === "stats") {
+      this.options.hub?.pushStats(event.rule, event.data);
+      return;
+    }
+    this.options.hub?.pushAlert(event);
+    this.log.warn({ stats: event.rule }, event.message ?? event.kind);
+    for (const name of actionNames) {
+      this.send(name, event, noAck.hold()).catch((err) => this.log.error({ action: name, err: describeError(err) }, "alert not delivered"));
+    }
+  }
+
+  private async send(actionName: string, event: LogEvent, release: Release): Promise<void> {
+    const action = this.actions.get(actionName);
+    if (!action) {
+      release();
+      return;
+    }
+    try {
+      await action.instance.send(event, release);
+    } catch (err) {
+      this.log.error({ action: actionName, rule: event.rule, err: describeError(err) }, "action refused an event");
+      release();
+    }
+  }
+}
+
+function diffNames<T>(before: Record<string, T>, after: Record<string, T>): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n]));
+}
+
+function matchesByRecord(firings: Firing[]): Map<LogRecord, string[]> {
+  const map = new Map<LogRecord, string[]>();
+  for (const f of firings) {
+    for (const record of f.event.records) map.set(record, [...(map.get(record) ?? []), f.rule]);
+  }
+  return map;
+}

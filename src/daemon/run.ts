@@ -1,0 +1,108 @@
+// The daemon's life: state, pid file, pipeline, web and rotation; signals (HUP reload, TERM/INT drain).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { systemClock, type Clock } from "../core/clock.js";
+import { MemoryCheckpointStore, type CheckpointStore } from "../core/checkpoint.js";
+import { describeError, LogwardError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { Metrics } from "../core/metrics.js";
+import type { Config } from "../config/types.js";
+import { FileCheckpointStore } from "../sources/checkpoints.js";
+import { Pipeline } from "./pipeline.js";
+import { startExtras, type Extras } from "./extras.js";
+
+export interface RunOptions {
+  logger: Logger;
+  /** Process what the files hold now, deliver, save checkpoints and exit. */
+  once?: boolean;
+  /** Keep checkpoints in memory only (watch and logs2eca without --state-dir). */
+  memoryCheckpoints?: boolean;
+  /** Re-read the config on SIGHUP; without it SIGHUP only reopens files. */
+  reload?: () => Promise<Config>;
+  clock?: Clock;
+  /** How long TERM/INT and --once wait for actions to deliver what is pending. */
+  drainTimeoutMs?: number;
+  /** Resolves when the daemon should stop (tests and the demo); signals do the same. */
+  until?: Promise<void>;
+  /** Called once the pipeline is running. */
+  onStarted?: (pipeline: Pipeline, extras: Extras) => void;
+}
+
+/** Run the pipeline of a config until a signal (or, with once, until caught up); returns the exit code. */
+export async function runDaemon(config: Config, options: RunOptions): Promise<number> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = new Metrics();
+  const drainMs = options.drainTimeoutMs ?? 30_000;
+  mkdirSync(config.state_dir, { recursive: true });
+  const checkpoints: CheckpointStore = options.memoryCheckpoints
+    ? new MemoryCheckpointStore()
+    : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
+  writePidFile(config.pid_file);
+  let extras: Extras | undefined;
+  try {
+    extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
+    const pipeline = new Pipeline(config, { clock, logger, metrics, stateDir: config.state_dir, checkpoints, once: options.once ?? false, ...(extras.hub ? { hub: extras.hub } : {}) });
+    await pipeline.start();
+    options.onStarted?.(pipeline, extras);
+    if (options.once) {
+      await pipeline.caughtUp();
+      await pipeline.flushActions(drainMs);
+    } else {
+      logger.info({ sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length }, "logward running");
+      await waitForStop(pipeline, options, logger);
+    }
+    await pipeline.drain(drainMs);
+    logger.info("logward stopped");
+    return 0;
+  } catch (err) {
+    if (err instanceof LogwardError && err.name === "UserError") throw err;
+    logger.error({ err: describeError(err) }, "logward failed");
+    return 1;
+  } finally {
+    await extras?.stop();
+    await closeCheckpoints(checkpoints);
+    if (config.pid_file) rmSync(config.pid_file, { force: true });
+  }
+}
+
+/** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile. */
+function waitForStop(pipeline: Pipeline, options: RunOptions, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onHup = () => void reloadOnHup(pipeline, options, logger);
+    const stop = (signal: string) => {
+      logger.info({ signal }, "draining and stopping");
+      process.off("SIGHUP", onHup);
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      resolve();
+    };
+    const onTerm = () => stop("SIGTERM");
+    const onInt = () => stop("SIGINT");
+    process.on("SIGHUP", onHup);
+    process.on("SIGTERM", onTerm);
+    process.on("SIGINT", onInt);
+    options.until?.then(() => stop("until"));
+  });
+}
+
+async function reloadOnHup(pipeline: Pipeline, options: RunOptions, logger: Logger): Promise<void> {
+  logger.info("SIGHUP: reopening files" + (options.reload ? " and reloading the configuration" : ""));
+  if (options.reload) {
+    try {
+      await pipeline.reload(await options.reload());
+    } catch (err) {
+      logger.error({ err: describeError(err) }, "new configuration rejected; keeping the running one");
+    }
+  }
+  pipeline.reopen();
+}
+
+function writePidFile(path: string | undefined): void {
+  if (!path) return;
+  writeFileSync(path, `${process.pid}\n`);
+}
+
+async function closeCheckpoints(store: CheckpointStore): Promise<void> {
+  await store.flush();
+  if ("close" in store && typeof store.close === "function") await (store.close as () => Promise<void>)();
+}
