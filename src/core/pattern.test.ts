@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { parsePattern, requiredLiteral } from "./pattern.js";
+import { UserError } from "./errors.js";
+
+describe("parsePattern", () => {
+  it("treats plain text as a case-sensitive literal", () => {
+    const p = parsePattern("authentication failure");
+    expect(p.kind).toBe("literal");
+    expect(p.test("pam: authentication failure for bob")).toBe(true);
+    expect(p.test("Authentication Failure")).toBe(false);
+    expect(p.required).toBe("authentication failure");
+  });
+
+  it.each([
+    ["/Out(Of)?Memory/", "java.lang.OutOfMemoryError"],
+    ["|Out(Of)?Memory|", "java.lang.OutOfMemoryError"],
+    ["%Out(Of)?Memory%", "java.lang.OutOfMemoryError"],
+  ])("reads %s as a regex", (text, line) => {
+    const p = parsePattern(text);
+    expect(p.kind).toBe("regex");
+    expect(p.test(line)).toBe(true);
+    expect(p.test("OutMemor")).toBe(false);
+  });
+
+  it("takes flags after /re/ only", () => {
+    expect(parsePattern("/error/i").test("ERROR")).toBe(true);
+    expect(parsePattern("|error|i").kind).toBe("literal");
+  });
+
+  it("returns named groups as fields", () => {
+    const m = parsePattern("/user=(?<user>\\w+) from (?<ip>[\\d.]+)/").exec("fail user=alice from 10.0.0.7");
+    expect(m).toEqual({ match: "user=alice from 10.0.0.7", groups: { user: "alice", ip: "10.0.0.7" } });
+  });
+
+  it("keeps a lone slash or short text literal", () => {
+    expect(parsePattern("/").kind).toBe("literal");
+    expect(parsePattern("a/b").kind).toBe("literal");
+    expect(parsePattern("/api/users").kind).toBe("literal");
+  });
+
+  it("rejects an invalid regex with a user error", () => {
+    expect(() => parsePattern("/a(b/")).toThrow(UserError);
+    expect(() => parsePattern("/a(b/")).toThrow(/invalid regex/);
+  });
+});
+
+describe("requiredLiteral", () => {
+  it.each([
+    ["OutOfMemoryError", "OutOfMemoryError"],
+    ["Killed process \\d+", "Killed process "],
+    ["^ERROR .* timeout$", " timeout"],
+    ["abcd*ef", "abc"],
+    ["ab+cdef", "cdef"],
+    ["a|b", undefined],
+    ["(foo)bar", undefined],
+    ["[abc]xyz", undefined],
+    ["x\\.y\\.z", "x.y.z"],
+    ["a{2}bcd", "bcd"],
+  ])("%s needs %s", (source, expected) => {
+    expect(requiredLiteral(source)).toBe(expected);
+  });
+
+  it("never claims a literal that a real match lacks", () => {
+    const atom = fc.constantFrom("a", "b", "c", ".", "\\d", "x", "\\.", " ");
+    const quant = fc.constantFrom("", "", "", "*", "+", "?", "{1,2}");
+    const regexArb = fc.array(fc.tuple(atom, quant), { minLength: 1, maxLength: 8 }).map((parts) => parts.map(([a, q]) => a + q).join(""));
+    fc.assert(
+      fc.property(regexArb, fc.string({ unit: fc.constantFrom("a", "b", "c", "x", ".", " ", "1"), maxLength: 20 }), (source, text) => {
+        const literal = requiredLiteral(source);
+        const m = new RegExp(source).exec(text);
+        if (m && literal !== undefined) expect(m[0]).toContain(literal);
+      }),
+      { numRuns: 2000, seed: 42 },
+    );
+  });
+});
