@@ -1,0 +1,89 @@
+// Test helpers: temp folders, the built CLI as a real child process, and waiting on conditions.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const LOGWARD = join(ROOT, "bin", "logward");
+
+export function tempDir(prefix = "logward-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Poll until check returns a truthy value; fails with the description after the deadline. */
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The file's lines (without the trailing empty one), or [] when it does not exist yet. */
+export function readLines(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").filter((l, i, all) => l !== "" || i < all.length - 1);
+}
+
+export interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** JSON log lines the process wrote to stderr (run with --log-format json). */
+  logs: () => Record<string, unknown>[];
+  waitForLog: (msg: string | RegExp, timeoutMs?: number) => Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Start bin/logward with JSON logs; the caller stops it (stop() sends SIGTERM and awaits the exit). */
+export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {}): Running {
+  const child = spawn(process.execPath, [options.bin ?? LOGWARD, "--log-format", "json", ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  const logs = () =>
+    err.split("\n").flatMap((l) => {
+      try {
+        return l.startsWith("{") ? [JSON.parse(l) as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+  const matches = (msg: string | RegExp, m: unknown) => (typeof msg === "string" ? m === msg : msg.test(String(m)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logs,
+    exited,
+    waitForLog: (msg, timeoutMs) => waitFor(() => logs().find((l) => matches(msg, l.msg)), `log ${String(msg)}; stderr so far:\n${err}`, timeoutMs),
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Run bin/logward to completion and collect its output. */
+export function runLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; bin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [options.bin ?? LOGWARD, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(options.input ?? "");
+    child.on("exit", (code) => res({ code, stdout, stderr }));
+  });
+}

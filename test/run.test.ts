@@ -1,0 +1,122 @@
+// End to end: `logward run` and `logward check` from config files, with real files and processes.
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readLines, runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => void;
+
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+function writeConfig(body: string): string {
+  const path = join(dir, "logward.yaml");
+  writeFileSync(path, body);
+  return path;
+}
+
+describe("logward check", () => {
+  it("lists every mistake with file, line:column and key path, and exits 2", async () => {
+    const config = writeConfig(
+      [
+        "sources:",
+        "  app: { path: /var/log/app.log, colour: blue }",
+        "rules:",
+        "  oom: { source: app, match: \"/a(b/\", actions: [restart] }",
+        "  storm: { source: nowhere, threshold: { count: many, within: 1m }, actions: [restart] }",
+        "actions:",
+        "  restart: { type: exec, command: \"true\", timeout: soon }",
+        "",
+      ].join("\n"),
+    );
+    const r = await runLogward(["check", "-c", config]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split("\n");
+    const expectIssue = (re: RegExp) => expect(lines.some((l) => re.test(l)), `${re} in:\n${r.stderr}`).toBe(true);
+    expectIssue(/logward\.yaml:2:\d+ .*sources\.app.*colour/);
+    expectIssue(/logward\.yaml:4:\d+ rules\.oom\.match.*invalid regex/);
+    expectIssue(/logward\.yaml:5:\d+ rules\.storm\.source.*nowhere/);
+    expectIssue(/logward\.yaml:5:\d+ rules\.storm\.threshold\.count/);
+    expectIssue(/logward\.yaml:7:\d+ actions\.restart\.timeout.*invalid duration/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("prints the resolved pipeline of a valid config", async () => {
+    const config = writeConfig(
+      [
+        "state_dir: ${STATE:-/tmp/lw-state}",
+        "sources: { app: { path: /var/log/app.log } }",
+        "rules: { oom: { source: app, match: OutOfMemory, cooldown: 3s, actions: [restart] } }",
+        "actions: { restart: { type: exec, command: systemctl restart app } }",
+      ].join("\n"),
+    );
+    const r = await runLogward(["check", "-c", config]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/app/);
+    expect(r.stdout).toMatch(/oom/);
+    expect(r.stdout).toMatch(/restart/);
+    expect(r.stdout).toMatch(/\/tmp\/lw-state/);
+  });
+
+  it("exits 2 with a clear message when the config file is missing", async () => {
+    const r = await runLogward(["check", "-c", join(dir, "nope.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nope\.yaml/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("logward run", () => {
+  function config(extra = ""): string {
+    return writeConfig(
+      [
+        `state_dir: ${dir}/state`,
+        `sources: { app: { path: "${dir}/*.log", start_at: beginning } }`,
+        "rules:",
+        "  errors: { source: app, match: ERROR, actions: [archive] }",
+        "  burst: { source: app, match: /auth fail/, threshold: { count: 3, within: 1m }, actions: [archive] }",
+        `actions: { archive: { type: file, path: "${dir}/events.ndjson" } }`,
+        extra,
+      ].join("\n"),
+    );
+  }
+
+  it("--once sees each line exactly once across runs (checkpoints)", async () => {
+    const cfg = config();
+    writeFileSync(join(dir, "a.log"), "ERROR one\nINFO ok\n");
+    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    appendFileSync(join(dir, "a.log"), "ERROR two\n");
+    writeFileSync(join(dir, "b.log"), "ERROR three\n");
+    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string; file: string; offset: number });
+    expect(events.map((e) => e.line).sort()).toEqual(["ERROR one", "ERROR three", "ERROR two"]);
+    const two = events.find((e) => e.line === "ERROR two");
+    expect(two).toMatchObject({ rule: "errors", file: join(dir, "a.log"), offset: "ERROR one\nINFO ok\n".length });
+  });
+
+  it("fires a threshold rule once per window of N matches", async () => {
+    const cfg = config();
+    writeFileSync(join(dir, "a.log"), "auth fail 1\nauth fail 2\nINFO\nauth fail 3\nauth fail 4\n");
+    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string });
+    expect(events.filter((e) => e.rule === "burst").map((e) => e.line)).toEqual(["auth fail 1", "auth fail 2", "auth fail 3"]);
+  });
+
+  it("drains on SIGTERM and exits 0; a bad config on SIGHUP keeps the old one running", async () => {
+    const cfg = config();
+    writeFileSync(join(dir, "a.log"), "");
+    const r = startLogward(["run", "-c", cfg]);
+    await r.waitForLog("logward running");
+    appendFileSync(join(dir, "a.log"), "ERROR live\n");
+    await waitFor(() => readLines(join(dir, "events.ndjson")).length === 1, "event");
+    writeFileSync(cfg, readFileSync(cfg, "utf8") + "\nbogus_key: 1\n");
+    r.child.kill("SIGHUP");
+    await r.waitForLog("new configuration rejected; keeping the running one");
+    appendFileSync(join(dir, "a.log"), "ERROR still\n");
+    await waitFor(() => readLines(join(dir, "events.ndjson")).length === 2, "second event");
+    expect(await r.stop("SIGTERM")).toBe(0);
+  });
+});

@@ -1,0 +1,184 @@
+// End to end: `logward watch` and `logs2eca` against real files, real rotations and real commands.
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readLines, startLogward, tempDir, waitFor, ROOT, type Running } from "./helpers.js";
+
+let dir: string;
+let cleanup: () => void;
+let running: Running | undefined;
+
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  cleanup();
+});
+
+/** A command that records each run's LOGWARD_LINE and stdin in files of the test folder. */
+function recorder(): string {
+  return `printf '%s\\n' "$LOGWARD_LINE" >> "${dir}/lines.txt"; cat >> "${dir}/stdin.txt"`;
+}
+
+async function watch(log: string, args: string[]): Promise<Running> {
+  running = startLogward(["watch", log, ...args]);
+  await running.waitForLog("logward running");
+  return running;
+}
+
+describe("logward watch", () => {
+  it("ignores lines written before it started and runs the command for new matches", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "ERROR old line\n");
+    await watch(log, ["-m", "ERROR", "-x", recorder()]);
+    appendFileSync(log, "INFO fine\nERROR new line\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+    expect(readLines(join(dir, "lines.txt"))).toEqual(["ERROR new line"]);
+    expect(readLines(join(dir, "stdin.txt"))).toEqual(["ERROR new line"]);
+  });
+
+  it.each(["/fail(ed|ure)/", "|fail(ed|ure)|", "%fail(ed|ure)%", "/FAILURE/i"])("matches with the pattern %s", async (pattern) => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "");
+    await watch(log, ["-m", pattern, "-x", recorder()]);
+    appendFileSync(log, "auth failure one\nsomething else\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+    expect(readLines(join(dir, "lines.txt"))).toEqual(["auth failure one"]);
+  });
+
+  it("passes hostile log text verbatim and never executes it", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "");
+    await watch(log, ["-m", "EVIL", "-x", recorder()]);
+    const hostile = `EVIL $(touch ${dir}/pwned1) \`touch ${dir}/pwned2\` "quoted" 'single'; touch ${dir}/pwned3 && echo $HOME`;
+    appendFileSync(log, hostile + "\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+    expect(readLines(join(dir, "lines.txt"))).toEqual([hostile]);
+    expect(readLines(join(dir, "stdin.txt"))).toEqual([hostile]);
+    for (const n of [1, 2, 3]) expect(existsSync(join(dir, `pwned${n}`))).toBe(false);
+  });
+
+  it("gives the command the environment contract", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "");
+    await watch(log, ["-m", "/user=(?<user>\\w+)/", "-x", `env | grep ^LOGWARD_ | sort > "${dir}/env.txt"`]);
+    appendFileSync(log, "login failed user=alice\n");
+    const env = await waitFor(() => readLines(join(dir, "env.txt")).length > 0 && readLines(join(dir, "env.txt")), "env dump");
+    expect(env).toEqual(
+      expect.arrayContaining([
+        "LOGWARD_RULE=watch",
+        "LOGWARD_SOURCE=watch",
+        `LOGWARD_FILE=${log}`,
+        "LOGWARD_LINE=login failed user=alice",
+        "LOGWARD_MATCH=user=alice",
+        "LOGWARD_FIELD_USER=alice",
+        "LOGWARD_COUNT=1",
+        "LOGWARD_SUPPRESSED=0",
+      ]),
+    );
+    expect(env.find((l) => l.startsWith("LOGWARD_TIME="))).toMatch(/^LOGWARD_TIME=\d{4}-\d\d-\d\dT/);
+  });
+
+  it("suppresses matches during the cooldown, then fires again counting them", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "");
+    await watch(log, ["-m", "ERROR", "-w", "1", "-x", `echo "$LOGWARD_LINE $LOGWARD_SUPPRESSED" >> "${dir}/runs.txt"`]);
+    appendFileSync(log, "ERROR a\nERROR b\nERROR c\n");
+    await waitFor(() => readLines(join(dir, "runs.txt")).length === 1, "first run");
+    // Keep matching lines coming until the cooldown has passed and one fires again.
+    let tick = 0;
+    await waitFor(() => {
+      if (readLines(join(dir, "runs.txt")).length >= 2) return true;
+      appendFileSync(log, `ERROR tick${tick++}\n`);
+      return false;
+    }, "a run after the cooldown");
+    const [first, second] = readLines(join(dir, "runs.txt"));
+    expect(first).toBe("ERROR a 0");
+    const [, n, suppressed] = /^ERROR tick(\d+) (\d+)$/.exec(second ?? "") ?? [];
+    expect(Number(n)).toBeGreaterThanOrEqual(3);
+    expect(Number(suppressed)).toBe(2 + Number(n));
+  });
+});
+
+describe("rotations keep matches flowing with no line fired twice", () => {
+  async function startCounting(log: string): Promise<void> {
+    writeFileSync(log, "");
+    await watch(log, ["-m", "HIT", "-x", recorder()]);
+  }
+
+  async function expectRuns(expected: string[]): Promise<void> {
+    await waitFor(() => readLines(join(dir, "lines.txt")).length >= expected.length, `${expected.length} runs`);
+    // Give a late duplicate a chance to show: one more marker line must arrive after everything else.
+    const log = join(dir, "app.log");
+    appendFileSync(log, "HIT marker\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).includes("HIT marker"), "marker");
+    expect(readLines(join(dir, "lines.txt"))).toEqual([...expected, "HIT marker"]);
+  }
+
+  it("rename + create", async () => {
+    const log = join(dir, "app.log");
+    await startCounting(log);
+    appendFileSync(log, "HIT 1\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "first");
+    renameSync(log, `${log}.1`);
+    appendFileSync(`${log}.1`, "HIT 2 written to the old file after the rename\n");
+    writeFileSync(log, "HIT 3\n");
+    await expectRuns(["HIT 1", "HIT 2 written to the old file after the rename", "HIT 3"]);
+  });
+
+  it("copytruncate", async () => {
+    const log = join(dir, "app.log");
+    await startCounting(log);
+    appendFileSync(log, "HIT 1\nHIT 2\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 2, "two");
+    writeFileSync(`${log}.1`, readFileSync(log));
+    truncateSync(log, 0);
+    appendFileSync(log, "HIT 3\n");
+    await expectRuns(["HIT 1", "HIT 2", "HIT 3"]);
+  });
+
+  it("delete + recreate", async () => {
+    const log = join(dir, "app.log");
+    await startCounting(log);
+    appendFileSync(log, "HIT 1\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "first");
+    rmSync(log);
+    writeFileSync(log, "HIT 2\n");
+    await expectRuns(["HIT 1", "HIT 2"]);
+  });
+
+  it("SIGHUP reopens and keeps following", async () => {
+    const log = join(dir, "app.log");
+    await startCounting(log);
+    appendFileSync(log, "HIT 1\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "first");
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, "");
+    running?.child.kill("SIGHUP");
+    await running?.waitForLog(/SIGHUP/);
+    appendFileSync(log, "HIT 2\n");
+    await expectRuns(["HIT 1", "HIT 2"]);
+  });
+});
+
+describe("logs2eca drop-in", () => {
+  it("takes the old flags and LOGS2ECA_* variables", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "Killed process 1 (old)\n");
+    running = startLogward([], {
+      bin: join(ROOT, "bin", "logs2eca"),
+      env: { LOGS2ECA_LOG_FILE: log, LOGS2ECA_EVENT_PATTERN: "|Killed process \\d+|", LOGS2ECA_COMMAND: recorder(), LOGS2ECA_WAIT: "0" },
+    });
+    await running.waitForLog("logward running");
+    appendFileSync(log, "Killed process 42 (java)\n");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+    expect(readLines(join(dir, "lines.txt"))).toEqual(["Killed process 42 (java)"]);
+  });
+
+  it("exits 2 naming what is missing", async () => {
+    const r = startLogward([], { bin: join(ROOT, "bin", "logs2eca"), env: { LOGS2ECA_LOG_FILE: "", LOGS2ECA_COMMAND: "" } });
+    expect(await r.exited).toBe(2);
+    expect(r.stderr()).toMatch(/missing -l\/LOGS2ECA_LOG_FILE, -p\/LOGS2ECA_EVENT_PATTERN, -c\/LOGS2ECA_COMMAND/);
+    expect(r.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
