@@ -1,0 +1,108 @@
+// The rules engine (pure): records in, firings out — match, exclude, threshold and cooldown per rule.
+import type { Clock } from "../core/clock.js";
+import type { LogEvent } from "../core/event.js";
+import type { MatchResult } from "../core/pattern.js";
+import type { LogRecord } from "../core/record.js";
+import { Cooldown } from "./cooldown.js";
+import { compileMatcher, type LineMatcher } from "./matcher.js";
+import { BatchText } from "./prefilter.js";
+import type { RuleConfig } from "./schema.js";
+import { ThresholdWindow } from "./threshold.js";
+
+export interface Firing {
+  rule: string;
+  actions: string[];
+  event: LogEvent;
+}
+
+export interface RuleEngine {
+  /** Run a batch (records of any source) through every rule; firings come out in record order. */
+  evaluate(records: LogRecord[]): Firing[];
+  /** Names of the rules that read this source. */
+  rulesFor(source: string): string[];
+}
+
+export interface EngineOptions {
+  /** Batches with at least this many records use the literal prefilter (default 32; Infinity disables it). */
+  prefilterMinRecords?: number;
+}
+
+const DEFAULT_PREFILTER_MIN = 32;
+
+/** Compile the configured rules (patterns already validated by the schema; a bad one throws PATTERN_INVALID). */
+export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
+  const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock));
+  const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
+  return {
+    evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin),
+    rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
+  };
+}
+
+function evaluate(rules: readonly CompiledRule[], records: LogRecord[], prefilter: boolean): Firing[] {
+  if (records.length === 0) return [];
+  const present = new Set(records.map((r) => r.source));
+  const text = prefilter ? new BatchText(records.map((r) => r.line)) : undefined;
+  const out: { index: number; order: number; firing: Firing }[] = [];
+  rules.forEach((rule, order) => {
+    if (![...rule.sources].some((s) => present.has(s))) return;
+    const required = rule.matcher.required;
+    const indexes = text && required ? text.candidates(required) : undefined;
+    const visit = (index: number): void => {
+      const record = records[index] as LogRecord;
+      if (!rule.sources.has(record.source)) return;
+      const firing = rule.offer(record);
+      if (firing) out.push({ index, order, firing });
+    };
+    if (indexes) indexes.forEach(visit);
+    else for (let i = 0; i < records.length; i++) visit(i);
+  });
+  // Rules run one after the other; put their firings back in the order of the lines that caused them.
+  out.sort((a, b) => a.index - b.index || a.order - b.order);
+  return out.map((o) => o.firing);
+}
+
+class CompiledRule {
+  readonly sources: ReadonlySet<string>;
+  readonly matcher: LineMatcher;
+  private readonly actions: string[];
+  private readonly window: ThresholdWindow<LogRecord> | undefined;
+  private readonly cooldown: Cooldown;
+
+  constructor(
+    readonly name: string,
+    config: RuleConfig,
+    clock: Clock,
+  ) {
+    this.sources = new Set(config.source);
+    this.matcher = compileMatcher(config.match, config.exclude);
+    this.actions = [...config.actions];
+    this.window = config.threshold ? new ThresholdWindow(config.threshold.count, config.threshold.within) : undefined;
+    this.cooldown = new Cooldown(config.cooldown, clock);
+  }
+
+  /** One record of a source this rule reads: a firing, or undefined (no match, window not full, cooldown). */
+  offer(record: LogRecord): Firing | undefined {
+    const found = this.matcher.match(record.line);
+    if (!found) return undefined;
+    const records = this.window ? this.window.add(record) : [record];
+    if (!records) return undefined;
+    const suppressed = this.cooldown.admit(record.time, records.length);
+    if (suppressed === undefined) return undefined;
+    return { rule: this.name, actions: [...this.actions], event: this.event(record, found, records, suppressed) };
+  }
+
+  private event(record: LogRecord, found: MatchResult, records: LogRecord[], suppressed: number): LogEvent {
+    return {
+      kind: this.window ? "threshold" : "match",
+      rule: this.name,
+      source: record.source,
+      time: record.time,
+      records,
+      match: found.match,
+      fields: { ...record.fields, ...found.groups },
+      count: records.length,
+      suppressed,
+    };
+  }
+}
