@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { registerCheck, registerRun } from "./run.js";
 import { registerLogs2eca, registerWatch } from "./watch.js";
 import { registerDemo } from "./demo.js";
+import { registerForward } from "./forward.js";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerRun, registerCheck, registerWatch, registerDemo, registerLogs2eca];
+export const commandModules: RegisterCommand[] = [registerRun, registerCheck, registerWatch, registerForward, registerDemo, registerLogs2eca];

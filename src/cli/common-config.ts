@@ -1,6 +1,6 @@
 // Loading a config for a command: path resolution, --state-dir override, and the logger it asks for.
 import type { Command } from "commander";
-import { loadConfig, resolveConfigPath } from "../config/index.js";
+import { loadConfig, resolveConfigPath } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { globalOptions } from "./common.js";

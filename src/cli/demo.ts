@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { validateConfig } from "../config/index.js";
+import { validateConfig } from "../config/load.js";
 import { parseDuration } from "../core/units.js";
 import { runDaemon } from "../daemon/run.js";
 import { loggerForConfig } from "./common-config.js";

@@ -1,6 +1,6 @@
 // `logward run` and `logward check`: the daemon from a config file, or just its validation.
 import type { Command } from "commander";
-import { formatConfig } from "../config/index.js";
+import { formatConfig } from "../config/load.js";
 import { runDaemon } from "../daemon/run.js";
 import { loadCommandConfig, loggerForConfig } from "./common-config.js";
 

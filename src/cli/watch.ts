@@ -1,6 +1,6 @@
 // `logward watch` and the drop-in `logs2eca`: pattern → command on the run pipeline, built from flags.
 import type { Command } from "commander";
-import { validateConfig } from "../config/index.js";
+import { validateConfig } from "../config/load.js";
 import { UserError } from "../core/errors.js";
 import { parseDuration } from "../core/units.js";
 import { runDaemon } from "../daemon/run.js";

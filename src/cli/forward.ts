@@ -1,0 +1,139 @@
+// `logward forward`: ship new lines to Discord, Slack or a webhook; also the old Discord log monitor's env vars.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { validateConfig } from "../config/load.js";
+import { readDotenv } from "../config/env.js";
+import { UserError } from "../core/errors.js";
+import { runDaemon } from "../daemon/run.js";
+import { globalOptions } from "./common.js";
+import { loggerForConfig } from "./common-config.js";
+
+export interface ForwardOptions {
+  to?: string;
+  type?: string;
+  match?: string[];
+  newest?: boolean;
+  recursive?: boolean;
+  rescan?: string;
+  batchSize?: string;
+  batchTimeout?: string;
+  rateLimit?: string;
+  maxRetries?: string;
+  fromStart?: boolean;
+  once?: boolean;
+}
+
+/** discord.com or discordapp.com → discord, hooks.slack.com → slack, else http. */
+export function typeFromUrl(url: string): "discord" | "slack" | "http" {
+  let host = "";
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new UserError("USAGE", `--to: not a URL: ${url}`);
+  }
+  if (/(^|\.)discord(app)?\.com$/.test(host)) return "discord";
+  if (host === "hooks.slack.com") return "slack";
+  return "http";
+}
+
+/**
+ * With no PATH and no --to, the variables of the Discord log monitor people run today, from the
+ * environment or a .env in the current folder: it followed the newest .log file of a tree.
+ */
+export function legacyForwardOptions(env: NodeJS.ProcessEnv): { paths: string[]; opts: ForwardOptions; logLevel?: string } {
+  const dotenvPath = resolve(".env");
+  const merged = { ...(existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}), ...env };
+  const dir = merged.EKOS_LOGS_DIRECTORY;
+  const url = merged.DISCORD_WEBHOOK_URL;
+  if (!dir || !url) throw new UserError("USAGE", "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)");
+  const pick = (name: string) => (merged[name] ? merged[name] : undefined);
+  const opts: ForwardOptions = { to: url, newest: true, recursive: true };
+  if (pick("BATCH_SIZE")) opts.batchSize = pick("BATCH_SIZE");
+  if (pick("BATCH_TIMEOUT")) opts.batchTimeout = pick("BATCH_TIMEOUT");
+  if (pick("RATE_LIMIT_DELAY")) opts.rateLimit = pick("RATE_LIMIT_DELAY");
+  if (pick("FILE_CHECK_INTERVAL")) opts.rescan = pick("FILE_CHECK_INTERVAL");
+  if (pick("MAX_RETRIES")) opts.maxRetries = pick("MAX_RETRIES");
+  const level = pick("LOG_LEVEL")?.toLowerCase();
+  return { paths: [join(dir, "**", "*.log")], opts, ...(level ? { logLevel: level === "warning" ? "warn" : level } : {}) };
+}
+
+const numberOrText = (v: string) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+
+/** The config forward runs: one file source, one rule (every line, or --match), one network action. */
+export function forwardConfig(paths: string[], opts: ForwardOptions, stateDir: string | undefined): unknown {
+  if (paths.length === 0 || !opts.to) throw new UserError("USAGE", "forward needs PATH... and --to URL");
+  const type = opts.type ?? typeFromUrl(opts.to);
+  const batch = {
+    ...(opts.batchSize ? { size: Number(opts.batchSize) } : {}),
+    ...(opts.batchTimeout ? { timeout: numberOrText(opts.batchTimeout) } : {}),
+  };
+  return {
+    ...(stateDir ? { state_dir: stateDir } : {}),
+    sources: {
+      forward: {
+        path: paths.length === 1 ? paths[0] : paths,
+        start_at: opts.fromStart ? "beginning" : "end",
+        ...(opts.newest ? { follow: "newest" } : {}),
+        ...(opts.recursive ? { recursive: true } : {}),
+        ...(opts.rescan ? { rescan: numberOrText(opts.rescan) } : {}),
+      },
+    },
+    rules: { forward: { source: "forward", ...(opts.match && opts.match.length > 0 ? { match: opts.match } : {}), actions: ["to"] } },
+    actions: {
+      to: {
+        type,
+        url: opts.to,
+        ...(Object.keys(batch).length > 0 ? { batch } : {}),
+        ...(opts.rateLimit ? { rate_limit: numberOrText(opts.rateLimit) } : {}),
+        ...(opts.maxRetries ? { max_retries: Number(opts.maxRetries) } : {}),
+      },
+    },
+  };
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerForward(program: Command): void {
+  program
+    .command("forward")
+    .description("send new lines to Discord, Slack or a webhook, batched, rate-limited and retried")
+    .argument("[path...]", "files, directories or globs")
+    .option("--to <url>", "webhook URL")
+    .option("--type <type>", "discord|slack|http (default from the URL)")
+    .option("--match <pattern>", "only lines matching (repeatable)", collect, [])
+    .option("--newest", "follow only the newest matching file")
+    .option("--recursive", "descend into directories")
+    .option("--rescan <duration>", "how often to look for new files")
+    .option("--batch-size <n>", "lines per message batch")
+    .option("--batch-timeout <duration>", "send a partial batch after this long")
+    .option("--rate-limit <duration>", "minimum gap between requests")
+    .option("--max-retries <n>", "retries before a batch goes to the dead-letter file")
+    .option("--from-start", "read the files from their beginning")
+    .option("--once", "send what the files hold now and exit")
+    .action(async (paths: string[], opts: ForwardOptions, command: Command) => {
+      let effective = { paths, opts };
+      if (paths.length === 0 && !opts.to) {
+        const legacy = legacyForwardOptions(process.env);
+        effective = { paths: legacy.paths, opts: { ...legacy.opts, ...pickFlags(opts) } };
+        if (legacy.logLevel && !rootLogLevel(command)) rootOf(command).setOptionValue("logLevel", legacy.logLevel);
+      }
+      const config = validateConfig(forwardConfig(effective.paths, effective.opts, globalOptions(command).stateDir), { origin: "forward flags" });
+      const logger = loggerForConfig(command, config);
+      process.exitCode = await runDaemon(config, { logger, once: effective.opts.once ?? false });
+    });
+}
+
+function pickFlags(opts: ForwardOptions): ForwardOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && !(k === "match" && Array.isArray(v) && v.length === 0)));
+}
+
+function rootOf(command: Command): Command {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+function rootLogLevel(command: Command): string | undefined {
+  return rootOf(command).opts<{ logLevel?: string }>().logLevel;
+}
