@@ -32,4 +32,6 @@ export interface Config {
   actions: Record<string, ActionConfig>;
   rotate: Record<string, RotateJobConfig>;
   web?: WebConfig;
+  /** Notes for the user, e.g. that the file was converted from a legacy format and how to migrate. */
+  hints?: string[];
 }

@@ -1,0 +1,123 @@
+// Loading a config: find the file, read YAML/JSON with positions, interpolate the environment,
+// validate everything and report every mistake at once.
+import fs from "node:fs";
+import path from "node:path";
+import type { Document, LineCounter } from "yaml";
+import { UserError } from "../core/errors.js";
+import { crossCheck } from "./crosscheck.js";
+import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxProblem } from "./document.js";
+import { readDotenv, type Env } from "./env.js";
+import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
+import { convertLegacy } from "./legacy.js";
+import { validateRaw } from "./schema.js";
+import type { Config } from "./types.js";
+
+export const DEFAULT_CONFIG_PATHS = ["logward.yaml", "/etc/logward/logward.yaml"] as const;
+
+/** The config to use: the flag, else $LOGWARD_CONFIG, else ./logward.yaml, else /etc/logward/logward.yaml. */
+export function resolveConfigPath(flag: string | undefined, env: Env = process.env): string {
+  const chosen = flag ?? (env.LOGWARD_CONFIG || undefined);
+  if (chosen !== undefined) {
+    if (fs.existsSync(chosen)) return chosen;
+    const how = flag !== undefined ? "" : " (from LOGWARD_CONFIG)";
+    throw new UserError("CONFIG_NOT_FOUND", `config file ${chosen}${how} not found`);
+  }
+  for (const candidate of DEFAULT_CONFIG_PATHS) if (fs.existsSync(candidate)) return candidate;
+  throw new UserError(
+    "CONFIG_NOT_FOUND",
+    `no config file: tried ./${DEFAULT_CONFIG_PATHS[0]} and ${DEFAULT_CONFIG_PATHS[1]} (pass -c FILE or set LOGWARD_CONFIG)`,
+  );
+}
+
+/** Read, interpolate and validate a YAML or JSON config file. */
+export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
+  const text = await readConfigFile(file);
+  const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
+  const { doc, lines, problems } = parseConfigText(text);
+  const duplicates = problems.filter((p) => p.code === "DUPLICATE_KEY").map((p) => syntaxIssue(file, p, duplicateMessage(p)));
+  // After a syntax error the structure is a guess: report the parse problems alone.
+  if (duplicates.length < problems.length) {
+    const parse = problems.map((p) => (p.code === "DUPLICATE_KEY" ? syntaxIssue(file, p, duplicateMessage(p)) : syntaxIssue(file, p)));
+    throw new ConfigError(parse, { code: "CONFIG_PARSE" });
+  }
+
+  const unresolved = interpolateDocument(doc, env);
+  let raw = toJS(doc, file);
+  const hints: string[] = [];
+  const legacy = convertLegacy(raw);
+  if (legacy) {
+    raw = legacy.config;
+    hints.push(legacy.hint);
+  }
+  const { config, issues } = validateRaw(raw, env);
+  // A value whose variable is missing would also fail its schema: report only the missing variable.
+  const found = [...issues, ...crossCheck(raw, config)].filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)));
+  const place = legacy ? undefined : { doc, lines };
+  const all = [...duplicates, ...[...unresolved, ...found].map((issue) => placeIssue(issue, file, place))];
+  if (all.length) throw new ConfigError(sortIssues(all));
+  config.path = path.resolve(file);
+  if (hints.length) config.hints = hints;
+  return config;
+}
+
+/** Validate a config built in code (watch, forward): the same rules, errors named by key path only. */
+export function validateConfig(raw: unknown, options: { origin?: string; env?: NodeJS.ProcessEnv } = {}): Config {
+  const { config, issues } = validateRaw(raw, options.env ?? process.env);
+  const all = [...issues, ...crossCheck(raw, config)].map((issue) => placeIssue(issue, undefined, undefined));
+  if (all.length) throw new ConfigError(all, options.origin !== undefined ? { origin: options.origin } : {});
+  return config;
+}
+
+async function readConfigFile(file: string): Promise<string> {
+  try {
+    return (await fs.promises.readFile(file, "utf8")).replace(/^\uFEFF/, "");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+    throw new UserError("CONFIG_NOT_FOUND", `config file ${file}: ${why}`, { cause: err });
+  }
+}
+
+function dotenvBeside(file: string): Record<string, string> {
+  const dotenv = path.join(path.dirname(file), ".env");
+  try {
+    return readDotenv(dotenv);
+  } catch (err) {
+    throw new UserError("CONFIG_INVALID", `cannot read ${dotenv}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The environment wins over .env; unset entries of the environment do not hide .env values. */
+function mergeEnv(dotenv: Record<string, string>, env: NodeJS.ProcessEnv): Env {
+  const merged: Env = { ...dotenv };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+function toJS(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new ConfigError([{ file, path: "", message: (err as Error).message }], { code: "CONFIG_PARSE", cause: err });
+  }
+}
+
+function duplicateMessage(problem: SyntaxProblem): string {
+  return `duplicate key "${String(problem.path.at(-1) ?? "")}": each name may appear only once`;
+}
+
+function syntaxIssue(file: string, problem: SyntaxProblem, message = problem.message): ConfigIssue {
+  return { file, line: problem.line, column: problem.column, path: formatPath(problem.path), message };
+}
+
+function placeIssue(issue: RawIssue, file: string | undefined, place: { doc: Document; lines: LineCounter } | undefined): ConfigIssue {
+  const placed: ConfigIssue = { path: formatPath(issue.path), message: issue.message };
+  if (file !== undefined) placed.file = file;
+  const offset = place ? nodeAt(place.doc, issue.path, issue.atKey)?.range?.[0] : undefined;
+  if (place && offset !== undefined) Object.assign(placed, positionOf(place.lines, offset));
+  return placed;
+}
+
+function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => String(path[i]) === String(segment));
+}

@@ -1,0 +1,172 @@
+// Validate a raw config against a schema composed at call time from the registered kinds and the
+// section schemas, collecting every issue instead of stopping at the first.
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { actionKinds, findActionKind } from "../actions/index.js";
+import { findParserKind, parserKinds } from "../parsers/index.js";
+import { findSourceKind, sourceKinds } from "../sources/index.js";
+import { ruleSchema } from "../rules/schema.js";
+import { statsJobSchema } from "../stats/schema.js";
+import { rotateJobSchema } from "../rotate/schema.js";
+import { webSchema } from "../web/schema.js";
+import type { ActionConfig, Config, ParserRef, SourceConfig } from "./types.js";
+import { fromZod, typeName, type PathSegment, type RawIssue } from "./issues.js";
+import type { Env } from "./env.js";
+
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+type SectionName = "sources" | "rules" | "stats" | "actions" | "rotate";
+
+function topLevelSchema() {
+  const map = z.record(z.string(), z.unknown()).nullish();
+  return z.strictObject({
+    state_dir: z.string().min(1).optional(),
+    log: z
+      .strictObject({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        file: z.string().min(1).optional(),
+        format: z.enum(["json", "pretty"]).optional(),
+      })
+      .nullish(),
+    pid_file: z.string().min(1).optional(),
+    sources: map,
+    rules: map,
+    stats: map,
+    actions: map,
+    rotate: map,
+    web: z.unknown(),
+  });
+}
+
+/** Validate everything; the config is complete only when no issue was found. */
+export function validateRaw(raw: unknown, env: Env): { config: Config; issues: RawIssue[] } {
+  const issues: RawIssue[] = [];
+  const top = topLevelSchema().safeParse(raw ?? {}, { reportInput: true });
+  if (!top.success) issues.push(...fromZod(top.error.issues));
+  const input = (isPlainObject(raw) ? raw : {}) as Record<string, unknown>;
+  const log = top.success ? top.data.log : undefined;
+  const config: Config = {
+    state_dir: expandHome(top.data?.state_dir ?? defaultStateDir(env), env),
+    log: { level: log?.level ?? "info", ...(log?.file ? { file: expandHome(log.file, env) } : {}), ...(log?.format ? { format: log.format } : {}) },
+    ...(top.data?.pid_file ? { pid_file: expandHome(top.data.pid_file, env) } : {}),
+    sources: section(input, "sources", issues, validateSource),
+    rules: section(input, "rules", issues, (value, at, out) => parseWith(ruleSchema, value, at, out)),
+    stats: section(input, "stats", issues, (value, at, out) => parseWith(statsJobSchema, value, at, out)),
+    actions: section(input, "actions", issues, validateAction),
+    rotate: section(input, "rotate", issues, (value, at, out) => parseWith(rotateJobSchema, value, at, out)),
+  };
+  if (input.web !== undefined && input.web !== null) {
+    const web = parseWith(webSchema, input.web, ["web"], issues);
+    if (web) config.web = web;
+  } else if (input.web === null) {
+    config.web = webSchema.parse({});
+  }
+  return { config, issues };
+}
+
+type EntryValidator<T> = (value: unknown, at: PathSegment[], issues: RawIssue[]) => T | undefined;
+
+/** One named section (sources, rules...): check each name and validate each entry. */
+function section<T>(input: Record<string, unknown>, key: SectionName, issues: RawIssue[], validate: EntryValidator<T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  const entries = input[key];
+  if (!isPlainObject(entries)) return out; // absent, null, or already reported by the top-level schema
+  for (const [name, value] of Object.entries(entries)) {
+    if (!NAME_PATTERN.test(name)) {
+      issues.push({ path: [key, name], message: `invalid name "${name}": use only letters, digits, "_", "." and "-"`, atKey: true });
+    }
+    const parsed = validate(value, [key, name], issues);
+    if (parsed !== undefined) out[name] = parsed;
+  }
+  return out;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, at: PathSegment[], issues: RawIssue[]): T | undefined {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  issues.push(...fromZod(result.error.issues, at));
+  return undefined;
+}
+
+/** Split off the generic keys (`type`, `parser`) and hand the rest to the kind's own schema. */
+function splitEntry(value: unknown, at: PathSegment[], issues: RawIssue[]): Record<string, unknown> | undefined {
+  if (isPlainObject(value)) return { ...value };
+  issues.push({ path: at, message: `Expected object, received ${typeName(value)}` });
+  return undefined;
+}
+
+function validateSource(value: unknown, at: PathSegment[], issues: RawIssue[]): SourceConfig | undefined {
+  const entry = splitEntry(value, at, issues);
+  if (!entry) return undefined;
+  const { type = "file", parser, ...rest } = entry;
+  const kind = lookupKind(type, [...at, "type"], issues, "source", sourceKinds, findSourceKind);
+  const parserRef = parser === undefined ? undefined : validateParser(parser, [...at, "parser"], issues);
+  if (!kind) return undefined;
+  const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
+  if (!options || (parser !== undefined && !parserRef)) return undefined;
+  return { type: kind.type, ...(parserRef ? { parser: parserRef } : {}), ...options };
+}
+
+/** `parser: combined` or `parser: { type: json, ...options }`, always `{ type, ...options }` after. */
+function validateParser(value: unknown, at: PathSegment[], issues: RawIssue[]): ParserRef | undefined {
+  const entry = typeof value === "string" ? { type: value } : splitEntry(value, at, issues);
+  if (!entry) return undefined;
+  const { type, ...rest } = entry;
+  const typeAt = typeof value === "string" ? at : [...at, "type"];
+  const kind = lookupKind(type, typeAt, issues, "parser", parserKinds, findParserKind);
+  if (!kind) return undefined;
+  const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
+  return options ? { type: kind.type, ...options } : undefined;
+}
+
+function validateAction(value: unknown, at: PathSegment[], issues: RawIssue[]): ActionConfig | undefined {
+  const entry = splitEntry(value, at, issues);
+  if (!entry) return undefined;
+  const { type, ...rest } = entry;
+  const kind = lookupKind(type, [...at, "type"], issues, "action", actionKinds, findActionKind);
+  if (!kind) return undefined;
+  const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
+  return options ? { type: kind.type, ...options } : undefined;
+}
+
+/** Find the kind named by `type`, or report what is wrong with it and which types exist. */
+function lookupKind<K extends { type: string }>(
+  type: unknown,
+  at: PathSegment[],
+  issues: RawIssue[],
+  what: string,
+  registry: readonly K[],
+  find: (type: string) => K | undefined,
+): K | undefined {
+  const known = registry.map((k) => k.type);
+  const choices = known.length ? `known ${what} types: ${known.join(", ")}` : `no ${what} types are registered`;
+  if (type === undefined) {
+    issues.push({ path: at, message: `Required: the ${what} type (${choices})` });
+    return undefined;
+  }
+  const kind = typeof type === "string" ? find(type) : undefined;
+  if (!kind) issues.push({ path: at, message: `unknown ${what} type ${JSON.stringify(type)} (${choices})` });
+  return kind;
+}
+
+export function defaultStateDir(env: Env): string {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "logward");
+  return path.join(homeDir(env), ".local", "state", "logward");
+}
+
+/** `~` or `~/x` → the home directory; other paths unchanged. */
+export function expandHome(file: string, env: Env): string {
+  if (file === "~") return homeDir(env);
+  if (file.startsWith("~/")) return path.join(homeDir(env), file.slice(2));
+  return file;
+}
+
+function homeDir(env: Env): string {
+  return env.HOME || os.homedir();
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
