@@ -12,7 +12,7 @@ import { formatDuration } from "../core/units.js";
 import { maskValue } from "./mask.js";
 import type { Config, ParserRef } from "./types.js";
 
-/** Human-readable summary of a validated config. */
+/** Human-readable summary of a validated config, without a trailing newline. */
 export function formatConfig(config: Config): string {
   const out: string[] = [];
   if (config.path) out.push(`config     ${config.path}`);
@@ -33,8 +33,7 @@ export function formatConfig(config: Config): string {
   } else {
     out.push("web        off");
   }
-  for (const hint of config.hints ?? []) out.push(`note: ${hint}`);
-  return out.join("\n") + "\n";
+  return out.join("\n"); // hints are the caller's to show (a warning, not part of the pipeline)
 }
 
 /** A titled, aligned list: `rules (2)` then one indented line per entry. */

@@ -12,6 +12,10 @@ import { convertLegacy } from "./legacy.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
 
+// Commands import the whole config API from here.
+export { formatConfig } from "./format.js";
+export { ConfigError } from "./issues.js";
+
 export const DEFAULT_CONFIG_PATHS = ["logward.yaml", "/etc/logward/logward.yaml"] as const;
 
 /** The config to use: the flag, else $LOGWARD_CONFIG, else ./logward.yaml, else /etc/logward/logward.yaml. */

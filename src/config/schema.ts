@@ -35,7 +35,7 @@ function topLevelSchema() {
     stats: map,
     actions: map,
     rotate: map,
-    web: z.unknown(),
+    web: z.unknown().optional(),
   });
 }
 
