@@ -1,0 +1,84 @@
+// The discord action: lines packed into ≤2000-character webhook messages, Discord's rate limits obeyed.
+import { z } from "zod";
+import type { ActionKind } from "../../core/component.js";
+import { chatCapacity, chatContent, chatParts, type ChatOptions } from "../delivery/chat.js";
+import { DeliveryQueue, type Encoder } from "../delivery/queue.js";
+import { sharedGate } from "../delivery/gate.js";
+import { deliverySchemaShape } from "../delivery/schema.js";
+import { redactUrl, type OutgoingRequest } from "../delivery/transport.js";
+import { classifyDiscord } from "./rate-limit.js";
+
+/** Discord's limit on a message's content. */
+export const DISCORD_CONTENT_LIMIT = 2000;
+
+const schema = z.strictObject({
+  /** The webhook URL (https://discord.com/api/webhooks/ID/TOKEN). */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Override the webhook's name and avatar. */
+  username: z.string().min(1).max(80).optional(),
+  avatar_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Wrap each message in a ``` code block (log text shown as is, no markdown). */
+  code_block: z.boolean().default(false),
+  /** Put first in every message and allowed to ping: "<@USER_ID>", "<@&ROLE_ID>", "@here", "@everyone". */
+  mention: z.string().min(1).max(200).optional(),
+  ...deliverySchemaShape,
+});
+
+export type DiscordConfig = z.output<typeof schema>;
+
+/** Pings only what `mention` names; anything in the log text stays inert. */
+export function allowedMentions(mention: string | undefined): { parse: string[]; users?: string[]; roles?: string[] } {
+  if (!mention) return { parse: [] };
+  const users = [...mention.matchAll(/<@!?(\d+)>/g)].map((m) => m[1] as string);
+  const roles = [...mention.matchAll(/<@&(\d+)>/g)].map((m) => m[1] as string);
+  return {
+    parse: /@(here|everyone)\b/.test(mention) ? ["everyone"] : [],
+    ...(users.length ? { users } : {}),
+    ...(roles.length ? { roles } : {}),
+  };
+}
+
+/** ?wait=true: Discord confirms the message was saved before answering, so a 2xx means delivered. */
+export function executeUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("wait", "true");
+  return parsed.toString();
+}
+
+export function discordEncoder(config: DiscordConfig): Encoder<string> {
+  const chat: ChatOptions = { limit: DISCORD_CONTENT_LIMIT, codeBlock: config.code_block, ...(config.mention ? { prefix: config.mention } : {}) };
+  const url = executeUrl(config.url);
+  const mentions = allowedMentions(config.mention);
+  return {
+    capacity: chatCapacity(chat),
+    parts: (event) => chatParts(event, chat),
+    request(parts): OutgoingRequest {
+      const body = {
+        content: chatContent(parts, chat),
+        ...(config.username ? { username: config.username } : {}),
+        ...(config.avatar_url ? { avatar_url: config.avatar_url } : {}),
+        allowed_mentions: mentions,
+      };
+      return { url, method: "POST", headers: { "content-type": "application/json", "user-agent": "logward" }, body: JSON.stringify(body) };
+    },
+  };
+}
+
+export const discordAction: ActionKind<DiscordConfig> = {
+  type: "discord",
+  schema,
+  create(config, context) {
+    const bucket = new URL(config.url);
+    bucket.search = "";
+    return new DeliveryQueue({
+      config,
+      context,
+      encoder: discordEncoder(config),
+      classify: classifyDiscord,
+      // Actions posting to the same webhook share its bucket; every webhook on a host shares the global limit.
+      gate: sharedGate(`discord:${bucket.toString()}`),
+      globalGate: sharedGate(`discord-global:${bucket.origin}`),
+      target: redactUrl(config.url),
+    });
+  },
+};

@@ -1,0 +1,91 @@
+// The http action: events POSTed as JSON ({"events":[...]} or a body template) to any webhook.
+import { z } from "zod";
+import type { ActionKind } from "../../core/component.js";
+import type { LogEvent } from "../../core/event.js";
+import type { Part } from "../delivery/batcher.js";
+import { DeliveryQueue, type Encoder } from "../delivery/queue.js";
+import { deliverySchemaShape } from "../delivery/schema.js";
+import { eventLines, formatEvent, formatHeadline, isoTime } from "../delivery/format.js";
+import { redactUrl, type OutgoingRequest } from "../delivery/transport.js";
+import { checkTemplate, renderTemplate } from "./template.js";
+
+const schema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
+  headers: z.record(z.string().min(1), z.string()).default({}),
+  /** A body with {{events}} (JSON array), {{message}} (text, JSON-escaped) and {{count}}; default {"events":[...]}. */
+  body_template: z
+    .string()
+    .min(1)
+    .superRefine((template, ctx) => {
+      const problem = checkTemplate(template);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
+  ...deliverySchemaShape,
+});
+
+export type HttpConfig = z.output<typeof schema>;
+
+/** One event in the default body. */
+export interface HttpEvent {
+  kind: string;
+  rule: string;
+  source: string;
+  time: string;
+  count: number;
+  suppressed: number;
+  message: string;
+  fields: Record<string, unknown>;
+  lines: string[];
+  match?: string;
+  data?: Record<string, unknown>;
+}
+
+export function httpEvent(event: LogEvent): HttpEvent {
+  return {
+    kind: event.kind,
+    rule: event.rule,
+    source: event.source,
+    time: isoTime(event.time),
+    count: event.count,
+    suppressed: event.suppressed,
+    message: event.message ?? formatHeadline(event),
+    fields: event.fields,
+    lines: eventLines(event),
+    ...(event.match !== undefined ? { match: event.match } : {}),
+    ...(event.data !== undefined ? { data: event.data } : {}),
+  };
+}
+
+interface HttpPart {
+  json: string;
+  text: string;
+}
+
+export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
+  const headers: Record<string, string> = { "user-agent": "logward", ...config.headers };
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  return {
+    capacity: Infinity, // requests are bounded by batch.size and batch.max_bytes
+    parts(event): Part<HttpPart>[] {
+      const json = JSON.stringify(httpEvent(event));
+      return [{ value: { json, text: formatEvent(event).join("\n") }, size: 1, bytes: Buffer.byteLength(json) }];
+    },
+    request(parts): OutgoingRequest {
+      const events = `[${parts.map((p) => p.json).join(",")}]`;
+      const body = config.body_template
+        ? renderTemplate(config.body_template, { events, message: parts.map((p) => p.text).join("\n"), count: parts.length })
+        : `{"events":${events}}`;
+      return { url: config.url, method: config.method, headers, body };
+    },
+  };
+}
+
+export const httpAction: ActionKind<HttpConfig> = {
+  type: "http",
+  schema,
+  create(config, context) {
+    return new DeliveryQueue({ config, context, encoder: httpEncoder(config), target: redactUrl(config.url) });
+  },
+};
