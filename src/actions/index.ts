@@ -1,7 +1,10 @@
 // The action registry: every action kind, by its config `type`.
 import type { ActionKind } from "../core/component.js";
+import { discordAction } from "./discord/index.js";
+import { httpAction } from "./http/index.js";
+import { slackAction } from "./slack/index.js";
 
-export const actionKinds: ActionKind[] = [];
+export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction];
 
 export function findActionKind(type: string): ActionKind | undefined {
   return actionKinds.find((kind) => kind.type === type);
