@@ -1,0 +1,108 @@
+// Shared vocabulary of the HTTP access-log formats: scan outcomes, the hit analytics reads, and the kind wrapper.
+import type { z } from "zod";
+import type { ParserKind } from "../core/component.js";
+import type { Fields } from "../core/record.js";
+
+/** What a format made of one line: not its format, a request, or a line to skip (a CSV header). */
+export const INVALID = 0;
+export const HIT = 1;
+export const SKIP = 2;
+export type ScanOutcome = typeof INVALID | typeof HIT | typeof SKIP;
+
+/** What analytics needs from one line. Scanners overwrite one instance line after line: never keep it. */
+export interface AccessHit {
+  /** Event time in ms since the epoch; NaN when the line carries no timestamp. */
+  time: number;
+  host: string;
+  path: string;
+  status: number;
+  bytes: number;
+}
+
+export function newHit(): AccessHit {
+  return { time: NaN, host: "", path: "", status: 0, bytes: 0 };
+}
+
+/** The full parse of one line for records: fields are written only when the line is a hit. */
+export interface ParsedLine {
+  fields: Fields;
+  /** NaN when the line has no timestamp. */
+  time: number;
+}
+
+/**
+ * One access-log format. `scan` is the fast path for analytics: it reads text[start, end) (one line
+ * without its newline, inside a larger chunk) and slices only what analytics needs. `parse` fills
+ * every common field (host, user, method, path, protocol, status, bytes, referer, agent).
+ */
+export interface AccessFormat {
+  /** The format name; for auto, the detected format once known. */
+  readonly name: string;
+  scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome;
+  parse(line: string, out: ParsedLine): ScanOutcome;
+}
+
+/** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
+export function accessParserKind<C>(type: string, schema: z.ZodType<C>, make: (config: C) => AccessFormat): ParserKind<C> {
+  return {
+    type,
+    schema,
+    create(config) {
+      const format = make(config);
+      const out: ParsedLine = { fields: {}, time: NaN };
+      return {
+        parse(record) {
+          out.fields = record.fields;
+          out.time = NaN;
+          if (format.parse(record.line, out) !== HIT) return false;
+          if (Number.isFinite(out.time)) record.time = out.time;
+          return true;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Where method, path and protocol lie in a request "METHOD path PROTOCOL" at text[start, end):
+ * method before the first space, protocol after the last, path between. With one space there is no
+ * protocol; with none (a "-" or garbage request) all three are empty. Returns [m0, m1, p0, p1, r0, r1].
+ */
+export function requestSpans(text: string, start: number, end: number, spans: Int32Array, at: number): void {
+  const first = text.indexOf(" ", start);
+  if (first < 0 || first >= end) {
+    spans.fill(start, at, at + 6);
+    return;
+  }
+  let last = text.lastIndexOf(" ", end - 1);
+  if (last === first) last = end;
+  spans[at] = start;
+  spans[at + 1] = first;
+  spans[at + 2] = first + 1;
+  spans[at + 3] = last;
+  spans[at + 4] = last === end ? end : last + 1;
+  spans[at + 5] = end;
+}
+
+/** Split a request string the same way as requestSpans. */
+export function splitRequest(request: string): { method: string; path: string; protocol: string } {
+  const spans = new Int32Array(6);
+  requestSpans(request, 0, request.length, spans, 0);
+  return {
+    method: request.slice(spans[0], spans[1]),
+    path: request.slice(spans[2], spans[3]),
+    protocol: request.slice(spans[4], spans[5]),
+  };
+}
+
+/** Digits at text[start, end) as a number; -1 when empty, not all digits, or longer than 15 digits. */
+export function digitsAt(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
