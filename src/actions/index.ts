@@ -1,10 +1,11 @@
 // The action registry: every action kind, by its config `type`.
 import type { ActionKind } from "../core/component.js";
 import { discordAction } from "./discord/index.js";
+import { execAction } from "./exec/index.js";
 import { httpAction } from "./http/index.js";
 import { slackAction } from "./slack/index.js";
 
-export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction];
+export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction];
 
 export function findActionKind(type: string): ActionKind | undefined {
   return actionKinds.find((kind) => kind.type === type);

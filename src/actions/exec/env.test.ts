@@ -1,0 +1,58 @@
+// Unit tests of the LOGWARD_* environment built from events.
+import { describe, expect, it } from "vitest";
+import { MAX_ENV_VALUE_BYTES, commandEnv, envSafe, eventLines, fieldVariable } from "./env.js";
+import { T0, matchEvent } from "./testing/helpers.js";
+
+describe("commandEnv", () => {
+  it("describes the event with LOGWARD_* variables", () => {
+    const event = matchEvent(["first", "second"], { kind: "threshold", match: "sec", fields: { user: "bob", "req-id": 7, ok: true, none: null }, suppressed: 4 });
+    expect(commandEnv(event, { count: 5, suppressed: 6 })).toEqual({
+      LOGWARD_RULE: "r",
+      LOGWARD_SOURCE: "app",
+      LOGWARD_KIND: "threshold",
+      LOGWARD_FILE: "/var/log/app.log",
+      LOGWARD_LINE: "second",
+      LOGWARD_TIME: new Date(T0 + 1).toISOString(),
+      LOGWARD_MATCH: "sec",
+      LOGWARD_COUNT: "5",
+      LOGWARD_SUPPRESSED: "6",
+      LOGWARD_FIELD_USER: "bob",
+      LOGWARD_FIELD_REQ_ID: "7",
+      LOGWARD_FIELD_OK: "true",
+      LOGWARD_FIELD_NONE: "",
+    });
+  });
+
+  it("gives events without lines their message", () => {
+    const alert = { ...matchEvent([]), kind: "alert" as const, records: [], message: "High traffic generated an alert - hits = 1300, triggered at x" };
+    const env = commandEnv(alert, { count: 1, suppressed: 0 });
+    expect(env.LOGWARD_MESSAGE).toBe(alert.message);
+    expect(env.LOGWARD_LINE).toBe(alert.message);
+    expect(env.LOGWARD_FILE).toBe("");
+    expect(eventLines(alert)).toEqual([alert.message]);
+  });
+
+  it("maps field names to upper case with every other character as _", () => {
+    expect(fieldVariable("client.ip-addr")).toBe("LOGWARD_FIELD_CLIENT_IP_ADDR");
+    expect(fieldVariable("ümlaut2")).toBe("LOGWARD_FIELD__MLAUT2");
+  });
+});
+
+describe("envSafe", () => {
+  it("replaces NUL, which cannot be in the environment", () => {
+    expect(envSafe("a\0b")).toBe("a\uFFFDb");
+  });
+
+  it("cuts very long values at a character boundary", () => {
+    const cut = envSafe("é".repeat(MAX_ENV_VALUE_BYTES));
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(MAX_ENV_VALUE_BYTES);
+    expect(cut).toBe("é".repeat(MAX_ENV_VALUE_BYTES / 2));
+    const odd = envSafe("x" + "é".repeat(MAX_ENV_VALUE_BYTES));
+    expect(odd.endsWith("é")).toBe(true);
+    expect(Buffer.byteLength(odd)).toBe(MAX_ENV_VALUE_BYTES - 1);
+  });
+
+  it("leaves ordinary values alone", () => {
+    expect(envSafe("$(touch pwned) `x` \"q\" ; rm -rf /")).toBe("$(touch pwned) `x` \"q\" ; rm -rf /");
+  });
+});

@@ -1,0 +1,66 @@
+// The environment contract of exec commands: LOGWARD_* variables describe the event; log text never
+// reaches the command string.
+import type { LogEvent } from "../../core/event.js";
+import type { FieldValue } from "../../core/record.js";
+
+/** Longest value of one variable, in bytes: Linux refuses any single env string over 128 KiB. */
+export const MAX_ENV_VALUE_BYTES = 64 * 1024;
+
+/** `LOGWARD_FIELD_<NAME>`: upper case, every character outside A-Z 0-9 becomes `_`. */
+export function fieldVariable(name: string): string {
+  return `LOGWARD_FIELD_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/** Totals of a (possibly coalesced) run: matches behind it and matches the cooldown swallowed. */
+export interface RunTotals {
+  count: number;
+  suppressed: number;
+}
+
+/** The LOGWARD_* variables for a run, described by its latest event and the totals of all its events. */
+export function commandEnv(event: LogEvent, totals: RunTotals): Record<string, string> {
+  const last = event.records[event.records.length - 1];
+  const env: Record<string, string> = {
+    LOGWARD_RULE: event.rule,
+    LOGWARD_SOURCE: event.source,
+    LOGWARD_KIND: event.kind,
+    LOGWARD_FILE: last?.file ?? "",
+    LOGWARD_LINE: last?.line ?? event.message ?? "",
+    LOGWARD_TIME: isoTime(event.time),
+    LOGWARD_MATCH: event.match ?? "",
+    LOGWARD_COUNT: String(totals.count),
+    LOGWARD_SUPPRESSED: String(totals.suppressed),
+  };
+  if (event.message !== undefined) env.LOGWARD_MESSAGE = event.message;
+  for (const [name, value] of Object.entries(event.fields)) env[fieldVariable(name)] = fieldText(value);
+  for (const [name, value] of Object.entries(env)) env[name] = envSafe(value);
+  return env;
+}
+
+/** The text a run gets on stdin for one event: its lines, or its message when it has none. */
+export function eventLines(event: LogEvent): string[] {
+  if (event.records.length > 0) return event.records.map((r) => r.line);
+  return event.message !== undefined ? [event.message] : [];
+}
+
+function fieldText(value: FieldValue): string {
+  return value === null ? "" : String(value);
+}
+
+function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
+}
+
+/**
+ * An environment value the kernel accepts: NUL (which would end the string) becomes U+FFFD and very
+ * long values are cut at a character boundary. The full line always reaches stdin unchanged.
+ */
+export function envSafe(value: string): string {
+  let safe = value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value;
+  if (safe.length * 3 > MAX_ENV_VALUE_BYTES && Buffer.byteLength(safe) > MAX_ENV_VALUE_BYTES) {
+    safe = Buffer.from(safe).subarray(0, MAX_ENV_VALUE_BYTES).toString("utf8");
+    if (safe.endsWith("\uFFFD")) safe = safe.slice(0, -1); // a character cut in half
+  }
+  return safe;
+}

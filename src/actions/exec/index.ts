@@ -1,0 +1,141 @@
+// The exec action: run a configured command per event, one run at a time per rule, events that arrive
+// meanwhile coalesced into the next run; log content only in the environment and on stdin.
+import type { Action, ActionContext, ActionKind } from "../../core/component.js";
+import { describeError } from "../../core/errors.js";
+import type { LogEvent } from "../../core/event.js";
+import type { Release } from "../../core/record.js";
+import { formatDuration } from "../../core/units.js";
+import { expandHome } from "../file/home.js";
+import { commandEnv } from "./env.js";
+import { RuleLane, type Job } from "./lane.js";
+import { runCommand, type RunResult, type RunningCommand } from "./runner.js";
+import { execSchema, type ExecConfig } from "./schema.js";
+
+/** Time between SIGTERM and SIGKILL when a command times out or logward stops. */
+export const KILL_GRACE_MS = 2000;
+
+export const execAction: ActionKind<ExecConfig> = {
+  type: "exec",
+  schema: execSchema,
+  create: (config, context) => new ExecAction(config, context),
+};
+
+export class ExecAction implements Action {
+  private readonly lanes = new Map<string, RuleLane>();
+  private readonly running = new Set<RunningCommand>();
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+  private readonly runs;
+
+  constructor(
+    private readonly config: ExecConfig,
+    private readonly context: ActionContext,
+  ) {
+    this.runs = context.metrics.counter("exec_runs_total", "Commands run by exec actions, by outcome", ["action", "rule", "result"]);
+  }
+
+  async send(event: LogEvent, release: Release): Promise<void> {
+    if (this.stopped) return; // not released: read again after the restart
+    this.lane(event.rule).offer(event, release);
+  }
+
+  async flush(deadlineMs: number): Promise<void> {
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
+      this.idleWaiters.push(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
+  }
+
+  /** Stop taking events, forget queued ones, and terminate running commands. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const lane of this.lanes.values()) lane.clear();
+    const running = [...this.running];
+    for (const command of running) command.kill();
+    await Promise.all(running.map((command) => command.done));
+  }
+
+  private lane(rule: string): RuleLane {
+    let lane = this.lanes.get(rule);
+    if (!lane) {
+      const logger = this.context.logger.child({ rule });
+      lane = new RuleLane({
+        concurrency: this.config.concurrency,
+        maxQueueLines: this.config.max_queue_lines,
+        run: (job) => this.run(job),
+        onFirstDrop: (dropped) =>
+          logger.warn(
+            { dropped, max_queue_lines: this.config.max_queue_lines },
+            `the command is still running and more than max_queue_lines lines are queued: dropping the oldest (${dropped} so far)`,
+          ),
+        onIdle: () => this.notifyIfIdle(),
+      });
+      this.lanes.set(rule, lane);
+    }
+    return lane;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const rule = job.latest.rule;
+    const logger = this.context.logger.child({ rule });
+    if (job.dropped > 0) {
+      logger.warn({ dropped: job.dropped, events: job.events }, `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) while the command was running`);
+    }
+    const command = this.start(job, logger);
+    if (!command) return;
+    this.running.add(command);
+    try {
+      this.report(await command.done, job, logger);
+    } finally {
+      this.running.delete(command);
+    }
+  }
+
+  private start(job: Job, logger: ActionContext["logger"]): RunningCommand | undefined {
+    const env = { ...process.env, ...this.config.env, ...commandEnv(job.latest, job) };
+    try {
+      return runCommand(
+        {
+          shell: this.config.shell,
+          command: this.config.command,
+          cwd: this.config.cwd === undefined ? undefined : expandHome(this.config.cwd),
+          env,
+          stdin: job.lines.length > 0 ? `${job.lines.join("\n")}\n` : "",
+          timeoutMs: this.config.timeout,
+          killGraceMs: KILL_GRACE_MS,
+        },
+        this.context.clock,
+        logger,
+      );
+    } catch (err) {
+      this.runs.inc({ action: this.context.name, rule: job.latest.rule, result: "error" });
+      logger.error({ err: describeError(err) }, "command could not be started");
+      return undefined;
+    }
+  }
+
+  private report(result: RunResult, job: Job, logger: ActionContext["logger"]): void {
+    const details = { code: result.code, signal: result.signal, duration_ms: result.durationMs, count: job.count, events: job.events };
+    const outcome = result.error ? "error" : result.timedOut ? "timeout" : result.code === 0 ? "ok" : "failed";
+    this.runs.inc({ action: this.context.name, rule: job.latest.rule, result: outcome });
+    if (outcome === "ok") logger.info(details, "command finished");
+    else if (outcome === "error") logger.error({ ...details, err: describeError(result.error) }, "command could not be started");
+    else if (outcome === "timeout") logger.error(details, `command timed out after ${formatDuration(this.config.timeout)}; its process group was killed`);
+    else logger.warn(details, `command failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`})`);
+  }
+
+  private isIdle(): boolean {
+    return [...this.lanes.values()].every((lane) => lane.idle);
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,95 @@
+// Run one command: `shell -c command` in its own process group, stdin fed, output logged, and on
+// timeout the whole group terminated (SIGTERM, then SIGKILL after a grace period).
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { Clock, Timer } from "../../core/clock.js";
+import { describeError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+
+export interface RunSpec {
+  shell: string;
+  command: string;
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdin: string;
+  timeoutMs: number;
+  /** Time between SIGTERM and SIGKILL of the group. */
+  killGraceMs: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The command could not be started (missing shell or cwd). */
+  error?: Error;
+}
+
+export interface RunningCommand {
+  done: Promise<RunResult>;
+  /** Terminate the process group now (SIGTERM, then SIGKILL after the grace). */
+  kill(): void;
+}
+
+/** Longest output line written to the log; the rest is cut. */
+const MAX_LOGGED_LINE = 8192;
+
+/** Start a command. `done` resolves when the shell has exited (background children may live on). */
+export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
+  const started = clock.now();
+  const child = spawn(spec.shell, ["-c", spec.command], {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true, // its own process group, so a timeout can kill grandchildren too
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let timedOut = false;
+  let graceTimer: Timer | undefined;
+  const kill = (): void => {
+    if (graceTimer || child.pid === undefined) return;
+    const pid = child.pid;
+    signalGroup(pid, "SIGTERM");
+    graceTimer = clock.setTimeout(() => signalGroup(pid, "SIGKILL"), spec.killGraceMs);
+  };
+  const timeout = clock.setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, spec.timeoutMs);
+  logLines(child.stdout, (line) => logger.info({ stream: "stdout" }, line));
+  logLines(child.stderr, (line) => logger.warn({ stream: "stderr" }, line));
+  feed(child.stdin, spec.stdin, logger);
+  const done = new Promise<RunResult>((resolve) => {
+    const finish = (result: Omit<RunResult, "timedOut" | "durationMs">): void => {
+      timeout.cancel();
+      resolve({ ...result, timedOut, durationMs: clock.now() - started });
+    };
+    child.once("error", (error) => finish({ code: null, signal: null, error }));
+    child.once("exit", (code, signal) => finish({ code, signal }));
+  });
+  return { done, kill };
+}
+
+/** Signal every process of a group; a group that is already gone is fine. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
+function logLines(stream: Readable, log: (line: string) => void): void {
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on("line", (line) => log(line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}… (cut)` : line));
+}
+
+/** Write stdin; a command that does not read it (EPIPE) is normal, not an error. */
+function feed(stdin: Writable, text: string, logger: Logger): void {
+  stdin.on("error", (err) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EPIPE" && code !== "ECONNRESET") logger.debug({ err: describeError(err) }, "writing the command's stdin failed");
+  });
+  stdin.end(text);
+}
