@@ -22,6 +22,17 @@ export async function configError(run: () => unknown): Promise<ConfigError> {
   throw new Error("expected a ConfigError, but it succeeded");
 }
 
+/** The ConfigError a synchronous call throws (fails the test otherwise). */
+export function configErrorSync(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("expected a ConfigError, but it succeeded");
+}
+
 /** Issues as compact "line:column path: message" strings (message trimmed to its start). */
 export function where(err: ConfigError): string[] {
   return err.issues.map((i) => `${i.line ?? "-"}:${i.column ?? "-"} ${i.path}`);
