@@ -1,0 +1,169 @@
+// The web hub: what the daemon hands the browser view — per-source line history, stats reports, alerts.
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../core/clock.js";
+import type { LogEvent } from "../core/event.js";
+import type { LogRecord } from "../core/record.js";
+import { Ring } from "./ring.js";
+import { summarizeReport, type TrafficSummary } from "./summary.js";
+
+/** One line as the browser sees it; n is the per-source sequence number (from 1, never reused). */
+export interface HubLine {
+  n: number;
+  source: string;
+  time: number;
+  line: string;
+  file?: string;
+  host?: string;
+  /** Rules whose pattern matched this line. */
+  rules?: string[];
+}
+
+export interface SourceSummary {
+  name: string;
+  type: string;
+  path?: string;
+  /** Lines seen since start (also the n of the newest). */
+  lines: number;
+  /** Lines held in history. */
+  held: number;
+}
+
+export interface StatsEntry {
+  job: string;
+  /** When the hub received it. */
+  received: number;
+  summary: TrafficSummary;
+  report: unknown;
+}
+
+export interface AlertEntry {
+  time: number;
+  kind: LogEvent["kind"];
+  rule: string;
+  source: string;
+  message: string;
+  count: number;
+  data?: Record<string, unknown>;
+}
+
+export type LinesListener = (lines: HubLine[]) => void;
+
+export interface WebHub {
+  /** Changes every time a hub is created: a stream id from another hub (a restart) cannot resume here. */
+  readonly epoch: string;
+  readonly historyLines: number;
+  addSource(name: string, info: { type: string; path?: string }): void;
+  pushRecords(records: LogRecord[], matches?: Map<LogRecord, string[]>): void;
+  pushStats(job: string, report: unknown): void;
+  pushAlert(event: LogEvent): void;
+  sources(): SourceSummary[];
+  hasSource(name: string): boolean;
+  /** The newest `lines` lines of a source, oldest first. */
+  tail(source: string, lines: number): HubLine[];
+  /** Lines after sequence number `after`, and how many of those history no longer holds. */
+  since(source: string, after: number): { lines: HubLine[]; missed: number };
+  /** Called synchronously with every batch pushed for the source; returns the unsubscribe. */
+  subscribe(source: string, listener: LinesListener): () => void;
+  /** Per job, its recent reports, oldest first. */
+  stats(): Record<string, StatsEntry[]>;
+  /** Recent alerts, oldest first. */
+  alerts(): AlertEntry[];
+}
+
+export interface WebHubOptions {
+  /** Lines kept per source (default 1000). */
+  historyLines?: number;
+  /** Reports kept per stats job (default 360: an hour of 10 s reports). */
+  statsReports?: number;
+  /** Alerts kept (default 500). */
+  alertEntries?: number;
+  clock: Clock;
+}
+
+interface SourceState {
+  info: { type: string; path?: string };
+  ring: Ring<HubLine>;
+  seen: number;
+  listeners: Set<LinesListener>;
+}
+
+export function createWebHub(options: WebHubOptions): WebHub {
+  const { clock } = options;
+  const historyLines = options.historyLines ?? 1000;
+  const statsReports = options.statsReports ?? 360;
+  const sources = new Map<string, SourceState>();
+  const statsByJob = new Map<string, Ring<StatsEntry>>();
+  const alertRing = new Ring<AlertEntry>(options.alertEntries ?? 500);
+
+  const ensure = (name: string, info: { type: string; path?: string } = { type: "unknown" }): SourceState => {
+    let state = sources.get(name);
+    if (!state) sources.set(name, (state = { info, ring: new Ring(historyLines), seen: 0, listeners: new Set() }));
+    return state;
+  };
+
+  return {
+    epoch: clock.now().toString(36) + randomBytes(3).toString("hex"),
+    historyLines,
+    addSource(name, info) {
+      ensure(name, info).info = { ...info };
+    },
+    pushRecords(records, matches) {
+      for (const [name, group] of groupBySource(records)) {
+        const state = ensure(name);
+        const lines = group.map((record) => toHubLine(record, ++state.seen, matches?.get(record)));
+        for (const line of lines) state.ring.push(line);
+        for (const listener of [...state.listeners]) listener(lines);
+      }
+    },
+    pushStats(job, report) {
+      let ring = statsByJob.get(job);
+      if (!ring) statsByJob.set(job, (ring = new Ring(statsReports)));
+      ring.push({ job, received: clock.now(), summary: summarizeReport(report), report });
+    },
+    pushAlert(event) {
+      alertRing.push(toAlertEntry(event));
+    },
+    sources: () => [...sources].map(([name, s]) => ({ name, ...s.info, lines: s.seen, held: s.ring.size })),
+    hasSource: (name) => sources.has(name),
+    tail: (source, lines) => sources.get(source)?.ring.last(lines) ?? [],
+    since(source, after) {
+      const state = sources.get(source);
+      if (!state || after >= state.seen) return { lines: [], missed: 0 };
+      const oldest = state.seen - state.ring.size + 1; // n of the oldest line held
+      const from = Math.max(after + 1, oldest);
+      return { lines: state.ring.from(from - oldest), missed: from - (after + 1) };
+    },
+    subscribe(source, listener) {
+      const state = ensure(source);
+      state.listeners.add(listener);
+      return () => void state.listeners.delete(listener);
+    },
+    stats: () => Object.fromEntries([...statsByJob].map(([job, ring]) => [job, ring.last(ring.size)])),
+    alerts: () => alertRing.last(alertRing.size),
+  };
+}
+
+function groupBySource(records: LogRecord[]): Map<string, LogRecord[]> {
+  const groups = new Map<string, LogRecord[]>();
+  for (const record of records) {
+    const group = groups.get(record.source);
+    if (group) group.push(record);
+    else groups.set(record.source, [record]);
+  }
+  return groups;
+}
+
+function toHubLine(record: LogRecord, n: number, rules: string[] | undefined): HubLine {
+  const line: HubLine = { n, source: record.source, time: record.time, line: record.line };
+  if (record.file !== undefined) line.file = record.file;
+  if (record.host !== undefined) line.host = record.host;
+  if (rules && rules.length > 0) line.rules = [...rules];
+  return line;
+}
+
+function toAlertEntry(event: LogEvent): AlertEntry {
+  const message = event.message ?? event.match ?? event.records[event.records.length - 1]?.line ?? "";
+  const entry: AlertEntry = { time: event.time, kind: event.kind, rule: event.rule, source: event.source, message, count: event.count };
+  if (event.data) entry.data = event.data;
+  return entry;
+}
