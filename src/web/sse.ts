@@ -1,0 +1,106 @@
+// One Server-Sent Events client with a bounded queue: a browser that stops reading loses lines, not our memory.
+import type { ServerResponse } from "node:http";
+
+export interface SseFrame {
+  /** The complete "id: ...\ndata: ...\n\n" text. */
+  text: string;
+  /** Lines it carries (for dropped counts; 0 for control events). */
+  lines: number;
+}
+
+export interface SseClientOptions {
+  /** Bytes that may wait for a socket that is not draining before lines are dropped. */
+  maxPendingBytes: number;
+  onSent(lines: number): void;
+  onDropped(lines: number): void;
+}
+
+/** An SSE frame: one JSON object per event, with an id when it advances the resume point. */
+export function sseFrame(data: unknown, id?: string): string {
+  return `${id === undefined ? "" : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Writes frames to a response. While the socket drains, frames go straight through; once a write
+ * reports back-pressure, frames wait in a queue bounded by bytes, and frames beyond it are dropped and
+ * counted. On 'drain' the queue is written, followed by a "dropped" event telling the browser how many
+ * lines it missed, at the place it missed them.
+ */
+export class SseClient {
+  private blocked = false;
+  private pending: SseFrame[] = [];
+  private pendingBytes = 0;
+  private droppedLines = 0;
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly options: SseClientOptions,
+  ) {
+    res.on("drain", () => this.flush());
+    res.on("close", () => {
+      this.closed = true;
+      this.pending = [];
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes currently queued by us (not counting the socket's own buffer). */
+  get queuedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  send(frames: SseFrame[]): void {
+    if (this.closed || frames.length === 0) return;
+    if (!this.blocked) {
+      this.write(frames);
+      return;
+    }
+    let dropped = 0;
+    for (const frame of frames) {
+      // String length stands in for bytes: exact enough for a bound, and free to compute.
+      if (this.pendingBytes + frame.text.length <= this.options.maxPendingBytes) {
+        this.pending.push(frame);
+        this.pendingBytes += frame.text.length;
+      } else {
+        dropped += frame.lines;
+      }
+    }
+    if (dropped > 0) {
+      this.droppedLines += dropped;
+      this.options.onDropped(dropped);
+    }
+  }
+
+  /** A comment line: keeps proxies from timing the connection out and reveals dead peers. */
+  ping(): void {
+    if (!this.closed && !this.blocked) this.blocked = !this.res.write(": ping\n\n");
+  }
+
+  end(): void {
+    if (!this.closed) this.res.end();
+  }
+
+  private flush(): void {
+    this.blocked = false;
+    const frames = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.droppedLines > 0) {
+      frames.push({ text: sseFrame({ type: "dropped", count: this.droppedLines }), lines: 0 });
+      this.droppedLines = 0;
+    }
+    if (frames.length > 0) this.write(frames);
+  }
+
+  private write(frames: SseFrame[]): void {
+    if (this.closed) return;
+    let lines = 0;
+    for (const frame of frames) lines += frame.lines;
+    this.blocked = !this.res.write(frames.map((f) => f.text).join(""));
+    this.options.onSent(lines);
+  }
+}
