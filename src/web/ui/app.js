@@ -1,0 +1,142 @@
+// The page: source picker, filter, pause, connection state; wires the stream to the tail view.
+/* global document, window, history, location, URLSearchParams */
+import { openStream } from "./stream.js";
+import { TailView } from "./tail.js";
+import { startTrafficPanel } from "./traffic.js";
+
+const $ = (id) => document.getElementById(id);
+
+const STATE_TEXT = {
+  connecting: "connecting…",
+  live: "live",
+  reconnecting: "reconnecting…",
+  unauthorized: "signed out: open the ?token= link again",
+  error: "error",
+};
+
+const state = { source: "", match: "", stream: null, everConnected: false };
+const tail = new TailView($("log"), $("new-lines"), { maxLines: 5000, onRendered: updateStatus });
+
+function setConnState(s) {
+  const pill = $("conn");
+  pill.dataset.state = s;
+  pill.textContent = STATE_TEXT[s] ?? s;
+}
+
+function onEvent(evt) {
+  switch (evt.type) {
+    case "line":
+      tail.pushLine(evt);
+      break;
+    case "hello":
+      // A stream that could not resume (first connect, or a restarted server) starts over from history.
+      if (!evt.resumed && state.everConnected && tail.shownLines > 0) tail.pushMarker("— reconnected to a restarted server —");
+      state.everConnected = true;
+      break;
+    case "dropped":
+      tail.pushMarker(`— ${evt.count} lines dropped: the browser fell behind —`);
+      break;
+    case "missed":
+      tail.pushMarker(`— ${evt.count} lines missed while disconnected —`);
+      break;
+  }
+}
+
+function connect() {
+  if (state.stream) state.stream.close();
+  state.everConnected = false;
+  tail.clear();
+  if (!state.source) return;
+  state.stream = openStream({ source: state.source, match: state.match, onEvent, onState: setConnState });
+  saveToHash();
+}
+
+async function loadSources() {
+  const res = await fetch("/api/sources", { cache: "no-store" });
+  if (res.status === 401) return setConnState("unauthorized");
+  const { sources } = await res.json();
+  const select = $("source");
+  select.replaceChildren(
+    ...sources.map((s) => {
+      const o = document.createElement("option");
+      o.value = s.name;
+      o.textContent = s.path ? `${s.name} — ${s.path}` : s.name;
+      return o;
+    }),
+  );
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("source");
+  state.source = sources.some((s) => s.name === wanted) ? wanted : (sources[0]?.name ?? "");
+  select.value = state.source;
+}
+
+/** Check the pattern with the server (it owns the syntax) before reconnecting with it. */
+async function applyFilter(text) {
+  const error = $("filter-error");
+  if (text) {
+    const res = await fetch(`/api/tail?${new URLSearchParams({ source: state.source, lines: "0", match: text })}`, { cache: "no-store" });
+    if (res.status === 400) {
+      error.textContent = (await res.json()).message;
+      error.hidden = false;
+      return;
+    }
+  }
+  error.hidden = true;
+  state.match = text;
+  connect();
+}
+
+function saveToHash() {
+  const params = new URLSearchParams({ source: state.source });
+  if (state.match) params.set("match", state.match);
+  history.replaceState(null, "", `#${params}`);
+}
+
+function updateStatus() {
+  $("status").textContent = `${tail.shownLines} lines shown (newest ${tail.maxLines} kept)${state.match ? ` · filter ${state.match}` : ""}`;
+}
+
+function wireControls() {
+  $("source").addEventListener("change", (e) => {
+    state.source = e.target.value;
+    connect();
+  });
+  $("filter-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    applyFilter($("filter").value.trim());
+  });
+  $("pause").addEventListener("click", () => {
+    const paused = !tail.paused;
+    tail.setPaused(paused);
+  });
+  $("new-lines").addEventListener("click", () => syncPauseButton());
+  window.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && document.activeElement === $("filter")) $("filter").blur();
+  });
+}
+
+function syncPauseButton() {
+  const button = $("pause");
+  button.textContent = tail.paused ? "Resume" : "Pause";
+  button.setAttribute("aria-pressed", String(tail.paused));
+}
+
+async function main() {
+  wireControls();
+  $("pause").addEventListener("click", syncPauseButton);
+  await loadSources();
+  state.match = new URLSearchParams(location.hash.slice(1)).get("match") ?? "";
+  $("filter").value = state.match;
+  connect();
+  startTrafficPanel({
+    side: $("side"),
+    traffic: $("traffic"),
+    job: $("job"),
+    chart: $("chart"),
+    sections: $("sections"),
+    noStats: $("no-stats"),
+    alertList: $("alert-list"),
+    noAlerts: $("no-alerts"),
+  });
+}
+
+main().catch(() => setConnState("error"));

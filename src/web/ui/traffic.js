@@ -1,0 +1,139 @@
+// The side panel: req/s chart (uPlot) and top sections of a stats job, and the alert history; polled.
+/* global document, window, uPlot */
+
+const POLL_MS = 5000;
+
+/** Poll /api/stats and /api/alerts; the panel shows itself once there is anything to show. */
+export function startTrafficPanel(elements) {
+  const panel = new TrafficPanel(elements);
+  const poll = async () => {
+    try {
+      const [stats, alerts] = await Promise.all([getJson("/api/stats"), getJson("/api/alerts")]);
+      panel.update(stats.jobs ?? [], alerts.alerts ?? []);
+    } catch {
+      // offline or unauthorized: the connection pill already says so; try again next round
+    }
+    setTimeout(poll, POLL_MS);
+  };
+  poll();
+  return panel;
+}
+
+async function getJson(path) {
+  const res = await fetch(path, { cache: "no-store" });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.json();
+}
+
+class TrafficPanel {
+  constructor(el) {
+    this.el = el;
+    this.chart = null;
+    this.job = "";
+    el.job.addEventListener("change", () => {
+      this.job = el.job.value;
+      this.render();
+    });
+    window.addEventListener("resize", () => this.resize());
+  }
+
+  update(jobs, alerts) {
+    this.jobs = jobs;
+    this.el.side.hidden = jobs.length === 0 && alerts.length === 0;
+    this.el.noStats.hidden = jobs.length > 0;
+    this.el.traffic.classList.toggle("empty", jobs.length === 0);
+    syncOptions(this.el.job, jobs.map((j) => j.job));
+    if (!jobs.some((j) => j.job === this.job)) this.job = jobs[0]?.job ?? "";
+    this.el.job.value = this.job;
+    this.render();
+    renderAlerts(this.el.alertList, this.el.noAlerts, alerts);
+  }
+
+  render() {
+    const job = (this.jobs ?? []).find((j) => j.job === this.job);
+    if (!job) return;
+    const points = job.points.filter((p) => p.rate !== null);
+    const data = [points.map((p) => p.t / 1000), points.map((p) => p.rate)];
+    this.drawChart(data);
+    renderSections(this.el.sections.tBodies[0], job.sections);
+  }
+
+  drawChart(data) {
+    if (typeof uPlot === "undefined") return; // the chart library failed to load: the table still works
+    if (this.chart) {
+      this.chart.setData(data);
+      return;
+    }
+    const css = window.getComputedStyle(document.documentElement);
+    const axis = { stroke: css.getPropertyValue("--muted").trim() || "#999", grid: { stroke: "rgba(128,128,128,0.2)" }, ticks: { show: false } };
+    this.chart = new uPlot(
+      {
+        width: this.width(),
+        height: 160,
+        scales: { x: { time: true } },
+        series: [{}, { label: "req/s", stroke: "#4ea1ff", fill: "rgba(78,161,255,0.15)", width: 2, value: (_u, v) => (v == null ? "–" : v.toFixed(2)) }],
+        axes: [axis, axis],
+        legend: { show: true },
+      },
+      data,
+      this.el.chart,
+    );
+  }
+
+  width() {
+    return Math.max(200, this.el.chart.clientWidth || 320);
+  }
+
+  resize() {
+    if (this.chart) this.chart.setSize({ width: this.width(), height: 160 });
+  }
+}
+
+function syncOptions(select, names) {
+  const current = [...select.options].map((o) => o.value);
+  if (current.length === names.length && current.every((v, i) => v === names[i])) return;
+  select.replaceChildren(...names.map((name) => option(name)));
+  select.hidden = names.length < 2;
+}
+
+function option(name) {
+  const o = document.createElement("option");
+  o.value = name;
+  o.textContent = name;
+  return o;
+}
+
+function renderSections(tbody, sections) {
+  tbody.replaceChildren(
+    ...sections.slice(0, 10).map((s) => {
+      const tr = document.createElement("tr");
+      const name = document.createElement("td");
+      const hits = document.createElement("td");
+      name.textContent = s.name;
+      hits.textContent = String(s.hits);
+      tr.append(name, hits);
+      return tr;
+    }),
+  );
+}
+
+function renderAlerts(list, empty, alerts) {
+  empty.hidden = alerts.length > 0;
+  list.replaceChildren(
+    ...alerts
+      .slice(-100)
+      .reverse()
+      .map((a) => {
+        const li = document.createElement("li");
+        li.className = `alert kind-${a.kind}`;
+        const when = document.createElement("time");
+        when.textContent = new Date(a.time).toLocaleTimeString();
+        const rule = document.createElement("strong");
+        rule.textContent = a.rule;
+        const message = document.createElement("span");
+        message.textContent = a.message;
+        li.append(when, " ", rule, " ", message);
+        return li;
+      }),
+  );
+}
