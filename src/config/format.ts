@@ -9,6 +9,7 @@ import { rotateJobSchema } from "../rotate/schema.js";
 import { webSchema } from "../web/schema.js";
 import { zDuration, zSize } from "../core/schema.js";
 import { formatDuration } from "../core/units.js";
+import { parsePattern } from "../core/pattern.js";
 import { maskValue } from "./mask.js";
 import type { Config, ParserRef } from "./types.js";
 
@@ -66,8 +67,8 @@ function actionLine(action: Entry & { type: string }): string {
 function ruleLine(rule: Config["rules"][string]): string {
   const r = rule as Entry & typeof rule;
   const parts = [`${r.source.join(", ")} → ${r.actions.join(", ")}`];
-  parts.push(r.match ? `match ${r.match.map(quote).join(" or ")}` : "every line");
-  if (r.exclude) parts.push(`except ${r.exclude.map(quote).join(" or ")}`);
+  parts.push(r.match ? `match ${r.match.map(patternText).join(" or ")}` : "every line");
+  if (r.exclude) parts.push(`except ${r.exclude.map(patternText).join(" or ")}`);
   if (r.threshold) parts.push(`threshold ${r.threshold.count} within ${formatDuration(r.threshold.within)}`);
   if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);
   const rest = settings(r, schemaShape(ruleSchema), ["source", "actions", "match", "exclude", "threshold", "cooldown"]);
@@ -107,6 +108,11 @@ function show(value: unknown, schema: unknown): string {
   if (Array.isArray(value)) return value.map((item) => show(item, undefined)).join(",");
   if (typeof value === "object" && value !== null) return `{${settings(value as Entry, schemaShape(schema), [])}}`;
   return String(value);
+}
+
+/** A regex shows as written (its delimiters mark it); a literal is quoted when it has spaces. */
+function patternText(text: string): string {
+  return parsePattern(text).kind === "regex" ? text : quote(text);
 }
 
 function quote(text: string): string {
