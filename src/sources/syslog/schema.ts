@@ -1,0 +1,38 @@
+// Config of the syslog source: listen addresses (udp:// and tcp://), message size limit, TCP framing.
+import { z } from "zod";
+import { zSize } from "../../core/schema.js";
+
+export interface ListenAddress {
+  transport: "udp" | "tcp";
+  host: string;
+  port: number;
+}
+
+/** "udp://host:port" or "tcp://host:port" (IPv6 in brackets; port 0 picks a free port). */
+export function parseListen(text: string): ListenAddress | string {
+  const m = /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/[\]]+):(\d{1,5})$/.exec(text.trim());
+  if (!m) return `invalid listen address "${text}" (use udp://HOST:PORT or tcp://HOST:PORT)`;
+  const port = Number(m[3]);
+  if (port > 65535) return `invalid port ${port} in "${text}"`;
+  const host = (m[2] as string).replace(/^\[(.*)\]$/, "$1");
+  return { transport: m[1] as "udp" | "tcp", host, port };
+}
+
+const zListen = z.string().transform((value, ctx) => {
+  const parsed = parseListen(value);
+  if (typeof parsed === "string") {
+    ctx.addIssue({ code: "custom", message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export const syslogSchema = z.strictObject({
+  listen: z.union([zListen, z.array(zListen).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  /** Longer messages are cut to this size, marked `truncated` and counted. */
+  max_message_bytes: zSize.default(64 * 1024),
+  /** TCP only (RFC 6587): octet counting, newline-terminated, or decided per connection. */
+  framing: z.enum(["auto", "newline", "octet"]).default("auto"),
+});
+
+export type SyslogConfig = z.output<typeof syslogSchema>;
