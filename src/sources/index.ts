@@ -1,7 +1,10 @@
 // The source registry: every source kind, by its config `type`.
 import type { SourceKind } from "../core/component.js";
+import { syslogSource } from "./syslog/index.js";
 
-export const sourceKinds: SourceKind[] = [];
+export const sourceKinds: SourceKind[] = [
+  syslogSource,
+];
 
 export function findSourceKind(type: string): SourceKind | undefined {
   return sourceKinds.find((kind) => kind.type === type);
