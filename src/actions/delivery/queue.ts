@@ -1,13 +1,12 @@
 // DeliveryQueue: the Action every network kind is built on — bounded queue, batches, one request in flight, retries, dead letters.
 import type { Action, ActionContext } from "../../core/component.js";
-import type { Clock, Timer } from "../../core/clock.js";
+import type { Clock } from "../../core/clock.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Logger } from "../../core/logger.js";
 import { once, type Release } from "../../core/record.js";
 import { describeError } from "../../core/errors.js";
-import { formatDuration } from "../../core/units.js";
 import { Batcher, type Batch, type Part } from "./batcher.js";
-import { decide, type Outcome, type RetryPolicy, type RetryState } from "./retry.js";
+import { Sender } from "./sender.js";
 import { RateGate } from "./gate.js";
 import { classifyReply, fetchTransport, type Classifier, type OutgoingRequest, type Transport } from "./transport.js";
 import { DeadLetterFile, defaultDeadLetterPath } from "./dead-letter.js";
@@ -60,21 +59,14 @@ export class DeliveryQueue<P> implements Action {
   private readonly metrics: DeliveryMetrics;
   private readonly batcher: Batcher<P, Item>;
   private readonly deadLetters: DeadLetterFile;
-  private readonly policy: RetryPolicy;
-  private readonly classify: Classifier;
-  private readonly transport: Transport;
-  private readonly gate: RateGate;
+  private readonly sender: Sender;
   /** Accepted and not yet released, in arrival order (a Map iterates in insertion order). */
   private readonly outstanding = new Map<number, Item>();
   private readonly waiters: Waiter[] = [];
   private readonly flushWaiters = new Set<{ target: number; done: () => void }>();
-  private readonly sleepers = new Set<() => void>();
   private seq = 0;
   private pumping: Promise<void> | undefined;
   private stopped = false;
-  private lastStart = -Infinity;
-  private retryAt = 0;
-  private inFlight: AbortController | undefined;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: DeliveryOptions<P>) {
@@ -82,15 +74,25 @@ export class DeliveryQueue<P> implements Action {
     this.clock = context.clock;
     this.log = context.logger;
     this.metrics = deliveryMetrics(context.metrics, context.name);
-    this.classify = options.classify ?? classifyReply;
-    this.transport = options.transport ?? fetchTransport;
-    this.gate = options.gate ?? new RateGate();
-    this.policy = {
-      maxRetries: config.max_retries,
-      maxRateLimited: config.max_rate_limited,
-      backoffInitialMs: config.backoff.initial,
-      backoffMaxMs: Math.max(config.backoff.max, config.backoff.initial),
-    };
+    this.sender = new Sender({
+      clock: this.clock,
+      logger: this.log,
+      metrics: this.metrics,
+      transport: options.transport ?? fetchTransport,
+      classify: options.classify ?? classifyReply,
+      policy: {
+        maxRetries: config.max_retries,
+        maxRateLimited: config.max_rate_limited,
+        backoffInitialMs: config.backoff.initial,
+        backoffMaxMs: Math.max(config.backoff.max, config.backoff.initial),
+      },
+      rateLimitMs: config.rate_limit,
+      timeoutMs: config.timeout,
+      gate: options.gate ?? new RateGate(),
+      ...(options.globalGate ? { globalGate: options.globalGate } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.target ? { target: options.target } : {}),
+    });
     const limits = {
       maxEvents: config.batch.size,
       maxBytes: config.batch.max_bytes,
@@ -143,8 +145,7 @@ export class DeliveryQueue<P> implements Action {
   async stop(): Promise<void> {
     this.stopped = true;
     this.batcher.stop();
-    this.inFlight?.abort();
-    for (const wake of this.sleepers) wake();
+    this.sender.stop();
     // Waiting senders return without release: their events stay before the checkpoint for the next run.
     for (const waiter of this.waiters.splice(0)) waiter.resolve();
     for (const waiter of [...this.flushWaiters]) waiter.done();
@@ -235,93 +236,13 @@ export class DeliveryQueue<P> implements Action {
     }
   }
 
-  /** Send one request until it succeeds or is given up; then release the events it finishes. */
+  /** Send one request until it is delivered or given up; then release the events it finishes. */
   private async deliver(batch: Batch<P, Item>): Promise<void> {
-    const request = this.options.encoder.request(batch.parts);
-    const state: RetryState = { retries: 0, rateLimited: 0 };
-    for (;;) {
-      await this.waitForWindow();
-      if (this.stopped) return;
-      const outcome = await this.attempt(request);
-      if (this.stopped) return;
-      this.applyWindow(outcome);
-      const decision = decide(outcome, state, this.policy, this.options.random);
-      if (decision.action === "done") {
-        this.metrics.sent(batch.completed.filter((item) => !item.deadLettered).length);
-        return this.finish(batch.completed);
-      }
-      if (decision.action === "dead") {
-        await this.giveUp(batch.carried, decision.reason);
-        return this.finish(batch.completed);
-      }
-      this.noteRetry(outcome, decision.counted, decision.delayMs, state);
-      if (decision.counted === "retry" || outcome.waitMs === undefined) this.retryAt = this.clock.now() + decision.delayMs;
-    }
-  }
-
-  private async attempt(request: OutgoingRequest): Promise<Outcome> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer: Timer = this.clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.config.timeout);
-    this.inFlight = controller;
-    const started = (this.lastStart = this.clock.now());
-    let outcome: Outcome;
-    try {
-      const reply = await this.transport(request, controller.signal);
-      outcome = this.classify(reply, this.clock.now());
-    } catch (err) {
-      const reason = timedOut ? `timed out after ${formatDuration(this.options.config.timeout)}` : `network error: ${describeNetworkError(err)}`;
-      outcome = { result: "retry", reason };
-    } finally {
-      timer.cancel();
-      this.inFlight = undefined;
-    }
-    this.metrics.request((this.clock.now() - started) / 1000, outcome.result);
-    return outcome;
-  }
-
-  /** Record the server's window (Retry-After, Discord's reset-after) so no request starts inside it. */
-  private applyWindow(outcome: Outcome): void {
-    if (outcome.waitMs === undefined) return;
-    const gate = outcome.global && this.options.globalGate ? this.options.globalGate : this.gate;
-    gate.closeUntil(this.clock.now() + outcome.waitMs);
-  }
-
-  /** Sleep until the rate limit, every server window and any backoff allow the next request. */
-  private async waitForWindow(): Promise<void> {
-    while (!this.stopped) {
-      const until = Math.max(this.retryAt, this.gate.until, this.options.globalGate?.until ?? 0, this.lastStart + this.options.config.rate_limit);
-      const wait = until - this.clock.now();
-      if (wait <= 0) return;
-      await this.sleep(wait);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        timer.cancel();
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = this.clock.setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
-  }
-
-  private noteRetry(outcome: Outcome, counted: "retry" | "rate_limited", delayMs: number, state: RetryState): void {
-    const target = this.options.target;
-    if (counted === "rate_limited") {
-      this.metrics.rateLimited();
-      const waitMs = outcome.waitMs ?? delayMs;
-      this.log.warn({ target, waitMs, global: outcome.global === true, times: state.rateLimited }, "rate limited; waiting before the next request");
-    } else {
-      this.metrics.retried();
-      this.log.warn({ target, reason: outcome.reason, retry: state.retries, of: this.policy.maxRetries, delayMs }, "request failed; retrying");
-    }
+    const sent = await this.sender.send(this.options.encoder.request(batch.parts));
+    if (sent.result === "stopped") return; // unreleased: the checkpoint keeps these events for the next run
+    if (sent.result === "failed") await this.giveUp(batch.carried, sent.reason);
+    else this.metrics.sent(batch.completed.filter((item) => !item.deadLettered).length);
+    this.finish(batch.completed);
   }
 
   /** Write the events to the dead-letter file (once each) and say so loudly. */
@@ -340,11 +261,4 @@ export class DeliveryQueue<P> implements Action {
       this.log.error({ reason, file, err: describeError(err), lines }, "delivery failed and the dead-letter file could not be written");
     }
   }
-}
-
-/** fetch's "fetch failed" hides the useful part (ECONNREFUSED, ENOTFOUND) in its cause. */
-function describeNetworkError(err: unknown): string {
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : undefined;
-  return detail ? `${describeError(err)} (${detail})` : describeError(err);
 }
