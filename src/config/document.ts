@@ -24,7 +24,8 @@ export interface SyntaxProblem extends Position {
 export function parseConfigText(text: string): ParsedDocument & { problems: SyntaxProblem[] } {
   const lines = new LineCounter();
   // uniqueKeys: two sources or rules with one name would silently shadow each other.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // merge: `<<: *defaults` shares settings between entries, as YAML 1.1 users expect.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const problems = doc.errors.map((err) => {
     const offset = err.pos[0];
     const pos = positionOf(lines, offset);
@@ -43,8 +44,9 @@ export function positionOf(lines: LineCounter, offset: number): Position {
  * node and position. A plain (unquoted) scalar is then typed as if its new text had been written
  * there (`count: ${N:-5}` is a number); quote it to keep a string.
  */
-export function interpolateDocument(doc: Document, env: Env): RawIssue[] {
+export function interpolateDocument(doc: Document, env: Env): { unresolved: RawIssue[]; retyped: PathSegment[][] } {
   const issues: RawIssue[] = [];
+  const retyped: PathSegment[][] = [];
   const walk = (node: unknown, path: PathSegment[]): void => {
     if (isMap(node)) {
       for (const pair of node.items) walk(pair.value, [...path, keyOf(pair.key)]);
@@ -53,11 +55,14 @@ export function interpolateDocument(doc: Document, env: Env): RawIssue[] {
     } else if (isScalar(node) && typeof node.value === "string") {
       const result = interpolate(node.value, env);
       if (!result.ok) issues.push(...result.errors.map((message) => ({ path, message })));
-      else if (result.changed) node.value = retype(result.value, node.type);
+      else if (result.changed) {
+        node.value = retype(result.value, node.type);
+        if (typeof node.value !== "string") retyped.push(path);
+      }
     }
   };
   walk(doc.contents, []);
-  return issues;
+  return { unresolved: issues, retyped };
 }
 
 function retype(text: string, type: Scalar["type"]): unknown {

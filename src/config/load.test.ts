@@ -107,6 +107,26 @@ describe("YAML problems", () => {
     expect(err.issues[0]?.message).toMatch(/duplicate key "app"/);
   });
 
+  test("a binary file gives a bounded list of syntax errors", async () => {
+    const garbage = Array.from({ length: 400 }, (_, i) => `\u0000{[${i}: "\u0001`).join("\n");
+    const dir = tempDir({ "c.yaml": garbage });
+    const err = await configError(() => loadConfig(path.join(dir, "c.yaml")));
+    expect(err.code).toBe("CONFIG_PARSE");
+    expect(err.issues.length).toBeLessThanOrEqual(21);
+    expect(err.message.split("\n").at(-1)).toMatch(/… and \d+ more syntax errors/);
+  });
+
+  test("merge keys share settings between entries", async () => {
+    const text = ["actions:", "  a: &hook { type: t-hook, url: https://a.example, max_retries: 7 }", "  b: { <<: *hook, url: https://b.example }", "  c: { <<: *hook, retries: 1 }"].join("\n");
+    const dir = tempDir({ "c.yaml": text });
+    const err = await configError(() => loadConfig(path.join(dir, "c.yaml"), { env: HOME }));
+    expect(where(err)).toEqual(["4:19 actions.c.retries"]);
+    fs.writeFileSync(path.join(dir, "c.yaml"), text.replace("retries: 1", "max_retries: 1"));
+    const config = await loadConfig(path.join(dir, "c.yaml"), { env: HOME });
+    expect(config.actions.b).toMatchObject({ type: "t-hook", url: "https://b.example", max_retries: 7 });
+    expect(config.actions.c).toMatchObject({ url: "https://a.example", max_retries: 1 });
+  });
+
   test("an empty file is an empty config", async () => {
     const dir = tempDir({ "c.yaml": "# nothing yet\n" });
     const config = await loadConfig(path.join(dir, "c.yaml"), { env: HOME });
@@ -188,6 +208,15 @@ describe("environment", () => {
     expect(where(err)).toEqual(["5:30 actions.hook.url", "5:71 actions.hook.headers.Authorization", "12:1 bogus"]);
     expect(err.issues[0]?.message).toMatch(/environment variable HOOK_URL is not set/);
     expect(err.issues[1]?.message).toMatch(/TOKEN/);
+  });
+
+  test("an unquoted numeric ${VAR} where text is expected says to quote it", async () => {
+    const dir = tempDir({ "logward.yaml": "web:\n  listen: 127.0.0.1:0\n  token: ${WEB_TOKEN}\n" });
+    const err = await configError(() => loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } }));
+    expect(err.message).toMatch(/logward\.yaml:3:10 web\.token: Expected string, received number \(the value came from \$\{\.\.\.\} unquoted: quote it/);
+    const quoted = tempDir({ "logward.yaml": 'web:\n  listen: 127.0.0.1:0\n  token: "${WEB_TOKEN}"\n' });
+    const config = await loadConfig(path.join(quoted, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } });
+    expect(config.web?.token).toBe("123456");
   });
 
   test("the default state_dir follows XDG_STATE_HOME, else ~/.local/state", async () => {

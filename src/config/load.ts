@@ -42,10 +42,10 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   // After a syntax error the structure is a guess: report the parse problems alone.
   if (duplicates.length < problems.length) {
     const parse = problems.map((p) => (p.code === "DUPLICATE_KEY" ? syntaxIssue(file, p, duplicateMessage(p)) : syntaxIssue(file, p)));
-    throw new ConfigError(parse, { code: "CONFIG_PARSE" });
+    throw new ConfigError(capParseIssues(parse, file), { code: "CONFIG_PARSE" });
   }
 
-  const unresolved = interpolateDocument(doc, env);
+  const { unresolved, retyped } = interpolateDocument(doc, env);
   let raw = toJS(doc, file);
   const hints: string[] = [];
   const legacy = convertLegacy(raw);
@@ -55,7 +55,9 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   }
   const { config, issues } = validateRaw(raw, env);
   // A value whose variable is missing would also fail its schema: report only the missing variable.
-  const found = [...issues, ...crossCheck(raw, config)].filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)));
+  const found = [...issues, ...crossCheck(raw, config)]
+    .filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)))
+    .map((issue) => (retyped.some((p) => samePath(p, issue.path)) && /^Expected string/.test(issue.message) ? quoteHint(issue) : issue));
   const place = legacy ? undefined : { doc, lines };
   const all = [...duplicates, ...[...unresolved, ...found].map((issue) => placeIssue(issue, file, place))];
   if (all.length) throw new ConfigError(sortIssues(all));
@@ -120,6 +122,22 @@ function placeIssue(issue: RawIssue, file: string | undefined, place: { doc: Doc
   const offset = place ? nodeAt(place.doc, issue.path, issue.atKey)?.range?.[0] : undefined;
   if (place && offset !== undefined) Object.assign(placed, positionOf(place.lines, offset));
   return placed;
+}
+
+/** An unquoted `${VAR}` is typed like a literal: a numeric token became a number. Say how to keep text. */
+function quoteHint(issue: RawIssue): RawIssue {
+  return { ...issue, message: `${issue.message} (the value came from \${...} unquoted: quote it to keep it a string)` };
+}
+
+/** After the first few, syntax errors are echoes of the first one (a binary file gives thousands). */
+function capParseIssues(issues: ConfigIssue[], file: string): ConfigIssue[] {
+  const MAX = 20;
+  if (issues.length <= MAX) return issues;
+  return [...issues.slice(0, MAX), { file, path: "", message: `… and ${issues.length - MAX} more syntax errors` }];
+}
+
+function samePath(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  return a.length === b.length && startsWith(a, b);
 }
 
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
