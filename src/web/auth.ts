@@ -19,18 +19,21 @@ export type AccessHook = (request: FastifyRequest, reply: FastifyReply) => Promi
 export function accessHook(token: string | undefined): AccessHook {
   const session = token ? sessionValue(token) : undefined;
   return async (request, reply) => {
-    const url = new URL(request.url, "http://localhost");
-    if (OPEN_PATHS.has(url.pathname)) return undefined;
+    const query = request.url.indexOf("?");
+    const path = query < 0 ? request.url : request.url.slice(0, query);
+    const params = new URLSearchParams(query < 0 ? "" : request.url.slice(query + 1));
+    if (OPEN_PATHS.has(path)) return undefined;
     if (!token || !session) {
       if (hostIsLoopback(request.headers.host)) return undefined;
       return reply.code(403).send({ error: "forbidden", message: "Host is not a loopback name; set a token to serve other hosts" });
     }
-    const linkToken = url.searchParams.get("token");
+    const linkToken = params.get("token");
     if (linkToken !== null) {
       if (!sameSecret(linkToken, token)) return unauthorized(reply);
-      url.searchParams.delete("token");
-      const query = url.searchParams.toString();
-      const location = "/" + url.pathname.replace(/^\/+/, "") + (query ? `?${query}` : ""); // never "//host": no open redirect
+      params.delete("token");
+      const rest = params.toString();
+      // One leading slash only: "//host" or "/\host" would send the browser to another site.
+      const location = "/" + path.replace(/^[/\\]+/, "") + (rest ? `?${rest}` : "");
       return reply.header("set-cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict`).redirect(location, 303);
     }
     const presented = bearerOf(request.headers.authorization);

@@ -1,0 +1,224 @@
+// End-to-end: the UI in Debian's Chromium (playwright-core) against a real server on 127.0.0.1.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { createWebHub } from "../src/web/hub.js";
+import { startWebServer } from "../src/web/server.js";
+import { FakeClock } from "../src/core/clock.js";
+import { Metrics } from "../src/core/metrics.js";
+import { silentLogger } from "../src/core/logger.js";
+import type { LogRecord } from "../src/core/record.js";
+import { record, startTestServer, waitFor, type TestServer } from "./web-support.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const haveChromium = fs.existsSync(CHROMIUM);
+const SCREENSHOT = path.resolve(import.meta.dirname, "../docs/screenshot.png");
+
+if (!haveChromium && process.env.CI === "true") {
+  test("chromium is installed (required in CI)", () => {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  });
+}
+
+describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipped: ${CHROMIUM} not installed)`}`, () => {
+  let browser: Browser;
+  const servers: TestServer[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const s of servers) await s.close().catch(() => {});
+  });
+
+  async function serve(config: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+    const s = await startTestServer(config);
+    servers.push(s);
+    return s;
+  }
+
+  /** A page that records dialogs, page errors and console errors (CSP violations show up there). */
+  async function openPage(url: string): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on("pageerror", (err) => errors.push(err.message));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(msg.text());
+    });
+    await page.goto(url);
+    return { page, dialogs, errors };
+  }
+
+  const logTexts = (page: Page): Promise<string[]> => page.$$eval("#log .line:not(.marker) .text", (els) => els.map((e) => e.textContent ?? ""));
+  const connState = (page: Page): Promise<string | undefined> => page.$eval("#conn", (el) => (el as HTMLElement).dataset.state);
+
+  async function waitForLine(page: Page, text: string): Promise<void> {
+    await waitFor(async () => (await logTexts(page)).includes(text), `line "${text}" on the page`);
+  }
+
+  test("shows the history, then new lines live, coloured by level and with rule matches highlighted", async () => {
+    const s = await serve();
+    s.hub.pushRecords([record("INFO service started"), record("WARN disk 91% full")]);
+    const { page, errors } = await openPage(s.url);
+    await waitForLine(page, "WARN disk 91% full");
+    expect(await connState(page)).toBe("live");
+
+    const oom = record("ERROR java.lang.OutOfMemoryError: Java heap space");
+    s.hub.pushRecords([oom], new Map([[oom, ["restart-on-oom"]]]));
+    await waitForLine(page, oom.line);
+    const row = page.locator("#log .line", { hasText: "OutOfMemoryError" });
+    expect(await row.getAttribute("class")).toBe("line lvl-error hit");
+    expect(await row.locator(".rules").textContent()).toBe("restart-on-oom");
+    expect(await page.locator("#log .line", { hasText: "WARN disk" }).getAttribute("class")).toBe("line lvl-warn");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("the filter box reconnects with a server-side pattern; pause holds lines and counts them", async () => {
+    const s = await serve();
+    s.hub.pushRecords([record("GET /api timeout 30s"), record("GET /health ok"), record("POST /api timeout 5s")]);
+    const { page } = await openPage(s.url);
+    await waitForLine(page, "GET /health ok");
+
+    await page.fill("#filter", "/timeout \\d+s/");
+    await page.press("#filter", "Enter");
+    await waitFor(async () => (await logTexts(page)).length === 2, "only the two matching lines");
+    expect(await logTexts(page)).toEqual(["GET /api timeout 30s", "POST /api timeout 5s"]);
+    expect(await page.locator("#log mark").allTextContents()).toEqual(["timeout 30s", "timeout 5s"]);
+    s.hub.pushRecords([record("GET / ok"), record("GET /x timeout 7s")]);
+    await waitForLine(page, "GET /x timeout 7s");
+    expect(await logTexts(page)).not.toContain("GET / ok");
+
+    await page.fill("#filter", "/(unclosed/");
+    await page.press("#filter", "Enter");
+    await waitFor(() => page.isVisible("#filter-error"), "the pattern error");
+    expect(await page.textContent("#filter-error")).toContain("invalid regex");
+
+    await page.click("#pause");
+    s.hub.pushRecords([record("late timeout 1s"), record("later timeout 2s"), record("latest timeout 3s")]);
+    await waitFor(async () => (await page.textContent("#new-lines")) === "3 new lines", "the new-lines counter");
+    expect(await logTexts(page)).not.toContain("late timeout 1s");
+    await page.click("#pause");
+    await waitForLine(page, "latest timeout 3s");
+    expect(await page.isHidden("#new-lines")).toBe(true);
+    await page.context().close();
+  });
+
+  test("log text that looks like HTML is shown as text and runs nothing", async () => {
+    const s = await serve();
+    const nasty = [
+      `<img src=x onerror=alert(1)>`,
+      `<script>window.__pwned = true; alert(2)</script>`,
+      `"><svg onload=alert(3)><a href="javascript:alert(4)">x</a>`,
+    ];
+    const { page, dialogs, errors } = await openPage(s.url);
+    await waitFor(async () => (await connState(page)) === "live", "the stream");
+    s.hub.pushRecords(nasty.map((line) => record(line)));
+    await waitForLine(page, nasty[2] as string);
+    expect(await logTexts(page)).toEqual(nasty);
+    expect(await page.locator("#log img, #log script, #log svg, #log a").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("the page reconnects after the server restarts on the same port", async () => {
+    const first = await serve();
+    const { page } = await openPage(first.url);
+    first.hub.pushRecords([record("before the restart")]);
+    await waitForLine(page, "before the restart");
+    const port = new URL(first.url).port;
+    await first.close();
+    await waitFor(async () => (await connState(page)) === "reconnecting", "the reconnecting state");
+
+    const second = await serve({ listen: `127.0.0.1:${port}` });
+    second.hub.pushRecords([record("after the restart")]);
+    await waitForLine(page, "after the restart");
+    expect(await connState(page)).toBe("live");
+    expect(await page.locator("#log .marker").allTextContents()).toContain("— reconnected to a restarted server —");
+    second.hub.pushRecords([record("live again")]);
+    await waitForLine(page, "live again");
+    await page.context().close();
+  });
+
+  test("a ?token= link sets the session cookie and leaves the address bar clean", async () => {
+    const s = await serve({ token: "s3cret-token" });
+    s.hub.pushRecords([record("behind the token")]);
+    const { page } = await openPage(`${s.url}?token=s3cret-token`);
+    expect(page.url()).toBe(s.url);
+    await waitForLine(page, "behind the token");
+    const cookies = await page.context().cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([["logward_session", true, "Strict"]]);
+    expect(cookies[0]?.value).not.toContain("s3cret");
+    await page.context().close();
+
+    const { page: stranger } = await openPage(s.url);
+    expect(await stranger.textContent("body")).toContain("unauthorized");
+    await stranger.context().close();
+  });
+
+  test("traffic chart, top sections and alerts; saves docs/screenshot.png", async () => {
+    const hub = createWebHub({ clock: new FakeClock() });
+    hub.addSource("access", { type: "file", path: "/var/log/nginx/access.log" });
+    hub.addSource("app", { type: "file", path: "/var/log/myapp/app.log" });
+    const server = await startWebServer({ listen: "127.0.0.1:0" }, { hub, metrics: new Metrics(), logger: silentLogger });
+    servers.push({ hub, metrics: new Metrics(), server, url: server.url, close: () => server.close() });
+    const start = Date.UTC(2026, 10, 21, 4, 0, 0);
+    for (let i = 0; i < 60; i++) {
+      const rate = 4 + 3 * Math.sin(i / 6) + (i > 38 && i < 50 ? 9 : 0);
+      hub.pushStats("web-traffic", { start: start + i * 10_000, end: start + (i + 1) * 10_000, hits: Math.round(rate * 10), rate, sections: [{ section: "/api", hits: 412 }, { section: "/static", hits: 133 }, { section: "/login", hits: 58 }, { section: "/", hits: 21 }] });
+    }
+    hub.pushAlert({ kind: "alert", rule: "web-traffic", source: "access", time: start + 420_000, records: [], fields: {}, count: 1, suppressed: 0, message: "High traffic generated an alert - hits = 1432, triggered at 04:07:00" });
+    hub.pushAlert({ kind: "recovery", rule: "web-traffic", source: "access", time: start + 520_000, records: [], fields: {}, count: 1, suppressed: 0, message: "Recovered from high traffic at 04:08:40" });
+    hub.pushRecords(sampleLines(start), sampleMatches);
+
+    const { page, errors } = await openPage(`${server.url}#source=app`);
+    await waitForLine(page, "INFO GET /api/user/42 200 12ms");
+    await waitFor(() => page.isVisible("#chart canvas"), "the uPlot chart");
+    await waitFor(async () => (await page.locator("#alert-list li").count()) === 2, "two alerts");
+    expect(await page.locator("#sections tbody td").first().textContent()).toBe("/api");
+    expect(errors).toEqual([]);
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    await page.context().close();
+  });
+});
+
+const sampleMatches = new Map<LogRecord, string[]>();
+
+function sampleLines(start: number): LogRecord[] {
+  const lines = [
+    "INFO  myapp starting, version 2.4.1",
+    "INFO  listening on :8080",
+    "INFO GET /api/user/7 200 9ms",
+    "WARN  slow query: SELECT * FROM orders (1834ms)",
+    "INFO GET /static/app.css 200 1ms",
+    "ERROR authentication failure for user admin from 203.0.113.9",
+    "INFO POST /login 302 31ms",
+    "DEBUG cache hit ratio 0.93",
+    "ERROR java.lang.OutOfMemoryError: Java heap space",
+    "INFO  restarted by logward (rule restart-on-oom)",
+    "WARN  retrying webhook delivery (429), attempt 2",
+    "INFO GET /api/user/42 200 12ms",
+  ];
+  return lines.map((line, i) => {
+    const r = record(line, "app", start + i * 1000);
+    if (line.includes("OutOfMemoryError")) sampleMatches.set(r, ["restart-on-oom"]);
+    if (line.includes("authentication failure")) sampleMatches.set(r, ["auth-storm"]);
+    return r;
+  });
+}

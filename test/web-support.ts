@@ -1,0 +1,109 @@
+// Helpers for the web tests: a server on 127.0.0.1:0 with its hub, an SSE reader, waiting with a deadline.
+import http from "node:http";
+import { FakeClock } from "../src/core/clock.js";
+import { silentLogger } from "../src/core/logger.js";
+import { Metrics } from "../src/core/metrics.js";
+import type { LogRecord } from "../src/core/record.js";
+import { createWebHub, type WebHub } from "../src/web/hub.js";
+import { startWebServer, type WebServer, type WebServerConfig } from "../src/web/server.js";
+
+export interface TestServer {
+  hub: WebHub;
+  metrics: Metrics;
+  server: WebServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(config: Partial<WebServerConfig> = {}, historyLines = 1000): Promise<TestServer> {
+  const hub = createWebHub({ historyLines, clock: new FakeClock() });
+  hub.addSource("app", { type: "file", path: "/var/log/app.log" });
+  const metrics = new Metrics();
+  const server = await startWebServer({ listen: "127.0.0.1:0", ...config }, { hub, metrics, logger: silentLogger });
+  return { hub, metrics, server, url: server.url, close: () => server.close() };
+}
+
+export function record(line: string, source = "app", time = Date.UTC(2026, 10, 21, 4, 15, 0)): LogRecord {
+  return { source, line, time, fields: {}, file: `/var/log/${source}.log` };
+}
+
+/** Poll until check() returns a value other than undefined/false, or fail after the deadline. */
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface SseEvent {
+  id?: string;
+  data: Record<string, unknown>;
+}
+
+/** A Server-Sent Events reader on node:http, so tests control headers and can stop reading. */
+export class SseReader {
+  readonly events: SseEvent[] = [];
+  status = 0;
+  headers: http.IncomingHttpHeaders = {};
+  ended = false;
+  private buffer = "";
+  private response: http.IncomingMessage | undefined;
+  private request: http.ClientRequest | undefined;
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    const reader = new SseReader();
+    await new Promise<void>((resolve, reject) => {
+      reader.request = http.get(url, { headers: { accept: "text/event-stream", ...headers } }, (res) => {
+        reader.response = res;
+        reader.status = res.statusCode ?? 0;
+        reader.headers = res.headers;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => reader.feed(chunk));
+        res.on("end", () => (reader.ended = true));
+        res.on("error", () => (reader.ended = true));
+        resolve();
+      });
+      reader.request.on("error", reject);
+    });
+    return reader;
+  }
+
+  lines(): SseEvent[] {
+    return this.events.filter((e) => e.data.type === "line");
+  }
+
+  ofType(type: string): SseEvent[] {
+    return this.events.filter((e) => e.data.type === type);
+  }
+
+  pause(): void {
+    this.response?.pause();
+  }
+
+  resume(): void {
+    this.response?.resume();
+  }
+
+  close(): void {
+    this.request?.destroy();
+  }
+
+  private feed(chunk: string): void {
+    this.buffer += chunk;
+    let end: number;
+    while ((end = this.buffer.indexOf("\n\n")) >= 0) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      let id: string | undefined;
+      let data: string | undefined;
+      for (const field of block.split("\n")) {
+        if (field.startsWith("id: ")) id = field.slice(4);
+        else if (field.startsWith("data: ")) data = field.slice(6);
+      }
+      if (data !== undefined) this.events.push({ ...(id !== undefined ? { id } : {}), data: JSON.parse(data) as Record<string, unknown> });
+    }
+  }
+}
