@@ -37,33 +37,35 @@ export function resolveConfigPath(flag: string | undefined, env: Env = process.e
 export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
   const text = await readConfigFile(file);
   const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
-  const { doc, lines, problems } = parseConfigText(text);
-  const duplicates = problems.filter((p) => p.code === "DUPLICATE_KEY").map((p) => syntaxIssue(file, p, duplicateMessage(p)));
-  // After a syntax error the structure is a guess: report the parse problems alone.
-  if (duplicates.length < problems.length) {
-    const parse = problems.map((p) => (p.code === "DUPLICATE_KEY" ? syntaxIssue(file, p, duplicateMessage(p)) : syntaxIssue(file, p)));
-    throw new ConfigError(capParseIssues(parse, file), { code: "CONFIG_PARSE" });
-  }
-
+  const { doc, lines, duplicates } = parseOrThrow(text, file);
   const { unresolved, retyped } = interpolateDocument(doc, env);
   let raw = toJS(doc, file);
-  const hints: string[] = [];
   const legacy = convertLegacy(raw);
-  if (legacy) {
-    raw = legacy.config;
-    hints.push(legacy.hint);
-  }
+  if (legacy) raw = legacy.config;
   const { config, issues } = validateRaw(raw, env);
   // A value whose variable is missing would also fail its schema: report only the missing variable.
   const found = [...issues, ...crossCheck(raw, config)]
     .filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)))
     .map((issue) => (retyped.some((p) => samePath(p, issue.path)) && /^Expected string/.test(issue.message) ? quoteHint(issue) : issue));
-  const place = legacy ? undefined : { doc, lines };
-  const all = [...duplicates, ...[...unresolved, ...found].map((issue) => placeIssue(issue, file, place))];
+  const inFile = { doc, lines };
+  const all = [
+    ...duplicates,
+    ...unresolved.map((issue) => placeIssue(issue, file, inFile)),
+    // A converted legacy file has another shape: its key paths do not lead into the document.
+    ...found.map((issue) => placeIssue(issue, file, legacy ? undefined : inFile)),
+  ];
   if (all.length) throw new ConfigError(sortIssues(all));
   config.path = path.resolve(file);
-  if (hints.length) config.hints = hints;
+  if (legacy) config.hints = [legacy.hint];
   return config;
+}
+
+/** Parse; syntax errors end here (the structure after one is a guess), duplicate keys are kept as issues. */
+function parseOrThrow(text: string, file: string): { doc: Document; lines: LineCounter; duplicates: ConfigIssue[] } {
+  const { doc, lines, problems } = parseConfigText(text);
+  const placed = problems.map((p) => syntaxIssue(file, p, p.code === "DUPLICATE_KEY" ? duplicateMessage(p) : p.message));
+  if (problems.some((p) => p.code !== "DUPLICATE_KEY")) throw new ConfigError(capParseIssues(placed, file), { code: "CONFIG_PARSE" });
+  return { doc, lines, duplicates: placed };
 }
 
 /** Validate a config built in code (watch, forward): the same rules, errors named by key path only. */

@@ -56,11 +56,10 @@ export function validateRaw(raw: unknown, env: Env): { config: Config; issues: R
     actions: section(input, "actions", issues, validateAction),
     rotate: section(input, "rotate", issues, (value, at, out) => parseWith(rotateJobSchema, value, at, out)),
   };
-  if (input.web !== undefined && input.web !== null) {
-    const web = parseWith(webSchema, input.web, ["web"], issues);
+  if (input.web !== undefined) {
+    // Absent: no web server. `web:` alone (null): the server with its defaults.
+    const web = parseWith(webSchema, input.web ?? {}, ["web"], issues);
     if (web) config.web = web;
-  } else if (input.web === null) {
-    config.web = webSchema.parse({});
   }
   return { config, issues };
 }
