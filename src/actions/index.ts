@@ -1,11 +1,13 @@
 // The action registry: every action kind, by its config `type`.
 import type { ActionKind } from "../core/component.js";
+import { consoleAction } from "./console/index.js";
 import { discordAction } from "./discord/index.js";
 import { execAction } from "./exec/index.js";
+import { fileAction } from "./file/index.js";
 import { httpAction } from "./http/index.js";
 import { slackAction } from "./slack/index.js";
 
-export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction];
+export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction, fileAction, consoleAction];
 
 export function findActionKind(type: string): ActionKind | undefined {
   return actionKinds.find((kind) => kind.type === type);

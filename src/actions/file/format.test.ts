@@ -1,0 +1,41 @@
+// Unit tests of the JSON lines the file action writes.
+import { describe, expect, it } from "vitest";
+import { T0, matchEvent, record } from "../exec/testing/helpers.js";
+import { eventJson, eventLines } from "./format.js";
+
+describe("eventLines", () => {
+  it("writes one object per record with the documented keys, in order", () => {
+    const event = matchEvent(["a", "b"], { kind: "threshold", fields: { user: "bob" } });
+    event.records[0]!.fields = { status: 500 };
+    const lines = eventJson(event).split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
+    expect(lines[0]).toBe(`{"time":"${new Date(T0).toISOString()}","source":"app","file":"/var/log/app.log","offset":0,"line":"a","rule":"r","fields":{"status":500}}`);
+    expect(JSON.parse(lines[1]!)).toEqual({ time: new Date(T0 + 1).toISOString(), source: "app", file: "/var/log/app.log", offset: 100, line: "b", rule: "r", fields: { user: "bob" } });
+  });
+
+  it("writes null for a record without file or offset (syslog, stdin)", () => {
+    const event = matchEvent([]);
+    event.records = [record("from the network", { file: undefined, offset: undefined })];
+    expect(eventLines(event)[0]).toMatchObject({ file: null, offset: null });
+  });
+
+  it("writes one object with the message and kind for an event without records", () => {
+    const alert = { ...matchEvent([]), kind: "alert" as const, message: "High traffic generated an alert - hits = 5", data: { hits: 5 } };
+    expect(eventLines(alert)).toEqual([{ time: new Date(T0 - 1).toISOString(), source: "app", line: alert.message, rule: "r", kind: "alert", fields: {}, data: { hits: 5 } }]);
+  });
+
+  it("keeps odd content intact and each object on one line", () => {
+    const nasty = 'quote " backslash \\ newline \n NUL \0 bell \x07 emoji 🎉 lone \ud800';
+    const text = eventJson(matchEvent([nasty]));
+    expect(text.split("\n")).toHaveLength(2);
+    expect(JSON.parse(text).line).toBe(nasty);
+  });
+
+  it("writes null for an invalid time instead of throwing", () => {
+    expect(eventLines(matchEvent(["x"], {}))[0]?.time).not.toBeNull();
+    const event = matchEvent(["x"]);
+    event.records[0]!.time = Number.NaN;
+    expect(eventLines(event)[0]?.time).toBeNull();
+  });
+});

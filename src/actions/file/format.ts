@@ -1,0 +1,56 @@
+// The JSON shape of events written by the file action (and the console's json format): one object per line.
+import type { LogEvent } from "../../core/event.js";
+import type { Fields, LogRecord } from "../../core/record.js";
+
+/** One line of the file action's output. */
+export interface EventLine {
+  time: string | null;
+  source: string;
+  file?: string | null;
+  offset?: number | null;
+  line: string;
+  rule: string;
+  kind?: string;
+  fields: Fields;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The objects for one event: one per record (`time, source, file, offset, line, rule, fields`), or for an
+ * event without records (alerts, stats) one object whose `line` is the message, with its `kind`.
+ */
+export function eventLines(event: LogEvent): EventLine[] {
+  if (event.records.length === 0) {
+    const line: EventLine = { time: isoTime(event.time), source: event.source, line: event.message ?? "", rule: event.rule, kind: event.kind, fields: event.fields };
+    if (event.data !== undefined) line.data = event.data;
+    return [line];
+  }
+  const last = event.records.length - 1;
+  // The event's fields (named groups merged over parsed fields) belong to its triggering, last record.
+  return event.records.map((record, i) => recordLine(event.rule, record, i === last ? event.fields : record.fields));
+}
+
+function recordLine(rule: string, record: LogRecord, fields: Fields): EventLine {
+  return {
+    time: isoTime(record.time),
+    source: record.source,
+    file: record.file ?? null,
+    offset: record.offset ?? null,
+    line: record.line,
+    rule,
+    fields,
+  };
+}
+
+/** ISO 8601 in UTC, or null for a time that is not a valid date. */
+export function isoTime(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** The event as newline-terminated JSON lines. */
+export function eventJson(event: LogEvent): string {
+  return eventLines(event)
+    .map((line) => `${JSON.stringify(line)}\n`)
+    .join("");
+}

@@ -1,0 +1,115 @@
+// The file action: append each event as JSON lines to a file, one write per burst of sends, releasing
+// events once their write is done; follows the file when it is rotated or deleted.
+import { z } from "zod";
+import type { Action, ActionContext, ActionKind } from "../../core/component.js";
+import { describeError } from "../../core/errors.js";
+import type { LogEvent } from "../../core/event.js";
+import type { Release } from "../../core/record.js";
+import { Appender } from "./appender.js";
+import { eventJson } from "./format.js";
+import { expandHome } from "./home.js";
+
+export const fileSchema = z.strictObject({
+  /** The file to append to; a leading ~/ is the home folder; missing parent folders are created. */
+  path: z.string().min(1),
+  /** fsync after each write burst (durable, slower). */
+  fsync: z.boolean().default(false),
+});
+
+export type FileConfig = z.output<typeof fileSchema>;
+
+/** Waits before retrying a failed write; after the last, the burst is given up (logged, released). */
+export const RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/** Bytes buffered while a write is in progress before send() waits for it (backpressure). */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+export const fileAction: ActionKind<FileConfig> = {
+  type: "file",
+  schema: fileSchema,
+  create: (config, context) => new FileAction(config, context),
+};
+
+export class FileAction implements Action {
+  private readonly appender: Appender;
+  private chunks: string[] = [];
+  private bytes = 0;
+  private releases: Release[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    config: FileConfig,
+    private readonly context: ActionContext,
+  ) {
+    this.appender = new Appender(expandHome(config.path), config.fsync);
+  }
+
+  async send(event: LogEvent, release: Release): Promise<void> {
+    const text = eventJson(event);
+    this.chunks.push(text);
+    this.bytes += text.length;
+    this.releases.push(release);
+    // Sends of one dispatch arrive in the same turn: start writing on the next, so they share one append.
+    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain())
+      .catch((err: unknown) => this.context.logger.error({ err: describeError(err) }, "file action failed"));
+    if (this.bytes >= HIGH_WATER_BYTES) await this.draining;
+  }
+
+  async flush(deadlineMs: number): Promise<void> {
+    if (!this.draining) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
+      void this.draining?.then(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.draining;
+    await this.appender.close();
+  }
+
+  /** SIGHUP: close the file; the next write opens the path again. */
+  reopen(): Promise<void> {
+    return this.appender.reopen();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.chunks.length > 0) {
+        const data = Buffer.from(this.chunks.join(""));
+        const releases = this.releases;
+        this.chunks = [];
+        this.bytes = 0;
+        this.releases = [];
+        await this.write(data, releases.length);
+        for (const release of releases) release();
+      }
+    } finally {
+      // Cleared in the same turn the queue is found empty, so the next send starts a new drain.
+      this.draining = undefined;
+    }
+  }
+
+  /** Append with retries; a burst that still fails is reported and given up. */
+  private async write(data: Buffer, events: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.appender.append(data);
+        return;
+      } catch (err) {
+        await this.appender.reopen();
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) {
+          this.context.logger.error({ file: this.appender.file, events, bytes: data.length, err: describeError(err) }, "could not append to the file; these events are lost");
+          return;
+        }
+        this.context.logger.warn({ file: this.appender.file, err: describeError(err), retry_in_ms: delay }, "could not append to the file; retrying");
+        await new Promise<void>((resolve) => this.context.clock.setTimeout(resolve, delay));
+      }
+    }
+  }
+}
