@@ -54,6 +54,7 @@ describe("formatConfig", () => {
     expect(line("web-traffic")).toMatch(/access → hook, every 10s, top 10, alert above 10 req\/s over 2m/);
     expect(line("  restart ")).toMatch(/t-exec\s+command="systemctl restart myapp" timeout=30s/);
     expect(line("  discord ")).toMatch(/batch=\{size=10 timeout=30s\}/);
+    expect(line("  discord ")).toMatch(/timeout=10s max_bytes=1MiB/);
     expect(line("/var/log/myapp/app.log")).toMatch(/max_size=10MiB max_age=7d .*compress=true/);
     expect(line("web ")).toMatch(/listen 0\.0\.0\.0:8080, token required/);
     expect(text.endsWith("\n")).toBe(false);
@@ -82,9 +83,10 @@ describe("masking", () => {
     ["https://discord.com/api/webhooks/123/abc", "https://discord.com/api/webhooks/…"],
     ["https://discordapp.com/api/webhooks/123/abc", "https://discordapp.com/api/webhooks/…"],
     ["https://hooks.slack.com/services/T0/B0/x", "https://hooks.slack.com/services/…"],
-    ["https://example.org/alerts", "https://example.org/alerts"],
-    ["https://example.org/alerts?key=abc", "https://example.org/alerts/…"],
-    ["https://example.org/a/b/c", "https://example.org/a/b/…"],
+    ["https://example.org/alerts", "https://example.org/…"],
+    ["https://ntfy.sh/mytopic", "https://ntfy.sh/…"],
+    ["https://example.org/v1/hooks?key=abc", "https://example.org/v1/hooks/…"],
+    ["https://example.org/", "https://example.org"],
     ["https://user:pw@example.org", "https://…@example.org"],
     ["nats://127.0.0.1:4222", "nats://127.0.0.1:4222"],
   ])("%s → %s", (url, shown) => {

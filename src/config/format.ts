@@ -133,13 +133,16 @@ function unwrap(schema: unknown): unknown {
   return current;
 }
 
-/** Built on the shared zDuration / zSize? (A refined copy keeps their transform, so compare that.) */
-function unitOf(schema: unknown): "duration" | "size" | undefined {
-  const out = defOf(unwrap(schema))?.out;
-  if (out === undefined) return undefined;
-  if (out === defOf(zDuration)?.out) return "duration";
-  if (out === defOf(zSize)?.out) return "size";
-  return undefined;
+/**
+ * Built on the shared zDuration / zSize? A refined copy keeps their transform, and a kind may pipe
+ * them into a further check (`zDuration.pipe(z.number().positive())`), so follow pipes inwards.
+ */
+function unitOf(schema: unknown, depth = 0): "duration" | "size" | undefined {
+  const def = defOf(unwrap(schema)) as (Def & { in?: unknown }) | undefined;
+  if (!def || def.type !== "pipe" || depth > 8) return undefined;
+  if (def.out !== undefined && def.out === defOf(zDuration)?.out) return "duration";
+  if (def.out !== undefined && def.out === defOf(zSize)?.out) return "size";
+  return unitOf(def.in, depth + 1);
 }
 
 function schemaShape(schema: unknown): Shape {

@@ -4,8 +4,8 @@ const SECRET_KEY = /token|secret|password|passwd|api_?key|auth|credential|cookie
 /** Maps whose every value may be a secret (`Authorization: Bearer ...`, env of a command). */
 const SECRET_MAPS = new Set(["headers", "env"]);
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** Path segments shown as they are: short lowercase words such as api, webhooks, services. */
-const PLAIN_SEGMENT = /^[a-z]{1,12}$/;
+/** Leading path segments known to name an API rather than a secret; everything after is hidden. */
+const PUBLIC_SEGMENT = /^(?:api|webhooks?|services|hooks?|v\d{1,2})$/;
 
 export const MASK = "***";
 
@@ -24,7 +24,8 @@ export function maskValue(key: string, value: unknown): unknown {
 
 /**
  * `https://discord.com/api/webhooks/123/abc` → `https://discord.com/api/webhooks/…`: keep the scheme,
- * host and leading plain words of the path; drop credentials, ids, tokens and the query.
+ * host and leading well-known API words of the path; hide credentials, the rest of the path (ids,
+ * tokens, secret topic names) and the query.
  */
 export function maskUrl(text: string): string {
   let url: URL;
@@ -37,7 +38,7 @@ export function maskUrl(text: string): string {
   const segments = url.pathname.split("/").filter(Boolean);
   const kept: string[] = [];
   for (const segment of segments) {
-    if (kept.length >= 2 || !PLAIN_SEGMENT.test(segment)) break;
+    if (!PUBLIC_SEGMENT.test(segment)) break;
     kept.push(segment);
   }
   const cut = kept.length < segments.length || url.search !== "" || url.hash !== "";

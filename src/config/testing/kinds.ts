@@ -37,6 +37,9 @@ export const testHookAction: ActionKind = {
     token: z.string().optional(),
     batch: z.strictObject({ size: z.number().int().positive(), timeout: zDuration }).optional(),
     max_retries: z.number().int().nonnegative().default(3),
+    // Shared units piped into a further check, as real kinds do.
+    timeout: zDuration.pipe(z.number().positive()).default(10_000),
+    max_bytes: zSize.pipe(z.number().int().positive()).default(1024 * 1024),
   }),
   create: unused,
 };
