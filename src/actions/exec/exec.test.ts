@@ -176,7 +176,15 @@ describe("exec action", () => {
   it("logs a command that cannot start and still releases the event", async () => {
     const { action, logs } = setup({ command: "true", cwd: "/nonexistent/logward-test" });
     await deliver(action, matchEvent(["a"]));
-    expect(logs.some((e) => e.level === "error" && e.msg === "command could not be started")).toBe(true);
+    const error = logs.find((e) => e.level === "error" && e.msg === "command could not be started");
+    expect(error?.fields.err).toBe("working directory /nonexistent/logward-test does not exist");
+  });
+
+  it("logs a missing shell", async () => {
+    const { action, logs } = setup({ command: "true", shell: "/nonexistent/sh" });
+    await deliver(action, matchEvent(["a"]));
+    const error = logs.find((e) => e.level === "error" && e.msg === "command could not be started");
+    expect(error?.fields.err).toMatch(/ENOENT/);
   });
 
   it("kills the whole process group on timeout", async () => {

@@ -1,5 +1,6 @@
 // The exec action: run a configured command per event, one run at a time per rule, events that arrive
 // meanwhile coalesced into the next run; log content only in the environment and on stdin.
+import fs from "node:fs";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
@@ -123,9 +124,16 @@ export class ExecAction implements Action {
     const outcome = result.error ? "error" : result.timedOut ? "timeout" : result.code === 0 ? "ok" : "failed";
     this.runs.inc({ action: this.context.name, rule: job.latest.rule, result: outcome });
     if (outcome === "ok") logger.info(details, "command finished");
-    else if (outcome === "error") logger.error({ ...details, err: describeError(result.error) }, "command could not be started");
+    else if (outcome === "error") logger.error({ ...details, err: this.startError(result.error) }, "command could not be started");
     else if (outcome === "timeout") logger.error(details, `command timed out after ${formatDuration(this.config.timeout)}; its process group was killed`);
     else logger.warn(details, `command failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`})`);
+  }
+
+  /** Node reports a missing cwd as the shell missing (spawn /bin/sh ENOENT): name the real culprit. */
+  private startError(err: unknown): string {
+    const cwd = this.config.cwd === undefined ? undefined : expandHome(this.config.cwd);
+    if (cwd !== undefined && (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(cwd)) return `working directory ${cwd} does not exist`;
+    return describeError(err);
   }
 
   private isIdle(): boolean {
