@@ -148,7 +148,10 @@ export class Batcher<P, T> {
     const deadline = this.deadline();
     if (deadline === undefined) return;
     this.timer = this.clock.setTimeout(() => {
+      // Decide by the timer, not by now() >= deadline: Node's timers run on a monotonic clock and may
+      // fire a millisecond before Date.now() reaches the deadline; nothing would re-arm them then.
       this.timer = undefined;
+      this.drainSeq = this.lastSeq;
       this.onDue();
     }, deadline - this.clock.now());
   }
