@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { actionKinds } from "../../actions/index.js";
 import { parserKinds } from "../../parsers/index.js";
-import { findSourceKind, sourceKinds } from "../../sources/index.js";
+import { sourceKinds } from "../../sources/index.js";
 import type { ActionKind, ParserKind, SourceKind } from "../../core/component.js";
 import { zDuration, zSize } from "../../core/schema.js";
 
@@ -10,7 +10,7 @@ const unused = (): never => {
   throw new Error("stub kind: not for running");
 };
 
-/** Used as `file` only when the real file source is not registered (yet). */
+/** Stands in for the real file source, so these tests do not depend on its schema. */
 const stubFile: SourceKind = {
   type: "file",
   schema: z.strictObject({
@@ -56,22 +56,18 @@ export const testParser: ParserKind = {
   create: unused,
 };
 
-/** Register the stubs (and a stub `file` if the real one is missing); returns the undo. */
+/**
+ * Swap the registries' contents for the stubs (the real kinds have schemas of their own that these
+ * unit tests should not depend on); returns the undo, which puts the real kinds back.
+ */
 export function registerTestKinds(): () => void {
-  const sources = [testNetSource, ...(findSourceKind("file") ? [] : [stubFile])];
-  sourceKinds.push(...sources);
+  const saved = { sources: sourceKinds.splice(0), actions: actionKinds.splice(0), parsers: parserKinds.splice(0) };
+  sourceKinds.push(stubFile, testNetSource);
   actionKinds.push(testHookAction, testExecAction);
   parserKinds.push(testParser);
   return () => {
-    remove(sourceKinds, sources);
-    remove(actionKinds, [testHookAction, testExecAction]);
-    remove(parserKinds, [testParser]);
+    sourceKinds.splice(0, sourceKinds.length, ...saved.sources);
+    actionKinds.splice(0, actionKinds.length, ...saved.actions);
+    parserKinds.splice(0, parserKinds.length, ...saved.parsers);
   };
-}
-
-function remove<T>(list: T[], items: T[]): void {
-  for (const item of items) {
-    const index = list.indexOf(item);
-    if (index >= 0) list.splice(index, 1);
-  }
 }
