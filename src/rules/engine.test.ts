@@ -124,6 +124,18 @@ describe("threshold", () => {
     expect(firings.map((f) => f.event.time)).toEqual([T0 + 2]);
   });
 
+  it("takes a record without a valid time as happening now", () => {
+    const c = clock();
+    const engine = compileRules({ s: rule({ match: "fail", threshold: { count: 2, within: "10s" } }) }, c);
+    const bad = { ...rec("fail"), time: Number.NaN };
+    expect(engine.evaluate([bad])).toEqual([]);
+    c.advance(60_000);
+    expect(engine.evaluate([{ ...bad }])).toEqual([]); // a minute apart on the clock: no window
+    const [firing] = engine.evaluate([rec("fail", 61_000)]);
+    expect(firing?.event.time).toBe(T0 + 61_000);
+    expect(firing?.event.count).toBe(2);
+  });
+
   it("measures on the log's time, not the clock", () => {
     const c = clock();
     const engine = compileRules({ s: rule({ match: "fail", threshold: { count: 2, within: "10s" } }) }, c);

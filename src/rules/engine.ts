@@ -68,6 +68,7 @@ class CompiledRule {
   private readonly actions: string[];
   private readonly window: ThresholdWindow<LogRecord> | undefined;
   private readonly cooldown: Cooldown;
+  private readonly clock: Clock;
 
   constructor(
     readonly name: string,
@@ -79,25 +80,28 @@ class CompiledRule {
     this.actions = [...config.actions];
     this.window = config.threshold ? new ThresholdWindow(config.threshold.count, config.threshold.within) : undefined;
     this.cooldown = new Cooldown(config.cooldown, clock);
+    this.clock = clock;
   }
 
   /** One record of a source this rule reads: a firing, or undefined (no match, window not full, cooldown). */
   offer(record: LogRecord): Firing | undefined {
     const found = this.matcher.match(record.line);
     if (!found) return undefined;
-    const records = this.window ? this.window.add(record) : [record];
+    // A record without a usable time (bad input) is taken as happening now, so windows stay sound.
+    const time = Number.isFinite(record.time) ? record.time : this.clock.now();
+    const records = this.window ? this.window.add(record, time) : [record];
     if (!records) return undefined;
-    const suppressed = this.cooldown.admit(record.time, records.length);
+    const suppressed = this.cooldown.admit(time, records.length);
     if (suppressed === undefined) return undefined;
-    return { rule: this.name, actions: [...this.actions], event: this.event(record, found, records, suppressed) };
+    return { rule: this.name, actions: [...this.actions], event: this.event(record, time, found, records, suppressed) };
   }
 
-  private event(record: LogRecord, found: MatchResult, records: LogRecord[], suppressed: number): LogEvent {
+  private event(record: LogRecord, time: number, found: MatchResult, records: LogRecord[], suppressed: number): LogEvent {
     return {
       kind: this.window ? "threshold" : "match",
       rule: this.name,
       source: record.source,
-      time: record.time,
+      time,
       records,
       match: found.match,
       fields: { ...record.fields, ...found.groups },
