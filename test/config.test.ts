@@ -77,7 +77,7 @@ describe.skipIf(skip)(`a full config with every kind${skip ? ` (skipped: not reg
 
   test("mistakes in the real kinds' keys come back together, placed in the file", async () => {
     const broken = FULL.replace("rescan: 30s", "rescan: often")
-      .replace("timeout: 20s", "timeout: 20s, shell: zsh")
+      .replace("timeout: 20s", "timeout: 20s, colour: red")
       .replace("max_retries: 2", "max_retries: -2")
       .replace("parser: combined", "parser: apache-ish");
     writeFileSync(join(dir, "broken.yaml"), broken);
@@ -88,7 +88,7 @@ describe.skipIf(skip)(`a full config with every kind${skip ? ` (skipped: not reg
     expect(issues.map((i) => [i.path, i.line])).toEqual([
       ["sources.builds.rescan", lineOf("rescan: often")],
       ["sources.frontend.parser", lineOf("apache-ish")],
-      ["actions.bounce.shell", lineOf("shell: zsh")],
+      ["actions.bounce.colour", lineOf("colour: red")],
       ["actions.chat.max_retries", lineOf("max_retries: -2")],
     ]);
   });
