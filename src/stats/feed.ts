@@ -1,0 +1,51 @@
+// Feeds lines to the analyzer: whole chunks of text (fast path, no string per line) or records.
+import type { LogRecord } from "../core/record.js";
+import { HIT, INVALID, newHit, type AccessFormat } from "../parsers/access.js";
+import type { TrafficAnalyzer } from "./analyzer.js";
+
+const CR = 13;
+
+export class LineFeeder {
+  private readonly hit = newHit();
+  /** Non-blank lines seen. */
+  lines = 0;
+
+  constructor(private readonly format: AccessFormat, private readonly analyzer: TrafficAnalyzer) {}
+
+  /**
+   * Complete lines separated by "\n" (a trailing "\r" is dropped, blank lines are ignored). Lines
+   * without a timestamp get `fallbackTime` (the read time when live; NaN in replay: they are invalid).
+   */
+  pushText(text: string, fallbackTime: number): void {
+    const length = text.length;
+    let start = 0;
+    while (start < length) {
+      let newline = text.indexOf("\n", start);
+      if (newline < 0) newline = length;
+      let end = newline;
+      if (end > start && text.charCodeAt(end - 1) === CR) end--;
+      if (end > start) this.line(text, start, end, fallbackTime);
+      start = newline + 1;
+    }
+  }
+
+  pushRecords(records: LogRecord[]): void {
+    for (const record of records) {
+      const line = record.line;
+      let end = line.length;
+      if (end > 0 && line.charCodeAt(end - 1) === CR) end--;
+      if (end > 0) this.line(line, 0, end, record.time);
+    }
+  }
+
+  private line(text: string, start: number, end: number, fallbackTime: number): void {
+    this.lines++;
+    const outcome = this.format.scan(text, start, end, this.hit);
+    if (outcome === HIT) {
+      if (this.hit.time !== this.hit.time) this.hit.time = fallbackTime; // NaN: the line had no timestamp
+      this.analyzer.add(this.hit);
+    } else if (outcome === INVALID) {
+      this.analyzer.invalid();
+    }
+  }
+}
