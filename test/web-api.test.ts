@@ -130,7 +130,7 @@ describe("JSON endpoints", () => {
     expect(((await json("api/tail?source=app&lines=2")) as { lines: { line: string }[] }).lines.map((l) => l.line)).toEqual(["b 2", "a 3"]);
     expect(((await json("api/tail?source=app&lines=1&match=a")) as { lines: { line: string }[] }).lines.map((l) => l.line)).toEqual(["a 3"]);
     expect(await json("api/stats")).toEqual({
-      jobs: [{ job: "web", points: [{ t: 1_700_000_010_000, rate: 2, hits: 20 }], sections: [{ name: "/api", hits: 15 }], latest: expect.objectContaining({ hits: 20 }) }],
+      jobs: [{ job: "web", points: [{ t: 1_700_000_010_000, rate: 2, hits: 20 }], sections: [{ name: "/api", hits: 15 }], threshold: null, firing: false, latest: expect.objectContaining({ hits: 20 }) }],
     });
     expect(await json("api/alerts")).toEqual({ alerts: [expect.objectContaining({ rule: "web", kind: "alert", message: expect.stringContaining("High traffic") })] });
     expect((await fetch(`${s.url}api/tail?source=app&lines=-1`)).status).toBe(400);

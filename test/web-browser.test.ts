@@ -179,17 +179,19 @@ describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipp
     const start = Date.UTC(2026, 10, 21, 4, 0, 0);
     for (let i = 0; i < 60; i++) {
       const rate = 4 + 3 * Math.sin(i / 6) + (i > 38 && i < 50 ? 9 : 0);
-      hub.pushStats("web-traffic", { start: start + i * 10_000, end: start + (i + 1) * 10_000, hits: Math.round(rate * 10), rate, sections: [{ section: "/api", hits: 412 }, { section: "/static", hits: 133 }, { section: "/login", hits: 58 }, { section: "/", hits: 21 }] });
+      const sections = [{ name: "/api", hits: 412 }, { name: "/static", hits: 133 }, { name: "/login", hits: 58 }, { name: "/", hits: 21 }];
+      hub.pushStats("web-traffic", { from: start + i * 10_000, to: start + (i + 1) * 10_000, hits: Math.round(rate * 10), rate, sections, threshold: 10, firing: false });
     }
     hub.pushAlert({ kind: "alert", rule: "web-traffic", source: "access", time: start + 420_000, records: [], fields: {}, count: 1, suppressed: 0, message: "High traffic generated an alert - hits = 1432, triggered at 04:07:00" });
     hub.pushAlert({ kind: "recovery", rule: "web-traffic", source: "access", time: start + 520_000, records: [], fields: {}, count: 1, suppressed: 0, message: "Recovered from high traffic at 04:08:40" });
     hub.pushRecords(sampleLines(start), sampleMatches);
 
     const { page, errors } = await openPage(`${server.url}#source=app`);
-    await waitForLine(page, "INFO GET /api/user/42 200 12ms");
+    await waitFor(async () => (await logTexts(page)).length === 21, "the sample lines");
     await waitFor(() => page.isVisible("#chart canvas"), "the uPlot chart");
     await waitFor(async () => (await page.locator("#alert-list li").count()) === 2, "two alerts");
     expect(await page.locator("#sections tbody td").first().textContent()).toBe("/api");
+    expect(await page.textContent("#traffic-now")).toMatch(/^\d+\.\d\d req\/s · \d+ hits · alert above 10 req\/s$/);
     expect(errors).toEqual([]);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
@@ -201,18 +203,21 @@ describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipp
 const sampleMatches = new Map<LogRecord, string[]>();
 
 function sampleLines(start: number): LogRecord[] {
+  const requests = ["GET /api/user/7 200 9ms", "GET /static/app.css 200 1ms", "POST /login 302 31ms", "GET /api/orders?page=2 200 48ms", "GET /api/user/42 200 12ms"];
   const lines = [
     "INFO  myapp starting, version 2.4.1",
     "INFO  listening on :8080",
-    "INFO GET /api/user/7 200 9ms",
-    "WARN  slow query: SELECT * FROM orders (1834ms)",
-    "INFO GET /static/app.css 200 1ms",
-    "ERROR authentication failure for user admin from 203.0.113.9",
-    "INFO POST /login 302 31ms",
+    ...requests.slice(0, 3).map((r) => `INFO ${r}`),
+    "WARN  slow query: SELECT * FROM orders WHERE status = 'open' (1834ms)",
     "DEBUG cache hit ratio 0.93",
+    "ERROR authentication failure for user admin from 203.0.113.9",
+    ...requests.slice(0, 4).map((r) => `INFO ${r}`),
+    "WARN  retrying webhook delivery (429), attempt 2",
     "ERROR java.lang.OutOfMemoryError: Java heap space",
     "INFO  restarted by logward (rule restart-on-oom)",
-    "WARN  retrying webhook delivery (429), attempt 2",
+    "INFO  myapp starting, version 2.4.1",
+    ...requests.slice(1, 4).map((r) => `INFO ${r}`),
+    "DEBUG gc pause 12ms",
     "INFO GET /api/user/42 200 12ms",
   ];
   return lines.map((line, i) => {

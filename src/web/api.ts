@@ -35,6 +35,8 @@ export function registerApi(app: FastifyInstance, hub: WebHub): void {
         job,
         points: entries.map((e) => ({ t: e.summary.time ?? e.received, rate: e.summary.rate ?? null, hits: e.summary.hits ?? null })),
         sections: latest?.summary.sections ?? [],
+        threshold: latest?.summary.threshold ?? null,
+        firing: latest?.summary.firing ?? false,
         latest: latest?.report ?? null,
       };
     }),

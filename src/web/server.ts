@@ -55,7 +55,7 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   }
   const port = (app.server.address() as { port: number }).port;
   const url = urlFor(address.host, port);
-  deps.logger.info({ url, auth: token ? "token" : "none" }, "web UI listening");
+  deps.logger.debug({ url, auth: token ? "token" : "none" }, "web server listening");
   return {
     url,
     async close() {

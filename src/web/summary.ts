@@ -12,6 +12,9 @@ export interface TrafficSummary {
   /** End of the report's interval (ms since the epoch), when the report says. */
   time?: number;
   sections: SectionHits[];
+  /** The alert threshold in req/s, and whether the alert is firing, when the job has an alert. */
+  threshold?: number;
+  firing?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -40,6 +43,9 @@ export function summarizeReport(report: unknown): TrafficSummary {
   if (rate !== undefined) summary.rate = rate;
   if (hits !== undefined) summary.hits = hits;
   if (time !== undefined) summary.time = time;
+  const threshold = pickNumber(report, ["threshold", "above"]);
+  if (threshold !== undefined) summary.threshold = threshold;
+  if (typeof report.firing === "boolean") summary.firing = report.firing;
   return summary;
 }
 

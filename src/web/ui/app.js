@@ -132,6 +132,7 @@ async function main() {
     traffic: $("traffic"),
     job: $("job"),
     chart: $("chart"),
+    now: $("traffic-now"),
     sections: $("sections"),
     noStats: $("no-stats"),
     alertList: $("alert-list"),

@@ -53,8 +53,10 @@ class TrafficPanel {
     const job = (this.jobs ?? []).find((j) => j.job === this.job);
     if (!job) return;
     const points = job.points.filter((p) => p.rate !== null);
-    const data = [points.map((p) => p.t / 1000), points.map((p) => p.rate)];
+    const data = [points.map((p) => p.t / 1000), points.map((p) => p.rate), points.map(() => job.threshold)];
     this.drawChart(data);
+    this.el.now.textContent = nowText(job, points[points.length - 1]);
+    this.el.now.classList.toggle("firing", job.firing === true);
     renderSections(this.el.sections.tBodies[0], job.sections);
   }
 
@@ -71,7 +73,11 @@ class TrafficPanel {
         width: this.width(),
         height: 160,
         scales: { x: { time: true } },
-        series: [{}, { label: "req/s", stroke: "#4ea1ff", fill: "rgba(78,161,255,0.15)", width: 2, value: (_u, v) => (v == null ? "–" : v.toFixed(2)) }],
+        series: [
+          {},
+          { label: "req/s", stroke: "#4ea1ff", fill: "rgba(78,161,255,0.15)", width: 2, value: (_u, v) => (v == null ? "–" : v.toFixed(2)) },
+          { label: "alert above", stroke: "#ff6b6b", dash: [6, 4], width: 1, points: { show: false }, value: (_u, v) => (v == null ? "–" : String(v)) },
+        ],
         axes: [axis, axis],
         legend: { show: true },
       },
@@ -87,6 +93,15 @@ class TrafficPanel {
   resize() {
     if (this.chart) this.chart.setSize({ width: this.width(), height: 160 });
   }
+}
+
+/** "4.20 req/s · 42 hits · alert above 10 req/s (firing)" for the latest report. */
+function nowText(job, latest) {
+  if (!latest) return "no report yet";
+  const parts = [`${latest.rate.toFixed(2)} req/s`];
+  if (latest.hits !== null) parts.push(`${latest.hits} hits`);
+  if (job.threshold !== null) parts.push(`alert above ${job.threshold} req/s${job.firing ? " (firing)" : ""}`);
+  return parts.join(" · ");
 }
 
 function syncOptions(select, names) {
