@@ -4,7 +4,12 @@ import { registerCheck, registerRun } from "./run.js";
 import { registerLogs2eca, registerWatch } from "./watch.js";
 import { registerDemo } from "./demo.js";
 import { registerForward } from "./forward.js";
+import { registerRotate } from "./rotate.js";
+import { registerService } from "./service.js";
+import { registerView } from "./view.js";
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [registerRun, registerCheck, registerWatch, registerForward, registerDemo, registerLogs2eca];
+commandModules.push(registerRotate, registerService);
+commandModules.push(registerView);

@@ -1,0 +1,82 @@
+// `logward view PATH... [--listen HOST:PORT] [--token TOKEN]`: tail the paths and serve the live web UI.
+import path from "node:path";
+import type { Command } from "commander";
+import { validateConfig } from "../config/load.js";
+import { UserError } from "../core/errors.js";
+import { runDaemon } from "../daemon/run.js";
+import { checkListenSafety } from "../web/listen.js";
+import { globalOptions } from "./common.js";
+import { loggerForConfig } from "./common-config.js";
+
+export interface ViewOptions {
+  listen: string;
+  token?: string;
+  fromStart?: boolean;
+  newest?: boolean;
+  recursive?: boolean;
+  history?: string;
+}
+
+/** The config `view` runs: one file source per PATH (so the page can switch between them) and the web server. */
+export function viewConfig(paths: string[], opts: ViewOptions, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
+  if (paths.length === 0) throw new UserError("USAGE", "view needs at least one PATH");
+  const token = opts.token ?? env.LOGWARD_WEB_TOKEN ?? "";
+  checkListenSafety(opts.listen, token || undefined);
+  const history = opts.history === undefined ? undefined : Number(opts.history);
+  if (history !== undefined && (!Number.isSafeInteger(history) || history < 1)) {
+    throw new UserError("USAGE", `--history must be a whole number of lines >= 1, got ${opts.history}`);
+  }
+  const sources: Record<string, unknown> = {};
+  for (const p of paths) {
+    sources[uniqueName(sourceName(p), sources)] = {
+      path: p,
+      start_at: opts.fromStart ? "beginning" : "end",
+      ...(opts.newest ? { follow: "newest" } : {}),
+      ...(opts.recursive ? { recursive: true } : {}),
+    };
+  }
+  return {
+    ...(stateDir ? { state_dir: stateDir } : {}),
+    sources,
+    web: { listen: opts.listen, ...(token ? { token } : {}), ...(history !== undefined ? { history } : {}) },
+  };
+}
+
+/** A source name from a path: its last part, with characters config names do not allow replaced. */
+export function sourceName(p: string): string {
+  const base = path.basename(p.replace(/[/\\]+$/, "")) || "log";
+  return base.replace(/[^A-Za-z0-9_.-]+/g, "_");
+}
+
+function uniqueName(name: string, taken: Record<string, unknown>): string {
+  if (!(name in taken)) return name;
+  let i = 2;
+  while (`${name}-${i}` in taken) i++;
+  return `${name}-${i}`;
+}
+
+async function runView(command: Command, paths: string[], opts: ViewOptions): Promise<void> {
+  const stateDir = globalOptions(command).stateDir;
+  const config = validateConfig(viewConfig(paths, opts, stateDir), { origin: "view flags" });
+  const logger = loggerForConfig(command, config);
+  const tokenNote = config.web?.token ? " (first visit: add ?token=YOUR_TOKEN to the address)" : "";
+  process.exitCode = await runDaemon(config, {
+    logger,
+    memoryCheckpoints: !stateDir,
+    onStarted: (_pipeline, extras) => process.stderr.write(`logward view: open ${extras.webUrl ?? "(web server not started)"}${tokenNote}\n`),
+  });
+}
+
+export function registerView(program: Command): void {
+  program
+    .command("view")
+    .description("tail files and show them live in the browser")
+    .argument("<path...>", "files, directories or globs (one source each)")
+    .option("--listen <host:port>", "address to serve on (a non-loopback address needs a token)", "127.0.0.1:8080")
+    .option("--token <token>", "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN")
+    .option("--from-start", "read the files from their beginning (the page keeps the newest --history lines)")
+    .option("--newest", "follow only the newest matching file")
+    .option("--recursive", "descend into directories")
+    .option("--history <lines>", "lines kept per source for new pages and reconnects (default 1000)")
+    .action((paths: string[], opts: ViewOptions, command: Command) => runView(command, paths, opts));
+}
