@@ -82,13 +82,20 @@ function section<T>(input: Record<string, unknown>, key: SectionName, issues: Ra
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, at: PathSegment[], issues: RawIssue[]): T | undefined {
-  const result = schema.safeParse(value, { reportInput: true });
+  let result: z.ZodSafeParseResult<T>;
+  try {
+    result = schema.safeParse(value, { reportInput: true });
+  } catch (err) {
+    // A kind's transform that throws instead of adding an issue is still the user's value at fault.
+    issues.push({ path: at, message: (err as Error).message });
+    return undefined;
+  }
   if (result.success) return result.data;
   issues.push(...fromZod(result.error.issues, at));
   return undefined;
 }
 
-/** Split off the generic keys (`type`, `parser`) and hand the rest to the kind's own schema. */
+/** An entry as a fresh object, ready to have its generic keys (`type`, `parser`) taken off. */
 function splitEntry(value: unknown, at: PathSegment[], issues: RawIssue[]): Record<string, unknown> | undefined {
   if (isPlainObject(value)) return { ...value };
   issues.push({ path: at, message: `Expected object, received ${typeName(value)}` });

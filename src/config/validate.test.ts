@@ -75,6 +75,21 @@ describe("validateConfig", () => {
     }
   });
 
+  test("a kind whose schema throws gets an issue, not a crash", () => {
+    const throwing = {
+      type: "t-throw",
+      schema: z.strictObject({ level: z.number().transform((n) => { if (n > 3) throw new Error(`level ${n} is too deep`); return n; }) }),
+      create: () => { throw new Error("unused"); },
+    };
+    sourceKinds.push(throwing);
+    try {
+      const err = catchSync(() => validateConfig({ sources: { s: { type: "t-throw", level: 9 } } }));
+      expect(err.message).toBe("sources.s: level 9 is too deep");
+    } finally {
+      sourceKinds.splice(sourceKinds.indexOf(throwing), 1);
+    }
+  });
+
   test("missing sources and actions are named, with what exists", () => {
     const err = catchSync(() =>
       validateConfig({
