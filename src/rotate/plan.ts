@@ -1,0 +1,134 @@
+// One file's pass as a list of steps: scan its folders, then let the pure policy decide (dry run prints this).
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { RotateJobConfig } from "./schema.js";
+import { parseArchiveName, parseArchiveTemp, type ArchiveName } from "./naming.js";
+import { archivesToCompress, decideRotation, expiredArchives, groupArchives, leftoverPlainCopies, pickArchiveName, type ArchiveGroup, type Decision, type FileFacts } from "./policy.js";
+
+export type ActionKind = "cleanup" | "move" | "rotate" | "compress" | "delete";
+
+export interface PlannedAction {
+  kind: ActionKind;
+  /** The file acted on. */
+  path: string;
+  /** Where it goes (move, rotate, compress). */
+  to?: string;
+  reason: string;
+}
+
+/** What one pass did (or, in a dry run, would do) to one file of one job. */
+export interface RotatePlan {
+  job: string;
+  file: string;
+  rotate: boolean;
+  /** Why it rotates or not (or why it was skipped). */
+  reason: string;
+  actions: PlannedAction[];
+  /** Set when something failed or the file could not be handled. */
+  error?: string;
+  /** False for a dry run: nothing was changed. */
+  applied: boolean;
+}
+
+/** What is on disk around one log file. */
+export interface Scan {
+  file: string;
+  basename: string;
+  sourceDir: string;
+  archiveDir: string;
+  /** Archives of this file in archiveDir (regular files only: links are never archives). */
+  archives: ArchiveName[];
+  /** Archives stranded beside the file by an interrupted cross-filesystem move. */
+  stranded: ArchiveName[];
+  /** Temp files of interrupted writes, as full paths. */
+  temps: string[];
+  /** Every name in archiveDir, for collision checks. */
+  taken: Set<string>;
+}
+
+/** archive_dir: absolute, ~/, or relative to the log file's folder; default the log file's folder. */
+export function archiveDirFor(job: Pick<RotateJobConfig, "archive_dir">, file: string, expand: (p: string) => string): string {
+  const dir = path.dirname(file);
+  if (!job.archive_dir) return dir;
+  if (job.archive_dir.startsWith("~")) return expand(job.archive_dir);
+  return path.resolve(dir, job.archive_dir);
+}
+
+export async function scanFile(file: string, archiveDir: string): Promise<Scan> {
+  const basename = path.basename(file);
+  const sourceDir = path.dirname(file);
+  const scan: Scan = { file, basename, sourceDir, archiveDir, archives: [], stranded: [], temps: [], taken: new Set() };
+  for (const entry of await listDir(archiveDir)) {
+    scan.taken.add(entry.name);
+    if (!entry.isFile()) continue;
+    const archive = parseArchiveName(basename, entry.name);
+    if (archive) scan.archives.push(archive);
+    else if (parseArchiveTemp(basename, entry.name)) scan.temps.push(path.join(archiveDir, entry.name));
+  }
+  if (sourceDir !== archiveDir) {
+    for (const entry of await listDir(sourceDir)) {
+      if (!entry.isFile()) continue;
+      const archive = parseArchiveName(basename, entry.name);
+      if (archive) scan.stranded.push(archive);
+      else if (parseArchiveTemp(basename, entry.name)) scan.temps.push(path.join(sourceDir, entry.name));
+    }
+  }
+  return scan;
+}
+
+async function listDir(dir: string): Promise<import("node:fs").Dirent[]> {
+  try {
+    return await fsp.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
+
+/**
+ * The steps of one pass, in execution order: clean up after a crash, rotate, compress, expire.
+ * `facts` is undefined when the file is missing (recovery and retention still run).
+ */
+export function buildActions(job: RotateJobConfig, scan: Scan, facts: FileFacts | undefined, now: number, force: boolean): { decision: Decision; actions: PlannedAction[] } {
+  const { archiveDir } = scan;
+  const actions: PlannedAction[] = [...scan.temps].sort().map((t) => ({ kind: "cleanup", path: t, reason: "temp file of an interrupted write" }));
+  const movable = scan.stranded.filter((a) => !scan.taken.has(a.name)).sort((a, b) => a.name.localeCompare(b.name));
+  for (const a of movable) {
+    actions.push({ kind: "move", path: path.join(scan.sourceDir, a.name), to: path.join(archiveDir, a.name), reason: "archive beside the file belongs in archive_dir (an interrupted move, or archive_dir was changed)" });
+  }
+  let groups = groupArchives([...scan.archives, ...movable]);
+  for (const g of leftoverPlainCopies(groups)) {
+    actions.push({ kind: "cleanup", path: path.join(archiveDir, g.base), reason: "its .gz is complete (compression was interrupted before removing it)" });
+    g.plain = false;
+  }
+  const decision = facts ? decideRotation(job, facts, now, force) : { rotate: false, reason: "missing" };
+  if (decision.rotate) {
+    const taken = new Set([...scan.taken, ...movable.map((a) => a.name)]);
+    const name = pickArchiveName(scan.basename, now, taken);
+    const fresh = parseArchiveName(scan.basename, name) as ArchiveName;
+    actions.push({ kind: "rotate", path: scan.file, to: path.join(archiveDir, name), reason: `${decision.reason} (${job.method})` });
+    groups = groupArchives([...groupsToNames(groups), fresh]);
+  }
+  const expired = expiredArchives(job, groups, now);
+  const expiredBases = new Set(expired.map((e) => e.group.base));
+  for (const g of archivesToCompress(job, groups)) {
+    if (expiredBases.has(g.base)) continue;
+    const from = path.join(archiveDir, g.base);
+    actions.push({ kind: "compress", path: from, to: `${from}.gz`, reason: job.delay_compress ? "compress (delay_compress: not the newest)" : "compress" });
+  }
+  for (const e of expired) {
+    const names = [e.group.plain ? e.group.base : undefined, e.group.gz ? `${e.group.base}.gz` : undefined].filter((n) => n !== undefined);
+    for (const n of names) actions.push({ kind: "delete", path: path.join(archiveDir, n), reason: e.reason });
+  }
+  return { decision, actions };
+}
+
+/** Turn groups back into archive names (keeping plain/gz flags) to regroup with a new archive. */
+function groupsToNames(groups: readonly ArchiveGroup[]): ArchiveName[] {
+  const names: ArchiveName[] = [];
+  for (const g of groups) {
+    if (g.plain) names.push({ name: g.base, base: g.base, stampMs: g.stampMs, seq: g.seq, gz: false });
+    if (g.gz) names.push({ name: `${g.base}.gz`, base: g.base, stampMs: g.stampMs, seq: g.seq, gz: true });
+  }
+  return names;
+}
