@@ -27,12 +27,15 @@ export function crossCheck(raw: unknown, config: Config): RawIssue[] {
   return issues;
 }
 
-function namesOf(section: unknown): string[] {
-  return isPlainObject(section) ? Object.keys(section) : [];
+/** Names defined in a section; undefined when the section itself is malformed (already reported). */
+function namesOf(section: unknown): string[] | undefined {
+  if (section === undefined || section === null) return [];
+  return isPlainObject(section) ? Object.keys(section) : undefined;
 }
 
 /** Each name in a name or list of names must exist; values of the wrong type are the schema's business. */
-function references(value: unknown, at: PathSegment[], known: string[], what: string): RawIssue[] {
+function references(value: unknown, at: PathSegment[], known: string[] | undefined, what: string): RawIssue[] {
+  if (!known) return [];
   const named: [unknown, PathSegment[]][] = Array.isArray(value) ? value.map((v, i) => [v, [...at, i]]) : [[value, at]];
   const issues: RawIssue[] = [];
   for (const [name, path] of named) {

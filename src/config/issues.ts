@@ -91,6 +91,7 @@ function fromUnion(branches: ZodIssue[][], path: PathSegment[], issue: ZodIssue)
   if (closest) return fromZod(closest, path);
   const expected = [...new Set(branches.flat().map((i) => (i.code === "invalid_type" ? i.expected : "?")))];
   if (expected.length === 0 || expected.includes("?")) return [{ path, message: messageOf(issue) }];
+  if (issue.input === undefined) return [{ path, message: "Required" }];
   return [{ path, message: `Expected ${expected.join(" or ")}, received ${typeName(issue.input)}` }];
 }
 

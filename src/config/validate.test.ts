@@ -136,11 +136,12 @@ describe("validateConfig", () => {
   });
 
   test("wrong types in sections and entries", () => {
-    const err = catchSync(() => validateConfig({ sources: ["a"], actions: { a: "exec" }, rules: { r: { source: 5, actions: [] } } }));
+    const err = catchSync(() => validateConfig({ sources: ["a"], actions: { a: "exec" }, rules: { r: { source: 5, actions: [] }, q: { source: "a" } } }));
     expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       "sources: Expected map, received array",
       "rules.r.source: Expected string or array, received number",
       expect.stringMatching(/^rules\.r\.actions: Too small/),
+      "rules.q.actions: Required",
       "actions.a: Expected object, received string",
     ]);
   });
