@@ -11,7 +11,7 @@ import { RateGate } from "./gate.js";
 import { classifyReply, fetchTransport, type Classifier, type OutgoingRequest, type Transport } from "./transport.js";
 import { DeadLetterFile, defaultDeadLetterPath } from "./dead-letter.js";
 import { deliveryMetrics, type DeliveryMetrics } from "./metrics.js";
-import type { DeliveryConfig } from "./schema.js";
+import { effectiveMaxWait, type DeliveryConfig } from "./schema.js";
 
 /** How a kind turns events into requests. */
 export interface Encoder<P> {
@@ -98,7 +98,7 @@ export class DeliveryQueue<P> implements Action {
       maxBytes: config.batch.max_bytes,
       capacity: options.encoder.capacity,
       timeoutMs: config.batch.timeout,
-      maxWaitMs: config.batch.max_wait,
+      maxWaitMs: effectiveMaxWait(config.batch),
     };
     this.batcher = new Batcher<P, Item>(limits, this.clock, () => this.pump());
     const path = config.dead_letter ?? defaultDeadLetterPath(context.stateDir, context.name);

@@ -7,7 +7,6 @@ export interface DeliveryDefaults {
   batchSize: number;
   batchMaxBytes: number;
   batchTimeoutMs: number;
-  batchMaxWaitMs: number;
   rateLimitMs: number;
   maxRetries: number;
   maxRateLimited: number;
@@ -21,7 +20,6 @@ export const DELIVERY_DEFAULTS: Readonly<DeliveryDefaults> = {
   batchSize: 100,
   batchMaxBytes: 1024 * 1024,
   batchTimeoutMs: 1_000,
-  batchMaxWaitMs: 10_000,
   rateLimitMs: 0,
   maxRetries: 5,
   maxRateLimited: 20,
@@ -43,8 +41,8 @@ export function deliveryShape(overrides: Partial<DeliveryDefaults> = {}) {
         max_bytes: zSize.pipe(z.number().int().positive()).default(d.batchMaxBytes),
         /** Send once no new event has arrived for this long... */
         timeout: zDuration.default(d.batchTimeoutMs),
-        /** ...but never hold an event longer than this (a steady trickle still flushes). */
-        max_wait: zDuration.default(d.batchMaxWaitMs),
+        /** ...but never hold an event longer than this (a steady trickle still flushes); default: the larger of timeout and 10s. */
+        max_wait: zDuration.optional(),
       })
       .prefault({}),
     /** Minimum gap between two requests. */
@@ -67,6 +65,13 @@ export function deliveryShape(overrides: Partial<DeliveryDefaults> = {}) {
       })
       .prefault({}),
   };
+}
+
+/** Without max_wait, a steady trickle still flushes after the larger of batch.timeout and 10 s. */
+export const DEFAULT_MAX_WAIT_FLOOR_MS = 10_000;
+
+export function effectiveMaxWait(batch: { timeout: number; max_wait?: number | undefined }): number {
+  return batch.max_wait ?? Math.max(batch.timeout, DEFAULT_MAX_WAIT_FLOOR_MS);
 }
 
 /** The shared keys with the generic defaults: spread it into a network action's schema. */
