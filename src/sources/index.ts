@@ -1,8 +1,12 @@
 // The source registry: every source kind, by its config `type`.
 import type { SourceKind } from "../core/component.js";
+import { fileSource } from "./file/index.js";
+import { stdinSource } from "./stdin/index.js";
 import { syslogSource } from "./syslog/index.js";
 
 export const sourceKinds: SourceKind[] = [
+  fileSource,
+  stdinSource,
   syslogSource,
 ];
 

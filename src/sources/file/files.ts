@@ -1,0 +1,291 @@
+// FileSet: every file the source knows — open tailers, and closed files known only by their checkpoints.
+import path from "node:path";
+import type { Checkpoint, CheckpointStore } from "../../core/checkpoint.js";
+import type { Clock } from "../../core/clock.js";
+import { describeError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { Discovery, Found, PathMatcher } from "./discover.js";
+import { type FileStat, fileKey, HEAD_BYTES, headMatches, headOf, lineStartBefore, openFile, readAt, statIfExists, storedHead } from "./fingerprint.js";
+import type { RawLine } from "./lines.js";
+import type { FileMetrics } from "./metrics.js";
+import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
+import type { FileSourceConfig } from "./schema.js";
+import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
+
+export interface FileSetOptions {
+  name: string;
+  config: FileSourceConfig;
+  matcher: PathMatcher;
+  lineOptions: LineOptions;
+  clock: Clock;
+  logger: Logger;
+  metrics: FileMetrics;
+  checkpoints: CheckpointStore;
+}
+
+/** What the reading loop provides: emission (with backpressure) and scheduling. */
+export interface FileSetHooks {
+  emit(t: Tailer, lines: RawLine[]): Promise<void>;
+  markDirty(t: Tailer): void;
+  closed(t: Tailer): void;
+  requestRescan(): void;
+}
+
+export type Opened = Awaited<ReturnType<typeof openFile>>;
+
+export class FileSet {
+  /** Open files by key (dev:ino). */
+  readonly tailers = new Map<string, Tailer>();
+  /** The open file that is at each path now (not the rotated-away ones). */
+  readonly byPath = new Map<string, Tailer>();
+  /** follow: newest — the key of the file being followed. */
+  newestKey: string | undefined;
+  /** follow: newest — where a file seen but not yet followed would start (its end at startup, else 0). */
+  private readonly baselines = new Map<string, number>();
+  private readonly unreadable = new Set<string>();
+  private readonly waiting = new Map<string, string>();
+  lastDiscovery: Discovery | undefined;
+
+  constructor(
+    readonly options: FileSetOptions,
+    readonly hooks: FileSetHooks,
+  ) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get log(): Logger {
+    return this.options.logger;
+  }
+
+  /** Evaluate the paths and settle every file found: resume, recover rotated tails, or start. */
+  async startup(): Promise<void> {
+    const d = await this.discover();
+    const known: { found: Found; cp: Checkpoint }[] = [];
+    const unknown: Found[] = [];
+    for (const found of d.files) {
+      const cp = this.options.checkpoints.get(this.name, fileKey(found.stat));
+      if (cp) known.push({ found, cp });
+      else unknown.push(found);
+    }
+    for (const { found } of known) await this.place(found, "startup");
+    // Checkpoints whose file is not where the paths lead: renamed or copied away while we were stopped.
+    const seen = new Set(d.files.map((f) => fileKey(f.stat)));
+    for (const [key, cp] of this.options.checkpoints.list(this.name)) {
+      if (seen.has(key) || this.tailers.has(key)) continue;
+      const recovered = await recoverTail(this, cp, unknown);
+      if (!recovered && typeof cp.path === "string" && d.listed.has(path.dirname(cp.path))) this.options.checkpoints.delete(this.name, key);
+    }
+    for (const found of unknown) await this.place(found, "startup");
+  }
+
+  /** Evaluate the paths again: new files, files that came back, stale checkpoints. */
+  async rescan(): Promise<void> {
+    const d = await this.discover();
+    for (const found of d.files) await this.place(found, "later");
+    const seen = new Set(d.files.map((f) => fileKey(f.stat)));
+    for (const [key, cp] of this.options.checkpoints.list(this.name)) {
+      if (seen.has(key) || this.tailers.has(key) || typeof cp.path !== "string") continue;
+      if (d.listed.has(path.dirname(cp.path))) this.options.checkpoints.delete(this.name, key);
+    }
+    for (const key of this.baselines.keys()) if (!seen.has(key)) this.baselines.delete(key);
+  }
+
+  /** A watch event named this path. */
+  async checkPath(p: string): Promise<void> {
+    const atPath = this.byPath.get(p);
+    if (atPath) return checkTailer(this, atPath);
+    let st: FileStat | undefined;
+    try {
+      st = await statIfExists(p);
+    } catch {
+      return;
+    }
+    if (!st) return;
+    const open = this.tailers.get(fileKey(st));
+    if (open) return checkTailer(this, open); // a rotated-away file we still read
+    if (st.isFile && this.options.matcher.matches(p)) {
+      const found = { path: p, stat: st };
+      this.considerNewest([found]);
+      return this.place(found, "later");
+    }
+    if (st.isDirectory && this.options.matcher.mayContain(p)) this.hooks.requestRescan();
+  }
+
+  /** The periodic stat of every open file. */
+  async sweep(): Promise<void> {
+    for (const t of [...this.tailers.values()]) await checkTailer(this, t);
+  }
+
+  /** Decide what a file found at a path is: already open, known and unchanged, resumed, a copy, or new. */
+  async place(found: Found, phase: "startup" | "later"): Promise<void> {
+    const key = fileKey(found.stat);
+    if (this.tailers.has(key)) return;
+    const cp = this.options.checkpoints.get(this.name, key);
+    if (cp && phase === "later" && cp.offset === found.stat.size) return; // known, nothing new: no need to open it
+    if (!cp && !this.wanted(key) && phase === "later" && this.baselines.has(key)) return;
+    let opened: Opened;
+    try {
+      opened = await openFile(found.path);
+    } catch (err) {
+      this.cannotOpen(found.path, err);
+      return;
+    }
+    this.canOpen(found.path);
+    let adopted = false;
+    try {
+      adopted = await this.decide(found.path, opened, phase);
+    } finally {
+      if (!adopted) await opened.handle.close().catch(() => {});
+    }
+  }
+
+  /** Returns true when the handle now belongs to a tailer. */
+  private async decide(filePath: string, opened: Opened, phase: "startup" | "later"): Promise<boolean> {
+    const key = fileKey(opened.stat);
+    if (this.tailers.has(key)) return false;
+    const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
+    const cp = this.options.checkpoints.get(this.name, key);
+    const head = storedHead(cp?.head);
+    if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
+      const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
+      if (!want) return false;
+      await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, head: headOf(bytes), offset: cp.offset });
+      return true;
+    }
+    if (cp) {
+      this.log.info({ file: filePath, offset: cp.offset }, "file content replaced since its checkpoint (inode reused or truncated); reading it from the start");
+      this.options.checkpoints.delete(this.name, key);
+      await recoverTail(this, cp, []);
+      return this.startNew(filePath, opened, bytes, 0, false);
+    }
+    const relation = await copyRelation(this, { path: filePath, stat: opened.stat }, opened, bytes);
+    if (relation === "copy") {
+      // A copy of a file we read (copytruncate's first step): its lines come from the original.
+      this.options.checkpoints.set(this.name, key, { offset: opened.stat.size, path: filePath, dev: opened.stat.dev, ino: opened.stat.ino, head: headOf(bytes) });
+      this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
+      return false;
+    }
+    if (relation === "adopted" || this.tailers.has(key)) return false;
+    const atEnd = phase === "startup" && this.options.config.start_at === "end";
+    return this.startNew(filePath, opened, bytes, this.baselines.get(key) ?? (atEnd ? opened.stat.size : 0), atEnd);
+  }
+
+  private async startNew(filePath: string, opened: Opened, bytes: Buffer, offset: number, backscan: boolean): Promise<boolean> {
+    const key = fileKey(opened.stat);
+    if (!this.wanted(key)) {
+      this.baselines.set(key, offset);
+      return false;
+    }
+    this.baselines.delete(key);
+    const start = backscan ? await lineStartBefore(opened.handle, offset, this.options.lineOptions.maxLineBytes) : offset;
+    await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, head: headOf(bytes), offset: start });
+    return true;
+  }
+
+  /** Make an open file a tailer, record its starting checkpoint and schedule a read. */
+  async adopt(init: TailerInit, detached?: "copy" | "rename"): Promise<Tailer> {
+    const t: Tailer = new Tailer(init, this.name, this.options.lineOptions, this.options.clock, (offset) => this.commit(t, offset));
+    t.detached = detached;
+    this.tailers.set(t.key, t);
+    if (!detached) this.byPath.set(t.path, t);
+    this.options.checkpoints.set(this.name, t.key, t.checkpoint(t.acks.committed));
+    this.options.metrics.openFiles(this.tailers.size);
+    this.options.metrics.setLag(t.path, t.size - t.acks.committed);
+    this.log.debug({ file: t.path, offset: t.readPos, detached }, "reading file");
+    this.hooks.markDirty(t);
+    return t;
+  }
+
+  commit(t: Tailer, offset: number): void {
+    this.options.checkpoints.set(this.name, t.key, t.checkpoint(offset));
+    this.options.metrics.setLag(t.path, t.size - offset);
+  }
+
+  /** Let a file go: emit what it held back, close it, and forget its checkpoint once it is gone for good. */
+  async release(t: Tailer): Promise<void> {
+    if (t.holding) await this.hooks.emit(t, t.flushAll());
+    await t.close();
+    this.tailers.delete(t.key);
+    if (this.byPath.get(t.path) === t) this.byPath.delete(t.path);
+    this.hooks.closed(t);
+    this.options.metrics.openFiles(this.tailers.size);
+    this.log.info({ file: t.path, offset: t.readPos, reason: t.detached ?? "not the newest" }, "finished reading file; closed it");
+    const gone = t.nlink === 0 || (t.detached === "copy" && !this.options.matcher.matches(t.path));
+    if (!gone) return;
+    void t.acks.whenIdle().then(() => {
+      if (!this.tailers.has(t.key)) this.options.checkpoints.delete(this.name, t.key);
+    });
+  }
+
+  /** follow: newest — whether this file is the one followed (always true for follow: all). */
+  wanted(key: string): boolean {
+    return this.options.config.follow === "all" || key === this.newestKey;
+  }
+
+  /** Whether an open file should be let go once it is quiet: rotated away, or no longer the newest. */
+  retiring(t: Tailer): boolean {
+    return t.detached !== undefined || !this.wanted(t.key);
+  }
+
+  /** follow: newest — switch to a newer file among these (a rotated-away file never counts as newest). */
+  considerNewest(found: Found[]): void {
+    if (this.options.config.follow !== "newest") return;
+    const current = this.newestKey ? this.tailers.get(this.newestKey) : undefined;
+    let best = current && !current.detached ? { key: current.key, mtimeMs: current.mtimeMs, path: current.path } : undefined;
+    for (const f of found) {
+      const key = fileKey(f.stat);
+      if (this.tailers.get(key)?.detached) continue;
+      if (!best || f.stat.mtimeMs > best.mtimeMs || (f.stat.mtimeMs === best.mtimeMs && key !== best.key && f.path > best.path)) {
+        best = { key, mtimeMs: f.stat.mtimeMs, path: f.path };
+      }
+    }
+    if (best && best.key !== this.newestKey) {
+      if (this.newestKey) this.log.info({ file: best.path }, "following a newer file");
+      this.newestKey = best.key;
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const t of this.tailers.values()) await t.close();
+    this.tailers.clear();
+    this.byPath.clear();
+    this.options.metrics.openFiles(0);
+  }
+
+  private async discover(): Promise<Discovery> {
+    const d = await this.options.matcher.discover();
+    this.lastDiscovery = d;
+    this.reportStatus(d);
+    this.considerNewest(d.files);
+    return d;
+  }
+
+  /** Say once that a path is missing or unreadable, and once when it is back. */
+  private reportStatus(d: Discovery): void {
+    for (const [spec, problem] of d.status) {
+      const before = this.waiting.get(spec);
+      if (problem && problem !== before) {
+        if (problem === "missing") this.log.info({ path: spec }, `waiting for ${spec} to appear`);
+        else this.log.warn({ path: spec, problem }, `cannot read ${spec}: ${problem}; will retry`);
+        this.waiting.set(spec, problem);
+      } else if (!problem && before) {
+        this.log.info({ path: spec }, `${spec} is there now; reading it`);
+        this.waiting.delete(spec);
+      }
+    }
+  }
+
+  private cannotOpen(filePath: string, err: unknown): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return; // gone between listing and opening
+    if (this.unreadable.has(filePath)) return;
+    this.unreadable.add(filePath);
+    this.log.warn({ file: filePath, err: describeError(err) }, `cannot open ${filePath}; will retry`);
+  }
+
+  private canOpen(filePath: string): void {
+    if (this.unreadable.delete(filePath)) this.log.info({ file: filePath }, `${filePath} can be opened now; reading it`);
+  }
+}

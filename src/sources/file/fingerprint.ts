@@ -1,0 +1,123 @@
+// File identity: device + inode, plus a checksum of the first bytes to tell a reused inode or a rewritten file apart.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+
+/** How many leading bytes the checksum covers (fewer while the file is shorter; the length is stored). */
+export const HEAD_BYTES = 256;
+
+export interface Head {
+  /** Bytes covered by the checksum. */
+  len: number;
+  hash: string;
+}
+
+/** What a stat tells us, with dev/ino as exact strings (inode numbers can exceed 2^53). */
+export interface FileStat {
+  dev: string;
+  ino: string;
+  size: number;
+  mtimeMs: number;
+  nlink: number;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+export function toFileStat(st: fs.BigIntStats): FileStat {
+  return {
+    dev: st.dev.toString(),
+    ino: st.ino.toString(),
+    size: Number(st.size),
+    mtimeMs: Number(st.mtimeNs / 1_000_000n),
+    nlink: Number(st.nlink),
+    isFile: st.isFile(),
+    isDirectory: st.isDirectory(),
+  };
+}
+
+/** The checkpoint key of a file: stable across renames, different for a recreated file. */
+export function fileKey(st: { dev: string; ino: string }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+export async function statPath(path: string): Promise<FileStat> {
+  return toFileStat(await fs.promises.stat(path, { bigint: true }));
+}
+
+/** stat, or undefined when the path does not exist (other errors are thrown). */
+export async function statIfExists(path: string): Promise<FileStat | undefined> {
+  try {
+    return await statPath(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw err;
+  }
+}
+
+export async function statHandle(handle: FileHandle): Promise<FileStat> {
+  return toFileStat(await handle.stat({ bigint: true }));
+}
+
+export function hashBytes(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
+}
+
+/** The head of a file from its first bytes. */
+export function headOf(bytes: Buffer): Head {
+  const len = Math.min(bytes.length, HEAD_BYTES);
+  return { len, hash: hashBytes(bytes.subarray(0, len)) };
+}
+
+/** Whether bytes (read from a file's start) begin with exactly the content the head describes. */
+export function headMatches(bytes: Buffer, head: Head): boolean {
+  if (bytes.length < head.len) return false;
+  return hashBytes(bytes.subarray(0, head.len)) === head.hash;
+}
+
+/** Read a head stored in a checkpoint, if it is well formed. */
+export function storedHead(value: unknown): Head | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { len, hash } = value as { len?: unknown; hash?: unknown };
+  return typeof len === "number" && typeof hash === "string" ? { len, hash } : undefined;
+}
+
+/** Read `len` bytes at `position` (fewer at end of file). */
+export async function readAt(handle: FileHandle, position: number, len: number): Promise<Buffer> {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await handle.read(buf, got, len - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** Open a path for reading, returning its handle and what fstat says about the opened file. */
+export async function openFile(path: string): Promise<{ handle: FileHandle; stat: FileStat }> {
+  const handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    return { handle, stat: await statHandle(handle) };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/**
+ * The start of the line that contains offset-1: where to begin so an unfinished last line is read whole.
+ * Looks back at most maxBack bytes; past that the line is over the limit anyway, so start at offset.
+ */
+export async function lineStartBefore(handle: FileHandle, offset: number, maxBack: number): Promise<number> {
+  const step = 64 * 1024;
+  let end = offset;
+  while (end > 0 && offset - end < maxBack) {
+    const from = Math.max(0, end - step, offset - maxBack);
+    const bytes = await readAt(handle, from, end - from);
+    const nl = bytes.lastIndexOf(0x0a);
+    if (nl >= 0) return from + nl + 1;
+    end = from;
+  }
+  return end === 0 ? 0 : offset;
+}

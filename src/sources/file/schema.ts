@@ -1,0 +1,34 @@
+// The file source's configuration keys (the config loader adds `type` and `parser`).
+import { z } from "zod";
+import { zDuration, zPattern, zSize } from "../../core/schema.js";
+
+const zPathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+export const fileSourceSchema = z.strictObject({
+  /** A file, a directory or a glob (`**` allowed); `~/` is the home directory. */
+  path: zPathList,
+  /** Globs of files to leave out: with a `/` matched against the whole path, else against the file name. */
+  exclude: zPathList.optional(),
+  /** For a directory path: include files in subdirectories too. */
+  recursive: z.boolean().default(false),
+  /** `newest`: read only the most recently modified matching file, switching when a newer one appears. */
+  follow: z.enum(["all", "newest"]).default("all"),
+  /** How often the paths are evaluated again for new files (watch events usually find them sooner). */
+  rescan: zDuration.default(10_000),
+  /** Where a file without a checkpoint starts when it is there at startup; later files start at their beginning. */
+  start_at: z.enum(["end", "beginning"]).default("end"),
+  multiline: z
+    .strictObject({
+      /** A line matching this starts an event; any other line continues the previous one. */
+      start: zPattern,
+      /** An event is complete when no line has continued it for this long. */
+      timeout: zDuration.default(1000),
+    })
+    .optional(),
+  /** Longer lines are cut to this many bytes, marked, and counted. */
+  max_line_bytes: zSize.pipe(z.number().int().min(64)).default(1024 * 1024),
+  /** How long a rotated-away file must stay quiet, once a newer one exists, before it is closed. */
+  rotate_wait: zDuration.default(5000),
+});
+
+export type FileSourceConfig = z.output<typeof fileSourceSchema>;

@@ -1,0 +1,272 @@
+// FileSource: the reading loop — one serial worker per source that discovers, checks, reads and emits batches.
+import path from "node:path";
+import type { Source, SourceContext } from "../../core/component.js";
+import type { Timer } from "../../core/clock.js";
+import { describeError } from "../../core/errors.js";
+import { parsePattern } from "../../core/pattern.js";
+import { CountingAck } from "../../core/record.js";
+import { PathMatcher } from "./discover.js";
+import { FileSet } from "./files.js";
+import type { RawLine } from "./lines.js";
+import { FileMetrics } from "./metrics.js";
+import type { FileSourceConfig } from "./schema.js";
+import type { Tailer } from "./tailer.js";
+import { DirWatchers } from "./watch.js";
+
+/** Open files are stat'ed at least this often, whatever `rescan` says. */
+const MAX_SWEEP_MS = 1000;
+/** Reads per file before the loop looks at other files and events. */
+const READS_PER_TURN = 4;
+/** How long stop() waits for the batch being handed over and for in-flight acknowledgements. */
+const STOP_WAIT_MS = 2000;
+
+export class FileSource implements Source {
+  private readonly set: FileSet;
+  private readonly watchers: DirWatchers;
+  private readonly dirty = new Set<Tailer>();
+  private readonly flushDue = new Set<Tailer>();
+  private readonly paths = new Set<string>();
+  /** Files present at start, and the size they had: caughtUp resolves once all are read that far. */
+  private readonly targets = new Map<Tailer, number>();
+  private rescanDue = false;
+  private sweepDue = false;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private readonly timers = new Set<Timer>();
+  private resolveCaught!: () => void;
+  private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
+
+  constructor(
+    private readonly config: FileSourceConfig,
+    private readonly ctx: SourceContext,
+  ) {
+    const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive);
+    const multiline = config.multiline ? { start: parsePattern(config.multiline.start), timeoutMs: config.multiline.timeout } : undefined;
+    this.set = new FileSet(
+      {
+        name: ctx.name,
+        config,
+        matcher,
+        lineOptions: { maxLineBytes: config.max_line_bytes, multiline },
+        clock: ctx.clock,
+        logger: ctx.logger,
+        metrics: new FileMetrics(ctx.metrics, ctx.name),
+        checkpoints: ctx.checkpoints,
+      },
+      {
+        emit: async (t, lines) => void (await this.emitLines(t, lines, t.committable)),
+        markDirty: (t) => this.markDirty(t),
+        closed: (t) => this.forget(t),
+        requestRescan: () => this.request("rescan"),
+      },
+    );
+    this.watchers = new DirWatchers((dir, name) => this.onWatch(dir, name), ctx.logger);
+  }
+
+  async start(): Promise<void> {
+    await this.set.startup();
+    for (const t of this.set.tailers.values()) this.targets.set(t, t.size);
+    if (!this.ctx.once) {
+      this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
+      this.every(Math.min(MAX_SWEEP_MS, this.config.rescan), () => this.request("sweep"));
+      this.every(this.config.rescan, () => this.request("rescan"));
+    }
+    this.running = this.loop();
+  }
+
+  caughtUp(): Promise<void> {
+    return this.caught;
+  }
+
+  /** SIGHUP: stat every open file and evaluate the paths again, now. */
+  reopen(): void {
+    this.request("sweep");
+    this.request("rescan");
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.watchers.closeAll();
+    this.wake();
+    if (this.running) await this.within(STOP_WAIT_MS, this.running);
+    const pending = [...this.set.tailers.values()].map((t) => t.acks);
+    await this.set.closeAll();
+    await this.within(STOP_WAIT_MS, Promise.all(pending.map((acks) => acks.whenIdle())));
+    try {
+      await this.ctx.checkpoints.flush();
+    } catch (err) {
+      this.ctx.logger.error({ err: describeError(err) }, "could not save checkpoints at stop");
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let worked = false;
+      try {
+        worked = await this.step();
+      } catch (err) {
+        this.ctx.logger.error({ err: describeError(err) }, "file source error; continuing");
+      }
+      if (worked || this.stopping) continue;
+      if (this.ctx.once) return this.finishOnce();
+      if (this.targets.size === 0) this.resolveCaught();
+      await new Promise<void>((resolve) => (this.wakeUp = resolve));
+    }
+  }
+
+  /** Do one piece of pending work; false when there is none. */
+  private async step(): Promise<boolean> {
+    if (this.rescanDue) {
+      this.rescanDue = false;
+      await this.set.rescan();
+      if (!this.stopping) this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
+      return true;
+    }
+    if (this.paths.size > 0) {
+      const paths = [...this.paths];
+      this.paths.clear();
+      for (const p of paths) await this.set.checkPath(p);
+      return true;
+    }
+    if (this.sweepDue) {
+      this.sweepDue = false;
+      await this.set.sweep();
+      return true;
+    }
+    const due = first(this.flushDue);
+    if (due) {
+      this.flushDue.delete(due);
+      if (due.handle) await this.emitLines(due, due.flushMultiline(), due.committable);
+      return true;
+    }
+    const t = first(this.dirty);
+    if (!t) return false;
+    this.dirty.delete(t);
+    if (await this.pump(t)) this.dirty.add(t); // more to read: back of the queue, so other files get their turn
+    return true;
+  }
+
+  /** Read and emit a few chunks of one file; true when it may have more. */
+  private async pump(t: Tailer): Promise<boolean> {
+    for (let i = 0; i < READS_PER_TURN; i++) {
+      if (this.stopping || !t.handle || this.set.tailers.get(t.key) !== t) return false;
+      const rewindTo = t.committable;
+      let chunk: Awaited<ReturnType<Tailer["read"]>>;
+      try {
+        chunk = await t.read();
+      } catch (err) {
+        this.ctx.logger.warn({ file: t.path, err: describeError(err) }, "read failed; will retry");
+        return false;
+      }
+      if (!chunk) {
+        this.targets.delete(t);
+        return false;
+      }
+      this.set.options.metrics.read(t.path, chunk.bytes, chunk.lines.length);
+      this.set.options.metrics.linesCut(chunk.cut);
+      if (!(await this.emitLines(t, chunk.lines, rewindTo))) return false;
+      this.armMultiline(t);
+      if ((this.targets.get(t) ?? Infinity) <= t.readPos) this.targets.delete(t);
+    }
+    return true;
+  }
+
+  /** Hand lines to the pipeline as one batch, tracking its acknowledgement; on refusal, rewind to read them again. */
+  private async emitLines(t: Tailer, lines: RawLine[], rewindTo: number): Promise<boolean> {
+    const entry = t.acks.add(t.committable);
+    if (lines.length === 0) {
+      entry.done();
+      return true;
+    }
+    const ack = new CountingAck(entry.done);
+    try {
+      await this.ctx.emit({ source: this.ctx.name, records: t.records(lines), ack });
+    } catch (err) {
+      entry.cancel();
+      if (t.handle) t.rewind(rewindTo);
+      this.ctx.logger.error({ file: t.path, err: describeError(err) }, "pipeline refused a batch; will read it again");
+      return false;
+    }
+    ack.releaseInitial();
+    return true;
+  }
+
+  private armMultiline(t: Tailer): void {
+    const multiline = this.set.options.lineOptions.multiline;
+    if (!multiline) return;
+    t.multilineTimer?.cancel();
+    t.multilineTimer = undefined;
+    if (!t.eventOpen) return;
+    t.multilineTimer = this.ctx.clock.setTimeout(() => {
+      t.multilineTimer = undefined;
+      this.flushDue.add(t);
+      this.wake();
+    }, multiline.timeoutMs);
+  }
+
+  /** --once: close open multiline events (their lines are complete), then report caught up. */
+  private async finishOnce(): Promise<void> {
+    for (const t of this.set.tailers.values()) {
+      if (t.eventOpen) await this.emitLines(t, t.flushMultiline(), t.committable);
+    }
+    this.resolveCaught();
+  }
+
+  private onWatch(dir: string, name: string | undefined): void {
+    if (name === undefined) this.rescanDue = true;
+    else this.paths.add(path.join(dir, name));
+    this.wake();
+  }
+
+  private request(what: "sweep" | "rescan"): void {
+    if (what === "sweep") this.sweepDue = true;
+    else this.rescanDue = true;
+    this.wake();
+  }
+
+  private markDirty(t: Tailer): void {
+    this.dirty.add(t);
+    this.wake();
+  }
+
+  private forget(t: Tailer): void {
+    this.dirty.delete(t);
+    this.flushDue.delete(t);
+    this.targets.delete(t);
+  }
+
+  private wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  /** Call fn every ms (one timer per source, not per file). */
+  private every(ms: number, fn: () => void): void {
+    const arm = (): void => {
+      const timer = this.ctx.clock.setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.stopping) return;
+        fn();
+        arm();
+      }, ms);
+      this.timers.add(timer);
+    };
+    arm();
+  }
+
+  private async within(ms: number, work: Promise<unknown>): Promise<void> {
+    let timer: Timer | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = this.ctx.clock.setTimeout(resolve, ms)));
+    await Promise.race([work.then(() => {}), timeout]);
+    timer?.cancel();
+  }
+}
+
+function first<T>(items: Set<T>): T | undefined {
+  for (const item of items) return item;
+  return undefined;
+}

@@ -1,0 +1,159 @@
+// Tailer: one open file — its descriptor, identity, read position, line assembly and acknowledgement tracking.
+import type { FileHandle } from "node:fs/promises";
+import type { Checkpoint } from "../../core/checkpoint.js";
+import type { Clock, Timer } from "../../core/clock.js";
+import type { Pattern } from "../../core/pattern.js";
+import type { LogRecord } from "../../core/record.js";
+import { AckTracker, type CommitListener } from "./acks.js";
+import { type FileStat, type Head, fileKey, readAt } from "./fingerprint.js";
+import { LineSplitter, type RawLine } from "./lines.js";
+import { Multiline } from "./multiline.js";
+
+/** Bytes per read: one read becomes one batch. */
+export const CHUNK_BYTES = 256 * 1024;
+const MIN_READ_BYTES = 16 * 1024;
+
+export interface LineOptions {
+  maxLineBytes: number;
+  multiline: { start: Pattern; timeoutMs: number } | undefined;
+}
+
+/** How the file stopped being the one at its path, when it did. */
+export type Detachment = "rename" | "delete" | "copy";
+
+export interface TailerInit {
+  path: string;
+  handle: FileHandle;
+  stat: FileStat;
+  head: Head;
+  /** Where reading starts (a line start). */
+  offset: number;
+  /** Offset everything before which is delivered (normally = offset; lower when in-flight batches are inherited). */
+  acks?: AckTracker;
+}
+
+export class Tailer {
+  readonly key: string;
+  readonly dev: string;
+  readonly ino: string;
+  path: string;
+  handle: FileHandle | undefined;
+  head: Head;
+  readPos: number;
+  /** What the last fstat said. */
+  size: number;
+  mtimeMs: number;
+  nlink: number;
+  /** When the file last grew or was read (clock ms): a retiring file is let go after rotate_wait of quiet. */
+  lastActivityAt: number;
+  /** Set once the path no longer leads to this file, or when this is a rotated copy drained for its tail. */
+  detached: Detachment | undefined;
+  acks: AckTracker;
+  multilineTimer: Timer | undefined;
+  private readonly splitter: LineSplitter;
+  private readonly multiline: Multiline | undefined;
+
+  constructor(
+    init: TailerInit,
+    private readonly source: string,
+    private readonly options: LineOptions,
+    private readonly clock: Clock,
+    onCommit: CommitListener,
+  ) {
+    this.key = fileKey(init.stat);
+    this.dev = init.stat.dev;
+    this.ino = init.stat.ino;
+    this.path = init.path;
+    this.handle = init.handle;
+    this.head = init.head;
+    this.readPos = init.offset;
+    this.size = init.stat.size;
+    this.mtimeMs = init.stat.mtimeMs;
+    this.nlink = init.stat.nlink;
+    this.lastActivityAt = clock.now();
+    this.detached = undefined;
+    this.splitter = new LineSplitter(options.maxLineBytes, init.offset);
+    this.multiline = options.multiline ? new Multiline(options.multiline.start, options.maxLineBytes) : undefined;
+    this.acks = init.acks ?? new AckTracker(init.offset, onCommit);
+    if (init.acks) init.acks.retarget(onCommit);
+  }
+
+  /** Where a restart must resume to see every line not yet emitted. */
+  get committable(): number {
+    return this.multiline?.pendingOffset ?? this.splitter.committable;
+  }
+
+  /** True when the file has bytes we have not read (as of the last fstat). */
+  get behind(): boolean {
+    return this.size > this.readPos;
+  }
+
+  /** Lines held back: an unfinished last line, or an open multiline event. */
+  get holding(): boolean {
+    return this.splitter.pending || this.multiline?.pendingOffset !== undefined;
+  }
+
+  /** True while a multiline event is open (waiting for continuation lines or its timeout). */
+  get eventOpen(): boolean {
+    return this.multiline?.pendingOffset !== undefined;
+  }
+
+  /** Read the next chunk; returns the complete lines (events) it yields, or undefined at end of file. */
+  async read(): Promise<{ lines: RawLine[]; bytes: number; cut: number } | undefined> {
+    if (!this.handle) return undefined;
+    const want = Math.min(CHUNK_BYTES, Math.max(MIN_READ_BYTES, this.size - this.readPos));
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.handle.read(buf, 0, want, this.readPos);
+    if (bytesRead === 0) return undefined;
+    this.readPos += bytesRead;
+    if (this.readPos > this.size) this.size = this.readPos;
+    this.lastActivityAt = this.clock.now();
+    const raw = this.splitter.push(buf.subarray(0, bytesRead));
+    const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
+    return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, cut };
+  }
+
+  /** Close the open multiline event (its timeout passed). */
+  flushMultiline(): RawLine[] {
+    const event = this.multiline?.flush();
+    return event ? [event] : [];
+  }
+
+  /** Everything held back, as final lines: the file is being let go, so an unfinished last line is emitted as is. */
+  flushAll(): RawLine[] {
+    const partial = this.splitter.flush();
+    if (!this.multiline) return partial ? [partial] : [];
+    const events = partial ? this.multiline.push([partial]) : [];
+    const last = this.multiline.flush();
+    return last ? [...events, last] : events;
+  }
+
+  /** Start over at offset, forgetting held-back bytes (they will be read again). */
+  rewind(offset: number): void {
+    this.readPos = offset;
+    this.splitter.reset(offset);
+    this.multiline?.reset();
+  }
+
+  records(lines: RawLine[]): LogRecord[] {
+    const time = this.clock.now();
+    return lines.map((l) => ({ source: this.source, file: this.path, offset: l.offset, line: l.text, time, fields: {} }));
+  }
+
+  checkpoint(offset: number): Checkpoint {
+    return { offset, path: this.path, dev: this.dev, ino: this.ino, head: { ...this.head } };
+  }
+
+  /** Bytes at the file's start, for verifying or extending its head. */
+  async readHead(len: number): Promise<Buffer> {
+    return this.handle ? readAt(this.handle, 0, len) : Buffer.alloc(0);
+  }
+
+  async close(): Promise<void> {
+    this.multilineTimer?.cancel();
+    this.multilineTimer = undefined;
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => {});
+  }
+}

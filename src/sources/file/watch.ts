@@ -1,0 +1,72 @@
+// DirWatchers: one fs.watch per directory (never per file) for latency; sweeps still cover what it misses.
+import fs from "node:fs";
+import { describeError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+
+export type DirEvent = (dir: string, name: string | undefined) => void;
+
+export class DirWatchers {
+  private readonly watchers = new Map<string, fs.FSWatcher>();
+  /** Once watching failed for a resource reason (inotify limits), stop trying: the sweeps carry on alone. */
+  private disabled = false;
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly onEvent: DirEvent,
+    private readonly logger: Logger,
+  ) {}
+
+  get count(): number {
+    return this.watchers.size;
+  }
+
+  /** Watch exactly these directories. */
+  sync(dirs: Set<string>): void {
+    for (const [dir, watcher] of this.watchers) {
+      if (!dirs.has(dir)) {
+        watcher.close();
+        this.watchers.delete(dir);
+      }
+    }
+    for (const dir of dirs) {
+      if (this.disabled) return;
+      if (!this.watchers.has(dir)) this.add(dir);
+    }
+  }
+
+  closeAll(): void {
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+
+  private add(dir: string): void {
+    let watcher: fs.FSWatcher;
+    try {
+      watcher = fs.watch(dir, { persistent: false }, (_type, name) => this.onEvent(dir, name ? String(name) : undefined));
+    } catch (err) {
+      this.failed(dir, err);
+      return;
+    }
+    watcher.on("error", (err) => {
+      // The directory went away or the watch broke: drop it; the next rescan watches it again if it is back.
+      watcher.close();
+      if (this.watchers.get(dir) === watcher) this.watchers.delete(dir);
+      this.logger.debug({ dir, err: describeError(err) }, "directory watch ended");
+      this.onEvent(dir, undefined);
+    });
+    this.watchers.set(dir, watcher);
+  }
+
+  private failed(dir: string, err: unknown): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return; // gone meanwhile; the rescan handles it
+    if (code === "ENOSPC" || code === "EMFILE" || code === "ENFILE") {
+      this.disabled = true;
+      this.logger.warn({ dir, err: describeError(err) }, "cannot watch directories (inotify limit reached?); relying on periodic checks (up to 1 s latency)");
+      return;
+    }
+    if (this.warned.has(dir)) return;
+    this.warned.add(dir);
+    this.logger.warn({ dir, err: describeError(err) }, "cannot watch directory; relying on periodic checks");
+  }
+}
