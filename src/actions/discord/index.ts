@@ -15,7 +15,12 @@ const schema = z.strictObject({
   /** The webhook URL (https://discord.com/api/webhooks/ID/TOKEN). */
   url: z.url({ protocol: /^https?$/ }),
   /** Override the webhook's name and avatar. */
-  username: z.string().min(1).max(80).optional(),
+  username: z
+    .string()
+    .min(1)
+    .max(80)
+    .refine((name) => !/discord|clyde/i.test(name), "Discord refuses webhook names containing \"discord\" or \"clyde\"")
+    .optional(),
   avatar_url: z.url({ protocol: /^https?$/ }).optional(),
   /** Wrap each message in a ``` code block (log text shown as is, no markdown). */
   code_block: z.boolean().default(false),

@@ -2,9 +2,6 @@
 import { describe, expect, it } from "vitest";
 import type { Reply } from "../delivery/transport.js";
 import { classifyDiscord } from "./rate-limit.js";
-import { allowedMentions, discordEncoder, executeUrl } from "./index.js";
-import { discordAction } from "./index.js";
-import { lineEvent } from "../delivery/testing/helpers.js";
 
 function reply(status: number, headers: Record<string, string> = {}, body: unknown = ""): Reply {
   return { status, header: (n) => headers[n.toLowerCase()] ?? null, body: typeof body === "string" ? body : JSON.stringify(body) };
@@ -36,36 +33,5 @@ describe("classifyDiscord", () => {
   it("rejects other 4xx (a deleted webhook answers 404) and retries 5xx", () => {
     expect(classifyDiscord(reply(404, {}, { message: "Unknown Webhook", code: 10015 }), 0).result).toBe("reject");
     expect(classifyDiscord(reply(502), 0).result).toBe("retry");
-  });
-});
-
-describe("discord messages", () => {
-  it("asks Discord to wait for the saved message, keeping other query parameters", () => {
-    expect(executeUrl("https://discord.com/api/webhooks/1/t?thread_id=9")).toBe("https://discord.com/api/webhooks/1/t?thread_id=9&wait=true");
-  });
-
-  it("lets only the configured mention ping", () => {
-    expect(allowedMentions(undefined)).toEqual({ parse: [] });
-    expect(allowedMentions("<@123> <@&456>")).toEqual({ parse: [], users: ["123"], roles: ["456"] });
-    expect(allowedMentions("@here")).toEqual({ parse: ["everyone"] });
-  });
-
-  it("puts the mention first in each message, within the limit", () => {
-    const config = discordAction.schema.parse({ url: "https://discord.com/api/webhooks/1/t", mention: "<@&456>" });
-    const encoder = discordEncoder(config);
-    const parts = encoder.parts(lineEvent("x".repeat(3000)));
-    const bodies = parts.map((p) => JSON.parse(encoder.request([p.value]).body) as { content: string; allowed_mentions: unknown });
-    for (const body of bodies) {
-      expect(body.content.startsWith("<@&456>\n")).toBe(true);
-      expect(body.content.length).toBeLessThanOrEqual(2000);
-      expect(body.allowed_mentions).toEqual({ parse: [], roles: ["456"] });
-    }
-    expect(bodies.map((b) => b.content.slice(8)).join("")).toBe("x".repeat(3000));
-  });
-
-  it("never sends an empty message for a blank line", () => {
-    const encoder = discordEncoder(discordAction.schema.parse({ url: "https://discord.com/api/webhooks/1/t" }));
-    const [part] = encoder.parts(lineEvent(""));
-    expect((JSON.parse(encoder.request([part?.value as string]).body) as { content: string }).content).toBe("\u200b");
   });
 });
