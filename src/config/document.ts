@@ -75,9 +75,10 @@ function retype(text: string, type: Scalar["type"]): unknown {
   }
 }
 
-/** A map key as the path segment toJS gives it. */
+/** A map key as the path segment toJS gives it; a collection used as a key is only named (stringifying it can throw). */
 function keyOf(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  if (isScalar(key)) return String(key.value);
+  return key === null || key === undefined ? "" : "(complex key)";
 }
 
 /**

@@ -1,4 +1,5 @@
 // Interpolation syntax and .env parsing.
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { interpolate, parseDotenv } from "./env.js";
 
@@ -63,5 +64,19 @@ describe("parseDotenv", () => {
       F: "",
       G: "a=b",
     });
+  });
+});
+
+describe("properties", () => {
+  test("text without $ is unchanged; any text with every $ doubled comes back as it was", () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const plain = text.replaceAll("$", "");
+        expect(interpolate(plain, env)).toEqual({ ok: true, value: plain, changed: false });
+        const escaped = interpolate(text.replaceAll("$", () => "$$"), env);
+        expect(escaped.ok && escaped.value).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

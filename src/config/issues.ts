@@ -32,18 +32,23 @@ export class ConfigError extends UserError {
   }
 }
 
-/** `rules.auth-storm.threshold.count`, with list indexes as `[1]`. */
+/** `rules.auth-storm.threshold.count`, with list indexes as `[1]` and odd keys (empty, control characters) quoted. */
 export function formatPath(path: readonly PathSegment[]): string {
   let text = "";
   for (const segment of path) {
     if (typeof segment === "number") text += `[${segment}]`;
+    else if (segment === "" || /[\u0000-\u001f\u007f]/.test(segment)) text += `[${JSON.stringify(segment)}]`;
     else text += text ? `.${segment}` : segment;
   }
   return text;
 }
 
-/** `logward.yaml:12:5 rules.x.threshold.count: Expected number, received string`. */
+/** `logward.yaml:12:5 rules.x.threshold.count: Expected number, received string` — always one line. */
 export function formatIssue(issue: ConfigIssue, origin?: string): string {
+  return locate(issue, origin).replace(/\s*[\r\n]+\s*/g, " ");
+}
+
+function locate(issue: ConfigIssue, origin?: string): string {
   let where = "";
   if (issue.file !== undefined && issue.line !== undefined) where = `${issue.file}:${issue.line}:${issue.column ?? 1} `;
   else if (issue.file !== undefined || origin !== undefined) where = `${issue.file ?? origin}: `;

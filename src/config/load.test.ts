@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "./load.js";
 import { legacyConverters } from "./legacy.js";
 import { registerTestKinds } from "./testing/kinds.js";
-import { configError, tempDir, where } from "./testing/files.js";
+import { configError, tempDir, where, removeTempDirs } from "./testing/files.js";
 
 let unregister: () => void;
 beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => unregister());
+afterAll(() => {
+  unregister();
+  removeTempDirs();
+});
 
 const HOME = { HOME: "/home/tester" };
 

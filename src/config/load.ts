@@ -64,7 +64,7 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
 function parseOrThrow(text: string, file: string): { doc: Document; lines: LineCounter; duplicates: ConfigIssue[] } {
   const { doc, lines, problems } = parseConfigText(text);
   const placed = problems.map((p) => syntaxIssue(file, p, p.code === "DUPLICATE_KEY" ? duplicateMessage(p) : p.message));
-  if (problems.some((p) => p.code !== "DUPLICATE_KEY")) throw new ConfigError(capParseIssues(placed, file), { code: "CONFIG_PARSE" });
+  if (problems.some((p) => p.code !== "DUPLICATE_KEY")) throw new ConfigError(capParseIssues(sortIssues(placed), file), { code: "CONFIG_PARSE" });
   return { doc, lines, duplicates: placed };
 }
 

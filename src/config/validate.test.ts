@@ -6,11 +6,14 @@ import { z } from "zod";
 import { sourceKinds } from "../sources/index.js";
 import { resolveConfigPath, validateConfig } from "./load.js";
 import { registerTestKinds } from "./testing/kinds.js";
-import { configErrorSync as catchSync, tempDir } from "./testing/files.js";
+import { configErrorSync as catchSync, tempDir, removeTempDirs } from "./testing/files.js";
 
 let unregister: () => void;
 beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => unregister());
+afterAll(() => {
+  unregister();
+  removeTempDirs();
+});
 
 const env = { HOME: "/home/tester" };
 const base = {

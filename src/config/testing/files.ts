@@ -4,11 +4,18 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError } from "../issues.js";
 
-/** Write files into a fresh temp dir; returns the dir. */
+const created: string[] = [];
+
+/** Write files into a fresh temp dir; returns the dir (removed by removeTempDirs). */
 export function tempDir(files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-config-"));
+  created.push(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The ConfigError a promise or call rejects with (fails the test otherwise). */
