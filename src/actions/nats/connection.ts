@@ -1,0 +1,117 @@
+// NATS connection settings shared by the nats action and the nats source: servers, credentials,
+// reconnect forever, a first connect retried in our own cancellable loop, and status logging.
+import { connect, type ConnectionOptions, type NatsConnection } from "nats";
+import { z } from "zod";
+import type { Clock, Timer } from "../../core/clock.js";
+import { describeError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+
+export const natsConnectionShape = {
+  /** One URL or a list ("nats://host:4222"); the client fails over between them. */
+  servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  user: z.string().min(1).optional(),
+  pass: z.string().optional(),
+  token: z.string().min(1).optional(),
+};
+
+export interface NatsConnectionConfig {
+  servers: string[];
+  user?: string | undefined;
+  pass?: string | undefined;
+  token?: string | undefined;
+}
+
+/** Cross-key checks of credentials, for a schema's superRefine. */
+export function checkCredentials(config: NatsConnectionConfig, ctx: z.RefinementCtx): void {
+  if (config.pass !== undefined && config.user === undefined) ctx.addIssue({ code: "custom", path: ["pass"], message: "pass needs user" });
+  if (config.token !== undefined && config.user !== undefined) ctx.addIssue({ code: "custom", path: ["token"], message: "use either token or user/pass, not both" });
+}
+
+/**
+ * Client options: reconnect forever (a restarted server is waited for, not given up on); while
+ * disconnected the client buffers what is published, bounded by the callers' own in-flight limits.
+ */
+export function connectionOptions(config: NatsConnectionConfig, clientName: string): ConnectionOptions {
+  return {
+    servers: config.servers,
+    name: clientName,
+    ...(config.user !== undefined ? { user: config.user, pass: config.pass ?? "" } : {}),
+    ...(config.token !== undefined ? { token: config.token } : {}),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    pingInterval: 20_000,
+    timeout: 10_000,
+  };
+}
+
+export interface ConnectLoop {
+  /** Resolves with the connection, or undefined when cancelled first. */
+  connection: Promise<NatsConnection | undefined>;
+  cancel(): void;
+}
+
+/**
+ * Connect, retrying with backoff (1 s doubling to 30 s) while the servers are unreachable or refuse
+ * us; each failure is logged. Cancelling stops the retries (a pending attempt is closed when it lands).
+ */
+export function connectWithRetry(options: ConnectionOptions, clock: Clock, logger: Logger): ConnectLoop {
+  let cancelled = false;
+  let timer: Timer | undefined;
+  let wake: (() => void) | undefined;
+  const connection = (async () => {
+    for (let attempt = 1; !cancelled; attempt++) {
+      try {
+        const nc = await connect(options);
+        if (!cancelled) return nc;
+        await nc.close();
+        return undefined;
+      } catch (err) {
+        if (cancelled) return undefined;
+        const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+        logger.warn({ servers: options.servers, err: describeError(err), retry_ms: delay }, "cannot connect to NATS; retrying");
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = clock.setTimeout(resolve, delay);
+        });
+      }
+    }
+    return undefined;
+  })();
+  return {
+    connection,
+    cancel() {
+      cancelled = true;
+      timer?.cancel();
+      wake?.();
+    },
+  };
+}
+
+/** Log disconnects and reconnects until the connection closes; calls onChange(connected). */
+export async function watchStatus(nc: NatsConnection, logger: Logger, onChange: (connected: boolean) => void): Promise<void> {
+  onChange(true);
+  for await (const status of nc.status()) {
+    if (status.type === "disconnect") {
+      onChange(false);
+      logger.warn({ server: status.data }, "NATS connection lost; reconnecting");
+    } else if (status.type === "reconnect") {
+      onChange(true);
+      logger.info({ server: status.data }, "NATS connection restored");
+    } else if (status.type === "error") {
+      logger.warn({ err: String(status.data) }, "NATS error");
+    }
+  }
+  onChange(false);
+}
+
+/** The JetStream API error code of a failed call (10059 stream not found, 10014 consumer not found...). */
+export function jsErrorCode(err: unknown): number | undefined {
+  const api = (err as { api_error?: { err_code?: number } } | undefined)?.api_error;
+  return api?.err_code;
+}
+
+/** The client error code ("503" no responders, "TIMEOUT", "CONNECTION_CLOSED"...). */
+export function natsErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}

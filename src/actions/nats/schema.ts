@@ -1,0 +1,39 @@
+// Config of the nats action: servers and credentials, stream, subject template, stream creation, in-flight bound.
+import { z } from "zod";
+import { zDuration, zSize } from "../../core/schema.js";
+import { checkCredentials, natsConnectionShape } from "./connection.js";
+import { checkTemplate, streamSubjects } from "./subject.js";
+
+/** Stream and consumer names: no dots, wildcards or whitespace (they become API subject tokens). */
+export const zStreamName = z.string().regex(/^[^.*>\s/\\]+$/, "a name without dots, spaces, *, > or slashes");
+
+export const natsActionSchema = z
+  .strictObject({
+    ...natsConnectionShape,
+    stream: zStreamName,
+    /** Where each record goes: {source}, {rule} and {host} become subject tokens. */
+    subject: z.string().min(1).default("logs.{source}"),
+    /** Create the stream when it does not exist (an existing stream is never changed). */
+    create_stream: z.boolean().default(true),
+    /** Subjects of a created stream; by default derived from the template ("logs.{source}" → "logs.>"). */
+    subjects: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+    retention: z.enum(["limits", "workqueue", "interest"]).default("limits"),
+    storage: z.enum(["file", "memory"]).default("file"),
+    /** Limits of a created stream; unlimited when absent. */
+    max_age: zDuration.optional(),
+    max_bytes: zSize.optional(),
+    /** Messages published and not yet acknowledged by the server, at most; beyond it send() waits. */
+    max_in_flight: z.number().int().positive().default(256),
+    /** How long to wait for the server's acknowledgement before publishing again (deduplicated). */
+    ack_timeout: zDuration.default(5000),
+  })
+  .superRefine((config, ctx) => {
+    checkCredentials(config, ctx);
+    const problem = checkTemplate(config.subject);
+    if (problem) ctx.addIssue({ code: "custom", path: ["subject"], message: problem });
+    else if (config.create_stream && !config.subjects && !streamSubjects(config.subject)) {
+      ctx.addIssue({ code: "custom", path: ["subjects"], message: `the subject "${config.subject}" starts with a placeholder: set subjects for the stream` });
+    }
+  });
+
+export type NatsActionConfig = z.output<typeof natsActionSchema>;
