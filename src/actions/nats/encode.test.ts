@@ -1,6 +1,7 @@
 // Unit tests of what the nats action publishes: one JSON message per record, alerts as text, size limits.
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../core/event.js";
+import type { LogRecord } from "../../core/record.js";
 import { cutUtf8, encodeEvent } from "./encode.js";
 
 const decode = (data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
@@ -9,7 +10,7 @@ const options = { template: "logs.{source}.{host}", hostname: "agent1", maxBytes
 
 describe("encodeEvent", () => {
   it("publishes each record with its own source and host, the agent's host when it has none", () => {
-    const records = [
+    const records: LogRecord[] = [
       { source: "app", file: "/a.log", offset: 7, line: "one", time: 1000, fields: { n: 1 } },
       { source: "fleet", line: "two", time: 2000, fields: {}, host: "router" },
     ];
