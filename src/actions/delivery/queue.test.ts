@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { FakeClock } from "../../core/clock.js";
+import { Metrics } from "../../core/metrics.js";
 import { DeliveryQueue, type Encoder } from "./queue.js";
 import { parseDeliveryConfig } from "./schema.js";
 import type { Reply, Transport } from "./transport.js";
@@ -29,17 +30,18 @@ afterEach(async () => {
 
 function setup(config: Parameters<typeof parseDeliveryConfig>[0], answer: (call: number, signal: AbortSignal) => Promise<Reply> | Reply) {
   const clock = new FakeClock();
+  const metrics = new Metrics();
   const stateDir = tempDir();
   const calls: Call[] = [];
   const transport: Transport = async (request, signal) => {
     calls.push({ at: clock.now(), lines: JSON.parse(request.body) as string[] });
     return answer(calls.length, signal);
   };
-  const queue = new DeliveryQueue({ config: parseDeliveryConfig(config), context: testContext("hook", { clock, stateDir }), encoder: lines, transport, random: () => 1 });
+  const queue = new DeliveryQueue({ config: parseDeliveryConfig(config), context: testContext("hook", { clock, stateDir, metrics }), encoder: lines, transport, random: () => 1 });
   queues.push(queue);
   const released: string[] = [];
   const send = (line: string) => queue.send(lineEvent(line), () => released.push(line));
-  return { clock, calls, queue, released, send, deadLetter: join(stateDir, "dead-letter", "hook.ndjson") };
+  return { clock, calls, queue, released, send, metrics, deadLetter: join(stateDir, "dead-letter", "hook.ndjson") };
 }
 
 describe("DeliveryQueue", () => {
@@ -173,5 +175,25 @@ describe("DeliveryQueue", () => {
     await queue.stop();
     await waiting;
     expect(released).toEqual([]);
+  });
+
+  it("counts sent, retried, rate-limited and dead-lettered events, queue depth and request durations per action", async () => {
+    const { clock, metrics, released, send } = setup({ batch: { size: 1, timeout: 0 }, max_retries: 1, backoff: { initial: "10ms" } }, (n) => {
+      if (n === 1) return reply(429, { "retry-after": "0.1" });
+      if (n === 2) return reply(500);
+      if (n === 3) return reply(200);
+      return reply(400);
+    });
+    await send("ok");
+    await send("bad");
+    await step(clock, 500);
+    await until(() => released.length === 2);
+    const text = await metrics.text();
+    expect(text).toContain('logward_delivery_events_sent_total{action="hook"} 1');
+    expect(text).toContain('logward_delivery_retries_total{action="hook"} 1');
+    expect(text).toContain('logward_delivery_rate_limited_total{action="hook"} 1');
+    expect(text).toContain('logward_delivery_dead_lettered_total{action="hook"} 1');
+    expect(text).toContain('logward_delivery_queue_depth{action="hook"} 0');
+    expect(text).toContain('logward_delivery_request_seconds_count{action="hook",result="ok"} 1');
   });
 });

@@ -41,8 +41,10 @@ describe("slack action", () => {
     }
     expect(texts.flatMap((t) => t.split("\n")).map(unescape)).toEqual(lines);
     for (let i = 1; i < server.received.length; i++) {
-      // rate_limit 1s between request starts; arrival times carry a little network jitter
-      expect((server.received[i] as Received).at - (server.received[i - 1] as Received).at).toBeGreaterThanOrEqual(900);
+      // rate_limit is 1s between request starts. Arrival times also carry the client's set-up time (a
+      // worker's first fetch loads undici: 100-200 ms on a loaded machine), so only check the gap is
+      // clearly a rate limit's, not back-to-back requests (a few ms apart without one).
+      expect((server.received[i] as Received).at - (server.received[i - 1] as Received).at).toBeGreaterThanOrEqual(500);
     }
   });
 
