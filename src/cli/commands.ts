@@ -7,9 +7,11 @@ import { registerForward } from "./forward.js";
 import { registerRotate } from "./rotate.js";
 import { registerService } from "./service.js";
 import { registerView } from "./view.js";
+import { registerStats } from "./stats.js";
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [registerRun, registerCheck, registerWatch, registerForward, registerDemo, registerLogs2eca];
 commandModules.push(registerRotate, registerService);
 commandModules.push(registerView);
+commandModules.push(registerStats);

@@ -1,0 +1,106 @@
+// The terminal dashboard of `logward stats` on a TTY: a pure renderer and a screen that redraws in place.
+import type { WriteStream } from "node:tty";
+import type { TrafficState } from "./analyzer.js";
+import { formatBytes, formatPercent, isoSeconds } from "./render.js";
+import type { StatsReport, TopEntry } from "./report.js";
+
+export interface DashboardView {
+  /** What is watched: a file name or "stdin". */
+  title: string;
+  format: string;
+  state: TrafficState;
+  threshold?: number;
+  latest?: StatsReport;
+  /** Req/s of recent reports, oldest first, for the sparkline. */
+  rates: number[];
+  /** Recent alert messages, oldest first. */
+  alerts: { message: string; firing: boolean }[];
+}
+
+const SPARK = "▁▂▃▄▅▆▇█";
+const RED = "\x1b[31;1m";
+const GREEN = "\x1b[32m";
+const DIM = "\x1b[2m";
+const BOLD = "\x1b[1m";
+const RESET = "\x1b[0m";
+
+export function sparkline(values: number[], width: number): string {
+  const shown = values.slice(-width);
+  const max = Math.max(...shown, 0);
+  return shown.map((v) => (max === 0 ? SPARK[0] : SPARK[Math.min(7, Math.floor((v / max) * 7.999))])).join("");
+}
+
+function bar(value: number, total: number, width: number): string {
+  return total > 0 ? "█".repeat(Math.round((value / total) * width)) : "";
+}
+
+function table(title: string, entries: TopEntry[], width: number): string[] {
+  const nameWidth = Math.max(8, width - 9);
+  const rows = entries.map((e) => `${truncate(e.name, nameWidth).padEnd(nameWidth)} ${String(e.hits).padStart(8)}`);
+  return [`${BOLD}${title.padEnd(nameWidth)} ${"hits".padStart(8)}${RESET}`, ...rows];
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** The dashboard as lines (with ANSI colours) for a terminal `width` columns wide. */
+export function renderDashboard(view: DashboardView, width: number): string[] {
+  const { state, latest } = view;
+  const clock = state.watermark !== undefined ? isoSeconds(state.watermark) : "waiting for lines";
+  const lines = [padVisible(`${BOLD}logward stats${RESET} — ${view.title} (${view.format})`, width - clock.length - 1) + ` ${DIM}${clock}${RESET}`];
+  const alert = state.firing ? `${RED}HIGH TRAFFIC${RESET}` : view.threshold !== undefined ? `${GREEN}ok${RESET}` : "";
+  const limit = view.threshold !== undefined ? ` (alert above ${view.threshold} req/s)` : "";
+  lines.push(`window ${state.window.seconds}s: ${BOLD}${state.window.rate} req/s${RESET}${limit}  ${alert}`);
+  lines.push(`trend   ${sparkline(view.rates, Math.max(10, width - 10))}`);
+  lines.push("");
+  if (latest) {
+    const seconds = (latest.to - latest.from) / 1000;
+    lines.push(
+      `last ${seconds}s: ${latest.hits} hits, ${latest.rate} req/s, ${formatBytes(latest.bytes)}, errors ${formatPercent(latest.errorRate)}` +
+        `${latest.invalid ? `, ${latest.invalid} invalid` : ""}${latest.late ? `, ${latest.late} late` : ""}`,
+    );
+    const classes = ["2xx", "3xx", "4xx", "5xx"] as const;
+    lines.push(classes.map((c) => `${c} ${String(latest.status[c]).padStart(6)} ${bar(latest.status[c], latest.hits, 10).padEnd(10)}`).join(" "));
+    lines.push("");
+    const half = Math.floor((width - 3) / 2);
+    const left = table("Top sections", latest.sections, half);
+    const right = table("Top hosts", latest.hosts, half);
+    for (let i = 0; i < Math.max(left.length, right.length); i++) lines.push(`${padVisible(left[i] ?? "", half)}   ${right[i] ?? ""}`);
+  } else {
+    lines.push(`${DIM}no report yet${RESET}`);
+  }
+  lines.push("", `${BOLD}Alerts${RESET}`);
+  if (view.alerts.length === 0) lines.push(`${DIM}none${RESET}`);
+  for (const a of view.alerts.slice(-5)) lines.push(`${a.firing ? RED : GREEN}${a.message}${RESET}`);
+  lines.push("", `${DIM}lines ${state.totals.hits + state.totals.invalid + state.totals.late}, invalid ${state.totals.invalid}, late ${state.totals.late} — Ctrl-C to quit${RESET}`);
+  return lines;
+}
+
+function padVisible(text: string, width: number): string {
+  const visible = text.replace(/\x1b\[[0-9;]*m/g, "").length;
+  return text + " ".repeat(Math.max(0, width - visible));
+}
+
+/** Draws the dashboard on the alternate screen, in place; restores the terminal on close. */
+export class DashboardScreen {
+  private opened = false;
+
+  constructor(private readonly stream: WriteStream) {}
+
+  draw(view: DashboardView): void {
+    if (!this.opened) {
+      this.stream.write("\x1b[?1049h\x1b[?25l"); // alternate screen, hide cursor
+      this.opened = true;
+    }
+    const width = this.stream.columns ?? 100;
+    const height = this.stream.rows ?? 40;
+    const lines = renderDashboard(view, width).slice(0, height);
+    this.stream.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\n")}\x1b[J`);
+  }
+
+  close(): void {
+    if (this.opened) this.stream.write("\x1b[?25h\x1b[?1049l");
+    this.opened = false;
+  }
+}
