@@ -106,7 +106,7 @@ export function buildActions(job: RotateJobConfig, scan: Scan, facts: FileFacts 
     const taken = new Set([...scan.taken, ...movable.map((a) => a.name)]);
     const name = pickArchiveName(scan.basename, now, taken);
     const fresh = parseArchiveName(scan.basename, name) as ArchiveName;
-    actions.push({ kind: "rotate", path: scan.file, to: path.join(archiveDir, name), reason: `${decision.reason} (${job.method})` });
+    actions.push({ kind: "rotate", path: scan.file, to: path.join(archiveDir, name), reason: `${decision.reason}; method ${job.method}` });
     groups = groupArchives([...groupsToNames(groups), fresh]);
   }
   const expired = expiredArchives(job, groups, now);
