@@ -53,6 +53,11 @@ export class PathMatcher {
     return this.specs.some((s) => s.literal === absolute || (globMatches(s.glob, absolute) && !COMPRESSED.test(absolute)));
   }
 
+  /** The configured paths (as written) that a path matches. */
+  specsMatching(absolute: string): string[] {
+    return this.specs.filter((s) => s.literal === absolute || globMatches(s.glob, absolute)).map((s) => s.text);
+  }
+
   /** Whether a path could be a directory on the way to matches (a new directory means: rescan). */
   mayContain(absolute: string): boolean {
     return this.specs.some((s) => {

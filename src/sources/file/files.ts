@@ -45,6 +45,11 @@ export class FileSet {
   private readonly unreadable = new Set<string>();
   private readonly waiting = new Map<string, string>();
   lastDiscovery: Discovery | undefined;
+  /**
+   * No checkpoint at all when we started: this source never ran here, so start_at applies to files already there.
+   * Otherwise a file without a checkpoint appeared since the last run and is read from its beginning.
+   */
+  private firstRun = true;
 
   constructor(
     readonly options: FileSetOptions,
@@ -61,6 +66,7 @@ export class FileSet {
 
   /** Evaluate the paths and settle every file found: resume, recover rotated tails, or start. */
   async startup(): Promise<void> {
+    this.firstRun = this.options.checkpoints.list(this.name).size === 0;
     const d = await this.discover();
     const known: { found: Found; cp: Checkpoint }[] = [];
     const unknown: Found[] = [];
@@ -108,7 +114,9 @@ export class FileSet {
     if (st.isFile && this.options.matcher.matches(p)) {
       const found = { path: p, stat: st };
       this.considerNewest([found]);
-      return this.place(found, "later");
+      await this.place(found, "later");
+      for (const spec of this.options.matcher.specsMatching(p)) this.appeared(spec);
+      return;
     }
     if (st.isDirectory && this.options.matcher.mayContain(p)) this.hooks.requestRescan();
   }
@@ -151,14 +159,14 @@ export class FileSet {
     if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
       const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
       if (!want) return false;
-      await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, head: headOf(bytes), offset: cp.offset });
+      await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: cp.offset });
       return true;
     }
     if (cp) {
       this.log.info({ file: filePath, offset: cp.offset }, "file content replaced since its checkpoint (inode reused or truncated); reading it from the start");
       this.options.checkpoints.delete(this.name, key);
       await recoverTail(this, cp, []);
-      return this.startNew(filePath, opened, bytes, 0, false);
+      return this.startNew(filePath, opened, bytes, 0);
     }
     const relation = await copyRelation(this, { path: filePath, stat: opened.stat }, opened, bytes);
     if (relation === "copy") {
@@ -168,19 +176,20 @@ export class FileSet {
       return false;
     }
     if (relation === "adopted" || this.tailers.has(key)) return false;
-    const atEnd = phase === "startup" && this.options.config.start_at === "end";
-    return this.startNew(filePath, opened, bytes, this.baselines.get(key) ?? (atEnd ? opened.stat.size : 0), atEnd);
+    const atEnd = phase === "startup" && this.options.config.start_at === "end" && (this.firstRun || !this.wanted(key));
+    return this.startNew(filePath, opened, bytes, this.baselines.get(key) ?? (atEnd ? opened.stat.size : 0));
   }
 
-  private async startNew(filePath: string, opened: Opened, bytes: Buffer, offset: number, backscan: boolean): Promise<boolean> {
+  /** Start reading a file we have no checkpoint for, at offset (moved back to the start of an unfinished line). */
+  private async startNew(filePath: string, opened: Opened, bytes: Buffer, offset: number): Promise<boolean> {
     const key = fileKey(opened.stat);
     if (!this.wanted(key)) {
       this.baselines.set(key, offset);
       return false;
     }
     this.baselines.delete(key);
-    const start = backscan ? await lineStartBefore(opened.handle, offset, this.options.lineOptions.maxLineBytes) : offset;
-    await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, head: headOf(bytes), offset: start });
+    const start = await lineStartBefore(opened.handle, offset, this.options.lineOptions.maxLineBytes);
+    await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: start });
     return true;
   }
 
@@ -270,11 +279,15 @@ export class FileSet {
         if (problem === "missing") this.log.info({ path: spec }, `waiting for ${spec} to appear`);
         else this.log.warn({ path: spec, problem }, `cannot read ${spec}: ${problem}; will retry`);
         this.waiting.set(spec, problem);
-      } else if (!problem && before) {
-        this.log.info({ path: spec }, `${spec} is there now; reading it`);
-        this.waiting.delete(spec);
+      } else if (!problem) {
+        this.appeared(spec);
       }
     }
+  }
+
+  private appeared(spec: string): void {
+    if (!this.waiting.delete(spec)) return;
+    this.log.info({ path: spec }, `${spec} is there now; reading it`);
   }
 
   private cannotOpen(filePath: string, err: unknown): void {

@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors.js";
 import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
-import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatches, headOf, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
+import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatches, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
@@ -40,12 +40,11 @@ export async function checkTailer(set: FileSet, t: Tailer): Promise<void> {
   set.options.metrics.setLag(t.path, t.size - t.acks.committed);
 }
 
-/** The file's first bytes are still the ones we identified it by; extends a short head as the file grows. */
+/** The file's first bytes are still the ones we identified it by. */
 async function headStillMatches(t: Tailer): Promise<boolean> {
-  if (t.readPos === 0 && t.head.len === 0) return true;
+  if (t.head.len === 0) return true;
   const bytes = await t.readHead(HEAD_BYTES);
   if (!headMatches(bytes, t.head)) return false;
-  if (bytes.length > t.head.len) t.head = headOf(bytes);
   return true;
 }
 
@@ -88,14 +87,14 @@ export async function handleTruncation(set: FileSet, t: Tailer, extra: Found[]):
   if (copy) {
     set.log.info({ file: t.path, copy: copy.path, offset: from }, "file truncated; reading the rest from its rotated copy");
     // The copy inherits the in-flight batches: their offsets are the same in it, so its checkpoint covers them.
-    await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, head: headOf(copy.bytes), offset: from, acks: t.acks }, "copy");
+    await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, headBytes: copy.bytes, offset: from, acks: t.acks }, "copy");
   } else {
     if (t.holding) await set.hooks.emit(t, t.flushAll());
     t.acks.retarget(() => {}); // their offsets point into content that no longer exists
     set.log.warn({ file: t.path, offset: t.readPos }, "file truncated and no rotated copy found; lines written just before the truncation may be missing");
   }
   t.rewind(0);
-  t.head = headOf(await t.readHead(HEAD_BYTES));
+  t.resetHead(await t.readHead(HEAD_BYTES));
   t.acks = new AckTracker(0, (offset) => set.commit(t, offset));
   t.lastActivityAt = set.options.clock.now();
   set.commit(t, 0);
@@ -198,7 +197,7 @@ export async function recoverTail(set: FileSet, cp: Checkpoint, extra: Found[]):
     const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
     if (headMatches(bytes, head) && opened.stat.size >= cp.offset) {
       set.log.info({ file: cp.path, now: candidate.path, offset: cp.offset }, "file was rotated while stopped; reading the rest of it");
-      await set.adopt({ path: cp.path, handle: opened.handle, stat: opened.stat, head: headOf(bytes), offset: cp.offset }, "rename");
+      await set.adopt({ path: cp.path, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: cp.offset }, "rename");
       return true;
     }
     await opened.handle.close();
@@ -206,6 +205,6 @@ export async function recoverTail(set: FileSet, cp: Checkpoint, extra: Found[]):
   const copy = await findCopy(set, { head, minSize: cp.offset, exclude: key, near: cp.path, extra });
   if (!copy) return false;
   set.log.info({ file: cp.path, copy: copy.path, offset: cp.offset }, "file was truncated while stopped; reading the rest from its rotated copy");
-  await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, head: headOf(copy.bytes), offset: cp.offset }, "copy");
+  await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, headBytes: copy.bytes, offset: cp.offset }, "copy");
   return true;
 }

@@ -5,7 +5,7 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Pattern } from "../../core/pattern.js";
 import type { LogRecord } from "../../core/record.js";
 import { AckTracker, type CommitListener } from "./acks.js";
-import { type FileStat, type Head, fileKey, readAt } from "./fingerprint.js";
+import { type FileStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
 
@@ -25,7 +25,8 @@ export interface TailerInit {
   path: string;
   handle: FileHandle;
   stat: FileStat;
-  head: Head;
+  /** The file's first bytes (up to HEAD_BYTES), read when it was opened: its identity. */
+  headBytes: Buffer;
   /** Where reading starts (a line start). */
   offset: number;
   /** Offset everything before which is delivered (normally = offset; lower when in-flight batches are inherited). */
@@ -39,6 +40,8 @@ export class Tailer {
   path: string;
   handle: FileHandle | undefined;
   head: Head;
+  /** The bytes the head covers, kept so it can grow as a short file grows (HEAD_BYTES at most). */
+  private headBytes: Buffer;
   readPos: number;
   /** What the last fstat said. */
   size: number;
@@ -65,7 +68,8 @@ export class Tailer {
     this.ino = init.stat.ino;
     this.path = init.path;
     this.handle = init.handle;
-    this.head = init.head;
+    this.headBytes = init.headBytes.subarray(0, HEAD_BYTES);
+    this.head = headOf(this.headBytes);
     this.readPos = init.offset;
     this.size = init.stat.size;
     this.mtimeMs = init.stat.mtimeMs;
@@ -108,9 +112,25 @@ export class Tailer {
     this.readPos += bytesRead;
     if (this.readPos > this.size) this.size = this.readPos;
     this.lastActivityAt = this.clock.now();
+    this.growHead(buf.subarray(0, bytesRead), this.readPos - bytesRead);
     const raw = this.splitter.push(buf.subarray(0, bytesRead));
     const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
     return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, cut };
+  }
+
+  /** A short file's head grows with the bytes read right after it, so a file that was tiny stays recognisable. */
+  private growHead(chunk: Buffer, at: number): void {
+    const have = this.headBytes.length;
+    if (have >= HEAD_BYTES || at > have || at + chunk.length <= have) return;
+    const more = chunk.subarray(have - at, have - at + (HEAD_BYTES - have));
+    this.headBytes = Buffer.concat([this.headBytes, more]);
+    this.head = headOf(this.headBytes);
+  }
+
+  /** The file was truncated: identify it by its new first bytes. */
+  resetHead(bytes: Buffer): void {
+    this.headBytes = Buffer.from(bytes.subarray(0, HEAD_BYTES));
+    this.head = headOf(this.headBytes);
   }
 
   /** Close the open multiline event (its timeout passed). */

@@ -1,0 +1,136 @@
+// Test harness for the file source: a real checkpoint store in a temp dir, an emit that collects and acks batches.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Source, SourceContext } from "../src/core/component.js";
+import { systemClock } from "../src/core/clock.js";
+import type { Logger } from "../src/core/logger.js";
+import { Metrics } from "../src/core/metrics.js";
+import type { LogRecord, RecordBatch, Release } from "../src/core/record.js";
+import { FileCheckpointStore } from "../src/sources/checkpoints.js";
+import { fileSource } from "../src/sources/file/index.js";
+
+export interface Logged {
+  level: string;
+  obj: object | string;
+  msg: string;
+}
+
+export function recordingLogger(into: Logged[]): Logger {
+  const at = (level: string) => (obj: object | string, msg?: string) =>
+    void into.push({ level, obj, msg: msg ?? (typeof obj === "string" ? obj : "") });
+  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger };
+  return logger;
+}
+
+export function tempDir(prefix = "logward-fs-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Poll until cond() is true; generous deadline for a loaded machine. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string | (() => string) = "condition", ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export class Harness {
+  readonly dir = tempDir();
+  readonly stateDir = path.join(this.dir, "state");
+  readonly logs: Logged[] = [];
+  records: LogRecord[] = [];
+  batches: RecordBatch[] = [];
+  /** When true, batches are not acknowledged until releaseHeld() (delivery still pending). */
+  holdAcks = false;
+  held: Release[] = [];
+  metrics = new Metrics();
+  store: FileCheckpointStore | undefined;
+  source: Source | undefined;
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  lines(): string[] {
+    return this.records.map((r) => r.line);
+  }
+
+  async start(config: Record<string, unknown>, opts: { once?: boolean } = {}): Promise<Source> {
+    this.store = await FileCheckpointStore.open(this.stateDir, { logger: recordingLogger(this.logs), metrics: this.metrics });
+    const ctx: SourceContext = {
+      name: "app",
+      clock: systemClock,
+      logger: recordingLogger(this.logs),
+      metrics: this.metrics,
+      stateDir: this.stateDir,
+      checkpoints: this.store,
+      once: opts.once ?? false,
+      emit: async (batch) => {
+        this.batches.push(batch);
+        this.records.push(...batch.records);
+        const release = batch.ack.hold();
+        if (this.holdAcks) this.held.push(release);
+        else queueMicrotask(release);
+      },
+    };
+    this.source = fileSource.create(fileSource.schema.parse(config), ctx);
+    await this.source.start();
+    return this.source;
+  }
+
+  releaseHeld(): void {
+    for (const release of this.held.splice(0)) release();
+  }
+
+  async stop(): Promise<void> {
+    await this.source?.stop();
+    await this.store?.close();
+    this.source = undefined;
+    this.store = undefined;
+  }
+
+  /** Stop, then start again with the same state dir (records of the new run only). */
+  async restart(config: Record<string, unknown>, opts: { once?: boolean } = {}): Promise<Source> {
+    await this.stop();
+    this.records = [];
+    this.batches = [];
+    return this.start(config, opts);
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop().catch(() => {});
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async waitLines(n: number, what = `${n} lines`): Promise<void> {
+    await waitFor(() => this.records.length >= n, () => `${what} (have ${this.records.length}: ${JSON.stringify(this.lines().slice(-5))})`);
+  }
+
+  /** Wait until the store's saved offset for the file at `file` is `offset`. */
+  async waitCheckpoint(file: string, offset: number): Promise<void> {
+    await waitFor(() => [...(this.store?.list("app").values() ?? [])].some((cp) => cp.path === file && cp.offset === offset), `checkpoint ${file}@${offset}`);
+  }
+
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const text = await this.metrics.text();
+    let total = 0;
+    for (const line of text.split("\n")) {
+      if (!line.startsWith(`logward_${name}`) || line.startsWith("#")) continue;
+      if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(" ").pop());
+    }
+    return total;
+  }
+}
+
+/** Numbered lines "<prefix> <i>" for i in [from, to). */
+export function numbered(prefix: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(`${prefix} ${i}`);
+  return out;
+}
+
+export function append(file: string, lines: string[]): void {
+  fs.appendFileSync(file, lines.map((l) => l + "\n").join(""));
+}

@@ -1,0 +1,139 @@
+import fs from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cutMarker } from "../src/sources/file/lines.js";
+import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
+
+let h: Harness;
+beforeEach(() => {
+  h = new Harness();
+});
+afterEach(async () => {
+  await h.cleanup();
+});
+
+const fast = { rescan: "200ms", rotate_wait: "200ms" };
+
+describe("file source: reading", () => {
+  it("start_at end ignores lines already there and reads new ones", async () => {
+    const file = h.path("app.log");
+    append(file, ["old 1", "old 2"]);
+    const source = await h.start({ path: file, ...fast });
+    await source.caughtUp();
+    append(file, ["new 1", "new 2"]);
+    await h.waitLines(2);
+    expect(h.lines()).toEqual(["new 1", "new 2"]);
+    expect(h.records[0]).toMatchObject({ source: "app", file, offset: 12, fields: {} });
+    expect(typeof h.records[0]?.time).toBe("number");
+  });
+
+  it("start_at beginning reads what is there, in batches", async () => {
+    const file = h.path("app.log");
+    append(file, numbered("line", 0, 50_000));
+    const source = await h.start({ path: file, start_at: "beginning", ...fast });
+    await source.caughtUp();
+    expect(h.lines()).toEqual(numbered("line", 0, 50_000));
+    expect(h.batches.length).toBeGreaterThan(1);
+    expect(await h.metric("file_lines_read_total")).toBe(50_000);
+    expect(await h.metric("file_bytes_read_total")).toBe(fs.statSync(file).size);
+  });
+
+  it("holds a partial line until its newline arrives", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "");
+    const source = await h.start({ path: file, ...fast });
+    await source.caughtUp();
+    fs.appendFileSync(file, "hel");
+    fs.appendFileSync(file, "lo");
+    append(file, ["", "second"]);
+    await h.waitLines(2);
+    expect(h.lines()).toEqual(["hello", "second"]);
+  });
+
+  it("start_at end begins at the start of an unfinished last line", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "done\nhalf");
+    const source = await h.start({ path: file, ...fast });
+    await source.caughtUp();
+    append(file, [" a line"]);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["half a line"]);
+  });
+
+  it("keeps going through invalid UTF-8, NUL bytes and CRLF", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, Buffer.concat([Buffer.from("a\xff\xfeb\n", "latin1"), Buffer.from("x\0y\r\nplain\n")]));
+    const source = await h.start({ path: file, start_at: "beginning", ...fast });
+    await source.caughtUp();
+    expect(h.lines()).toEqual(["a\uFFFD\uFFFDb", "x\0y", "plain"]);
+    expect(h.records.map((r) => r.offset)).toEqual([0, 5, 10]);
+  });
+
+  it("cuts lines longer than max_line_bytes, marks and counts them, and loses nothing after", async () => {
+    const file = h.path("app.log");
+    append(file, ["short", "x".repeat(5000), "after"]);
+    const source = await h.start({ path: file, start_at: "beginning", max_line_bytes: 1024, ...fast });
+    await source.caughtUp();
+    expect(h.lines()).toEqual(["short", "x".repeat(1024) + cutMarker(5000 - 1024), "after"]);
+    expect(await h.metric("file_lines_cut_total")).toBe(1);
+  });
+
+  it("multiline: a stack trace becomes one record; the last event is closed by the timeout", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "");
+    const source = await h.start({ path: file, multiline: { start: "/^\\d{4}-/", timeout: "300ms" }, ...fast });
+    await source.caughtUp();
+    append(file, ["2026-01-01 error", "java.lang.Boom", "  at a.b(C.java:1)", "2026-01-01 ok"]);
+    await h.waitLines(2);
+    expect(h.lines()).toEqual(["2026-01-01 error\njava.lang.Boom\n  at a.b(C.java:1)", "2026-01-01 ok"]);
+    expect(h.records[1]?.offset).toBe(Buffer.byteLength("2026-01-01 error\njava.lang.Boom\n  at a.b(C.java:1)\n"));
+  });
+
+  it("waits for a missing file, says so once, and reads it from its beginning when it appears", async () => {
+    const file = h.path("later.log");
+    const source = await h.start({ path: file, ...fast });
+    await source.caughtUp();
+    await waitFor(() => h.logs.length > 0);
+    append(file, ["first"]);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["first"]);
+    expect(h.logs.filter((l) => l.msg.includes("waiting for")).length).toBe(1);
+    expect(h.logs.some((l) => l.msg.includes("is there now"))).toBe(true);
+  });
+
+  it("waits for a missing directory too", async () => {
+    const dir = h.path("sub");
+    const source = await h.start({ path: `${dir}/*.log`, ...fast });
+    await source.caughtUp();
+    fs.mkdirSync(dir);
+    append(`${dir}/a.log`, ["in a new dir"]);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["in a new dir"]);
+  });
+
+  it("globs, directories (recursive), exclude, and compressed archives left out", async () => {
+    fs.mkdirSync(h.path("d/sub/deeper"), { recursive: true });
+    append(h.path("d/a.log"), ["a"]);
+    append(h.path("d/sub/b.log"), ["b"]);
+    append(h.path("d/sub/deeper/c.txt"), ["c"]);
+    append(h.path("d/sub/skip.log"), ["skip"]);
+    fs.writeFileSync(h.path("d/old.log.gz"), "\x1f\x8b binary");
+    const source = await h.start({ path: h.path("d"), recursive: true, exclude: "skip.*", start_at: "beginning", ...fast });
+    await source.caughtUp();
+    expect(h.lines().sort()).toEqual(["a", "b", "c"]);
+    append(h.path("d/sub/deeper/new.log"), ["new"]);
+    await h.waitLines(4);
+    expect(h.lines()).toContain("new");
+  });
+
+  it("once: reads from the checkpoint to the current end, then resolves caughtUp; the next run sees only new lines", async () => {
+    const file = h.path("app.log");
+    append(file, ["one", "two"]);
+    let source = await h.start({ path: file, start_at: "beginning" }, { once: true });
+    await source.caughtUp();
+    expect(h.lines()).toEqual(["one", "two"]);
+    append(file, ["three"]);
+    source = await h.restart({ path: file, start_at: "beginning" }, { once: true });
+    await source.caughtUp();
+    expect(h.lines()).toEqual(["three"]);
+  });
+});
