@@ -1,0 +1,202 @@
+// The nats source against a real nats-server: instances sharing a durable consumer split the work,
+// acks wait for delivery, a killed instance's messages go to another, and --once catches up.
+import { connect, type JetStreamClient, type NatsConnection } from "nats";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../src/core/clock.js";
+import type { ActionContext, SourceContext } from "../src/core/component.js";
+import { MemoryCheckpointStore } from "../src/core/checkpoint.js";
+import { silentLogger } from "../src/core/logger.js";
+import { Metrics } from "../src/core/metrics.js";
+import type { LogRecord, RecordBatch } from "../src/core/record.js";
+import { natsAction } from "../src/actions/nats/index.js";
+import { natsSource, NatsSource } from "../src/sources/nats/index.js";
+import { waitFor } from "./helpers.js";
+import { haveNatsServer, NatsServer } from "./nats-server.js";
+
+let server: NatsServer;
+let nc: NatsConnection;
+let js: JetStreamClient;
+const sources: NatsSource[] = [];
+
+beforeAll(async () => {
+  if (!haveNatsServer) return;
+  server = await NatsServer.start();
+  nc = await connect({ servers: server.url });
+  js = nc.jetstream();
+});
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((s) => s.stop(1000)));
+  if (haveNatsServer && !server.running) await server.restart(); // a failed test may have left it down
+});
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+});
+
+interface Instance {
+  source: NatsSource;
+  records: LogRecord[];
+  batches: RecordBatch[];
+  /** Releases of the batches this instance was told to hold (delivery still "in progress"). */
+  holding: (() => void)[];
+}
+
+/** A source instance whose pipeline delivers each batch on the next turn, or holds it when hold() says so. */
+async function startInstance(options: Record<string, unknown>, hold: (batch: RecordBatch) => boolean = () => false, once = false): Promise<Instance> {
+  const instance: Instance = { source: undefined as unknown as NatsSource, records: [], batches: [], holding: [] };
+  const context: SourceContext = {
+    name: "shared",
+    clock: systemClock,
+    logger: silentLogger,
+    metrics: new Metrics(),
+    stateDir: "/nonexistent",
+    checkpoints: new MemoryCheckpointStore(),
+    once,
+    emit: async (batch) => {
+      instance.batches.push(batch);
+      instance.records.push(...batch.records);
+      const release = batch.ack.hold();
+      if (hold(batch)) instance.holding.push(release);
+      else setImmediate(release);
+    },
+  };
+  instance.source = natsSource.create(natsSource.schema.parse({ servers: server.url, ...options }), context) as NatsSource;
+  sources.push(instance.source);
+  await instance.source.start();
+  return instance;
+}
+
+async function createStream(name: string, subjects: string[]): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name, subjects });
+}
+
+async function publish(subject: string, count: number, from = 0): Promise<void> {
+  for (let i = from; i < from + count; i += 100) {
+    const n = Math.min(100, from + count - i);
+    await Promise.all(Array.from({ length: n }, (_, k) => js.publish(subject, JSON.stringify({ line: `m${i + k}`, source: "app", time: 0, fields: {} }))));
+  }
+}
+
+async function consumerInfo(stream: string, consumer: string) {
+  return (await nc.jetstreamManager()).consumers.info(stream, consumer);
+}
+
+describe.skipIf(!haveNatsServer)("nats source", () => {
+  it("splits the work between two instances: every message processed by exactly one, none lost", async () => {
+    await createStream("SPLIT", ["split.>"]);
+    const options = { stream: "SPLIT", consumer: "analysers", batch: 20 };
+    const a = await startInstance(options);
+    const b = await startInstance(options);
+    await waitFor(async () => (await consumerInfo("SPLIT", "analysers").catch(() => undefined))?.num_waiting === 2, "both instances pulling");
+
+    const total = 2000;
+    await publish("split.app", total);
+    await waitFor(() => a.records.length + b.records.length >= total, "every message received");
+    await waitFor(async () => (await consumerInfo("SPLIT", "analysers")).num_ack_pending === 0, "every message acknowledged");
+
+    const seenA = a.records.map((r) => r.line);
+    const seenB = b.records.map((r) => r.line);
+    expect(seenA.length).toBeGreaterThan(0);
+    expect(seenB.length).toBeGreaterThan(0);
+    expect(seenA.filter((l) => seenB.includes(l))).toEqual([]);
+    expect(new Set([...seenA, ...seenB]).size).toBe(total);
+    expect(seenA.length + seenB.length).toBe(total);
+    const info = await consumerInfo("SPLIT", "analysers");
+    expect(info.num_pending).toBe(0);
+    expect(info.num_redelivered).toBe(0);
+    expect(a.batches.every((batch) => batch.records.length <= 20)).toBe(true);
+  });
+
+  it("redelivers a killed instance's unacknowledged messages to the other instance", async () => {
+    await createStream("KILL", ["kill.>"]);
+    const options = { stream: "KILL", consumer: "analysers", batch: 10, ack_wait: "2s" };
+    const doomed = await startInstance(options, () => true); // its actions never finish
+    await publish("kill.app", 50);
+    await waitFor(() => doomed.records.length >= 50, "the doomed instance holding every message");
+    expect((await consumerInfo("KILL", "analysers")).num_ack_pending).toBe(50);
+
+    await doomed.source.abort();
+    const survivor = await startInstance(options);
+    await waitFor(() => survivor.records.length >= 50, "the survivor receiving them after ack_wait", 30_000);
+    await waitFor(async () => (await consumerInfo("KILL", "analysers")).num_ack_pending === 0, "all acknowledged");
+    expect(new Set(survivor.records.map((r) => r.line))).toEqual(new Set(doomed.records.map((r) => r.line)));
+  });
+
+  it("keeps held messages alive past ack_wait while their delivery is in progress", async () => {
+    await createStream("SLOW", ["slow.>"]);
+    const options = { stream: "SLOW", consumer: "analysers", batch: 10, ack_wait: "2s" };
+    const slow = await startInstance(options, () => true);
+    await publish("slow.app", 10);
+    await waitFor(() => slow.records.length >= 10, "the slow instance holding the batch");
+    const other = await startInstance(options);
+    // Two and a half ack_waits with the batch held: without the in-progress signal the server would
+    // redeliver it to the other instance. (A negative check needs a wait; it cannot pass by being slow.)
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(other.records).toEqual([]);
+    expect((await consumerInfo("SLOW", "analysers")).num_redelivered).toBe(0);
+    for (const release of slow.holding) release();
+    await waitFor(async () => (await consumerInfo("SLOW", "analysers")).num_ack_pending === 0, "acknowledged once delivered");
+  });
+
+  it("acknowledges only when the batch's ack completes, and stop() waits for it", async () => {
+    await createStream("ACK", ["ack.>"]);
+    const inst = await startInstance({ stream: "ACK", consumer: "c", batch: 5 }, () => true);
+    await publish("ack.app", 5);
+    await waitFor(() => inst.records.length >= 5, "the batch");
+    expect((await consumerInfo("ACK", "c")).num_ack_pending).toBe(5);
+    const stopping = inst.source.stop(30_000);
+    inst.holding.forEach((release) => release());
+    await stopping;
+    const info = await consumerInfo("ACK", "c");
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.ack_floor.stream_seq).toBe(5);
+  });
+
+  it("keeps consuming across a server restart, losing nothing", async () => {
+    await createStream("BOUNCE", ["bounce.>"]);
+    const inst = await startInstance({ stream: "BOUNCE", consumer: "analysers", batch: 50, ack_wait: "2s" });
+    await publish("bounce.app", 500);
+    await waitFor(() => inst.records.length >= 500, "the first half");
+    await server.restart();
+    await nc.close(); // the test's own client: a fresh one rather than waiting for its reconnect
+    nc = await connect({ servers: server.url });
+    js = nc.jetstream();
+    await publish("bounce.app", 500, 500);
+    await waitFor(() => new Set(inst.records.map((r) => r.line)).size >= 1000, "the second half after the restart", 60_000);
+    await waitFor(async () => (await consumerInfo("BOUNCE", "analysers")).num_ack_pending === 0, "everything acknowledged", 30_000);
+  }, 90_000);
+
+  it("with --once, catches up with what the nats action published, keeping each record's origin", async () => {
+    const actionContext: ActionContext = { name: "bus", clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: "/nonexistent" };
+    const action = natsAction.create(natsAction.schema.parse({ servers: server.url, stream: "FLEET", subject: "fleet.{source}" }), actionContext);
+    let released = 0;
+    const records = Array.from({ length: 300 }, (_, i) => ({ source: "app", file: "/var/log/app.log", offset: i * 10, line: `line ${i}`, time: Date.UTC(2026, 0, 1) + i, fields: { i } }));
+    for (let i = 0; i < records.length; i += 30) {
+      await action.send({ kind: "match", rule: "ship", source: "app", time: 0, records: records.slice(i, i + 30), fields: {}, count: 1, suppressed: 0 }, () => released++);
+    }
+    await waitFor(() => released === 10, "the agent's events published");
+    await action.stop();
+
+    const inst = await startInstance({ stream: "FLEET", consumer: "analysers", batch: 50 }, () => false, true);
+    await inst.source.caughtUp();
+    expect(inst.records).toHaveLength(300);
+    expect(inst.records[7]).toEqual({
+      source: "shared",
+      line: "line 7",
+      time: Date.UTC(2026, 0, 1) + 7,
+      host: expect.any(String),
+      file: "/var/log/app.log",
+      offset: 70,
+      fields: { i: 7, origin_source: "app", origin_rule: "ship" },
+    });
+    await inst.source.stop();
+    expect((await consumerInfo("FLEET", "analysers")).num_ack_pending).toBe(0);
+  });
+
+  it("with --once and no stream yet, is caught up at once", async () => {
+    const inst = await startInstance({ stream: "NOSUCH", consumer: "analysers" }, () => false, true);
+    await inst.source.caughtUp();
+    expect(inst.records).toEqual([]);
+  });
+});
