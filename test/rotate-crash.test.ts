@@ -1,6 +1,6 @@
 // Crash safety of rotation: a real child process is SIGKILLed between steps (LOGWARD_ROTATE_CRASH_AT);
 // afterwards the data is whole in the live file or in a complete archive, and the next run cleans up.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -105,4 +105,31 @@ describe("a crash at any step of a rotation", () => {
       }
     });
   }
+});
+
+describe("two processes rotating the same file at once", () => {
+  it("rotate it exactly once: the lock keeps them apart", async () => {
+    const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "logward-race-")));
+    try {
+      const file = path.join(work, "app.log");
+      const data = randomBytes(4 * 1024 * 1024);
+      fs.writeFileSync(file, data);
+      const jobs = JSON.stringify({ app: { path: file, max_size: "1MiB", compress: true, compress_level: 9 } });
+      const run = (): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const p = spawn(process.execPath, [child, jobs, path.join(work, "state")], { stdio: ["ignore", "pipe", "inherit"] });
+          let out = "";
+          p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+        });
+      const plans = (await Promise.all([run(), run()])).map((out) => (JSON.parse(out) as { rotate: boolean; reason: string }[])[0]);
+      expect(plans.filter((p) => p?.rotate)).toHaveLength(1);
+      const archives = fs.readdirSync(work).filter((n) => n.endsWith(".gz"));
+      expect(archives).toHaveLength(1);
+      expect(gunzipSync(fs.readFileSync(path.join(work, archives[0] as string))).equals(data)).toBe(true);
+      expect(fs.statSync(file).size).toBe(0);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
 });
