@@ -5,9 +5,10 @@ import { discordAction } from "./discord/index.js";
 import { execAction } from "./exec/index.js";
 import { fileAction } from "./file/index.js";
 import { httpAction } from "./http/index.js";
+import { natsAction } from "./nats/index.js";
 import { slackAction } from "./slack/index.js";
 
-export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction, fileAction, consoleAction];
+export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction, fileAction, consoleAction, natsAction];
 
 export function findActionKind(type: string): ActionKind | undefined {
   return actionKinds.find((kind) => kind.type === type);

@@ -2,12 +2,14 @@
 import type { SourceKind } from "../core/component.js";
 import { fileSource } from "./file/index.js";
 import { stdinSource } from "./stdin/index.js";
+import { natsSource } from "./nats/index.js";
 import { syslogSource } from "./syslog/index.js";
 
 export const sourceKinds: SourceKind[] = [
   fileSource,
   stdinSource,
   syslogSource,
+  natsSource,
 ];
 
 export function findSourceKind(type: string): SourceKind | undefined {
