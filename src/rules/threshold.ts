@@ -4,7 +4,9 @@
 export const TIME_JUMP_RESET_MS = 60_000;
 
 export class ThresholdWindow<T> {
+  /** Matches of the current window in time order; those before `head` have already left it. */
   private entries: { item: T; time: number }[] = [];
+  private head = 0;
   private newest = -Infinity;
 
   constructor(
@@ -13,30 +15,43 @@ export class ThresholdWindow<T> {
   ) {}
 
   /**
-   * Add one match. Returns the matches that fill the window (count of them, within `within` ms of the
-   * newest) and starts a new window; undefined while the window is not full.
+   * Add one match at `time`. Returns the matches that fill the window (count of them, all within `within`
+   * ms of the newest, in time order) and starts a new window; undefined while the window is not full.
    */
   add(item: T, time: number): T[] | undefined {
-    const entry = { item, time };
     if (time < this.newest - this.within - TIME_JUMP_RESET_MS) {
       // The log's time went far back (an older file, a replay): what we hold belongs to another era.
       this.entries = [];
+      this.head = 0;
       this.newest = time;
     } else {
       this.newest = Math.max(this.newest, time);
     }
-    this.entries.push(entry);
+    this.insert({ item, time });
     const oldest = this.newest - this.within;
-    // Slightly out-of-order lines are kept while inside the window, so evict by time, not by position.
-    if (this.entries.some((e) => e.time < oldest)) this.entries = this.entries.filter((e) => e.time >= oldest);
-    if (this.entries.length < this.count) return undefined;
-    const full = this.entries.map((e) => e.item);
+    while (this.head < this.entries.length && (this.entries[this.head] as { time: number }).time < oldest) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) this.compact();
+    if (this.size < this.count) return undefined;
+    const full = this.entries.slice(this.head).map((e) => e.item);
     this.entries = [];
+    this.head = 0;
     return full;
   }
 
   /** Matches currently held (for tests and introspection). */
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
+  }
+
+  /** Keep time order; a slightly late line lands near the end, so the scan is short. */
+  private insert(entry: { item: T; time: number }): void {
+    let at = this.entries.length;
+    while (at > this.head && (this.entries[at - 1] as { time: number }).time > entry.time) at--;
+    this.entries.splice(at, 0, entry);
+  }
+
+  private compact(): void {
+    this.entries = this.entries.slice(this.head);
+    this.head = 0;
   }
 }
