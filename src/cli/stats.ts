@@ -142,9 +142,16 @@ async function followFile(file: string, job: StatsRunner, logger: Logger, signal
     once: false,
     emit: async (batch) => job.push(batch.records),
   });
-  await source.start();
-  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
-  await source.stop();
+  // The source's timers do not hold the process open (they are unref'd): this does, until a signal.
+  const keepAlive = setInterval(() => {}, 60_000);
+  try {
+    await source.start();
+    logger.debug({ file }, "following");
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+    await source.stop();
+  } finally {
+    clearInterval(keepAlive);
+  }
 }
 
 async function fileSize(file: string): Promise<number> {
