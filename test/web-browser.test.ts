@@ -116,6 +116,27 @@ describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipp
     await page.context().close();
   });
 
+  test("scrolling up stops following and counts new lines; the counter jumps back to the end", async () => {
+    const s = await serve();
+    s.hub.pushRecords(Array.from({ length: 300 }, (_, i) => record(`line ${i + 1}`)));
+    const { page } = await openPage(s.url);
+    await waitForLine(page, "line 300");
+    const distanceFromEnd = () => page.$eval("#log", (el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await waitFor(async () => (await distanceFromEnd()) < 2, "following the end");
+    await page.mouse.move(400, 300);
+    await page.mouse.wheel(0, -2000);
+    await waitFor(async () => (await distanceFromEnd()) > 500, "the scroll");
+    s.hub.pushRecords([record("new 1"), record("new 2")]);
+    await waitFor(async () => (await page.textContent("#new-lines")) === "2 new lines" && page.isVisible("#new-lines"), "the counter");
+    expect(await distanceFromEnd()).toBeGreaterThan(500); // the reader's place is kept
+    await page.click("#new-lines");
+    await waitFor(async () => (await distanceFromEnd()) < 2 && page.isHidden("#new-lines"), "back at the end");
+    s.hub.pushRecords([record("new 3")]);
+    await waitForLine(page, "new 3");
+    await waitFor(async () => (await distanceFromEnd()) < 2, "still following");
+    await page.context().close();
+  });
+
   test("log text that looks like HTML is shown as text and runs nothing", async () => {
     const s = await serve();
     const nasty = [
@@ -131,6 +152,26 @@ describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipp
     expect(await page.locator("#log img, #log script, #log svg, #log a").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("a flood of lines keeps the DOM bounded and the page responsive; what the browser cannot take is reported", async () => {
+    const s = await serve();
+    const { page, errors } = await openPage(s.url);
+    await waitFor(async () => (await connState(page)) === "live", "the stream");
+    const pad = " GET /api/user/42 200 12ms ".repeat(4);
+    let n = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      s.hub.pushRecords(Array.from({ length: 5000 }, () => record(`INFO ${++n}${pad}`)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Responsive: two animation frames still run while the flood is being drawn.
+    await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+    const last = async () => page.$$eval("#log .line", (els) => els[els.length - 1]?.textContent ?? "");
+    await waitFor(async () => (await last()).startsWith(`INFO ${n} `) || /lines dropped/.test(await last()), "the end of the flood", 60_000);
+    expect(await page.locator("#log .line:not(.marker)").count()).toBeLessThanOrEqual(5000);
+    expect(await page.isHidden("#new-lines")).toBe(true); // still following: nobody scrolled
     expect(errors).toEqual([]);
     await page.context().close();
   });

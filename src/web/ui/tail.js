@@ -1,5 +1,5 @@
 // The live tail: a bounded list of line elements, rendered in batches once per animation frame.
-/* global document, requestAnimationFrame */
+/* global document, requestAnimationFrame, ResizeObserver */
 
 /** Most lines rendered in one frame: a flood is caught up over a few frames, the page stays responsive. */
 const MAX_PER_FRAME = 2000;
@@ -33,13 +33,23 @@ export class TailView {
     this.follow = true;
     this.unseen = 0;
     this.frame = 0;
+    this.ownScrollTop = -1;
+    container.classList.add("following");
     container.addEventListener("scroll", () => this.onScroll());
     newLinesButton.addEventListener("click", () => this.jumpToEnd());
+    // A layout change (panel shown, window resized) moves the end without a scroll event: stay on it.
+    new ResizeObserver(() => {
+      if (this.follow) this.scrollToEnd();
+    }).observe(container);
   }
 
   /** A line event from the stream: { line, rules?, hl?, time, n }. */
   pushLine(evt) {
     this.enqueue({ line: evt });
+    if (this.paused || !this.follow) {
+      this.unseen++;
+      this.updateButton();
+    }
   }
 
   /** A system notice shown between lines ("120 lines dropped"). */
@@ -51,7 +61,7 @@ export class TailView {
     this.queue = [];
     this.unseen = 0;
     this.container.replaceChildren();
-    this.follow = true;
+    this.setFollow(true);
     this.updateButton();
   }
 
@@ -68,10 +78,6 @@ export class TailView {
   enqueue(item) {
     this.queue.push(item);
     if (this.queue.length > this.maxLines * 2) this.queue.splice(0, this.queue.length - this.maxLines);
-    if (this.paused || !this.follow) {
-      this.unseen++;
-      this.updateButton();
-    }
     this.schedule();
   }
 
@@ -91,7 +97,7 @@ export class TailView {
     for (const item of batch) fragment.appendChild(item.marker === undefined ? lineElement(item.line) : markerElement(item.marker));
     this.container.appendChild(fragment);
     this.trim();
-    if (this.follow) this.container.scrollTop = this.container.scrollHeight;
+    if (this.follow) this.scrollToEnd();
     this.onRendered();
     if (this.queue.length > 0) this.schedule();
   }
@@ -106,21 +112,36 @@ export class TailView {
     range.deleteContents();
   }
 
+  /** Follow the newest line; remember where, so the scroll event this causes is not taken for the user's. */
+  scrollToEnd() {
+    const c = this.container;
+    c.scrollTop = c.scrollHeight;
+    this.ownScrollTop = c.scrollTop;
+  }
+
+  /** The user scrolled: away from the end stops following (lines keep coming, counted); back to the end resumes. */
   onScroll() {
     const c = this.container;
-    const atEnd = c.scrollHeight - c.scrollTop - c.clientHeight < 8;
+    if (this.follow && Math.abs(c.scrollTop - this.ownScrollTop) < 2) return;
+    const atEnd = c.scrollHeight - c.scrollTop - c.clientHeight < 24;
     if (atEnd === this.follow) return;
-    this.follow = atEnd;
+    this.setFollow(atEnd);
     if (atEnd && !this.paused) this.unseen = 0;
     this.updateButton();
   }
 
+  /** While following we scroll ourselves; otherwise the browser's scroll anchoring keeps the user's place as old lines go. */
+  setFollow(follow) {
+    this.follow = follow;
+    this.container.classList.toggle("following", follow);
+  }
+
   jumpToEnd() {
     this.paused = false;
-    this.follow = true;
+    this.setFollow(true);
     this.unseen = 0;
     this.updateButton();
-    this.container.scrollTop = this.container.scrollHeight;
+    this.scrollToEnd();
     this.schedule();
   }
 
