@@ -13,6 +13,7 @@ import { silentLogger } from "../src/core/logger.js";
 import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord, RecordBatch } from "../src/core/record.js";
 import { syslogSource, SyslogSource } from "../src/sources/syslog/index.js";
+import { parseListen } from "../src/sources/syslog/schema.js";
 import { waitFor } from "./helpers.js";
 
 const LOGGER = "/usr/bin/logger";
@@ -207,7 +208,8 @@ describe("syslog source with raw sockets", () => {
     for (const listen of ["udp://host", "http://h:1", "tcp://h:70000", "h:514"]) {
       expect(syslogSource.schema.safeParse({ listen }).success, listen).toBe(false);
     }
-    expect(syslogSource.schema.parse({ listen: "udp://[::1]:514" }).listen).toEqual([{ transport: "udp", host: "::1", port: 514 }]);
+    expect(syslogSource.schema.parse({ listen: "udp://[::1]:514" }).listen).toEqual(["udp://[::1]:514"]);
+    expect(parseListen("udp://[::1]:514")).toEqual({ transport: "udp", host: "::1", port: 514 });
   });
 });
 

@@ -18,13 +18,10 @@ export function parseListen(text: string): ListenAddress | string {
   return { transport: m[1] as "udp" | "tcp", host, port };
 }
 
-const zListen = z.string().transform((value, ctx) => {
+/** Kept as written (so `logward check` shows it that way), checked here, parsed by the source. */
+const zListen = z.string().superRefine((value, ctx) => {
   const parsed = parseListen(value);
-  if (typeof parsed === "string") {
-    ctx.addIssue({ code: "custom", message: parsed });
-    return z.NEVER;
-  }
-  return parsed;
+  if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
 });
 
 export const syslogSchema = z.strictObject({

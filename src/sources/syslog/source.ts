@@ -7,7 +7,7 @@ import { noAck, type Fields, type LogRecord } from "../../core/record.js";
 import { SyslogFramer, type Frame } from "./framing.js";
 import { parseSyslog, type ParsedSyslog } from "./parse.js";
 import { RecordPump } from "./pump.js";
-import type { ListenAddress, SyslogConfig } from "./schema.js";
+import { parseListen, type ListenAddress, type SyslogConfig } from "./schema.js";
 
 /** Records per batch, and most records waiting for the pipeline before UDP datagrams are dropped. */
 const MAX_BATCH = 5000;
@@ -53,7 +53,8 @@ export class SyslogSource implements Source {
 
   async start(): Promise<void> {
     try {
-      for (const address of this.config.listen) {
+      for (const text of this.config.listen) {
+        const address = parseListen(text) as ListenAddress; // validated by the schema
         if (address.transport === "udp") await this.listenUdp(address);
         else await this.listenTcp(address);
       }
