@@ -76,6 +76,16 @@ describe("GET /api/stream", () => {
     await waitFor(() => literal.lines().length === 1, "literal match");
   });
 
+  test("odd text survives the trip exactly: NUL, CR, lone surrogates, U+2028, replacement characters, long lines", async () => {
+    const s = await serve();
+    const odd = ["nul\u0000byte", "cr\rin the middle", "lone \ud800 surrogate", "line\u2028separator", "bad utf-8 \ufffd\ufffd", "data: fake\n\nid: 999", "x".repeat(200_000)];
+    s.hub.pushRecords(odd.map((l) => record(l)));
+    const r = await stream(`${s.url}api/stream?source=app`);
+    await waitFor(() => r.lines().length === odd.length, "every line");
+    expect(texts(r)).toEqual(odd);
+    expect(r.lines().map((e) => e.id)).toEqual(odd.map((_, i) => `${s.hub.epoch}-${i + 1}`));
+  });
+
   test("refuses a bad pattern, an unknown source and a missing source with a JSON error", async () => {
     const s = await serve();
     const get = async (q: string) => {

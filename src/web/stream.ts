@@ -27,7 +27,7 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const sent = deps.metrics.counter("web_events_sent_total", "Lines sent to browsers over the live stream");
   const dropped = deps.metrics.counter("web_events_dropped_total", "Lines dropped for browsers that did not keep up");
 
-  app.get("/api/stream", async (request, reply) => {
+  app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
     const source = queryString(request, "source");
     if (!source) return badRequest(reply, "source is required: /api/stream?source=NAME");
     if (!deps.hub.hasSource(source)) return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
