@@ -43,7 +43,8 @@ export function typeFromUrl(url: string): "discord" | "slack" | "http" {
  */
 export function legacyForwardOptions(env: NodeJS.ProcessEnv): { paths: string[]; opts: ForwardOptions; logLevel?: string } {
   const dotenvPath = resolve(".env");
-  const merged = { ...(existsSync(dotenvPath) ? readDotenv(dotenvPath) : {}), ...env };
+  const merged: Record<string, string | undefined> = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {};
+  for (const [key, value] of Object.entries(env)) if (value) merged[key] = value; // an empty variable does not hide .env
   const dir = merged.EKOS_LOGS_DIRECTORY;
   const url = merged.DISCORD_WEBHOOK_URL;
   if (!dir || !url) throw new UserError("USAGE", "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)");

@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { systemClock, type Clock } from "../core/clock.js";
 import { MemoryCheckpointStore, type CheckpointStore } from "../core/checkpoint.js";
-import { describeError, LogwardError } from "../core/errors.js";
+import { describeError, isUserError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
@@ -55,7 +55,7 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
     logger.info("logward stopped");
     return 0;
   } catch (err) {
-    if (err instanceof LogwardError && err.name === "UserError") throw err;
+    if (isUserError(err)) throw err;
     logger.error({ err: describeError(err) }, "logward failed");
     return 1;
   } finally {
@@ -68,12 +68,15 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
 /** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile. */
 function waitForStop(pipeline: Pipeline, options: RunOptions, logger: Logger): Promise<void> {
   return new Promise((resolve) => {
+    // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const onHup = () => void reloadOnHup(pipeline, options, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, "draining and stopping");
       process.off("SIGHUP", onHup);
       process.off("SIGTERM", onTerm);
       process.off("SIGINT", onInt);
+      clearInterval(keepAlive);
       resolve();
     };
     const onTerm = () => stop("SIGTERM");
