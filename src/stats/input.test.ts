@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { CHUNK_BYTES, LineSplitter, readStream, replayFile } from "./input.js";
+
+describe("LineSplitter", () => {
+  it("hands over only complete lines and keeps the rest for the next chunk", () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(Buffer.from("one\ntw"))).toBe("one");
+    expect(splitter.push(Buffer.from("o\nthree"))).toBe("two");
+    expect(splitter.push(Buffer.from("\n"))).toBe("three");
+    expect(splitter.push(Buffer.from("four"))).toBe("");
+    expect(splitter.end()).toBe("four");
+  });
+
+  it("never splits a UTF-8 character between chunks", () => {
+    const bytes = Buffer.from("café\nnaïve ☃\n");
+    const splitter = new LineSplitter();
+    const texts = [...bytes].map((b) => splitter.push(Buffer.from([b]))).filter(Boolean);
+    expect(texts).toEqual(["café", "naïve ☃"]);
+  });
+
+  it("does not keep a reference to a reused buffer", () => {
+    const splitter = new LineSplitter();
+    const buffer = Buffer.from("abc");
+    splitter.push(buffer);
+    buffer.write("xyz");
+    expect(splitter.push(Buffer.from("\n"))).toBe("abc");
+  });
+
+  it("drops a line longer than the limit up to its newline and counts it", () => {
+    const splitter = new LineSplitter(10);
+    expect(splitter.push(Buffer.from("0123456789ABCDEF"))).toBe("");
+    expect(splitter.push(Buffer.from("more of it"))).toBe("");
+    expect(splitter.push(Buffer.from("end\nnext\n"))).toBe("next");
+    expect(splitter.overlong).toBe(1);
+  });
+});
+
+describe("replayFile and readStream", () => {
+  it("read every line of a file larger than one chunk, and of a stream, the same way", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "logward-input-"));
+    try {
+      const lines = Array.from({ length: 40_000 }, (_, i) => `line ${i} ${"x".repeat(i % 70)} é`);
+      const content = `${lines.join("\n")}\nlast-without-newline`;
+      expect(Buffer.byteLength(content)).toBeGreaterThan(CHUNK_BYTES);
+      const file = join(dir, "big.log");
+      writeFileSync(file, content);
+      const fromFile: string[] = [];
+      let progress = 0;
+      await replayFile(file, (text) => void fromFile.push(...text.split("\n")), new LineSplitter(), (bytes) => (progress = bytes));
+      expect(fromFile).toEqual([...lines, "last-without-newline"]);
+      expect(progress).toBe(Buffer.byteLength(content));
+      const fromStream: string[] = [];
+      const chunks = [Buffer.from(content).subarray(0, 1000), Buffer.from(content).subarray(1000)];
+      await readStream(Readable.from(chunks), (text) => void fromStream.push(...text.split("\n")), new LineSplitter());
+      expect(fromStream).toEqual(fromFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
