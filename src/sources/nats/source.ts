@@ -128,8 +128,9 @@ export class NatsSource implements Source {
       } catch (err) {
         if (this.stopped) break;
         this.streamMissing = err instanceof StreamMissing;
-        const delay = Math.min(30_000, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 5));
-        this.ctx.logger.warn({ stream: this.config.stream, consumer: this.config.consumer, err: describeError(err), retry_ms: delay }, "cannot consume from NATS; retrying");
+        // A missing stream is normal until the first agent publishes: look again soon, quietly after the first time.
+        const delay = Math.min(this.streamMissing ? 5000 : 30_000, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 5));
+        if (!this.streamMissing || attempt === 1) this.ctx.logger.warn({ stream: this.config.stream, consumer: this.config.consumer, err: describeError(err), retry_ms: delay }, "cannot consume from NATS; retrying");
         await this.sleep(delay);
       }
     }
