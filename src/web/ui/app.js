@@ -92,7 +92,8 @@ function saveToHash() {
 }
 
 function updateStatus() {
-  $("status").textContent = `${tail.shownLines} lines shown (newest ${tail.maxLines} kept)${state.match ? ` · filter ${state.match}` : ""}`;
+  const paused = tail.paused ? " · paused" : "";
+  $("status").textContent = `${tail.shownLines} lines shown (newest ${tail.maxLines} kept)${state.match ? ` · filter ${state.match}` : ""}${paused}`;
 }
 
 function wireControls() {
@@ -118,6 +119,7 @@ function syncPauseButton() {
   const button = $("pause");
   button.textContent = tail.paused ? "Resume" : "Pause";
   button.setAttribute("aria-pressed", String(tail.paused));
+  updateStatus();
 }
 
 async function main() {
