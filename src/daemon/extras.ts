@@ -5,34 +5,60 @@ import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
 import { createWebHub, type WebHub } from "../web/hub.js";
 import { startWebServer } from "../web/server.js";
-import { createRotateScheduler } from "../rotate/scheduler.js";
+import { createRotateScheduler, type RotateScheduler } from "../rotate/scheduler.js";
 
 export interface Extras {
   hub?: WebHub;
   webUrl?: string;
+  /** SIGHUP: replace the rotate jobs when their config changed. */
+  reload(next: Config): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startExtras(config: Config, deps: { logger: Logger; metrics: Metrics; clock: Clock; once: boolean }): Promise<Extras> {
+export interface ExtrasDeps {
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  once: boolean;
+  /** Lets a tailer finish a rotated file before it is compressed or removed. */
+  beforeRelease?: (path: string) => Promise<void>;
+}
+
+export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Extras> {
   const stops: (() => Promise<void>)[] = [];
-  const extras: Extras = { stop: async () => void (await Promise.all(stops.map((s) => s()))) };
+  let rotation = await startRotation(config, deps);
+  const extras: Extras = {
+    reload: async (next) => {
+      if (JSON.stringify(next.rotate) === JSON.stringify(config.rotate) && next.state_dir === config.state_dir) return;
+      await rotation?.stop();
+      config = next;
+      rotation = await startRotation(next, deps);
+    },
+    stop: async () => {
+      await rotation?.stop();
+      await Promise.all(stops.map((s) => s()));
+    },
+  };
   if (config.web && !deps.once) {
-    const hub = createWebHub({ clock: deps.clock });
+    const hub = createWebHub({ clock: deps.clock, historyLines: config.web.history });
     const server = await startWebServer(config.web, { hub, metrics: deps.metrics, logger: deps.logger.child({ component: "web" }) });
     deps.logger.info({ url: server.url }, "web UI listening");
     extras.hub = hub;
     extras.webUrl = server.url;
     stops.push(() => server.close());
   }
-  if (Object.keys(config.rotate).length > 0 && !deps.once) {
-    const scheduler = createRotateScheduler(config.rotate, {
-      clock: deps.clock,
-      logger: deps.logger.child({ component: "rotate" }),
-      metrics: deps.metrics,
-      stateDir: config.state_dir,
-    });
-    await scheduler.start();
-    stops.push(() => scheduler.stop());
-  }
   return extras;
+}
+
+async function startRotation(config: Config, deps: ExtrasDeps): Promise<RotateScheduler | undefined> {
+  if (Object.keys(config.rotate).length === 0 || deps.once) return undefined;
+  const scheduler = createRotateScheduler(config.rotate, {
+    clock: deps.clock,
+    logger: deps.logger.child({ component: "rotate" }),
+    metrics: deps.metrics,
+    stateDir: config.state_dir,
+    ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}),
+  });
+  await scheduler.start();
+  return scheduler;
 }

@@ -114,7 +114,8 @@ export class Pipeline {
     if (!kind) throw new UserError("CONFIG_INVALID", `source ${name}: unknown type "${cfg.type}"`);
     const { type: _type, parser, ...own } = cfg;
     this.parsers.set(name, createRecordParser(name, parser, this.log, this.options.metrics));
-    this.options.hub?.addSource(name, { type: cfg.type, ...(typeof own.path === "string" ? { path: own.path } : {}) });
+    const path = Array.isArray(own.path) ? own.path.join(", ") : own.path;
+    this.options.hub?.addSource(name, { type: cfg.type, ...(typeof path === "string" ? { path } : {}) });
     const instance = kind.create(own, {
       ...this.componentContext(name, "source"),
       checkpoints: this.options.checkpoints,

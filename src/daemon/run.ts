@@ -49,7 +49,7 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
       await pipeline.flushActions(drainMs);
     } else {
       logger.info({ sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length }, "logward running");
-      await waitForStop(pipeline, options, logger);
+      await waitForStop(pipeline, extras, options, logger);
     }
     await pipeline.drain(drainMs);
     logger.info("logward stopped");
@@ -66,11 +66,11 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
 }
 
 /** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile. */
-function waitForStop(pipeline: Pipeline, options: RunOptions, logger: Logger): Promise<void> {
+function waitForStop(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
   return new Promise((resolve) => {
     // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    const onHup = () => void reloadOnHup(pipeline, options, logger);
+    const onHup = () => void reloadOnHup(pipeline, extras, options, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, "draining and stopping");
       process.off("SIGHUP", onHup);
@@ -88,11 +88,13 @@ function waitForStop(pipeline: Pipeline, options: RunOptions, logger: Logger): P
   });
 }
 
-async function reloadOnHup(pipeline: Pipeline, options: RunOptions, logger: Logger): Promise<void> {
+async function reloadOnHup(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
   logger.info("SIGHUP: reopening files" + (options.reload ? " and reloading the configuration" : ""));
   if (options.reload) {
     try {
-      await pipeline.reload(await options.reload());
+      const next = await options.reload();
+      await pipeline.reload(next);
+      await extras.reload(next);
     } catch (err) {
       logger.error({ err: describeError(err) }, "new configuration rejected; keeping the running one");
     }
