@@ -106,3 +106,12 @@ export function digitsAt(text: string, start: number, end: number): number {
   }
   return value;
 }
+
+/**
+ * A copy of a string that does not keep its parent alive. A slice of 13 or more characters is a
+ * view into the string it was cut from (a whole read chunk, a megabyte): anything kept for long
+ * (cache keys, top-K names) must be detached, or each entry would pin a chunk in memory.
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : (" " + text).slice(1);
+}

@@ -1,4 +1,5 @@
 // Apache/nginx timestamps "21/Nov/2026:04:15:00 +0000", parsed by hand and cached per distinct second.
+import { detach } from "./access.js";
 
 export const CLF_TIME_LENGTH = 26;
 
@@ -44,6 +45,12 @@ function daysIn(month: number, year: number): number {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
+/** Whether text holds `last` at `at`; compared from the end, where seconds change, so a new second fails fast. */
+function sameAt(text: string, at: number, last: string): boolean {
+  for (let i = CLF_TIME_LENGTH - 1; i >= 0; i--) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * A per-parser cache: the last timestamp string is compared in place (no allocation: logs are mostly
  * in order, so most lines share their second with the previous one), then a bounded map of recent ones.
@@ -55,8 +62,8 @@ export class ClfTimeCache {
 
   /** The time of the timestamp at text[at, at + 26), NaN when invalid; the caller checked the length. */
   parse(text: string, at: number): number {
-    if (this.lastText !== "" && text.startsWith(this.lastText, at)) return this.lastTime;
-    const key = text.slice(at, at + CLF_TIME_LENGTH);
+    if (this.lastText !== "" && sameAt(text, at, this.lastText)) return this.lastTime;
+    const key = detach(text.slice(at, at + CLF_TIME_LENGTH));
     let time = this.recent.get(key);
     if (time === undefined) {
       time = parseClfTime(text, at);

@@ -8,17 +8,19 @@ import { CHUNK_BYTES, LineSplitter, readStream, replayFile } from "./input.js";
 describe("LineSplitter", () => {
   it("hands over only complete lines and keeps the rest for the next chunk", () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(Buffer.from("one\ntw"))).toBe("one");
-    expect(splitter.push(Buffer.from("o\nthree"))).toBe("two");
-    expect(splitter.push(Buffer.from("\n"))).toBe("three");
-    expect(splitter.push(Buffer.from("four"))).toBe("");
-    expect(splitter.end()).toBe("four");
+    expect(splitter.push(Buffer.from("one\ntw"))).toEqual(["one"]);
+    expect(splitter.push(Buffer.from("o\nthree"))).toEqual(["two"]);
+    expect(splitter.push(Buffer.from("\n"))).toEqual(["three"]);
+    expect(splitter.push(Buffer.from("four"))).toEqual([]);
+    expect(splitter.push(Buffer.from("\nfive\nsix\n"))).toEqual(["four", "five\nsix"]);
+    expect(splitter.push(Buffer.from("seven"))).toEqual([]);
+    expect(splitter.end()).toBe("seven");
   });
 
   it("never splits a UTF-8 character between chunks", () => {
     const bytes = Buffer.from("café\nnaïve ☃\n");
     const splitter = new LineSplitter();
-    const texts = [...bytes].map((b) => splitter.push(Buffer.from([b]))).filter(Boolean);
+    const texts = [...bytes].flatMap((b) => splitter.push(Buffer.from([b])));
     expect(texts).toEqual(["café", "naïve ☃"]);
   });
 
@@ -27,14 +29,14 @@ describe("LineSplitter", () => {
     const buffer = Buffer.from("abc");
     splitter.push(buffer);
     buffer.write("xyz");
-    expect(splitter.push(Buffer.from("\n"))).toBe("abc");
+    expect(splitter.push(Buffer.from("\n"))).toEqual(["abc"]);
   });
 
   it("drops a line longer than the limit up to its newline and counts it", () => {
     const splitter = new LineSplitter(10);
-    expect(splitter.push(Buffer.from("0123456789ABCDEF"))).toBe("");
-    expect(splitter.push(Buffer.from("more of it"))).toBe("");
-    expect(splitter.push(Buffer.from("end\nnext\n"))).toBe("next");
+    expect(splitter.push(Buffer.from("0123456789ABCDEF"))).toEqual([]);
+    expect(splitter.push(Buffer.from("more of it"))).toEqual([]);
+    expect(splitter.push(Buffer.from("end\nnext\n"))).toEqual(["next"]);
     expect(splitter.overlong).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 // Reading for `stats --replay` and stdin: big chunks split into complete lines on bytes, decoded once per chunk.
+import { isAscii } from "node:buffer";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
@@ -19,35 +20,40 @@ export class LineSplitter {
 
   constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
 
-  /** The complete lines of carry + chunk, "\n"-separated without the last newline ("" when none). The chunk may be reused afterwards. */
-  push(chunk: Buffer): string {
+  /**
+   * The complete lines of carry + chunk as texts of "\n"-separated lines without the last newline:
+   * none, one, or two when a carried partial line is completed (it is decoded on its own so the
+   * chunk itself is never copied). The chunk may be reused by the caller afterwards.
+   */
+  push(chunk: Buffer): string[] {
     let start = 0;
     if (this.discarding) {
       const first = chunk.indexOf(NEWLINE);
-      if (first < 0) return "";
+      if (first < 0) return [];
       this.discarding = false;
       start = first + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
     if (last < start) {
       this.keep(chunk.subarray(start));
-      return "";
+      return [];
     }
-    let text: string;
+    const texts: string[] = [];
     if (this.carryBytes > 0) {
-      text = Buffer.concat([...this.carry, chunk.subarray(start, last)]).toString("utf8");
+      const first = chunk.indexOf(NEWLINE, start);
+      texts.push(decode(Buffer.concat([...this.carry, chunk.subarray(start, first)])));
       this.carry = [];
       this.carryBytes = 0;
-    } else {
-      text = chunk.toString("utf8", start, last);
+      start = first + 1;
     }
+    if (last > start) texts.push(decode(chunk.subarray(start, last)));
     this.keep(chunk.subarray(last + 1));
-    return text;
+    return texts;
   }
 
   /** What is left after the last newline (a final line without one). */
   end(): string {
-    const rest = this.discarding ? "" : Buffer.concat(this.carry).toString("utf8");
+    const rest = this.discarding ? "" : decode(Buffer.concat(this.carry));
     this.carry = [];
     this.carryBytes = 0;
     this.discarding = false;
@@ -67,6 +73,11 @@ export class LineSplitter {
   }
 }
 
+/** UTF-8 text of bytes; pure ASCII (most access logs) takes the much cheaper latin1 path, which decodes it identically. */
+function decode(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+}
+
 export type TextSink = (text: string) => void | Promise<void>;
 
 /** Read a whole file from the start in large chunks; onProgress gets the bytes read so far. */
@@ -79,8 +90,7 @@ export async function replayFile(path: string, sink: TextSink, splitter: LineSpl
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      const text = splitter.push(buffer.subarray(0, bytesRead));
-      if (text) await sink(text);
+      for (const text of splitter.push(buffer.subarray(0, bytesRead))) await sink(text);
       onProgress?.(position);
     }
   } finally {
@@ -96,8 +106,7 @@ export async function readStream(stream: Readable, sink: TextSink, splitter: Lin
   for await (const chunk of stream) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     total += buffer.length;
-    const text = splitter.push(buffer);
-    if (text) await sink(text);
+    for (const text of splitter.push(buffer)) await sink(text);
     onProgress?.(total);
   }
   const rest = splitter.end();

@@ -1,4 +1,5 @@
 // Space-saving top-K: counts the heaviest keys of an unbounded stream in fixed memory (a min-heap of counters).
+import { detach } from "../parsers/access.js";
 
 export interface TopEntry {
   name: string;
@@ -31,6 +32,7 @@ export class SpaceSaving {
       this.siftDown(at);
       return;
     }
+    key = detach(key); // kept for the whole interval: must not pin the chunk it was cut from
     if (this.keys.length < this.capacity) {
       this.keys.push(key);
       this.counts.push(n);
