@@ -167,6 +167,22 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     await waitFor(async () => (await consumerInfo("BOUNCE", "analysers")).num_ack_pending === 0, "everything acknowledged", 30_000);
   }, 90_000);
 
+  it("reads only the subjects of its filter, and applies a changed ack_wait to the existing consumer", async () => {
+    await createStream("MULTI", ["multi.>"]);
+    await publish("multi.a", 10);
+    await publish("multi.b", 10, 100);
+    const first = await startInstance({ stream: "MULTI", consumer: "only-a", subjects: "multi.a" });
+    await waitFor(() => first.records.length >= 10, "the filtered messages");
+    await waitFor(async () => (await consumerInfo("MULTI", "only-a")).num_ack_pending === 0, "their acknowledgements");
+    expect(first.records.map((r) => r.line)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+    await first.source.stop();
+    expect((await consumerInfo("MULTI", "only-a")).config.ack_wait).toBe(30e9);
+
+    const second = await startInstance({ stream: "MULTI", consumer: "only-a", subjects: "multi.a", ack_wait: "45s" });
+    await waitFor(async () => (await consumerInfo("MULTI", "only-a")).config.ack_wait === 45e9, "the new ack_wait on the consumer");
+    expect(second.records).toEqual([]);
+  });
+
   it("with --once, catches up with what the nats action published, keeping each record's origin", async () => {
     const actionContext: ActionContext = { name: "bus", clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: "/nonexistent" };
     const action = natsAction.create(natsAction.schema.parse({ servers: server.url, stream: "FLEET", subject: "fleet.{source}" }), actionContext);

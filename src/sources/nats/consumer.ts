@@ -64,7 +64,7 @@ function differs(actual: ConsumerConfig, wanted: Partial<ConsumerConfig>): boole
   return (
     actual.ack_wait !== wanted.ack_wait ||
     actual.max_ack_pending !== wanted.max_ack_pending ||
-    (actual.filter_subject ?? undefined) !== (wanted.filter_subject ?? undefined) ||
+    (actual.filter_subject || undefined) !== (wanted.filter_subject || undefined) ||
     JSON.stringify(actual.filter_subjects ?? []) !== JSON.stringify(wanted.filter_subjects ?? [])
   );
 }

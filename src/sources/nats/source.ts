@@ -97,7 +97,7 @@ export class NatsSource implements Source {
     const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);
     if (left > 0) this.ctx.logger.warn({ messages: left }, "stopping with unacknowledged NATS messages; the server redelivers them after ack_wait");
     this.heartbeat?.cancel();
-    await this.nc?.drain().catch(() => undefined);
+    await this.disconnect();
     await this.running;
   }
 
@@ -111,6 +111,15 @@ export class NatsSource implements Source {
     this.messages?.stop();
     await this.nc?.close().catch(() => undefined);
     await this.running?.catch(() => undefined);
+  }
+
+  /** Drain (sends the last acks), but not for long when the server is away: then just close. */
+  private async disconnect(): Promise<void> {
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return;
+    const timer = new Promise<void>((resolve) => this.ctx.clock.setTimeout(resolve, 5000));
+    await Promise.race([nc.drain().catch(() => undefined), timer]);
+    if (!nc.isClosed()) await nc.close().catch(() => undefined);
   }
 
   private async run(loop: ConnectLoop): Promise<void> {
