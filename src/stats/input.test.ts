@@ -24,6 +24,11 @@ describe("LineSplitter", () => {
     expect(texts).toEqual(["café", "naïve ☃"]);
   });
 
+  it("decodes invalid UTF-8 and NUL bytes without losing the line", () => {
+    const splitter = new LineSplitter();
+    expect(splitter.push(Buffer.from([0xff, 0x41, 0x00, 0x42, 0x0a, 0x43, 0x0a]))).toEqual(["\ufffdA\u0000B\nC"]);
+  });
+
   it("does not keep a reference to a reused buffer", () => {
     const splitter = new LineSplitter();
     const buffer = Buffer.from("abc");
