@@ -92,13 +92,13 @@ export class NatsSource implements Source {
     this.wakeSleepers();
     await this.messages?.close().catch(() => undefined);
     await this.chain;
+    await this.running;
     for (const msg of this.buffer.splice(0)) safely(() => msg.nak()); // taken but never emitted: let another instance have them now
     await this.heldDrained(graceMs);
     const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);
     if (left > 0) this.ctx.logger.warn({ messages: left }, "stopping with unacknowledged NATS messages; the server redelivers them after ack_wait");
     this.heartbeat?.cancel();
     await this.disconnect();
-    await this.running;
   }
 
   /** Disconnect at once without acknowledging anything, as a crash would (for tests and fail-fast paths). */
@@ -157,13 +157,15 @@ export class NatsSource implements Source {
       this.awaitingNext = true;
       const next = await iterator.next();
       this.awaitingNext = false;
-      if (next.done || this.stopped) break;
-      this.buffer.push(next.value);
+      if (next.done) break;
+      this.buffer.push(next.value); // when stopping, stop() hands the buffer back to the server
+      if (this.stopped) break;
       if (this.buffer.length >= this.config.batch) await this.flush();
       else this.scheduleFlush();
     }
+    if (this.stopped) return;
     await this.flush();
-    if (!this.stopped) throw new Error("the consumer's subscription ended");
+    throw new Error("the consumer's subscription ended");
   }
 
   private scheduleFlush(): void {
