@@ -44,8 +44,8 @@ describe("file source: checkpoints across restarts", () => {
     append(file, numbered("held", 0, 3));
     await h.waitLines(6);
     await h.stop(); // gives up waiting for the held ack after a short while
-    const saved = JSON.parse(fs.readFileSync(`${h.stateDir}/checkpoints.json`, "utf8")) as { sources: { app: Record<string, { offset: number }> } };
-    expect(Object.values(saved.sources.app).map((cp) => cp.offset)).toEqual([ackedEnd]);
+    const saved = JSON.parse(fs.readFileSync(`${h.stateDir}/checkpoints.json`, "utf8")) as { sources: { app: Record<string, { offset: number; path?: string }> } };
+    expect(Object.values(saved.sources.app).filter((cp) => cp.path === file).map((cp) => cp.offset)).toEqual([ackedEnd]);
     h.holdAcks = false;
     await h.restart(config);
     await h.waitLines(3);
@@ -66,7 +66,7 @@ describe("file source: checkpoints across restarts", () => {
     const [releaseFirst, releaseSecond] = h.held.splice(0);
     releaseSecond?.();
     await h.store?.flush();
-    expect(h.store?.list("app").values().next().value?.offset).toBe(0);
+    expect([...(h.store?.list("app").values() ?? [])].find((cp) => cp.path === file)?.offset).toBe(0);
     releaseFirst?.();
     await h.waitCheckpoint(file, fs.statSync(file).size);
   });
@@ -117,6 +117,21 @@ describe("file source: checkpoints across restarts", () => {
     await h.restart(config);
     await h.waitLines(20);
     expect(h.lines()).toEqual(numbered("replaced", 0, 20));
+  });
+
+  it("a file created and deleted between runs does not make the next run a first run (start_at applies only once)", async () => {
+    const file = h.path("app.log");
+    const config = { path: file, ...fast };
+    append(file, ["before first run"]);
+    await h.start(config);
+    await h.waitCheckpoint(file, fs.statSync(file).size);
+    fs.unlinkSync(file);
+    await waitFor(() => [...(h.store?.list("app").values() ?? [])].every((cp) => cp.path !== file), "deleted file forgotten");
+    await h.stop();
+    append(file, ["written while stopped"]);
+    await h.restart(config);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["written while stopped"]);
   });
 
   it("a short file that grew is still recognised by the checksum length it stored", async () => {

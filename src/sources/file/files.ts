@@ -12,6 +12,9 @@ import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
 import type { FileSourceConfig } from "./schema.js";
 import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
 
+/** A checkpoint entry (no path, never pruned) recording that this source has run with this state before. */
+const RUN_MARKER = "@ran";
+
 export interface FileSetOptions {
   name: string;
   config: FileSourceConfig;
@@ -46,8 +49,8 @@ export class FileSet {
   private readonly waiting = new Map<string, string>();
   lastDiscovery: Discovery | undefined;
   /**
-   * No checkpoint at all when we started: this source never ran here, so start_at applies to files already there.
-   * Otherwise a file without a checkpoint appeared since the last run and is read from its beginning.
+   * This source never ran with this state before, so start_at applies to files already there. Otherwise a file
+   * without a checkpoint appeared since the last run and is read from its beginning.
    */
   private firstRun = true;
 
@@ -66,7 +69,8 @@ export class FileSet {
 
   /** Evaluate the paths and settle every file found: resume, recover rotated tails, or start. */
   async startup(): Promise<void> {
-    this.firstRun = this.options.checkpoints.list(this.name).size === 0;
+    this.firstRun = this.options.checkpoints.get(this.name, RUN_MARKER) === undefined;
+    if (this.firstRun) this.options.checkpoints.set(this.name, RUN_MARKER, { offset: 0, since: this.options.clock.now() });
     const d = await this.discover();
     const known: { found: Found; cp: Checkpoint }[] = [];
     const unknown: Found[] = [];
@@ -256,8 +260,12 @@ export class FileSet {
     }
   }
 
+  /** Close every file; their checkpoints keep the delivered offset with the latest (longest) head. */
   async closeAll(): Promise<void> {
-    for (const t of this.tailers.values()) await t.close();
+    for (const t of this.tailers.values()) {
+      this.commit(t, t.acks.committed);
+      await t.close();
+    }
     this.tailers.clear();
     this.byPath.clear();
     this.options.metrics.openFiles(0);

@@ -26,11 +26,13 @@ export async function checkTailer(set: FileSet, t: Tailer): Promise<void> {
     return;
   }
   const changed = st.size !== t.size || st.mtimeMs !== t.mtimeMs;
+  // A file only shrinks when it is truncated: below what we read, or below what it held when we last looked.
+  const shrank = st.size < t.readPos || st.size < t.size;
   if (st.size > t.size) t.lastActivityAt = set.options.clock.now();
   t.size = st.size;
   t.mtimeMs = st.mtimeMs;
   t.nlink = st.nlink;
-  if (st.size < t.readPos || (changed && !(await headStillMatches(t)))) {
+  if (shrank || (changed && !(await headStillMatches(t)))) {
     await handleTruncation(set, t, []);
     return;
   }
@@ -168,8 +170,9 @@ export async function copyRelation(set: FileSet, found: Found, opened: Opened, b
 
 async function handleTruncationIfShrunk(set: FileSet, t: Tailer, found: Found): Promise<void> {
   const st = await statHandle(t.handle as NonNullable<Tailer["handle"]>);
+  const shrank = st.size < t.readPos || st.size < t.size;
   t.size = st.size;
-  if (st.size < t.readPos || !(await headStillMatches(t))) await handleTruncation(set, t, [found]);
+  if (shrank || !(await headStillMatches(t))) await handleTruncation(set, t, [found]);
 }
 
 async function isPrefixOf(copy: Opened, t: Tailer): Promise<boolean> {

@@ -34,6 +34,9 @@ export class FileSource implements Source {
   private wakeUp: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly timers = new Set<Timer>();
+  private idleWaiters: (() => void)[] = [];
+  /** The reading loop has finished (stopped, or --once done). */
+  private ended = false;
   private resolveCaught!: () => void;
   private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
 
@@ -85,6 +88,15 @@ export class FileSource implements Source {
     this.request("rescan");
   }
 
+  /** Stat every open file and evaluate the paths now; resolves once that and the reading it causes are done. */
+  settle(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.reopen();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     for (const timer of this.timers) timer.cancel();
@@ -103,6 +115,15 @@ export class FileSource implements Source {
   }
 
   private async loop(): Promise<void> {
+    try {
+      await this.work();
+    } finally {
+      this.ended = true;
+      for (const settled of this.idleWaiters.splice(0)) settled();
+    }
+  }
+
+  private async work(): Promise<void> {
     while (!this.stopping) {
       let worked = false;
       try {
@@ -113,6 +134,7 @@ export class FileSource implements Source {
       if (worked || this.stopping) continue;
       if (this.ctx.once) return this.finishOnce();
       if (this.targets.size === 0) this.resolveCaught();
+      for (const settled of this.idleWaiters.splice(0)) settled();
       await new Promise<void>((resolve) => (this.wakeUp = resolve));
     }
   }
