@@ -49,7 +49,7 @@ export function legacyForwardOptions(env: NodeJS.ProcessEnv): { paths: string[];
   const url = merged.DISCORD_WEBHOOK_URL;
   if (!dir || !url) throw new UserError("USAGE", "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)");
   const pick = (name: string) => (merged[name] ? merged[name] : undefined);
-  const opts: ForwardOptions = { to: url, newest: true, recursive: true };
+  const opts: ForwardOptions = { to: url, type: "discord", newest: true, recursive: true };
   if (pick("BATCH_SIZE")) opts.batchSize = pick("BATCH_SIZE");
   if (pick("BATCH_TIMEOUT")) opts.batchTimeout = pick("BATCH_TIMEOUT");
   if (pick("RATE_LIMIT_DELAY")) opts.rateLimit = pick("RATE_LIMIT_DELAY");
