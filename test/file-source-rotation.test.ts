@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FileSource } from "../src/sources/file/source.js";
 import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
 
 let h: Harness;
@@ -96,6 +97,20 @@ describe("file source: rotations", () => {
     await h.waitLines(26);
     expect(withPrefix("a")).toEqual(numbered("a", 0, 21));
     expect(withPrefix("b")).toEqual(numbered("b", 0, 5));
+  });
+
+  it("a new file that only begins like an open one (same header) is read whole once it grows", async () => {
+    const fields = "#Fields: " + Array.from({ length: 40 }, (_, i) => `field-${i}`).join(" ");
+    const header = `#Software: test\n${fields}\n`; // longer than the identity checksum covers
+    fs.writeFileSync(h.path("day1.log"), header + "day1 line\n");
+    const source = await h.start({ path: h.path("day*.log"), start_at: "beginning", ...fast });
+    await source.caughtUp();
+    fs.writeFileSync(h.path("day2.log"), header); // looks like a copy of day1.log's first bytes for now
+    await (h.source as FileSource).settle();
+    fs.appendFileSync(h.path("day2.log"), "day2 line\n");
+    await h.waitLines(6);
+    expect(h.records.filter((r) => r.file === h.path("day2.log")).map((r) => r.line)).toEqual(["#Software: test", fields, "day2 line"]);
+    expect(h.logs.some((l) => l.msg.includes("taken for a copy has grown"))).toBe(true);
   });
 
   it("truncated and rewritten past the old offset before we looked: noticed by the head checksum", async () => {

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cutMarker } from "../src/sources/file/lines.js";
 import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
 
@@ -135,5 +135,53 @@ describe("file source: reading", () => {
     source = await h.restart({ path: file, start_at: "beginning" }, { once: true });
     await source.caughtUp();
     expect(h.lines()).toEqual(["three"]);
+  });
+
+  it("without directory watches (inotify limit), the periodic checks still find new lines and files; said once", async () => {
+    const watch = vi.spyOn(fs, "watch").mockImplementation(() => {
+      throw Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" });
+    });
+    try {
+      const file = h.path("app.log");
+      fs.writeFileSync(file, "");
+      const source = await h.start({ path: h.path("*.log"), ...fast });
+      await source.caughtUp();
+      append(file, ["polled"]);
+      append(h.path("other.log"), ["found by rescan"]);
+      await h.waitLines(2);
+      expect(h.lines().sort()).toEqual(["found by rescan", "polled"]);
+      expect(h.logs.filter((l) => l.msg.includes("cannot watch directories")).length).toBe(1);
+    } finally {
+      watch.mockRestore();
+    }
+  });
+
+  it.skipIf(process.getuid?.() === 0)("an unreadable file is reported once and read once it becomes readable (skipped as root)", async () => {
+    const file = h.path("secret.log");
+    fs.writeFileSync(file, "");
+    fs.chmodSync(file, 0o000);
+    const source = await h.start({ path: h.path("*.log"), ...fast });
+    await source.caughtUp();
+    await waitFor(() => h.logs.some((l) => l.msg.includes("cannot open")), "unreadable reported");
+    append(file, ["now readable"]);
+    fs.chmodSync(file, 0o644);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["now readable"]);
+    expect(h.logs.filter((l) => l.msg.includes("cannot open")).length).toBe(1);
+  });
+
+  it("once: a file rotated while stopped is read to its end, including an unfinished last line once it is quiet", async () => {
+    const file = h.path("app.log");
+    const config = { path: file, rotate_wait: "100ms" };
+    append(file, ["one"]);
+    await (await h.start(config, { once: true })).caughtUp();
+    append(file, ["two"]);
+    fs.appendFileSync(file, "three, unfinished");
+    fs.renameSync(file, h.path("app.log.1"));
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(h.path("app.log.1"), past, past);
+    append(file, ["four"]);
+    await (await h.restart(config, { once: true })).caughtUp();
+    expect(h.lines().sort()).toEqual(["four", "three, unfinished", "two"]);
   });
 });

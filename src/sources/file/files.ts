@@ -160,6 +160,12 @@ export class FileSet {
     const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
     const cp = this.options.checkpoints.get(this.name, key);
     const head = storedHead(cp?.head);
+    if (cp?.copy === true && opened.stat.size > cp.offset) {
+      // Copies do not grow: this file only began like one we read (a shared header, say). Read it whole.
+      this.log.info({ file: filePath }, "a file taken for a copy has grown; reading it from the start");
+      this.options.checkpoints.delete(this.name, key);
+      return this.startNew(filePath, opened, bytes, 0);
+    }
     if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
       const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
       if (!want) return false;
@@ -175,7 +181,8 @@ export class FileSet {
     const relation = await copyRelation(this, { path: filePath, stat: opened.stat }, opened, bytes);
     if (relation === "copy") {
       // A copy of a file we read (copytruncate's first step): its lines come from the original.
-      this.options.checkpoints.set(this.name, key, { offset: opened.stat.size, path: filePath, dev: opened.stat.dev, ino: opened.stat.ino, head: headOf(bytes) });
+      const { dev, ino, size } = opened.stat;
+      this.options.checkpoints.set(this.name, key, { offset: size, path: filePath, dev, ino, head: headOf(bytes), copy: true });
       this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
       return false;
     }

@@ -229,10 +229,15 @@ export class FileSource implements Source {
     }, multiline.timeoutMs);
   }
 
-  /** --once: close open multiline events (their lines are complete), then report caught up. */
+  /**
+   * --once: close open multiline events (their lines are complete); a rotated file quiet for rotate_wait is done,
+   * so its unfinished last line is emitted too. Then report caught up.
+   */
   private async finishOnce(): Promise<void> {
     for (const t of this.set.tailers.values()) {
-      if (t.eventOpen) await this.emitLines(t, t.flushMultiline(), t.committable);
+      const finished = t.detached !== undefined && this.ctx.clock.now() - t.mtimeMs >= this.config.rotate_wait;
+      if (finished && t.holding) await this.emitLines(t, t.flushAll(), t.committable);
+      else if (t.eventOpen) await this.emitLines(t, t.flushMultiline(), t.committable);
     }
     this.resolveCaught();
   }
