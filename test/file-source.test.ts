@@ -110,6 +110,21 @@ describe("file source: reading", () => {
     expect(h.lines()).toEqual(["in a new dir"]);
   });
 
+  it("a watched directory deleted and made again is watched again", async () => {
+    const dir = h.path("logs");
+    fs.mkdirSync(dir);
+    append(`${dir}/a.log`, ["before"]);
+    const source = await h.start({ path: `${dir}/*.log`, start_at: "beginning", ...fast });
+    await source.caughtUp();
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
+    append(`${dir}/a.log`, ["after"]);
+    await h.waitLines(2);
+    append(`${dir}/a.log`, ["and more"]);
+    await h.waitLines(3);
+    expect(h.lines()).toEqual(["before", "after", "and more"]);
+  });
+
   it("globs, directories (recursive), exclude, and compressed archives left out", async () => {
     fs.mkdirSync(h.path("d/sub/deeper"), { recursive: true });
     append(h.path("d/a.log"), ["a"]);

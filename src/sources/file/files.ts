@@ -2,13 +2,13 @@
 import path from "node:path";
 import type { Checkpoint, CheckpointStore } from "../../core/checkpoint.js";
 import type { Clock } from "../../core/clock.js";
-import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery, Found, PathMatcher } from "./discover.js";
 import { type FileStat, fileKey, HEAD_BYTES, headMatches, headOf, lineStartBefore, openFile, readAt, statIfExists, storedHead } from "./fingerprint.js";
 import type { RawLine } from "./lines.js";
 import type { FileMetrics } from "./metrics.js";
 import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
+import { PathStatus } from "./status.js";
 import type { FileSourceConfig } from "./schema.js";
 import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
 
@@ -45,8 +45,7 @@ export class FileSet {
   newestKey: string | undefined;
   /** follow: newest — where a file seen but not yet followed would start (its end at startup, else 0). */
   private readonly baselines = new Map<string, number>();
-  private readonly unreadable = new Set<string>();
-  private readonly waiting = new Map<string, string>();
+  private readonly status: PathStatus;
   lastDiscovery: Discovery | undefined;
   /**
    * This source never ran with this state before, so start_at applies to files already there. Otherwise a file
@@ -57,7 +56,9 @@ export class FileSet {
   constructor(
     readonly options: FileSetOptions,
     readonly hooks: FileSetHooks,
-  ) {}
+  ) {
+    this.status = new PathStatus(options.logger);
+  }
 
   get name(): string {
     return this.options.name;
@@ -119,7 +120,7 @@ export class FileSet {
       const found = { path: p, stat: st };
       this.considerNewest([found]);
       await this.place(found, "later");
-      for (const spec of this.options.matcher.specsMatching(p)) this.appeared(spec);
+      for (const spec of this.options.matcher.specsMatching(p)) this.status.appeared(spec);
       return;
     }
     if (st.isDirectory && this.options.matcher.mayContain(p)) this.hooks.requestRescan();
@@ -141,10 +142,10 @@ export class FileSet {
     try {
       opened = await openFile(found.path);
     } catch (err) {
-      this.cannotOpen(found.path, err);
+      this.status.cannotOpen(found.path, err);
       return;
     }
-    this.canOpen(found.path);
+    this.status.canOpen(found.path);
     let adopted = false;
     try {
       adopted = await this.decide(found.path, opened, phase);
@@ -281,39 +282,8 @@ export class FileSet {
   private async discover(): Promise<Discovery> {
     const d = await this.options.matcher.discover();
     this.lastDiscovery = d;
-    this.reportStatus(d);
+    this.status.report(d);
     this.considerNewest(d.files);
     return d;
-  }
-
-  /** Say once that a path is missing or unreadable, and once when it is back. */
-  private reportStatus(d: Discovery): void {
-    for (const [spec, problem] of d.status) {
-      const before = this.waiting.get(spec);
-      if (problem && problem !== before) {
-        if (problem === "missing") this.log.info({ path: spec }, `waiting for ${spec} to appear`);
-        else this.log.warn({ path: spec, problem }, `cannot read ${spec}: ${problem}; will retry`);
-        this.waiting.set(spec, problem);
-      } else if (!problem) {
-        this.appeared(spec);
-      }
-    }
-  }
-
-  private appeared(spec: string): void {
-    if (!this.waiting.delete(spec)) return;
-    this.log.info({ path: spec }, `${spec} is there now; reading it`);
-  }
-
-  private cannotOpen(filePath: string, err: unknown): void {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return; // gone between listing and opening
-    if (this.unreadable.has(filePath)) return;
-    this.unreadable.add(filePath);
-    this.log.warn({ file: filePath, err: describeError(err) }, `cannot open ${filePath}; will retry`);
-  }
-
-  private canOpen(filePath: string): void {
-    if (this.unreadable.delete(filePath)) this.log.info({ file: filePath }, `${filePath} can be opened now; reading it`);
   }
 }

@@ -6,7 +6,8 @@ import type { Logger } from "../../core/logger.js";
 export type DirEvent = (dir: string, name: string | undefined) => void;
 
 export class DirWatchers {
-  private readonly watchers = new Map<string, fs.FSWatcher>();
+  /** Each watched directory with the inode it had: a directory deleted and made again needs a new watch. */
+  private readonly watchers = new Map<string, { watcher: fs.FSWatcher; ino: number }>();
   /** Once watching failed for a resource reason (inotify limits), stop trying: the sweeps carry on alone. */
   private disabled = false;
   private readonly warned = new Set<string>();
@@ -22,9 +23,9 @@ export class DirWatchers {
 
   /** Watch exactly these directories. */
   sync(dirs: Set<string>): void {
-    for (const [dir, watcher] of this.watchers) {
-      if (!dirs.has(dir)) {
-        watcher.close();
+    for (const [dir, entry] of this.watchers) {
+      if (!dirs.has(dir) || inode(dir) !== entry.ino) {
+        entry.watcher.close();
         this.watchers.delete(dir);
       }
     }
@@ -35,7 +36,7 @@ export class DirWatchers {
   }
 
   closeAll(): void {
-    for (const watcher of this.watchers.values()) watcher.close();
+    for (const { watcher } of this.watchers.values()) watcher.close();
     this.watchers.clear();
   }
 
@@ -50,11 +51,11 @@ export class DirWatchers {
     watcher.on("error", (err) => {
       // The directory went away or the watch broke: drop it; the next rescan watches it again if it is back.
       watcher.close();
-      if (this.watchers.get(dir) === watcher) this.watchers.delete(dir);
+      if (this.watchers.get(dir)?.watcher === watcher) this.watchers.delete(dir);
       this.logger.debug({ dir, err: describeError(err) }, "directory watch ended");
       this.onEvent(dir, undefined);
     });
-    this.watchers.set(dir, watcher);
+    this.watchers.set(dir, { watcher, ino: inode(dir) });
   }
 
   private failed(dir: string, err: unknown): void {
@@ -68,5 +69,13 @@ export class DirWatchers {
     if (this.warned.has(dir)) return;
     this.warned.add(dir);
     this.logger.warn({ dir, err: describeError(err) }, "cannot watch directory; relying on periodic checks");
+  }
+}
+
+function inode(dir: string): number {
+  try {
+    return fs.statSync(dir).ino;
+  } catch {
+    return -1;
   }
 }
