@@ -14,7 +14,7 @@ export const fileSourceSchema = z.strictObject({
   /** `newest`: read only the most recently modified matching file, switching when a newer one appears. */
   follow: z.enum(["all", "newest"]).default("all"),
   /** How often the paths are evaluated again for new files (watch events usually find them sooner). */
-  rescan: zDuration.default(10_000),
+  rescan: zDuration.pipe(z.number().min(100, "rescan must be at least 100ms")).default(10_000),
   /** Where a file without a checkpoint starts when it is there at startup; later files start at their beginning. */
   start_at: z.enum(["end", "beginning"]).default("end"),
   multiline: z
@@ -22,7 +22,7 @@ export const fileSourceSchema = z.strictObject({
       /** A line matching this starts an event; any other line continues the previous one. */
       start: zPattern,
       /** An event is complete when no line has continued it for this long. */
-      timeout: zDuration.default(1000),
+      timeout: zDuration.pipe(z.number().min(10, "multiline timeout must be at least 10ms")).default(1000),
     })
     .optional(),
   /** Longer lines are cut to this many bytes, marked, and counted. */
