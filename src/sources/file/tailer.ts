@@ -164,7 +164,7 @@ export class Tailer {
     return { offset, path: this.path, dev: this.dev, ino: this.ino, head: { ...this.head } };
   }
 
-  /** Bytes at the file's start, for verifying or extending its head. */
+  /** Bytes at the file's start, to verify it still begins as it did (not truncated and rewritten). */
   async readHead(len: number): Promise<Buffer> {
     return this.handle ? readAt(this.handle, 0, len) : Buffer.alloc(0);
   }
