@@ -44,6 +44,8 @@ export interface Source {
   caughtUp(): Promise<void>;
   /** SIGHUP: reopen files, rescan paths. */
   reopen?(): void;
+  /** Re-stat and read every open file to its current end; resolves when there is nothing left to read. */
+  settle?(): Promise<void>;
   /** Stop reading; save checkpoints of acknowledged progress. */
   stop(): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { createRotateScheduler, type RotateScheduler } from "../rotate/scheduler
 export interface Extras {
   hub?: WebHub;
   webUrl?: string;
+  /** Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). */
+  startRotation(beforeRelease: (path: string) => Promise<void>): Promise<void>;
   /** SIGHUP: replace the rotate jobs when their config changed. */
   reload(next: Config): Promise<void>;
   stop(): Promise<void>;
@@ -20,19 +22,22 @@ export interface ExtrasDeps {
   metrics: Metrics;
   clock: Clock;
   once: boolean;
-  /** Lets a tailer finish a rotated file before it is compressed or removed. */
-  beforeRelease?: (path: string) => Promise<void>;
 }
 
 export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Extras> {
   const stops: (() => Promise<void>)[] = [];
-  let rotation = await startRotation(config, deps);
+  let rotation: RotateScheduler | undefined;
+  let beforeRelease: ((path: string) => Promise<void>) | undefined;
   const extras: Extras = {
+    startRotation: async (hook) => {
+      beforeRelease = hook;
+      rotation = await startRotation(config, deps, hook);
+    },
     reload: async (next) => {
       if (JSON.stringify(next.rotate) === JSON.stringify(config.rotate) && next.state_dir === config.state_dir) return;
       await rotation?.stop();
       config = next;
-      rotation = await startRotation(next, deps);
+      rotation = await startRotation(next, deps, beforeRelease);
     },
     stop: async () => {
       await rotation?.stop();
@@ -50,14 +55,14 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   return extras;
 }
 
-async function startRotation(config: Config, deps: ExtrasDeps): Promise<RotateScheduler | undefined> {
+async function startRotation(config: Config, deps: ExtrasDeps, beforeRelease: ((path: string) => Promise<void>) | undefined): Promise<RotateScheduler | undefined> {
   if (Object.keys(config.rotate).length === 0 || deps.once) return undefined;
   const scheduler = createRotateScheduler(config.rotate, {
     clock: deps.clock,
     logger: deps.logger.child({ component: "rotate" }),
     metrics: deps.metrics,
     stateDir: config.state_dir,
-    ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}),
+    ...(beforeRelease ? { beforeRelease } : {}),
   });
   await scheduler.start();
   return scheduler;

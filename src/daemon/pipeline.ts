@@ -63,6 +63,11 @@ export class Pipeline {
     for (const s of this.sources.values()) s.instance.reopen?.();
   }
 
+  /** Read every file to its current end (before a rotation compresses or removes one). */
+  async settleSources(): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => s.instance.settle?.()));
+  }
+
   /** Stop reading, deliver what is pending within the deadline, and save checkpoints. */
   async drain(deadlineMs: number): Promise<void> {
     const flushing = this.flushActions(deadlineMs);

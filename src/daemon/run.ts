@@ -43,6 +43,7 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
     extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
     const pipeline = new Pipeline(config, { clock, logger, metrics, stateDir: config.state_dir, checkpoints, once: options.once ?? false, ...(extras.hub ? { hub: extras.hub } : {}) });
     await pipeline.start();
+    await extras.startRotation(() => settleWithin(pipeline, 10_000, logger));
     options.onStarted?.(pipeline, extras);
     if (options.once) {
       await pipeline.caughtUp();
@@ -100,6 +101,15 @@ async function reloadOnHup(pipeline: Pipeline, extras: Extras, options: RunOptio
     }
   }
   pipeline.reopen();
+}
+
+/** Let tailers read to the end before a rotation releases a file, but never hold the rotation forever. */
+async function settleWithin(pipeline: Pipeline, ms: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+  const result = await Promise.race([pipeline.settleSources().then(() => "settled" as const), timeout]);
+  clearTimeout(timer);
+  if (result === "timeout") logger.warn({ ms }, "tailers still busy when a rotation went ahead");
 }
 
 function writePidFile(path: string | undefined): void {
