@@ -23,7 +23,7 @@ export function demoConfig(dir: string): unknown {
       },
     },
     actions: {
-      restart: { type: "exec", command: 'echo "demo: would restart myapp now (rule $LOGWARD_RULE, pid $LOGWARD_FIELD_PID, $LOGWARD_SUPPRESSED suppressed by the cooldown)"', timeout: "10s" },
+      restart: { type: "exec", command: 'echo "demo: would restart myapp now (rule $LOGWARD_RULE: $LOGWARD_MATCH; $LOGWARD_SUPPRESSED more matches swallowed by the cooldown)"', timeout: "10s" },
       show: { type: "console" },
     },
   };

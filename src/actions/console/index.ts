@@ -63,7 +63,10 @@ export class ConsoleAction implements Action {
 /** `2026-11-21T04:15:00.000Z [rule] source: line`, one per record, or the message of an event without records. */
 export function eventText(event: LogEvent): string {
   const entries = event.records.length > 0 ? event.records.map((r) => ({ time: r.time, line: r.line })) : [{ time: event.time, line: event.message ?? "" }];
-  return entries.map(({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`).join("");
+  const lines = entries.map(({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`);
+  // A threshold firing says so first, so its lines read as one alert rather than separate matches.
+  if (event.kind === "threshold") lines.unshift(`${isoTime(event.time) ?? "-"} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`);
+  return lines.join("");
 }
 
 /**
