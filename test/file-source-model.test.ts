@@ -12,7 +12,8 @@ type Step =
   | { kind: "partial"; cut: number }
   /** Rotate right after writing `tail` more lines (and maybe a partial one): the source has not read those yet. */
   | { kind: "rotate"; how: Rotation; tail: number; partial: boolean }
-  | { kind: "restart"; downWrites: number; downRotation: "none" | "rename" | "copytruncate" };
+  /** Stop (at once when eager: files may be mid-read, a deleted one undrained), act while stopped, start again. */
+  | { kind: "restart"; eager: boolean; downWrites: number; downRotation: "none" | "rename" | "copytruncate" };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("write" as const), lines: fc.integer({ min: 1, max: 40 }), pad: fc.integer({ min: 0, max: 400 }) }) },
@@ -30,6 +31,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant("restart" as const),
+      eager: fc.boolean(),
       downWrites: fc.integer({ min: 0, max: 5 }),
       downRotation: fc.constantFrom("none" as const, "rename" as const, "copytruncate" as const),
     }),
@@ -127,19 +129,23 @@ async function run(steps: Step[]): Promise<void> {
       else if (step.kind === "partial") m.partial(step.cut);
       else if (step.kind === "rotate") await rotateLive(m, step, settle);
       else {
-        await settle();
-        // A deleted file still being drained at stop would lose its tail (documented), so stop once everything is
-        // delivered but partial last lines of renamed or copied files (held until let go; found again on restart).
-        const due = m.expected.filter((l) => !m.heldInRotated.has(l));
-        await waitFor(() => (collect(), due.every((l) => delivered.has(l))), "delivered before stopping");
+        if (!step.eager) {
+          // Stop once everything is delivered but partial last lines of renamed or copied files (held until they
+          // are let go; found again on restart).
+          await settle();
+          const due = m.expected.filter((l) => !m.heldInRotated.has(l));
+          await waitFor(() => (collect(), due.every((l) => delivered.has(l))), "delivered before stopping");
+        }
         // Rotated while stopped, a file is found again only through its checkpoint: one created while stopped has
-        // none, and one that was empty has no first bytes to recognise its copy by (documented limits).
+        // none, one that was empty has no first bytes to recognise its copy by, and one stopped eagerly may not have
+        // been seen at all yet (documented limits).
         const existed = fs.existsSync(m.file);
         const identified = existed && m.bytesInGen > 0;
         await h.stop();
         collect();
         for (let i = 0; i < step.downWrites; i++) m.write(1, i * 50);
-        const how = !existed || (step.downRotation === "copytruncate" && !identified) ? "none" : step.downRotation;
+        const unseen = !existed || step.eager || (step.downRotation === "copytruncate" && !identified);
+        const how = unseen ? "none" : step.downRotation;
         if (how !== "none") m.rotate(how);
         await (await h.start(config)).caughtUp();
       }

@@ -161,6 +161,24 @@ describe("file source: rotations", () => {
     await waitFor(() => fileCheckpoints() === 1, "checkpoint of the deleted file dropped");
   });
 
+  it("stop while a deleted file still has unread lines: they are read to its end at stop, the unfinished last line too", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "");
+    const source = await h.start({ path: file, ...fast });
+    await source.caughtUp();
+    const writer = fs.openSync(file, "a");
+    fs.writeSync(writer, "a 0\n");
+    await h.waitLines(1);
+    // Megabytes the source cannot have read yet, then the only link goes and the source is stopped at once.
+    const lines = numbered("a", 1, 60_001);
+    fs.writeSync(writer, lines.map((l) => l + "\n").join("") + "a unfinished");
+    fs.unlinkSync(file);
+    fs.closeSync(writer);
+    await h.stop();
+    expect(withPrefix("a")).toEqual([...numbered("a", 0, 60_001), "a unfinished"]);
+    expect(h.logs.some((l) => l.msg === "read a deleted file to its end before stopping")).toBe(true);
+  });
+
   it("a glob matching rotated names (app.log.1) recognises them by identity and does not read them again", async () => {
     const file = h.path("app.log");
     append(file, numbered("a", 0, 10));

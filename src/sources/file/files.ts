@@ -46,6 +46,8 @@ export class FileSet {
   /** follow: newest — where a file seen but not yet followed would start (its end at startup, else 0). */
   private readonly baselines = new Map<string, number>();
   private readonly status: PathStatus;
+  /** Released files whose last batches are not acknowledged yet: their checkpoints must stay. */
+  private readonly unacked = new Set<string>();
   lastDiscovery: Discovery | undefined;
   /**
    * This source never ran with this state before, so start_at applies to files already there. Otherwise a file
@@ -97,7 +99,7 @@ export class FileSet {
     for (const found of d.files) await this.place(found, "later");
     const seen = new Set(d.files.map((f) => fileKey(f.stat)));
     for (const [key, cp] of this.options.checkpoints.list(this.name)) {
-      if (seen.has(key) || this.tailers.has(key) || typeof cp.path !== "string") continue;
+      if (seen.has(key) || this.tailers.has(key) || this.unacked.has(key) || typeof cp.path !== "string") continue;
       if (d.listed.has(path.dirname(cp.path))) this.options.checkpoints.delete(this.name, key);
     }
     for (const key of this.baselines.keys()) if (!seen.has(key)) this.baselines.delete(key);
@@ -220,6 +222,8 @@ export class FileSet {
   }
 
   commit(t: Tailer, offset: number): void {
+    const current = this.tailers.get(t.key);
+    if (current && current !== t) return; // a released file whose inode a new file reuses: that one owns the key now
     this.options.checkpoints.set(this.name, t.key, t.checkpoint(offset));
     this.options.metrics.setLag(t.path, t.size - offset);
   }
@@ -234,9 +238,11 @@ export class FileSet {
     this.options.metrics.openFiles(this.tailers.size);
     this.log.info({ file: t.path, offset: t.readPos, reason: t.detached ?? "not the newest" }, "finished reading file; closed it");
     const gone = t.nlink === 0 || (t.detached === "copy" && !this.options.matcher.matches(t.path));
-    if (!gone) return;
+    // Its checkpoint is kept until its last batches are delivered: a crash before then must find it again.
+    this.unacked.add(t.key);
     void t.acks.whenIdle().then(() => {
-      if (!this.tailers.has(t.key)) this.options.checkpoints.delete(this.name, t.key);
+      this.unacked.delete(t.key);
+      if (gone && !this.tailers.has(t.key)) this.options.checkpoints.delete(this.name, t.key);
     });
   }
 

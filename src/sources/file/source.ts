@@ -5,12 +5,14 @@ import type { Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import { parsePattern } from "../../core/pattern.js";
 import { CountingAck } from "../../core/record.js";
+import { drainDeleted } from "./deleted.js";
 import { PathMatcher } from "./discover.js";
 import { FileSet } from "./files.js";
 import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Tailer } from "./tailer.js";
+import { first, within } from "./timing.js";
 import { DirWatchers } from "./watch.js";
 
 /** Open files are stat'ed at least this often, whatever `rescan` says. */
@@ -19,6 +21,8 @@ const MAX_SWEEP_MS = 1000;
 const READS_PER_TURN = 4;
 /** How long stop() waits for the batch being handed over and for in-flight acknowledgements. */
 const STOP_WAIT_MS = 2000;
+/** How long stop() spends reading files deleted while open (their last chance to be read). */
+const DRAIN_DELETED_MS = 10_000;
 
 export class FileSource implements Source {
   private readonly set: FileSet;
@@ -103,15 +107,23 @@ export class FileSource implements Source {
     this.timers.clear();
     this.watchers.closeAll();
     this.wake();
-    if (this.running) await this.within(STOP_WAIT_MS, this.running);
+    if (this.running) await within(this.ctx.clock, STOP_WAIT_MS, this.running);
+    // Only once the loop has ended: nothing else reads the files meanwhile.
+    if (this.ended) await within(this.ctx.clock, DRAIN_DELETED_MS + STOP_WAIT_MS, this.drainDeleted());
     const pending = [...this.set.tailers.values()].map((t) => t.acks);
     await this.set.closeAll();
-    await this.within(STOP_WAIT_MS, Promise.all(pending.map((acks) => acks.whenIdle())));
+    await within(this.ctx.clock, STOP_WAIT_MS, Promise.all(pending.map((acks) => acks.whenIdle())));
     try {
       await this.ctx.checkpoints.flush();
     } catch (err) {
       this.ctx.logger.error({ err: describeError(err) }, "could not save checkpoints at stop");
     }
+  }
+
+  private drainDeleted(): Promise<void> {
+    const { clock, logger } = this.ctx;
+    const hooks = { emit: (t: Tailer, lines: RawLine[], rewindTo: number) => this.emitLines(t, lines, rewindTo), clock, logger, metrics: this.set.options.metrics };
+    return drainDeleted(this.set.tailers.values(), hooks, clock.now() + DRAIN_DELETED_MS);
   }
 
   private async loop(): Promise<void> {
@@ -284,16 +296,4 @@ export class FileSource implements Source {
     };
     arm();
   }
-
-  private async within(ms: number, work: Promise<unknown>): Promise<void> {
-    let timer: Timer | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = this.ctx.clock.setTimeout(resolve, ms)));
-    await Promise.race([work.then(() => {}), timeout]);
-    timer?.cancel();
-  }
-}
-
-function first<T>(items: Set<T>): T | undefined {
-  for (const item of items) return item;
-  return undefined;
 }
