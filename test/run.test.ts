@@ -83,14 +83,19 @@ describe("logward run", () => {
     );
   }
 
+  async function once(cfg: string): Promise<void> {
+    const r = await runLogward(["run", "-c", cfg, "--once", "--log-format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+
   it("--once sees each line exactly once across runs (checkpoints)", async () => {
     const cfg = config();
     writeFileSync(join(dir, "a.log"), "ERROR one\nINFO ok\n");
-    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    await once(cfg);
     appendFileSync(join(dir, "a.log"), "ERROR two\n");
     writeFileSync(join(dir, "b.log"), "ERROR three\n");
-    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
-    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    await once(cfg);
+    await once(cfg);
     const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string; file: string; offset: number });
     expect(events.map((e) => e.line).sort()).toEqual(["ERROR one", "ERROR three", "ERROR two"]);
     const two = events.find((e) => e.line === "ERROR two");
@@ -100,7 +105,7 @@ describe("logward run", () => {
   it("fires a threshold rule once per window of N matches", async () => {
     const cfg = config();
     writeFileSync(join(dir, "a.log"), "auth fail 1\nauth fail 2\nINFO\nauth fail 3\nauth fail 4\n");
-    expect((await runLogward(["run", "-c", cfg, "--once"])).code).toBe(0);
+    await once(cfg);
     const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string });
     expect(events.filter((e) => e.rule === "burst").map((e) => e.line)).toEqual(["auth fail 1", "auth fail 2", "auth fail 3"]);
   });
