@@ -1,4 +1,4 @@
-// `node bench/profile.mjs [--lines N] [--top N]`: --cpu-prof of the two hot paths (run --once, stats --replay), top self time.
+// `node bench/profile.mjs [--lines N] [--top N] [--stats-variant combined|hosts1m|w3c]`: --cpu-prof of the two hot paths (run --once, stats --replay), top self time.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -73,13 +73,8 @@ function print({ name, seconds, file, summary, memory }, top) {
   for (const f of summary.files.slice(0, top)) process.stdout.write(`${pct(f.share)} ${f.ms.toFixed(0).padStart(6)} ms  ${f.what}\n`);
 }
 
-function main() {
-  const argv = process.argv.slice(2);
-  const option = (flag, fallback) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : fallback);
-  const lines = option("--lines", DEFAULT_LINES);
-  const top = option("--top", 25);
-  const file = ensureData({ lines });
-  const dir = path.join(DATA_DIR, "prof");
+/** Profile and measure `run --once` on the combined file (a regex rule, a file action). */
+function catchUpProfile(file, dir, top) {
   fs.mkdirSync(dir, { recursive: true });
   const config = path.join(dir, "logward.json");
   fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });
@@ -94,8 +89,21 @@ function main() {
   const catchUp = profileRun("run --once (regex rule)", runArgs, dir);
   fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });
   print({ ...catchUp, memory: memoryRun(runArgs) }, top);
-  const statsArgs = ["stats", file, "--replay", "--json", "--format", "combined"];
-  print({ ...profileRun("stats --replay (combined)", statsArgs, dir), memory: memoryRun(statsArgs) }, top);
+}
+
+function main() {
+  const argv = process.argv.slice(2);
+  const option = (flag, fallback) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
+  const lines = Number(option("--lines", DEFAULT_LINES));
+  const top = Number(option("--top", 25));
+  const variant = option("--stats-variant", "combined");
+  if (!["combined", "hosts1m", "w3c"].includes(variant)) throw new Error(`--stats-variant: ${variant}?`);
+  const dir = path.join(DATA_DIR, "prof");
+  fs.mkdirSync(dir, { recursive: true });
+  if (variant === "combined") catchUpProfile(ensureData({ lines }), dir, top);
+  const statsFile = ensureData({ lines, variant });
+  const statsArgs = ["stats", statsFile, "--replay", "--json", "--format", variant === "w3c" ? "w3c-csv" : "combined"];
+  print({ ...profileRun(`stats --replay (${variant})`, statsArgs, dir), memory: memoryRun(statsArgs) }, top);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
