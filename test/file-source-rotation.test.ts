@@ -44,6 +44,26 @@ describe("file source: rotations", () => {
     expect(await h.metric("file_rotations_total", { kind: "rename" })).toBe(1);
   });
 
+  it("rename of a file that was quiet for longer than rotate_wait: rotate_wait counts from the rotation", async () => {
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "");
+    await (await h.start({ path: file, rescan: "200ms", rotate_wait: "1s" })).caughtUp();
+    const writer = fs.openSync(file, "a");
+    fs.writeSync(writer, "a 0\n");
+    await h.waitLines(1);
+    const quietSince = Date.now();
+    await waitFor(() => Date.now() - quietSince > 1500, "the file quiet for longer than rotate_wait");
+    fs.renameSync(file, h.path("app.log.1"));
+    append(file, ["b 0"]);
+    await h.waitLines(2);
+    expect(h.logs.some((l) => l.msg.startsWith("file rotated"))).toBe(true);
+    fs.writeSync(writer, "a 1\n"); // the app writes once more before it reopens its log
+    fs.closeSync(writer);
+    await h.waitLines(3);
+    expect(withPrefix("a")).toEqual(["a 0", "a 1"]);
+    await waitFor(async () => (await h.metric("file_open_files")) === 1, "old file released after rotate_wait");
+  });
+
   it("copytruncate: the unread tail comes from the copy, then the truncated file from 0; nothing lost or repeated", async () => {
     const file = h.path("app.log");
     fs.writeFileSync(file, "");

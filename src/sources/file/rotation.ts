@@ -60,6 +60,8 @@ async function checkPathOf(set: FileSet, t: Tailer): Promise<void> {
   }
   if (now && fileKey(now) === t.key) return;
   t.detached = t.nlink === 0 ? "delete" : "rename";
+  // rotate_wait counts from the rotation: an app that was quiet before it writes its next lines to the old file.
+  t.lastActivityAt = set.options.clock.now();
   if (set.byPath.get(t.path) === t) set.byPath.delete(t.path);
   set.options.metrics.rotation(t.detached);
   set.log.info({ file: t.path, kind: t.detached }, "file rotated; reading the old one to its end");
