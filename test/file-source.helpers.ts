@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Source, SourceContext } from "../src/core/component.js";
-import { systemClock } from "../src/core/clock.js";
+import { type Clock, systemClock } from "../src/core/clock.js";
 import type { Logger } from "../src/core/logger.js";
 import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord, RecordBatch, Release } from "../src/core/record.js";
@@ -57,11 +57,11 @@ export class Harness {
     return this.records.map((r) => r.line);
   }
 
-  async start(config: Record<string, unknown>, opts: { once?: boolean } = {}): Promise<Source> {
+  async start(config: Record<string, unknown>, opts: { once?: boolean; clock?: Clock } = {}): Promise<Source> {
     this.store = await FileCheckpointStore.open(this.stateDir, { logger: recordingLogger(this.logs), metrics: this.metrics });
     const ctx: SourceContext = {
       name: "app",
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       logger: recordingLogger(this.logs),
       metrics: this.metrics,
       stateDir: this.stateDir,

@@ -1,4 +1,4 @@
-// The file source's metrics: bytes and lines per file, lag, rotations by kind, cut lines, open files.
+// The file source's metrics: bytes and lines per file, lag, rotations by kind, cut lines, open files, watches.
 import type { Metrics } from "../../core/metrics.js";
 
 export type RotationKind = "rename" | "delete" | "truncate" | "copytruncate";
@@ -10,6 +10,7 @@ export class FileMetrics {
   private readonly rotations;
   private readonly cut;
   private readonly open;
+  private readonly watched;
 
   constructor(
     metrics: Metrics,
@@ -21,6 +22,7 @@ export class FileMetrics {
     this.rotations = metrics.counter("file_rotations_total", "File rotations seen, by kind", ["source", "kind"]);
     this.cut = metrics.counter("file_lines_cut_total", "Lines longer than max_line_bytes, cut and marked", ["source"]);
     this.open = metrics.gauge("file_open_files", "Files held open", ["source"]);
+    this.watched = metrics.gauge("file_watched_directories", "Directories watched with inotify (one watch each, none per file)", ["source"]);
   }
 
   read(file: string, bytes: number, lines: number): void {
@@ -46,5 +48,9 @@ export class FileMetrics {
 
   openFiles(n: number): void {
     this.open.set({ source: this.source }, n);
+  }
+
+  watchedDirs(n: number): void {
+    this.watched.set({ source: this.source }, n);
   }
 }

@@ -1,7 +1,6 @@
 // FileSource: the reading loop — one serial worker per source that discovers, checks, reads and emits batches.
 import path from "node:path";
 import type { Source, SourceContext } from "../../core/component.js";
-import type { Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import { parsePattern } from "../../core/pattern.js";
 import { CountingAck } from "../../core/record.js";
@@ -12,7 +11,7 @@ import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Tailer } from "./tailer.js";
-import { first, within } from "./timing.js";
+import { first, Repeaters, within } from "./timing.js";
 import { DirWatchers } from "./watch.js";
 
 /** Open files are stat'ed at least this often, whatever `rescan` says. */
@@ -37,7 +36,7 @@ export class FileSource implements Source {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private running: Promise<void> | undefined;
-  private readonly timers = new Set<Timer>();
+  private readonly repeaters: Repeaters;
   private idleWaiters: (() => void)[] = [];
   /** The reading loop has finished (stopped, or --once done). */
   private ended = false;
@@ -68,6 +67,7 @@ export class FileSource implements Source {
         requestRescan: () => this.request("rescan"),
       },
     );
+    this.repeaters = new Repeaters(ctx.clock);
     this.watchers = new DirWatchers((dir, name) => this.onWatch(dir, name), ctx.logger);
   }
 
@@ -75,9 +75,9 @@ export class FileSource implements Source {
     await this.set.startup();
     for (const t of this.set.tailers.values()) this.targets.set(t, t.size);
     if (!this.ctx.once) {
-      this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
-      this.every(Math.min(MAX_SWEEP_MS, this.config.rescan), () => this.request("sweep"));
-      this.every(this.config.rescan, () => this.request("rescan"));
+      this.syncWatches();
+      this.repeaters.every(Math.min(MAX_SWEEP_MS, this.config.rescan), () => this.request("sweep"));
+      this.repeaters.every(this.config.rescan, () => this.request("rescan"));
     }
     this.running = this.loop();
   }
@@ -103,9 +103,9 @@ export class FileSource implements Source {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const timer of this.timers) timer.cancel();
-    this.timers.clear();
+    this.repeaters.cancelAll();
     this.watchers.closeAll();
+    this.set.options.metrics.watchedDirs(0);
     this.wake();
     if (this.running) await within(this.ctx.clock, STOP_WAIT_MS, this.running);
     // Only once the loop has ended: nothing else reads the files meanwhile.
@@ -156,7 +156,7 @@ export class FileSource implements Source {
     if (this.rescanDue) {
       this.rescanDue = false;
       await this.set.rescan();
-      if (!this.stopping) this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
+      if (!this.stopping) this.syncWatches();
       return true;
     }
     if (this.paths.size > 0) {
@@ -254,6 +254,12 @@ export class FileSource implements Source {
     this.resolveCaught();
   }
 
+  /** Watch the directories the last discovery found (one inotify watch each, none per file). */
+  private syncWatches(): void {
+    this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
+    this.set.options.metrics.watchedDirs(this.watchers.count);
+  }
+
   private onWatch(dir: string, name: string | undefined): void {
     if (name === undefined) this.rescanDue = true;
     else this.paths.add(path.join(dir, name));
@@ -281,19 +287,5 @@ export class FileSource implements Source {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
     wake?.();
-  }
-
-  /** Call fn every ms (one timer per source, not per file). */
-  private every(ms: number, fn: () => void): void {
-    const arm = (): void => {
-      const timer = this.ctx.clock.setTimeout(() => {
-        this.timers.delete(timer);
-        if (this.stopping) return;
-        fn();
-        arm();
-      }, ms);
-      this.timers.add(timer);
-    };
-    arm();
   }
 }
