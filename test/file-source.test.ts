@@ -110,6 +110,19 @@ describe("file source: reading", () => {
     expect(h.lines()).toEqual(["in a new dir"]);
   });
 
+  it("a missing directory two levels down is found by watch events on its nearest existing parent, not the rescan", async () => {
+    const dir = h.path("a/b");
+    const source = await h.start({ path: `${dir}/*.log`, rescan: "1h" }); // the rescan timer never comes
+    await source.caughtUp();
+    await waitFor(async () => (await h.metric("file_watched_directories")) === 1, "the existing parent watched");
+    fs.mkdirSync(h.path("a"));
+    fs.mkdirSync(dir);
+    append(`${dir}/x.log`, ["in a directory that did not exist"]);
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["in a directory that did not exist"]);
+    await waitFor(async () => (await h.metric("file_watched_directories")) === 1, "only the directory itself watched now");
+  });
+
   it("a watched directory deleted and made again is watched again", async () => {
     const dir = h.path("logs");
     fs.mkdirSync(dir);

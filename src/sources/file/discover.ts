@@ -17,7 +17,7 @@ export interface Found {
 
 export interface Discovery {
   files: Found[];
-  /** Directories that can hold matches: watched for changes. */
+  /** Directories that can hold matches, and the nearest existing parent of a missing one: watched for changes. */
   dirs: Set<string>;
   /** Directories whose content we know now (a checkpoint of a file there that is not found is stale). */
   listed: Set<string>;
@@ -61,6 +61,7 @@ export class PathMatcher {
   /** Whether a path could be a directory on the way to matches (a new directory means: rescan). */
   mayContain(absolute: string): boolean {
     return this.specs.some((s) => {
+      if (s.glob.base === absolute || s.glob.base.startsWith(absolute + "/")) return true; // on the way to a missing base
       const rel = path.relative(s.glob.base, absolute);
       if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return false;
       return canDescend(s.glob.segments, rel.split("/"));
@@ -93,10 +94,9 @@ export class PathMatcher {
     }
     const parent = path.dirname(file);
     if (!st) {
-      if (await isDirectory(parent)) {
-        out.dirs.add(parent);
-        out.listed.add(parent);
-      }
+      const near = await nearestDirectory(file);
+      if (near) out.dirs.add(near);
+      if (near === parent) out.listed.add(parent);
       return "missing";
     }
     if (st.isDirectory) return this.walk(spec.glob, out, seen);
@@ -125,7 +125,10 @@ export class PathMatcher {
         entries = await fs.promises.readdir(dir, { withFileTypes: true });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (parts.length === 0) problem = code === "ENOENT" || code === "ENOTDIR" ? "missing" : describeError(err);
+        if (parts.length > 0) continue;
+        problem = code === "ENOENT" || code === "ENOTDIR" ? "missing" : describeError(err);
+        const near = problem === "missing" ? await nearestDirectory(dir) : undefined;
+        if (near) out.dirs.add(near); // its appearance is then an event, not only something the next rescan finds
         continue;
       }
       out.dirs.add(dir);
@@ -163,6 +166,14 @@ export class PathMatcher {
 
   private excluded(absolute: string): boolean {
     return this.excludes.some((test) => test(absolute));
+  }
+}
+
+/** The nearest existing directory above a missing path. */
+async function nearestDirectory(missing: string): Promise<string | undefined> {
+  for (let dir = path.dirname(missing); ; dir = path.dirname(dir)) {
+    if (await isDirectory(dir)) return dir;
+    if (dir === path.dirname(dir)) return undefined;
   }
 }
 

@@ -256,8 +256,9 @@ export class FileSource implements Source {
 
   /** Watch the directories the last discovery found (one inotify watch each, none per file). */
   private syncWatches(): void {
-    this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
+    const added = this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
     this.set.options.metrics.watchedDirs(this.watchers.count);
+    if (added > 0) this.request("rescan"); // a file made between the listing and the watch raised no event
   }
 
   private onWatch(dir: string, name: string | undefined): void {

@@ -21,18 +21,23 @@ export class DirWatchers {
     return this.watchers.size;
   }
 
-  /** Watch exactly these directories. */
-  sync(dirs: Set<string>): void {
+  /**
+   * Watch exactly these directories. Returns how many watches are new: what happened in those directories
+   * between the listing that found them and now raised no event, so the caller looks at them once more.
+   */
+  sync(dirs: Set<string>): number {
     for (const [dir, entry] of this.watchers) {
       if (!dirs.has(dir) || inode(dir) !== entry.ino) {
         entry.watcher.close();
         this.watchers.delete(dir);
       }
     }
+    let added = 0;
     for (const dir of dirs) {
-      if (this.disabled) return;
-      if (!this.watchers.has(dir)) this.add(dir);
+      if (this.disabled) break;
+      if (!this.watchers.has(dir) && this.add(dir)) added++;
     }
+    return added;
   }
 
   closeAll(): void {
@@ -40,13 +45,13 @@ export class DirWatchers {
     this.watchers.clear();
   }
 
-  private add(dir: string): void {
+  private add(dir: string): boolean {
     let watcher: fs.FSWatcher;
     try {
       watcher = fs.watch(dir, { persistent: false }, (_type, name) => this.onEvent(dir, name ? String(name) : undefined));
     } catch (err) {
       this.failed(dir, err);
-      return;
+      return false;
     }
     watcher.on("error", (err) => {
       // The directory went away or the watch broke: drop it; the next rescan watches it again if it is back.
@@ -56,6 +61,7 @@ export class DirWatchers {
       this.onEvent(dir, undefined);
     });
     this.watchers.set(dir, { watcher, ino: inode(dir) });
+    return true;
   }
 
   private failed(dir: string, err: unknown): void {
