@@ -68,6 +68,7 @@ const scenarios: Scenario[] = [
   { step: "copy:written", method: "copytruncate", compress: true },
   { step: "copy:renamed", method: "copytruncate", compress: true },
   { step: "move:copied", otherFs: true },
+  { step: "move:copied", method: "copytruncate", otherFs: true },
 ];
 
 const shmUsable = fs.existsSync("/dev/shm") && fs.statSync("/dev/shm").dev !== fs.statSync(os.tmpdir()).dev;

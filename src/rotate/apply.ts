@@ -1,13 +1,13 @@
 // Carrying out the planned steps on disk, each one crash-safe: the original or a complete archive survives.
-import { constants, promises as fsp } from "node:fs";
+import { constants, ftruncateSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import type { Logger } from "../core/logger.js";
 import type { RotateJobConfig } from "./schema.js";
 import type { RotateState } from "./state.js";
 import type { PlannedAction, Scan } from "./plan.js";
-import { parseArchiveName, parseArchiveTemp } from "./naming.js";
-import { copyMetadata, copyRange, crashPoint, fsyncDir, gzipDurable, moveDurable } from "./fsutil.js";
+import { parseArchiveName, parseArchiveTemp, TEMP_SUFFIX } from "./naming.js";
+import { copyMetadata, copyRange, copyRestSync, crashPoint, fsyncDir, gzipDurable, moveDurable } from "./fsutil.js";
 
 export interface ApplyContext {
   jobName: string;
@@ -102,16 +102,18 @@ async function createEmptyLike(file: string, before: import("node:fs").Stats, ct
 }
 
 /**
- * copytruncate: copy the file into the archive (temp, fsync, rename), let the tailer finish, copy
- * what was appended meanwhile and truncate straight after the last read. Lines written between that
- * read and the truncate are lost: inherent to copytruncate, so that window is a few syscalls long.
+ * copytruncate: copy the file to its archive name beside it (temp, fsync, rename), let the tailer catch up,
+ * copy what was appended meanwhile and truncate straight after the last read, then let the tailer see the
+ * truncation: it reads what it had not read yet from the copy, which is why the copy stays beside the file
+ * (where tailers look for it) until then. Only then does it move into archive_dir.
  */
 async function copyTruncate(archive: string, ctx: ApplyContext): Promise<void> {
-  const { file } = ctx.scan;
+  const { file, sourceDir } = ctx.scan;
+  const staged = path.join(sourceDir, path.basename(archive));
   const source = await fsp.open(file, constants.O_RDWR | constants.O_NOFOLLOW);
   try {
     const st = await source.stat();
-    const tmp = `${archive}.logward-tmp`;
+    const tmp = `${staged}${TEMP_SUFFIX}`;
     const copy = await fsp.open(tmp, "wx", 0o600);
     let copied: number;
     try {
@@ -122,23 +124,31 @@ async function copyTruncate(archive: string, ctx: ApplyContext): Promise<void> {
       await copy.close();
     }
     crashPoint("copy:written");
-    await fsp.rename(tmp, archive);
-    await fsyncDir(path.dirname(archive));
+    await fsp.rename(tmp, staged);
+    await fsyncDir(sourceDir);
     crashPoint("copy:renamed");
     await ctx.beforeRelease?.(file);
-    await appendRestAndTruncate(source, archive, copied);
+    await appendRestAndTruncate(source, staged, copied);
     await ctx.state.set({ path: file, since: ctx.now(), dev: st.dev, ino: st.ino });
   } finally {
     await source.close();
   }
+  await ctx.beforeRelease?.(file);
+  if (staged !== archive) await moveDurable(staged, archive);
   await runPostRotate(archive, ctx);
 }
 
+/**
+ * Append what the app wrote since the copy, then truncate. A line written between the last read and the
+ * truncate is lost (inherent to copytruncate); the last reads and the truncate are synchronous so that
+ * window is a couple of system calls, not a trip through the thread pool.
+ */
 async function appendRestAndTruncate(source: fsp.FileHandle, archive: string, copied: number): Promise<void> {
   const out = await fsp.open(archive, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
   try {
-    await copyRange(source, out, copied);
-    await source.truncate(0);
+    const more = await copyRange(source, out, copied);
+    copyRestSync(source.fd, out.fd, copied + more);
+    ftruncateSync(source.fd, 0);
     await out.sync();
   } finally {
     await out.close();

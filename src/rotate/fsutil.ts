@@ -1,5 +1,5 @@
 // Durable file steps: write to a temp name, fsync, rename, fsync the folder; streaming gzip; cross-fs moves.
-import { constants, promises as fsp, type Stats } from "node:fs";
+import { constants, promises as fsp, readSync, writeSync, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -109,6 +109,18 @@ export async function copyRange(from: FileHandle, to: FileHandle, offset: number
     await writeAll(to, buffer.subarray(0, bytesRead));
     copied += bytesRead;
     if (copied > 1024 * 1024) crashPoint("copy:partial");
+  }
+}
+
+/** copyRange without yielding to the event loop (for the last few bytes before a truncate); returns bytes copied. */
+export function copyRestSync(from: number, to: number, offset: number): number {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let copied = 0;
+  for (;;) {
+    const bytesRead = readSync(from, buffer, 0, buffer.length, offset + copied);
+    if (bytesRead === 0) return copied;
+    for (let done = 0; done < bytesRead; ) done += writeSync(to, buffer, done, bytesRead - done);
+    copied += bytesRead;
   }
 }
 

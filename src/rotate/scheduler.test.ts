@@ -127,21 +127,27 @@ describe("age trigger", () => {
 });
 
 describe("copytruncate", () => {
-  it("copies then truncates the same file; the tailer is told before the truncate", async () => {
+  it("copies then truncates the same file; the tailer is told before the truncate and after it, with the copy beside the file", async () => {
     const file = path.join(dir, "app.log");
     const data = content(2000);
     fs.writeFileSync(file, data);
     const inode = fs.statSync(file).ino;
-    const seen: { path: string; size: number }[] = [];
+    const seen: { path: string; size: number; staged: boolean }[] = [];
     const clock = new FakeClock();
+    const archive = path.join(dir, "archive", archiveName("app.log", clock.now()));
+    const staged = path.join(dir, path.basename(archive));
     const beforeRelease = async (p: string): Promise<void> => {
-      seen.push({ path: p, size: fs.statSync(p).size });
-      fs.appendFileSync(file, "written while the tailer finished\n");
+      seen.push({ path: p, size: fs.statSync(p).size, staged: fs.existsSync(staged) });
+      if (seen.length === 1) fs.appendFileSync(file, "written while the tailer finished\n");
     };
-    const s = scheduler({ app: job({ path: file, max_size: 1000, method: "copytruncate" }) }, clock, state, { beforeRelease });
+    const s = scheduler({ app: job({ path: file, archive_dir: "archive", max_size: 1000, method: "copytruncate" }) }, clock, state, { beforeRelease });
     await s.runOnce({ dryRun: false, force: false });
-    expect(seen).toEqual([{ path: file, size: 2000 }]);
-    const archive = path.join(dir, archiveName("app.log", clock.now()));
+    // Before the truncate, and after it with the copy still beside the file (where a tailer finds it).
+    expect(seen).toEqual([
+      { path: file, size: 2000, staged: true },
+      { path: file, size: 0, staged: true },
+    ]);
+    expect(list(dir)).toEqual(["app.log", "archive"]);
     expect(fs.readFileSync(archive).equals(Buffer.concat([data, Buffer.from("written while the tailer finished\n")]))).toBe(true);
     expect(fs.statSync(file)).toMatchObject({ ino: inode, size: 0 });
   });

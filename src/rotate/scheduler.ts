@@ -19,7 +19,11 @@ export interface RotateContext {
   logger: Logger;
   metrics: Metrics;
   stateDir: string;
-  /** Called with a rotated file's path before it is compressed or removed (copytruncate: before truncating). */
+  /**
+   * Lets tailers read a rotated file to its end: rename calls it with the rotated file's path before it is
+   * compressed or moved; copytruncate with the file's path before truncating, and again after (the copy is
+   * still beside the file then, for a tailer to read what it missed).
+   */
   beforeRelease?: (path: string) => Promise<void>;
 }
 
