@@ -5,13 +5,16 @@ import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
 import { createWebHub, type WebHub } from "../web/hub.js";
 import { startWebServer } from "../web/server.js";
-import { createRotateScheduler, type RotateScheduler } from "../rotate/scheduler.js";
+import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../rotate/scheduler.js";
+
+/** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
+export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
 
 export interface Extras {
   hub?: WebHub;
   webUrl?: string;
   /** Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). */
-  startRotation(beforeRelease: (path: string) => Promise<void>): Promise<void>;
+  startRotation(hooks: RotateHooks): Promise<void>;
   /** SIGHUP: replace the rotate jobs when their config changed. */
   reload(next: Config): Promise<void>;
   stop(): Promise<void>;
@@ -27,17 +30,17 @@ export interface ExtrasDeps {
 export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Extras> {
   const stops: (() => Promise<void>)[] = [];
   let rotation: RotateScheduler | undefined;
-  let beforeRelease: ((path: string) => Promise<void>) | undefined;
+  let hooks: RotateHooks = {};
   const extras: Extras = {
-    startRotation: async (hook) => {
-      beforeRelease = hook;
-      rotation = await startRotation(config, deps, hook);
+    startRotation: async (given) => {
+      hooks = given;
+      rotation = await startRotation(config, deps, hooks);
     },
     reload: async (next) => {
       if (JSON.stringify(next.rotate) === JSON.stringify(config.rotate) && next.state_dir === config.state_dir) return;
       await rotation?.stop();
       config = next;
-      rotation = await startRotation(next, deps, beforeRelease);
+      rotation = await startRotation(next, deps, hooks);
     },
     stop: async () => {
       await rotation?.stop();
@@ -55,14 +58,14 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   return extras;
 }
 
-async function startRotation(config: Config, deps: ExtrasDeps, beforeRelease: ((path: string) => Promise<void>) | undefined): Promise<RotateScheduler | undefined> {
+async function startRotation(config: Config, deps: ExtrasDeps, hooks: RotateHooks): Promise<RotateScheduler | undefined> {
   if (Object.keys(config.rotate).length === 0 || deps.once) return undefined;
   const scheduler = createRotateScheduler(config.rotate, {
     clock: deps.clock,
     logger: deps.logger.child({ component: "rotate" }),
     metrics: deps.metrics,
     stateDir: config.state_dir,
-    ...(beforeRelease ? { beforeRelease } : {}),
+    ...hooks,
   });
   await scheduler.start();
   return scheduler;

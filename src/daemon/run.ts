@@ -1,5 +1,6 @@
 // The daemon's life: state, pid file, pipeline, web and rotation; signals (HUP reload, TERM/INT drain).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { systemClock, type Clock } from "../core/clock.js";
 import { MemoryCheckpointStore, type CheckpointStore } from "../core/checkpoint.js";
 import { describeError, isUserError } from "../core/errors.js";
@@ -43,7 +44,7 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
     extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
     const pipeline = new Pipeline(config, { clock, logger, metrics, stateDir: config.state_dir, checkpoints, once: options.once ?? false, ...(extras.hub ? { hub: extras.hub } : {}) });
     await pipeline.start();
-    await extras.startRotation(() => settleWithin(pipeline, 10_000, logger));
+    await extras.startRotation({ beforeRelease: () => settleWithin(pipeline, 10_000, logger), afterRotate: (file) => reopenOwnLog(config, file, logger) });
     options.onStarted?.(pipeline, extras);
     if (options.once) {
       await pipeline.caughtUp();
@@ -90,6 +91,7 @@ function waitForStop(pipeline: Pipeline, extras: Extras, options: RunOptions, lo
 }
 
 async function reloadOnHup(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
+  await logger.reopen?.(); // first, so what follows goes to the log file now at the path (rotated by logrotate, say)
   logger.info("SIGHUP: reopening files" + (options.reload ? " and reloading the configuration" : ""));
   if (options.reload) {
     try {
@@ -101,6 +103,23 @@ async function reloadOnHup(pipeline: Pipeline, extras: Extras, options: RunOptio
     }
   }
   pipeline.reopen();
+}
+
+/** A rotate job just put a fresh file where logward's own log was: write there from now on. */
+async function reopenOwnLog(config: Config, rotated: string, logger: Logger): Promise<void> {
+  if (!config.log.file || canonical(config.log.file) !== canonical(rotated)) return;
+  await logger.reopen?.();
+  logger.debug({ file: rotated }, "log file reopened after its rotation");
+}
+
+/** A path made absolute with its folder's links resolved (the file itself may be mid-rotation). */
+function canonical(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return path.join(realpathSync(path.dirname(abs)), path.basename(abs));
+  } catch {
+    return abs;
+  }
 }
 
 /** Let tailers read to the end before a rotation releases a file, but never hold the rotation forever. */

@@ -17,6 +17,7 @@ export interface ApplyContext {
   logger: Logger;
   now: () => number;
   beforeRelease?: (path: string) => Promise<void>;
+  afterRotate?: (path: string) => Promise<void>;
 }
 
 /** Run one planned step. */
@@ -60,7 +61,7 @@ async function compressArchive(file: string, level: number): Promise<void> {
 
 /**
  * rename: move the file to its archive name, create an empty file with the old mode and owner,
- * let the writer reopen (post_rotate) and the tailer finish (beforeRelease), then finish the move
+ * let the writer reopen (afterRotate, post_rotate) and the tailer finish (beforeRelease), then finish the move
  * into archive_dir when that is on another filesystem.
  */
 async function renameRotate(archive: string, ctx: ApplyContext): Promise<void> {
@@ -79,6 +80,7 @@ async function renameRotate(archive: string, ctx: ApplyContext): Promise<void> {
   crashPoint("rotate:renamed");
   await createEmptyLike(file, before, ctx);
   crashPoint("rotate:created");
+  await ctx.afterRotate?.(file);
   await runPostRotate(rotated, ctx);
   await ctx.beforeRelease?.(rotated);
   if (rotated !== archive) await moveDurable(rotated, archive);
@@ -133,6 +135,7 @@ async function copyTruncate(archive: string, ctx: ApplyContext): Promise<void> {
   } finally {
     await source.close();
   }
+  await ctx.afterRotate?.(file);
   await ctx.beforeRelease?.(file);
   if (staged !== archive) await moveDurable(staged, archive);
   await runPostRotate(archive, ctx);

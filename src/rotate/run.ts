@@ -19,6 +19,7 @@ export interface PassDeps {
   metrics: Metrics;
   state: RotateState;
   beforeRelease?: (path: string) => Promise<void>;
+  afterRotate?: (path: string) => Promise<void>;
 }
 
 export interface PassOptions {
@@ -115,7 +116,8 @@ async function contentSince(file: string, st: Stats, now: number, dryRun: boolea
 
 /** Apply the steps in order; the first failure stops the pass (what is left is safe and retried next pass). */
 async function applyAll(plan: RotatePlan, name: string, job: RotateJobConfig, scan: import("./plan.js").Scan, deps: PassDeps): Promise<void> {
-  const ctx = { jobName: name, job, scan, state: deps.state, logger: deps.logger, now: () => deps.clock.now(), ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}) };
+  const hooks = { ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}), ...(deps.afterRotate ? { afterRotate: deps.afterRotate } : {}) };
+  const ctx = { jobName: name, job, scan, state: deps.state, logger: deps.logger, now: () => deps.clock.now(), ...hooks };
   const planned = plan.actions;
   plan.actions = []; // what was done, so a failure part-way leaves an honest record
   for (const action of planned) {

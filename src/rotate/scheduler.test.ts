@@ -154,7 +154,7 @@ describe("copytruncate", () => {
 });
 
 describe("rename hand-over", () => {
-  it("runs post_rotate with LOGWARD_ROTATED, then lets the tailer finish, then compresses", async () => {
+  it("calls afterRotate on the fresh file, runs post_rotate with LOGWARD_ROTATED, then lets the tailer finish, then compresses", async () => {
     const file = path.join(dir, "app.log");
     fs.writeFileSync(file, `log line $(touch ${state}/pwned) \`touch ${state}/pwned\`\n`);
     const envOut = path.join(state, "env.txt");
@@ -163,12 +163,16 @@ describe("rename hand-over", () => {
     const beforeRelease = async (p: string): Promise<void> => {
       calls.push(`release ${path.basename(p)} exists=${fs.existsSync(p)} env=${fs.existsSync(envOut)}`);
     };
+    const afterRotate = async (p: string): Promise<void> => {
+      calls.push(`after ${path.basename(p)} size=${fs.statSync(p).size} env=${fs.existsSync(envOut)}`);
+    };
     const post = `printf '%s|%s|%s' "$LOGWARD_ROTATED" "$LOGWARD_FILE" "$LOGWARD_JOB" > ${envOut}`;
-    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, post_rotate: post }) }, clock, state, { beforeRelease });
+    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, post_rotate: post }) }, clock, state, { beforeRelease, afterRotate });
     await s.runOnce({ dryRun: false, force: false });
     const archive = path.join(dir, archiveName("app.log", clock.now()));
     expect(fs.readFileSync(envOut, "utf8")).toBe(`${archive}|${file}|app`);
-    expect(calls).toEqual([`release ${path.basename(archive)} exists=true env=true`]);
+    // The fresh file is there for a writer in this process to reopen, before post_rotate and the tailer.
+    expect(calls).toEqual(["after app.log size=0 env=false", `release ${path.basename(archive)} exists=true env=true`]);
     expect(list(dir)).toEqual([`${path.basename(archive)}.gz`, "app.log"]);
     expect(fs.existsSync(path.join(state, "pwned"))).toBe(false);
   });

@@ -25,6 +25,11 @@ export interface RotateContext {
    * still beside the file then, for a tailer to read what it missed).
    */
   beforeRelease?: (path: string) => Promise<void>;
+  /**
+   * Called once a fresh file is at `path` (rename: the new empty file was created; copytruncate: truncated),
+   * before post_rotate: a writer in this process (logward's own log) reopens it here.
+   */
+  afterRotate?: (path: string) => Promise<void>;
 }
 
 export interface RotateScheduler {
