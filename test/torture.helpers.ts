@@ -100,7 +100,7 @@ export class World {
     const texts = Array.from({ length: n }, () => `w${w} ${this.next[w]!++} ${"x".repeat(rng.int(120))}`);
     const stale = writer.stale;
     if (stale) {
-      const k = Math.ceil(n / 2);
+      const k = Math.floor(n / 2); // the current file gets at least one line
       this.append(stale.fd, stale.gen, texts.splice(0, k));
     }
     if (texts.length > 0) this.append(writer.fd, writer.gen, texts);
