@@ -142,6 +142,11 @@ export class World {
     for (const writer of this.writers) if (writer.stale && --writer.stale.steps <= 0) this.closeStale(writer);
   }
 
+  /** Every app reopens its log now: before a wait that may be long, so no late write exceeds rotate_wait. */
+  reopenAll(): void {
+    for (const writer of this.writers) this.closeStale(writer);
+  }
+
   /** Whether writer w's current file has any content (an empty file has no identity to find it by). */
   hasContent(w: number): boolean {
     return (this.writers[w] as Writer).gen.size > 0;

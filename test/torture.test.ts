@@ -72,6 +72,7 @@ class Torture {
   /** Rotate a file once logward has saved its identity (the crash may come before it notices the rotation). */
   async rotateLive(w: number, how: Rotation): Promise<void> {
     if (!this.world.hasContent(w)) this.world.write(w, 1 + this.rng.int(5), this.rng); // an empty file has no identity yet
+    this.world.reopenAll(); // the wait below may be long; the same seed must give the same writes whatever it lasts
     await waitFor(() => this.world.known(w, readCheckpoints(this.state)), `a saved checkpoint identifying w${w}.log (seed ${SEED})`, 20_000);
     this.world.write(w, this.rng.int(30), this.rng); // a tail logward has not read yet, most likely
     const gone = this.world.rotate(w, how, this.rng, true);
@@ -98,6 +99,7 @@ class Torture {
       const live = new Set(readOutput(out));
       return this.pendingDeleted.flatMap((g) => g.lines.filter((l) => !this.delivered.has(l.text) && !live.has(l.text)));
     };
+    if (this.pendingDeleted.length > 0) this.world.reopenAll();
     await waitFor(() => missing().length === 0, `lines of deleted files delivered (seed ${SEED})`, 30_000);
     this.pendingDeleted = [];
   }
