@@ -14,12 +14,12 @@ export function resultsTable(done) {
     for (const r of Object.values(results)) {
       const ratio = r.tool !== "logward" && testCase.name !== "rss" && mine?.seconds && r.seconds ? `${fmt(r.seconds / mine.seconds)}×` : "";
       rows.push([
-        testCase.name, r.error ? `${r.name} (FAILED)` : r.name, kLines(r.lines), fmt(r.seconds, 3), kLines(r.linesPerSec),
+        testCase.name, r.error ? `${r.name} (FAILED)` : r.name, kLines(r.lines), fmt(r.seconds, 3), fmt(r.best, 3), kLines(r.linesPerSec),
         fmt(r.cpu), fmt(r.rssMB, 0), r.correct ?? "", ratio,
       ]);
     }
   }
-  return table(["case", "command", "lines", "median s", "lines/s", "CPU s", "peak RSS MB", "count check", "logward speed ÷ this"], rows);
+  return table(["case", "command", "lines", "median s", "best s", "lines/s", "CPU s", "peak RSS MB", "count check", "logward speed ÷ this"], rows);
 }
 
 export function targetsTable(done) {
@@ -59,8 +59,9 @@ export function writeResults(file, { command, started, finished, machine, meter,
     "",
     "## Results",
     "",
-    "lines/s is the file's lines over the median wall time of the whole process, start-up included. CPU s is user + system",
-    "time (median): a wall time well above it means the process waited for a core (the machine is shared) or for I/O.",
+    "lines/s is the file's lines over the median wall time of the whole process, start-up included; best s is the fastest",
+    "run (other work on the machine only ever adds time). CPU s is user + system time (median), the steadiest figure",
+    "between runs here: a wall time well above it means the process waited for a core (the machine is shared) or for I/O.",
     "GoAccess's speed depends on the data: it slows down as its tables of distinct URLs and visitors grow (a quarter of the",
     "generated requests have a URL of their own), so the targets also compare logward with issue 9's GoAccess figure.",
     "",

@@ -38,6 +38,7 @@ function summarise(contender, samples, expected) {
   const summary = {
     name: contender.name, tool: contender.tool, file: contender.file, lines: contender.lines,
     runs: good.length, seconds, linesPerSec: seconds ? contender.lines / seconds : undefined,
+    best: good.length ? Math.min(...good.map((s) => s.seconds)) : undefined,
     cpu: good.length ? median(good.map((s) => s.cpu)) : undefined,
     rssMB: good.length ? Math.max(...good.map((s) => s.rssMB)) : undefined,
     count: counts.length === 1 ? counts[0] : undefined,
