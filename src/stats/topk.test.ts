@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { SpaceSaving } from "./topk.js";
 
 describe("SpaceSaving", () => {
@@ -21,5 +22,20 @@ describe("SpaceSaving", () => {
     const names = top.top(3).map((e) => e.name).sort();
     expect(names).toEqual(["heavy-0", "heavy-1", "heavy-2"]);
     for (const entry of top.top(3)) expect(entry.hits).toBeGreaterThanOrEqual(20_000); // never under-estimated
+  });
+
+  it("top(n) selects what sorting every counter would (property)", () => {
+    const key = fc.constantFrom("a", "b", "B", "ab", "/api", "/", "10.0.0.1", "10.0.0.10", "z", "é", "");
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 8 }), (keys, capacity, n) => {
+        const top = new SpaceSaving(capacity);
+        for (const k of keys) top.add(k);
+        const all = top.top(capacity + 1);
+        const sorted = [...all].sort((a, b) => b.hits - a.hits || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        expect(all).toEqual(sorted);
+        expect(top.top(n)).toEqual(sorted.slice(0, n));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -48,11 +48,32 @@ export class SpaceSaving {
     this.siftDown(0);
   }
 
-  /** The n heaviest keys, heaviest first (ties by name, so output is stable). */
+  /**
+   * The n heaviest keys, heaviest first (ties by name, so output is stable). A selection, not a
+   * sort: one pass keeps the best n indexes in order, so most counters cost one count comparison.
+   */
   top(n: number): TopEntry[] {
-    const entries = this.keys.map((name, i) => ({ name, hits: this.counts[i] as number }));
-    entries.sort((a, b) => b.hits - a.hits || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return entries.slice(0, n);
+    const best: number[] = [];
+    const limit = Math.min(n, this.keys.length);
+    if (limit <= 0) return [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (best.length === limit && !this.before(i, best[limit - 1] as number)) continue;
+      let at = best.length === limit ? limit - 1 : best.length;
+      while (at > 0 && this.before(i, best[at - 1] as number)) {
+        best[at] = best[at - 1] as number;
+        at--;
+      }
+      best[at] = i;
+    }
+    return best.map((i) => ({ name: this.keys[i] as string, hits: this.counts[i] as number }));
+  }
+
+  /** Whether counter a ranks before counter b: more hits, or as many and a smaller name. */
+  private before(a: number, b: number): boolean {
+    const ca = this.counts[a] as number;
+    const cb = this.counts[b] as number;
+    if (ca !== cb) return ca > cb;
+    return (this.keys[a] as string) < (this.keys[b] as string);
   }
 
   private siftUp(i: number): void {
