@@ -3,8 +3,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
-import { createWebHub, type WebHub } from "../web/hub.js";
-import { startWebServer } from "../web/server.js";
+import type { WebHub } from "../web/hub.js";
 import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../rotate/scheduler.js";
 
 /** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
@@ -48,6 +47,8 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
     },
   };
   if (config.web && !deps.once) {
+    // Loaded only when the web server is configured: fastify is the heaviest import of the CLI.
+    const [{ createWebHub }, { startWebServer }] = await Promise.all([import("../web/hub.js"), import("../web/server.js")]);
     const hub = createWebHub({ clock: deps.clock, historyLines: config.web.history });
     const server = await startWebServer(config.web, { hub, metrics: deps.metrics, logger: deps.logger.child({ component: "web" }) });
     deps.logger.info({ url: server.url }, "web UI listening");

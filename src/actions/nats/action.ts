@@ -1,6 +1,7 @@
 // The nats action: publishes each event's records to a JetStream stream and releases them on the server's PubAck.
 import os from "node:os";
-import { nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import type { JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType } from "nats";
+import { nanos } from "./connection.js";
 import type { Action, ActionContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";

@@ -1,6 +1,6 @@
 // NATS connection settings shared by the nats action and the nats source: servers, credentials,
 // reconnect forever, a first connect retried in our own cancellable loop, and status logging.
-import { connect, type ConnectionOptions, type NatsConnection } from "nats";
+import type { ConnectionOptions, NatsConnection } from "nats";
 import { z } from "zod";
 import type { Clock, Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
@@ -64,6 +64,8 @@ export function connectWithRetry(options: ConnectionOptions, clock: Clock, logge
   const connection = (async () => {
     for (let attempt = 1; !cancelled; attempt++) {
       try {
+        // Loaded on first connect: most commands never touch NATS and should not pay for its import.
+        const { connect } = await import("nats");
         const nc = await connect(options);
         if (!cancelled) return nc;
         await nc.close();
@@ -117,4 +119,9 @@ export function jsErrorCode(err: unknown): number | undefined {
 export function natsErrorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/** Milliseconds to the nanoseconds JetStream's API takes (as nats.js `nanos`). */
+export function nanos(ms: number): number {
+  return ms * 1_000_000;
 }

@@ -1,5 +1,6 @@
 // The durable pull consumer the nats source reads from: created when missing, its limits kept in line with the config.
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "nats";
+import type { AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, JetStreamManager } from "nats";
+import { nanos } from "../../actions/nats/connection.js";
 import type { Logger } from "../../core/logger.js";
 import { jsErrorCode } from "../../actions/nats/connection.js";
 import type { NatsSourceConfig } from "./schema.js";
@@ -19,10 +20,10 @@ function wantedConfig(config: NatsSourceConfig): Partial<ConsumerConfig> {
   const filter = config.subjects;
   return {
     durable_name: config.consumer,
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: "explicit" as AckPolicy,
     ack_wait: nanos(config.ack_wait),
     max_ack_pending: config.max_ack_pending,
-    deliver_policy: config.start_at === "end" ? DeliverPolicy.New : DeliverPolicy.All,
+    deliver_policy: (config.start_at === "end" ? "new" : "all") as DeliverPolicy,
     ...(filter?.length === 1 ? { filter_subject: filter[0] } : filter ? { filter_subjects: filter } : {}),
   };
 }
