@@ -75,3 +75,28 @@ describe("requiredLiteral", () => {
     );
   });
 });
+
+describe("branchLiterals", () => {
+  it("gives one literal per top-level branch", () => {
+    expect(parsePattern("/OutOfMemoryError|Killed process \\d+/").requiredAny).toEqual(["OutOfMemoryError", "Killed process "]);
+    expect(parsePattern("/(a|b)cd|xyz/").requiredAny).toBeUndefined();
+    expect(parsePattern("/ab\\|c|def/").requiredAny).toEqual(["ab|c", "def"]);
+    expect(parsePattern("/abc|.*/").requiredAny).toBeUndefined();
+    expect(parsePattern("/abc|def/i").requiredAny).toBeUndefined();
+    expect(parsePattern("plain").requiredAny).toEqual(["plain"]);
+  });
+
+  it("never leaves out a line that matches", () => {
+    const atom = fc.constantFrom("a", "b", "c", ".", "\\d", "x", "\\|", " ", "ab", "ca");
+    const quant = fc.constantFrom("", "", "*", "+", "?");
+    const branch = fc.array(fc.tuple(atom, quant), { minLength: 1, maxLength: 5 }).map((parts) => parts.map(([a, q]) => a + q).join(""));
+    const regexArb = fc.array(branch, { minLength: 2, maxLength: 4 }).map((bs) => bs.join("|"));
+    fc.assert(
+      fc.property(regexArb, fc.string({ unit: fc.constantFrom("a", "b", "c", "x", "|", " ", "1"), maxLength: 20 }), (source, text) => {
+        const literals = parsePattern(`/${source}/`).requiredAny;
+        if (literals && new RegExp(source).test(text)) expect(literals.some((l) => text.includes(l))).toBe(true);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+});

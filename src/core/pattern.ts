@@ -13,6 +13,8 @@ export interface Pattern {
   readonly kind: "literal" | "regex";
   /** A literal every matching line must contain, for a byte-level prefilter; undefined when none is known. */
   readonly required: string | undefined;
+  /** Literals of which every matching line contains at least one (a top-level `a|b` has one per branch). */
+  readonly requiredAny: readonly string[] | undefined;
   test(line: string): boolean;
   exec(line: string): MatchResult | undefined;
 }
@@ -49,10 +51,12 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
     throw new UserError("PATTERN_INVALID", `invalid regex ${text}: ${(err as Error).message}`, { cause: err });
   }
   const required = flags.includes("i") ? undefined : requiredLiteral(source);
+  const requiredAny = flags.includes("i") ? undefined : required !== undefined ? [required] : branchLiterals(source);
   return {
     source: text,
     kind: "regex",
     required,
+    requiredAny,
     test: (line) => re.test(line),
     exec(line) {
       const m = re.exec(line);
@@ -69,6 +73,7 @@ function literalPattern(text: string): Pattern {
     source: text,
     kind: "literal",
     required: text.length > 0 ? text : undefined,
+    requiredAny: text.length > 0 ? [text] : undefined,
     test: (line) => line.includes(text),
     exec: (line) => (line.includes(text) ? { match: text, groups: {} } : undefined),
   };
@@ -107,6 +112,44 @@ export function requiredLiteral(source: string): string | undefined {
   }
   close();
   return best.length >= 2 ? best : undefined;
+}
+
+/**
+ * For a regex whose top level is an alternation (`OutOfMemoryError|Killed process`), the required literal of
+ * each branch; undefined when any branch has none (then a line may match without any known literal).
+ */
+export function branchLiterals(source: string): string[] | undefined {
+  const branches = topLevelBranches(source);
+  if (branches.length < 2) return undefined;
+  const literals: string[] = [];
+  for (const branch of branches) {
+    const literal = requiredLiteral(branch);
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  return literals;
+}
+
+/** Split on `|` outside groups, classes and escapes. */
+function topLevelBranches(source: string): string[] {
+  const branches: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === "\\") i++;
+    else if (inClass) inClass = ch !== "]";
+    else if (ch === "[") inClass = true;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (ch === "|" && depth === 0) {
+      branches.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  branches.push(source.slice(start));
+  return branches;
 }
 
 /** One regex atom at i: its literal character (undefined for ., anchors, \d and the like) and where it ends. */

@@ -39,8 +39,8 @@ function requiredLiterals(patterns: readonly Pattern[]): string[] | undefined {
   if (patterns.length === 0) return undefined;
   const literals: string[] = [];
   for (const pattern of patterns) {
-    if (pattern.required === undefined) return undefined;
-    literals.push(pattern.required);
+    if (pattern.requiredAny === undefined) return undefined;
+    literals.push(...pattern.requiredAny);
   }
   return [...new Set(literals)];
 }
