@@ -41,11 +41,13 @@ export interface Running {
 }
 
 /** Start bin/logward with JSON logs; the caller stops it (stop() sends SIGTERM and awaits the exit). */
-export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string } = {}): Running {
+export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string; uid?: number; gid?: number } = {}): Running {
   const child = spawn(process.execPath, [options.bin ?? LOGWARD, "--log-format", "json", ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   let out = "";
   let err = "";
