@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { CHUNK_BYTES, LineSplitter, readStream, replayFile } from "./input.js";
 
 describe("LineSplitter", () => {
@@ -43,6 +44,30 @@ describe("LineSplitter", () => {
     expect(splitter.push(Buffer.from("more of it"))).toEqual([]);
     expect(splitter.push(Buffer.from("end\nnext\n"))).toEqual(["next"]);
     expect(splitter.overlong).toBe(1);
+  });
+});
+
+describe("LineSplitter pieces", () => {
+  it("cuts texts at newlines into pieces of at most pieceBytes (or one line), losing and adding no line (property)", () => {
+    const line = fc.stringMatching(/^[a-z é☃\r]{0,12}$/);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 25 }), (lines, cuts, pieceBytes) => {
+        const bytes = Buffer.from(lines.join("\n"));
+        const splitter = new LineSplitter(1 << 20, pieceBytes);
+        const texts: string[] = [];
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const size = cuts[i % cuts.length] as number;
+          texts.push(...splitter.push(bytes.subarray(at, at + size)));
+          at += size;
+        }
+        texts.push(splitter.end());
+        // Only a single line longer than a piece (after any blank lines) makes a longer text.
+        for (const text of texts) expect(Buffer.byteLength(text.slice(0, Math.max(0, text.lastIndexOf("\n"))))).toBeLessThanOrEqual(pieceBytes);
+        const got = texts.flatMap((t) => t.split("\n")).filter((l) => l !== "");
+        expect(got).toEqual(lines.filter((l) => l !== ""));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

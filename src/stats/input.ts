@@ -7,6 +7,12 @@ const NEWLINE = 10;
 /** Under 0xFBEE9 bytes, so a chunk's text stays a heap string (Node makes bigger ones external, freed only by a full GC). */
 export const CHUNK_BYTES = 1_000_000;
 export const MAX_LINE_BYTES = 1 << 20;
+/**
+ * Most texts handed on are at most this long (a longer line makes a longer one): a text this size is
+ * an ordinary young-generation string that dies in the next scavenge, whereas a chunk-sized one
+ * goes to large-object space and stays until a full GC, which is most of the replay's peak RSS.
+ */
+export const PIECE_BYTES = 1 << 16;
 
 /**
  * Turns byte chunks into text holding only complete lines, decoded once per chunk (a UTF-8
@@ -19,7 +25,10 @@ export class LineSplitter {
   private discarding = false;
   overlong = 0;
 
-  constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
+  constructor(
+    private readonly maxLineBytes = MAX_LINE_BYTES,
+    private readonly pieceBytes = PIECE_BYTES,
+  ) {}
 
   /**
    * The complete lines of carry + chunk as texts of "\n"-separated lines without the last newline:
@@ -47,9 +56,21 @@ export class LineSplitter {
       this.carryBytes = 0;
       start = first + 1;
     }
-    if (last > start) texts.push(decode(chunk.subarray(start, last)));
+    if (last > start) this.pieces(chunk, start, last, texts);
     this.keep(chunk.subarray(last + 1));
     return texts;
+  }
+
+  /** Decode chunk[start, last) as texts of whole lines, each cut at the last newline within pieceBytes when there is one. */
+  private pieces(chunk: Buffer, start: number, last: number, texts: string[]): void {
+    while (last - start > this.pieceBytes) {
+      let cut = chunk.lastIndexOf(NEWLINE, start + this.pieceBytes);
+      if (cut <= start) cut = chunk.indexOf(NEWLINE, start + this.pieceBytes); // one line longer than a piece
+      if (cut >= last) break;
+      texts.push(decode(chunk.subarray(start, cut)));
+      start = cut + 1;
+    }
+    texts.push(decode(chunk.subarray(start, last)));
   }
 
   /** What is left after the last newline (a final line without one). */
