@@ -11,10 +11,17 @@ export interface TopEntry {
  * inherits its count (Metwally et al.): every key whose true count exceeds total/capacity is kept,
  * and no count is ever under-estimated. `approximate` tells when a takeover has happened.
  */
+/** One counter; `at` is its place in the heap, kept on the counter so a swap never writes to the Map. */
+interface Counter {
+  name: string;
+  hits: number;
+  at: number;
+}
+
 export class SpaceSaving {
-  private readonly keys: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly index = new Map<string, number>();
+  /** A min-heap on hits. */
+  private readonly heap: Counter[] = [];
+  private readonly index = new Map<string, Counter>();
   approximate = false;
 
   constructor(readonly capacity: number) {
@@ -22,77 +29,72 @@ export class SpaceSaving {
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.heap.length;
   }
 
   add(key: string, n = 1): void {
-    const at = this.index.get(key);
-    if (at !== undefined) {
-      this.counts[at] = (this.counts[at] as number) + n;
-      this.siftDown(at);
+    const counter = this.index.get(key);
+    if (counter !== undefined) {
+      counter.hits += n;
+      this.siftDown(counter.at);
       return;
     }
     key = detach(key); // kept for the whole interval: must not pin the chunk it was cut from
-    if (this.keys.length < this.capacity) {
-      this.keys.push(key);
-      this.counts.push(n);
-      this.index.set(key, this.keys.length - 1);
-      this.siftUp(this.keys.length - 1);
+    if (this.heap.length < this.capacity) {
+      const added: Counter = { name: key, hits: n, at: this.heap.length };
+      this.heap.push(added);
+      this.index.set(key, added);
+      this.siftUp(added.at);
       return;
     }
     this.approximate = true;
-    this.index.delete(this.keys[0] as string);
-    this.keys[0] = key;
-    this.counts[0] = (this.counts[0] as number) + n;
-    this.index.set(key, 0);
+    const smallest = this.heap[0] as Counter;
+    this.index.delete(smallest.name);
+    smallest.name = key;
+    smallest.hits += n;
+    this.index.set(key, smallest);
     this.siftDown(0);
   }
 
   /**
    * The n heaviest keys, heaviest first (ties by name, so output is stable). A selection, not a
-   * sort: one pass keeps the best n indexes in order, so most counters cost one count comparison.
+   * sort: one pass keeps the best n counters in order, so most counters cost one count comparison.
    */
   top(n: number): TopEntry[] {
-    const best: number[] = [];
-    const limit = Math.min(n, this.keys.length);
+    const best: Counter[] = [];
+    const limit = Math.min(n, this.heap.length);
     if (limit <= 0) return [];
-    for (let i = 0; i < this.keys.length; i++) {
-      if (best.length === limit && !this.before(i, best[limit - 1] as number)) continue;
+    for (const counter of this.heap) {
+      if (best.length === limit && !before(counter, best[limit - 1] as Counter)) continue;
       let at = best.length === limit ? limit - 1 : best.length;
-      while (at > 0 && this.before(i, best[at - 1] as number)) {
-        best[at] = best[at - 1] as number;
+      while (at > 0 && before(counter, best[at - 1] as Counter)) {
+        best[at] = best[at - 1] as Counter;
         at--;
       }
-      best[at] = i;
+      best[at] = counter;
     }
-    return best.map((i) => ({ name: this.keys[i] as string, hits: this.counts[i] as number }));
-  }
-
-  /** Whether counter a ranks before counter b: more hits, or as many and a smaller name. */
-  private before(a: number, b: number): boolean {
-    const ca = this.counts[a] as number;
-    const cb = this.counts[b] as number;
-    if (ca !== cb) return ca > cb;
-    return (this.keys[a] as string) < (this.keys[b] as string);
+    return best.map((c) => ({ name: c.name, hits: c.hits }));
   }
 
   private siftUp(i: number): void {
+    const heap = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((this.counts[parent] as number) <= (this.counts[i] as number)) return;
+      if ((heap[parent] as Counter).hits <= (heap[i] as Counter).hits) return;
       this.swap(i, parent);
       i = parent;
     }
   }
 
   private siftDown(i: number): void {
-    const size = this.keys.length;
+    const heap = this.heap;
+    const size = heap.length;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < size && (this.counts[left] as number) < (this.counts[smallest] as number)) smallest = left;
-      if (right < size && (this.counts[right] as number) < (this.counts[smallest] as number)) smallest = right;
+      if (left < size && (heap[left] as Counter).hits < (heap[smallest] as Counter).hits) smallest = left;
+      if (right < size && (heap[right] as Counter).hits < (heap[smallest] as Counter).hits) smallest = right;
       if (smallest === i) return;
       this.swap(i, smallest);
       i = smallest;
@@ -100,14 +102,17 @@ export class SpaceSaving {
   }
 
   private swap(a: number, b: number): void {
-    const ka = this.keys[a] as string;
-    const kb = this.keys[b] as string;
-    this.keys[a] = kb;
-    this.keys[b] = ka;
-    const ca = this.counts[a] as number;
-    this.counts[a] = this.counts[b] as number;
-    this.counts[b] = ca;
-    this.index.set(kb, a);
-    this.index.set(ka, b);
+    const ca = this.heap[a] as Counter;
+    const cb = this.heap[b] as Counter;
+    this.heap[a] = cb;
+    this.heap[b] = ca;
+    cb.at = a;
+    ca.at = b;
   }
+}
+
+/** Whether counter a ranks before counter b: more hits, or as many and a smaller name. */
+function before(a: Counter, b: Counter): boolean {
+  if (a.hits !== b.hits) return a.hits > b.hits;
+  return a.name < b.name;
 }
