@@ -45,24 +45,32 @@ function daysIn(month: number, year: number): number {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
-/** Whether text holds `last` at `at`; compared from the end, where seconds change, so a new second fails fast. */
+/**
+ * Whether text holds `last` at `at`. The seconds come first (where consecutive timestamps differ),
+ * then the rest of the date and time, the zone (which almost never differs) last.
+ */
 function sameAt(text: string, at: number, last: string): boolean {
-  for (let i = CLF_TIME_LENGTH - 1; i >= 0; i--) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
+  for (let i = 19; i >= 0; i--) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
+  for (let i = 20; i < CLF_TIME_LENGTH; i++) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
   return true;
 }
 
 /**
- * A per-parser cache: the last timestamp string is compared in place (no allocation: logs are mostly
- * in order, so most lines share their second with the previous one), then a bounded map of recent ones.
+ * A per-parser cache: the last two timestamp strings are compared in place (no allocation: logs are
+ * mostly in order, so most lines share their second with the previous one, and a line a second or
+ * two late usually comes back to the second before it), then a bounded map of recent ones.
  */
 export class ClfTimeCache {
   private lastText = "";
   private lastTime = NaN;
+  private previousText = "";
+  private previousTime = NaN;
   private readonly recent = new Map<string, number>();
 
   /** The time of the timestamp at text[at, at + 26), NaN when invalid; the caller checked the length. */
   parse(text: string, at: number): number {
     if (this.lastText !== "" && sameAt(text, at, this.lastText)) return this.lastTime;
+    if (this.previousText !== "" && sameAt(text, at, this.previousText)) return this.remember(this.previousText, this.previousTime);
     const key = detach(text.slice(at, at + CLF_TIME_LENGTH));
     let time = this.recent.get(key);
     if (time === undefined) {
@@ -70,6 +78,13 @@ export class ClfTimeCache {
       if (this.recent.size >= CACHE_LIMIT) this.recent.clear();
       this.recent.set(key, time);
     }
+    return this.remember(key, time);
+  }
+
+  /** Make key the last one seen, the last one the previous. */
+  private remember(key: string, time: number): number {
+    this.previousText = this.lastText;
+    this.previousTime = this.lastTime;
     this.lastText = key;
     this.lastTime = time;
     return time;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ClfTimeCache, parseClfTime } from "./clf-time.js";
+
+const stamp = fc
+  .record({
+    day: fc.constantFrom("20", "21", "31", "00"),
+    month: fc.constantFrom("Nov", "Dec", "Foo"),
+    hour: fc.constantFrom("04", "23", "24"),
+    minute: fc.constantFrom("15", "16"),
+    second: fc.constantFrom("00", "01", "02", "59", "60"),
+    zone: fc.constantFrom("+0000", "-0700", "+0x00"),
+  })
+  .map((p) => `${p.day}/${p.month}/2026:${p.hour}:${p.minute}:${p.second} ${p.zone}`);
+
+describe("ClfTimeCache", () => {
+  it("gives what parseClfTime gives, whatever order timestamps come in (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(stamp, fc.nat({ max: 5 })), { maxLength: 60 }), (stamps) => {
+        const cache = new ClfTimeCache();
+        for (const [text, pad] of stamps) {
+          const line = `${"x".repeat(pad)}${text}]`;
+          expect(cache.parse(line, pad)).toEqual(parseClfTime(line, pad));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
