@@ -15,10 +15,13 @@ const stamp = fc
 
 describe("ClfTimeCache", () => {
   it("gives what parseClfTime gives, whatever order timestamps come in (property)", () => {
+    // Sometimes one character replaced, by a NUL or one that is not Latin-1 among others.
+    const odd = fc.option(fc.tuple(fc.nat({ max: 25 }), fc.constantFrom("\u0000", "☃", "ÿ", "Ā", "x")), { freq: 4 });
     fc.assert(
-      fc.property(fc.array(fc.tuple(stamp, fc.nat({ max: 5 })), { maxLength: 60 }), (stamps) => {
+      fc.property(fc.array(fc.tuple(stamp, fc.nat({ max: 5 }), odd), { maxLength: 60 }), (stamps) => {
         const cache = new ClfTimeCache();
-        for (const [text, pad] of stamps) {
+        for (const [valid, pad, edit] of stamps) {
+          const text = edit ? valid.slice(0, edit[0]) + edit[1] + valid.slice(edit[0] + 1) : valid;
           const line = `${"x".repeat(pad)}${text}]`;
           expect(cache.parse(line, pad)).toEqual(parseClfTime(line, pad));
         }

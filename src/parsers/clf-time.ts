@@ -46,47 +46,65 @@ function daysIn(month: number, year: number): number {
 }
 
 /**
- * Whether text holds `last` at `at`. The seconds come first (where consecutive timestamps differ),
- * then the rest of the date and time, the zone (which almost never differs) last.
+ * Whether text holds the character codes `last` at `at` (an empty `last` never matches). The codes
+ * live in a typed array: charCodeAt on the flat chunk text against array loads is about twice as
+ * fast as comparing with a kept string (a sliced one, whose every charCodeAt is indirect) or
+ * startsWith. Seconds come first, where consecutive timestamps differ; the zone, which almost
+ * never does, last.
  */
-function sameAt(text: string, at: number, last: string): boolean {
-  for (let i = 19; i >= 0; i--) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
-  for (let i = 20; i < CLF_TIME_LENGTH; i++) if (text.charCodeAt(at + i) !== last.charCodeAt(i)) return false;
+function sameAt(text: string, at: number, last: Uint8Array): boolean {
+  for (let i = 19; i >= 0; i--) if (text.charCodeAt(at + i) !== last[i]) return false;
+  for (let i = 20; i < CLF_TIME_LENGTH; i++) if (text.charCodeAt(at + i) !== last[i]) return false;
   return true;
 }
 
 /**
- * A per-parser cache: the last two timestamp strings are compared in place (no allocation: logs are
+ * A per-parser cache: the last two timestamps are compared in place (no allocation: logs are
  * mostly in order, so most lines share their second with the previous one, and a line a second or
  * two late usually comes back to the second before it), then a bounded map of recent ones.
  */
 export class ClfTimeCache {
-  private lastText = "";
+  /** Character codes of the last and previous timestamps; all 0 (an invalid one, NaN) until set. */
+  private lastCodes = new Uint8Array(CLF_TIME_LENGTH);
+  private previousCodes = new Uint8Array(CLF_TIME_LENGTH);
   private lastTime = NaN;
-  private previousText = "";
   private previousTime = NaN;
   private readonly recent = new Map<string, number>();
 
   /** The time of the timestamp at text[at, at + 26), NaN when invalid; the caller checked the length. */
   parse(text: string, at: number): number {
-    if (this.lastText !== "" && sameAt(text, at, this.lastText)) return this.lastTime;
-    if (this.previousText !== "" && sameAt(text, at, this.previousText)) return this.remember(this.previousText, this.previousTime);
-    const key = detach(text.slice(at, at + CLF_TIME_LENGTH));
+    if (sameAt(text, at, this.lastCodes)) return this.lastTime;
+    if (sameAt(text, at, this.previousCodes)) {
+      const codes = this.previousCodes;
+      this.previousCodes = this.lastCodes;
+      this.lastCodes = codes;
+      const time = this.previousTime;
+      this.previousTime = this.lastTime;
+      return (this.lastTime = time);
+    }
+    const key = text.slice(at, at + CLF_TIME_LENGTH);
     let time = this.recent.get(key);
     if (time === undefined) {
       time = parseClfTime(text, at);
       if (this.recent.size >= CACHE_LIMIT) this.recent.clear();
-      this.recent.set(key, time);
+      this.recent.set(detach(key), time);
     }
-    return this.remember(key, time);
+    this.remember(text, at, time);
+    return time;
   }
 
-  /** Make key the last one seen, the last one the previous. */
-  private remember(key: string, time: number): number {
-    this.previousText = this.lastText;
+  /** Make the timestamp at text[at] the last one seen, the last one the previous. */
+  private remember(text: string, at: number, time: number): void {
+    const codes = this.previousCodes;
+    // A code above 255 cannot be stored and is kept as 0: either makes the timestamp invalid, so a
+    // text matching the entry through a 0 (a NUL there) is invalid too and gets the same NaN.
+    for (let i = 0; i < CLF_TIME_LENGTH; i++) {
+      const code = text.charCodeAt(at + i);
+      codes[i] = code > 255 ? 0 : code;
+    }
+    this.previousCodes = this.lastCodes;
     this.previousTime = this.lastTime;
-    this.lastText = key;
+    this.lastCodes = codes;
     this.lastTime = time;
-    return time;
   }
 }
