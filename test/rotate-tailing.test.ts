@@ -86,7 +86,9 @@ function rotations(archiveDir: string): number {
 /** No rotation under way or due: the live file is below max_size, nothing beside it, every archive compressed. */
 function rotationsDone(log: string, archiveDir: string): boolean {
   const archived = fs.readdirSync(archiveDir).filter((n) => !n.startsWith("."));
-  return fs.statSync(log).size < MAX_SIZE && fs.readdirSync(path.dirname(log)).length === 1 && archived.every((n) => n.endsWith(".gz"));
+  // Between a rename and the new file's creation the live file does not exist: a rotation is under way.
+  const size = fs.statSync(log, { throwIfNoEntry: false })?.size;
+  return size !== undefined && size < MAX_SIZE && fs.readdirSync(path.dirname(log)).length === 1 && archived.every((n) => n.endsWith(".gz"));
 }
 
 /** The lines of the archives (oldest first) then of the live file; each archive ends with a whole line. */
