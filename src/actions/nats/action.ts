@@ -11,6 +11,7 @@ import { encodeEvent, type OutMessage } from "./encode.js";
 import type { NatsActionConfig } from "./schema.js";
 import { streamSubjects } from "./subject.js";
 import { Slots } from "./slots.js";
+import { Sleeper } from "../../core/sleeper.js";
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 const STREAM_NAME_IN_USE = 10058;
@@ -30,7 +31,7 @@ export class NatsAction implements Action {
   private streamReady: Promise<void> | undefined;
   private readonly slots: Slots;
   private stopped = false;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeper: Sleeper;
   private readonly hostname = os.hostname();
   private readonly msgIdPrefix = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}-`;
   private seq = 0;
@@ -42,6 +43,7 @@ export class NatsAction implements Action {
     private readonly ctx: ActionContext,
   ) {
     this.slots = new Slots(config.max_in_flight);
+    this.sleeper = new Sleeper(ctx.clock);
     this.labels = { action: ctx.name };
     const m = ctx.metrics;
     this.metrics = {
@@ -84,7 +86,7 @@ export class NatsAction implements Action {
     this.stopped = true;
     this.loop.cancel();
     this.slots.close();
-    for (const wake of this.sleepers) wake();
+    this.sleeper.wakeAll();
     await this.nc?.close().catch(() => {});
   }
 
@@ -94,7 +96,7 @@ export class NatsAction implements Action {
     this.js = nc.jetstream({ timeout: this.config.ack_timeout });
     void nc.jetstreamManager({ checkAPI: false }).then((jsm) => (this.jsm = jsm));
     void watchStatus(nc, this.ctx.logger, (up) => this.metrics.connected.set(this.labels, up ? 1 : 0));
-    for (const wake of this.sleepers) wake(); // publishers waiting for a connection go now
+    this.sleeper.wakeAll(); // publishers waiting for a connection go now
   }
 
   private maxPayload(): number {
@@ -107,7 +109,7 @@ export class NatsAction implements Action {
     for (let attempt = 1; !this.stopped; attempt++) {
       const js = this.js;
       if (!js) {
-        await this.sleep(1000);
+        await this.sleeper.sleep(1000);
         continue;
       }
       try {
@@ -119,7 +121,7 @@ export class NatsAction implements Action {
       } catch (err) {
         if (this.stopped) break;
         this.onPublishError(err, message.subject, attempt);
-        await this.sleep(Math.min(30_000, 250 * 2 ** Math.min(attempt - 1, 7)));
+        await this.sleeper.sleep(Math.min(30_000, 250 * 2 ** Math.min(attempt - 1, 7)));
       }
     }
     return false;
@@ -172,16 +174,4 @@ export class NatsAction implements Action {
     }
   }
 
-  /** Wait ms, or less when the action stops or a connection arrives. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        timer.cancel();
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = this.ctx.clock.setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
-  }
 }

@@ -8,6 +8,7 @@ import { connectionOptions, connectWithRetry, watchStatus, type ConnectLoop } fr
 import { ensureConsumer, StreamMissing } from "./consumer.js";
 import { decodeMessage } from "./decode.js";
 import type { NatsSourceConfig } from "./schema.js";
+import { Sleeper } from "../../core/sleeper.js";
 
 /** How long stop() waits for emitted batches to be delivered and acknowledged. */
 const STOP_GRACE_MS = 30_000;
@@ -43,7 +44,7 @@ export class NatsSource implements Source {
   private heartbeat: Timer | undefined;
   private running: Promise<void> | undefined;
   private consuming = false;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeper: Sleeper;
   private readonly metrics;
   private readonly labels;
 
@@ -52,6 +53,7 @@ export class NatsSource implements Source {
     private readonly ctx: SourceContext,
   ) {
     this.labels = { source: ctx.name };
+    this.sleeper = new Sleeper(ctx.clock);
     const m = ctx.metrics;
     this.metrics = {
       received: m.counter("nats_received_total", "JetStream messages received", ["source"]),
@@ -76,7 +78,7 @@ export class NatsSource implements Source {
     const started = this.ctx.clock.now();
     let quietPolls = 0;
     while (!this.stopped && quietPolls < 2) {
-      await this.sleep(250);
+      await this.sleeper.sleep(250);
       if (!this.consuming && !this.streamMissing && this.ctx.once && this.ctx.clock.now() - started > ONCE_CONNECT_TIMEOUT_MS) {
         throw new LogwardError("SOURCE_FAILED", `nats source ${this.ctx.name}: cannot consume ${this.config.stream}/${this.config.consumer} from ${this.config.servers.join(", ")}`);
       }
@@ -89,7 +91,7 @@ export class NatsSource implements Source {
     if (this.stopped) return;
     this.stopped = true;
     this.loop?.cancel();
-    this.wakeSleepers();
+    this.sleeper.wakeAll();
     await this.messages?.close().catch(() => undefined);
     await this.chain;
     await this.running;
@@ -106,7 +108,7 @@ export class NatsSource implements Source {
     this.aborted = true;
     this.stopped = true;
     this.loop?.cancel();
-    this.wakeSleepers();
+    this.sleeper.wakeAll();
     this.heartbeat?.cancel();
     this.messages?.stop();
     await this.nc?.close().catch(() => undefined);
@@ -140,7 +142,7 @@ export class NatsSource implements Source {
         // A missing stream is normal until the first agent publishes: look again soon, quietly after the first time.
         const delay = Math.min(this.streamMissing ? 5000 : 30_000, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 5));
         if (!this.streamMissing || attempt === 1) this.ctx.logger.warn({ stream: this.config.stream, consumer: this.config.consumer, err: describeError(err), retry_ms: delay }, "cannot consume from NATS; retrying");
-        await this.sleep(delay);
+        await this.sleeper.sleep(delay);
       }
     }
   }
@@ -258,22 +260,7 @@ export class NatsSource implements Source {
     });
   }
 
-  /** Wait ms, or less when the source stops. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        timer.cancel();
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = this.ctx.clock.setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
-  }
 
-  private wakeSleepers(): void {
-    for (const wake of [...this.sleepers]) wake();
-  }
 }
 
 /** Acks and naks go out on a connection that may be closing; losing one only means a redelivery. */
