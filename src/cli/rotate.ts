@@ -1,4 +1,5 @@
 // `logward rotate [-c FILE] [--dry-run] [--force]`: one pass of every rotate job, then exit.
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Config } from "../config/types.js";
 import { systemClock } from "../core/clock.js";
@@ -22,11 +23,17 @@ export function registerRotate(program: Command): void {
         process.stdout.write(`no rotate jobs in ${config.path ?? "the config"}\n`);
         return;
       }
+      const logger = quietLogger(command, config);
+      const ownLog = config.log.file ? resolve(config.log.file) : undefined;
       const scheduler = createRotateScheduler(config.rotate, {
         clock: systemClock,
-        logger: quietLogger(command, config),
+        logger,
         metrics: new Metrics(),
         stateDir: config.state_dir,
+        // A job may rotate this command's own log file: keep writing to the new one.
+        afterRotate: async (path) => {
+          if (ownLog && resolve(path) === ownLog) await logger.reopen?.();
+        },
       });
       const dryRun = opts.dryRun ?? false;
       const plans = await scheduler.runOnce({ dryRun, force: opts.force ?? false });
