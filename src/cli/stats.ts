@@ -103,8 +103,8 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
   const stderr = process.stderr as WriteStream;
   const size = file ? await fileSize(file) : undefined;
   const bar = stderr.isTTY ? new ProgressBar(stderr, size) : undefined;
-  const sink = async (lines: Buffer): Promise<void> => {
-    job.pushBytes(lines);
+  const sink = async (text: string): Promise<void> => {
+    job.pushText(text);
     await output.flush();
   };
   const progress = bar ? (bytes: number) => bar.update(bytes, job.state().lines) : undefined;
@@ -118,8 +118,8 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
 async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSignal): Promise<void> {
   const splitter = new LineSplitter();
   signal.addEventListener("abort", () => process.stdin.destroy());
-  await readStream(process.stdin, (lines) => {
-    job.pushBytes(lines);
+  await readStream(process.stdin, (text) => {
+    job.pushText(text);
     return output.flush();
   }, splitter).catch((err: unknown) => {
     if (!signal.aborted) throw err;

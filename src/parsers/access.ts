@@ -40,24 +40,6 @@ export interface AccessFormat {
   readonly name: string;
   scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome;
   parse(line: string, out: ParsedLine): ScanOutcome;
-  /** The byte-level scan, when this format has one now (auto: once it has chosen a format that does). */
-  byteScanner?(): ByteScanner | undefined;
-}
-
-/**
- * Scans one line held as bytes, buf[start, end), which must be all ASCII: the same outcome as
- * `scan` on its text, and a hit analytics counts the same (its `path` may already be cut to the
- * section, which is all analytics keeps of it). Only the strings analytics keeps are decoded.
- */
-export interface ByteScanner {
-  scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome;
-}
-
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
-
-/** buf[start, end) as Latin-1 text (ASCII bytes decode the same in UTF-8): a fresh string, not a view of a larger one. */
-export function latin1(buf: Uint8Array, start: number, end: number): string {
-  return latin1Slice.call(buf, start, end);
 }
 
 /** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */

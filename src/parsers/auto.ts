@@ -53,9 +53,6 @@ export function createAutoFormat(options: FieldNameOptions = {}): AutoFormat {
       if (chosen) return chosen.parse(line, out);
       return sniff((format) => format.parse(line, out));
     },
-    byteScanner() {
-      return chosen?.byteScanner?.();
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 // Apache/nginx timestamps "21/Nov/2026:04:15:00 +0000", parsed by hand and cached per distinct second.
-import { detach, latin1 } from "./access.js";
+import { detach } from "./access.js";
 
 export const CLF_TIME_LENGTH = 26;
 
@@ -58,12 +58,6 @@ function sameAt(text: string, at: number, last: Uint8Array): boolean {
   return true;
 }
 
-function sameBytesAt(buf: Uint8Array, at: number, last: Uint8Array): boolean {
-  for (let i = 19; i >= 0; i--) if (buf[at + i] !== last[i]) return false;
-  for (let i = 20; i < CLF_TIME_LENGTH; i++) if (buf[at + i] !== last[i]) return false;
-  return true;
-}
-
 /**
  * A per-parser cache: the last two timestamps are compared in place (no allocation: logs are
  * mostly in order, so most lines share their second with the previous one, and a line a second or
@@ -99,35 +93,6 @@ export class ClfTimeCache {
     return time;
   }
 
-  /**
-   * The same for the timestamp held as bytes at buf[at, at + 26) of an ASCII line (the byte replay
-   * path): bytes equal the character codes there, so both paths can share one cache.
-   */
-  parseBytes(buf: Uint8Array, at: number): number {
-    if (sameBytesAt(buf, at, this.lastCodes)) return this.lastTime;
-    if (!sameBytesAt(buf, at, this.previousCodes)) return this.missBytes(buf, at);
-    const codes = this.previousCodes;
-    this.previousCodes = this.lastCodes;
-    this.lastCodes = codes;
-    const time = this.previousTime;
-    this.previousTime = this.lastTime;
-    return (this.lastTime = time);
-  }
-
-  private missBytes(buf: Uint8Array, at: number): number {
-    const key = latin1(buf, at, at + CLF_TIME_LENGTH);
-    let time = this.recent.get(key);
-    if (time === undefined) {
-      time = parseClfTime(key, 0);
-      if (this.recent.size >= CACHE_LIMIT) this.recent.clear();
-      this.recent.set(key, time);
-    }
-    const codes = this.previousCodes;
-    codes.set(buf.subarray(at, at + CLF_TIME_LENGTH));
-    this.rotate(codes, time);
-    return time;
-  }
-
   /** Make the timestamp at text[at] the last one seen, the last one the previous. */
   private remember(text: string, at: number, time: number): void {
     const codes = this.previousCodes;
@@ -137,11 +102,6 @@ export class ClfTimeCache {
       const code = text.charCodeAt(at + i);
       codes[i] = code > 255 ? 0 : code;
     }
-    this.rotate(codes, time);
-  }
-
-  /** `codes` (the previous entry's array, just overwritten) becomes the last entry. */
-  private rotate(codes: Uint8Array<ArrayBuffer>, time: number): void {
     this.previousCodes = this.lastCodes;
     this.previousTime = this.lastTime;
     this.lastCodes = codes;

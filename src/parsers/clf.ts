@@ -2,7 +2,6 @@
 import { z } from "zod";
 import type { Fields } from "../core/record.js";
 import { accessParserKind, digitsAt, HIT, INVALID, requestSpans, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
-import { ClfByteScanner } from "./clf-bytes.js";
 import { CLF_TIME_LENGTH, ClfTimeCache } from "./clf-time.js";
 
 const SPACE = 32;
@@ -33,8 +32,7 @@ export class ClfScanner {
   time = NaN;
   /** Whether the last line had referer and agent. */
   extras = false;
-  /** Shared with the byte scanner of the same format. */
-  readonly times = new ClfTimeCache();
+  private readonly times = new ClfTimeCache();
 
   /** Scan text[start, end); true when it is a valid line (with referer and agent when requireExtras). */
   scan(text: string, start: number, end: number, requireExtras: boolean): boolean {
@@ -128,11 +126,9 @@ export class ClfScanner {
 /** A CLF format: combined requires referer and agent; common accepts them when present. */
 export function createClfFormat(combined: boolean): AccessFormat & { readonly scanner: ClfScanner } {
   const scanner = new ClfScanner();
-  const byteScanner = new ClfByteScanner(combined, scanner.times);
   return {
     name: combined ? "combined" : "common",
     scanner,
-    byteScanner: () => byteScanner,
     scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
       if (!scanner.scan(text, start, end, combined)) return INVALID;
       scanner.hit(text, hit);

@@ -82,12 +82,12 @@ describe("replayFile and readStream", () => {
       writeFileSync(file, content);
       const fromFile: string[] = [];
       let progress = 0;
-      await replayFile(file, (lines) => void fromFile.push(...lines.toString().split("\n")), new LineSplitter(), (bytes) => (progress = bytes));
+      await replayFile(file, (text) => void fromFile.push(...text.split("\n")), new LineSplitter(), (bytes) => (progress = bytes));
       expect(fromFile).toEqual([...lines, "last-without-newline"]);
       expect(progress).toBe(Buffer.byteLength(content));
       const fromStream: string[] = [];
       const chunks = [Buffer.from(content).subarray(0, 1000), Buffer.from(content).subarray(1000)];
-      await readStream(Readable.from(chunks), (lines) => void fromStream.push(...lines.toString().split("\n")), new LineSplitter());
+      await readStream(Readable.from(chunks), (text) => void fromStream.push(...text.split("\n")), new LineSplitter());
       expect(fromStream).toEqual(fromFile);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// Reading for `stats --replay` and stdin: big chunks split into complete lines on bytes, handed on as bytes or decoded once per piece.
+// Reading for `stats --replay` and stdin: big chunks split into complete lines on bytes, decoded once per chunk.
 import { isAscii } from "node:buffer";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
@@ -32,20 +32,10 @@ export class LineSplitter {
 
   /**
    * The complete lines of carry + chunk as texts of "\n"-separated lines without the last newline:
-   * the pieces of pushBytes' buffers, each decoded once. The chunk may be reused by the caller afterwards.
+   * none, one, or two when a carried partial line is completed (it is decoded on its own so the
+   * chunk itself is never copied). The chunk may be reused by the caller afterwards.
    */
   push(chunk: Buffer): string[] {
-    const texts: string[] = [];
-    for (const lines of this.pushBytes(chunk)) decodePieces(lines, this.pieceBytes, texts);
-    return texts;
-  }
-
-  /**
-   * The complete lines of carry + chunk as bytes, "\n"-separated without the last newline: none,
-   * one, or two when a carried partial line is completed (that one is a copy; the other is a view of
-   * chunk, so it must be used before the caller reuses chunk).
-   */
-  pushBytes(chunk: Buffer): Buffer[] {
     let start = 0;
     if (this.discarding) {
       const first = chunk.indexOf(NEWLINE);
@@ -58,26 +48,34 @@ export class LineSplitter {
       this.keep(chunk.subarray(start));
       return [];
     }
-    const out: Buffer[] = [];
+    const texts: string[] = [];
     if (this.carryBytes > 0) {
       const first = chunk.indexOf(NEWLINE, start);
-      out.push(Buffer.concat([...this.carry, chunk.subarray(start, first)]));
+      texts.push(decode(Buffer.concat([...this.carry, chunk.subarray(start, first)])));
       this.carry = [];
       this.carryBytes = 0;
       start = first + 1;
     }
-    if (last > start) out.push(chunk.subarray(start, last));
+    if (last > start) this.pieces(chunk, start, last, texts);
     this.keep(chunk.subarray(last + 1));
-    return out;
+    return texts;
+  }
+
+  /** Decode chunk[start, last) as texts of whole lines, each cut at the last newline within pieceBytes when there is one. */
+  private pieces(chunk: Buffer, start: number, last: number, texts: string[]): void {
+    while (last - start > this.pieceBytes) {
+      let cut = chunk.lastIndexOf(NEWLINE, start + this.pieceBytes);
+      if (cut <= start) cut = chunk.indexOf(NEWLINE, start + this.pieceBytes); // one line longer than a piece
+      if (cut >= last) break;
+      texts.push(decode(chunk.subarray(start, cut)));
+      start = cut + 1;
+    }
+    texts.push(decode(chunk.subarray(start, last)));
   }
 
   /** What is left after the last newline (a final line without one). */
   end(): string {
-    return decode(this.endBytes());
-  }
-
-  endBytes(): Buffer {
-    const rest = this.discarding ? Buffer.alloc(0) : Buffer.concat(this.carry);
+    const rest = this.discarding ? "" : decode(Buffer.concat(this.carry));
     this.carry = [];
     this.carryBytes = 0;
     this.discarding = false;
@@ -98,29 +96,14 @@ export class LineSplitter {
 }
 
 /** UTF-8 text of bytes; pure ASCII (most access logs) takes the much cheaper latin1 path, which decodes it identically. */
-export function decode(bytes: Buffer): string {
+function decode(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
-/** Decode "\n"-separated lines as texts of whole lines, each cut at the last newline within pieceBytes when there is one. */
-export function decodePieces(lines: Buffer, pieceBytes: number, texts: string[]): void {
-  let start = 0;
-  const last = lines.length;
-  while (last - start > pieceBytes) {
-    let cut = lines.lastIndexOf(NEWLINE, start + pieceBytes);
-    if (cut <= start) cut = lines.indexOf(NEWLINE, start + pieceBytes); // one line longer than a piece
-    if (cut < 0) break;
-    texts.push(decode(lines.subarray(start, cut)));
-    start = cut + 1;
-  }
-  texts.push(decode(lines.subarray(start, last)));
-}
-
-/** Complete lines as bytes ("\n"-separated, without the last newline); a view that is only valid during the call. */
-export type ByteSink = (lines: Buffer) => void | Promise<void>;
+export type TextSink = (text: string) => void | Promise<void>;
 
 /** Read a whole file from the start in large chunks; onProgress gets the bytes read so far. */
-export async function replayFile(path: string, sink: ByteSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function replayFile(path: string, sink: TextSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
   const handle = await open(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -129,25 +112,25 @@ export async function replayFile(path: string, sink: ByteSink, splitter: LineSpl
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      for (const lines of splitter.pushBytes(buffer.subarray(0, bytesRead))) await sink(lines);
+      for (const text of splitter.push(buffer.subarray(0, bytesRead))) await sink(text);
       onProgress?.(position);
     }
   } finally {
     await handle.close();
   }
-  const rest = splitter.endBytes();
-  if (rest.length > 0) await sink(rest);
+  const rest = splitter.end();
+  if (rest) await sink(rest);
 }
 
 /** Read a stream (stdin) to its end. */
-export async function readStream(stream: Readable, sink: ByteSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function readStream(stream: Readable, sink: TextSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
   let total = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     total += buffer.length;
-    for (const lines of splitter.pushBytes(buffer)) await sink(lines);
+    for (const text of splitter.push(buffer)) await sink(text);
     onProgress?.(total);
   }
-  const rest = splitter.endBytes();
-  if (rest.length > 0) await sink(rest);
+  const rest = splitter.end();
+  if (rest) await sink(rest);
 }

@@ -33,8 +33,6 @@ export interface StatsJobContext {
 export interface StatsRunner extends StatsJob {
   /** Complete lines of text separated by "\n", parsed without a string per line (the replay fast path). */
   pushText(text: string): void;
-  /** The same as bytes (the replay path): for common/combined, ASCII lines are scanned without decoding them. */
-  pushBytes(buf: Buffer): void;
   /** Count lines lost before parsing (cut because they were too long). */
   countInvalid(count: number): void;
   /** End of input: report everything the log reached. */
@@ -113,11 +111,6 @@ class Runner implements StatsRunner {
 
   pushText(text: string): void {
     this.feeder.pushText(text, this.parts.ctx.live ? this.parts.ctx.clock.now() : NaN);
-    this.noticeFormat();
-  }
-
-  pushBytes(buf: Buffer): void {
-    this.feeder.pushBytes(buf, this.parts.ctx.live ? this.parts.ctx.clock.now() : NaN);
     this.noticeFormat();
   }
 
