@@ -1,10 +1,10 @@
 // CLI entry: global flags, one module per command, and error → exit code mapping.
 import { Command, CommanderError } from "commander";
-import { commandModules } from "./commands.js";
-import { reportFatal } from "./common.js";
+import { registerCommands } from "./commands.js";
 import { VERSION } from "./version.js";
 
-export function buildProgram(): Command {
+/** The program for `args`: every command is declared, though only what `args` runs gets imported in full. */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command("logward")
     .description("Tail logs without losing a line, recognise what matters, and act.")
     .version(VERSION, "--version")
@@ -13,7 +13,7 @@ export function buildProgram(): Command {
     .option("--state-dir <dir>", "folder for checkpoints and other state")
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commandModules) register(program);
+  await registerCommands(program, args);
   return program;
 }
 
@@ -21,12 +21,14 @@ export function buildProgram(): Command {
 export async function main(argv: string[], name: string): Promise<void> {
   const args = name === "logs2eca" ? ["logs2eca", ...argv] : argv;
   try {
-    await buildProgram().parseAsync(args, { from: "user" });
+    await (await buildProgram(args)).parseAsync(args, { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
+    // Imported here: common.js loads the logger (pino), which `--version` and `--help` do not need.
+    const { reportFatal } = await import("./common.js");
     process.exitCode = reportFatal(err);
   }
 }
