@@ -3,7 +3,10 @@ import type { Command } from "commander";
 import { loadConfig, resolveConfigPath } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import "../rotate/legacy.js"; // registers the old rotation script's config format with the config loader
 import { globalOptions } from "./common.js";
+
+export { formatConfig } from "../config/load.js";
 
 /** Load the config named by -c / LOGWARD_CONFIG / the defaults, with the global flags applied over it. */
 export async function loadCommandConfig(command: Command, flag: string | undefined): Promise<Config> {

@@ -2,11 +2,9 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+// The config loader and the daemon are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
-import { validateConfig } from "../config/load.js";
 import { parseDuration } from "../core/units.js";
-import { runDaemon } from "../daemon/run.js";
-import { loggerForConfig } from "./common-config.js";
 
 /** The demo's config: an exec rule with a cooldown, a threshold rule, and a console view of both. */
 export function demoConfig(dir: string): unknown {
@@ -48,6 +46,7 @@ export function registerDemo(program: Command): void {
     .description("self-contained demo: writes a sample log, tails it, fires an exec rule and a threshold rule (Ctrl-C stops)")
     .option("--for <duration>", "stop by itself after this long")
     .action(async (opts: { for?: string }, command: Command) => {
+      const { validateConfig, runDaemon, loggerForConfig } = await import("./daemon-deps.js");
       const dir = mkdtempSync(join(tmpdir(), "logward-demo-"));
       const logFile = join(dir, "app.log");
       writeFileSync(logFile, "INFO an old line, written before logward started: ignored\n");

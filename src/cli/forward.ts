@@ -1,13 +1,10 @@
 // `logward forward`: ship new lines to Discord, Slack or a webhook; also the old Discord log monitor's env vars.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+// The config loader and the daemon are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
-import { validateConfig } from "../config/load.js";
 import { readDotenv } from "../config/env.js";
 import { UserError } from "../core/errors.js";
-import { runDaemon } from "../daemon/run.js";
-import { globalOptions } from "./common.js";
-import { loggerForConfig } from "./common-config.js";
 
 export interface ForwardOptions {
   to?: string;
@@ -113,6 +110,7 @@ export function registerForward(program: Command): void {
     .option("--from-start", "read the files from their beginning")
     .option("--once", "send what the files hold now and exit")
     .action(async (paths: string[], opts: ForwardOptions, command: Command) => {
+      const { validateConfig, runDaemon, globalOptions, loggerForConfig } = await import("./daemon-deps.js");
       let effective = { paths, opts };
       if (paths.length === 0 && !opts.to) {
         const legacy = legacyForwardOptions(process.env);

@@ -1,8 +1,6 @@
 // `logward run` and `logward check`: the daemon from a config file, or just its validation.
+// The actions import the config loader and the daemon themselves, so other commands never load them.
 import type { Command } from "commander";
-import { formatConfig } from "../config/load.js";
-import { runDaemon } from "../daemon/run.js";
-import { loadCommandConfig, loggerForConfig } from "./common-config.js";
 
 export function registerRun(program: Command): void {
   program
@@ -12,6 +10,7 @@ export function registerRun(program: Command): void {
     .option("--once", "process what the files hold now, deliver every action, save checkpoints and exit")
     .option("--pid-file <file>", "write the daemon's pid here")
     .action(async (opts: { config?: string; once?: boolean; pidFile?: string }, command: Command) => {
+      const { loadCommandConfig, loggerForConfig, runDaemon } = await import("./daemon-deps.js");
       const config = await loadCommandConfig(command, opts.config);
       if (opts.pidFile) config.pid_file = opts.pidFile;
       const logger = loggerForConfig(command, config);
@@ -30,6 +29,7 @@ export function registerCheck(program: Command): void {
     .description("validate a config and print the resolved pipeline; exit 2 on error")
     .option("-c, --config <file>", "config file")
     .action(async (opts: { config?: string }, command: Command) => {
+      const { loadCommandConfig, formatConfig } = await import("./common-config.js");
       const config = await loadCommandConfig(command, opts.config);
       for (const hint of config.hints ?? []) process.stderr.write(`hint: ${hint}\n`);
       process.stdout.write(formatConfig(config) + "\n");

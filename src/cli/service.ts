@@ -1,4 +1,5 @@
 // `logward service print|install [-c FILE]`: a hardened systemd unit running `logward run -c <config>`.
+// The config loader is imported by the actions, not when the commands are declared.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,6 @@ import { UserError } from "../core/errors.js";
 import { archiveDirFor } from "../rotate/plan.js";
 import { expandHome, globBase } from "../rotate/paths.js";
 import { writeFileDurable } from "../rotate/fsutil.js";
-import { loadCommandConfig } from "./common-config.js";
 
 export const UNIT_NAME = "logward.service";
 const DEFAULT_UNIT_DIR = "/etc/systemd/system";
@@ -24,6 +24,7 @@ export function registerService(program: Command): void {
     .description("print the unit")
     .option("-c, --config <file>", "config file")
     .action(async (opts: { config?: string }, command: Command) => {
+      const { loadCommandConfig } = await import("./common-config.js");
       const config = await loadCommandConfig(command, opts.config);
       process.stdout.write(renderUnit(config, logwardCommand()));
     });
@@ -33,6 +34,7 @@ export function registerService(program: Command): void {
     .option("-c, --config <file>", "config file")
     .option("--unit-dir <dir>", "folder to write the unit to", DEFAULT_UNIT_DIR)
     .action(async (opts: { config?: string; unitDir: string }, command: Command) => {
+      const { loadCommandConfig } = await import("./common-config.js");
       const config = await loadCommandConfig(command, opts.config);
       process.stdout.write(await installUnit(config, opts.unitDir));
     });

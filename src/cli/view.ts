@@ -1,12 +1,9 @@
 // `logward view PATH... [--listen HOST:PORT] [--token TOKEN]`: tail the paths and serve the live web UI.
 import path from "node:path";
+// The config loader, the daemon and the web server are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
-import { validateConfig } from "../config/load.js";
 import { UserError } from "../core/errors.js";
-import { runDaemon } from "../daemon/run.js";
 import { checkListenSafety } from "../web/listen.js";
-import { globalOptions } from "./common.js";
-import { loggerForConfig } from "./common-config.js";
 
 export interface ViewOptions {
   listen: string;
@@ -56,6 +53,7 @@ function uniqueName(name: string, taken: Record<string, unknown>): string {
 }
 
 async function runView(command: Command, paths: string[], opts: ViewOptions): Promise<void> {
+  const { validateConfig, runDaemon, globalOptions, loggerForConfig } = await import("./daemon-deps.js");
   const stateDir = globalOptions(command).stateDir;
   const config = validateConfig(viewConfig(paths, opts, stateDir), { origin: "view flags" });
   const logger = loggerForConfig(command, config);

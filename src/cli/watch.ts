@@ -1,11 +1,8 @@
 // `logward watch` and the drop-in `logs2eca`: pattern → command on the run pipeline, built from flags.
+// The config loader and the daemon are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
-import { validateConfig } from "../config/load.js";
 import { UserError } from "../core/errors.js";
 import { parseDuration } from "../core/units.js";
-import { runDaemon } from "../daemon/run.js";
-import { globalOptions } from "./common.js";
-import { loggerForConfig } from "./common-config.js";
 
 export interface WatchOptions {
   match: string[];
@@ -38,6 +35,7 @@ export function watchConfig(paths: string[], opts: WatchOptions, stateDir: strin
 }
 
 async function runWatch(command: Command, paths: string[], opts: WatchOptions): Promise<void> {
+  const { validateConfig, runDaemon, globalOptions, loggerForConfig } = await import("./daemon-deps.js");
   const stateDir = globalOptions(command).stateDir;
   const config = validateConfig(watchConfig(paths, opts, stateDir), { origin: "watch flags" });
   const logger = loggerForConfig(command, config);
