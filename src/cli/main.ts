@@ -1,10 +1,10 @@
 // CLI entry: global flags, one module per command, and error → exit code mapping.
 import { Command, CommanderError } from "commander";
-import { registerCommands } from "./commands.js";
+import { commandModules } from "./commands.js";
 import { VERSION } from "./version.js";
 
-/** The program for `args`: every command is declared, though only what `args` runs gets imported in full. */
-export async function buildProgram(args: readonly string[] = []): Promise<Command> {
+/** The program: every command is declared; a command's implementation is imported only when it runs. */
+export function buildProgram(): Command {
   const program = new Command("logward")
     .description("Tail logs without losing a line, recognise what matters, and act.")
     .version(VERSION, "--version")
@@ -13,7 +13,7 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
     .option("--state-dir <dir>", "folder for checkpoints and other state")
     .showHelpAfterError()
     .exitOverride();
-  await registerCommands(program, args);
+  for (const register of commandModules) register(program);
   return program;
 }
 
@@ -21,7 +21,7 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
 export async function main(argv: string[], name: string): Promise<void> {
   const args = name === "logs2eca" ? ["logs2eca", ...argv] : argv;
   try {
-    await (await buildProgram(args)).parseAsync(args, { from: "user" });
+    await buildProgram().parseAsync(args, { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
