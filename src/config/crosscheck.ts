@@ -3,6 +3,7 @@
 import type { PathSegment, RawIssue } from "./issues.js";
 import { isPlainObject } from "./schema.js";
 import type { Config } from "./types.js";
+import { isLoopback, parseListen } from "../web/listen.js";
 
 /**
  * Works on the raw input, so a rule with its own schema errors still gets its references checked,
@@ -49,7 +50,7 @@ function references(value: unknown, at: PathSegment[], known: string[] | undefin
 function checkWeb(config: Config): RawIssue[] {
   const web = config.web;
   if (!web || (web.token !== undefined && web.token !== "")) return [];
-  if (isLoopback(listenHost(web.listen))) return [];
+  if (listensOnLoopback(web.listen)) return [];
   return [
     {
       path: ["web", "listen"],
@@ -58,21 +59,11 @@ function checkWeb(config: Config): RawIssue[] {
   ];
 }
 
-/**
- * The host of `host:port`, `[v6]:port`, `:port` or a bare port; like the web server, an omitted host
- * means 127.0.0.1. Anything else unparseable is returned whole, so it is not taken for loopback.
- */
-export function listenHost(listen: string): string {
-  const text = listen.trim();
-  const m = /^(?:\[([^\]]+)\]:|([^:[\]]*):)?(\d{1,5})$/.exec(text);
-  if (!m) return text;
-  const host = m[1] ?? m[2] ?? "";
-  return host === "" ? "127.0.0.1" : host;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h.endsWith(".localhost") || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  return /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+/** Whether the web server would bind loopback only; an unparseable address is the schema's error, not this one's. */
+function listensOnLoopback(listen: string): boolean {
+  try {
+    return isLoopback(parseListen(listen).host);
+  } catch {
+    return true;
+  }
 }
