@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "nats";
+import { cpuModel } from "./lib/peers.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LOGWARD = path.join(ROOT, "bin", "logward");
@@ -161,15 +162,6 @@ const firstLine = (cmd, args, cwd) => {
   }
 };
 
-function cpuModel() {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"));
-    if (match) return match[1].trim();
-  } catch {
-    // not Linux: what Node knows
-  }
-  return os.cpus()[0]?.model ?? "?";
-}
 
 /** What the figures depend on: cores, CPU, memory, kernel, Node, nats-server, logward's version and commit. */
 export function describeFleetMachine(root, natsServer) {

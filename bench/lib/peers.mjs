@@ -49,7 +49,8 @@ export function describePeers(peers) {
   return lines;
 }
 
-function cpuModel() {
+/** The CPU model from /proc/cpuinfo, or what Node knows. */
+export function cpuModel() {
   try {
     const match = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"));
     if (match) return match[1].trim();
