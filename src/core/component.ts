@@ -34,6 +34,12 @@ export interface SourceContext extends ComponentContext {
    */
   emit(batch: RecordBatch): Promise<void>;
   checkpoints: CheckpointStore;
+  /**
+   * Literals of which every line the pipeline wants contains at least one (its rules' prefilter), or undefined
+   * when it wants every line. A source may then leave out other lines, still counting them as read and
+   * acknowledging them. Asked again for each read: a reload can change it.
+   */
+  wanted?(): readonly string[] | undefined;
   /** --once: read what exists now, then report caughtUp. */
   once: boolean;
 }

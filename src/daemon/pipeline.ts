@@ -15,6 +15,9 @@ import { createStatsJob, type StatsJob } from "../stats/job.js";
 import type { WebHub } from "../web/hub.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
 
+/** U+FFFD or a lone surrogate in a literal: what invalid bytes decode to, so not findable in the raw bytes. */
+const NOT_IN_BYTES = /\uFFFD|\p{Cs}/u;
+
 export interface PipelineOptions {
   clock: Clock;
   logger: Logger;
@@ -36,6 +39,8 @@ export class Pipeline {
   private readonly parsers = new Map<string, RecordParser | undefined>();
   private readonly statsJobs = new Map<string, StatsJob>();
   private engine: RuleEngine;
+  /** Per source, what wanted() answers; cleared whenever rules, stats or sources change. */
+  private readonly wantedCache = new Map<string, readonly string[] | undefined>();
   private config: Config;
   private readonly log: Logger;
 
@@ -101,6 +106,7 @@ export class Pipeline {
     if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) this.engine = compileRules(next.rules, this.options.clock);
     if (JSON.stringify(this.config.stats) !== JSON.stringify(next.stats)) this.buildStatsJobs(next);
     this.config = next;
+    this.wantedCache.clear();
     for (const name of changedSources) {
       const cfg = next.sources[name];
       if (!cfg) continue;
@@ -126,8 +132,25 @@ export class Pipeline {
       checkpoints: this.options.checkpoints,
       once: this.options.once,
       emit: (batch) => this.dispatch(batch),
+      wanted: () => this.wanted(name),
     });
     this.sources.set(name, { config: cfg, instance });
+  }
+
+  /**
+   * The literals a source may filter its lines on: only when nothing but literal-prefiltered rules reads its
+   * lines (no parser, whose fields and times every line feeds; no stats; no web UI showing every line).
+   */
+  private wanted(source: string): readonly string[] | undefined {
+    if (this.wantedCache.has(source)) return this.wantedCache.get(source);
+    let literals: readonly string[] | undefined;
+    const readsAll = this.options.hub !== undefined || this.parsers.get(source) !== undefined
+      || Object.values(this.config.stats).some((job) => job.source === source);
+    if (!readsAll) literals = this.engine.requiredFor(source);
+    // U+FFFD stands for invalid bytes in a line's text, so it is not in the bytes: no byte prefilter then.
+    if (literals?.some((l) => NOT_IN_BYTES.test(l))) literals = undefined;
+    this.wantedCache.set(source, literals);
+    return literals;
   }
 
   private createAction(name: string, cfg: ActionConfig): Action {

@@ -20,6 +20,11 @@ export interface RuleEngine {
   evaluate(records: LogRecord[]): Firing[];
   /** Names of the rules that read this source. */
   rulesFor(source: string): string[];
+  /**
+   * Literals of which every line of this source that can matter to a rule contains one: empty when no rule
+   * reads it, undefined when some rule may match a line without any (no literal prefilter for it).
+   */
+  requiredFor(source: string): readonly string[] | undefined;
 }
 
 export interface EngineOptions {
@@ -36,6 +41,7 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   return {
     evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
+    requiredFor: (source) => requiredFor(compiled, source),
   };
 }
 
@@ -60,6 +66,17 @@ function evaluate(rules: readonly CompiledRule[], records: LogRecord[], prefilte
   // Rules run one after the other; put their firings back in the order of the lines that caused them.
   out.sort((a, b) => a.index - b.index || a.order - b.order);
   return out.map((o) => o.firing);
+}
+
+function requiredFor(rules: readonly CompiledRule[], source: string): readonly string[] | undefined {
+  const literals = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.sources.has(source)) continue;
+    const required = rule.matcher.required;
+    if (!required) return undefined;
+    for (const literal of required) literals.add(literal);
+  }
+  return [...literals];
 }
 
 class CompiledRule {

@@ -53,7 +53,7 @@ async function readToEnd(t: Tailer, hooks: DrainHooks, deadline: number): Promis
     const rewindTo = t.committable;
     const chunk = await t.read();
     if (!chunk) break;
-    hooks.metrics.read(t.path, chunk.bytes, chunk.lines.length);
+    hooks.metrics.read(t.path, chunk.bytes, chunk.count);
     hooks.metrics.linesCut(chunk.cut);
     if (!(await hooks.emit(t, chunk.lines, rewindTo))) return false;
   }

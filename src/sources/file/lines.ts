@@ -1,4 +1,5 @@
 // LineSplitter: raw byte chunks → complete lines with their byte offsets; long lines are cut and marked.
+import { candidateSpans } from "./select.js";
 
 /** One complete line: where it starts, its text (UTF-8, invalid bytes as U+FFFD, no \n or \r\n) and its size. */
 export interface RawLine {
@@ -28,6 +29,8 @@ export class LineSplitter {
   private lastByte = -1;
   private lineStart: number;
   private position: number;
+  /** Lines completed by the last push, returned or not (a selective push returns only candidates). */
+  completed = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -62,20 +65,58 @@ export class LineSplitter {
     this.position = offset;
   }
 
-  /** Take the next bytes of the file (they follow the previous chunk) and return every line they complete. */
-  push(chunk: Buffer): RawLine[] {
+  /**
+   * Take the next bytes of the file (they follow the previous chunk) and return the lines they complete.
+   * With needles, return only the lines whose bytes contain one of them (and a line begun in an earlier
+   * chunk, which is always returned): the caller then decodes a few candidates instead of every line.
+   * Only for lines shorter than maxBytes, since the bytes of a cut line differ from its text.
+   */
+  push(chunk: Buffer, needles?: readonly Buffer[]): RawLine[] {
+    this.completed = 0;
     const lines: RawLine[] = [];
     let from = 0;
+    if (needles && this.pending) from = this.finishPending(chunk, lines);
+    if (needles && from >= 0) from = this.pushSelected(chunk, from, needles, lines);
     for (;;) {
+      if (from < 0) break;
       const nl = chunk.indexOf(NEWLINE, from);
       if (nl < 0) break;
       lines.push(this.finish(chunk, from, nl));
+      this.completed++;
       this.lineStart = this.position + nl + 1;
       from = nl + 1;
     }
-    if (from < chunk.length) this.keep(chunk, from, chunk.length);
+    if (from >= 0 && from < chunk.length) this.keep(chunk, from, chunk.length);
     this.position += chunk.length;
     return lines;
+  }
+
+  /** Complete the line begun in an earlier chunk; returns where the next line starts, or -1 (chunk kept whole). */
+  private finishPending(chunk: Buffer, lines: RawLine[]): number {
+    const nl = chunk.indexOf(NEWLINE);
+    if (nl < 0) {
+      this.keep(chunk, 0, chunk.length);
+      return -1;
+    }
+    lines.push(this.finish(chunk, 0, nl));
+    this.completed++;
+    this.lineStart = this.position + nl + 1;
+    return nl + 1;
+  }
+
+  /** The candidate lines among the complete lines from `from` on; returns where the unfinished rest starts. */
+  private pushSelected(chunk: Buffer, from: number, needles: readonly Buffer[], lines: RawLine[]): number {
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < from) return from;
+    const spans = candidateSpans(chunk, from, last + 1, needles);
+    this.completed += spans.lines;
+    for (let i = 0; i < spans.starts.length; i++) {
+      const start = spans.starts[i] as number;
+      this.lineStart = this.position + start;
+      lines.push(this.finish(chunk, start, spans.ends[i] as number));
+    }
+    this.lineStart = this.position + last + 1;
+    return last + 1 < chunk.length ? last + 1 : chunk.length;
   }
 
   /** The unfinished last line as a line of its own (a file let go without a final newline), if any. */

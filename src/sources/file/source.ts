@@ -10,7 +10,7 @@ import { FileSet } from "./files.js";
 import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
 import type { FileSourceConfig } from "./schema.js";
-import type { Tailer } from "./tailer.js";
+import type { Chunk, Tailer } from "./tailer.js";
 import { first, Repeaters, within } from "./timing.js";
 import { DirWatchers } from "./watch.js";
 
@@ -42,6 +42,7 @@ export class FileSource implements Source {
   private ended = false;
   private resolveCaught!: () => void;
   private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
+  private needleCache: { literals: readonly string[]; needles: Buffer[] } | undefined;
 
   constructor(
     private readonly config: FileSourceConfig,
@@ -188,9 +189,10 @@ export class FileSource implements Source {
     for (let i = 0; i < READS_PER_TURN; i++) {
       if (this.stopping || !t.handle || this.set.tailers.get(t.key) !== t) return false;
       const rewindTo = t.committable;
-      let chunk: Awaited<ReturnType<Tailer["read"]>>;
+      let chunk: Chunk | undefined;
       try {
-        chunk = await t.read();
+        // Read ahead when this file is read again next: within its turn, or when no other file waits.
+        chunk = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.dirty.size === 0);
       } catch (err) {
         this.ctx.logger.warn({ file: t.path, err: describeError(err) }, "read failed; will retry");
         return false;
@@ -199,7 +201,7 @@ export class FileSource implements Source {
         this.targets.delete(t);
         return false;
       }
-      this.set.options.metrics.read(t.path, chunk.bytes, chunk.lines.length);
+      this.set.options.metrics.read(t.path, chunk.bytes, chunk.count);
       this.set.options.metrics.linesCut(chunk.cut);
       if (!(await this.emitLines(t, chunk.lines, rewindTo))) return false;
       this.armMultiline(t);
@@ -226,6 +228,14 @@ export class FileSource implements Source {
     }
     ack.releaseInitial();
     return true;
+  }
+
+  /** The pipeline's prefilter literals as bytes, or undefined when it wants every line. */
+  private needles(): Buffer[] | undefined {
+    const literals = this.ctx.wanted?.();
+    if (!literals) return undefined;
+    if (this.needleCache?.literals !== literals) this.needleCache = { literals, needles: literals.map((l) => Buffer.from(l)) };
+    return this.needleCache.needles;
   }
 
   private armMultiline(t: Tailer): void {

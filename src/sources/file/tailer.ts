@@ -9,9 +9,22 @@ import { type FileStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from ".
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
 
-/** Bytes per read: one read becomes one batch. */
-export const CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per read: one read becomes one batch. Under 1 MiB (the default max_line_bytes), so a line wholly inside
+ * one chunk is never cut and the byte prefilter applies; large enough that catching up costs few reads.
+ */
+export const CHUNK_BYTES = 1_000_000;
 const MIN_READ_BYTES = 16 * 1024;
+
+/** What one read yields: the lines to emit, and the counts for metrics. */
+export interface Chunk {
+  lines: RawLine[];
+  bytes: number;
+  /** Lines the chunk completed, emitted or left out by the prefilter. */
+  count: number;
+  /** Emitted lines that were cut at max_line_bytes. */
+  cut: number;
+}
 
 export interface LineOptions {
   maxLineBytes: number;
@@ -53,6 +66,10 @@ export class Tailer {
   detached: Detachment | undefined;
   acks: AckTracker;
   multilineTimer: Timer | undefined;
+  /** The next chunk, requested while the current one is processed (catching up only). */
+  private ahead: ReadAhead | undefined;
+  /** A read buffer no longer referenced, reused while catching up so big reads do not pile up as garbage. */
+  private spare: Buffer | undefined;
   private readonly splitter: LineSplitter;
   private readonly multiline: Multiline | undefined;
 
@@ -102,20 +119,49 @@ export class Tailer {
     return this.multiline?.pendingOffset !== undefined;
   }
 
-  /** Read the next chunk; returns the complete lines (events) it yields, or undefined at end of file. */
-  async read(): Promise<{ lines: RawLine[]; bytes: number; cut: number } | undefined> {
+  /**
+   * Read the next chunk; returns the complete lines (events) it yields, or undefined at end of file. With needles,
+   * only lines containing one of them are decoded and returned (see LineSplitter.push); multiline events need
+   * every line, so the needles are ignored then. With ahead, the next read starts now if the file has more
+   * (pass it only when that read follows at once, so an idle file holds no buffer).
+   */
+  async read(needles?: readonly Buffer[], ahead = false): Promise<Chunk | undefined> {
     if (!this.handle) return undefined;
-    const want = Math.min(CHUNK_BYTES, Math.max(MIN_READ_BYTES, this.size - this.readPos));
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await this.handle.read(buf, 0, want, this.readPos);
+    const { buf, bytesRead } = await this.fetch();
     if (bytesRead === 0) return undefined;
     this.readPos += bytesRead;
     if (this.readPos > this.size) this.size = this.readPos;
     this.lastActivityAt = this.clock.now();
-    this.growHead(buf.subarray(0, bytesRead), this.readPos - bytesRead);
-    const raw = this.splitter.push(buf.subarray(0, bytesRead));
+    // Catching up: let the next read run while this chunk is split and handed on.
+    if (ahead && this.size > this.readPos) this.ahead = readAhead(this.handle, this.readPos, this.buffer());
+    const chunk = buf.subarray(0, bytesRead);
+    this.growHead(chunk, this.readPos - bytesRead);
+    const select = this.multiline || this.options.maxLineBytes < CHUNK_BYTES ? undefined : needles;
+    const raw = this.splitter.push(chunk, select);
+    const count = this.splitter.completed;
     const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
-    return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, cut };
+    // Lines are decoded copies and held bytes are copied (LineSplitter.keep): nothing points into buf any more.
+    if (this.size > this.readPos) this.spare = buf;
+    return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, count, cut };
+  }
+
+  /** The read requested ahead when it is for the current position, else a read now. */
+  private async fetch(): Promise<{ buf: Buffer; bytesRead: number }> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead && ahead.at === this.readPos) return ahead.result;
+    await ahead?.result.catch(() => {});
+    const buf = this.buffer();
+    const { bytesRead } = await (this.handle as FileHandle).read(buf, 0, buf.length, this.readPos);
+    return { buf, bytesRead };
+  }
+
+  /** A buffer for the next read: the spare one when it is big enough, else a new one sized to what is there. */
+  private buffer(): Buffer {
+    const want = Math.min(CHUNK_BYTES, Math.max(MIN_READ_BYTES, this.size - this.readPos));
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare && spare.length >= want ? spare.subarray(0, want) : Buffer.allocUnsafe(want);
   }
 
   /** A short file's head grows with the bytes read right after it, so a file that was tiny stays recognisable. */
@@ -150,6 +196,7 @@ export class Tailer {
 
   /** Start over at offset, forgetting held-back bytes (they will be read again). */
   rewind(offset: number): void {
+    this.ahead = undefined;
     this.readPos = offset;
     this.splitter.reset(offset);
     this.multiline?.reset();
@@ -170,10 +217,23 @@ export class Tailer {
   }
 
   async close(): Promise<void> {
+    await this.ahead?.result.catch(() => {});
+    this.ahead = undefined;
     this.multilineTimer?.cancel();
     this.multilineTimer = undefined;
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close().catch(() => {});
   }
+}
+
+interface ReadAhead {
+  at: number;
+  result: Promise<{ buf: Buffer; bytesRead: number }>;
+}
+
+function readAhead(handle: FileHandle, at: number, buf: Buffer): ReadAhead {
+  const result = handle.read(buf, 0, buf.length, at).then(({ bytesRead }) => ({ buf, bytesRead }));
+  result.catch(() => {}); // a read ahead nobody takes must not be an unhandled rejection
+  return { at, result };
 }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { LineSplitter, type RawLine } from "./lines.js";
+import { candidateSpans } from "./select.js";
+
+/** Push the chunks through one splitter; all lines, with the count of lines each push completed. */
+function split(chunks: Buffer[], maxBytes: number, needles?: Buffer[]): { lines: RawLine[]; completed: number } {
+  const splitter = new LineSplitter(maxBytes, 7);
+  const lines: RawLine[] = [];
+  let completed = 0;
+  for (const chunk of chunks) {
+    lines.push(...splitter.push(chunk, needles));
+    completed += splitter.completed;
+  }
+  return { lines, completed };
+}
+
+/** Cut bytes into chunks at the given (sorted, deduplicated) points. */
+function cut(bytes: Buffer, points: number[]): Buffer[] {
+  const at = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const p of at) {
+    chunks.push(bytes.subarray(from, p));
+    from = p;
+  }
+  chunks.push(bytes.subarray(from));
+  return chunks;
+}
+
+describe("candidateSpans", () => {
+  it("finds each line containing a needle once, in order, and counts every line", () => {
+    const chunk = Buffer.from("a foo\nbar\nfoo bar foo\nbaz\n");
+    const spans = candidateSpans(chunk, 0, chunk.length, [Buffer.from("foo"), Buffer.from("bar")]);
+    expect(spans).toEqual({ starts: [0, 6, 10], ends: [5, 9, 21], lines: 4 });
+  });
+
+  it("looks only inside its region", () => {
+    const chunk = Buffer.from("foo\nxx\nfoo\nfoo");
+    expect(candidateSpans(chunk, 4, 11, [Buffer.from("foo")])).toEqual({ starts: [7], ends: [10], lines: 2 });
+  });
+});
+
+describe("LineSplitter with needles", () => {
+  const unit = fc.constantFrom(..."ab\n\r\n".split(""), "ab", "é", "\u00ff", "\n", "\r\n", "bé");
+  const bytesArb = fc.tuple(fc.array(unit, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 })).map(([parts, junk]) =>
+    Buffer.concat([Buffer.from(parts.join("")), Buffer.from(junk)]),
+  );
+  const needleArb = fc.array(fc.constantFrom("a", "ab", "é", "bé", "ba", "b\r", "\u00ff", "zz"), { minLength: 1, maxLength: 3 });
+
+  it("returns exactly the lines whose text has a needle (and maybe a few more), never one the full path lacks", () => {
+    fc.assert(
+      fc.property(bytesArb, fc.array(fc.nat(), { maxLength: 6 }), needleArb, fc.constantFrom(8, 1 << 20), (bytes, points, literals, maxBytes) => {
+        const chunks = cut(bytes, points);
+        const full = split(chunks, maxBytes);
+        const selected = split(chunks, maxBytes, literals.map((l) => Buffer.from(l)));
+        expect(selected.completed).toBe(full.completed);
+        expect(selected.completed).toBe(full.lines.length);
+        const byOffset = new Map(full.lines.map((l) => [l.offset, l]));
+        for (const line of selected.lines) expect(line).toEqual(byOffset.get(line.offset));
+        const chosen = new Set(selected.lines.map((l) => l.offset));
+        // Only lines shorter than maxBytes are filtered: a cut line's text is not its bytes.
+        for (const line of full.lines) if (line.cut === 0 && literals.some((l) => line.text.includes(l))) expect(chosen.has(line.offset)).toBe(true);
+        expect([...chosen]).toEqual([...chosen].sort((a, b) => a - b));
+      }),
+      { numRuns: 3000, seed: 5 },
+    );
+  });
+
+  it("keeps the unfinished line and the read position as the full path does", () => {
+    const full = new LineSplitter(1024);
+    const selective = new LineSplitter(1024);
+    for (const text of ["x foo\nbar\nfo", "o tail\nlast foo"]) {
+      full.push(Buffer.from(text));
+      selective.push(Buffer.from(text), [Buffer.from("foo")]);
+      expect(selective.committable).toBe(full.committable);
+      expect(selective.end).toBe(full.end);
+    }
+    expect(selective.flush()).toEqual(full.flush());
+  });
+});

@@ -1,0 +1,56 @@
+// Literal prefilter on raw bytes: find the lines of a chunk that contain a needle, without decoding any line.
+
+const NEWLINE = 0x0a;
+
+/** Candidate lines of a region: where each starts and where its newline is, ascending; and how many lines it has. */
+export interface Spans {
+  starts: number[];
+  ends: number[];
+  lines: number;
+}
+
+/**
+ * The lines of chunk[from, end) (whole lines: `from` starts one, chunk[end - 1] is a newline) whose bytes contain
+ * at least one needle. A line's text contains a literal only if its UTF-8 bytes do, so no match is missed; a
+ * needle spanning a newline may add a line that does not contain it, which the pattern then rejects.
+ */
+export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Buffer[]): Spans {
+  const spans: Spans = { starts: [], ends: [], lines: countLines(chunk, from, end) };
+  for (const needle of needles) collect(chunk, from, end, needle, spans);
+  return needles.length > 1 ? sortUnique(spans) : spans;
+}
+
+/** Append the line of every hit of one needle: one search per hit, resuming after the line it is in. */
+function collect(chunk: Buffer, from: number, end: number, needle: Buffer, spans: Spans): void {
+  if (needle.length === 0) return;
+  let at = from;
+  while (at < end) {
+    const hit = chunk.indexOf(needle, at);
+    if (hit < 0 || hit >= end) return;
+    // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
+    const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;
+    const lineEnd = chunk.indexOf(NEWLINE, hit);
+    spans.starts.push(Math.max(from, before + 1));
+    spans.ends.push(lineEnd);
+    at = lineEnd + 1;
+  }
+}
+
+function countLines(chunk: Buffer, from: number, end: number): number {
+  let lines = 0;
+  for (let at = chunk.indexOf(NEWLINE, from); at >= 0 && at < end; at = chunk.indexOf(NEWLINE, at + 1)) lines++;
+  return lines;
+}
+
+/** Several needles found lines in separate passes: put them in file order, each once. */
+function sortUnique(spans: Spans): Spans {
+  const order = spans.starts.map((_, i) => i).sort((a, b) => (spans.starts[a] as number) - (spans.starts[b] as number));
+  const out: Spans = { starts: [], ends: [], lines: spans.lines };
+  for (const i of order) {
+    const start = spans.starts[i] as number;
+    if (out.starts.length > 0 && out.starts[out.starts.length - 1] === start) continue;
+    out.starts.push(start);
+    out.ends.push(spans.ends[i] as number);
+  }
+  return out;
+}
