@@ -57,6 +57,9 @@ export class Harness {
     return this.records.map((r) => r.line);
   }
 
+  /** What the pipeline would answer to wanted(): the literals lines must contain, undefined for every line. */
+  wanted: readonly string[] | undefined = undefined;
+
   async start(config: Record<string, unknown>, opts: { once?: boolean; clock?: Clock } = {}): Promise<Source> {
     this.store = await FileCheckpointStore.open(this.stateDir, { logger: recordingLogger(this.logs), metrics: this.metrics });
     const ctx: SourceContext = {
@@ -67,6 +70,7 @@ export class Harness {
       stateDir: this.stateDir,
       checkpoints: this.store,
       once: opts.once ?? false,
+      wanted: () => this.wanted,
       emit: async (batch) => {
         this.batches.push(batch);
         this.records.push(...batch.records);

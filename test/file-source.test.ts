@@ -28,13 +28,33 @@ describe("file source: reading", () => {
 
   it("start_at beginning reads what is there, in batches", async () => {
     const file = h.path("app.log");
-    append(file, numbered("line", 0, 50_000));
+    append(file, numbered("line", 0, 250_000));
     const source = await h.start({ path: file, start_at: "beginning", ...fast });
     await source.caughtUp();
-    expect(h.lines()).toEqual(numbered("line", 0, 50_000));
+    expect(h.lines()).toEqual(numbered("line", 0, 250_000));
     expect(h.batches.length).toBeGreaterThan(1);
-    expect(await h.metric("file_lines_read_total")).toBe(50_000);
+    expect(await h.metric("file_lines_read_total")).toBe(250_000);
     expect(await h.metric("file_bytes_read_total")).toBe(fs.statSync(file).size);
+  });
+
+  it("emits only the lines holding a wanted literal, counts every line, and checkpoints past the rest", async () => {
+    const file = h.path("app.log");
+    const all = numbered("line", 0, 250_000).map((l, i) => (i % 1000 === 7 ? `${l} wp-login` : i % 1000 === 9 ? `${l} ERRÖR` : l));
+    append(file, all);
+    h.wanted = ["wp-login", "ERRÖR"];
+    const source = await h.start({ path: file, start_at: "beginning", ...fast });
+    await source.caughtUp();
+    const wanted = (l: string): boolean => l.includes("wp-login") || l.includes("ERRÖR");
+    expect(h.lines().filter(wanted)).toEqual(all.filter(wanted));
+    // A line split across two reads is emitted whole, unfiltered: at most one per read.
+    expect(h.lines().length - all.filter(wanted).length).toBeLessThanOrEqual(h.batches.length);
+    expect(h.records[1]).toMatchObject({ offset: Buffer.byteLength(all.slice(0, 9).join("\n") + "\n") });
+    expect(await h.metric("file_lines_read_total")).toBe(250_000);
+    append(file, ["tail wp-login", "tail other"]);
+    await h.waitLines(h.records.length + 1);
+    await h.restart({ path: file, start_at: "beginning", ...fast }, { once: true });
+    await h.source?.caughtUp();
+    expect(h.lines()).toEqual([]);
   });
 
   it("holds a partial line until its newline arrives", async () => {
