@@ -102,7 +102,7 @@ describe("GET /api/stream", () => {
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.events.length >= 1, "hello");
     r.pause();
-    const dropped = async () => (await s.metrics.registry.getSingleMetric("logward_web_events_dropped_total")?.get())?.values[0]?.value ?? 0;
+    const dropped = async () => (await s.metrics.getSingleMetric("logward_web_events_dropped_total")?.get())?.values[0]?.value ?? 0;
     const filler = "x".repeat(1000);
     let pushed = 0;
     // Keep writing until the socket and our bounded queue are both full and lines start to drop.

@@ -1,38 +1,66 @@
-// Internal metrics: one prom-client registry per daemon, shared by every component and /metrics.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+// Internal metrics: a small Prometheus registry (text format 0.0.4) shared by every component and /metrics.
+// Written in-house because importing prom-client cost every `logward run` ≈ 25 ms and 13 MB RSS at start-up.
+import { LogwardError } from "./errors.js";
+import type { MetricType } from "./metric-family.js";
+import { Counter, Gauge, Histogram } from "./metric-types.js";
 
+export { formatNumber, type LabelValue, type Labels, type MetricSample, type MetricSnapshot, type MetricType } from "./metric-family.js";
+export { Counter, DEFAULT_BUCKETS, Gauge, Histogram, type CounterChild, type GaugeChild, type HistogramChild } from "./metric-types.js";
+
+/** The content type of `Metrics.text()`: the Prometheus text exposition format 0.0.4. */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+type AnyMetric = Counter | Gauge | Histogram;
+
+/** One registry per daemon; metrics are created on first use and the same one is returned after. */
 export class Metrics {
-  readonly registry = new Registry();
-  private readonly counters = new Map<string, Counter>();
-  private readonly gauges = new Map<string, Gauge>();
-  private readonly histograms = new Map<string, Histogram>();
+  private readonly metrics = new Map<string, AnyMetric>();
 
   /** A counter, created on first use; names get the logward_ prefix. */
-  counter(name: string, help: string, labelNames: string[] = []): Counter {
-    return getOrCreate(this.counters, name, () => new Counter({ name: `logward_${name}`, help, labelNames, registers: [this.registry] }));
+  counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return this.getOrCreate("counter", name, labelNames, (full) => new Counter(full, help, labelNames)) as Counter<L>;
   }
 
-  gauge(name: string, help: string, labelNames: string[] = []): Gauge {
-    return getOrCreate(this.gauges, name, () => new Gauge({ name: `logward_${name}`, help, labelNames, registers: [this.registry] }));
+  gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+    return this.getOrCreate("gauge", name, labelNames, (full) => new Gauge(full, help, labelNames)) as Gauge<L>;
   }
 
-  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {
-    return getOrCreate(this.histograms, name, () =>
-      new Histogram({ name: `logward_${name}`, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) }),
-    );
+  histogram<L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], buckets?: readonly number[]): Histogram<L> {
+    return this.getOrCreate("histogram", name, labelNames, (full) => new Histogram(full, help, labelNames, buckets)) as Histogram<L>;
   }
 
-  /** The Prometheus text exposition of everything registered. */
+  /** The metric registered under its full name (with the logward_ prefix), if any. */
+  getSingleMetric(fullName: string): AnyMetric | undefined {
+    return this.metrics.get(fullName);
+  }
+
+  /** The Prometheus text exposition (format 0.0.4) of everything registered, laid out as prom-client did. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    const families = [...this.metrics.values()].map((metric) => metric.exposition());
+    return Promise.resolve(`${families.join("\n\n")}\n`);
+  }
+
+  private getOrCreate(type: MetricType, name: string, labelNames: readonly string[], make: (fullName: string) => AnyMetric): AnyMetric {
+    const fullName = `logward_${name}`;
+    const existing = this.metrics.get(fullName);
+    if (existing) {
+      if (existing.type !== type || existing.labelNames.join() !== labelNames.join()) {
+        throw new LogwardError("INTERNAL", `metric ${fullName} is already a ${existing.type} with labels [${existing.labelNames.join(", ")}]`);
+      }
+      return existing;
+    }
+    checkNames(fullName, labelNames);
+    const metric = make(fullName);
+    this.metrics.set(fullName, metric);
+    return metric;
   }
 }
 
-function getOrCreate<T>(map: Map<string, T>, name: string, make: () => T): T {
-  let metric = map.get(name);
-  if (!metric) {
-    metric = make();
-    map.set(name, metric);
-  }
-  return metric;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function checkNames(fullName: string, labelNames: readonly string[]): void {
+  if (!METRIC_NAME.test(fullName)) throw new LogwardError("INTERNAL", `invalid metric name: ${fullName}`);
+  const bad = labelNames.find((label, i) => !LABEL_NAME.test(label) || label.startsWith("__") || labelNames.indexOf(label) !== i);
+  if (bad !== undefined) throw new LogwardError("INTERNAL", `metric ${fullName}: invalid or repeated label name "${bad}"`);
 }

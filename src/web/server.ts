@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { LogwardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { Metrics } from "../core/metrics.js";
+import { METRICS_CONTENT_TYPE, type Metrics } from "../core/metrics.js";
 import type { WebHub } from "./hub.js";
 import type { WebConfig } from "./schema.js";
 import { accessHook } from "./auth.js";
@@ -45,7 +45,7 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   registerAssets(app, assets);
   registerApi(app, deps.hub);
   registerStream(app, { ...deps, maxPendingBytes: config.client_buffer ?? DEFAULT_CLIENT_BUFFER, clients });
-  app.get("/metrics", async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+  app.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await deps.metrics.text()));
   app.get("/healthz", async () => ({ status: "ok" }));
 
   try {
