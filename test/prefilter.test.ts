@@ -1,5 +1,6 @@
 // End to end: `run --once` finds the same matches whether the file source filters lines on raw bytes (only rules
-// read the source) or hands on every line (the web UI also reads it), on awkward input read in several chunks.
+// with a literal read the source) or hands on every line (a rule without one reads it too), on awkward input read
+// in several chunks.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -47,16 +48,17 @@ describe("literal prefilter on raw bytes", () => {
   it("gives exactly the matches of the unfiltered path", async () => {
     const log = join(dir, "app.log");
     writeFileSync(log, awkwardLog());
-    const config = (name: string, web: boolean) => ({
+    const config = (name: string, everyLine: boolean) => ({
       state_dir: join(dir, `state-${name}`),
       log: { level: "warn" },
       sources: { app: { path: log, start_at: "beginning" } },
       rules: {
         login: { source: "app", match: '/wp-login\\.php[^"]*" 40[0-9] /', actions: ["out"] },
         err: { source: "app", match: ["/ERR\\d+ ü/", "Fehler"], actions: ["out"] },
+        // No literal every match must contain: the source must then hand on every line.
+        ...(everyLine ? { blank: { source: "app", match: "/^\\s*$/", actions: ["blank"] } } : {}),
       },
-      actions: { out: { type: "file", path: join(dir, `${name}.ndjson`) } },
-      ...(web ? { web: { listen: "127.0.0.1:0" } } : {}),
+      actions: { out: { type: "file", path: join(dir, `${name}.ndjson`) }, blank: { type: "file", path: join(dir, "blank.ndjson") } },
     });
     const filtered = await matches(config("filtered", false), "filtered");
     const everything = await matches(config("everything", true), "everything");
