@@ -9,18 +9,62 @@ export const HIT = 1;
 export const SKIP = 2;
 export type ScanOutcome = typeof INVALID | typeof HIT | typeof SKIP;
 
-/** What analytics needs from one line. Scanners overwrite one instance line after line: never keep it. */
-export interface AccessHit {
+/**
+ * What analytics needs from one line. Host and path are ranges of a text (usually the chunk the line
+ * is in), so a scan makes no string for them. Scanners overwrite one instance line after line:
+ * never keep it.
+ */
+export class AccessHit {
   /** Event time in ms since the epoch; NaN when the line carries no timestamp. */
-  time: number;
-  host: string;
-  path: string;
-  status: number;
-  bytes: number;
+  time = NaN;
+  hostText = "";
+  hostStart = 0;
+  hostEnd = 0;
+  pathText = "";
+  pathStart = 0;
+  pathEnd = 0;
+  status = 0;
+  bytes = 0;
+
+  get host(): string {
+    return this.hostText.slice(this.hostStart, this.hostEnd);
+  }
+
+  get path(): string {
+    return this.pathText.slice(this.pathStart, this.pathEnd);
+  }
+
+  /** The hit as plain values (strings for host and path). */
+  values(): { time: number; host: string; path: string; status: number; bytes: number } {
+    return { time: this.time, host: this.host, path: this.path, status: this.status, bytes: this.bytes };
+  }
+
+  setHost(text: string, start = 0, end = text.length): void {
+    this.hostText = text;
+    this.hostStart = start;
+    this.hostEnd = end;
+  }
+
+  setPath(text: string, start = 0, end = text.length): void {
+    this.pathText = text;
+    this.pathStart = start;
+    this.pathEnd = end;
+  }
 }
 
 export function newHit(): AccessHit {
-  return { time: NaN, host: "", path: "", status: 0, bytes: 0 };
+  return new AccessHit();
+}
+
+/** A hit with the given values (tests, and callers holding strings). */
+export function accessHit(values: { time: number; host: string; path: string; status: number; bytes: number }): AccessHit {
+  const hit = new AccessHit();
+  hit.time = values.time;
+  hit.setHost(values.host);
+  hit.setPath(values.path);
+  hit.status = values.status;
+  hit.bytes = values.bytes;
+  return hit;
 }
 
 /** The full parse of one line for records: fields are written only when the line is a hit. */
@@ -32,7 +76,7 @@ export interface ParsedLine {
 
 /**
  * One access-log format. `scan` is the fast path for analytics: it reads text[start, end) (one line
- * without its newline, inside a larger chunk) and slices only what analytics needs. `parse` fills
+ * without its newline, inside a larger chunk) and points the hit at what analytics needs. `parse` fills
  * every common field (host, user, method, path, protocol, status, bytes, referer, agent).
  */
 export interface AccessFormat {

@@ -78,7 +78,7 @@ describe("combined parser", () => {
     const hit = newHit();
     const first = text.indexOf("\n");
     expect(format.scan(text, 0, first, hit)).toBe(HIT);
-    expect(hit).toEqual({ time: Date.UTC(2026, 10, 21, 3, 15), host: "203.0.113.9", path: "/api/user/1?x=1", status: 200, bytes: 2326 });
+    expect(hit.values()).toEqual({ time: Date.UTC(2026, 10, 21, 3, 15), host: "203.0.113.9", path: "/api/user/1?x=1", status: 200, bytes: 2326 });
     expect(format.scan(text, first + 1, text.length - 1, hit)).toBe(HIT);
     expect(hit.time).toBe(Date.UTC(2026, 10, 21, 4, 15));
     expect(format.scan(text, 0, first - 1, hit)).toBe(INVALID); // agent's closing quote cut off

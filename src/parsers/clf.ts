@@ -112,12 +112,12 @@ export class ClfScanner {
     }
   }
 
-  /** The hit of the last scanned line: slices only host and path. */
+  /** The hit of the last scanned line: host and path stay ranges of the text. */
   hit(text: string, hit: AccessHit): void {
     const s = this.spans;
     hit.time = this.time;
-    hit.host = text.slice(s[HOST], s[HOST + 1]);
-    hit.path = text.slice(s[PATH], s[PATH + 1]);
+    hit.setHost(text, s[HOST], s[HOST + 1]);
+    hit.setPath(text, s[PATH], s[PATH + 1]);
     hit.status = this.status;
     hit.bytes = this.bytes;
   }

@@ -78,10 +78,10 @@ export class FieldMapper {
   /** Fill the hit analytics needs; missing fields become "-" and 0. */
   hit(source: Source, hit: AccessHit): void {
     hit.time = this.time(source);
-    hit.host = toText(this.find(source, "host") ?? "-");
+    hit.setHost(toText(this.find(source, "host") ?? "-"));
     const path = this.find(source, "path");
     const request = path === undefined ? this.find(source, "request") : undefined;
-    hit.path = path !== undefined ? toText(path) : request !== undefined ? splitRequest(toText(request)).path : "";
+    hit.setPath(path !== undefined ? toText(path) : request !== undefined ? splitRequest(toText(request)).path : "");
     hit.status = toNumber(this.find(source, "status") ?? 0);
     hit.bytes = toNumber(this.find(source, "bytes") ?? 0);
   }

@@ -19,7 +19,7 @@ describe("json", () => {
     const line = JSON.stringify({ ts: 1_700_000_000, client: "c1", http: { target: "/shop/cart", code: 201 } });
     const hit = newHit();
     expect(format.scan(`xx${line}yy`, 2, 2 + line.length, hit)).toBe(HIT);
-    expect(hit).toEqual({ time: 1_700_000_000_000, host: "c1", path: "/shop/cart", status: 201, bytes: 0 });
+    expect(hit.values()).toEqual({ time: 1_700_000_000_000, host: "c1", path: "/shop/cart", status: 201, bytes: 0 });
   });
 
   it("reads Apache timestamps and millisecond epochs", () => {

@@ -29,7 +29,7 @@ describe("w3c-csv", () => {
     const line = '"10.0.0.3","-","-","1549573861.5","GET /a,b?q=""x"" HTTP/1.1","404","-"';
     const hit = newHit();
     expect(format.scan(line, 0, line.length, hit)).toBe(HIT);
-    expect(hit).toEqual({ time: 1549573861_500, host: "10.0.0.3", path: '/a,b?q="x"', status: 404, bytes: 0 });
+    expect(hit.values()).toEqual({ time: 1549573861_500, host: "10.0.0.3", path: '/a,b?q="x"', status: 404, bytes: 0 });
   });
 
   it.each([

@@ -78,10 +78,13 @@ export class CsvScanner {
     into.bytes = this.bytes;
   }
 
+  /** The hit of the last scanned line: host and path stay ranges of the text unless they need unescaping. */
   hit(text: string, hit: AccessHit): void {
     hit.time = this.time;
-    hit.host = this.cut(text, HOST);
-    hit.path = this.cut(text, METHOD + 2);
+    if (this.escaped & (1 << (HOST / 2))) hit.setHost(this.cut(text, HOST));
+    else hit.setHost(text, this.spans[HOST], this.spans[HOST + 1]);
+    if (this.escaped & (1 << (REQUEST / 2))) hit.setPath(this.cut(text, METHOD + 2));
+    else hit.setPath(text, this.spans[METHOD + 2], this.spans[METHOD + 3]);
     hit.status = this.status;
     hit.bytes = this.bytes;
   }

@@ -1,7 +1,7 @@
 // Traffic analytics on event time: interval reports and the high-traffic alert, driven by hits and a Clock.
 import type { Clock, Timer } from "../core/clock.js";
 import type { AccessHit } from "../parsers/access.js";
-import { buildReport, IntervalCounts, round, type StatsReport } from "./report.js";
+import { buildReport, IntervalCounts, round, type IntervalTally, type StatsReport } from "./report.js";
 import { SecondWindow } from "./window.js";
 
 export interface TrafficAlert {
@@ -30,6 +30,8 @@ export interface TrafficOptions {
   live: boolean;
   /** Distinct sections and hosts counted exactly per interval (memory bound); default 1000. */
   capacity?: number;
+  /** How an interval's counts are made (tests compare implementations); IntervalCounts by default. */
+  newCounts?: (capacity: number) => IntervalTally;
   onReport(report: StatsReport): void;
   onAlert(alert: TrafficAlert): void;
 }
@@ -56,6 +58,8 @@ export interface TrafficAnalyzer {
 }
 
 export const DEFAULT_CAPACITY = 1000;
+/** Cleared counts kept for reuse: a few intervals are open at a time (more only with a long lateness). */
+const SPARE_COUNTS = 4;
 
 export function highTrafficMessage(hits: number, at: number): string {
   return `High traffic generated an alert - hits = ${hits}, triggered at ${new Date(at).toISOString()}`;
@@ -76,8 +80,11 @@ class Analyzer implements TrafficAnalyzer {
   private readonly windowSeconds: number;
   private readonly lateness: number;
   private readonly capacity: number;
+  private readonly newCounts: (capacity: number) => IntervalTally;
   private readonly window: SecondWindow;
-  private readonly open = new Map<number, IntervalCounts>();
+  private readonly open = new Map<number, IntervalTally>();
+  /** Counts of closed intervals, cleared, for the next ones (their top-K memory is reused, not garbage). */
+  private readonly spare: IntervalTally[] = [];
   private anchored = false;
   /** First reported instant: no report starts before it. */
   private origin = 0;
@@ -94,7 +101,7 @@ class Analyzer implements TrafficAnalyzer {
   /** Where the last jump over a quiet stretch landed: the interval it lands in is not reported empty. */
   private skippedTo = -Infinity;
   private lastStart = NaN;
-  private lastCounts: IntervalCounts | undefined;
+  private lastCounts: IntervalTally | undefined;
   private timer: Timer | undefined;
   private stopped = false;
 
@@ -103,6 +110,7 @@ class Analyzer implements TrafficAnalyzer {
     this.windowSeconds = wholeSeconds(options.window);
     this.lateness = Math.max(0, options.lateness);
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.newCounts = options.newCounts ?? ((capacity) => new IntervalCounts(capacity));
     this.window = new SecondWindow(this.windowSeconds, Math.ceil(this.lateness / 1000) + 2);
     if (options.live) {
       this.anchor(clock.now());
@@ -176,6 +184,7 @@ class Analyzer implements TrafficAnalyzer {
     const intervalStart = Math.floor(time / this.interval) * this.interval;
     const done = Math.max(Math.floor((time - this.lateness) / 1000), intervalStart / 1000);
     this.window.reset(done);
+    for (const counts of this.open.values()) this.recycle(counts);
     this.open.clear();
     this.lastCounts = undefined;
     this.lastStart = NaN;
@@ -193,11 +202,11 @@ class Analyzer implements TrafficAnalyzer {
     this.totals.late++;
   }
 
-  private countsFor(time: number): IntervalCounts {
+  private countsFor(time: number): IntervalTally {
     if (time >= this.lastStart && time < this.lastStart + this.interval && this.lastCounts) return this.lastCounts;
     const start = Math.floor(time / this.interval) * this.interval;
     let counts = this.open.get(start);
-    if (!counts) this.open.set(start, (counts = new IntervalCounts(this.capacity)));
+    if (!counts) this.open.set(start, (counts = this.spare.pop() ?? this.newCounts(this.capacity)));
     this.lastStart = start;
     this.lastCounts = counts;
     return counts;
@@ -259,6 +268,12 @@ class Analyzer implements TrafficAnalyzer {
     });
     this.pendingInvalid = 0;
     this.pendingLate = 0;
+    if (counts) this.recycle(counts);
     this.options.onReport(report);
+  }
+
+  private recycle(counts: IntervalTally): void {
+    counts.clear();
+    if (this.spare.length < SPARE_COUNTS) this.spare.push(counts);
   }
 }

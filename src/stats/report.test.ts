@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sectionOf } from "./report.js";
+import fc from "fast-check";
+import { SectionFinder, sectionOf } from "./report.js";
 
 describe("sectionOf", () => {
   it.each([
@@ -17,5 +18,21 @@ describe("sectionOf", () => {
     ["*", "*"],
   ])("%s → %s", (path, section) => {
     expect(sectionOf(path)).toBe(section);
+  });
+});
+
+describe("SectionFinder", () => {
+  it("finds the range sectionOf slices, inside a larger text (property)", () => {
+    const part = fc.constantFrom("/", "//", "api", "?", "#", ":", "://", "http", "h.example", "x", "\u00e9", "");
+    const path = fc.array(part, { maxLength: 8 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 4 }), path, fc.string({ maxLength: 4 }), (before, p, after) => {
+        fc.pre(p !== "");
+        const finder = new SectionFinder();
+        const text = finder.find(before + p + after, before.length, before.length + p.length);
+        expect(text.slice(finder.start, finder.end)).toBe(sectionOf(p));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -58,8 +58,66 @@ export function sectionOf(path: string): string {
   return path;
 }
 
-/** Counts of one open interval. */
-export class IntervalCounts {
+/**
+ * The section of text[start, end) (a path) as sectionOf gives it, without slicing: its range goes to
+ * `start`/`end` and the return value is the text holding it (the path's own text, or "/" for an
+ * absolute URL without a path).
+ */
+export class SectionFinder {
+  start = 0;
+  end = 0;
+
+  find(text: string, start: number, end: number): string {
+    if (text.charCodeAt(start) !== SLASH) {
+      const scheme = indexOfScheme(text, start, end);
+      if (scheme <= start) return this.range(text, start, end);
+      let slash = scheme + 3;
+      while (slash < end && text.charCodeAt(slash) !== SLASH) slash++;
+      if (slash >= end) return this.range(ROOT, 0, 1);
+      start = slash;
+    }
+    for (let i = start + 1; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === SLASH || c === QUESTION || c === HASH) return this.range(text, start, i);
+    }
+    return this.range(text, start, end);
+  }
+
+  private range(text: string, start: number, end: number): string {
+    this.start = start;
+    this.end = end;
+    return text;
+  }
+}
+
+const SLASH = 47;
+const QUESTION = 63;
+const HASH = 35;
+const ROOT = "/";
+
+/** Where "://" starts in text[start, end), or -1. */
+function indexOfScheme(text: string, start: number, end: number): number {
+  for (let i = start; i + 3 <= end; i++) {
+    if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH) return i;
+  }
+  return -1;
+}
+
+/** What a report is built from: the counts of one interval. */
+export interface IntervalTally {
+  readonly hits: number;
+  readonly bytes: number;
+  readonly errors: number;
+  readonly status: readonly number[];
+  readonly sections: { top(n: number): TopEntry[]; readonly approximate: boolean };
+  readonly hosts: { top(n: number): TopEntry[]; readonly approximate: boolean };
+  add(hit: AccessHit): void;
+  /** Start over empty, for another interval. */
+  clear(): void;
+}
+
+/** Counts of one open interval; cleared and used again for a later one (its top-K memory is kept). */
+export class IntervalCounts implements IntervalTally {
   hits = 0;
   bytes = 0;
   errors = 0;
@@ -67,6 +125,7 @@ export class IntervalCounts {
   readonly status = [0, 0, 0, 0, 0, 0];
   readonly sections: SpaceSaving;
   readonly hosts: SpaceSaving;
+  private readonly section = new SectionFinder();
 
   constructor(capacity: number) {
     this.sections = new SpaceSaving(capacity);
@@ -80,8 +139,20 @@ export class IntervalCounts {
     if (statusClass >= 1 && statusClass <= 5) this.status[statusClass - 1]!++;
     else this.status[5]!++;
     if (statusClass === 5) this.errors++;
-    if (hit.path !== "") this.sections.add(sectionOf(hit.path));
-    this.hosts.add(hit.host);
+    if (hit.pathEnd > hit.pathStart) {
+      const text = this.section.find(hit.pathText, hit.pathStart, hit.pathEnd);
+      this.sections.add(text, this.section.start, this.section.end);
+    }
+    this.hosts.add(hit.hostText, hit.hostStart, hit.hostEnd);
+  }
+
+  clear(): void {
+    this.hits = 0;
+    this.bytes = 0;
+    this.errors = 0;
+    this.status.fill(0);
+    this.sections.clear();
+    this.hosts.clear();
   }
 }
 
@@ -96,7 +167,7 @@ export interface ReportContext {
   firing: boolean;
 }
 
-export function buildReport(counts: IntervalCounts | undefined, ctx: ReportContext): StatsReport {
+export function buildReport(counts: IntervalTally | undefined, ctx: ReportContext): StatsReport {
   const hits = counts?.hits ?? 0;
   const seconds = Math.max(0.001, (ctx.to - ctx.from) / 1000);
   const s = counts?.status ?? [0, 0, 0, 0, 0, 0];

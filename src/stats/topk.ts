@@ -1,58 +1,63 @@
-// Space-saving top-K: counts the heaviest keys of an unbounded stream in fixed memory (a min-heap of counters).
-import { detach } from "../parsers/access.js";
+// Space-saving top-K: counts the heaviest keys of an unbounded stream in fixed memory, without a string per hit.
+import { KeyTable } from "./keytable.js";
 
 export interface TopEntry {
   name: string;
   hits: number;
 }
 
+const INITIAL_SLOTS = 64;
+
 /**
  * Keeps at most `capacity` counters. A new key, when full, takes over the smallest counter and
  * inherits its count (Metwally et al.): every key whose true count exceeds total/capacity is kept,
  * and no count is ever under-estimated. `approximate` tells when a takeover has happened.
+ *
+ * A key is a range of a text (a line inside a chunk's text): its characters are copied into the
+ * key table only when it gets a counter, and names are made only for what top() returns, so
+ * counting allocates nothing per hit. Counters are slots of typed arrays; the min-heap on hits
+ * holds slot numbers (the same sifts, and so the same evictions, as a heap of objects).
  */
-/** One counter; `at` is its place in the heap, kept on the counter so a swap never writes to the Map. */
-interface Counter {
-  name: string;
-  hits: number;
-  at: number;
-}
-
 export class SpaceSaving {
-  /** A min-heap on hits. */
-  private readonly heap: Counter[] = [];
-  private readonly index = new Map<string, Counter>();
   approximate = false;
+  private readonly keys = new KeyTable(INITIAL_SLOTS);
+  private hits = new Float64Array(INITIAL_SLOTS);
+  /** Heap place of each slot, and the slot at each heap place. */
+  private place = new Int32Array(INITIAL_SLOTS);
+  private heap = new Int32Array(INITIAL_SLOTS);
+  private count = 0;
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new RangeError("capacity must be at least 1");
   }
 
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
-  add(key: string, n = 1): void {
-    const counter = this.index.get(key);
-    if (counter !== undefined) {
-      counter.hits += n;
-      this.siftDown(counter.at);
+  /** Count text[start, end) (the whole text by default) n times. */
+  add(text: string, start = 0, end = text.length, n = 1): void {
+    const hash = KeyTable.hash(text, start, end);
+    const found = this.keys.find(text, start, end, hash);
+    if (found >= 0) {
+      this.hits[found]! += n;
+      this.siftDown(this.place[found]!);
       return;
     }
-    key = detach(key); // kept for the whole interval: must not pin the chunk it was cut from
-    if (this.heap.length < this.capacity) {
-      const added: Counter = { name: key, hits: n, at: this.heap.length };
-      this.heap.push(added);
-      this.index.set(key, added);
-      this.siftUp(added.at);
+    if (this.count < this.capacity) {
+      const slot = this.count++;
+      if (slot === this.hits.length) this.grow();
+      this.keys.insert(slot, text, start, end, hash);
+      this.hits[slot] = n;
+      this.heap[slot] = slot;
+      this.place[slot] = slot;
+      this.siftUp(slot);
       return;
     }
     this.approximate = true;
-    const smallest = this.heap[0] as Counter;
-    this.index.delete(smallest.name);
-    smallest.name = key;
-    smallest.hits += n;
-    this.index.set(key, smallest);
+    const smallest = this.heap[0]!;
+    this.keys.replace(smallest, text, start, end, hash);
+    this.hits[smallest]! += n;
     this.siftDown(0);
   }
 
@@ -61,26 +66,64 @@ export class SpaceSaving {
    * sort: one pass keeps the best n counters in order, so most counters cost one count comparison.
    */
   top(n: number): TopEntry[] {
-    const best: Counter[] = [];
-    const limit = Math.min(n, this.heap.length);
+    const limit = Math.min(n, this.count);
     if (limit <= 0) return [];
-    for (const counter of this.heap) {
-      if (best.length === limit && !before(counter, best[limit - 1] as Counter)) continue;
+    const best: number[] = [];
+    for (let p = 0; p < this.count; p++) {
+      const slot = this.heap[p]!;
+      if (best.length === limit && !this.before(slot, best[limit - 1]!)) continue;
       let at = best.length === limit ? limit - 1 : best.length;
-      while (at > 0 && before(counter, best[at - 1] as Counter)) {
-        best[at] = best[at - 1] as Counter;
+      while (at > 0 && this.before(slot, best[at - 1]!)) {
+        best[at] = best[at - 1]!;
         at--;
       }
-      best[at] = counter;
+      best[at] = slot;
     }
-    return best.map((c) => ({ name: c.name, hits: c.hits }));
+    return best.map((slot) => ({ name: this.keys.name(slot), hits: this.hits[slot]! }));
+  }
+
+  /** Forget every key (for the next interval), keeping the memory unless it grew far beyond what was used. */
+  clear(): void {
+    if (this.hits.length > INITIAL_SLOTS * 16 && this.count * 8 < this.hits.length) {
+      this.hits = new Float64Array(INITIAL_SLOTS);
+      this.place = new Int32Array(INITIAL_SLOTS);
+      this.heap = new Int32Array(INITIAL_SLOTS);
+      this.keys.reset(INITIAL_SLOTS);
+    } else {
+      this.keys.reset(this.hits.length);
+    }
+    this.count = 0;
+    this.approximate = false;
+  }
+
+  /** Whether slot a ranks before slot b: more hits, or as many and a smaller name. */
+  private before(a: number, b: number): boolean {
+    const ha = this.hits[a]!;
+    const hb = this.hits[b]!;
+    if (ha !== hb) return ha > hb;
+    return this.keys.compare(a, b) < 0;
+  }
+
+  private grow(): void {
+    const slots = Math.min(this.capacity, this.hits.length * 2);
+    const hits = new Float64Array(slots);
+    hits.set(this.hits);
+    const place = new Int32Array(slots);
+    place.set(this.place);
+    const heap = new Int32Array(slots);
+    heap.set(this.heap);
+    this.hits = hits;
+    this.place = place;
+    this.heap = heap;
+    this.keys.grow(slots);
   }
 
   private siftUp(i: number): void {
     const heap = this.heap;
+    const hits = this.hits;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((heap[parent] as Counter).hits <= (heap[i] as Counter).hits) return;
+      if (hits[heap[parent]!]! <= hits[heap[i]!]!) return;
       this.swap(i, parent);
       i = parent;
     }
@@ -88,13 +131,14 @@ export class SpaceSaving {
 
   private siftDown(i: number): void {
     const heap = this.heap;
-    const size = heap.length;
+    const hits = this.hits;
+    const size = this.count;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < size && (heap[left] as Counter).hits < (heap[smallest] as Counter).hits) smallest = left;
-      if (right < size && (heap[right] as Counter).hits < (heap[smallest] as Counter).hits) smallest = right;
+      if (left < size && hits[heap[left]!]! < hits[heap[smallest]!]!) smallest = left;
+      if (right < size && hits[heap[right]!]! < hits[heap[smallest]!]!) smallest = right;
       if (smallest === i) return;
       this.swap(i, smallest);
       i = smallest;
@@ -102,17 +146,11 @@ export class SpaceSaving {
   }
 
   private swap(a: number, b: number): void {
-    const ca = this.heap[a] as Counter;
-    const cb = this.heap[b] as Counter;
-    this.heap[a] = cb;
-    this.heap[b] = ca;
-    cb.at = a;
-    ca.at = b;
+    const sa = this.heap[a]!;
+    const sb = this.heap[b]!;
+    this.heap[a] = sb;
+    this.heap[b] = sa;
+    this.place[sb] = a;
+    this.place[sa] = b;
   }
-}
-
-/** Whether counter a ranks before counter b: more hits, or as many and a smaller name. */
-function before(a: Counter, b: Counter): boolean {
-  if (a.hits !== b.hits) return a.hits > b.hits;
-  return a.name < b.name;
 }
