@@ -1,5 +1,5 @@
 // The resolved pipeline as text for `logward check`: what reads, what matches, what acts — no secrets.
-import { z } from "zod";
+import * as z from "zod";
 import { findActionKind } from "../actions/index.js";
 import { findParserKind } from "../parsers/index.js";
 import { findSourceKind } from "../sources/index.js";

@@ -2,7 +2,7 @@
 // section schemas, collecting every issue instead of stopping at the first.
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { actionKinds, findActionKind } from "../actions/index.js";
 import { findParserKind, parserKinds } from "../parsers/index.js";
 import { findSourceKind, sourceKinds } from "../sources/index.js";

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { sourceKinds } from "../sources/index.js";
 import { resolveConfigPath, validateConfig } from "./load.js";
 import { registerTestKinds } from "./testing/kinds.js";

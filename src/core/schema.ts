@@ -1,5 +1,5 @@
 // Zod building blocks shared by every component schema: durations, sizes, patterns, name lists.
-import { z } from "zod";
+import * as z from "zod";
 import { parseDuration, parseSize } from "./units.js";
 import { parsePattern } from "./pattern.js";
 

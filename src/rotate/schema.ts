@@ -1,5 +1,5 @@
 // Config schema of one rotate job (owned by the rotate module; extended there).
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zSize } from "../core/schema.js";
 
 export const rotateJobSchema = z.strictObject({

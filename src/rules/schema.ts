@@ -1,5 +1,5 @@
 // Config schema of one rule: which source, which lines, how often, which actions.
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zNameList, zPatternList } from "../core/schema.js";
 
 export const ruleSchema = z.strictObject({

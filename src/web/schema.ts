@@ -1,5 +1,5 @@
 // Config schema of the web server (owned by the web module; extended there).
-import { z } from "zod";
+import * as z from "zod";
 import { zSize } from "../core/schema.js";
 import { parseListen } from "./listen.js";
 

@@ -1,6 +1,6 @@
 // The console action: print events to stdout or stderr as text (`time [rule] source: line`) or JSON lines.
 import type { Writable } from "node:stream";
-import { z } from "zod";
+import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";

@@ -1,6 +1,6 @@
 // The shared delivery keys: defaults, units, per-kind overrides, strictness.
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { deliveryShape, effectiveMaxWait, parseDeliveryConfig } from "./schema.js";
 
 describe("delivery config", () => {

@@ -1,5 +1,5 @@
 // The config keys every network action shares (batching, rate limit, retries, queue, dead letters).
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zSize } from "../../core/schema.js";
 
 /** Defaults of the shared keys; a kind may override some (Slack: one message per second). */

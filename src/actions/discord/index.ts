@@ -1,5 +1,5 @@
 // The discord action: lines packed into ≤2000-character webhook messages, Discord's rate limits obeyed.
-import { z } from "zod";
+import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import { chatCapacity, chatContent, chatParts, type ChatOptions } from "../delivery/chat.js";
 import { DeliveryQueue, type Encoder } from "../delivery/queue.js";

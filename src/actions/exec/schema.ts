@@ -1,5 +1,5 @@
 // Config schema of the exec action: the command (from the config only) and how it runs.
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration } from "../../core/schema.js";
 
 export const execSchema = z.strictObject({

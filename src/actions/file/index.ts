@@ -1,6 +1,6 @@
 // The file action: append each event as JSON lines to a file, one write per burst of sends, releasing
 // events once their write is done; follows the file when it is rotated or deleted.
-import { z } from "zod";
+import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";

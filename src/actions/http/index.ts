@@ -1,5 +1,5 @@
 // The http action: events POSTed as JSON ({"events":[...]} or a body template) to any webhook.
-import { z } from "zod";
+import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Part } from "../delivery/batcher.js";

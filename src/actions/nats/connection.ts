@@ -1,7 +1,7 @@
 // NATS connection settings shared by the nats action and the nats source: servers, credentials,
 // reconnect forever, a first connect retried in our own cancellable loop, and status logging.
 import type { ConnectionOptions, NatsConnection } from "nats";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock, Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";

@@ -1,5 +1,5 @@
 // Config of the nats action: servers and credentials, stream, subject template, stream creation, in-flight bound.
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zSize } from "../../core/schema.js";
 import { checkCredentials, natsConnectionShape } from "./connection.js";
 import { checkTemplate, streamSubjects } from "./subject.js";

@@ -1,5 +1,5 @@
 // The slack action: incoming-webhook messages {text}, mrkdwn-escaped, split under Slack's text limit, ~1 per second.
-import { z } from "zod";
+import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import { chatCapacity, chatContent, chatParts, type ChatOptions } from "../delivery/chat.js";
 import { DeliveryQueue, type Encoder } from "../delivery/queue.js";

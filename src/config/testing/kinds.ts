@@ -1,5 +1,5 @@
 // Stub source/action/parser kinds for config tests, registered only while a test needs them.
-import { z } from "zod";
+import * as z from "zod";
 import { actionKinds } from "../../actions/index.js";
 import { parserKinds } from "../../parsers/index.js";
 import { sourceKinds } from "../../sources/index.js";

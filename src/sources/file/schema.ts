@@ -1,5 +1,5 @@
 // The file source's configuration keys (the config loader adds `type` and `parser`).
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zPattern, zSize } from "../../core/schema.js";
 
 const zPathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));

@@ -1,5 +1,5 @@
 // Config of the nats source: servers and credentials, stream, durable consumer shared by analysers, pull sizes.
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration } from "../../core/schema.js";
 import { checkCredentials, natsConnectionShape } from "../../actions/nats/connection.js";
 import { zStreamName } from "../../actions/nats/schema.js";

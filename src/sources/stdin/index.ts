@@ -1,6 +1,6 @@
 // The `stdin` source kind: lines from standard input (or any readable stream), in batches, until end of input.
 import type { Readable } from "node:stream";
-import { z } from "zod";
+import * as z from "zod";
 import type { Source, SourceContext, SourceKind } from "../../core/component.js";
 import type { Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";

@@ -1,5 +1,5 @@
 // Config of the syslog source: listen addresses (udp:// and tcp://), message size limit, TCP framing.
-import { z } from "zod";
+import * as z from "zod";
 import { zSize } from "../../core/schema.js";
 
 export interface ListenAddress {
