@@ -3,17 +3,16 @@ import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import type { Command } from "commander";
 import type { WriteStream } from "node:tty";
-import { MemoryCheckpointStore } from "../core/checkpoint.js";
 import { systemClock } from "../core/clock.js";
 import { LogwardError, UserError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
-import { findSourceKind } from "../sources/index.js";
 import { createStatsJob, type StatsRunner } from "../stats/job.js";
 import { LineSplitter, readStream, replayFile } from "../stats/input.js";
 import { StatsOutput, type OutputMode } from "../stats/output.js";
 import { ProgressBar } from "../stats/progress.js";
-import { statsJobSchema, type StatsJobConfig } from "../stats/schema.js";
+import { quickStatsConfig, type StatsFlagInput } from "../stats/flag-config.js";
+import type { StatsJobConfig } from "../stats/schema.js";
 import { loggerFor } from "./common.js";
 
 export interface StatsFlags {
@@ -29,14 +28,17 @@ export interface StatsFlags {
 
 const FLAG_OF: Record<string, string> = { format: "--format", interval: "--interval", window: "--window", alert: "--threshold", top: "--top", lateness: "--lateness" };
 
-/** The stats job the flags describe; a bad flag is a UserError naming it (exit 2). */
-export function statsConfigFromFlags(file: string | undefined, flags: StatsFlags): StatsJobConfig {
+/**
+ * The stats job the flags describe; a bad flag is a UserError naming it (exit 2). Only when a flag is
+ * not plainly valid is the schema (zod) loaded, to say why.
+ */
+export async function statsConfigFromFlags(file: string | undefined, flags: StatsFlags): Promise<StatsJobConfig> {
   const number = (flag: string, text: string): number => {
     const value = Number(text);
     if (text.trim() === "" || !Number.isFinite(value)) throw new UserError("USAGE", `${flag}: "${text}" is not a number`);
     return value;
   };
-  const input = {
+  const input: StatsFlagInput = {
     source: file ?? "stdin",
     format: flags.format,
     interval: flags.interval,
@@ -45,6 +47,9 @@ export function statsConfigFromFlags(file: string | undefined, flags: StatsFlags
     lateness: flags.lateness,
     alert: { above: number("--threshold", flags.threshold), over: flags.window },
   };
+  const quick = quickStatsConfig(input);
+  if (quick) return quick;
+  const { statsJobSchema } = await import("../stats/schema.js");
   const parsed = statsJobSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -54,7 +59,7 @@ export function statsConfigFromFlags(file: string | undefined, flags: StatsFlags
 
 
 export async function runStats(command: Command, file: string | undefined, flags: StatsFlags): Promise<void> {
-  const config = statsConfigFromFlags(file, flags);
+  const config = await statsConfigFromFlags(file, flags);
   const logger = loggerFor(command);
   const live = !flags.replay;
   const stdout = process.stdout as NodeJS.WriteStream;
@@ -115,6 +120,7 @@ async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSig
 /** Live file: the file source follows it from its end through rotation and truncation, until a signal. */
 async function followFile(file: string, job: StatsRunner, logger: Logger, signal: AbortSignal): Promise<void> {
   await fileSize(file); // a missing file is the user's mistake, said plainly
+  const [{ findSourceKind }, { MemoryCheckpointStore }] = await Promise.all([import("../sources/index.js"), import("../core/checkpoint.js")]);
   const kind = findSourceKind("file");
   if (!kind) throw new LogwardError("INTERNAL", "the file source is not registered");
   const source = kind.create(kind.schema.parse({ path: file, start_at: "end" }), {

@@ -1,6 +1,4 @@
 // Shared vocabulary of the HTTP access-log formats: scan outcomes, the hit analytics reads, and the kind wrapper.
-import type { z } from "zod";
-import type { ParserKind } from "../core/component.js";
 import type { Fields } from "../core/record.js";
 
 /** What a format made of one line: not its format, a request, or a line to skip (a CSV header). */
@@ -84,27 +82,6 @@ export interface AccessFormat {
   readonly name: string;
   scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome;
   parse(line: string, out: ParsedLine): ScanOutcome;
-}
-
-/** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
-export function accessParserKind<C>(type: string, schema: z.ZodType<C>, make: (config: C) => AccessFormat): ParserKind<C> {
-  return {
-    type,
-    schema,
-    create(config) {
-      const format = make(config);
-      const out: ParsedLine = { fields: {}, time: NaN };
-      return {
-        parse(record) {
-          out.fields = record.fields;
-          out.time = NaN;
-          if (format.parse(record.line, out) !== HIT) return false;
-          if (Number.isFinite(out.time)) record.time = out.time;
-          return true;
-        },
-      };
-    },
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // The `auto` format: sniffs the first lines against each access format, then sticks to the one that fits.
-import { accessParserKind, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
 import { createClfFormat } from "./clf.js";
-import { fieldNameOptions, type FieldNameOptions } from "./fieldmap.js";
+import type { FieldNameOptions } from "./fieldmap.js";
 import { createJsonFormat } from "./json.js";
 import { createLogfmtFormat } from "./logfmt.js";
 import { createW3cCsvFormat } from "./w3c-csv.js";
@@ -55,5 +55,3 @@ export function createAutoFormat(options: FieldNameOptions = {}): AutoFormat {
     },
   };
 }
-
-export const autoParser = accessParserKind("auto", fieldNameOptions, (options) => createAutoFormat(options));

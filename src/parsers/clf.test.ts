@@ -3,7 +3,8 @@ import fc from "fast-check";
 import type { LogRecord } from "../core/record.js";
 import { silentLogger } from "../core/logger.js";
 import { HIT, INVALID, newHit } from "./access.js";
-import { combinedParser, commonParser, createClfFormat } from "./clf.js";
+import { createClfFormat } from "./clf.js";
+import { combinedParser, commonParser } from "./kinds.js";
 
 const COMBINED = '203.0.113.9 - frank [21/Nov/2026:04:15:00 +0100] "GET /api/user/1?x=1 HTTP/1.1" 200 2326 "https://example.org/" "Mozilla/5.0 (X11)"';
 

@@ -1,7 +1,6 @@
 // Apache/nginx `common` and `combined` formats, scanned character by character (no regex per line).
-import { z } from "zod";
 import type { Fields } from "../core/record.js";
-import { accessParserKind, digitsAt, HIT, INVALID, requestSpans, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { digitsAt, HIT, INVALID, requestSpans, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
 import { CLF_TIME_LENGTH, ClfTimeCache } from "./clf-time.js";
 
 const SPACE = 32;
@@ -142,8 +141,3 @@ export function createClfFormat(combined: boolean): AccessFormat & { readonly sc
     },
   };
 }
-
-const noOptions = z.strictObject({});
-
-export const commonParser = accessParserKind("common", noOptions, () => createClfFormat(false));
-export const combinedParser = accessParserKind("combined", noOptions, () => createClfFormat(true));

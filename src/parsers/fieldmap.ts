@@ -1,5 +1,4 @@
 // Maps the keys of structured lines (JSON, logfmt) onto the common access-log field names.
-import { z } from "zod";
 import type { FieldValue, Fields } from "../core/record.js";
 import { splitRequest, type AccessHit } from "./access.js";
 import { parseClfTime, CLF_TIME_LENGTH } from "./clf-time.js";
@@ -22,24 +21,8 @@ const DEFAULT_KEYS = {
 type CommonName = keyof typeof DEFAULT_KEYS;
 const NAMES = Object.keys(DEFAULT_KEYS) as CommonName[];
 
-const fieldName = z.string().min(1).optional();
-
-/** Options of the json and logfmt parsers: which key holds each common field. */
-export const fieldNameOptions = z.strictObject({
-  time_field: fieldName,
-  host_field: fieldName,
-  user_field: fieldName,
-  method_field: fieldName,
-  path_field: fieldName,
-  protocol_field: fieldName,
-  status_field: fieldName,
-  bytes_field: fieldName,
-  referer_field: fieldName,
-  agent_field: fieldName,
-  request_field: fieldName,
-});
-
-export type FieldNameOptions = z.output<typeof fieldNameOptions>;
+/** Options of the json and logfmt parsers: which key holds each common field (checked by fieldNameOptions in schema.ts). */
+export type FieldNameOptions = { [name in `${CommonName}_field`]?: string | undefined };
 
 type Source = Record<string, unknown>;
 

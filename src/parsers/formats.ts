@@ -1,5 +1,4 @@
 // Every access-log format by name, for consumers that pick one at run time (stats jobs, the stats command).
-import { z } from "zod";
 import type { AccessFormat } from "./access.js";
 import { createAutoFormat } from "./auto.js";
 import { createClfFormat } from "./clf.js";
@@ -10,7 +9,6 @@ import { createW3cCsvFormat } from "./w3c-csv.js";
 
 export const ACCESS_FORMATS = ["auto", "w3c-csv", "common", "combined", "json", "logfmt"] as const;
 export type AccessFormatName = (typeof ACCESS_FORMATS)[number];
-export const accessFormatName = z.enum(ACCESS_FORMATS);
 
 /** A fresh instance of the named format: formats keep per-stream state (time caches, auto's choice). */
 export function createAccessFormat(name: AccessFormatName, options: FieldNameOptions = {}): AccessFormat {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../core/logger.js";
 import { HIT, INVALID, newHit } from "./access.js";
-import { createJsonFormat, jsonParser } from "./json.js";
+import { createJsonFormat } from "./json.js";
+import { jsonParser } from "./kinds.js";
 
 describe("json", () => {
   it("maps common key names and keeps every scalar", () => {

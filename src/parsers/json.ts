@@ -1,6 +1,6 @@
 // The `json` format: one JSON object per line; key names for the common fields are configurable.
-import { accessParserKind, HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
-import { copyScalars, FieldMapper, fieldNameOptions, type FieldNameOptions } from "./fieldmap.js";
+import { HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 /** The object on a line, or undefined when the line is not a JSON object. */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -34,5 +34,3 @@ export function createJsonFormat(options: FieldNameOptions = {}): AccessFormat {
     },
   };
 }
-
-export const jsonParser = accessParserKind("json", fieldNameOptions, (options) => createJsonFormat(options));

@@ -1,6 +1,6 @@
 // The `logfmt` format: key=value pairs, values bare or "quoted with \" escapes"; a bare key is true.
-import { accessParserKind, HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
-import { copyScalars, FieldMapper, fieldNameOptions, type FieldNameOptions } from "./fieldmap.js";
+import { HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 const SPACE = 32;
 const TAB = 9;
@@ -85,5 +85,3 @@ export function createLogfmtFormat(options: FieldNameOptions = {}): AccessFormat
     },
   };
 }
-
-export const logfmtParser = accessParserKind("logfmt", fieldNameOptions, (options) => createLogfmtFormat(options));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HIT, INVALID, newHit, SKIP } from "./access.js";
-import { createW3cCsvFormat, w3cCsvParser } from "./w3c-csv.js";
+import { w3cCsvParser } from "./kinds.js";
+import { createW3cCsvFormat } from "./w3c-csv.js";
 import { silentLogger } from "../core/logger.js";
 
 const HEADER = '"remotehost","rfc931","authuser","date","request","status","bytes"';

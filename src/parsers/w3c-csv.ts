@@ -1,7 +1,6 @@
 // The `w3c-csv` format: "remotehost","rfc931","authuser","date","request","status","bytes", date in epoch seconds.
-import { z } from "zod";
 import type { Fields } from "../core/record.js";
-import { accessParserKind, digitsAt, HIT, INVALID, requestSpans, SKIP, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { digitsAt, HIT, INVALID, requestSpans, SKIP, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -123,5 +122,3 @@ export function createW3cCsvFormat(): AccessFormat & { readonly scanner: CsvScan
     },
   };
 }
-
-export const w3cCsvParser = accessParserKind("w3c-csv", z.strictObject({}), () => createW3cCsvFormat());

@@ -1,8 +1,8 @@
 // Config schema of one traffic-stats job (owned by the stats module; extended there).
-import { z } from "zod";
+import * as z from "zod";
 import { zDuration, zNameList } from "../core/schema.js";
-import { fieldNameOptions } from "../parsers/fieldmap.js";
-import { accessFormatName } from "../parsers/formats.js";
+import { accessFormatName, fieldNameOptions } from "../parsers/schema.js";
+import { DEFAULT_HISTORY, DEFAULT_TOP_CAPACITY } from "./flag-config.js";
 
 const atLeastOneSecond = (what: string) => [(ms: number) => ms >= 1000, { message: `${what} must be at least 1s` }] as const;
 
@@ -23,9 +23,9 @@ export const statsJobSchema = z.strictObject({
   /** How much later than the newest line a line may come (event time) and still count; later ones are counted as late. */
   lateness: zDuration.default(5_000),
   /** Distinct sections and hosts counted per interval (memory bound); beyond it top lists become approximate. */
-  top_capacity: z.number().int().min(10).max(1_000_000).default(1000),
+  top_capacity: z.number().int().min(10).max(1_000_000).default(DEFAULT_TOP_CAPACITY),
   /** Reports kept for latest()/history() (the web view's charts). */
-  history: z.number().int().positive().max(100_000).default(360),
+  history: z.number().int().positive().max(100_000).default(DEFAULT_HISTORY),
   actions: zNameList.optional(),
 });
 

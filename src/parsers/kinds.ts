@@ -1,0 +1,38 @@
+// The access formats as parser kinds (a config schema and a factory each), for the parser registry.
+import type { z } from "zod";
+import type { ParserKind } from "../core/component.js";
+import { HIT, type AccessFormat, type ParsedLine } from "./access.js";
+import { createAutoFormat } from "./auto.js";
+import { createClfFormat } from "./clf.js";
+import { createJsonFormat } from "./json.js";
+import { createLogfmtFormat } from "./logfmt.js";
+import { fieldNameOptions, noOptions } from "./schema.js";
+import { createW3cCsvFormat } from "./w3c-csv.js";
+
+/** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
+export function accessParserKind<C>(type: string, schema: z.ZodType<C>, make: (config: C) => AccessFormat): ParserKind<C> {
+  return {
+    type,
+    schema,
+    create(config) {
+      const format = make(config);
+      const out: ParsedLine = { fields: {}, time: NaN };
+      return {
+        parse(record) {
+          out.fields = record.fields;
+          out.time = NaN;
+          if (format.parse(record.line, out) !== HIT) return false;
+          if (Number.isFinite(out.time)) record.time = out.time;
+          return true;
+        },
+      };
+    },
+  };
+}
+
+export const w3cCsvParser = accessParserKind("w3c-csv", noOptions, () => createW3cCsvFormat());
+export const commonParser = accessParserKind("common", noOptions, () => createClfFormat(false));
+export const combinedParser = accessParserKind("combined", noOptions, () => createClfFormat(true));
+export const jsonParser = accessParserKind("json", fieldNameOptions, (options) => createJsonFormat(options));
+export const logfmtParser = accessParserKind("logfmt", fieldNameOptions, (options) => createLogfmtFormat(options));
+export const autoParser = accessParserKind("auto", fieldNameOptions, (options) => createAutoFormat(options));
