@@ -93,4 +93,21 @@ describe("replayFile and readStream", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("replayFile ends with the sink's error, after the read it started ahead has finished", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "logward-input-"));
+    try {
+      const file = join(dir, "big.log");
+      writeFileSync(file, "a line\n".repeat(400_000));
+      let calls = 0;
+      const failing = async (): Promise<void> => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (++calls === 20) throw new Error("sink failed");
+      };
+      await expect(replayFile(file, failing, new LineSplitter())).rejects.toThrow("sink failed");
+      expect(calls).toBe(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -102,20 +102,30 @@ function decode(bytes: Buffer): string {
 
 export type TextSink = (text: string) => void | Promise<void>;
 
-/** Read a whole file from the start in large chunks; onProgress gets the bytes read so far. */
+/**
+ * Read a whole file from the start in large chunks; onProgress gets the bytes read so far. The next
+ * chunk is read (on the thread pool) while the current one is processed, into the other of two
+ * buffers: the splitter has decoded or copied the current one before the read into it starts.
+ */
 export async function replayFile(path: string, sink: TextSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
   const handle = await open(path, "r");
+  let current = Buffer.allocUnsafe(CHUNK_BYTES);
+  let spare = Buffer.allocUnsafe(CHUNK_BYTES);
+  let position = 0;
+  let reading = handle.read(current, 0, CHUNK_BYTES, 0);
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let position = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      const { bytesRead } = await reading;
       if (bytesRead === 0) break;
       position += bytesRead;
-      for (const text of splitter.push(buffer.subarray(0, bytesRead))) await sink(text);
+      const texts = splitter.push(current.subarray(0, bytesRead));
+      [current, spare] = [spare, current];
+      reading = handle.read(current, 0, CHUNK_BYTES, position);
+      for (const text of texts) await sink(text);
       onProgress?.(position);
     }
   } finally {
+    await reading.catch(() => undefined); // a read still under way when the sink failed must end before the close
     await handle.close();
   }
   const rest = splitter.end();
