@@ -16,6 +16,11 @@ await build({
   target: "node20",
   // Loaded only by the web UI and NATS kinds, and large: they keep their own files in node_modules.
   external: ["fastify", "nats"],
+  // Less to parse at each start (≈ 5 MB less RSS); names are kept, and the source map maps stacks back to dist/
+  // for whoever runs with --enable-source-maps.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: "linked",
   // Bundled CommonJS packages (pino, yaml's dependencies) may call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __logwardRequire } from "node:module"; const require = __logwardRequire(import.meta.url);' },
   logLevel: "warning",

@@ -1,4 +1,5 @@
 // LineSplitter: raw byte chunks → complete lines with their byte offsets; long lines are cut and marked.
+import type { Needle } from "./needle.js";
 import { candidateSpans } from "./select.js";
 
 /** One complete line: where it starts, its text (UTF-8, invalid bytes as U+FFFD, no \n or \r\n) and its size. */
@@ -71,7 +72,7 @@ export class LineSplitter {
    * chunk, which is always returned): the caller then decodes a few candidates instead of every line.
    * Only for lines shorter than maxBytes, since the bytes of a cut line differ from its text.
    */
-  push(chunk: Buffer, needles?: readonly Buffer[]): RawLine[] {
+  push(chunk: Buffer, needles?: readonly Needle[]): RawLine[] {
     this.completed = 0;
     const lines: RawLine[] = [];
     let from = 0;
@@ -105,7 +106,7 @@ export class LineSplitter {
   }
 
   /** The candidate lines among the complete lines from `from` on; returns where the unfinished rest starts. */
-  private pushSelected(chunk: Buffer, from: number, needles: readonly Buffer[], lines: RawLine[]): number {
+  private pushSelected(chunk: Buffer, from: number, needles: readonly Needle[], lines: RawLine[]): number {
     const last = chunk.lastIndexOf(NEWLINE);
     if (last < from) return from;
     const spans = candidateSpans(chunk, from, last + 1, needles);

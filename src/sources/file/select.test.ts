@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LineSplitter, type RawLine } from "./lines.js";
+import { Needle } from "./needle.js";
 import { candidateSpans } from "./select.js";
 
 /** Push the chunks through one splitter; all lines, with the count of lines each push completed. */
-function split(chunks: Buffer[], maxBytes: number, needles?: Buffer[]): { lines: RawLine[]; completed: number } {
+function split(chunks: Buffer[], maxBytes: number, needles?: Needle[]): { lines: RawLine[]; completed: number } {
   const splitter = new LineSplitter(maxBytes, 7);
   const lines: RawLine[] = [];
   let completed = 0;
@@ -31,13 +32,13 @@ function cut(bytes: Buffer, points: number[]): Buffer[] {
 describe("candidateSpans", () => {
   it("finds each line containing a needle once, in order, and counts every line", () => {
     const chunk = Buffer.from("a foo\nbar\nfoo bar foo\nbaz\n");
-    const spans = candidateSpans(chunk, 0, chunk.length, [Buffer.from("foo"), Buffer.from("bar")]);
+    const spans = candidateSpans(chunk, 0, chunk.length, [new Needle("foo"), new Needle("bar")]);
     expect(spans).toEqual({ starts: [0, 6, 10], ends: [5, 9, 21], lines: 4 });
   });
 
   it("looks only inside its region", () => {
     const chunk = Buffer.from("foo\nxx\nfoo\nfoo");
-    expect(candidateSpans(chunk, 4, 11, [Buffer.from("foo")])).toEqual({ starts: [7], ends: [10], lines: 2 });
+    expect(candidateSpans(chunk, 4, 11, [new Needle("foo")])).toEqual({ starts: [7], ends: [10], lines: 2 });
   });
 });
 
@@ -53,7 +54,7 @@ describe("LineSplitter with needles", () => {
       fc.property(bytesArb, fc.array(fc.nat(), { maxLength: 6 }), needleArb, fc.constantFrom(8, 1 << 20), (bytes, points, literals, maxBytes) => {
         const chunks = cut(bytes, points);
         const full = split(chunks, maxBytes);
-        const selected = split(chunks, maxBytes, literals.map((l) => Buffer.from(l)));
+        const selected = split(chunks, maxBytes, literals.map((l) => new Needle(l)));
         expect(selected.completed).toBe(full.completed);
         expect(selected.completed).toBe(full.lines.length);
         const byOffset = new Map(full.lines.map((l) => [l.offset, l]));
@@ -72,7 +73,7 @@ describe("LineSplitter with needles", () => {
     const selective = new LineSplitter(1024);
     for (const text of ["x foo\nbar\nfo", "o tail\nlast foo"]) {
       full.push(Buffer.from(text));
-      selective.push(Buffer.from(text), [Buffer.from("foo")]);
+      selective.push(Buffer.from(text), [new Needle("foo")]);
       expect(selective.committable).toBe(full.committable);
       expect(selective.end).toBe(full.end);
     }

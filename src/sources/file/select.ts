@@ -1,4 +1,5 @@
 // Literal prefilter on raw bytes: find the lines of a chunk that contain a needle, without decoding any line.
+import type { Needle } from "./needle.js";
 
 const NEWLINE = 0x0a;
 
@@ -14,19 +15,20 @@ export interface Spans {
  * at least one needle. A line's text contains a literal only if its UTF-8 bytes do, so no match is missed; a
  * needle spanning a newline may add a line that does not contain it, which the pattern then rejects.
  */
-export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Buffer[]): Spans {
+export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Needle[]): Spans {
   const spans: Spans = { starts: [], ends: [], lines: countLines(chunk, from, end) };
   for (const needle of needles) collect(chunk, from, end, needle, spans);
   return needles.length > 1 ? sortUnique(spans) : spans;
 }
 
 /** Append the line of every hit of one needle: one search per hit, resuming after the line it is in. */
-function collect(chunk: Buffer, from: number, end: number, needle: Buffer, spans: Spans): void {
-  if (needle.length === 0) return;
+function collect(chunk: Buffer, from: number, end: number, needle: Needle, spans: Spans): void {
+  if (needle.bytes.length === 0) return;
+  needle.startChunk(end - from);
   let at = from;
   while (at < end) {
-    const hit = chunk.indexOf(needle, at);
-    if (hit < 0 || hit >= end) return;
+    const hit = needle.find(chunk, at, end);
+    if (hit < 0) return;
     // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
     const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;
     const lineEnd = chunk.indexOf(NEWLINE, hit);

@@ -9,6 +9,7 @@ import { PathMatcher } from "./discover.js";
 import { FileSet } from "./files.js";
 import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
+import { Needle } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Chunk, Tailer } from "./tailer.js";
 import { first, Repeaters, within } from "./timing.js";
@@ -42,7 +43,7 @@ export class FileSource implements Source {
   private ended = false;
   private resolveCaught!: () => void;
   private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
-  private needleCache: { literals: readonly string[]; needles: Buffer[] } | undefined;
+  private needleCache: { literals: readonly string[]; needles: Needle[] } | undefined;
 
   constructor(
     private readonly config: FileSourceConfig,
@@ -231,10 +232,10 @@ export class FileSource implements Source {
   }
 
   /** The pipeline's prefilter literals as bytes, or undefined when it wants every line. */
-  private needles(): Buffer[] | undefined {
+  private needles(): Needle[] | undefined {
     const literals = this.ctx.wanted?.();
     if (!literals) return undefined;
-    if (this.needleCache?.literals !== literals) this.needleCache = { literals, needles: literals.map((l) => Buffer.from(l)) };
+    if (this.needleCache?.literals !== literals) this.needleCache = { literals, needles: literals.map((l) => new Needle(l)) };
     return this.needleCache.needles;
   }
 

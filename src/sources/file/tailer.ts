@@ -8,6 +8,7 @@ import { AckTracker, type CommitListener } from "./acks.js";
 import { type FileStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
+import type { Needle } from "./needle.js";
 
 /**
  * Bytes per read: one read becomes one batch. Under 1 MiB (the default max_line_bytes), so a line wholly inside
@@ -125,7 +126,7 @@ export class Tailer {
    * every line, so the needles are ignored then. With ahead, the next read starts now if the file has more
    * (pass it only when that read follows at once, so an idle file holds no buffer).
    */
-  async read(needles?: readonly Buffer[], ahead = false): Promise<Chunk | undefined> {
+  async read(needles?: readonly Needle[], ahead = false): Promise<Chunk | undefined> {
     if (!this.handle) return undefined;
     const { buf, bytesRead } = await this.fetch();
     if (bytesRead === 0) return undefined;

@@ -1,0 +1,65 @@
+// One literal searched for in raw chunks: memchr on its rarest byte while that byte proves rare, else indexOf.
+
+/** Bytes of typical log text, most frequent first (digits, punctuation, lowercase English, HTTP words). */
+const COMMON = Buffer.from(' 0123456789.:/-"etaoinsrlcdhpumgfbwyTEGPHOSM,;=()[]_kvACDILNRUxWFBjqzKVXJQYZ');
+/** How many times the rare byte may occur per KiB of a chunk before a plain substring search is cheaper. */
+const RARE_PER_KIB = 1;
+/** Chunks searched the plain way after the rare byte proved common, before trying it again. */
+const PLAIN_CHUNKS = 64;
+
+export class Needle {
+  readonly bytes: Buffer;
+  /** Where in the needle its (expected) rarest byte is, and that byte. */
+  private readonly rareAt: number;
+  private readonly rare: number;
+  private plainChunks = 0;
+  private budget = 0;
+
+  constructor(literal: string) {
+    this.bytes = Buffer.from(literal);
+    this.rareAt = rarestByte(this.bytes);
+    this.rare = this.bytes[this.rareAt] ?? 0;
+  }
+
+  /** Call before searching a new chunk: sets how many rare-byte hits it may take before going plain. */
+  startChunk(length: number): void {
+    if (this.plainChunks > 0) this.plainChunks--;
+    this.budget = Math.ceil((length / 1024) * RARE_PER_KIB);
+  }
+
+  /** Where the needle first starts at or after `from` in chunk[0, end), or -1. */
+  find(chunk: Buffer, from: number, end: number): number {
+    const n = this.bytes.length;
+    if (n < 2 || this.plainChunks > 0) return this.plain(chunk, from, end);
+    for (let at = from + this.rareAt; ; at++) {
+      at = chunk.indexOf(this.rare, at);
+      if (at < 0 || at - this.rareAt + n > end) return -1;
+      const start = at - this.rareAt;
+      if (chunk[start] === this.bytes[0] && chunk.compare(this.bytes, 0, n, start, start + n) === 0) return start;
+      if (--this.budget <= 0) {
+        this.plainChunks = PLAIN_CHUNKS;
+        return this.plain(chunk, start + 1, end);
+      }
+    }
+  }
+
+  private plain(chunk: Buffer, from: number, end: number): number {
+    const hit = chunk.indexOf(this.bytes, from);
+    return hit >= 0 && hit + this.bytes.length <= end ? hit : -1;
+  }
+}
+
+/** Index of the byte least likely in log text (a byte not in COMMON beats every one that is). */
+function rarestByte(bytes: Buffer): number {
+  let best = 0;
+  let bestRank = -1;
+  for (let i = 0; i < bytes.length; i++) {
+    const common = COMMON.indexOf(bytes[i] as number);
+    const rank = common < 0 ? COMMON.length : common;
+    if (rank > bestRank) {
+      best = i;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
