@@ -1,6 +1,7 @@
 // The web API against a real server on 127.0.0.1:0: SSE history/resume/filter, auth, headers, metrics, slow clients.
 import http from "node:http";
 import { afterEach, describe, expect, test } from "vitest";
+import { MAX_LINES_PER_EVENT } from "../src/web/frames.js";
 import { record, SseReader, startTestServer, waitFor, type TestServer } from "./web-support.js";
 
 let servers: TestServer[] = [];
@@ -25,10 +26,11 @@ async function stream(url: string, headers: Record<string, string> = {}): Promis
   return r;
 }
 
-const texts = (r: SseReader): string[] => r.lines().map((e) => e.data.line as string);
+const texts = (r: SseReader): string[] => r.lines().map((l) => l.line);
+const ids = (r: SseReader): (string | undefined)[] => r.ofType("lines").map((e) => e.id);
 
 describe("GET /api/stream", () => {
-  test("sends the history on connect, then new lines live, each with an id", async () => {
+  test("sends the history on connect, then new lines live, in batches whose id is their last line's", async () => {
     const s = await serve();
     s.hub.pushRecords([record("one"), record("two")]);
     const r = await stream(`${s.url}api/stream?source=app`);
@@ -39,8 +41,27 @@ describe("GET /api/stream", () => {
     s.hub.pushRecords([record("three")]);
     await waitFor(() => r.lines().length === 3, "live line");
     expect(r.events[0]?.data).toEqual({ type: "hello", epoch: s.hub.epoch, source: "app", match: null, resumed: false });
-    expect(r.lines().map((e) => e.id)).toEqual([1, 2, 3].map((n) => `${s.hub.epoch}-${n}`));
+    expect(ids(r)).toEqual([2, 3].map((n) => `${s.hub.epoch}-${n}`));
     expect(texts(r)).toEqual(["one", "two", "three"]);
+    // The wire format: the file is named on the first line of an event and holds for the lines after it.
+    const time = Date.UTC(2026, 10, 21, 4, 15, 0);
+    expect(r.ofType("lines")[0]?.data).toEqual({
+      type: "lines",
+      source: "app",
+      lines: [{ n: 1, time, line: "one", file: "/var/log/app.log" }, { n: 2, time, line: "two" }],
+    });
+    expect(r.lines()[2]).toEqual({ n: 3, source: "app", time, line: "three", file: "/var/log/app.log" });
+  });
+
+  test("a burst travels in events of at most MAX_LINES_PER_EVENT lines, in order, nothing lost", async () => {
+    const s = await serve({}, 5000);
+    const r = await stream(`${s.url}api/stream?source=app`);
+    await waitFor(() => r.events.length >= 1, "hello");
+    s.hub.pushRecords(Array.from({ length: 1234 }, (_, i) => record(`burst ${i + 1}`)));
+    await waitFor(() => r.lines().length === 1234, "the burst");
+    expect(r.ofType("lines").map((e) => (e.data.lines as unknown[]).length)).toEqual([MAX_LINES_PER_EVENT, MAX_LINES_PER_EVENT, 1234 - 2 * MAX_LINES_PER_EVENT]);
+    expect(ids(r)).toEqual([MAX_LINES_PER_EVENT, 2 * MAX_LINES_PER_EVENT, 1234].map((n) => `${s.hub.epoch}-${n}`));
+    expect(r.lines().map((l) => l.n)).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
   });
 
   test("resumes after Last-Event-ID, and tells how many lines history no longer held", async () => {
@@ -70,7 +91,18 @@ describe("GET /api/stream", () => {
     s.hub.pushRecords([record("GET /d 200"), record("GET /e 502")]);
     await waitFor(() => r.lines().length === 3, "matching live line");
     expect(texts(r)).toEqual(["GET /b 500 Internal", "POST /c 503", "GET /e 502"]);
-    expect(r.lines().map((e) => e.data.hl)).toEqual([[6, 10], [7, 11], [6, 10]]);
+    expect(r.lines().map((l) => l.hl)).toEqual([[6, 10], [7, 11], [6, 10]]);
+    expect(ids(r)).toEqual([`${s.hub.epoch}-3`, `${s.hub.epoch}-5`]);
+
+    // An event's id covers the lines the filter skipped after its last match: resuming there sends none of them again.
+    s.hub.pushRecords([record("GET /f 504"), record("GET /g 200")]);
+    await waitFor(() => r.lines().length === 4, "the next match");
+    expect(ids(r)[2]).toBe(`${s.hub.epoch}-7`);
+    const resumed = await stream(`${s.url}api/stream?source=app&match=${encodeURIComponent("/ 5\\d\\d/")}`, { "last-event-id": `${s.hub.epoch}-7` });
+    await waitFor(() => resumed.events.length >= 1, "hello");
+    s.hub.pushRecords([record("GET /h 500")]);
+    await waitFor(() => resumed.lines().length === 1, "only the new match");
+    expect(texts(resumed)).toEqual(["GET /h 500"]);
 
     const literal = await stream(`${s.url}api/stream?source=app&match=${encodeURIComponent("/a")}`);
     await waitFor(() => literal.lines().length === 1, "literal match");
@@ -83,7 +115,7 @@ describe("GET /api/stream", () => {
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.lines().length === odd.length, "every line");
     expect(texts(r)).toEqual(odd);
-    expect(r.lines().map((e) => e.id)).toEqual(odd.map((_, i) => `${s.hub.epoch}-${i + 1}`));
+    expect(ids(r)).toEqual([`${s.hub.epoch}-${odd.length}`]);
   });
 
   test("refuses a bad pattern, an unknown source and a missing source with a JSON error", async () => {
@@ -115,7 +147,7 @@ describe("GET /api/stream", () => {
     const reported = () => r.ofType("dropped").reduce((sum, e) => sum + (e.data.count as number), 0);
     await waitFor(async () => r.lines().length + reported() === pushed, "every line delivered or reported", 30_000);
     expect(reported()).toBe(await dropped());
-    const received = r.lines().map((e) => e.data.n as number);
+    const received = r.lines().map((l) => l.n);
     expect(received).toEqual([...received].sort((a, b) => a - b)); // in order, with gaps where the notices are
   });
 

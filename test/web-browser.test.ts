@@ -177,6 +177,37 @@ describe.skipIf(!haveChromium)(`web UI in Chromium${haveChromium ? "" : ` (skipp
     await page.context().close();
   });
 
+  test("a burst of 20k lines: the page counts every one, ends on the last, and scrolling up draws the older kept lines in order", async () => {
+    const s = await serve({ client_buffer: 64 * 1024 * 1024 }); // room for the whole burst: nothing may be dropped here
+    const { page, errors } = await openPage(s.url);
+    await waitFor(async () => (await connState(page)) === "live", "the stream");
+    const total = 20_000;
+    let n = 0;
+    while (n < total) {
+      s.hub.pushRecords(Array.from({ length: 250 }, () => record(`INFO burst ${++n} GET /api/user/42 200`)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const counters = () => page.$eval("#status", (el) => ({ ...(el as HTMLElement).dataset }));
+    await waitFor(async () => (await counters()).lastN === String(total), "the last line received", 60_000);
+    expect(await counters()).toEqual({ received: String(total), lastN: String(total) });
+    const numbers = async () => (await logTexts(page)).map((t) => Number(/burst (\d+) /.exec(t)?.[1]));
+    await waitFor(async () => (await numbers()).at(-1) === total, "the last line shown", 30_000);
+    expect(await page.textContent("#status")).toContain(`of ${total} received`);
+    expect(await page.locator("#log .line").count()).toBeLessThanOrEqual(1000);
+    expect(await page.locator("#log .marker").count()).toBe(0);
+
+    // Scrolling up reaches back through the kept lines (the newest 5000), one unbroken run.
+    await page.mouse.move(400, 300);
+    await waitFor(async () => {
+      await page.mouse.wheel(0, -5000);
+      return (await numbers())[0] === total - 5000 + 1;
+    }, "the oldest kept line drawn", 60_000);
+    const shown = await numbers();
+    expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => total - 5000 + 1 + i));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   test("the page reconnects after the server restarts on the same port", async () => {
     const first = await serve();
     const { page } = await openPage(first.url);

@@ -4,6 +4,7 @@ import { FakeClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
 import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord } from "../src/core/record.js";
+import { expandLines, type ExpandedLine, type LinesEvent } from "../src/web/frames.js";
 import { createWebHub, type WebHub } from "../src/web/hub.js";
 import { startWebServer, type WebServer, type WebServerConfig } from "../src/web/server.js";
 
@@ -71,8 +72,9 @@ export class SseReader {
     return reader;
   }
 
-  lines(): SseEvent[] {
-    return this.events.filter((e) => e.data.type === "line");
+  /** Every line of the `lines` events, with file and host carried over as the wire format says. */
+  lines(): ExpandedLine[] {
+    return this.ofType("lines").flatMap((e) => expandLines(e.data as unknown as LinesEvent));
   }
 
   ofType(type: string): SseEvent[] {

@@ -3,14 +3,34 @@ import type { ServerResponse } from "node:http";
 import { describe, expect, test } from "vitest";
 import { SseClient, sseFrame, type SseFrame } from "./sse.js";
 
-/** A response whose write() reports back-pressure on demand, recording what was written. */
+/**
+ * A response whose write() reports back-pressure on demand. `written` holds one entry per socket write
+ * (writes between cork() and uncork() are one); writableLength counts what was written while not accepting.
+ */
 class FakeResponse extends EventEmitter {
   written: string[] = [];
   accepting = true;
   ended = false;
+  writableLength = 0;
+  private corked: string[] | undefined;
   write(chunk: string): boolean {
-    this.written.push(chunk);
+    if (this.corked) this.corked.push(chunk);
+    else this.written.push(chunk);
+    if (!this.accepting) this.writableLength += chunk.length;
     return this.accepting;
+  }
+  cork(): void {
+    this.corked = [];
+  }
+  uncork(): void {
+    if (this.corked && this.corked.length > 0) this.written.push(this.corked.join(""));
+    this.corked = undefined;
+  }
+  /** The socket caught up. */
+  drain(): void {
+    this.accepting = true;
+    this.writableLength = 0;
+    this.emit("drain");
   }
   end(): void {
     this.ended = true;
@@ -24,8 +44,13 @@ const line = (n: number): SseFrame => ({ text: sseFrame({ type: "line", n, line:
 
 function setup(maxPendingBytes: number) {
   const res = new FakeResponse();
-  const counts = { sent: 0, dropped: 0 };
-  const client = new SseClient(res as unknown as ServerResponse, { maxPendingBytes, onSent: (n) => (counts.sent += n), onDropped: (n) => (counts.dropped += n) });
+  const counts = { sent: 0, dropped: 0, peak: 0 };
+  const client = new SseClient(res as unknown as ServerResponse, {
+    maxPendingBytes,
+    onSent: (n) => (counts.sent += n),
+    onDropped: (n) => (counts.dropped += n),
+    onQueuePeak: (bytes) => (counts.peak = bytes),
+  });
   return { res, client, counts };
 }
 
@@ -39,8 +64,8 @@ describe("SseClient", () => {
     const { res, client, counts } = setup(1000);
     client.send([line(1), line(2)]);
     client.send([line(3)]);
-    expect(res.written).toHaveLength(2);
-    expect(counts).toEqual({ sent: 3, dropped: 0 });
+    expect(res.written).toHaveLength(2); // one socket write per send
+    expect(counts).toEqual({ sent: 3, dropped: 0, peak: 0 });
   });
 
   test("queues up to the bound while blocked, drops the rest, and reports the gap in place after drain", () => {
@@ -51,7 +76,7 @@ describe("SseClient", () => {
     res.accepting = true;
     client.send([line(2), line(3), line(4), line(5), line(6)]);
     expect(client.queuedBytes).toBe(frameSize * 3);
-    expect(counts).toEqual({ sent: 1, dropped: 2 });
+    expect(counts).toMatchObject({ sent: 1, dropped: 2 });
     expect(res.written).toHaveLength(1);
 
     res.emit("drain");
@@ -59,7 +84,7 @@ describe("SseClient", () => {
     const ids = [...res.text().matchAll(/^id: e-(\d+)$/gm)].map((m) => Number(m[1]));
     expect(ids).toEqual([1, 2, 3, 4]);
     expect(res.text().endsWith(sseFrame({ type: "dropped", count: 2 }))).toBe(true);
-    expect(counts).toEqual({ sent: 4, dropped: 2 });
+    expect(counts).toMatchObject({ sent: 4, dropped: 2 });
 
     client.send([line(7)]);
     expect(res.text().endsWith(line(7).text)).toBe(true);
@@ -74,6 +99,35 @@ describe("SseClient", () => {
     res.accepting = true;
     res.emit("drain");
     expect(counts.sent + counts.dropped).toBe(10_000); // every line either delivered or counted as dropped
+  });
+
+  test("stops writing at the first back-pressure: the socket holds at most one frame beyond its mark, the rest waits in the bound", () => {
+    const frameSize = line(1).text.length;
+    const { res, client, counts } = setup(frameSize * 10);
+    res.accepting = false;
+    client.send([line(1), line(2), line(3), line(4)]);
+    expect(res.text()).toBe(line(1).text);
+    expect(client.queuedBytes).toBe(frameSize * 3);
+    expect(client.peakBytes).toBe(frameSize * 4); // our queue plus the socket's buffer
+    expect(counts.peak).toBe(frameSize * 4);
+
+    res.drain();
+    expect(res.text()).toBe([1, 2, 3, 4].map((n) => line(n).text).join(""));
+    expect(client.queuedBytes).toBe(0);
+    expect(counts).toMatchObject({ sent: 4, dropped: 0 });
+  });
+
+  test("a drain that meets back-pressure again keeps the rest queued, in order", () => {
+    const frameSize = line(1).text.length;
+    const { res, client } = setup(frameSize * 10);
+    res.accepting = false;
+    client.send([line(1), line(2), line(3)]);
+    res.accepting = false; // the socket takes one frame and is full again
+    res.emit("drain");
+    expect(client.queuedBytes).toBe(frameSize);
+    res.drain();
+    const ids = [...res.text().matchAll(/^id: e-(\d+)$/gm)].map((m) => Number(m[1]));
+    expect(ids).toEqual([1, 2, 3]);
   });
 
   test("a closed connection drops its queue and takes nothing more", () => {

@@ -13,6 +13,8 @@ export interface SseClientOptions {
   maxPendingBytes: number;
   onSent(lines: number): void;
   onDropped(lines: number): void;
+  /** Called when this client's queue (ours plus the socket's buffer) reaches a new high. */
+  onQueuePeak?(bytes: number): void;
 }
 
 /** An SSE frame: one JSON object per event, with an id when it advances the resume point. */
@@ -24,7 +26,8 @@ export function sseFrame(data: unknown, id?: string): string {
  * Writes frames to a response. While the socket drains, frames go straight through; once a write
  * reports back-pressure, frames wait in a queue bounded by bytes, and frames beyond it are dropped and
  * counted. On 'drain' the queue is written, followed by a "dropped" event telling the browser how many
- * lines it missed, at the place it missed them.
+ * lines it missed, at the place it missed them. Frames are written one by one (corked into one socket
+ * write), so what sits in the socket's buffer beyond its high-water mark is at most one frame.
  */
 export class SseClient {
   private blocked = false;
@@ -32,6 +35,7 @@ export class SseClient {
   private pendingBytes = 0;
   private droppedLines = 0;
   private closed = false;
+  private peak = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -41,6 +45,7 @@ export class SseClient {
     res.on("close", () => {
       this.closed = true;
       this.pending = [];
+      this.pendingBytes = 0;
     });
   }
 
@@ -53,14 +58,18 @@ export class SseClient {
     return this.pendingBytes;
   }
 
+  /** The most bytes this client has had waiting: our queue plus what the socket had not yet taken. */
+  get peakBytes(): number {
+    return this.peak;
+  }
+
   send(frames: SseFrame[]): void {
     if (this.closed || frames.length === 0) return;
-    if (!this.blocked) {
-      this.write(frames);
-      return;
-    }
+    let i = 0;
+    if (!this.blocked) i = this.write(frames);
     let dropped = 0;
-    for (const frame of frames) {
+    for (; i < frames.length; i++) {
+      const frame = frames[i] as SseFrame;
       // String length stands in for bytes: exact enough for a bound, and free to compute.
       if (this.pendingBytes + frame.text.length <= this.options.maxPendingBytes) {
         this.pending.push(frame);
@@ -73,6 +82,7 @@ export class SseClient {
       this.droppedLines += dropped;
       this.options.onDropped(dropped);
     }
+    this.notePeak();
   }
 
   /** A comment line: keeps proxies from timing the connection out and reveals dead peers. */
@@ -84,6 +94,7 @@ export class SseClient {
     if (!this.closed) this.res.end();
   }
 
+  /** On 'drain': write what waited (it was accepted, so it is never dropped now), then the count of what was not. */
   private flush(): void {
     this.blocked = false;
     const frames = this.pending;
@@ -93,14 +104,34 @@ export class SseClient {
       frames.push({ text: sseFrame({ type: "dropped", count: this.droppedLines }), lines: 0 });
       this.droppedLines = 0;
     }
-    if (frames.length > 0) this.write(frames);
+    const written = this.write(frames);
+    for (const frame of frames.slice(written)) {
+      this.pending.push(frame);
+      this.pendingBytes += frame.text.length;
+    }
+    this.notePeak();
   }
 
-  private write(frames: SseFrame[]): void {
-    if (this.closed) return;
+  /** Writes frames until the socket reports back-pressure; returns how many it wrote. */
+  private write(frames: SseFrame[]): number {
+    if (this.closed || frames.length === 0) return 0;
     let lines = 0;
-    for (const frame of frames) lines += frame.lines;
-    this.blocked = !this.res.write(frames.map((f) => f.text).join(""));
+    let i = 0;
+    this.res.cork();
+    while (i < frames.length && !this.blocked) {
+      const frame = frames[i++] as SseFrame;
+      this.blocked = !this.res.write(frame.text);
+      lines += frame.lines;
+    }
+    this.res.uncork();
     this.options.onSent(lines);
+    return i;
+  }
+
+  private notePeak(): void {
+    const queued = this.pendingBytes + this.res.writableLength;
+    if (queued <= this.peak) return;
+    this.peak = queued;
+    this.options.onQueuePeak?.(queued);
   }
 }

@@ -1,10 +1,11 @@
-// GET /api/stream: Server-Sent Events of one source's lines — history on connect, resume, filter, bounded buffering.
+// GET /api/stream: Server-Sent Events of one source's lines in batches — history on connect, resume, filter, bounded buffering.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Pattern } from "../core/pattern.js";
-import type { HubLine, WebHub } from "./hub.js";
-import { SseClient, sseFrame, type SseFrame } from "./sse.js";
+import type { WebHub } from "./hub.js";
+import { lineFrames } from "./frames.js";
+import { SseClient, sseFrame, type SseClientOptions, type SseFrame } from "./sse.js";
 import { SECURITY_HEADERS, badRequest, parseMatch, queryString } from "./http.js";
 
 export interface StreamDeps {
@@ -26,6 +27,11 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const clientsGauge = deps.metrics.gauge("web_clients", "Browsers connected to the live stream");
   const sent = deps.metrics.counter("web_events_sent_total", "Lines sent to browsers over the live stream");
   const dropped = deps.metrics.counter("web_events_dropped_total", "Lines dropped for browsers that did not keep up");
+  const queuePeak = deps.metrics.gauge("web_client_queue_peak_bytes", "Most bytes one live-stream client has had waiting (our bounded queue plus the socket's buffer)");
+  let highest = 0;
+  const onQueuePeak = (bytes: number): void => {
+    if (bytes > highest) queuePeak.set((highest = bytes));
+  };
 
   app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
     const source = queryString(request, "source");
@@ -35,12 +41,12 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
     if (pattern === null) return reply;
     if (deps.clients.size >= MAX_CLIENTS) return reply.code(503).send({ error: "busy", message: "too many live streams" });
 
-    const client = openStream(reply, deps, { onSent: (n) => sent.inc(n), onDropped: (n) => dropped.inc(n) });
+    const client = openStream(reply, deps, { onSent: (n) => sent.inc(n), onDropped: (n) => dropped.inc(n), onQueuePeak });
     deps.clients.add(client);
     clientsGauge.inc();
     const resumeFrom = resumePoint(request, deps.hub.epoch);
     sendHistory(client, deps.hub, source, pattern, resumeFrom);
-    const unsubscribe = deps.hub.subscribe(source, (lines) => client.send(lineFrames(lines, pattern, deps.hub.epoch)));
+    const unsubscribe = deps.hub.subscribe(source, (lines) => client.send(lineFrames(source, lines, pattern, deps.hub.epoch)));
     const ping = setInterval(() => client.ping(), PING_MS);
     ping.unref();
     reply.raw.on("close", () => {
@@ -54,7 +60,9 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   });
 }
 
-function openStream(reply: FastifyReply, deps: StreamDeps, counters: { onSent(n: number): void; onDropped(n: number): void }): SseClient {
+type ClientCounters = Pick<SseClientOptions, "onSent" | "onDropped" | "onQueuePeak">;
+
+function openStream(reply: FastifyReply, deps: StreamDeps, counters: ClientCounters): SseClient {
   reply.hijack(); // the response is ours from here: fastify hooks no longer add headers
   const res = reply.raw;
   res.writeHead(200, {
@@ -84,22 +92,6 @@ function sendHistory(client: SseClient, hub: WebHub, source: string, pattern: Pa
   const frames: SseFrame[] = [{ text: sseFrame({ type: "hello", epoch: hub.epoch, source, match: pattern?.source ?? null, resumed }), lines: 0 }];
   const { lines, missed } = resumed ? hub.since(source, after) : { lines: hub.tail(source, hub.historyLines), missed: 0 };
   if (missed > 0) frames.push({ text: sseFrame({ type: "missed", count: missed }), lines: 0 });
-  frames.push(...lineFrames(lines, pattern, hub.epoch));
+  frames.push(...lineFrames(source, lines, pattern, hub.epoch));
   client.send(frames);
-}
-
-/** One event per line passing the filter, with the span of the match for highlighting. */
-export function lineFrames(lines: HubLine[], pattern: Pattern | undefined, epoch: string): SseFrame[] {
-  const frames: SseFrame[] = [];
-  for (const line of lines) {
-    let hl: [number, number] | undefined;
-    if (pattern) {
-      const m = pattern.exec(line.line);
-      if (!m) continue;
-      const at = m.match ? line.line.indexOf(m.match) : -1;
-      if (at >= 0) hl = [at, at + m.match.length];
-    }
-    frames.push({ text: sseFrame({ type: "line", ...line, ...(hl ? { hl } : {}) }, `${epoch}-${line.n}`), lines: 1 });
-  }
-  return frames;
 }

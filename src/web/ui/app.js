@@ -14,7 +14,7 @@ const STATE_TEXT = {
   error: "error",
 };
 
-const state = { source: "", match: "", stream: null, everConnected: false };
+const state = { source: "", match: "", stream: null, everConnected: false, received: 0 };
 const tail = new TailView($("log"), $("new-lines"), { maxLines: 5000, onRendered: updateStatus });
 
 function setConnState(s) {
@@ -25,12 +25,13 @@ function setConnState(s) {
 
 function onEvent(evt) {
   switch (evt.type) {
-    case "line":
-      tail.pushLine(evt);
+    case "lines":
+      tail.pushLines(evt.lines);
+      countReceived(evt.lines);
       break;
     case "hello":
       // A stream that could not resume (first connect, or a restarted server) starts over from history.
-      if (!evt.resumed && state.everConnected && tail.shownLines > 0) tail.pushMarker("— reconnected to a restarted server —");
+      if (!evt.resumed && state.everConnected && tail.keptLines > 0) tail.pushMarker("— reconnected to a restarted server —");
       state.everConnected = true;
       break;
     case "dropped":
@@ -42,9 +43,20 @@ function onEvent(evt) {
   }
 }
 
+/** Lines received on this stream, and the n of the newest: kept on the status bar's data attributes too. */
+function countReceived(lines) {
+  state.received += lines.length;
+  const status = $("status");
+  status.dataset.received = String(state.received);
+  status.dataset.lastN = String(lines[lines.length - 1]?.n ?? status.dataset.lastN ?? 0);
+}
+
 function connect() {
   if (state.stream) state.stream.close();
   state.everConnected = false;
+  state.received = 0;
+  $("status").dataset.received = "0";
+  $("status").dataset.lastN = "0";
   tail.clear();
   if (!state.source) return;
   state.stream = openStream({ source: state.source, match: state.match, onEvent, onState: setConnState });
@@ -93,7 +105,8 @@ function saveToHash() {
 
 function updateStatus() {
   const paused = tail.paused ? " · paused" : "";
-  $("status").textContent = `${tail.shownLines} lines shown (newest ${tail.maxLines} kept)${state.match ? ` · filter ${state.match}` : ""}${paused}`;
+  const shown = `${tail.keptLines} lines kept (the newest ${tail.maxLines}) of ${state.received} received`;
+  $("status").textContent = `${shown}${state.match ? ` · filter ${state.match}` : ""}${paused}`;
 }
 
 function wireControls() {
