@@ -1,20 +1,23 @@
-// The live stream: an EventSource that resumes with Last-Event-ID, and reopens itself when the browser gives up.
-/* global EventSource, URLSearchParams */
+// The live stream: Server-Sent Events read with fetch(), resumed after the last id when the connection drops.
+/* global TextDecoderStream, URLSearchParams */
 
 const MAX_BACKOFF_MS = 10000;
 
 /**
- * Open /api/stream for a source (and filter). The browser reconnects by itself after a dropped
- * connection, sending Last-Event-ID; when it gives up (a restarting server answered with an error),
- * we open a new EventSource carrying the last id as ?last_id=, backing off up to 10 s.
- * onState receives "connecting" | "live" | "reconnecting" | "unauthorized" | "error".
+ * Open /api/stream for a source (and filter) and hand each event's JSON to onEvent. fetch() with a
+ * streamed body replaces EventSource: the browser's EventSource parser works a character at a time,
+ * which at 50k lines/s is most of what the page spends; here events are cut with indexOf. When the
+ * stream ends or fails it is reopened with ?last_id= (the id of the last event), backing off up to 10 s;
+ * a 401 means the session is gone and stops. onState receives "connecting" | "live" | "reconnecting" |
+ * "unauthorized" | "error".
  */
 export function openStream({ source, match, onEvent, onState }) {
-  let es = null;
   let lastId = "";
-  let retryTimer = null;
+  let retryMs = 1000;
   let backoff = 1000;
   let closed = false;
+  let controller = null;
+  let retryTimer = null;
 
   const url = () => {
     const params = new URLSearchParams({ source });
@@ -23,49 +26,58 @@ export function openStream({ source, match, onEvent, onState }) {
     return `/api/stream?${params}`;
   };
 
-  const connect = () => {
-    if (closed) return;
-    es = new EventSource(url());
-    es.onopen = () => {
-      backoff = 1000;
-      onState("live");
-    };
-    es.onmessage = (e) => {
-      if (e.lastEventId) lastId = e.lastEventId;
-      let data;
-      try {
-        data = JSON.parse(e.data);
-      } catch {
-        return; // not ours: ignore rather than break the stream
-      }
-      onEvent(data);
-    };
-    es.onerror = () => {
-      if (closed) return;
-      if (es.readyState === EventSource.CONNECTING) {
-        onState("reconnecting");
-        return;
-      }
-      es.close();
-      diagnoseAndRetry();
-    };
+  /** One SSE event block: "field: value" lines; only id, data and retry matter here. */
+  const dispatch = (block) => {
+    let data = null;
+    for (const field of block.split("\n")) {
+      if (field.startsWith("data: ")) data = data === null ? field.slice(6) : `${data}\n${field.slice(6)}`;
+      else if (field.startsWith("id: ")) lastId = field.slice(4);
+      else if (field.startsWith("retry: ")) retryMs = Number(field.slice(7)) || retryMs;
+    }
+    if (data === null) return;
+    let event;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return; // not ours: ignore rather than break the stream
+    }
+    try {
+      onEvent(event);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err; // a bug in the page: report it, but keep reading
+      });
+    }
   };
 
-  /** Ask why the stream was refused: a lost session needs the token link again, anything else is retried. */
-  const diagnoseAndRetry = async () => {
-    onState("reconnecting");
-    let status = 0;
+  const read = async (body) => {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || closed) return;
+      buffer += value;
+      let start = 0;
+      for (let end; (end = buffer.indexOf("\n\n", start)) >= 0; start = end + 2) dispatch(buffer.slice(start, end));
+      buffer = buffer.slice(start);
+    }
+  };
+
+  const connect = async () => {
+    if (closed) return;
+    controller = new AbortController();
     try {
-      const params = new URLSearchParams({ source, lines: "0" });
-      status = (await fetch(`/api/tail?${params}`, { cache: "no-store" })).status;
+      const res = await fetch(url(), { headers: { accept: "text/event-stream" }, cache: "no-store", signal: controller.signal });
+      if (res.status === 401) return onState("unauthorized");
+      if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
+      backoff = retryMs;
+      onState("live");
+      await read(res.body);
     } catch {
-      status = 0; // server down: retry
+      // dropped or refused: retried below
     }
     if (closed) return;
-    if (status === 401) {
-      onState("unauthorized");
-      return;
-    }
+    onState("reconnecting");
     retryTimer = setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   };
@@ -76,7 +88,7 @@ export function openStream({ source, match, onEvent, onState }) {
     close() {
       closed = true;
       clearTimeout(retryTimer);
-      if (es) es.close();
+      controller?.abort();
     },
   };
 }
