@@ -65,7 +65,9 @@ export async function runStats(command: Command, file: string | undefined, flags
   const stdout = process.stdout as NodeJS.WriteStream;
   const mode: OutputMode = flags.json ? "json" : live && stdout.isTTY ? "dashboard" : "text";
   const output = new StatsOutput(stdout, mode, { title: file ?? "stdin", threshold: config.alert?.above, live });
-  const job = createStatsJob("stats", config, { clock: systemClock, logger, metrics: new Metrics(), live, emit: (e) => output.event(e) });
+  // The command writes each report as it comes and never asks the job for its history: keeping
+  // 360 of them would only make every report old-generation garbage.
+  const job = createStatsJob("stats", { ...config, history: 1 }, { clock: systemClock, logger, metrics: new Metrics(), live, emit: (e) => output.event(e) });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -93,8 +95,8 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
   const stderr = process.stderr as WriteStream;
   const size = file ? await fileSize(file) : undefined;
   const bar = stderr.isTTY ? new ProgressBar(stderr, size) : undefined;
-  const sink = async (text: string): Promise<void> => {
-    job.pushText(text);
+  const sink = async (lines: Buffer): Promise<void> => {
+    job.pushBytes(lines);
     await output.flush();
   };
   const progress = bar ? (bytes: number) => bar.update(bytes, job.state().lines) : undefined;
@@ -108,8 +110,8 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
 async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSignal): Promise<void> {
   const splitter = new LineSplitter();
   signal.addEventListener("abort", () => process.stdin.destroy());
-  await readStream(process.stdin, (text) => {
-    job.pushText(text);
+  await readStream(process.stdin, (lines) => {
+    job.pushBytes(lines);
     return output.flush();
   }, splitter).catch((err: unknown) => {
     if (!signal.aborted) throw err;

@@ -9,27 +9,29 @@ export type ScanOutcome = typeof INVALID | typeof HIT | typeof SKIP;
 
 /**
  * What analytics needs from one line. Host and path are ranges of a text (usually the chunk the line
- * is in), so a scan makes no string for them. Scanners overwrite one instance line after line:
- * never keep it.
+ * is in) or of the line's UTF-8 bytes (when `hostBytes`/`pathBytes` is set), so a scan makes no
+ * string for them. Scanners overwrite one instance line after line: never keep it.
  */
 export class AccessHit {
   /** Event time in ms since the epoch; NaN when the line carries no timestamp. */
   time = NaN;
   hostText = "";
+  hostBytes: Buffer | null = null;
   hostStart = 0;
   hostEnd = 0;
   pathText = "";
+  pathBytes: Buffer | null = null;
   pathStart = 0;
   pathEnd = 0;
   status = 0;
   bytes = 0;
 
   get host(): string {
-    return this.hostText.slice(this.hostStart, this.hostEnd);
+    return this.hostBytes ? this.hostBytes.toString("utf8", this.hostStart, this.hostEnd) : this.hostText.slice(this.hostStart, this.hostEnd);
   }
 
   get path(): string {
-    return this.pathText.slice(this.pathStart, this.pathEnd);
+    return this.pathBytes ? this.pathBytes.toString("utf8", this.pathStart, this.pathEnd) : this.pathText.slice(this.pathStart, this.pathEnd);
   }
 
   /** The hit as plain values (strings for host and path). */
@@ -39,12 +41,26 @@ export class AccessHit {
 
   setHost(text: string, start = 0, end = text.length): void {
     this.hostText = text;
+    this.hostBytes = null;
     this.hostStart = start;
     this.hostEnd = end;
   }
 
   setPath(text: string, start = 0, end = text.length): void {
     this.pathText = text;
+    this.pathBytes = null;
+    this.pathStart = start;
+    this.pathEnd = end;
+  }
+
+  setHostBytes(buf: Buffer, start: number, end: number): void {
+    this.hostBytes = buf;
+    this.hostStart = start;
+    this.hostEnd = end;
+  }
+
+  setPathBytes(buf: Buffer, start: number, end: number): void {
+    this.pathBytes = buf;
     this.pathStart = start;
     this.pathEnd = end;
   }
@@ -81,7 +97,15 @@ export interface AccessFormat {
   /** The format name; for auto, the detected format once known. */
   readonly name: string;
   scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome;
+  /** `scan` on the UTF-8 bytes buf[start, end) of one line: the same outcome and hit as scan on its text. */
+  scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome;
   parse(line: string, out: ParsedLine): ScanOutcome;
+}
+
+/** scanBytes for a format that reads text only: the line is decoded first. */
+export function scanDecoded(format: AccessFormat, buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+  const line = buf.toString("utf8", start, end);
+  return format.scan(line, 0, line.length, hit);
 }
 
 /**

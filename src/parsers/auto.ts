@@ -49,6 +49,11 @@ export function createAutoFormat(options: FieldNameOptions = {}): AutoFormat {
       if (chosen) return chosen.scan(text, start, end, hit);
       return sniff((format) => format.scan(text, start, end, hit));
     },
+    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+      if (chosen) return chosen.scanBytes(buf, start, end, hit);
+      const line = buf.toString("utf8", start, end);
+      return sniff((format) => format.scan(line, 0, line.length, hit));
+    },
     parse(line: string, out: ParsedLine): ScanOutcome {
       if (chosen) return chosen.parse(line, out);
       return sniff((format) => format.parse(line, out));

@@ -58,6 +58,13 @@ function sameAt(text: string, at: number, last: Uint8Array): boolean {
   return true;
 }
 
+/** The same for bytes: a byte b is the character with code b (latin1), which is how the cache stores codes. */
+function sameBytesAt(buf: Uint8Array, at: number, last: Uint8Array): boolean {
+  for (let i = 19; i >= 0; i--) if (buf[at + i] !== last[i]) return false;
+  for (let i = 20; i < CLF_TIME_LENGTH; i++) if (buf[at + i] !== last[i]) return false;
+  return true;
+}
+
 /**
  * A per-parser cache: the last two timestamps are compared in place (no allocation: logs are
  * mostly in order, so most lines share their second with the previous one, and a line a second or
@@ -67,7 +74,8 @@ export class ClfTimeCache {
   /** Character codes of the last and previous timestamps; all 0 (an invalid one, NaN) until set. */
   private lastCodes = new Uint8Array(CLF_TIME_LENGTH);
   private previousCodes = new Uint8Array(CLF_TIME_LENGTH);
-  private lastTime = NaN;
+  /** The time of the last timestamp parsed (NaN when it was invalid). */
+  lastTime = NaN;
   private previousTime = NaN;
   private readonly recent = new Map<string, number>();
 
@@ -91,6 +99,37 @@ export class ClfTimeCache {
     }
     this.remember(text, at, time);
     return time;
+  }
+
+  /**
+   * parse for the UTF-8 bytes of a timestamp: whether it is valid, its time being `lastTime` (a
+   * field, not a return value: a returned double is a new heap number for every line). Any byte
+   * outside ASCII makes a timestamp invalid, as any character outside ASCII does in text, so
+   * reading the bytes as latin1 gives the same time.
+   */
+  parseBytes(buf: Buffer, at: number): boolean {
+    if (!sameBytesAt(buf, at, this.lastCodes)) this.missBytes(buf, at);
+    return this.lastTime === this.lastTime;
+  }
+
+  private missBytes(buf: Buffer, at: number): void {
+    if (sameBytesAt(buf, at, this.previousCodes)) {
+      const codes = this.previousCodes;
+      this.previousCodes = this.lastCodes;
+      this.lastCodes = codes;
+      const time = this.previousTime;
+      this.previousTime = this.lastTime;
+      this.lastTime = time;
+      return;
+    }
+    const key = buf.toString("latin1", at, at + CLF_TIME_LENGTH);
+    let time = this.recent.get(key);
+    if (time === undefined) {
+      time = parseClfTime(key, 0);
+      if (this.recent.size >= CACHE_LIMIT) this.recent.clear();
+      this.recent.set(key, time);
+    }
+    this.remember(key, 0, time);
   }
 
   /** Make the timestamp at text[at] the last one seen, the last one the previous. */

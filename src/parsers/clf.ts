@@ -1,6 +1,7 @@
 // Apache/nginx `common` and `combined` formats, scanned character by character (no regex per line).
 import type { Fields } from "../core/record.js";
 import { digitsAt, HIT, INVALID, requestSpans, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { ClfByteScanner } from "./clf-bytes.js";
 import { CLF_TIME_LENGTH, ClfTimeCache } from "./clf-time.js";
 
 const SPACE = 32;
@@ -31,7 +32,8 @@ export class ClfScanner {
   time = NaN;
   /** Whether the last line had referer and agent. */
   extras = false;
-  private readonly times = new ClfTimeCache();
+
+  constructor(private readonly times = new ClfTimeCache()) {}
 
   /** Scan text[start, end); true when it is a valid line (with referer and agent when requireExtras). */
   scan(text: string, start: number, end: number, requireExtras: boolean): boolean {
@@ -124,7 +126,9 @@ export class ClfScanner {
 
 /** A CLF format: combined requires referer and agent; common accepts them when present. */
 export function createClfFormat(combined: boolean): AccessFormat & { readonly scanner: ClfScanner } {
-  const scanner = new ClfScanner();
+  const times = new ClfTimeCache();
+  const scanner = new ClfScanner(times);
+  const bytes = new ClfByteScanner(times);
   return {
     name: combined ? "combined" : "common",
     scanner,
@@ -132,6 +136,9 @@ export function createClfFormat(combined: boolean): AccessFormat & { readonly sc
       if (!scanner.scan(text, start, end, combined)) return INVALID;
       scanner.hit(text, hit);
       return HIT;
+    },
+    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+      return bytes.scan(buf, start, end, combined, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {
       if (!scanner.scan(line, 0, line.length, combined)) return INVALID;

@@ -1,5 +1,5 @@
 // The `json` format: one JSON object per line; key names for the common fields are configurable.
-import { HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { HIT, INVALID, scanDecoded, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
 import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 /** The object on a line, or undefined when the line is not a JSON object. */
@@ -17,13 +17,16 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 
 export function createJsonFormat(options: FieldNameOptions = {}): AccessFormat {
   const mapper = new FieldMapper(options);
-  return {
+  const format: AccessFormat = {
     name: "json",
     scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
       const object = parseJsonObject(text.slice(start, end));
       if (!object) return INVALID;
       mapper.hit(object, hit);
       return HIT;
+    },
+    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+      return scanDecoded(format, buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {
       const object = parseJsonObject(line);
@@ -33,4 +36,5 @@ export function createJsonFormat(options: FieldNameOptions = {}): AccessFormat {
       return HIT;
     },
   };
+  return format;
 }

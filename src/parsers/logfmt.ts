@@ -1,5 +1,5 @@
 // The `logfmt` format: key=value pairs, values bare or "quoted with \" escapes"; a bare key is true.
-import { HIT, INVALID, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { HIT, INVALID, scanDecoded, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
 import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 const SPACE = 32;
@@ -68,13 +68,16 @@ function readValue(text: string, i: number, end: number): { text: string; next: 
 
 export function createLogfmtFormat(options: FieldNameOptions = {}): AccessFormat {
   const mapper = new FieldMapper(options);
-  return {
+  const format: AccessFormat = {
     name: "logfmt",
     scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
       const pairs = parseLogfmt(text, start, end);
       if (!pairs) return INVALID;
       mapper.hit(pairs, hit);
       return HIT;
+    },
+    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+      return scanDecoded(format, buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {
       const pairs = parseLogfmt(line);
@@ -84,4 +87,5 @@ export function createLogfmtFormat(options: FieldNameOptions = {}): AccessFormat
       return HIT;
     },
   };
+  return format;
 }

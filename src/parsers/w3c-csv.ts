@@ -1,6 +1,7 @@
 // The `w3c-csv` format: "remotehost","rfc931","authuser","date","request","status","bytes", date in epoch seconds.
 import type { Fields } from "../core/record.js";
 import { digitsAt, HIT, INVALID, requestSpans, SKIP, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import { CsvByteScanner, epochSeconds } from "./w3c-csv-bytes.js";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -89,21 +90,9 @@ export class CsvScanner {
   }
 }
 
-/** Epoch seconds (optionally with a fraction) at text[start, end) as ms, NaN when not a number. */
-function epochSeconds(text: string, start: number, end: number): number {
-  const dot = text.indexOf(".", start);
-  if (dot < 0 || dot >= end) {
-    const s = digitsAt(text, start, end);
-    return s < 0 ? NaN : s * 1000;
-  }
-  const whole = digitsAt(text, start, dot);
-  const fraction = text.slice(dot + 1, end);
-  if (whole < 0 || !/^\d{1,9}$/.test(fraction)) return NaN;
-  return Math.round((whole + Number(`0.${fraction}`)) * 1000);
-}
-
 export function createW3cCsvFormat(): AccessFormat & { readonly scanner: CsvScanner } {
   const scanner = new CsvScanner();
+  const bytes = new CsvByteScanner();
   return {
     name: "w3c-csv",
     scanner,
@@ -111,6 +100,9 @@ export function createW3cCsvFormat(): AccessFormat & { readonly scanner: CsvScan
       const outcome = scanner.scan(text, start, end);
       if (outcome === HIT) scanner.hit(text, hit);
       return outcome;
+    },
+    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+      return bytes.scan(buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {
       const outcome = scanner.scan(line, 0, line.length);

@@ -1,4 +1,4 @@
-// The replay fast path (chunk texts, ranges, the arena top-K) against the plain path (a string per line, its full parse, string-keyed counts).
+// The replay fast path (lines scanned on the read bytes, ranges, the arena top-K) against the plain path (a string per line, its full parse, string-keyed counts).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FakeClock } from "../core/clock.js";
@@ -50,7 +50,7 @@ function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string
   return lines;
 }
 
-describe("LineFeeder.pushText with the interval counts", () => {
+describe("LineFeeder.pushBytes with the interval counts", () => {
   it("reports what one string per line and string-keyed counts report, on any lines and chunk boundaries (property)", () => {
     fc.assert(
       fc.property(
@@ -62,10 +62,9 @@ describe("LineFeeder.pushText with the interval counts", () => {
           const input = joinLines(lines, finalNewline);
           const fast = analyzerFor(false);
           const feeder = new LineFeeder(createAccessFormat(format), fast.analyzer);
-          const splitter = new LineSplitter(1 << 20, 64);
-          for (const chunk of chunks(input, cuts)) for (const text of splitter.push(chunk)) feeder.pushText(text, NaN);
-          const rest = splitter.end();
-          if (rest) feeder.pushText(rest, NaN);
+          const splitter = new LineSplitter();
+          for (const chunk of chunks(input, cuts)) for (const lines of splitter.push(chunk)) feeder.pushBytes(lines, NaN);
+          feeder.pushBytes(splitter.end(), NaN);
           const plain = analyzerFor(true);
           const lineCount = plainFeed(createAccessFormat(format), plain.analyzer, input.toString("utf8"));
           fast.analyzer.finish();

@@ -1,9 +1,10 @@
-// Feeds lines to the analyzer: whole chunks of text (fast path, no string per line) or records.
+// Feeds lines to the analyzer: whole chunks of bytes (the fast path: no string per line) or records.
 import type { LogRecord } from "../core/record.js";
-import { HIT, INVALID, newHit, type AccessFormat } from "../parsers/access.js";
+import { HIT, INVALID, newHit, type AccessFormat, type ScanOutcome } from "../parsers/access.js";
 import type { TrafficAnalyzer } from "./analyzer.js";
 
 const CR = 13;
+const NEWLINE = 10;
 
 export class LineFeeder {
   private readonly hit = newHit();
@@ -13,18 +14,23 @@ export class LineFeeder {
   constructor(private readonly format: AccessFormat, private readonly analyzer: TrafficAnalyzer) {}
 
   /**
-   * Complete lines separated by "\n" (a trailing "\r" is dropped, blank lines are ignored). Lines
-   * without a timestamp get `fallbackTime` (the read time when live; NaN in replay: they are invalid).
+   * Complete lines as UTF-8 bytes separated by "\n" (a trailing "\r" is dropped, blank lines are
+   * ignored), each scanned in place (formats that read only text decode it). Lines without a
+   * timestamp get `fallbackTime` (the read time when live; NaN in replay: they are invalid).
    */
-  pushText(text: string, fallbackTime: number): void {
-    const length = text.length;
+  pushBytes(buf: Buffer, fallbackTime: number): void {
+    const length = buf.length;
+    const format = this.format;
     let start = 0;
     while (start < length) {
-      let newline = text.indexOf("\n", start);
+      let newline = buf.indexOf(NEWLINE, start);
       if (newline < 0) newline = length;
       let end = newline;
-      if (end > start && text.charCodeAt(end - 1) === CR) end--;
-      if (end > start) this.line(text, start, end, fallbackTime);
+      if (end > start && buf[end - 1] === CR) end--;
+      if (end > start) {
+        this.lines++;
+        this.count(format.scanBytes(buf, start, end, this.hit), fallbackTime);
+      }
       start = newline + 1;
     }
   }
@@ -40,7 +46,10 @@ export class LineFeeder {
 
   private line(text: string, start: number, end: number, fallbackTime: number): void {
     this.lines++;
-    const outcome = this.format.scan(text, start, end, this.hit);
+    this.count(this.format.scan(text, start, end, this.hit), fallbackTime);
+  }
+
+  private count(outcome: ScanOutcome, fallbackTime: number): void {
     if (outcome === HIT) {
       if (this.hit.time !== this.hit.time) this.hit.time = fallbackTime; // NaN: the line had no timestamp
       this.analyzer.add(this.hit);

@@ -1,23 +1,15 @@
-// Reading for `stats --replay` and stdin: big chunks split into complete lines on bytes, decoded once per chunk.
-import { isAscii } from "node:buffer";
+// Reading for `stats --replay` and stdin: big chunks split into complete lines on bytes, handed on without decoding.
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
 const NEWLINE = 10;
-/** Under 0xFBEE9 bytes, so a chunk's text stays a heap string (Node makes bigger ones external, freed only by a full GC). */
 export const CHUNK_BYTES = 1_000_000;
 export const MAX_LINE_BYTES = 1 << 20;
-/**
- * Most texts handed on are at most this long (a longer line makes a longer one): a text this size is
- * an ordinary young-generation string that dies in the next scavenge, whereas a chunk-sized one
- * goes to large-object space and stays until a full GC, which is most of the replay's peak RSS.
- */
-export const PIECE_BYTES = 1 << 16;
 
 /**
- * Turns byte chunks into text holding only complete lines, decoded once per chunk (a UTF-8
- * character is never split: the cut is at a newline byte). A line longer than maxLineBytes is
- * dropped up to its newline and counted in `overlong`, so one huge line cannot exhaust memory.
+ * Turns byte chunks into buffers of complete lines ("\n"-separated, without the last newline). A
+ * line longer than maxLineBytes is dropped up to its newline and counted in `overlong`, so one huge
+ * line cannot exhaust memory.
  */
 export class LineSplitter {
   private carry: Buffer[] = [];
@@ -25,17 +17,13 @@ export class LineSplitter {
   private discarding = false;
   overlong = 0;
 
-  constructor(
-    private readonly maxLineBytes = MAX_LINE_BYTES,
-    private readonly pieceBytes = PIECE_BYTES,
-  ) {}
+  constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
 
   /**
-   * The complete lines of carry + chunk as texts of "\n"-separated lines without the last newline:
-   * none, one, or two when a carried partial line is completed (it is decoded on its own so the
-   * chunk itself is never copied). The chunk may be reused by the caller afterwards.
+   * The complete lines of carry + chunk: none, one, or two when a carried partial line is completed
+   * (that one is a copy). The other is a view of the chunk: use it before the chunk is reused.
    */
-  push(chunk: Buffer): string[] {
+  push(chunk: Buffer): Buffer[] {
     let start = 0;
     if (this.discarding) {
       const first = chunk.indexOf(NEWLINE);
@@ -48,34 +36,22 @@ export class LineSplitter {
       this.keep(chunk.subarray(start));
       return [];
     }
-    const texts: string[] = [];
+    const out: Buffer[] = [];
     if (this.carryBytes > 0) {
       const first = chunk.indexOf(NEWLINE, start);
-      texts.push(decode(Buffer.concat([...this.carry, chunk.subarray(start, first)])));
+      out.push(Buffer.concat([...this.carry, chunk.subarray(start, first)]));
       this.carry = [];
       this.carryBytes = 0;
       start = first + 1;
     }
-    if (last > start) this.pieces(chunk, start, last, texts);
+    if (last > start) out.push(chunk.subarray(start, last));
     this.keep(chunk.subarray(last + 1));
-    return texts;
-  }
-
-  /** Decode chunk[start, last) as texts of whole lines, each cut at the last newline within pieceBytes when there is one. */
-  private pieces(chunk: Buffer, start: number, last: number, texts: string[]): void {
-    while (last - start > this.pieceBytes) {
-      let cut = chunk.lastIndexOf(NEWLINE, start + this.pieceBytes);
-      if (cut <= start) cut = chunk.indexOf(NEWLINE, start + this.pieceBytes); // one line longer than a piece
-      if (cut >= last) break;
-      texts.push(decode(chunk.subarray(start, cut)));
-      start = cut + 1;
-    }
-    texts.push(decode(chunk.subarray(start, last)));
+    return out;
   }
 
   /** What is left after the last newline (a final line without one). */
-  end(): string {
-    const rest = this.discarding ? "" : decode(Buffer.concat(this.carry));
+  end(): Buffer {
+    const rest = this.discarding ? Buffer.alloc(0) : Buffer.concat(this.carry);
     this.carry = [];
     this.carryBytes = 0;
     this.discarding = false;
@@ -95,19 +71,15 @@ export class LineSplitter {
   }
 }
 
-/** UTF-8 text of bytes; pure ASCII (most access logs) takes the much cheaper latin1 path, which decodes it identically. */
-function decode(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
-}
-
-export type TextSink = (text: string) => void | Promise<void>;
+/** Complete lines as bytes ("\n"-separated, without the last newline), possibly a view valid only during the call. */
+export type LineSink = (lines: Buffer) => void | Promise<void>;
 
 /**
  * Read a whole file from the start in large chunks; onProgress gets the bytes read so far. The next
  * chunk is read (on the thread pool) while the current one is processed, into the other of two
- * buffers: the splitter has decoded or copied the current one before the read into it starts.
+ * buffers: the lines handed on from one are processed before the read after next goes into it.
  */
-export async function replayFile(path: string, sink: TextSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function replayFile(path: string, sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
   const handle = await open(path, "r");
   let current = Buffer.allocUnsafe(CHUNK_BYTES);
   let spare = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -118,10 +90,10 @@ export async function replayFile(path: string, sink: TextSink, splitter: LineSpl
       const { bytesRead } = await reading;
       if (bytesRead === 0) break;
       position += bytesRead;
-      const texts = splitter.push(current.subarray(0, bytesRead));
+      const lines = splitter.push(current.subarray(0, bytesRead));
       [current, spare] = [spare, current];
       reading = handle.read(current, 0, CHUNK_BYTES, position);
-      for (const text of texts) await sink(text);
+      for (const part of lines) await sink(part);
       onProgress?.(position);
     }
   } finally {
@@ -129,18 +101,18 @@ export async function replayFile(path: string, sink: TextSink, splitter: LineSpl
     await handle.close();
   }
   const rest = splitter.end();
-  if (rest) await sink(rest);
+  if (rest.length > 0) await sink(rest);
 }
 
 /** Read a stream (stdin) to its end. */
-export async function readStream(stream: Readable, sink: TextSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function readStream(stream: Readable, sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
   let total = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     total += buffer.length;
-    for (const text of splitter.push(buffer)) await sink(text);
+    for (const part of splitter.push(buffer)) await sink(part);
     onProgress?.(total);
   }
   const rest = splitter.end();
-  if (rest) await sink(rest);
+  if (rest.length > 0) await sink(rest);
 }

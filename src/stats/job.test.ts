@@ -65,12 +65,12 @@ describe("stats job", () => {
     expect(text).toContain('logward_stats_responses_total{job="web",class="5xx"} 8');
   });
 
-  it("gives the same reports from chunks of text as from records", () => {
+  it("gives the same reports from chunks of bytes as from records", () => {
     const a = setup();
     const b = setup();
     a.job.push(records(lines()));
     a.job.stop();
-    b.job.pushText(`${lines().join("\r\n")}\n\n`);
+    b.job.pushBytes(Buffer.from(`${lines().join("\r\n")}\n\n`));
     b.job.finish();
     expect(b.events).toEqual(a.events);
     expect(b.job.state()).toMatchObject({ format: "combined", lines: 280, totals: { hits: 280, invalid: 0, late: 0 } });

@@ -31,8 +31,8 @@ export interface StatsJobContext {
 
 /** What the stats command needs beyond the daemon's StatsJob. */
 export interface StatsRunner extends StatsJob {
-  /** Complete lines of text separated by "\n", parsed without a string per line (the replay fast path). */
-  pushText(text: string): void;
+  /** Complete lines as UTF-8 bytes separated by "\n", parsed without a string per line (the replay fast path). */
+  pushBytes(lines: Buffer): void;
   /** Count lines lost before parsing (cut because they were too long). */
   countInvalid(count: number): void;
   /** End of input: report everything the log reached. */
@@ -109,8 +109,8 @@ class Runner implements StatsRunner {
     this.noticeFormat();
   }
 
-  pushText(text: string): void {
-    this.feeder.pushText(text, this.parts.ctx.live ? this.parts.ctx.clock.now() : NaN);
+  pushBytes(lines: Buffer): void {
+    this.feeder.pushBytes(lines, this.parts.ctx.live ? this.parts.ctx.clock.now() : NaN);
     this.noticeFormat();
   }
 

@@ -1,10 +1,16 @@
-// The keys of a SpaceSaving: text ranges copied into one array of UTF-16 code units, found through an open-addressing index.
+// The keys of a SpaceSaving: text or ASCII byte ranges copied into one array of UTF-16 code units, found through an open-addressing index.
 
 const INITIAL_ARENA = 1024;
 /** An arena beyond this many code units is given back when the keys are reset. */
 const KEEP_ARENA = 1 << 16;
 /** Names up to this long are made in one String.fromCharCode call (longer ones in pieces: argument limits). */
 const NAME_PIECE = 4096;
+
+/**
+ * A key: characters [start, end) of a string, or bytes [start, end) of a buffer holding only ASCII
+ * (byte b is then the character with code b, so both forms of a key are the same key).
+ */
+export type KeySource = string | Uint8Array;
 
 /**
  * Slot-numbered keys (the caller's counter slots). A key is stored once, when its slot gets it, as
@@ -23,6 +29,8 @@ export class KeyTable {
   private used = 0;
   private live = 0;
   private size = 0;
+  /** Reused for name(): code units of a piece of a name. */
+  private readonly codes: number[] = [];
 
   constructor(slots: number) {
     this.at = new Int32Array(slots);
@@ -32,40 +40,41 @@ export class KeyTable {
     this.mask = this.table.length - 1;
   }
 
-  /** FNV-1a over the code units of text[start, end), with a final mix so the low bits index well. */
-  static hash(text: string, start: number, end: number): number {
+  /** FNV-1a over the code units of source[start, end), with a final mix so the low bits index well. */
+  static hash(source: KeySource, start: number, end: number): number {
     let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    if (typeof source === "string") for (let i = start; i < end; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
+    else for (let i = start; i < end; i++) h = Math.imul(h ^ source[i]!, 0x01000193);
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     return h ^ (h >>> 13);
   }
 
-  /** The slot holding text[start, end), or -1. */
-  find(text: string, start: number, end: number, hash: number): number {
+  /** The slot holding source[start, end), or -1. */
+  find(source: KeySource, start: number, end: number, hash: number): number {
     const table = this.table;
     const mask = this.mask;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const entry = table[i]!;
       if (entry === 0) return -1;
       const slot = entry - 1;
-      if (this.hashes[slot] === hash && this.equals(slot, text, start, end)) return slot;
+      if (this.hashes[slot] === hash && this.equals(slot, source, start, end)) return slot;
     }
   }
 
-  /** Give a new slot (the next one: slots are added in order) the key text[start, end), which is not in the table. */
-  insert(slot: number, text: string, start: number, end: number, hash: number): void {
-    this.store(slot, text, start, end, hash);
+  /** Give a new slot (the next one: slots are added in order) the key source[start, end), which is not in the table. */
+  insert(slot: number, source: KeySource, start: number, end: number, hash: number): void {
+    this.store(slot, source, start, end, hash);
     this.link(slot);
     this.size++;
   }
 
   /** Give an existing slot another key (a takeover), which is not in the table. */
-  replace(slot: number, text: string, start: number, end: number, hash: number): void {
+  replace(slot: number, source: KeySource, start: number, end: number, hash: number): void {
     this.unlink(slot);
     this.live -= this.length[slot]!;
     this.length[slot] = 0;
-    this.store(slot, text, start, end, hash);
+    this.store(slot, source, start, end, hash);
     this.link(slot);
   }
 
@@ -73,10 +82,13 @@ export class KeyTable {
   name(slot: number): string {
     const at = this.at[slot]!;
     const end = at + this.length[slot]!;
+    const codes = this.codes;
     let name = "";
     for (let from = at; from < end; from += NAME_PIECE) {
-      const codes = this.arena.subarray(from, Math.min(end, from + NAME_PIECE));
-      name += String.fromCharCode.apply(null, codes as unknown as number[]);
+      const to = Math.min(end, from + NAME_PIECE);
+      codes.length = to - from;
+      for (let i = from; i < to; i++) codes[i - from] = this.arena[i]!;
+      name += String.fromCharCode.apply(null, codes);
     }
     return name;
   }
@@ -121,20 +133,25 @@ export class KeyTable {
     this.size = 0;
   }
 
-  private equals(slot: number, text: string, start: number, end: number): boolean {
+  private equals(slot: number, source: KeySource, start: number, end: number): boolean {
     if (this.length[slot] !== end - start) return false;
     const arena = this.arena;
     let p = this.at[slot]!;
-    for (let i = start; i < end; i++, p++) if (arena[p] !== text.charCodeAt(i)) return false;
+    if (typeof source === "string") {
+      for (let i = start; i < end; i++, p++) if (arena[p] !== source.charCodeAt(i)) return false;
+    } else {
+      for (let i = start; i < end; i++, p++) if (arena[p] !== source[i]) return false;
+    }
     return true;
   }
 
-  private store(slot: number, text: string, start: number, end: number, hash: number): void {
+  private store(slot: number, source: KeySource, start: number, end: number, hash: number): void {
     const length = end - start;
     if (this.used + length > this.arena.length) this.makeRoom(length);
     const arena = this.arena;
     let p = this.used;
-    for (let i = start; i < end; i++) arena[p++] = text.charCodeAt(i);
+    if (typeof source === "string") for (let i = start; i < end; i++) arena[p++] = source.charCodeAt(i);
+    else for (let i = start; i < end; i++) arena[p++] = source[i]!;
     this.at[slot] = this.used;
     this.length[slot] = length;
     this.hashes[slot] = hash;

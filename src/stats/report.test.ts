@@ -22,15 +22,20 @@ describe("sectionOf", () => {
 });
 
 describe("SectionFinder", () => {
-  it("finds the range sectionOf slices, inside a larger text (property)", () => {
+  it("finds the range sectionOf slices, inside a larger text or its UTF-8 bytes (property)", () => {
     const part = fc.constantFrom("/", "//", "api", "?", "#", ":", "://", "http", "h.example", "x", "\u00e9", "");
     const path = fc.array(part, { maxLength: 8 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(fc.string({ maxLength: 4 }), path, fc.string({ maxLength: 4 }), (before, p, after) => {
         fc.pre(p !== "");
         const finder = new SectionFinder();
-        const text = finder.find(before + p + after, before.length, before.length + p.length);
+        const text = before + p + after;
+        finder.find(text, before.length, before.length + p.length);
         expect(text.slice(finder.start, finder.end)).toBe(sectionOf(p));
+        const bytes = Buffer.from(text);
+        const from = Buffer.byteLength(before);
+        finder.findBytes(bytes, from, from + Buffer.byteLength(p));
+        expect(bytes.toString("utf8", finder.start, finder.end)).toBe(sectionOf(p));
       }),
       { numRuns: 3000 },
     );

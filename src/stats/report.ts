@@ -59,49 +59,54 @@ export function sectionOf(path: string): string {
 }
 
 /**
- * The section of text[start, end) (a path) as sectionOf gives it, without slicing: its range goes to
- * `start`/`end` and the return value is the text holding it (the path's own text, or "/" for an
- * absolute URL without a path).
+ * The section of a path as sectionOf gives it, without slicing: the path is text[start, end) (or
+ * the bytes buf[start, end)) and the section's range of the same text goes to `start`/`end`. The
+ * "/" of an absolute URL without a path is the second slash of its "://".
  */
 export class SectionFinder {
   start = 0;
   end = 0;
 
-  find(text: string, start: number, end: number): string {
+  find(text: string, start: number, end: number): void {
     if (text.charCodeAt(start) !== SLASH) {
-      const scheme = indexOfScheme(text, start, end);
-      if (scheme <= start) return this.range(text, start, end);
+      let scheme = start;
+      while (scheme + 3 <= end && !(text.charCodeAt(scheme) === COLON && text.charCodeAt(scheme + 1) === SLASH && text.charCodeAt(scheme + 2) === SLASH)) scheme++;
+      if (scheme === start || scheme + 3 > end) return this.range(start, end);
       let slash = scheme + 3;
       while (slash < end && text.charCodeAt(slash) !== SLASH) slash++;
-      if (slash >= end) return this.range(ROOT, 0, 1);
+      if (slash >= end) return this.range(scheme + 1, scheme + 2);
       start = slash;
     }
-    for (let i = start + 1; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === SLASH || c === QUESTION || c === HASH) return this.range(text, start, i);
-    }
-    return this.range(text, start, end);
+    let i = start + 1;
+    for (let c = text.charCodeAt(i); i < end && c !== SLASH && c !== QUESTION && c !== HASH; c = text.charCodeAt(++i));
+    this.range(start, i);
   }
 
-  private range(text: string, start: number, end: number): string {
+  findBytes(buf: Uint8Array, start: number, end: number): void {
+    if (buf[start] !== SLASH) {
+      let scheme = start;
+      while (scheme + 3 <= end && !(buf[scheme] === COLON && buf[scheme + 1] === SLASH && buf[scheme + 2] === SLASH)) scheme++;
+      if (scheme === start || scheme + 3 > end) return this.range(start, end);
+      let slash = scheme + 3;
+      while (slash < end && buf[slash] !== SLASH) slash++;
+      if (slash >= end) return this.range(scheme + 1, scheme + 2);
+      start = slash;
+    }
+    let i = start + 1;
+    for (let c = buf[i]; i < end && c !== SLASH && c !== QUESTION && c !== HASH; c = buf[++i]);
+    this.range(start, i);
+  }
+
+  private range(start: number, end: number): void {
     this.start = start;
     this.end = end;
-    return text;
   }
 }
 
 const SLASH = 47;
+const COLON = 58;
 const QUESTION = 63;
 const HASH = 35;
-const ROOT = "/";
-
-/** Where "://" starts in text[start, end), or -1. */
-function indexOfScheme(text: string, start: number, end: number): number {
-  for (let i = start; i + 3 <= end; i++) {
-    if (text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === SLASH && text.charCodeAt(i + 2) === SLASH) return i;
-  }
-  return -1;
-}
 
 /** What a report is built from: the counts of one interval. */
 export interface IntervalTally {
@@ -139,11 +144,18 @@ export class IntervalCounts implements IntervalTally {
     if (statusClass >= 1 && statusClass <= 5) this.status[statusClass - 1]!++;
     else this.status[5]!++;
     if (statusClass === 5) this.errors++;
+    const section = this.section;
     if (hit.pathEnd > hit.pathStart) {
-      const text = this.section.find(hit.pathText, hit.pathStart, hit.pathEnd);
-      this.sections.add(text, this.section.start, this.section.end);
+      if (hit.pathBytes) {
+        section.findBytes(hit.pathBytes, hit.pathStart, hit.pathEnd);
+        this.sections.addBytes(hit.pathBytes, section.start, section.end);
+      } else {
+        section.find(hit.pathText, hit.pathStart, hit.pathEnd);
+        this.sections.add(hit.pathText, section.start, section.end);
+      }
     }
-    this.hosts.add(hit.hostText, hit.hostStart, hit.hostEnd);
+    if (hit.hostBytes) this.hosts.addBytes(hit.hostBytes, hit.hostStart, hit.hostEnd);
+    else this.hosts.add(hit.hostText, hit.hostStart, hit.hostEnd);
   }
 
   clear(): void {

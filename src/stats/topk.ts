@@ -1,5 +1,5 @@
 // Space-saving top-K: counts the heaviest keys of an unbounded stream in fixed memory, without a string per hit.
-import { KeyTable } from "./keytable.js";
+import { KeyTable, type KeySource } from "./keytable.js";
 
 export interface TopEntry {
   name: string;
@@ -25,29 +25,48 @@ export class SpaceSaving {
   /** Heap place of each slot, and the slot at each heap place. */
   private place = new Int32Array(INITIAL_SLOTS);
   private heap = new Int32Array(INITIAL_SLOTS);
-  private count = 0;
+  private filled = 0;
+  /** Reused by top(): the slots selected so far, best first. */
+  private readonly best: number[] = [];
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new RangeError("capacity must be at least 1");
   }
 
   get size(): number {
-    return this.count;
+    return this.filled;
   }
 
   /** Count text[start, end) (the whole text by default) n times. */
   add(text: string, start = 0, end = text.length, n = 1): void {
-    const hash = KeyTable.hash(text, start, end);
-    const found = this.keys.find(text, start, end, hash);
+    this.count(text, start, end, n);
+  }
+
+  /** Count the UTF-8 bytes buf[start, end) as the text they decode to. */
+  addBytes(buf: Buffer, start: number, end: number): void {
+    for (let i = start; i < end; i++) {
+      if (buf[i]! > 127) {
+        this.count(buf.toString("utf8", start, end), 0, -1, 1); // rare: decoded, so the key is the text's
+        return;
+      }
+    }
+    this.count(buf, start, end, 1);
+  }
+
+  /** Count source[start, end) n times; an end of -1 is the end of a string. */
+  private count(source: KeySource, start: number, end: number, n: number): void {
+    if (end < 0) end = source.length;
+    const hash = KeyTable.hash(source, start, end);
+    const found = this.keys.find(source, start, end, hash);
     if (found >= 0) {
       this.hits[found]! += n;
       this.siftDown(this.place[found]!);
       return;
     }
-    if (this.count < this.capacity) {
-      const slot = this.count++;
+    if (this.filled < this.capacity) {
+      const slot = this.filled++;
       if (slot === this.hits.length) this.grow();
-      this.keys.insert(slot, text, start, end, hash);
+      this.keys.insert(slot, source, start, end, hash);
       this.hits[slot] = n;
       this.heap[slot] = slot;
       this.place[slot] = slot;
@@ -56,7 +75,7 @@ export class SpaceSaving {
     }
     this.approximate = true;
     const smallest = this.heap[0]!;
-    this.keys.replace(smallest, text, start, end, hash);
+    this.keys.replace(smallest, source, start, end, hash);
     this.hits[smallest]! += n;
     this.siftDown(0);
   }
@@ -66,10 +85,11 @@ export class SpaceSaving {
    * sort: one pass keeps the best n counters in order, so most counters cost one count comparison.
    */
   top(n: number): TopEntry[] {
-    const limit = Math.min(n, this.count);
+    const limit = Math.min(n, this.filled);
     if (limit <= 0) return [];
-    const best: number[] = [];
-    for (let p = 0; p < this.count; p++) {
+    const best = this.best;
+    best.length = 0;
+    for (let p = 0; p < this.filled; p++) {
       const slot = this.heap[p]!;
       if (best.length === limit && !this.before(slot, best[limit - 1]!)) continue;
       let at = best.length === limit ? limit - 1 : best.length;
@@ -84,7 +104,7 @@ export class SpaceSaving {
 
   /** Forget every key (for the next interval), keeping the memory unless it grew far beyond what was used. */
   clear(): void {
-    if (this.hits.length > INITIAL_SLOTS * 16 && this.count * 8 < this.hits.length) {
+    if (this.hits.length > INITIAL_SLOTS * 16 && this.filled * 8 < this.hits.length) {
       this.hits = new Float64Array(INITIAL_SLOTS);
       this.place = new Int32Array(INITIAL_SLOTS);
       this.heap = new Int32Array(INITIAL_SLOTS);
@@ -92,7 +112,7 @@ export class SpaceSaving {
     } else {
       this.keys.reset(this.hits.length);
     }
-    this.count = 0;
+    this.filled = 0;
     this.approximate = false;
   }
 
@@ -132,7 +152,7 @@ export class SpaceSaving {
   private siftDown(i: number): void {
     const heap = this.heap;
     const hits = this.hits;
-    const size = this.count;
+    const size = this.filled;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
