@@ -1,16 +1,40 @@
-// `npm run bench [-- --lines N --runs 3 --only NAME[,NAME]]`: logward side by side with grep, swatchdog and GoAccess.
+// `npm run bench [-- --lines N --runs 3 --only NAME[,NAME]]`: logward side by side with grep, swatchdog and GoAccess,
+// then the live targets (append → action latency, idle files) beside tail -F | grep and swatchdog.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_LINES, ensureData } from "./generate.mjs";
 import { buildCases, LITERAL, REGEX } from "./lib/cases.mjs";
 import { findMeter } from "./lib/measure.mjs";
-import { describeMachine, describePeers, detectPeers, logwardBuilt, ROOT } from "./lib/peers.mjs";
-import { failures, resultsTable, targetsTable, writeResults } from "./lib/report.mjs";
+import { livePeers, measureLive } from "./lib/live.mjs";
+import { describeMachine, describePeers, detectPeers, LOGWARD_BIN, logwardBuilt, ROOT } from "./lib/peers.mjs";
+import { failures, liveSection, resultsTable, sectionTargetsTable, targetsTable, writeResults } from "./lib/report.mjs";
 import { runCase } from "./lib/runner.mjs";
 
+const CASE_NAMES = ["regex", "literal", "stats", "stats-hosts1m", "stats-w3c", "rss"];
 const USAGE = `usage: npm run bench -- [--lines N] [--runs N] [--only NAME[,NAME]] [--results FILE]
-cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss`;
+cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latency and live-idle)`;
+
+/**
+ * Sections after the catch-up cases, each selectable by --only: run(context) resolves to { lines (Markdown for
+ * RESULTS.md), printed (text for the terminal) }. bench/lib/web.mjs (append → SSE, a browser at 50k lines/s) goes here too.
+ */
+const SECTIONS = [
+  {
+    names: ["live", "live-latency", "live-idle"],
+    async run({ only, peers, workDir, log }) {
+      const parts = ["latency", "idle"].filter((part) => !only || only.includes("live") || only.includes(`live-${part}`));
+      log(`\nLive: ${parts.join(" and ")} (logward run beside tail -F | grep, swatchdog, tail -F)`);
+      const live = await measureLive({ logwardArgv: [process.execPath, LOGWARD_BIN], peers: livePeers(peers), workDir, log, parts });
+      const lines = liveSection(live);
+      return { lines, printed: sectionTargetsTable(live.targets) };
+    },
+  },
+  // The web section plugs in the same way, e.g. { names: ["web"], run: async ({ log }) => { const web = await
+  // measureWeb({ logwardBin: LOGWARD_BIN, log }); return { lines: ["## Web", "", ...web.notes, "",
+  // sectionTargetsTable(web.rows.map((r) => ({ target: `${r.case}: ${r.target}`, measured: r.measured, met: r.met }))), ""],
+  // printed: ... }; } }.
+];
 
 function parseArgs(argv) {
   const opts = { lines: DEFAULT_LINES, runs: 3, only: undefined, results: path.join(ROOT, "bench", "RESULTS.md") };
@@ -39,7 +63,31 @@ function prepareData(lines) {
   };
 }
 
-function main() {
+/** The catch-up cases and the sections --only selects (all without it), in a scratch folder removed afterwards. */
+async function runSelected(opts, { meter, peers, log }) {
+  const wanted = (name) => !opts.only || opts.only.includes(name);
+  const sectionNames = SECTIONS.flatMap((s) => s.names);
+  const unknown = (opts.only ?? []).filter((name) => !CASE_NAMES.includes(name) && !sectionNames.includes(name));
+  if (unknown.length) throw new Error(`--only: no case named ${unknown.join(", ")}\n${USAGE}`);
+  const throughput = !opts.only || opts.only.some((name) => CASE_NAMES.includes(name));
+  const data = throughput ? prepareData(opts.lines) : {};
+  const cases = throughput ? buildCases({ peers, data }).filter((c) => wanted(c.name)) : [];
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-bench-"));
+  const done = [];
+  const measured = [];
+  try {
+    for (const testCase of cases) {
+      log(`\n${testCase.title}`);
+      done.push({ testCase, results: runCase(testCase, { meter, runs: opts.runs, workDir, log }) });
+    }
+    for (const section of SECTIONS.filter((s) => s.names.some(wanted))) measured.push(await section.run({ only: opts.only, peers, workDir, log }));
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  return { done, measured, data };
+}
+
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const log = (line) => process.stdout.write(line + "\n");
   const started = new Date();
@@ -53,30 +101,20 @@ function main() {
   log(`Machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, logward ${machine.logward}, load ${machine.load}`);
   log(`Patterns: regex /${REGEX}/  literal "${LITERAL}"`);
 
-  const data = prepareData(opts.lines);
-  const cases = buildCases({ peers, data }).filter((c) => !opts.only || opts.only.includes(c.name));
-  if (cases.length === 0) throw new Error(`--only matched no case\n${USAGE}`);
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-bench-"));
-  const done = [];
-  try {
-    for (const testCase of cases) {
-      log(`\n${testCase.title}`);
-      done.push({ testCase, results: runCase(testCase, { meter, runs: opts.runs, workDir, log }) });
-    }
-  } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
+  const { done, measured, data } = await runSelected(opts, { meter, peers, log });
   machine.loadEnd = os.loadavg().map((l) => l.toFixed(2)).join(" ");
-  log("\n" + resultsTable(done) + "\n\n" + targetsTable(done) + "\n");
+  if (done.length) log("\n" + resultsTable(done) + "\n\n" + targetsTable(done) + "\n");
+  for (const section of measured) log("\n" + section.printed + "\n");
   for (const line of failures(done)) log(line);
   const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, "");
-  writeResults(opts.results, { command, started, finished: new Date(), machine, meter, peerLines, done, runs: opts.runs, data: Object.values(data) });
+  writeResults(opts.results, {
+    command, started, finished: new Date(), machine, meter, peerLines, done, runs: opts.runs, data: Object.values(data),
+    sections: measured.map((section) => section.lines),
+  });
   log(`Wrote ${path.relative(process.cwd(), opts.results)}`);
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err) => {
   process.stderr.write(`bench: ${err.message}\n`);
   process.exitCode = 2;
-}
+});
