@@ -11,10 +11,12 @@ import { Multiline } from "./multiline.js";
 import type { Needle } from "./needle.js";
 
 /**
- * Bytes per read: one read becomes one batch. Under 1 MiB (the default max_line_bytes), so a line wholly inside
- * one chunk is never cut and the byte prefilter applies; large enough that catching up costs few reads.
+ * Bytes per read when lines are filtered on their bytes (few are decoded): large, so catching up costs few reads,
+ * and under 1 MiB (the default max_line_bytes) so a line wholly inside one read is never cut.
  */
 export const CHUNK_BYTES = 1_000_000;
+/** Bytes per read when every line is decoded: one read becomes one batch of records, which this keeps small. */
+export const RECORD_CHUNK_BYTES = 256 * 1024;
 const MIN_READ_BYTES = 16 * 1024;
 
 /** What one read yields: the lines to emit, and the counts for metrics. */
@@ -71,6 +73,7 @@ export class Tailer {
   private ahead: ReadAhead | undefined;
   /** A read buffer no longer referenced, reused while catching up so big reads do not pile up as garbage. */
   private spare: Buffer | undefined;
+  private chunkBytes = RECORD_CHUNK_BYTES;
   private readonly splitter: LineSplitter;
   private readonly multiline: Multiline | undefined;
 
@@ -128,6 +131,8 @@ export class Tailer {
    */
   async read(needles?: readonly Needle[], ahead = false): Promise<Chunk | undefined> {
     if (!this.handle) return undefined;
+    const select = this.multiline || this.options.maxLineBytes < CHUNK_BYTES ? undefined : needles;
+    this.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
     const { buf, bytesRead } = await this.fetch();
     if (bytesRead === 0) return undefined;
     this.readPos += bytesRead;
@@ -137,7 +142,6 @@ export class Tailer {
     if (ahead && this.size > this.readPos) this.ahead = readAhead(this.handle, this.readPos, this.buffer());
     const chunk = buf.subarray(0, bytesRead);
     this.growHead(chunk, this.readPos - bytesRead);
-    const select = this.multiline || this.options.maxLineBytes < CHUNK_BYTES ? undefined : needles;
     const raw = this.splitter.push(chunk, select);
     const count = this.splitter.completed;
     const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
@@ -159,7 +163,7 @@ export class Tailer {
 
   /** A buffer for the next read: the spare one when it is big enough, else a new one sized to what is there. */
   private buffer(): Buffer {
-    const want = Math.min(CHUNK_BYTES, Math.max(MIN_READ_BYTES, this.size - this.readPos));
+    const want = Math.min(this.chunkBytes, Math.max(MIN_READ_BYTES, this.size - this.readPos));
     const spare = this.spare;
     this.spare = undefined;
     return spare && spare.length >= want ? spare.subarray(0, want) : Buffer.allocUnsafe(want);
