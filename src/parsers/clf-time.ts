@@ -65,6 +65,27 @@ function sameBytesAt(buf: Uint8Array, at: number, last: Uint8Array): boolean {
   return true;
 }
 
+/** Six little-endian 32-bit words and a 16-bit one of 26 codes, for a compare in seven steps. */
+const WORDS = 7;
+
+function toWords(codes: Uint8Array, words: Int32Array): void {
+  for (let w = 0; w < 6; w++) words[w] = codes[4 * w]! | (codes[4 * w + 1]! << 8) | (codes[4 * w + 2]! << 16) | (codes[4 * w + 3]! << 24);
+  words[6] = codes[24]! | (codes[25]! << 8);
+}
+
+/** Whether the 26 bytes at `at` are the timestamp held as `words` (seconds first, as sameAt). */
+function sameWordsAt(view: DataView, at: number, words: Int32Array): boolean {
+  return (
+    view.getInt32(at + 16, true) === words[4] &&
+    view.getInt32(at + 12, true) === words[3] &&
+    view.getInt32(at, true) === words[0] &&
+    view.getInt32(at + 4, true) === words[1] &&
+    view.getInt32(at + 8, true) === words[2] &&
+    view.getInt32(at + 20, true) === words[5] &&
+    view.getUint16(at + 24, true) === words[6]
+  );
+}
+
 /**
  * A per-parser cache: the last two timestamps are compared in place (no allocation: logs are
  * mostly in order, so most lines share their second with the previous one, and a line a second or
@@ -78,6 +99,10 @@ export class ClfTimeCache {
   lastTime = NaN;
   private previousTime = NaN;
   private readonly recent = new Map<string, number>();
+  /** lastCodes as words, and a view of the buffer parseBytes last read, to compare words instead of bytes. */
+  private readonly lastWords = new Int32Array(WORDS);
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  private viewOf: Uint8Array | undefined;
 
   /** The time of the timestamp at text[at, at + 26), NaN when invalid; the caller checked the length. */
   parse(text: string, at: number): number {
@@ -88,6 +113,7 @@ export class ClfTimeCache {
       this.lastCodes = codes;
       const time = this.previousTime;
       this.previousTime = this.lastTime;
+      toWords(codes, this.lastWords);
       return (this.lastTime = time);
     }
     const key = text.slice(at, at + CLF_TIME_LENGTH);
@@ -108,7 +134,11 @@ export class ClfTimeCache {
    * reading the bytes as latin1 gives the same time.
    */
   parseBytes(buf: Buffer, at: number): boolean {
-    if (!sameBytesAt(buf, at, this.lastCodes)) this.missBytes(buf, at);
+    if (buf !== this.viewOf) {
+      this.viewOf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    if (!sameWordsAt(this.view, at, this.lastWords)) this.missBytes(buf, at);
     return this.lastTime === this.lastTime;
   }
 
@@ -120,6 +150,7 @@ export class ClfTimeCache {
       const time = this.previousTime;
       this.previousTime = this.lastTime;
       this.lastTime = time;
+      toWords(codes, this.lastWords);
       return;
     }
     const key = buf.toString("latin1", at, at + CLF_TIME_LENGTH);
@@ -145,5 +176,6 @@ export class ClfTimeCache {
     this.previousTime = this.lastTime;
     this.lastCodes = codes;
     this.lastTime = time;
+    toWords(codes, this.lastWords);
   }
 }

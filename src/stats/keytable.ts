@@ -42,12 +42,10 @@ export class KeyTable {
 
   /** FNV-1a over the code units of source[start, end), with a final mix so the low bits index well. */
   static hash(source: KeySource, start: number, end: number): number {
-    let h = 0x811c9dc5 | 0;
-    if (typeof source === "string") for (let i = start; i < end; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
-    else for (let i = start; i < end; i++) h = Math.imul(h ^ source[i]!, 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    return h ^ (h >>> 13);
+    let h = FNV_OFFSET;
+    if (typeof source === "string") for (let i = start; i < end; i++) h = Math.imul(h ^ source.charCodeAt(i), FNV_PRIME);
+    else for (let i = start; i < end; i++) h = Math.imul(h ^ source[i]!, FNV_PRIME);
+    return finishHash(h);
   }
 
   /** The slot holding source[start, end), or -1. */
@@ -206,6 +204,17 @@ export class KeyTable {
     this.mask = size - 1;
     for (let slot = 0; slot < this.size; slot++) this.link(slot);
   }
+}
+
+/** FNV-1a's start and multiplier (32 bits), for callers that hash while reading the bytes anyway. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
+/** The final mix of KeyTable.hash. */
+export function finishHash(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  return h ^ (h >>> 13);
 }
 
 /** A power of two at least twice the slots, so the index is at most half full. */

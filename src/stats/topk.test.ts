@@ -20,6 +20,17 @@ describe("SpaceSaving", () => {
     expect(top.top(5)).toEqual([{ name: "/api", hits: 2 }, { name: "10.0.0.1", hits: 1 }]);
   });
 
+  it("counts ASCII bytes and the same text as one key, and other bytes as the text they decode to", () => {
+    const top = new SpaceSaving(10);
+    const bytes = Buffer.from("x 10.0.0.1 h\u00e9 h\u00e9");
+    top.add("10.0.0.1");
+    top.addBytes(bytes, 2, 10);
+    top.addBytes(bytes, 11, 14);
+    top.add("h\u00e9");
+    top.addBytes(Buffer.from([0x61, 0xff]), 0, 2);
+    expect(top.top(5)).toEqual([{ name: "10.0.0.1", hits: 2 }, { name: "h\u00e9", hits: 2 }, { name: "a\ufffd", hits: 1 }]);
+  });
+
   it("keeps the heavy hitters of a long tail in fixed memory", () => {
     const top = new SpaceSaving(50);
     let seed = 7;

@@ -1,5 +1,5 @@
 // Space-saving top-K: counts the heaviest keys of an unbounded stream in fixed memory, without a string per hit.
-import { KeyTable, type KeySource } from "./keytable.js";
+import { finishHash, FNV_OFFSET, FNV_PRIME, KeyTable, type KeySource } from "./keytable.js";
 
 export interface TopEntry {
   name: string;
@@ -39,24 +39,25 @@ export class SpaceSaving {
 
   /** Count text[start, end) (the whole text by default) n times. */
   add(text: string, start = 0, end = text.length, n = 1): void {
-    this.count(text, start, end, n);
+    this.count(text, start, end, KeyTable.hash(text, start, end), n);
   }
 
   /** Count the UTF-8 bytes buf[start, end) as the text they decode to. */
   addBytes(buf: Buffer, start: number, end: number): void {
+    // One pass hashes the bytes and tells whether they are all ASCII (then they are their own text).
+    let h = FNV_OFFSET;
+    let high = 0;
     for (let i = start; i < end; i++) {
-      if (buf[i]! > 127) {
-        this.count(buf.toString("utf8", start, end), 0, -1, 1); // rare: decoded, so the key is the text's
-        return;
-      }
+      const c = buf[i]!;
+      high |= c;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
-    this.count(buf, start, end, 1);
+    if (high > 127) this.add(buf.toString("utf8", start, end)); // rare: decoded, so the key is the text's
+    else this.count(buf, start, end, finishHash(h), 1);
   }
 
-  /** Count source[start, end) n times; an end of -1 is the end of a string. */
-  private count(source: KeySource, start: number, end: number, n: number): void {
-    if (end < 0) end = source.length;
-    const hash = KeyTable.hash(source, start, end);
+  /** Count source[start, end), whose KeyTable.hash is `hash`, n times. */
+  private count(source: KeySource, start: number, end: number, hash: number, n: number): void {
     const found = this.keys.find(source, start, end, hash);
     if (found >= 0) {
       this.hits[found]! += n;
