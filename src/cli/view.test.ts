@@ -41,6 +41,6 @@ describe("view flags → config", () => {
 
   test("the web section it builds passes the config schema", () => {
     const web = (viewConfig(["a.log"], { listen: "127.0.0.1:0", history: "10" }, undefined, {}) as { web: unknown }).web;
-    expect(validateConfig({ web }).web).toMatchObject({ listen: "127.0.0.1:0", history: 10, client_buffer: 1024 * 1024 });
+    expect(validateConfig({ web }).web).toMatchObject({ listen: "127.0.0.1:0", history: 10, client_buffer: 4 * 1024 * 1024 });
   });
 });

@@ -19,7 +19,7 @@ export const webSchema = z.strictObject({
   /** Lines kept per source for the page's history and for resuming a stream. */
   history: z.number().int().positive().max(1_000_000).default(1000),
   /** Bytes queued for one slow browser before its lines are dropped (and it is told how many). */
-  client_buffer: zSize.default(1024 * 1024),
+  client_buffer: zSize.default(4 * 1024 * 1024),
 });
 
 export type WebConfig = z.output<typeof webSchema>;
