@@ -8,7 +8,7 @@ import { LogwardError, UserError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import { createStatsJob, type StatsRunner } from "../stats/job.js";
-import { LineSplitter, readStream, replayFile } from "../stats/input.js";
+import { LineSplitter, readStream, replayFile, replayStdin } from "../stats/input.js";
 import { StatsOutput, type OutputMode } from "../stats/output.js";
 import { ProgressBar } from "../stats/progress.js";
 import { quickStatsConfig, type StatsFlagInput } from "../stats/flag-config.js";
@@ -101,7 +101,7 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
   };
   const progress = bar ? (bytes: number) => bar.update(bytes, job.state().lines) : undefined;
   if (file) await replayFile(file, sink, splitter, progress);
-  else await readStream(process.stdin, sink, splitter, progress);
+  else await replayStdin(sink, splitter, progress);
   bar?.clear();
   if (splitter.overlong) job.countInvalid(splitter.overlong);
 }

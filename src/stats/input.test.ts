@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { CHUNK_BYTES, LineSplitter, readStream, replayFile } from "./input.js";
+import { CHUNK_BYTES, LineSplitter, readStream, replayFile, replayStdin } from "./input.js";
 
 const texts = (buffers: Buffer[]): string[] => buffers.map((b) => b.toString("utf8"));
 
@@ -103,6 +105,52 @@ describe("replayFile and readStream", () => {
       };
       await expect(replayFile(file, failing, new LineSplitter())).rejects.toThrow("sink failed");
       expect(calls).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replayStdin reads a file descriptor like a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "logward-input-"));
+    try {
+      const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${"y".repeat(i % 90)}`);
+      const file = join(dir, "in.log");
+      writeFileSync(file, `${lines.join("\n")}\nlast`);
+      const fd = openSync(file, "r");
+      const got: string[] = [];
+      try {
+        await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, { fd, stream: () => expect.unreachable() as never });
+      } finally {
+        closeSync(fd);
+      }
+      expect(got).toEqual([...lines, "last"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replayStdin goes on as a stream where a non-blocking pipe would block", async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), "logward-input-"));
+    const fifo = join(dir, "in.fifo");
+    try {
+      if (spawnSync("mkfifo", [fifo]).status !== 0) {
+        if (process.env.CI === "true") throw new Error("mkfifo is missing");
+        ctx.skip("mkfifo is missing");
+      }
+      const readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      const writeEnd = openSync(fifo, constants.O_WRONLY);
+      writeSync(writeEnd, "first\nsecond\nthi"); // read by fs reads; the next one finds the pipe empty
+      let streamed = false;
+      const stream = (): Readable => {
+        streamed = true;
+        writeSync(writeEnd, "rd\nfourth\n");
+        closeSync(writeEnd);
+        return new Socket({ fd: readEnd, readable: true, writable: false });
+      };
+      const got: string[] = [];
+      await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, { fd: readEnd, stream });
+      expect(streamed).toBe(true);
+      expect(got).toEqual(["first", "second", "third", "fourth"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
