@@ -1,0 +1,299 @@
+// Web figures of issue 9 on a real `logward run`: one headless Chromium at 50k lines/s, and append → SSE latency.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+/* global document -- in page.evaluate callbacks, which run in the browser */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DEFAULT_BIN = path.join(ROOT, "bin", "logward");
+const SOURCE = "app.log";
+/** web.client_buffer's default: the bound on one browser's queue. */
+const CLIENT_BUFFER = 4 * 1024 * 1024;
+const P99_TARGET_MS = 2;
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+/** Exact counts, with thousands separators. */
+const count = (n) => Math.round(n).toLocaleString("en-US");
+
+/**
+ * Both web measurements; rows for the lead's targets table (met: null marks a figure that has no target of its own).
+ * `seconds`: how long to append at `rate` with the browser open; the latency run appends `latencyRate` lines/s.
+ * `clientBuffer`: the config's web.client_buffer in bytes (default: the config default, 1 MiB).
+ */
+export async function measureWeb({
+  logwardBin = DEFAULT_BIN, chromium = "/usr/bin/chromium", seconds = 30, rate = 50_000, latencySeconds = 10, latencyRate = 200,
+  clientBuffer = CLIENT_BUFFER, log = () => {},
+} = {}) {
+  const notes = [];
+  log(`web: ${k(rate)} lines/s for ${seconds} s into headless Chromium (${chromium}), client_buffer ${clientBuffer / 1024} KiB`);
+  const t = await measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log });
+  log(`web: append → SSE latency, ${latencyRate} lines/s for ${latencySeconds} s`);
+  const l = await measureLatency({ logwardBin, seconds: latencySeconds, rate: latencyRate });
+  const keptUp = t.dropped === 0 && t.received === t.appended;
+  const rows = [
+    {
+      case: `web: one browser at ${k(rate)} lines/s for ${seconds} s`,
+      measured: `${count(t.received)} of ${count(t.appended)} lines received (${k(t.received / t.appendSeconds)} lines/s), ${count(t.dropped)} dropped`,
+      target: `keeps up with ${k(rate)} lines/s: nothing dropped`,
+      met: keptUp,
+    },
+    {
+      case: "web: the server's per-client queue",
+      measured: `peak ${(t.queuePeakBytes / 1024).toFixed(0)} KiB`,
+      target: `bounded: client_buffer (${clientBuffer / 1024} KiB) + one event`,
+      met: t.queuePeakBytes <= clientBuffer + 256 * 1024,
+    },
+    { case: "web: server peak RSS at that rate", measured: `${t.serverPeakRssMB.toFixed(0)} MB`, target: "(figure)", met: null },
+    {
+      case: "web: page lag",
+      measured: `at most ${count(t.maxPageLag)} lines behind the file (sampled each second); ` +
+        (t.caughtUpMs === undefined ? "never caught up" : `had the last line ${Math.round(t.caughtUpMs)} ms after the appending stopped`),
+      target: "(figure)",
+      met: null,
+    },
+    {
+      case: `web: append → SSE client (${latencyRate} lines/s, ${latencySeconds} s)`,
+      measured: `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms (${l.count} of ${l.appended} lines)`,
+      target: `p99 ≤ ${P99_TARGET_MS} ms`,
+      met: l.count === l.appended && l.p99 <= P99_TARGET_MS,
+    },
+  ];
+  const shown = t.shownMs === undefined ? "never showed the last line" : `showed the last line as its last row ${Math.round(t.shownMs)} ms after it was appended`;
+  notes.push(`browser: ${shown}; ${t.displayed} rows on the page at the end; its status bar: "${t.status}"`);
+  notes.push(`CPU over the ${t.appendSeconds.toFixed(1)} s run and the catch-up: logward ${t.serverCpuSeconds.toFixed(1)} s, Chromium (all its processes) ${t.browserCpuSeconds.toFixed(1)} s; lines sent ${k(t.sent)}`);
+  return { rows, notes, throughput: t, latency: l };
+}
+
+/**
+ * `logward run -c CONFIG` with one file source (app.log, from its end) and a web section on 127.0.0.1:0, as a
+ * direct child (so its pid is node's); resolves once it logs its URL.
+ */
+async function startLogward(logwardBin, dir, clientBuffer) {
+  const file = path.join(dir, SOURCE);
+  fs.writeFileSync(file, "");
+  const config = path.join(dir, "logward.yaml");
+  fs.writeFileSync(config, [
+    `state_dir: ${JSON.stringify(path.join(dir, "state"))}`,
+    `sources: { ${SOURCE}: { path: ${JSON.stringify(file)}, start_at: end } }`,
+    `web: { listen: "127.0.0.1:0", client_buffer: ${clientBuffer} }`,
+  ].join("\n") + "\n");
+  const child = spawn(process.execPath, [logwardBin, "run", "-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`logward run logged no URL in 20 s: ${stderr}`));
+    }, 20_000);
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      const m = /"url":"(http:\/\/[^"]+)".*web UI listening/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`logward run exited (${code}): ${stderr}`)));
+  });
+  return {
+    url,
+    pid: child.pid,
+    /** Peak RSS (VmHWM) and CPU seconds so far, from /proc. */
+    usage() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return { peakRssMB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, cpuSeconds: cpuSecondsOf(child.pid)?.cpu ?? NaN };
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000).then(() => child.kill("SIGKILL"))]);
+    },
+  };
+}
+
+/** user+sys CPU seconds of a process, from /proc/PID/stat (clock ticks: 100 per second on Linux). */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** CPU seconds of this process's descendants other than `except` (the browser: playwright starts chromium as our child). */
+function browserCpuSeconds(except) {
+  const procs = new Map();
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const info = cpuSecondsOf(Number(name));
+    if (info) procs.set(Number(name), info);
+  }
+  const ours = (pid) => {
+    for (let p = pid; p > 1; p = procs.get(p)?.ppid ?? 0) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, info] of procs) if (pid !== process.pid && pid !== except && ours(pid)) total += info.cpu;
+  return total;
+}
+
+/** Appends lines to a file at a fixed rate, in one write per tick of whatever is due (a tick every ~2–4 ms). */
+function startAppender(file, rate, lineFor) {
+  const fd = fs.openSync(file, "a");
+  const started = now();
+  let written = 0;
+  const tick = () => {
+    const due = Math.floor(((now() - started) / 1000) * rate) - written;
+    if (due <= 0) return;
+    let text = "";
+    for (let i = 0; i < due; i++) text += lineFor(++written) + "\n";
+    fs.writeSync(fd, text);
+  };
+  const timer = setInterval(tick, 2);
+  return {
+    get written() {
+      return written;
+    },
+    stop() {
+      clearInterval(timer);
+      fs.closeSync(fd);
+      return { written, seconds: (now() - started) / 1000 };
+    },
+  };
+}
+
+const PAD = " GET /api/user/42?page=3 HTTP/1.1 200 1532 12ms \"Mozilla/5.0 (X11; Linux x86_64)\"";
+/** A realistic 120-byte line with its sequence number; every 50th is a WARN so the level colouring has work. */
+const throughputLine = (i) => `2026-11-21T07:00:00.000Z ${i % 50 === 0 ? "WARN" : "INFO"} seq=${i}${PAD}`;
+
+async function metricsOf(url) {
+  const text = await (await fetch(`${url}metrics`)).text();
+  const value = (name) => Number(new RegExp(`^logward_${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+  return { sent: value("web_events_sent_total"), dropped: value("web_events_dropped_total"), queuePeak: value("web_client_queue_peak_bytes") };
+}
+
+/** The page's own counters (the status bar's data attributes): lines received and the n of the last one. */
+const pageCounters = (page) =>
+  page.evaluate(() => {
+    const d = document.getElementById("status")?.dataset ?? {};
+    const rows = document.querySelectorAll("#log .line:not(.marker) .text");
+    return { received: Number(d.received ?? 0), lastN: Number(d.lastN ?? 0), rows: rows.length, lastRow: rows[rows.length - 1]?.textContent ?? "" };
+  });
+
+async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log }) {
+  const { chromium: playwright } = await import("playwright-core");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-web-bench-"));
+  const file = path.join(dir, SOURCE);
+  let server;
+  let browser;
+  try {
+    server = await startLogward(logwardBin, dir, clientBuffer);
+    browser = await playwright.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${server.url}#source=${SOURCE}`);
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    const cpuBefore = server.usage().cpuSeconds;
+    const browserCpuBefore = browserCpuSeconds(server.pid);
+    const appender = startAppender(file, rate, throughputLine);
+    let maxPageLag = 0;
+    const started = now();
+    for (let s = 1; now() - started < seconds * 1000; s++) {
+      await sleep(Math.min(1000, started + seconds * 1000 - now()));
+      const c = await pageCounters(page); // waits for the page's main thread: the appender's timer runs meanwhile
+      maxPageLag = Math.max(maxPageLag, appender.written - c.lastN);
+      if (s % 5 === 0) log(`  ${s} s: appended ${count(appender.written)}, page received ${count(c.received)}`);
+    }
+    const { written, seconds: appendSeconds } = appender.stop();
+    const atStop = await pageCounters(page);
+    const stopAt = now();
+    // Caught up: the page has the last line (received), then shows it as its last row (drawn).
+    let caughtUpMs;
+    let shownMs;
+    let end = atStop;
+    while (shownMs === undefined && now() - stopAt < 20_000) {
+      if (caughtUpMs === undefined && end.lastN >= written) caughtUpMs = now() - stopAt;
+      if (end.lastRow === throughputLine(written)) shownMs = now() - stopAt;
+      else await sleep(20);
+      if (shownMs === undefined) end = await pageCounters(page);
+    }
+    const status = (await page.textContent("#status")) ?? "";
+    const m = await metricsOf(server.url);
+    const usage = server.usage();
+    return {
+      appended: written, appendSeconds, received: end.received, displayed: end.rows, maxPageLag, caughtUpMs, shownMs,
+      status, sent: m.sent, dropped: m.dropped, queuePeakBytes: m.queuePeak,
+      serverPeakRssMB: usage.peakRssMB, serverCpuSeconds: usage.cpuSeconds - cpuBefore, browserCpuSeconds: browserCpuSeconds(server.pid) - browserCpuBefore,
+    };
+  } finally {
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A minimal SSE reader: calls onLine(text, receivedAt) for every log line in `lines` (or old-style `line`) events. */
+function openSse(url, onLine) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { accept: "text/event-stream" } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+      res.setEncoding("utf8");
+      let buffer = "";
+      res.on("data", (chunk) => {
+        const at = now();
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const data = buffer.slice(0, end).split("\n").find((f) => f.startsWith("data: "));
+          buffer = buffer.slice(end + 2);
+          if (!data) continue;
+          const evt = JSON.parse(data.slice(6));
+          if (evt.type === "lines") for (const line of evt.lines) onLine(line.line, at);
+          else if (evt.type === "line") onLine(evt.line, at);
+        }
+      });
+      resolve(req);
+    });
+    req.on("error", reject);
+  });
+}
+
+/** Lines appended one write each at `rate`, each carrying its append time; a plain HTTP SSE client notes when it arrives. */
+async function measureLatency({ logwardBin, seconds, rate }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-web-latency-"));
+  const file = path.join(dir, SOURCE);
+  const latencies = [];
+  let server;
+  try {
+    server = await startLogward(logwardBin, dir, CLIENT_BUFFER);
+    const req = await openSse(`${server.url}api/stream?source=${SOURCE}`, (text, at) => {
+      const m = /^t=(\d+\.\d+) /.exec(text);
+      if (m) latencies.push(at - Number(m[1]));
+    });
+    await sleep(500); // let the source settle on the empty file
+    const fd = fs.openSync(file, "a");
+    const total = Math.round(seconds * rate);
+    const started = now();
+    for (let i = 1; i <= total; i++) {
+      const wait = started + (i * 1000) / rate - now();
+      if (wait > 0) await sleep(wait);
+      fs.writeSync(fd, `t=${now().toFixed(3)} seq=${i} INFO latency probe${PAD}\n`);
+    }
+    fs.closeSync(fd);
+    const deadline = now() + 10_000;
+    while (latencies.length < total && now() < deadline) await sleep(20);
+    req.destroy();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+    return { appended: total, count: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? NaN };
+  } finally {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
