@@ -8,9 +8,9 @@ import { which } from "./measure.mjs";
 
 export const LIVE_DEFAULTS = {
   /** Measured lines per contender and run (p99 needs ≥ 1,000). */
-  samples: 1500,
+  samples: 1200,
   /** Lines appended before the measured ones, not counted (JIT, first writes, caches). */
-  warmup: 200,
+  warmup: 100,
   /** Appends per second for the file action and tail -F | grep (each a write of its own, ±50 % jitter). */
   rate: 150,
   /**
