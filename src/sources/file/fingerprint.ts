@@ -40,8 +40,11 @@ export function fileKey(st: { dev: string; ino: string }): string {
   return `${st.dev}:${st.ino}`;
 }
 
+// stat, fstat and the head read are synchronous: each is one short system call on metadata or the page cache,
+// where a thread-pool round trip costs more CPU and, when the pool is busy, milliseconds of latency before a new
+// line is read (they run on every change event, in sequence). Kept async in signature for the callers.
 export async function statPath(path: string): Promise<FileStat> {
-  return toFileStat(await fs.promises.stat(path, { bigint: true }));
+  return toFileStat(fs.statSync(path, { bigint: true }));
 }
 
 /** stat, or undefined when the path does not exist (other errors are thrown). */
@@ -56,7 +59,7 @@ export async function statIfExists(path: string): Promise<FileStat | undefined> 
 }
 
 export async function statHandle(handle: FileHandle): Promise<FileStat> {
-  return toFileStat(await handle.stat({ bigint: true }));
+  return toFileStat(fs.fstatSync(handle.fd, { bigint: true }));
 }
 
 export function hashBytes(bytes: Buffer): string {
@@ -87,7 +90,7 @@ export async function readAt(handle: FileHandle, position: number, len: number):
   const buf = Buffer.alloc(len);
   let got = 0;
   while (got < len) {
-    const { bytesRead } = await handle.read(buf, got, len - got, position + got);
+    const bytesRead = fs.readSync(handle.fd, buf, got, len - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }

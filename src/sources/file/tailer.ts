@@ -1,4 +1,5 @@
 // Tailer: one open file — its descriptor, identity, read position, line assembly and acknowledgement tracking.
+import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import type { Checkpoint } from "../../core/checkpoint.js";
 import type { Clock, Timer } from "../../core/clock.js";
@@ -18,6 +19,8 @@ export const CHUNK_BYTES = 1_000_000;
 /** Bytes per read when every line is decoded: one read becomes one batch of records, which this keeps small. */
 export const RECORD_CHUNK_BYTES = 256 * 1024;
 const MIN_READ_BYTES = 16 * 1024;
+/** Reads up to this size (a live file's new lines) are synchronous: no thread-pool round trip before a line is seen. */
+const SYNC_READ_BYTES = 64 * 1024;
 
 /** What one read yields: the lines to emit, and the counts for metrics. */
 export interface Chunk {
@@ -157,7 +160,9 @@ export class Tailer {
     if (ahead && ahead.at === this.readPos) return ahead.result;
     await ahead?.result.catch(() => {});
     const buf = this.buffer();
-    const { bytesRead } = await (this.handle as FileHandle).read(buf, 0, buf.length, this.readPos);
+    const handle = this.handle as FileHandle;
+    if (buf.length <= SYNC_READ_BYTES) return { buf, bytesRead: fs.readSync(handle.fd, buf, 0, buf.length, this.readPos) };
+    const { bytesRead } = await handle.read(buf, 0, buf.length, this.readPos);
     return { buf, bytesRead };
   }
 
