@@ -22,10 +22,10 @@ cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latenc
 const SECTIONS = [
   {
     names: ["live", "live-latency", "live-idle"],
-    async run({ only, peers, workDir, log }) {
+    async run({ only, peers, workDir, log, runs }) {
       const parts = ["latency", "idle"].filter((part) => !only || only.includes("live") || only.includes(`live-${part}`));
       log(`\nLive: ${parts.join(" and ")} (logward run beside tail -F | grep, swatchdog, tail -F)`);
-      const live = await measureLive({ logwardArgv: [process.execPath, LOGWARD_BIN], peers: livePeers(peers), workDir, log, parts });
+      const live = await measureLive({ logwardArgv: [process.execPath, LOGWARD_BIN], peers: livePeers(peers), workDir, log, parts, rounds: runs });
       const lines = liveSection(live);
       return { lines, printed: sectionTargetsTable(live.targets) };
     },
@@ -80,7 +80,7 @@ async function runSelected(opts, { meter, peers, log }) {
       log(`\n${testCase.title}`);
       done.push({ testCase, results: runCase(testCase, { meter, runs: opts.runs, workDir, log }) });
     }
-    for (const section of SECTIONS.filter((s) => s.names.some(wanted))) measured.push(await section.run({ only: opts.only, peers, workDir, log }));
+    for (const section of SECTIONS.filter((s) => s.names.some(wanted))) measured.push(await section.run({ only: opts.only, peers, workDir, log, runs: opts.runs }));
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { prng } from "../generate.mjs";
 import { followLines, groupCpuSeconds, quantile, sleep, tailOf, waitFor } from "./live-probe.mjs";
+import { median } from "./measure.mjs";
 
 /** Every appended line carries " LIVE <seq> "; observers find the sequence number with this. */
 const SEQ = /LIVE (\d+)/;
@@ -100,11 +101,13 @@ export function summariseLatency(contender, runs) {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const sent = runs.reduce((n, r) => n + r.sent, 0);
   const cpu = runs.map((r) => r.cpuMsPerKLine).filter((c) => c !== undefined);
+  const p99PerRun = runs.map((r) => quantile([...r.latencies].sort((a, b) => a - b), 0.99));
   return {
     name: contender.name, tool: contender.tool, kind: contender.kind, note: contender.note,
     samples: all.length, missing: sent - all.length,
     p50: quantile(all, 0.5), p90: quantile(all, 0.9), p99: quantile(all, 0.99), max: all[all.length - 1],
-    p99PerRun: runs.map((r) => quantile([...r.latencies].sort((a, b) => a - b), 0.99)),
+    p99PerRun,
+    p99Median: p99PerRun.length ? median(p99PerRun) : undefined,
     cpuMsPerKLine: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined,
   };
 }
