@@ -14,6 +14,10 @@ import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
 
 /** A checkpoint entry (no path, never pruned) recording that this source has run with this state before. */
 const RUN_MARKER = "@ran";
+/** A file that has not grown for this long, in a watched directory, counts as idle for the periodic sweep. */
+const IDLE_AFTER_MS = 60_000;
+/** How often the periodic sweep still stats an idle file (in case a change raised no inotify event). */
+const IDLE_SWEEP_MS = 10_000;
 
 export interface FileSetOptions {
   name: string;
@@ -128,9 +132,19 @@ export class FileSet {
     if (st.isDirectory && this.options.matcher.mayContain(p)) this.hooks.requestRescan();
   }
 
-  /** The periodic stat of every open file. */
-  async sweep(): Promise<void> {
-    for (const t of [...this.tailers.values()]) await checkTailer(this, t);
+  /**
+   * Stat open files. A periodic sweep (not `all`) is the safety net under inotify, so it skips a file that has
+   * been quiet for IDLE_AFTER_MS in a watched directory unless IDLE_SWEEP_MS passed since it was last looked at:
+   * 1,000 idle files then cost a few stats a second instead of 2,000.
+   */
+  async sweep(all: boolean, watched: (dir: string) => boolean): Promise<void> {
+    const now = this.options.clock.now();
+    for (const t of [...this.tailers.values()]) {
+      const quiet = now - t.lastActivityAt >= IDLE_AFTER_MS && t.detached === undefined && watched(path.dirname(t.path));
+      if (!all && quiet && now - t.lastSweptAt < IDLE_SWEEP_MS) continue;
+      t.lastSweptAt = now;
+      await checkTailer(this, t);
+    }
   }
 
   /** Decide what a file found at a path is: already open, known and unchanged, resumed, a copy, or new. */

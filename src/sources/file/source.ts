@@ -34,6 +34,8 @@ export class FileSource implements Source {
   private readonly targets = new Map<Tailer, number>();
   private rescanDue = false;
   private sweepDue = false;
+  /** The next sweep stats every open file, idle or not (SIGHUP, settle before a rotation). */
+  private fullSweepDue = false;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -90,6 +92,7 @@ export class FileSource implements Source {
 
   /** SIGHUP: stat every open file and evaluate the paths again, now. */
   reopen(): void {
+    this.fullSweepDue = true;
     this.request("sweep");
     this.request("rescan");
   }
@@ -168,8 +171,10 @@ export class FileSource implements Source {
       return true;
     }
     if (this.sweepDue) {
+      const all = this.fullSweepDue;
       this.sweepDue = false;
-      await this.set.sweep();
+      this.fullSweepDue = false;
+      await this.set.sweep(all, (dir) => this.watchers.watching(dir));
       return true;
     }
     const due = first(this.flushDue);

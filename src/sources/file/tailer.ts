@@ -68,6 +68,8 @@ export class Tailer {
   nlink: number;
   /** When the file last grew or was read (clock ms): a retiring file is let go after rotate_wait of quiet. */
   lastActivityAt: number;
+  /** When the periodic sweep last stat'ed it (clock ms). */
+  lastSweptAt = 0;
   /** Set once the path no longer leads to this file, or when this is a rotated copy drained for its tail. */
   detached: Detachment | undefined;
   acks: AckTracker;

@@ -21,6 +21,11 @@ export class DirWatchers {
     return this.watchers.size;
   }
 
+  /** True when changes in dir raise events now (a watch is open on it). */
+  watching(dir: string): boolean {
+    return this.watchers.has(dir);
+  }
+
   /**
    * Watch exactly these directories. Returns how many watches are new: what happened in those directories
    * between the listing that found them and now raised no event, so the caller looks at them once more.
