@@ -15,7 +15,7 @@ import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
 /** A checkpoint entry (no path, never pruned) recording that this source has run with this state before. */
 const RUN_MARKER = "@ran";
 /** A file that has not grown for this long, in a watched directory, counts as idle for the periodic sweep. */
-const IDLE_AFTER_MS = 60_000;
+const IDLE_AFTER_MS = 5_000;
 /** How often the periodic sweep still stats an idle file (in case a change raised no inotify event). */
 const IDLE_SWEEP_MS = 10_000;
 

@@ -78,6 +78,20 @@ export function headMatches(bytes: Buffer, head: Head): boolean {
   return hashBytes(bytes.subarray(0, head.len)) === head.hash;
 }
 
+/** headMatches of the same bytes against many heads: each prefix length is hashed once, not once per head. */
+export function headMatcher(bytes: Buffer): (head: Head) => boolean {
+  const hashes = new Map<number, string>();
+  return (head) => {
+    if (bytes.length < head.len) return false;
+    let hash = hashes.get(head.len);
+    if (hash === undefined) {
+      hash = hashBytes(bytes.subarray(0, head.len));
+      hashes.set(head.len, hash);
+    }
+    return hash === head.hash;
+  };
+}
+
 /** Read a head stored in a checkpoint, if it is well formed. */
 export function storedHead(value: unknown): Head | undefined {
   if (typeof value !== "object" || value === null) return undefined;

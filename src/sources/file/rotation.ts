@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors.js";
 import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
-import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatches, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
+import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatcher, headMatches, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
@@ -161,8 +161,10 @@ async function candidatesNear(set: FileSet, near: string, extra: Found[]): Promi
  * longer holds those bytes, the original was just truncated: handle that now (it adopts the copy).
  */
 export async function copyRelation(set: FileSet, found: Found, opened: Opened, bytes: Buffer): Promise<"copy" | "adopted" | undefined> {
+  // Every open file is a candidate: hash the new file's head once per length, not once per open file.
+  const matches = headMatcher(bytes);
   for (const t of [...set.tailers.values()]) {
-    if (t.detached === "copy" || t.head.len === 0 || !t.handle || !headMatches(bytes, t.head)) continue;
+    if (t.detached === "copy" || t.head.len === 0 || !t.handle || !matches(t.head)) continue;
     if (await isPrefixOf(opened, t)) return "copy";
     await handleTruncationIfShrunk(set, t, found);
     if (set.tailers.has(fileKey(opened.stat))) return "adopted";
