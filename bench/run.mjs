@@ -8,13 +8,14 @@ import { buildCases, LITERAL, REGEX } from "./lib/cases.mjs";
 import { findMeter } from "./lib/measure.mjs";
 import { livePeers, measureLive } from "./lib/live.mjs";
 import { measureWeb } from "./lib/web.mjs";
+import { measureDiscord } from "./lib/discord.mjs";
 import { describeMachine, describePeers, detectPeers, LOGWARD_BIN, logwardBuilt, ROOT } from "./lib/peers.mjs";
 import { failures, liveSection, resultsTable, sectionTargetsTable, targetsTable, writeResults } from "./lib/report.mjs";
 import { runCase } from "./lib/runner.mjs";
 
 const CASE_NAMES = ["regex", "literal", "stats", "stats-hosts1m", "stats-w3c", "rss"];
 const USAGE = `usage: npm run bench -- [--lines N] [--runs N] [--only NAME[,NAME]] [--results FILE]
-cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latency and live-idle), web`;
+cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latency and live-idle), discord, web`;
 
 /**
  * Sections after the catch-up cases, each selectable by --only: run(context) resolves to { lines (Markdown for
@@ -29,6 +30,27 @@ const SECTIONS = [
       const live = await measureLive({ logwardArgv: [process.execPath, LOGWARD_BIN], peers: livePeers(peers), workDir, log, parts, rounds: runs });
       const lines = liveSection(live);
       return { lines, printed: sectionTargetsTable(live.targets) };
+    },
+  },
+  {
+    names: ["discord"],
+    async run({ workDir, log }) {
+      log("\nDiscord: a backlog sent through a local server that answers like a Discord webhook");
+      const d = await measureDiscord({ logwardArgv: [process.execPath, LOGWARD_BIN], workDir, log });
+      const targets = [
+        { target: "discord: a backlog packed to ≥ 90 % of the 2000-character limit", measured: `${(d.fill * 100).toFixed(1)} % (${d.lines} lines of 100 characters in ${d.messages} messages)`, met: d.fill >= 0.9 },
+        { target: "discord: every line delivered once, in order", measured: `${d.inOrder ? "yes" : "no"}; ${d.rejected} requests answered 429; exit ${d.code}`, met: d.inOrder && d.code === 0 },
+      ];
+      const lines = [
+        "## Discord backlog",
+        "",
+        "`logward run --once` sends a file of 1,000 lines to a `discord` action whose URL is a local server answering like a",
+        `Discord webhook (5 requests per 250 ms bucket with X-RateLimit headers, 429 with retry_after beyond it); ${d.seconds.toFixed(1)} s in all.`,
+        "",
+        sectionTargetsTable(targets),
+        "",
+      ];
+      return { lines, printed: sectionTargetsTable(targets) };
     },
   },
   {
