@@ -89,6 +89,10 @@ function parseArgs(argv) {
   const opts = { lines: DEFAULT_LINES, runs: 3, only: undefined, results: path.join(ROOT, "bench", "RESULTS.md") };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === "--help" || flag === "-h") {
+      process.stdout.write(USAGE + "\n");
+      process.exit(0);
+    }
     const value = argv[++i];
     if (flag === "--lines") opts.lines = Number(value);
     else if (flag === "--runs") opts.runs = Number(value);
