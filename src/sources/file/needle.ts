@@ -9,6 +9,8 @@ const PLAIN_CHUNKS = 64;
 
 export class Needle {
   readonly bytes: Buffer;
+  /** Its two rarest bytes' positions, ascending (the same one twice for a one-byte needle): the kernel's filter. */
+  readonly pair: readonly [number, number];
   /** Where in the needle its (expected) rarest byte is, and that byte. */
   private readonly rareAt: number;
   private readonly rare: number;
@@ -17,8 +19,9 @@ export class Needle {
 
   constructor(literal: string) {
     this.bytes = Buffer.from(literal);
-    this.rareAt = rarestByte(this.bytes);
+    this.rareAt = Math.max(0, rarestByte(this.bytes));
     this.rare = this.bytes[this.rareAt] ?? 0;
+    this.pair = rarestPair(this.bytes, this.rareAt);
   }
 
   /** Call before searching a new chunk: sets how many rare-byte hits it may take before going plain. */
@@ -49,17 +52,29 @@ export class Needle {
   }
 }
 
-/** Index of the byte least likely in log text (a byte not in COMMON beats every one that is). */
-function rarestByte(bytes: Buffer): number {
-  let best = 0;
+/** Index of the byte least likely in log text (a byte not in COMMON beats every one that is), other than `skip`. */
+function rarestByte(bytes: Buffer, skip = -1): number {
+  let best = -1;
   let bestRank = -1;
   for (let i = 0; i < bytes.length; i++) {
-    const common = COMMON.indexOf(bytes[i] as number);
-    const rank = common < 0 ? COMMON.length : common;
+    if (i === skip) continue;
+    const rank = rarity(bytes[i] as number);
     if (rank > bestRank) {
       best = i;
       bestRank = rank;
     }
   }
   return best;
+}
+
+/** The rarest byte's position and the next rarest one's, ascending. */
+function rarestPair(bytes: Buffer, rarest: number): [number, number] {
+  const next = rarestByte(bytes, rarest);
+  if (next < 0) return [rarest, rarest];
+  return rarest < next ? [rarest, next] : [next, rarest];
+}
+
+function rarity(byte: number): number {
+  const common = COMMON.indexOf(byte);
+  return common < 0 ? COMMON.length : common;
 }

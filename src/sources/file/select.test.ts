@@ -42,6 +42,26 @@ describe("candidateSpans", () => {
   });
 });
 
+describe("candidateSpans with the SIMD kernel", () => {
+  const unit = fc.constantFrom("GET /wp-login.php", "a", "é", "\n", "\r\n", " 404 ", "\u00ff", "x".repeat(40));
+  const chunkArb = fc.array(unit, { maxLength: 200, size: "max" }).map((parts) => Buffer.from(`${parts.join("")}\n`));
+  const needleArb = fc.array(fc.constantFrom("wp-login.php", "a", " 404 ", "é", "xx\nG", "\u00ff", "zz"), { minLength: 1, maxLength: 3 });
+
+  it("finds the same lines and counts the same lines as the plain search", () => {
+    fc.assert(
+      fc.property(chunkArb, needleArb, fc.nat(), (chunk, literals, x) => {
+        // Any whole-line region: from a line start to the end.
+        const starts = [0, ...[...chunk.keys()].filter((i) => chunk[i - 1] === 0x0a && i < chunk.length)];
+        const from = starts[x % starts.length] as number;
+        const needles = literals.map((l) => new Needle(l));
+        const plain = candidateSpans(chunk, from, chunk.length, needles, null);
+        expect(candidateSpans(chunk, from, chunk.length, needles)).toEqual(plain);
+      }),
+      { numRuns: 1000, seed: 9 },
+    );
+  });
+});
+
 describe("LineSplitter with needles", () => {
   const unit = fc.constantFrom(..."ab\n\r\n".split(""), "ab", "é", "\u00ff", "\n", "\r\n", "bé");
   const bytesArb = fc.tuple(fc.array(unit, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 })).map(([parts, junk]) =>

@@ -1,4 +1,5 @@
 // Literal prefilter on raw bytes: find the lines of a chunk that contain a needle, without decoding any line.
+import { KERNEL_NEEDLE_BYTES, KERNEL_REGION_BYTES, type ScanKernel, scanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
 
 const NEWLINE = 0x0a;
@@ -15,19 +16,26 @@ export interface Spans {
  * at least one needle. A line's text contains a literal only if its UTF-8 bytes do, so no match is missed; a
  * needle spanning a newline may add a line that does not contain it, which the pattern then rejects.
  */
-export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Needle[]): Spans {
-  const spans: Spans = { starts: [], ends: [], lines: countLines(chunk, from, end) };
-  for (const needle of needles) collect(chunk, from, end, needle, spans);
+export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Needle[], kernel: ScanKernel | null = usableKernel(from, end, needles)): Spans {
+  kernel?.load(chunk, from, end);
+  const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
+  for (const needle of needles) collect(chunk, from, end, needle, spans, kernel);
   return needles.length > 1 ? sortUnique(spans) : spans;
 }
 
+/** The SIMD kernel when it runs here and takes this region and these needles (about 3× faster than indexOf). */
+function usableKernel(from: number, end: number, needles: readonly Needle[]): ScanKernel | null {
+  if (end - from > KERNEL_REGION_BYTES || needles.some((n) => n.bytes.length > KERNEL_NEEDLE_BYTES)) return null;
+  return scanKernel() ?? null;
+}
+
 /** Append the line of every hit of one needle: one search per hit, resuming after the line it is in. */
-function collect(chunk: Buffer, from: number, end: number, needle: Needle, spans: Spans): void {
+function collect(chunk: Buffer, from: number, end: number, needle: Needle, spans: Spans, kernel: ScanKernel | null): void {
   if (needle.bytes.length === 0) return;
   needle.startChunk(end - from);
   let at = from;
   while (at < end) {
-    const hit = needle.find(chunk, at, end);
+    const hit = kernel ? kernel.find(needle, at, end) : needle.find(chunk, at, end);
     if (hit < 0) return;
     // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
     const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;

@@ -1,0 +1,89 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { KERNEL_REGION_BYTES, type KernelNeedle, scanKernel } from "./kernel.js";
+
+const kernel = scanKernel();
+if (!kernel) throw new Error("Node 20 runs WebAssembly SIMD: the kernel must load");
+
+/** A needle with the given two positions tested first (any two, not only its rarest: results must not depend on them). */
+function needleOf(bytes: Buffer, a: number, b: number): KernelNeedle {
+  const i = a % bytes.length;
+  const j = b % bytes.length;
+  return { bytes, pair: i <= j ? [i, j] : [j, i] };
+}
+
+function plainCount(chunk: Buffer, from: number, end: number): number {
+  let n = 0;
+  for (let i = from; i < end; i++) if (chunk[i] === 0x0a) n++;
+  return n;
+}
+
+function plainFind(chunk: Buffer, needle: Buffer, from: number, end: number): number {
+  const hit = chunk.indexOf(needle, from);
+  return hit >= 0 && hit + needle.length <= end ? hit : -1;
+}
+
+/** Bytes from a small alphabet (so needles occur) with newlines, or anything. */
+const alphabet = fc.constantFrom(0x61, 0x62, 0x0a, 0x00, 0xff, 0x63);
+// size "max": fast-check otherwise keeps arrays to about ten items, shorter than one 64-byte step of the kernel.
+const bytesArb = fc.oneof(
+  fc.uint8Array({ maxLength: 300, size: "max" }),
+  fc.array(alphabet, { maxLength: 300, size: "max" }).map((a) => Uint8Array.from(a)),
+);
+const needleArb = fc.array(alphabet, { minLength: 1, maxLength: 20 }).map((a) => Buffer.from(a));
+
+describe("ScanKernel", () => {
+  it("counts the newlines of any region like a byte loop", () => {
+    fc.assert(
+      fc.property(bytesArb, fc.nat(), fc.nat(), (raw, x, y) => {
+        const chunk = Buffer.from(raw);
+        const from = x % (chunk.length + 1);
+        const end = from + (y % (chunk.length - from + 1));
+        kernel.load(chunk, from, end);
+        expect(kernel.count(from, end)).toBe(plainCount(chunk, from, end));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("finds every occurrence indexOf finds, in order, whichever two bytes it tests first", () => {
+    fc.assert(
+      fc.property(bytesArb, needleArb, fc.nat(), fc.nat(), fc.nat(), fc.nat(), (raw, bytes, x, y, a, b) => {
+        const chunk = Buffer.from(raw);
+        const from = x % (chunk.length + 1);
+        const end = from + (y % (chunk.length - from + 1));
+        const needle = needleOf(bytes, a, b);
+        kernel.load(chunk, from, end);
+        for (let at = from; ; ) {
+          const expected = plainFind(chunk, bytes, at, end);
+          expect(kernel.find(needle, at, end)).toBe(expected);
+          if (expected < 0) break;
+          at = expected + 1;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("scans a whole region, with a needle at its very start and end", () => {
+    const chunk = Buffer.alloc(KERNEL_REGION_BYTES + 10, 0x2e);
+    chunk.write("needle", 10);
+    chunk.write("needle", KERNEL_REGION_BYTES + 4);
+    chunk.fill(0x0a, 5000, 5003);
+    const needle = needleOf(Buffer.from("needle"), 0, 5);
+    kernel.load(chunk, 10, KERNEL_REGION_BYTES + 10);
+    expect(kernel.find(needle, 10, KERNEL_REGION_BYTES + 10)).toBe(10);
+    expect(kernel.find(needle, 11, KERNEL_REGION_BYTES + 10)).toBe(KERNEL_REGION_BYTES + 4);
+    expect(kernel.find(needle, 11, KERNEL_REGION_BYTES + 9)).toBe(-1);
+    expect(kernel.count(10, KERNEL_REGION_BYTES + 10)).toBe(3);
+    expect(() => kernel.load(chunk, 9, KERNEL_REGION_BYTES + 10)).toThrow(RangeError);
+  });
+
+  it("takes a new needle after another one", () => {
+    const chunk = Buffer.from("xx abc yy def\n");
+    kernel.load(chunk, 0, chunk.length);
+    expect(kernel.find(needleOf(Buffer.from("def"), 0, 2), 0, chunk.length)).toBe(10);
+    expect(kernel.find(needleOf(Buffer.from("abc"), 0, 2), 0, chunk.length)).toBe(3);
+    expect(kernel.find(needleOf(Buffer.from("abd"), 0, 2), 0, chunk.length)).toBe(-1);
+  });
+});

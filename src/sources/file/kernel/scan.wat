@@ -1,0 +1,75 @@
+;; Byte scanning kernel of the file source's literal prefilter (WebAssembly SIMD, 16 bytes per step).
+;; Built into scan-wasm.ts by `npm run wasm` (scripts/build-wasm.mjs); kernel.ts loads it and falls back to
+;; plain Buffer.indexOf when the runtime lacks SIMD. The caller copies the bytes to scan into this memory first.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; How many newline bytes [p, end) holds.
+  (func (export "count") (param $p i32) (param $end i32) (result i32)
+    (local $n i32) (local $nl v128)
+    (local.set $nl (i8x16.splat (i32.const 10)))
+    ;; 64 bytes per turn: four compares, each reduced to a 16-bit mask whose set bits are the newlines.
+    (block $done
+      (loop $wide
+        (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end)))
+        (local.set $n (i32.add (local.get $n) (i32.add
+          (i32.add
+            (i32.popcnt (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (local.get $nl))))
+            (i32.popcnt (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $p)) (local.get $nl)))))
+          (i32.add
+            (i32.popcnt (i8x16.bitmask (i8x16.eq (v128.load offset=32 (local.get $p)) (local.get $nl))))
+            (i32.popcnt (i8x16.bitmask (i8x16.eq (v128.load offset=48 (local.get $p)) (local.get $nl))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
+        (br $wide)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $n (i32.add (local.get $n) (i32.eq (i32.load8_u (local.get $p)) (i32.const 10))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (local.get $n))
+
+  ;; 1 when the $m bytes at $a equal the $m bytes at $b.
+  (func $same (param $a i32) (param $b i32) (param $m i32) (result i32)
+    (block $differ
+      (loop $next
+        (if (i32.eqz (local.get $m)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (i32.load8_u (local.get $a)) (i32.load8_u (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (local.set $m (i32.sub (local.get $m) (i32.const 1)))
+        (br $next)))
+    (i32.const 0))
+
+  ;; The first s in [p, end - m] where the $m bytes at s equal the needle at $needle, or -1.
+  ;; $i1 and $i2 are two positions in the needle (its rarest bytes): 16 starts are tested at once on those two
+  ;; bytes, and only starts where both match are compared whole (a "packed pair" filter, as in grep and memchr).
+  (func (export "find") (param $p i32) (param $end i32) (param $needle i32) (param $m i32) (param $i1 i32) (param $i2 i32) (result i32)
+    (local $b1 v128) (local $b2 v128) (local $mask i32) (local $s i32) (local $limit i32)
+    (local.set $b1 (i8x16.splat (i32.load8_u (i32.add (local.get $needle) (local.get $i1)))))
+    (local.set $b2 (i8x16.splat (i32.load8_u (i32.add (local.get $needle) (local.get $i2)))))
+    (local.set $limit (i32.sub (local.get $end) (local.get $m)))
+    ;; While all 16 starts p..p+15 are ≤ limit, both loads stay below end (i1, i2 < m).
+    (block $done
+      (loop $wide
+        (br_if $done (i32.gt_s (i32.add (local.get $p) (i32.const 15)) (local.get $limit)))
+        (local.set $mask (i8x16.bitmask (v128.and
+          (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $i1))) (local.get $b1))
+          (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $i2))) (local.get $b2)))))
+        (block $no_more
+          (loop $candidates
+            (br_if $no_more (i32.eqz (local.get $mask)))
+            (local.set $s (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+            (if (call $same (local.get $s) (local.get $needle) (local.get $m)) (then (return (local.get $s))))
+            (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+            (br $candidates)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $wide)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.gt_s (local.get $p) (local.get $limit)))
+        (if (call $same (local.get $p) (local.get $needle) (local.get $m)) (then (return (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (i32.const -1))
+)
