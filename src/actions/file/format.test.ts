@@ -1,4 +1,5 @@
 // Unit tests of the JSON lines the file action writes.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T0, matchEvent, record } from "../exec/testing/helpers.js";
 import { eventJson, eventLines } from "./format.js";
@@ -37,5 +38,28 @@ describe("eventLines", () => {
     const event = matchEvent(["x"]);
     event.records[0]!.time = Number.NaN;
     expect(eventLines(event)[0]?.time).toBeNull();
+  });
+});
+
+describe("eventJson", () => {
+  const text = fc.string({ unit: "binary", maxLength: 40 });
+  const recordArb = fc.record({
+    time: fc.oneof(fc.integer({ min: -1e15, max: 1e15 }), fc.constant(Number.NaN), fc.constant(T0)),
+    source: text,
+    file: fc.option(text, { nil: undefined }),
+    offset: fc.option(fc.nat(), { nil: undefined }),
+    line: text,
+    fields: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null))),
+  });
+
+  it("writes exactly JSON.stringify of eventLines, line by line", () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 4 }), text, fc.dictionary(text, text), (records, rule, fields) => {
+        const event = { ...matchEvent([]), rule, fields, records };
+        const expected = eventLines(event).map((line) => `${JSON.stringify(line)}\n`).join("");
+        expect(eventJson(event)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

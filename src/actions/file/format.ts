@@ -42,15 +42,32 @@ function recordLine(rule: string, record: LogRecord, fields: Fields): EventLine 
   };
 }
 
+/** The last time formatted: the records of one read share their time, so most calls repeat the previous one. */
+let lastIso: { ms: number; text: string | null } = { ms: Number.NaN, text: null };
+
 /** ISO 8601 in UTC, or null for a time that is not a valid date. */
 export function isoTime(ms: number): string | null {
+  if (ms === lastIso.ms) return lastIso.text;
   const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  const text = Number.isNaN(date.getTime()) ? null : date.toISOString();
+  lastIso = { ms, text };
+  return text;
 }
 
-/** The event as newline-terminated JSON lines. */
+/** The event as newline-terminated JSON lines: JSON.stringify(eventLines(event)), without building the objects. */
 export function eventJson(event: LogEvent): string {
-  return eventLines(event)
-    .map((line) => `${JSON.stringify(line)}\n`)
-    .join("");
+  if (event.records.length === 0) return `${JSON.stringify(eventLines(event)[0])}\n`;
+  const last = event.records.length - 1;
+  let text = "";
+  for (let i = 0; i <= last; i++) {
+    const record = event.records[i] as LogRecord;
+    text += recordJson(event.rule, record, i === last ? event.fields : record.fields);
+  }
+  return text;
+}
+
+/** One record's line with recordLine's keys in its order (catching up writes thousands of these a second). */
+function recordJson(rule: string, record: LogRecord, fields: Fields): string {
+  const time = isoTime(record.time);
+  return `{"time":${time === null ? "null" : `"${time}"`},"source":${JSON.stringify(record.source)},"file":${JSON.stringify(record.file ?? null)},"offset":${JSON.stringify(record.offset ?? null)},"line":${JSON.stringify(record.line)},"rule":${JSON.stringify(rule)},"fields":${JSON.stringify(fields)}}\n`;
 }
