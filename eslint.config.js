@@ -16,4 +16,10 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z']", message: 'Use import * as z from "zod", which the bundler can tree-shake.' }],
     },
   },
+  {
+    // bin/start.cjs is CommonJS on purpose: it loads the bundle through vm.Script (see the file).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", exports: "writable", __dirname: "readonly", __filename: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

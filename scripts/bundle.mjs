@@ -1,27 +1,31 @@
-// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/: Node then loads a few files per command instead
-// of ~250 modules, which takes about 0.1 s off every start. Commands and kinds imported lazily stay separate chunks.
+// Bundles the compiled CLI (dist/cli/main.js) into one CommonJS file, dist/bundle/logward.cjs, which bin/start.cjs
+// runs through V8's code cache: a command then starts without parsing or compiling most of its code (≈ 50 ms less
+// per start than loading ~250 ES modules, and ≈ 30 ms less than a code-split ES module bundle).
 import fs from "node:fs";
 import { build } from "esbuild";
 
-// Chunk names are content hashes: clear out the previous build's, which nothing imports any more.
+// Clears the previous build's code caches too: they belong to the old bundle.
 fs.rmSync("dist/bundle", { recursive: true, force: true });
 
 await build({
   entryPoints: ["dist/cli/main.js"],
-  outdir: "dist/bundle",
+  outfile: "dist/bundle/logward.cjs",
   bundle: true,
-  splitting: true,
-  format: "esm",
+  // CommonJS because Node 20 has a code cache only for scripts (vm.Script), not for ES modules.
+  format: "cjs",
   platform: "node",
   target: "node20",
   // Loaded only by the web UI and NATS kinds, and large: they keep their own files in node_modules.
   external: ["fastify", "nats"],
-  // Less to parse at each start (≈ 5 MB less RSS); names are kept, and the source map maps stacks back to dist/
+  // A script run by vm.Script cannot import(): lazily loaded commands and kinds become require() calls.
+  supported: { "dynamic-import": false },
+  // import.meta.url locates package.json and the web UI; the bundle sits where the ES modules' bundle did.
+  define: { "import.meta.url": "__logwardBundleUrl" },
+  banner: { js: 'var __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // Less to parse when there is no code cache yet; names are kept, and the source map maps stacks back to dist/
   // for whoever runs with --enable-source-maps.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: "linked",
-  // Bundled CommonJS packages (pino, yaml's dependencies) may call require() for Node's built-ins.
-  banner: { js: 'import { createRequire as __logwardRequire } from "node:module"; const require = __logwardRequire(import.meta.url);' },
   logLevel: "warning",
 });
