@@ -11,11 +11,12 @@ const CACHE_DIR = path.join(path.dirname(BUNDLE), "cache");
 /**
  * Run the CLI as `name` with argv. The first run of a command writes what V8 compiled for it to a cache file
  * (when the folder is writable); later runs of that command load it instead of compiling. The file's name holds
- * the bundle's size and time and Node's version, since V8 itself checks little more than the source's length.
+ * the bundle's content hash (its first line, written by scripts/bundle.mjs) and Node's version, since V8 itself
+ * checks little more than the source's length.
  */
 exports.start = function start(name, argv) {
   const source = fs.readFileSync(BUNDLE, "utf8");
-  const cacheFile = path.join(CACHE_DIR, `${commandOf(name, argv)}-${bundleStamp()}-${process.version}-${process.arch}.v8`);
+  const cacheFile = path.join(CACHE_DIR, `${commandOf(name, argv)}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
   const cachedData = readIfThere(cacheFile);
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(script, cacheFile));
@@ -30,9 +31,11 @@ function commandOf(name, argv) {
   return /^[a-z][a-z0-9-]{0,30}$/.test(first ?? "") ? `${name}-${first}` : `${name}-other`;
 }
 
-function bundleStamp() {
-  const stat = fs.statSync(BUNDLE);
-  return `${stat.size}-${Math.round(stat.mtimeMs)}`;
+/** The hash on the bundle's first line (`/*logward-bundle HASH*\/`); a bundle without one is never cached. */
+function bundleHash(source) {
+  const stamp = /^\/\*logward-bundle ([0-9a-f]{16})\*\//.exec(source);
+  if (!stamp) throw new Error(`${BUNDLE} has no content hash on its first line: run npm run build`);
+  return stamp[1];
 }
 
 function readIfThere(file) {

@@ -26,7 +26,7 @@ describe("bin/start.cjs code cache", () => {
     const first = await runLogward(["--version"], { bin: pkg.bin });
     expect(first.stdout.trim()).toBe(version);
     const [other] = cacheFiles(pkg.cacheDir);
-    expect(other).toMatch(new RegExp(`^logward-other-\\d+-\\d+-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`));
+    expect(other).toMatch(new RegExp(`^logward-other-[0-9a-f]{16}-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`));
     const written = statSync(join(pkg.cacheDir, other as string));
     expect(written.size).toBeGreaterThan(1000);
 
