@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeClock } from "../src/core/clock.js";
 import { cutMarker } from "../src/sources/file/lines.js";
+import type { FileSource } from "../src/sources/file/source.js";
 import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
 
 let h: Harness;
@@ -202,6 +204,29 @@ describe("file source: reading", () => {
     } finally {
       watch.mockRestore();
     }
+  });
+
+  it("a quiet file that grows without a watch event is still read: the sweep looks at it every 10 s", async () => {
+    const clock = new FakeClock();
+    const file = h.path("app.log");
+    fs.writeFileSync(file, "");
+    // Writes through a hard link in another folder raise no event in the file's own (watched) folder: what an
+    // NFS or FUSE folder, whose changes made elsewhere inotify never sees, looks like.
+    fs.mkdirSync(h.path("elsewhere"));
+    const link = h.path("elsewhere/app.log");
+    fs.linkSync(file, link);
+    const source = (await h.start({ path: file }, { clock })) as FileSource;
+    await source.caughtUp();
+    clock.advance(6_000); // quiet for longer than the 5 s after which sweeps look at it only every 10 s
+    await source.idle();
+    append(link, ["through a hard link"]);
+    clock.advance(1_000);
+    await source.idle();
+    expect(h.lines()).toEqual([]); // the quiet file was skipped: what follows is the slow sweep's doing
+    clock.advance(10_000);
+    await source.idle();
+    await h.waitLines(1);
+    expect(h.lines()).toEqual(["through a hard link"]);
   });
 
   it.skipIf(process.getuid?.() === 0)("an unreadable file is reported once and read once it becomes readable (skipped as root)", async () => {

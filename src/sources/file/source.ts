@@ -106,6 +106,15 @@ export class FileSource implements Source {
     });
   }
 
+  /** Resolves once the loop has done what is due and waits for more (tests that drive a FakeClock await this). */
+  idle(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.repeaters.cancelAll();
