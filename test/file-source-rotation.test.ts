@@ -133,6 +133,19 @@ describe("file source: rotations", () => {
     expect(h.logs.some((l) => l.msg.includes("taken for a copy has grown"))).toBe(true);
   });
 
+  it("start_at end: of two files alike when started, the one taken for a copy reads only its new lines when it grows", async () => {
+    const same = ["same line 1", "same line 2"];
+    append(h.path("a.log"), same);
+    append(h.path("b.log"), same);
+    const source = await h.start({ path: h.path("*.log"), ...fast });
+    await source.caughtUp();
+    append(h.path("b.log"), ["b new"]);
+    append(h.path("a.log"), ["a new"]);
+    await h.waitLines(2);
+    await (h.source as FileSource).settle();
+    expect(h.lines().sort()).toEqual(["a new", "b new"]);
+  });
+
   it("truncated and rewritten past the old offset before we looked: noticed by the head checksum", async () => {
     const file = h.path("app.log");
     fs.writeFileSync(file, "");

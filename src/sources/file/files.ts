@@ -178,10 +178,12 @@ export class FileSet {
     const cp = this.options.checkpoints.get(this.name, key);
     const head = storedHead(cp?.head);
     if (cp?.copy === true && opened.stat.size > cp.offset) {
-      // Copies do not grow: this file only began like one we read (a shared header, say). Read it whole.
-      this.log.info({ file: filePath }, "a file taken for a copy has grown; reading it from the start");
+      // Copies do not grow: this file only began like one we read (a shared header, say). Read it from where it
+      // would have been read had it not looked like a copy: its start, or its end then for start_at: end.
+      const from = typeof cp.startAt === "number" ? Math.min(cp.startAt, opened.stat.size) : 0;
+      this.log.info({ file: filePath, offset: from }, from === 0 ? "a file taken for a copy has grown; reading it from the start" : "a file taken for a copy has grown; reading its new lines");
       this.options.checkpoints.delete(this.name, key);
-      return this.startNew(filePath, opened, bytes, 0);
+      return this.startNew(filePath, opened, bytes, from);
     }
     if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
       const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
@@ -199,13 +201,19 @@ export class FileSet {
     if (relation === "copy") {
       // A copy of a file we read (copytruncate's first step): its lines come from the original.
       const { dev, ino, size } = opened.stat;
-      this.options.checkpoints.set(this.name, key, { offset: size, path: filePath, dev, ino, head: headOf(bytes), copy: true });
+      const startAt = this.startOffset(key, size, phase);
+      this.options.checkpoints.set(this.name, key, { offset: size, path: filePath, dev, ino, head: headOf(bytes), copy: true, startAt });
       this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
       return false;
     }
     if (relation === "adopted" || this.tailers.has(key)) return false;
+    return this.startNew(filePath, opened, bytes, this.startOffset(key, opened.stat.size, phase));
+  }
+
+  /** Where a file we have no checkpoint for is read from: its start, or its end at startup with start_at: end. */
+  private startOffset(key: string, size: number, phase: "startup" | "later"): number {
     const atEnd = phase === "startup" && this.options.config.start_at === "end" && (this.firstRun || !this.wanted(key));
-    return this.startNew(filePath, opened, bytes, this.baselines.get(key) ?? (atEnd ? opened.stat.size : 0));
+    return this.baselines.get(key) ?? (atEnd ? size : 0);
   }
 
   /** Start reading a file we have no checkpoint for, at offset (moved back to the start of an unfinished line). */
