@@ -25,10 +25,19 @@ exports.start = function start(name, argv) {
   return bundle.exports.main(argv, name);
 };
 
+/** logward's options before the command that take a value (src/cli/main.ts; start-cache.test.ts checks the list). */
+const OPTIONS_WITH_VALUE = new Set(["--log-level", "--log-format", "--state-dir"]);
+exports.OPTIONS_WITH_VALUE = OPTIONS_WITH_VALUE;
+
 /** The command word (`run`, `stats`…), which decides what code runs; anything else shares one cache. */
 function commandOf(name, argv) {
-  const first = argv.find((arg) => !arg.startsWith("-"));
-  return /^[a-z][a-z0-9-]{0,30}$/.test(first ?? "") ? `${name}-${first}` : `${name}-other`;
+  let word;
+  for (let i = 0; i < argv.length && word === undefined; i++) {
+    const arg = argv[i];
+    if (OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith("-")) word = arg;
+  }
+  return /^[a-z][a-z0-9-]{0,30}$/.test(word ?? "") ? `${name}-${word}` : `${name}-other`;
 }
 
 /** The hash on the bundle's first line (`/*logward-bundle HASH*\/`); a bundle without one is never cached. */

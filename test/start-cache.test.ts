@@ -1,8 +1,12 @@
 // bin/start.cjs against a copy of the built package: the code cache per command, written once, survives garbage.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProgram } from "../src/cli/main.js";
 import { ROOT, runLogward, tempDir } from "./helpers.js";
+
+const startCjs = createRequire(import.meta.url)("../bin/start.cjs") as { OPTIONS_WITH_VALUE: Set<string> };
 
 /** A package folder of its own (bin/, dist/bundle/, package.json), so its cache folder is this test's alone. */
 function packageCopy(dir: string): { bin: string; cacheDir: string } {
@@ -35,9 +39,17 @@ describe("bin/start.cjs code cache", () => {
     // A cache V8 accepted is not written again.
     expect(statSync(join(pkg.cacheDir, other as string)).mtimeMs).toBe(written.mtimeMs);
 
-    const check = await runLogward(["check", "-c", join(tmp.dir, "missing.yaml")], { bin: pkg.bin });
+    const check = await runLogward(["--log-format", "json", "--log-level=warn", "check", "-c", join(tmp.dir, "missing.yaml")], { bin: pkg.bin });
     expect(check.code).toBe(2);
     expect(cacheFiles(pkg.cacheDir).filter((f) => f.startsWith("logward-check-"))).toHaveLength(1);
+    expect(cacheFiles(pkg.cacheDir).some((f) => f.startsWith("logward-json-"))).toBe(false);
+  });
+
+  it("knows every option before the command that takes a value (they are skipped to find the command)", () => {
+    const withValue = buildProgram()
+      .options.filter((option) => option.required || option.optional)
+      .map((option) => option.long);
+    expect([...(startCjs.OPTIONS_WITH_VALUE as Set<string>)].sort()).toEqual(withValue.sort());
   });
 
   it("replaces a cache V8 rejects, and runs the same meanwhile", async () => {
