@@ -10,7 +10,7 @@ import { silentLogger } from "../../core/logger.js";
 import { execSchema } from "./schema.js";
 import { ExecAction } from "./index.js";
 import { runCommand, type RunResult, type RunSpec } from "./runner.js";
-import { shellQuote, spareScript, SpareShells, spareSupported } from "./spare.js";
+import { privateUnlinkedFile, shellQuote, spareScript, SpareShells, spareSupported } from "./spare.js";
 import { actionContext, matchEvent, readIfExists, tempDir, trackedRelease, waitFor } from "./testing/helpers.js";
 
 const SHELLS = ["/bin/sh", "/bin/dash", "/bin/bash"].filter((shell) => fs.existsSync(shell));
@@ -144,6 +144,21 @@ describe("spare shells", () => {
     expect(spareScript({ LOGWARD_RULE: "r", "1X": "x" }, "true")).toBeUndefined();
     expect(spareScript({ X: "x" }, "true")).toBeUndefined(); // the bootstrap's variable must be reset
     expect(spareScript({ LOGWARD_RULE: "r" }, "true")).toBe("exec 3<&- 4<&-\nexport LOGWARD_RULE='r'\ntrue\n");
+  });
+
+  it("keep their script in a file no other process can open by name", () => {
+    for (const nameless of [true, false]) {
+      const fd = privateUnlinkedFile(nameless);
+      try {
+        const stat = fs.fstatSync(fd);
+        expect(stat.nlink).toBe(0);
+        expect(stat.mode & 0o777).toBe(0o600);
+        fs.writeSync(fd, "echo hi", 0);
+        expect(fs.readFileSync(`/proc/self/fd/${fd}`, "utf8")).toBe("echo hi"); // how the spare opens it
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
   });
 
   it("are used only for POSIX shells on Linux", () => {
