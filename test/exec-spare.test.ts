@@ -29,7 +29,7 @@ function sparesIn(folder: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes("LOGWARD_RULE <&3") && readlinkSync(`/proc/${entry}/cwd`) === folder) pids.push(Number(entry));
+      if (cmdline.includes("read -r LOGWARD_RULE && . /dev/fd/3") && readlinkSync(`/proc/${entry}/cwd`) === folder) pids.push(Number(entry));
     } catch {
       // gone meanwhile, or not ours to read
     }

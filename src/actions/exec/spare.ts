@@ -4,7 +4,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Writable } from "node:stream";
 import type { Clock } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
@@ -14,12 +13,14 @@ import { signalGroup, superviseCommand, type RunSpec, type RunningCommand } from
 const POSIX_SHELLS = new Set(["sh", "dash", "bash", "ash", "ksh", "mksh", "zsh", "busybox"]);
 
 /**
- * The spare's `-c` string. fd 3 is the go signal: a socket (Node's "pipe" stdio is a socketpair, which cannot be
- * opened as /dev/fd/3, and `read` on it takes one byte per system call), so only a newline travels there. fd 4 is
- * an unlinked private file holding the script, read in blocks by `.` through /dev/fd/4 (Linux reopens the file).
+ * The spare's `-c` string: wait for the go signal, one newline on stdin ahead of the run's lines (`read` takes a
+ * non-seekable input one byte at a time, so it never consumes past that newline and the command reads exactly
+ * the run's lines), then source the script from fd 3, an unlinked private file that `.` reads in blocks through
+ * /dev/fd/3 (Linux reopens the file). The script cannot travel through a pipe: Node's "pipe" stdio is a
+ * socketpair, which /dev/fd cannot open, and a socket of its own for the signal cost ≈ 0.15 ms of CPU per run.
  * `read` needs a variable: LOGWARD_RULE, which every script sets anyway, so the bootstrap leaves nothing behind.
  */
-const BOOTSTRAP = "read -r LOGWARD_RULE <&3 && . /dev/fd/4";
+const BOOTSTRAP = "read -r LOGWARD_RULE && . /dev/fd/3";
 const GO_VARIABLE = "LOGWARD_RULE";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -34,9 +35,9 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * The script a spare sources: close the two bootstrap descriptors, export the run's variables, then the command
+ * The script a spare sources: close the bootstrap's descriptor, export the run's variables, then the command
  * as its own lines, parsed like `sh -c command` parses it. Undefined when a variable cannot be exported safely.
- * What a command can still tell apart from `sh -c`: $LINENO counts from the script's start, bash shows /dev/fd/4
+ * What a command can still tell apart from `sh -c`: $LINENO counts from the script's start, bash shows /dev/fd/3
  * in BASH_SOURCE and the bootstrap in BASH_EXECUTION_STRING, `return` at top level ends the script instead of
  * failing, and the shell never exec()s the last simple command in place of itself (bash -c does), so a signal
  * sent to that command alone yields exit code 128+n instead of the signal. $0, $$, cwd, env, stdin, the process
@@ -49,7 +50,7 @@ export function spareScript(vars: Record<string, string>, command: string): stri
     if (!NAME.test(name) || value.includes("\0")) return undefined;
     words.push(`${name}=${shellQuote(value)}`);
   }
-  return `exec 3<&- 4<&-\nexport ${words.join(" ")}\n${command}\n`;
+  return `exec 3<&-\nexport ${words.join(" ")}\n${command}\n`;
 }
 
 export interface SpareOptions {
@@ -142,7 +143,7 @@ export class SpareShells {
     try {
       const cwdId = cwd === undefined ? undefined : identity(cwd);
       scriptFd = privateUnlinkedFile();
-      const child = spawn(shell, ["-c", BOOTSTRAP], { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe", "pipe", scriptFd] });
+      const child = spawn(shell, ["-c", BOOTSTRAP], { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe", scriptFd] });
       return this.watch({ child, scriptFd, cwdId, exited: Promise.resolve(), gone: false });
     } catch (err) {
       if (scriptFd !== undefined) fs.closeSync(scriptFd);
@@ -156,7 +157,6 @@ export class SpareShells {
     const { child } = spare;
     for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
     child.unref();
-    child.stdio[3]?.on("error", () => {}); // a spare that died: the run's own error handling reports it
     spare.exited = new Promise<void>((resolve) => {
       const exited = (): void => {
         if (this.spare === spare) {
@@ -183,13 +183,12 @@ export class SpareShells {
   }
 }
 
-/** Give the run to the spare: referenced again, go signal on fd 3, then supervised like a cold run from now on. */
+/** Give the run to the spare: referenced again, the go signal before its stdin, supervised like a cold run from now on. */
 function handOver(child: ChildProcess, spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
   const started = clock.now();
   child.ref();
   for (const stream of child.stdio) (stream as { ref?: () => void } | null)?.ref?.();
-  (child.stdio[3] as Writable).end("\n");
-  return superviseCommand(child, spec, started, clock, logger);
+  return superviseCommand(child, { ...spec, stdin: `\n${spec.stdin}` }, started, clock, logger);
 }
 
 function discard(spare: Spare): void {
@@ -204,7 +203,7 @@ const O_TMPFILE = 0o20000000 | fs.constants.O_DIRECTORY;
 /**
  * An empty file only this process (and the spare it is given to) can reach: nameless (O_TMPFILE), or where the
  * file system lacks it created 0600 in a fresh private folder and both removed at once; Linux still opens such a
- * file through /dev/fd/4. (mkdtemp + rmSync cost 0.2 ms of CPU per spare, O_TMPFILE 0.02 ms.)
+ * file through /dev/fd/3. (mkdtemp + rmSync cost 0.2 ms of CPU per spare, O_TMPFILE 0.02 ms.)
  */
 export function privateUnlinkedFile(nameless = true): number {
   try {
