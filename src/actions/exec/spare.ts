@@ -23,6 +23,8 @@ const POSIX_SHELLS = new Set(["sh", "dash", "bash", "ash", "ksh", "mksh", "zsh",
 const BOOTSTRAP = "read -r LOGWARD_RULE && . /dev/fd/3";
 const GO_VARIABLE = "LOGWARD_RULE";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Longest wait after a hand-over before the next spare starts (see primeAfter). */
+const RESPAWN_DELAY_MS = 5;
 
 /** Whether this shell on this platform may run commands through a spare (else the cold `shell -c` spawn). */
 export function spareSupported(shell: string, platform: NodeJS.Platform = process.platform): boolean {
@@ -121,8 +123,21 @@ export class SpareShells {
       closeScript(spare);
     }
     const running = handOver(spare.child, spec, clock, logger);
-    this.prime();
+    this.primeAfter(running);
     return running;
+  }
+
+  /**
+   * The next spare once the command has exited or RESPAWN_DELAY_MS have passed, whichever is first: its fork
+   * blocks logward for 1.5–3.7 ms and takes a core, better not while the command's shell is starting up.
+   */
+  private primeAfter(running: RunningCommand): void {
+    const timer = setTimeout(() => this.prime(), RESPAWN_DELAY_MS);
+    timer.unref();
+    void running.done.then(() => {
+      clearTimeout(timer);
+      this.prime();
+    });
   }
 
   /** Kill the spare (its process group) and wait until it has exited. */
