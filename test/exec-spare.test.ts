@@ -1,9 +1,11 @@
 // End to end: the exec action's warm spare shell under `logward run` — visible while running, used by the next
 // event, gone after stop; `run --once` exits with no spare left behind.
+import { spawn } from "node:child_process";
 import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
+import { ROOT, runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -60,5 +62,30 @@ describe.skipIf(process.platform !== "linux")("exec spare shell", () => {
       expect(await logward.stop()).toBe(0);
     }
     expect(sparesIn(dir)).toEqual([]);
+  });
+
+  it("an idle spare does not keep its process alive, and exits with it", async () => {
+    const spareModule = pathToFileURL(join(ROOT, "dist/actions/exec/spare.js")).href;
+    const script = [
+      `const { SpareShells } = await import(${JSON.stringify(spareModule)});`,
+      "const log = { debug() {}, info() {}, warn() {}, error() {}, child() { return log; } };",
+      `const spares = new SpareShells({ shell: "/bin/sh", cwd: ${JSON.stringify(dir)}, env: process.env }, log);`,
+      "spares.prime();",
+      "const poll = () => (spares.readyPid ? console.log(spares.readyPid) : setTimeout(poll, 20));",
+      "poll();",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      await waitFor(() => child.exitCode !== null || child.signalCode !== null, "the process to end by itself");
+    } finally {
+      child.kill("SIGKILL"); // a no-op once it has exited
+    }
+    expect(await exited).toBe(0);
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(() => !sparesIn(dir).includes(pid), "the orphaned spare to exit");
   });
 });
