@@ -226,6 +226,22 @@ describe("exec action with spares", () => {
     expect(fs.readFileSync(file("ls"), "utf8")).toContain("marker");
   });
 
+  it("gives up on spares after three in a row exit unused", async () => {
+    const shell = path.join(tempDir(), "sh");
+    fs.symlinkSync("/bin/false", shell); // a "shell" that exits at once, spare or not
+    const { action, logs } = setup({ command: "true", shell });
+    const unusedExits = () => logs.filter((e) => /spare shell exited unused/.test(e.msg)).length;
+    for (let died = 1; died <= 3; died++) {
+      await waitFor(() => unusedExits() >= died, `spare ${died} to exit`); // the first one starts with the action
+      if (died < 3) await deliver(action, `line ${died}`); // runs cold (and fails), then starts the next spare
+    }
+    expect(logs.some((e) => e.level === "info" && /3 spare shells in a row exited unused/.test(e.msg))).toBe(true);
+    await deliver(action, "after");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(action.sparePid).toBeUndefined();
+    expect(logs.filter((e) => /spare shell exited unused/.test(e.msg))).toHaveLength(3);
+  });
+
   it("never starts a spare for a shell not known to be POSIX", async () => {
     const dir = tempDir();
     const shell = path.join(dir, "customsh");

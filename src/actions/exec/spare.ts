@@ -25,6 +25,8 @@ const GO_VARIABLE = "LOGWARD_RULE";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Longest wait after a hand-over before the next spare starts (see primeAfter). */
 const RESPAWN_DELAY_MS = 5;
+/** Spares in a row that exit unused (a shell that cannot run the bootstrap, something killing them) before giving up. */
+const MAX_UNUSED_EXITS = 3;
 
 /** Whether this shell on this platform may run commands through a spare (else the cold `shell -c` spawn). */
 export function spareSupported(shell: string, platform: NodeJS.Platform = process.platform): boolean {
@@ -78,7 +80,8 @@ export class SpareShells {
   private spare: Spare | undefined;
   private pending: NodeJS.Immediate | undefined;
   private stopped = false;
-  readonly enabled: boolean;
+  private enabled: boolean;
+  private unusedExits = 0;
 
   constructor(
     private readonly options: SpareOptions,
@@ -113,6 +116,7 @@ export class SpareShells {
     if (script === undefined || !this.sameCwd(spare)) return undefined;
     this.spare = undefined;
     spare.gone = true;
+    this.unusedExits = 0;
     try {
       writeAll(spare.scriptFd, Buffer.from(script));
     } catch (err) {
@@ -178,7 +182,7 @@ export class SpareShells {
           this.spare = undefined;
           spare.gone = true;
           closeScript(spare);
-          this.logger.debug({ pid: child.pid }, "spare shell exited unused; the next run starts cold");
+          this.exitedUnused(child.pid);
         }
         resolve();
       };
@@ -187,6 +191,13 @@ export class SpareShells {
     });
     if (child.pid === undefined) spare.gone = true; // spawn failed (missing shell or cwd): its error event follows
     return spare;
+  }
+
+  private exitedUnused(pid: number | undefined): void {
+    this.logger.debug({ pid }, "spare shell exited unused; the next run starts cold");
+    if (++this.unusedExits < MAX_UNUSED_EXITS || !this.enabled) return;
+    this.enabled = false;
+    this.logger.info({ shell: this.options.shell }, `${MAX_UNUSED_EXITS} spare shells in a row exited unused: commands start cold from now on`);
   }
 
   private sameCwd(spare: Spare): boolean {
