@@ -35,10 +35,13 @@ function logwardRunning(proc, stderrFile) {
   });
 }
 
-/** `logward run` (not --once) tailing the log, a literal rule, and a `file` or an `exec` action. */
-export function logwardLive({ logwardArgv, kind }) {
+/**
+ * `logward run` (not --once) tailing the log, a literal rule, and a `file` or an `exec` action. `label` names another
+ * build measured beside this one (bench/live.mjs --baseline), e.g. "baseline".
+ */
+export function logwardLive({ logwardArgv, kind, label }) {
   return {
-    name: `logward run → ${kind} action`, slug: `logward-${kind}`, tool: "logward", kind,
+    name: `logward${label ? ` (${label})` : ""} run → ${kind} action`, slug: `logward-${kind}${label ? `-${label}` : ""}`, tool: "logward", kind,
     note: kind === "file" ? "append → the event's JSON line seen in the action's file" : "append → the command's `date` (sh + date start included)",
     async start({ dir, logFile, onArrival }) {
       const outDir = path.join(dir, "out");

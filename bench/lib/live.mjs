@@ -41,29 +41,34 @@ export function livePeers(peers = {}) {
   };
 }
 
-/** Which contenders are measured: logward's two actions, the issue's peers where installed, and the floors. */
-function latencyContenders({ logwardArgv, peers }) {
-  const list = [logwardLive({ logwardArgv, kind: "file" })];
+/**
+ * Which contenders are measured: logward's two actions, the issue's peers where installed, and the floors; with
+ * `baselineArgv` another logward build beside each logward row (A/B in one run); `only` keeps contenders whose kind
+ * ("file", "exec") or slug it names.
+ */
+function latencyContenders({ logwardArgv, peers, baselineArgv, only }) {
+  const baseline = (kind) => (baselineArgv ? [logwardLive({ logwardArgv: baselineArgv, kind, label: "baseline" })] : []);
+  const list = [logwardLive({ logwardArgv, kind: "file" }), ...baseline("file")];
   if (peers.tail && peers.grep) list.push(tailGrep({ tail: peers.tail, grep: peers.grep }));
-  list.push(watchFloor(), logwardLive({ logwardArgv, kind: "exec" }));
+  list.push(watchFloor(), logwardLive({ logwardArgv, kind: "exec" }), ...baseline("exec"));
   if (peers.swatchdog) list.push(swatchdogExec({ swatchdog: peers.swatchdog }));
   list.push(spawnFloor());
-  return list;
+  return only ? list.filter((c) => only.includes(c.kind) || only.includes(c.slug)) : list;
 }
 
 /**
  * Measure the live targets. `peers` holds paths (undefined when missing) of tail, grep and swatchdog; `parts` selects
  * "latency" and/or "idle". Returns { latency: [summary], idle: [row], targets: [{ target, measured, met }], settings }.
  */
-export async function measureLive({ logwardArgv, peers, workDir, log = () => {}, parts = ["latency", "idle"], ...options }) {
+export async function measureLive({ logwardArgv, peers, workDir, log = () => {}, parts = ["latency", "idle"], baselineArgv, only, ...options }) {
   const settings = { ...LIVE_DEFAULTS, ...options };
-  const latency = parts.includes("latency") ? await measureLatencies({ logwardArgv, peers, workDir, log, settings }) : [];
+  const latency = parts.includes("latency") ? await measureLatencies({ logwardArgv, peers, workDir, log, settings, baselineArgv, only }) : [];
   const idle = parts.includes("idle") ? await measureIdle({ logwardArgv, peers, workDir, log, settings }) : [];
   return { latency, idle, targets: liveTargets(latency, idle), settings, peers };
 }
 
-async function measureLatencies({ logwardArgv, peers, workDir, log, settings }) {
-  const contenders = latencyContenders({ logwardArgv, peers });
+async function measureLatencies({ logwardArgv, peers, workDir, log, settings, baselineArgv, only }) {
+  const contenders = latencyContenders({ logwardArgv, peers, baselineArgv, only });
   const runs = new Map(contenders.map((c) => [c, []]));
   for (let round = 0; round < settings.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();

@@ -1,4 +1,5 @@
-// Exec action with real child processes: environment contract, no injection, coalescing, timeouts.
+// Exec action with real child processes: environment contract, no injection, coalescing, timeouts — each with a
+// cold `shell -c` spawn and with the first run handed to a warm spare shell.
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,12 +13,16 @@ afterEach(async () => {
   await Promise.all(actions.splice(0).map((a) => a.stop()));
 });
 
-function setup(config: Record<string, unknown>) {
+type Mode = "cold" | "warm";
+
+/** An action in a temp dir; "warm" waits until its spare shell is up (unless told no spare can start). */
+async function setup(mode: Mode, config: Record<string, unknown>, { spareExpected = true } = {}) {
   const dir = tempDir();
   const context = actionContext("restart");
   const env = { OUT: dir, ...(config.env as Record<string, string> | undefined) };
-  const action = execAction.create(execSchema.parse({ cwd: dir, ...config, env }), context) as ExecAction;
+  const action = new ExecAction(execSchema.parse({ cwd: dir, ...config, env }), context, { spares: mode === "warm" });
   actions.push(action);
+  if (mode === "warm" && spareExpected) await waitFor(() => action.sparePid !== undefined, "the spare shell");
   const file = (name: string) => path.join(dir, name);
   return { dir, context, action, file, logs: context.logger.entries };
 }
@@ -48,9 +53,15 @@ function gone(pid: number): boolean {
   return stat === undefined || / Z /.test(stat);
 }
 
-describe("exec action", () => {
+it("is created through the action kind", async () => {
+  const action = execAction.create(execSchema.parse({ command: "true" }), actionContext("a"));
+  expect(action).toBeInstanceOf(ExecAction);
+  await action.stop();
+});
+
+describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   it("passes the event in LOGWARD_* variables and the lines on stdin", async () => {
-    const { action, file } = setup({ command: 'env -0 > "$OUT/env"; cat > "$OUT/stdin"', env: { EXTRA: "yes" } });
+    const { action, file } = await setup(mode, { command: 'env -0 > "$OUT/env"; cat > "$OUT/stdin"', env: { EXTRA: "yes" } });
     const event = matchEvent(["first line", "second line"], { kind: "threshold", match: "line", fields: { user: "bob", "req-id": 7 }, suppressed: 2 });
     await deliver(action, event);
     const env = readEnv(file("env"));
@@ -72,7 +83,7 @@ describe("exec action", () => {
   });
 
   it("never runs log content: it arrives verbatim in LOGWARD_LINE and on stdin", async () => {
-    const { action, file, dir } = setup({ command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; printf %s "$LOGWARD_FIELD_X" > "$OUT/field"; cat > "$OUT/stdin"' });
+    const { action, file, dir } = await setup(mode, { command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; printf %s "$LOGWARD_FIELD_X" > "$OUT/field"; cat > "$OUT/stdin"' });
     const evil = "x $(touch pwned1) `touch pwned2` \"q\" 'q' ; touch pwned3 && touch pwned4 | touch pwned5 $HOME \\n %s";
     await deliver(action, matchEvent([evil], { fields: { x: "$(touch pwned6)`touch pwned7`;touch pwned8" } }));
     expect(fs.readFileSync(file("line"), "utf8")).toBe(evil);
@@ -82,7 +93,7 @@ describe("exec action", () => {
   });
 
   it("gives alerts their message in LOGWARD_MESSAGE and on stdin", async () => {
-    const { action, file } = setup({ command: 'printf %s "$LOGWARD_MESSAGE" > "$OUT/message"; cat > "$OUT/stdin"' });
+    const { action, file } = await setup(mode, { command: 'printf %s "$LOGWARD_MESSAGE" > "$OUT/message"; cat > "$OUT/stdin"' });
     const message = "High traffic generated an alert - hits = 1300, triggered at 2026-11-21T04:15:00.000Z";
     await deliver(action, { ...matchEvent([]), kind: "alert", records: [], message, count: 1 });
     expect(fs.readFileSync(file("message"), "utf8")).toBe(message);
@@ -90,7 +101,7 @@ describe("exec action", () => {
   });
 
   it("copes with NUL bytes and huge lines: stdin gets them whole, the env a safe cut", async () => {
-    const { action, file } = setup({ command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; cat > "$OUT/stdin"' });
+    const { action, file } = await setup(mode, { command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; cat > "$OUT/stdin"' });
     const huge = "a\0b" + "x".repeat(300_000);
     await deliver(action, matchEvent([huge]));
     expect(fs.readFileSync(file("stdin"), "utf8")).toBe(`${huge}\n`);
@@ -100,7 +111,7 @@ describe("exec action", () => {
   });
 
   it("releases an event only when its run has finished", async () => {
-    const { action, file } = setup({ command: 'touch "$OUT/started"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done' });
+    const { action, file } = await setup(mode, { command: 'touch "$OUT/started"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done' });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
     await waitFor(() => fs.existsSync(file("started")), "the command to start");
@@ -110,7 +121,7 @@ describe("exec action", () => {
   });
 
   it("coalesces a burst that arrives while the rule's command runs into one next run", async () => {
-    const { action, file } = setup({
+    const { action, file } = await setup(mode, {
       command: 'cat >> "$OUT/stdin"; echo "$LOGWARD_COUNT $LOGWARD_LINE" >> "$OUT/runs"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
     });
     const releases = Array.from({ length: 50 }, () => trackedRelease());
@@ -123,7 +134,7 @@ describe("exec action", () => {
   });
 
   it("bounds the queue by max_queue_lines, dropping the oldest lines with a warning", async () => {
-    const { action, file, logs } = setup({
+    const { action, file, logs } = await setup(mode, {
       command: 'cat >> "$OUT/stdin"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
       max_queue_lines: 5,
     });
@@ -140,7 +151,7 @@ describe("exec action", () => {
   });
 
   it("runs different rules independently", async () => {
-    const { action, file } = setup({ command: 'if [ "$LOGWARD_RULE" = slow ]; then while [ ! -f "$OUT/go" ]; do sleep 0.05; done; fi' });
+    const { action, file } = await setup(mode, { command: 'if [ "$LOGWARD_RULE" = slow ]; then while [ ! -f "$OUT/go" ]; do sleep 0.05; done; fi' });
     const slow = trackedRelease();
     await action.send(matchEvent(["a"], { rule: "slow" }), slow.release);
     await deliver(action, matchEvent(["b"], { rule: "fast" }));
@@ -150,7 +161,7 @@ describe("exec action", () => {
   });
 
   it("runs up to `concurrency` commands of a rule at a time", async () => {
-    const { action, file } = setup({ command: 'touch "$OUT/started-$LOGWARD_LINE"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done', concurrency: 2 });
+    const { action, file } = await setup(mode, { command: 'touch "$OUT/started-$LOGWARD_LINE"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done', concurrency: 2 });
     const releases = ["a", "b", "c"].map(() => trackedRelease());
     for (const [i, line] of ["a", "b", "c"].entries()) await action.send(matchEvent([line]), releases[i]!.release);
     await waitFor(() => fs.existsSync(file("started-a")) && fs.existsSync(file("started-b")), "two runs at once");
@@ -161,7 +172,7 @@ describe("exec action", () => {
   });
 
   it("logs output, exit code and duration; a failing command is not retried", async () => {
-    const { action, file, logs } = setup({ command: 'echo "run" >> "$OUT/runs"; echo hello; echo oops >&2; exit 3' });
+    const { action, file, logs } = await setup(mode, { command: 'echo "run" >> "$OUT/runs"; echo hello; echo oops >&2; exit 3' });
     await deliver(action, matchEvent(["a"]));
     await action.flush(10_000);
     await waitFor(() => logs.some((e) => e.msg === "oops"), "stderr to be logged");
@@ -174,21 +185,21 @@ describe("exec action", () => {
   });
 
   it("logs a command that cannot start and still releases the event", async () => {
-    const { action, logs } = setup({ command: "true", cwd: "/nonexistent/logward-test" });
+    const { action, logs } = await setup(mode, { command: "true", cwd: "/nonexistent/logward-test" }, { spareExpected: false });
     await deliver(action, matchEvent(["a"]));
     const error = logs.find((e) => e.level === "error" && e.msg === "command could not be started");
     expect(error?.fields.err).toBe("working directory /nonexistent/logward-test does not exist");
   });
 
   it("logs a missing shell", async () => {
-    const { action, logs } = setup({ command: "true", shell: "/nonexistent/sh" });
+    const { action, logs } = await setup(mode, { command: "true", shell: "/nonexistent/sh" }, { spareExpected: false });
     await deliver(action, matchEvent(["a"]));
     const error = logs.find((e) => e.level === "error" && e.msg === "command could not be started");
     expect(error?.fields.err).toMatch(/ENOENT/);
   });
 
   it("kills the whole process group on timeout", async () => {
-    const { action, file, logs } = setup({ command: 'sleep 300 & echo $! > "$OUT/grandchild"; wait', timeout: "1s" });
+    const { action, file, logs } = await setup(mode, { command: 'sleep 300 & echo $! > "$OUT/grandchild"; wait', timeout: "1s" });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
     const pid = Number(await waitFor(() => readIfExists(file("grandchild"))?.trim() || undefined, "the grandchild's pid"));
@@ -198,7 +209,7 @@ describe("exec action", () => {
   });
 
   it("follows SIGTERM with SIGKILL for a group that ignores it", async () => {
-    const { action, file } = setup({ command: `sh -c 'trap "" TERM; echo $$ > "$OUT/stubborn"; exec sleep 300' & wait`, timeout: "1s" });
+    const { action, file } = await setup(mode, { command: `sh -c 'trap "" TERM; echo $$ > "$OUT/stubborn"; exec sleep 300' & wait`, timeout: "1s" });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
     const pid = Number(await waitFor(() => readIfExists(file("stubborn"))?.trim() || undefined, "the stubborn child's pid"));
@@ -207,7 +218,7 @@ describe("exec action", () => {
   });
 
   it("flush waits for queued runs; stop kills running ones", async () => {
-    const { action, file } = setup({ command: 'cat >> "$OUT/runs"; if [ "$LOGWARD_LINE" = hang ]; then echo $$ > "$OUT/pid"; sleep 300; fi' });
+    const { action, file } = await setup(mode, { command: 'cat >> "$OUT/runs"; if [ "$LOGWARD_LINE" = hang ]; then echo $$ > "$OUT/pid"; sleep 300; fi' });
     const releases = ["a", "b", "c"].map(() => trackedRelease());
     for (const [i, line] of ["a", "b", "c"].entries()) await action.send(matchEvent([line]), releases[i]!.release);
     await action.flush(15_000);

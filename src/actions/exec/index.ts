@@ -9,8 +9,9 @@ import { formatDuration } from "../../core/units.js";
 import { expandHome } from "../file/home.js";
 import { commandEnv } from "./env.js";
 import { RuleLane, type Job } from "./lane.js";
-import { runCommand, type RunResult, type RunningCommand } from "./runner.js";
+import { runCommand, type RunResult, type RunningCommand, type RunSpec } from "./runner.js";
 import { execSchema, type ExecConfig } from "./schema.js";
+import { SpareShells } from "./spare.js";
 
 /** Time between SIGTERM and SIGKILL when a command times out or logward stops. */
 export const KILL_GRACE_MS = 2000;
@@ -32,13 +33,26 @@ export class ExecAction implements Action {
    * through Node's environment accessor (≈ 0.15 ms for 50 variables), which was the largest cost before spawn().
    */
   private readonly baseEnv: NodeJS.ProcessEnv;
+  private readonly cwd: string | undefined;
+  /** A shell started ahead of the next event, so no fork of logward is on the path from event to command. */
+  private readonly spares: SpareShells;
 
+  /** `spares: false` always spawns cold (tests compare both paths). */
   constructor(
     private readonly config: ExecConfig,
     private readonly context: ActionContext,
+    options: { spares?: boolean } = {},
   ) {
     this.baseEnv = { ...process.env, ...config.env };
+    this.cwd = config.cwd === undefined ? undefined : expandHome(config.cwd);
+    this.spares = new SpareShells({ shell: config.shell, cwd: this.cwd, env: this.baseEnv, enabled: options.spares ?? true }, context.logger);
+    this.spares.prime();
     this.runs = context.metrics.counter("exec_runs_total", "Commands run by exec actions, by outcome", ["action", "rule", "result"]);
+  }
+
+  /** The pid of the spare shell waiting for the next run, if one is (tests and diagnostics). */
+  get sparePid(): number | undefined {
+    return this.spares.readyPid;
   }
 
   async send(event: LogEvent, release: Release): Promise<void> {
@@ -63,7 +77,7 @@ export class ExecAction implements Action {
     for (const lane of this.lanes.values()) lane.clear();
     const running = [...this.running];
     for (const command of running) command.kill();
-    await Promise.all(running.map((command) => command.done));
+    await Promise.all([...running.map((command) => command.done), this.spares.stop()]);
   }
 
   private lane(rule: string): RuleLane {
@@ -102,22 +116,24 @@ export class ExecAction implements Action {
     }
   }
 
+  /** On the spare shell when one is ready, else a cold `shell -c` spawn (and a spare started for the next run). */
   private start(job: Job, logger: ActionContext["logger"]): RunningCommand | undefined {
-    const env = { ...this.baseEnv, ...commandEnv(job.latest, job) };
+    const vars = commandEnv(job.latest, job);
+    const spec: RunSpec = {
+      shell: this.config.shell,
+      command: this.config.command,
+      cwd: this.cwd,
+      env: this.baseEnv, // the spare's; a cold run gets the variables in its env below
+      stdin: job.lines.length > 0 ? `${job.lines.join("\n")}\n` : "",
+      timeoutMs: this.config.timeout,
+      killGraceMs: KILL_GRACE_MS,
+    };
     try {
-      return runCommand(
-        {
-          shell: this.config.shell,
-          command: this.config.command,
-          cwd: this.config.cwd === undefined ? undefined : expandHome(this.config.cwd),
-          env,
-          stdin: job.lines.length > 0 ? `${job.lines.join("\n")}\n` : "",
-          timeoutMs: this.config.timeout,
-          killGraceMs: KILL_GRACE_MS,
-        },
-        this.context.clock,
-        logger,
-      );
+      const warm = this.spares.run(spec, vars, this.context.clock, logger);
+      if (warm) return warm;
+      const cold = runCommand({ ...spec, env: { ...this.baseEnv, ...vars } }, this.context.clock, logger);
+      this.spares.prime();
+      return cold;
     } catch (err) {
       this.runs.inc({ action: this.context.name, rule: job.latest.rule, result: "error" });
       logger.error({ err: describeError(err) }, "command could not be started");
@@ -137,7 +153,7 @@ export class ExecAction implements Action {
 
   /** Node reports a missing cwd as the shell missing (spawn /bin/sh ENOENT): name the real culprit. */
   private startError(err: unknown): string {
-    const cwd = this.config.cwd === undefined ? undefined : expandHome(this.config.cwd);
+    const cwd = this.cwd;
     if (cwd !== undefined && (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(cwd)) return `working directory ${cwd} does not exist`;
     return describeError(err);
   }

@@ -1,6 +1,6 @@
 // Run one command: `shell -c command` in its own process group, stdin fed, output logged, and on
 // timeout the whole group terminated (SIGTERM, then SIGKILL after a grace period).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Clock, Timer } from "../../core/clock.js";
@@ -45,6 +45,13 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
     detached: true, // its own process group, so a timeout can kill grandchildren too
     stdio: ["pipe", "pipe", "pipe"],
   });
+  return superviseCommand(child, spec, started, clock, logger);
+}
+
+/** The part of a run after the shell exists: the timeout, output logging, stdin, and the result (spare.ts shares it). */
+export function superviseCommand(child: ChildProcess, spec: Pick<RunSpec, "stdin" | "timeoutMs" | "killGraceMs">, started: number, clock: Clock, logger: Logger): RunningCommand {
+  // stdin first: a spare shell waits for the newline ahead of the lines, and setting up the rest takes ≈ 0.2 ms.
+  feed(child.stdin as Writable, spec.stdin, logger);
   let timedOut = false;
   let graceTimer: Timer | undefined;
   const kill = (): void => {
@@ -57,9 +64,8 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
     timedOut = true;
     kill();
   }, spec.timeoutMs);
-  logLines(child.stdout, (line) => logger.info({ stream: "stdout" }, line));
-  logLines(child.stderr, (line) => logger.warn({ stream: "stderr" }, line));
-  feed(child.stdin, spec.stdin, logger);
+  logLines(child.stdout as Readable, (line) => logger.info({ stream: "stdout" }, line));
+  logLines(child.stderr as Readable, (line) => logger.warn({ stream: "stderr" }, line));
   const done = new Promise<RunResult>((resolve) => {
     const finish = (result: Omit<RunResult, "timedOut" | "durationMs">): void => {
       timeout.cancel();
