@@ -66,16 +66,46 @@ export function hashBytes(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
+/**
+ * The bytes each head was last computed from or matched: an open file's head is checked on every change event,
+ * and comparing 256 bytes is far cheaper than hashing them (a Hash object per call). Keyed by the Head object, so
+ * a head replaced when its file grows or is truncated starts over, and heads read from checkpoints are hashed.
+ */
+const headContent = new WeakMap<Head, Buffer>();
+
 /** The head of a file from its first bytes. */
 export function headOf(bytes: Buffer): Head {
   const len = Math.min(bytes.length, HEAD_BYTES);
-  return { len, hash: hashBytes(bytes.subarray(0, len)) };
+  const head = { len, hash: hashBytes(bytes.subarray(0, len)) };
+  headContent.set(head, Buffer.from(bytes.subarray(0, len)));
+  return head;
 }
 
 /** Whether bytes (read from a file's start) begin with exactly the content the head describes. */
 export function headMatches(bytes: Buffer, head: Head): boolean {
   if (bytes.length < head.len) return false;
-  return hashBytes(bytes.subarray(0, head.len)) === head.hash;
+  const prefix = bytes.subarray(0, head.len);
+  if (headContent.get(head)?.equals(prefix)) return true;
+  if (hashBytes(prefix) !== head.hash) return false;
+  headContent.set(head, Buffer.from(prefix));
+  return true;
+}
+
+/** Scratch for head checks: read into, compared, never kept (the reading loop is single-threaded). */
+const scratch = Buffer.allocUnsafe(HEAD_BYTES);
+
+/**
+ * Whether the file open as fd still begins with the content the head describes: one pread of head.len bytes into
+ * a scratch buffer (no allocation), compared with the bytes the head was made from. Runs on every change event.
+ */
+export function headStillAt(fd: number, head: Head): boolean {
+  let got = 0;
+  while (got < head.len) {
+    const bytesRead = fs.readSync(fd, scratch, got, head.len - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return headMatches(scratch.subarray(0, got), head);
 }
 
 /** headMatches of the same bytes against many heads: each prefix length is hashed once, not once per head. */
