@@ -42,8 +42,20 @@ function recordLine(rule: string, record: LogRecord, fields: Fields): EventLine 
   };
 }
 
+/** The ISO text of the last whole second formatted, up to and including its dot: events come many per second. */
+let second = { at: NaN, prefix: "" };
+
 /** ISO 8601 in UTC, or null for a time that is not a valid date. */
 export function isoTime(ms: number): string | null {
+  // Years 1970–9999 and whole milliseconds have the fixed layout YYYY-MM-DDTHH:MM:SS.mmmZ; anything else is rare.
+  if (!(ms >= 0 && ms < 253402300800000) || !Number.isInteger(ms)) return isoOf(ms);
+  const at = Math.floor(ms / 1000);
+  if (at !== second.at) second = { at, prefix: new Date(at * 1000).toISOString().slice(0, 20) };
+  const milli = ms - at * 1000;
+  return `${second.prefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
+function isoOf(ms: number): string | null {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
