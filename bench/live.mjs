@@ -1,5 +1,5 @@
-// `node bench/live.mjs [--only latency|idle] [--samples N] [--rate N] [--exec-rate N] [--rounds N] [--idle-seconds N]
-// [--idle-files N]`: only the live targets of issue 9, printed as tables (`npm run bench -- --only live` also writes them).
+// `node bench/live.mjs [--only latency|idle] [--contenders file,tail-grep,...] [--samples N] [--rate N] [--exec-rate N]
+// [--rounds N] [--idle-seconds N] [--idle-files N]`: only the live targets of issue 9, printed as tables (`npm run bench -- --only live` also writes them).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { LIVE_DEFAULTS, livePeers, measureLive } from "./lib/live.mjs";
 import { detectPeers, LOGWARD_BIN, logwardBuilt } from "./lib/peers.mjs";
 import { liveSection } from "./lib/report.mjs";
 
-const USAGE = "usage: node bench/live.mjs [--only latency|idle] [--samples N] [--rate N] [--exec-rate N] [--rounds N] [--idle-seconds N] [--idle-files N]";
+const USAGE = "usage: node bench/live.mjs [--only latency|idle] [--contenders file,exec,tail-grep,swatchdog,floor-watch,floor-spawn] [--samples N] [--rate N] [--exec-rate N] [--rounds N] [--idle-seconds N] [--idle-files N]";
 const NUMBERS = { "--samples": "samples", "--rate": "rate", "--exec-rate": "execRate", "--rounds": "rounds", "--idle-seconds": "idleSeconds", "--idle-files": "idleFiles" };
 
 function parseArgs(argv) {
@@ -15,6 +15,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === "--only" && (value === "latency" || value === "idle")) opts.parts = [value];
+    else if (flag === "--contenders" && value) opts.contenders = value.split(",");
     else if (flag in NUMBERS && Number(value) > 0) opts[NUMBERS[flag]] = Number(value);
     else throw new Error(`bad option ${flag} ${value ?? ""}\n${USAGE}`);
   }

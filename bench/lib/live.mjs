@@ -41,14 +41,17 @@ export function livePeers(peers = {}) {
   };
 }
 
-/** Which contenders are measured: logward's two actions, the issue's peers where installed, and the floors. */
-function latencyContenders({ logwardArgv, peers }) {
+/**
+ * Which contenders are measured: logward's two actions, the issue's peers where installed, and the floors; `only`
+ * (names as in --contenders: file, exec, or a slug such as tail-grep) keeps some of them.
+ */
+function latencyContenders({ logwardArgv, peers, only }) {
   const list = [logwardLive({ logwardArgv, kind: "file" })];
   if (peers.tail && peers.grep) list.push(tailGrep({ tail: peers.tail, grep: peers.grep }));
   list.push(watchFloor(), logwardLive({ logwardArgv, kind: "exec" }));
   if (peers.swatchdog) list.push(swatchdogExec({ swatchdog: peers.swatchdog }));
   list.push(spawnFloor());
-  return list;
+  return only ? list.filter((c) => only.includes(c.slug.replace(/^logward-/, ""))) : list;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function measureLive({ logwardArgv, peers, workDir, log = () => {},
 }
 
 async function measureLatencies({ logwardArgv, peers, workDir, log, settings }) {
-  const contenders = latencyContenders({ logwardArgv, peers });
+  const contenders = latencyContenders({ logwardArgv, peers, only: settings.contenders });
   const runs = new Map(contenders.map((c) => [c, []]));
   for (let round = 0; round < settings.rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
