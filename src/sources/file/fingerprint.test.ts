@@ -1,10 +1,11 @@
 // Head checks: the remembered-bytes shortcut answers exactly as hashing does, and a file's head is read in place.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { HEAD_BYTES, hashBytes, headMatches, headOf, headStillAt, type Head } from "./fingerprint.js";
+import { HEAD_BYTES, hashBytes, headMatches, headOf, headStillAt, statGrowth, statHandle, type Head } from "./fingerprint.js";
 
 /** What headMatches meant before the shortcut: a hash of the prefix. */
 const hashed = (bytes: Buffer, head: Head) => bytes.length >= head.len && hashBytes(bytes.subarray(0, head.len)) === head.hash;
@@ -55,6 +56,34 @@ describe("headStillAt", () => {
       expect(headStillAt(fd, head)).toBe(false);
     } finally {
       fs.closeSync(fd);
+    }
+  });
+});
+
+describe("statGrowth", () => {
+  it("reports size, whole-millisecond mtime and links exactly as statHandle does, whatever the mtime", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-fingerprint-"));
+    dirs.push(dir);
+    const file = path.join(dir, "app.log");
+    fs.writeFileSync(file, "some bytes\n");
+    const handle = await fs.promises.open(file, "r");
+    try {
+      // Nanosecond mtimes (touch; Node's utimes keeps microseconds), many a few ns below a millisecond boundary,
+      // where seconds * 1000 + ns / 1e6 as a double rounds up to the next millisecond.
+      const times = fc.tuple(
+        fc.integer({ min: -2_000_000_000, max: 8_000_000_000 }),
+        fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999 }).map((ms) => ms * 1_000_000 + 999_999 - (ms % 7))),
+      );
+      await fc.assert(
+        fc.asyncProperty(times, async ([seconds, ns]) => {
+          execFileSync("touch", ["-m", "-d", `@${seconds}.${String(ns).padStart(9, "0")}`, file]);
+          const { size, mtimeMs, nlink } = await statHandle(handle);
+          expect(statGrowth(handle.fd)).toEqual({ size, mtimeMs, nlink });
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      await handle.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors.js";
 import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
-import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatcher, headMatches, headStillAt, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
+import { type FileStat, fileKey, type GrowthStat, HEAD_BYTES, type Head, headMatcher, headMatches, headStillAt, openFile, readAt, statGrowth, statHandle, statIfExists, storedHead } from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
@@ -19,9 +19,9 @@ const TAIL_CHECK_BYTES = 256;
  */
 export async function checkTailer(set: FileSet, t: Tailer, checkPath = true): Promise<void> {
   if (!t.handle || set.tailers.get(t.key) !== t) return;
-  let st: FileStat;
+  let st: GrowthStat;
   try {
-    st = await statHandle(t.handle);
+    st = statGrowth(t.handle.fd);
   } catch (err) {
     set.log.warn({ file: t.path, err: describeError(err) }, "cannot stat open file");
     return;
