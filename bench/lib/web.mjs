@@ -265,7 +265,7 @@ function openSse(url, onLine) {
 }
 
 /** Lines appended one write each at `rate`, each carrying its append time; a plain HTTP SSE client notes when it arrives. */
-async function measureLatency({ logwardBin, seconds, rate }) {
+export async function measureLatency({ logwardBin, seconds, rate }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-web-latency-"));
   const file = path.join(dir, SOURCE);
   const latencies = [];

@@ -185,7 +185,8 @@ export class Pipeline {
     this.parsers.get(batch.source)?.(batch.records);
     for (const [name, job] of this.statsJobs) if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
     const firings = this.engine.evaluate(batch.records);
-    this.options.hub?.pushRecords(batch.records, matchesByRecord(firings));
+    // Which rules matched each line only matters to the web view: not built per batch without one.
+    if (this.options.hub) this.options.hub.pushRecords(batch.records, matchesByRecord(firings));
     for (const firing of firings) {
       if (firing.event.kind !== "match") this.options.hub?.pushAlert(firing.event);
       for (const actionName of firing.actions) await this.send(actionName, firing.event, batch.ack.hold());

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T0, matchEvent, record } from "../exec/testing/helpers.js";
-import { eventJson, eventLines } from "./format.js";
+import { eventJson, eventLines, isoTime } from "./format.js";
 
 describe("eventLines", () => {
   it("writes one object per record with the documented keys, in order", () => {
@@ -61,5 +61,21 @@ describe("eventJson", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("isoTime", () => {
+  const plain = (ms: number) => (Number.isNaN(new Date(ms).getTime()) ? null : new Date(ms).toISOString());
+
+  it("formats every time as Date#toISOString does, through its per-second cache and around it", () => {
+    const times = fc.oneof(
+      fc.integer({ min: 0, max: 253402300799999 }),
+      fc.integer({ min: 1_700_000_000_000, max: 1_700_000_003_000 }), // many in the same few seconds
+      fc.double({ min: -1e16, max: 1e16, noNaN: false }),
+      fc.constantFrom(0, 999, 1000, -1, -1000, 253402300799999, 253402300800000, 8.64e15, 8.64e15 + 1, Infinity, NaN),
+    );
+    fc.assert(fc.property(fc.array(times, { maxLength: 20 }), (list) => {
+      for (const ms of list) expect(isoTime(ms)).toBe(plain(ms));
+    }));
   });
 });

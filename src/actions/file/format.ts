@@ -42,16 +42,22 @@ function recordLine(rule: string, record: LogRecord, fields: Fields): EventLine 
   };
 }
 
-/** The last time formatted: the records of one read share their time, so most calls repeat the previous one. */
-let lastIso: { ms: number; text: string | null } = { ms: Number.NaN, text: null };
+/** The ISO text of the last whole second formatted, up to and including its dot: events come many per second. */
+let second = { at: NaN, prefix: "" };
 
 /** ISO 8601 in UTC, or null for a time that is not a valid date. */
 export function isoTime(ms: number): string | null {
-  if (ms === lastIso.ms) return lastIso.text;
+  // Years 1970–9999 and whole milliseconds have the fixed layout YYYY-MM-DDTHH:MM:SS.mmmZ; anything else is rare.
+  if (!(ms >= 0 && ms < 253402300800000) || !Number.isInteger(ms)) return isoOf(ms);
+  const at = Math.floor(ms / 1000);
+  if (at !== second.at) second = { at, prefix: new Date(at * 1000).toISOString().slice(0, 20) };
+  const milli = ms - at * 1000;
+  return `${second.prefix}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
+function isoOf(ms: number): string | null {
   const date = new Date(ms);
-  const text = Number.isNaN(date.getTime()) ? null : date.toISOString();
-  lastIso = { ms, text };
-  return text;
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** The event as newline-terminated JSON lines: JSON.stringify(eventLines(event)), without building the objects. */

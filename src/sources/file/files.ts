@@ -109,10 +109,13 @@ export class FileSet {
     for (const key of this.baselines.keys()) if (!seen.has(key)) this.baselines.delete(key);
   }
 
-  /** A watch event named this path. */
-  async checkPath(p: string): Promise<void> {
+  /**
+   * A watch event named this path. Unless the event may have been a rename (`renamed` false: the file at the path was
+   * written to or its attributes changed), the path still leads to the file open there: no need to stat it again.
+   */
+  async checkPath(p: string, renamed = true): Promise<void> {
     const atPath = this.byPath.get(p);
-    if (atPath) return checkTailer(this, atPath);
+    if (atPath) return checkTailer(this, atPath, renamed);
     let st: FileStat | undefined;
     try {
       st = await statIfExists(p);

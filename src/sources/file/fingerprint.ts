@@ -62,20 +62,71 @@ export async function statHandle(handle: FileHandle): Promise<FileStat> {
   return toFileStat(fs.fstatSync(handle.fd, { bigint: true }));
 }
 
+/** What an open file's periodic or per-event check needs: no identity, so no BigInt. */
+export type GrowthStat = Pick<FileStat, "size" | "mtimeMs" | "nlink">;
+
+/**
+ * fstat for checking an open file, as statHandle would report it. A number fstat is much cheaper than a BigInt one
+ * (and far less for the JIT to compile on the live path); its mtimeMs is a double (seconds * 1000 + ns / 1e6) whose
+ * floor is FileStat's whole milliseconds except within rounding distance of a millisecond boundary, where the exact
+ * BigInt figure is asked for.
+ */
+export function statGrowth(fd: number): GrowthStat {
+  const st = fs.fstatSync(fd);
+  const whole = Math.floor(st.mtimeMs);
+  const fraction = st.mtimeMs - whole;
+  // Below 2^43 ms (year 2248) the sum's rounding error is under 0.0005 ms; negative times truncate, not floor.
+  if (!Number.isSafeInteger(st.size) || !(st.mtimeMs > 0 && st.mtimeMs < 2 ** 43 && fraction > 0.001 && fraction < 0.999)) {
+    const exact = fs.fstatSync(fd, { bigint: true });
+    return { size: Number(exact.size), mtimeMs: Number(exact.mtimeNs / 1_000_000n), nlink: Number(exact.nlink) };
+  }
+  return { size: st.size, mtimeMs: whole, nlink: st.nlink };
+}
+
 export function hashBytes(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
+/**
+ * The bytes each head was last computed from or matched: an open file's head is checked on every change event,
+ * and comparing 256 bytes is far cheaper than hashing them (a Hash object per call). Keyed by the Head object, so
+ * a head replaced when its file grows or is truncated starts over, and heads read from checkpoints are hashed.
+ */
+const headContent = new WeakMap<Head, Buffer>();
+
 /** The head of a file from its first bytes. */
 export function headOf(bytes: Buffer): Head {
   const len = Math.min(bytes.length, HEAD_BYTES);
-  return { len, hash: hashBytes(bytes.subarray(0, len)) };
+  const head = { len, hash: hashBytes(bytes.subarray(0, len)) };
+  headContent.set(head, Buffer.from(bytes.subarray(0, len)));
+  return head;
 }
 
 /** Whether bytes (read from a file's start) begin with exactly the content the head describes. */
 export function headMatches(bytes: Buffer, head: Head): boolean {
   if (bytes.length < head.len) return false;
-  return hashBytes(bytes.subarray(0, head.len)) === head.hash;
+  const prefix = bytes.subarray(0, head.len);
+  if (headContent.get(head)?.equals(prefix)) return true;
+  if (hashBytes(prefix) !== head.hash) return false;
+  headContent.set(head, Buffer.from(prefix));
+  return true;
+}
+
+/** Scratch for head checks: read into, compared, never kept (the reading loop is single-threaded). */
+const scratch = Buffer.allocUnsafe(HEAD_BYTES);
+
+/**
+ * Whether the file open as fd still begins with the content the head describes: one pread of head.len bytes into
+ * a scratch buffer (no allocation), compared with the bytes the head was made from. Runs on every change event.
+ */
+export function headStillAt(fd: number, head: Head): boolean {
+  let got = 0;
+  while (got < head.len) {
+    const bytesRead = fs.readSync(fd, scratch, got, head.len - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return headMatches(scratch.subarray(0, got), head);
 }
 
 /** headMatches of the same bytes against many heads: each prefix length is hashed once, not once per head. */

@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors.js";
 import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
-import { type FileStat, fileKey, HEAD_BYTES, type Head, headMatcher, headMatches, openFile, readAt, statHandle, statIfExists, storedHead } from "./fingerprint.js";
+import { type FileStat, fileKey, type GrowthStat, HEAD_BYTES, type Head, headMatcher, headMatches, headStillAt, openFile, readAt, statGrowth, statHandle, statIfExists, storedHead } from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
@@ -15,12 +15,13 @@ const TAIL_CHECK_BYTES = 256;
 /**
  * Stat an open file and its path: note growth, detect truncation (size below what we read, or a new head),
  * detect that the path now leads elsewhere (rotated), and let the file go once it is retired and quiet.
+ * `checkPath` false skips the stat of the path: a watch event said the file there was only written to.
  */
-export async function checkTailer(set: FileSet, t: Tailer): Promise<void> {
+export async function checkTailer(set: FileSet, t: Tailer, checkPath = true): Promise<void> {
   if (!t.handle || set.tailers.get(t.key) !== t) return;
-  let st: FileStat;
+  let st: GrowthStat;
   try {
-    st = await statHandle(t.handle);
+    st = statGrowth(t.handle.fd);
   } catch (err) {
     set.log.warn({ file: t.path, err: describeError(err) }, "cannot stat open file");
     return;
@@ -36,7 +37,7 @@ export async function checkTailer(set: FileSet, t: Tailer): Promise<void> {
     await handleTruncation(set, t, []);
     return;
   }
-  if (!t.detached) await checkPathOf(set, t);
+  if (!t.detached && checkPath) await checkPathOf(set, t);
   if (t.behind) set.hooks.markDirty(t);
   else if (releasable(set, t)) await set.release(t);
   set.options.metrics.setLag(t.path, t.size - t.acks.committed);
@@ -45,9 +46,7 @@ export async function checkTailer(set: FileSet, t: Tailer): Promise<void> {
 /** The file's first bytes are still the ones we identified it by. */
 async function headStillMatches(t: Tailer): Promise<boolean> {
   if (t.head.len === 0) return true;
-  const bytes = await t.readHead(HEAD_BYTES);
-  if (!headMatches(bytes, t.head)) return false;
-  return true;
+  return t.handle ? headStillAt(t.handle.fd, t.head) : false;
 }
 
 /** Does the path still lead to this file? If not, it was rotated: keep reading it, and take up what is there now. */

@@ -29,7 +29,8 @@ export class FileSource implements Source {
   private readonly watchers: DirWatchers;
   private readonly dirty = new Set<Tailer>();
   private readonly flushDue = new Set<Tailer>();
-  private readonly paths = new Set<string>();
+  /** Paths named by watch events, and whether one of those events may have been a rename (create, delete, move). */
+  private readonly paths = new Map<string, boolean>();
   /** Files present at start, and the size they had: caughtUp resolves once all are read that far. */
   private readonly targets = new Map<Tailer, number>();
   private rescanDue = false;
@@ -72,7 +73,7 @@ export class FileSource implements Source {
       },
     );
     this.repeaters = new Repeaters(ctx.clock);
-    this.watchers = new DirWatchers((dir, name) => this.onWatch(dir, name), ctx.logger);
+    this.watchers = new DirWatchers((dir, name, renamed) => this.onWatch(dir, name, renamed), ctx.logger);
   }
 
   async start(): Promise<void> {
@@ -176,7 +177,7 @@ export class FileSource implements Source {
     if (this.paths.size > 0) {
       const paths = [...this.paths];
       this.paths.clear();
-      for (const p of paths) await this.set.checkPath(p);
+      for (const [p, renamed] of paths) await this.set.checkPath(p, renamed);
       return true;
     }
     if (this.sweepDue) {
@@ -221,6 +222,9 @@ export class FileSource implements Source {
       if (!(await this.emitLines(t, chunk.lines, rewindTo))) return false;
       this.armMultiline(t);
       if ((this.targets.get(t) ?? Infinity) <= t.readPos) this.targets.delete(t);
+      // Following: read up to what the last stat saw. Bytes written since raise a watch event of their own (or
+      // are found by the sweep), so the read that would only confirm the end of the file is not made.
+      if (!this.ctx.once && !t.behind) return false;
     }
     return true;
   }
@@ -283,12 +287,19 @@ export class FileSource implements Source {
   private syncWatches(): void {
     const added = this.watchers.sync(this.set.lastDiscovery?.dirs ?? new Set());
     this.set.options.metrics.watchedDirs(this.watchers.count);
-    if (added > 0) this.request("rescan"); // a file made between the listing and the watch raised no event
+    if (added > 0) {
+      // A file made between the listing and the watch raised no event, nor did one that grew after its stat.
+      this.request("rescan");
+      this.request("sweep");
+    }
   }
 
-  private onWatch(dir: string, name: string | undefined): void {
+  private onWatch(dir: string, name: string | undefined, renamed: boolean): void {
     if (name === undefined) this.rescanDue = true;
-    else this.paths.add(path.join(dir, name));
+    else {
+      const p = joinName(dir, name);
+      this.paths.set(p, renamed || this.paths.get(p) === true);
+    }
     this.wake();
   }
 
@@ -314,4 +325,10 @@ export class FileSource implements Source {
     this.wakeUp = undefined;
     wake?.();
   }
+}
+
+/** path.join(dir, name) for a watched directory (already normalised) and an entry name, without re-normalising. */
+function joinName(dir: string, name: string): string {
+  if (name === "." || name === ".." || name.includes(path.sep)) return path.join(dir, name);
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }

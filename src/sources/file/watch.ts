@@ -3,7 +3,11 @@ import fs from "node:fs";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 
-export type DirEvent = (dir: string, name: string | undefined) => void;
+/**
+ * An event in a watched directory: the entry's name (undefined: look at the whole directory), and whether it may
+ * have been created, deleted or renamed (inotify's create/delete/move; false for a mere write or attribute change).
+ */
+export type DirEvent = (dir: string, name: string | undefined, renamed: boolean) => void;
 
 export class DirWatchers {
   /** Each watched directory with the inode it had: a directory deleted and made again needs a new watch. */
@@ -53,7 +57,7 @@ export class DirWatchers {
   private add(dir: string): boolean {
     let watcher: fs.FSWatcher;
     try {
-      watcher = fs.watch(dir, { persistent: false }, (_type, name) => this.onEvent(dir, name ? String(name) : undefined));
+      watcher = fs.watch(dir, { persistent: false }, (type, name) => this.onEvent(dir, name ? String(name) : undefined, type !== "change"));
     } catch (err) {
       this.failed(dir, err);
       return false;
@@ -63,7 +67,7 @@ export class DirWatchers {
       watcher.close();
       if (this.watchers.get(dir)?.watcher === watcher) this.watchers.delete(dir);
       this.logger.debug({ dir, err: describeError(err) }, "directory watch ended");
-      this.onEvent(dir, undefined);
+      this.onEvent(dir, undefined, true);
     });
     this.watchers.set(dir, { watcher, ino: inode(dir) });
     return true;
