@@ -18,6 +18,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 /** Exact counts, with thousands separators. */
+const ms = (v) => v.toFixed(2);
 const count = (n) => Math.round(n).toLocaleString("en-US");
 
 /**
@@ -33,7 +34,8 @@ export async function measureWeb({
   log(`web: ${k(rate)} lines/s for ${seconds} s into headless Chromium (${chromium}), client_buffer ${clientBuffer / 1024} KiB`);
   const t = await measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log });
   log(`web: append → SSE latency, ${latencyRate} lines/s for ${latencySeconds} s`);
-  const l = await measureLatency({ logwardBin, seconds: latencySeconds, rate: latencyRate });
+  const lw = await measureLatency({ logwardBin, seconds: latencySeconds, rate: latencyRate });
+  const [lf, ls] = [lw.start, lw.steady];
   const keptUp = t.dropped === 0 && t.received === t.appended;
   const rows = [
     {
@@ -57,16 +59,22 @@ export async function measureWeb({
       met: null,
     },
     {
-      case: `web: append → SSE client (${latencyRate} lines/s, ${latencySeconds} s)`,
-      measured: `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms (${l.count} of ${l.appended} lines)`,
+      case: `web: append → SSE client, steady (${latencyRate} lines/s, ${latencySeconds} s, after ${lw.warmup + ls.count / ls.p99PerRun.length} lines; ${ls.p99PerRun.length} runs)`,
+      measured: `p99 ${ms(ls.p99)} ms (median of the runs' p99: ${ls.p99PerRun.map(ms).join(" / ")}), p50 ${ms(ls.p50)} ms, max ${ms(ls.max)} ms (${ls.count} of ${ls.appended} lines)`,
       target: `p99 ≤ ${P99_TARGET_MS} ms`,
-      met: l.count === l.appended && l.p99 <= P99_TARGET_MS,
+      met: ls.count === ls.appended && ls.p99 <= P99_TARGET_MS,
+    },
+    {
+      case: `web: append → SSE client, just started (the ${latencyRate * latencySeconds} lines after the first ${lw.warmup}, while V8 compiles)`,
+      measured: `p99 ${ms(lf.p99)} ms (${lf.p99PerRun.map(ms).join(" / ")}), p50 ${ms(lf.p50)} ms, max ${ms(lf.max)} ms (${lf.count} of ${lf.appended} lines)`,
+      target: "(figure)",
+      met: null,
     },
   ];
   const shown = t.shownMs === undefined ? "never showed the last line" : `showed the last line as its last row ${Math.round(t.shownMs)} ms after it was appended`;
   notes.push(`browser: ${shown}; ${t.displayed} rows on the page at the end; its status bar: "${t.status}"`);
   notes.push(`CPU over the ${t.appendSeconds.toFixed(1)} s run and the catch-up: logward ${t.serverCpuSeconds.toFixed(1)} s, Chromium (all its processes) ${t.browserCpuSeconds.toFixed(1)} s; lines sent ${k(t.sent)}`);
-  return { rows, notes, throughput: t, latency: l };
+  return { rows, notes, throughput: t, latency: lw };
 }
 
 /**
@@ -264,34 +272,63 @@ function openSse(url, onLine) {
   });
 }
 
-/** Lines appended one write each at `rate`, each carrying its append time; a plain HTTP SSE client notes when it arrives. */
-export async function measureLatency({ logwardBin, seconds, rate }) {
+/**
+ * Lines appended one write each at `rate`, each carrying its append time; a plain HTTP SSE client notes when it
+ * arrives. Each of `rounds` runs starts its own `logward run` and appends `warmup` unmeasured lines (as the live
+ * targets do, bench/lib/live.mjs), then two measured windows of `seconds * rate` lines: "start", right after, while
+ * V8 still compiles the hot path on background threads that take the main thread's core on 2 cores; and "steady",
+ * the same daemon after that (what a running daemon does). Each window's p99 is the median of the runs' p99, so one
+ * burst of other work on a shared machine does not decide it; p50 and max are pooled over all runs.
+ */
+export async function measureLatency({ logwardBin, seconds, rate, warmup = 100, rounds = 3 }) {
+  const runs = [];
+  for (let round = 0; round < rounds; round++) runs.push(await latencyRun({ logwardBin, seconds, rate, warmup }));
+  const window = (name) => {
+    const perRun = runs.map((r) => [...r[name]].sort((a, b) => a - b));
+    const pooled = perRun.flat().sort((a, b) => a - b);
+    const p99PerRun = perRun.map((sorted) => quantile(sorted, 0.99));
+    return {
+      appended: runs.length * runs[0].perWindow,
+      count: pooled.length,
+      p50: quantile(pooled, 0.5),
+      p99: [...p99PerRun].sort((a, b) => a - b)[Math.floor(p99PerRun.length / 2)] ?? NaN,
+      p99PerRun,
+      max: pooled[pooled.length - 1] ?? NaN,
+    };
+  };
+  return { start: window("start"), steady: window("steady"), warmup };
+}
+
+const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+/** One run: a fresh daemon, `warmup` lines not measured, then the "start" window's lines, then the "steady" one's. */
+async function latencyRun({ logwardBin, seconds, rate, warmup }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-web-latency-"));
   const file = path.join(dir, SOURCE);
-  const latencies = [];
+  const perWindow = Math.round(seconds * rate);
+  const start = [];
+  const steady = [];
   let server;
   try {
     server = await startLogward(logwardBin, dir, CLIENT_BUFFER);
     const req = await openSse(`${server.url}api/stream?source=${SOURCE}`, (text, at) => {
-      const m = /^t=(\d+\.\d+) /.exec(text);
-      if (m) latencies.push(at - Number(m[1]));
+      const m = /^t=(\d+\.\d+) seq=(\d+) /.exec(text);
+      const seq = Number(m?.[2]);
+      if (m && seq > warmup) (seq <= warmup + perWindow ? start : steady).push(at - Number(m[1]));
     });
     await sleep(500); // let the source settle on the empty file
     const fd = fs.openSync(file, "a");
-    const total = Math.round(seconds * rate);
     const started = now();
-    for (let i = 1; i <= total; i++) {
+    for (let i = 1; i <= warmup + 2 * perWindow; i++) {
       const wait = started + (i * 1000) / rate - now();
       if (wait > 0) await sleep(wait);
       fs.writeSync(fd, `t=${now().toFixed(3)} seq=${i} INFO latency probe${PAD}\n`);
     }
     fs.closeSync(fd);
     const deadline = now() + 10_000;
-    while (latencies.length < total && now() < deadline) await sleep(20);
+    while (start.length + steady.length < 2 * perWindow && now() < deadline) await sleep(20);
     req.destroy();
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-    return { appended: total, count: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? NaN };
+    return { perWindow, start, steady };
   } finally {
     await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
