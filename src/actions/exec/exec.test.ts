@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { LogEvent } from "../../core/event.js";
 import { ExecAction, execAction } from "./index.js";
 import { execSchema } from "./schema.js";
-import { actionContext, matchEvent, readIfExists, tempDir, trackedRelease, waitFor } from "./testing/helpers.js";
+import { actionContext, gone, matchEvent, readIfExists, tempDir, trackedRelease, waitFor } from "./testing/helpers.js";
 
 const actions: ExecAction[] = [];
 afterEach(async () => {
@@ -40,17 +40,6 @@ function readEnv(file: string): Record<string, string> {
     if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return env;
-}
-
-/** A process is gone when signalling it fails, or it is a zombie nobody reaped yet. */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  const stat = readIfExists(`/proc/${pid}/stat`);
-  return stat === undefined || / Z /.test(stat);
 }
 
 it("is created through the action kind", async () => {

@@ -11,24 +11,13 @@ import { execSchema } from "./schema.js";
 import { ExecAction } from "./index.js";
 import { runCommand, type RunResult, type RunSpec } from "./runner.js";
 import { privateUnlinkedFile, shellQuote, spareScript, SpareShells, spareSupported } from "./spare.js";
-import { actionContext, matchEvent, readIfExists, tempDir, trackedRelease, waitFor } from "./testing/helpers.js";
+import { actionContext, gone, matchEvent, readIfExists, tempDir, trackedRelease, waitFor } from "./testing/helpers.js";
 
 const SHELLS = ["/bin/sh", "/bin/dash", "/bin/bash"].filter((shell) => fs.existsSync(shell));
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
-
-/** A process is gone when signalling it fails, or it is a zombie nobody reaped yet. */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  const stat = readIfExists(`/proc/${pid}/stat`);
-  return stat === undefined || / Z /.test(stat);
-}
 
 const TRICKY = ["it's \"quoted\" '\\''", "two\nlines\n", "$HOME $(touch pwned) `touch pwned` ${X:-y}", "back\\slash\\", "é ✓ 🚀 \u00a0", "", "-n", "'", "\r\t%s %b\\n"];
 

@@ -59,6 +59,17 @@ export function readIfExists(file: string): string | undefined {
   }
 }
 
+/** A process is gone when signalling it fails, or it is a zombie nobody reaped yet. */
+export function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  const stat = readIfExists(`/proc/${pid}/stat`);
+  return stat === undefined || / Z /.test(stat);
+}
+
 export const T0 = Date.UTC(2026, 10, 21, 4, 15, 0);
 
 export function record(line: string, extra: Partial<LogRecord> = {}): LogRecord {
