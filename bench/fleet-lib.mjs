@@ -13,7 +13,10 @@ const LOGWARD = path.join(ROOT, "bin", "logward");
 
 /** The nats-server binary: Debian's, or the first on PATH. */
 export function findNatsServer() {
-  const candidates = ["/usr/sbin/nats-server", ...(process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "nats-server"))];
+  const candidates = [
+    "/usr/sbin/nats-server",
+    ...(process.env.PATH ?? "").split(":").map((dir) => path.join(dir, "nats-server")),
+  ];
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) throw new Error("nats-server not found: apt-get install nats-server (or put it on PATH)");
   return found;
@@ -40,7 +43,9 @@ export async function startNatsServer(bin, storeDir) {
 }
 
 function launch(bin, storeDir, port) {
-  const child = spawn(bin, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const exited = new Promise((resolve) => child.on("exit", resolve));
   const stop = async () => {
@@ -71,7 +76,9 @@ function launch(bin, storeDir, port) {
 export function startLogward(dir, name, configLines) {
   const config = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(config, configLines.join("\n") + "\n");
-  const child = spawn(process.execPath, [LOGWARD, "--log-format", "json", "run", "-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [LOGWARD, "--log-format", "json", "run", "-c", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
@@ -107,7 +114,7 @@ export class OutputTracker {
     let fresh = 0;
     try {
       const buffer = Buffer.alloc(1 << 20);
-      for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, this.offset)) > 0; ) {
+      for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, this.offset)) > 0;) {
         this.offset += read;
         const lines = (this.carry + buffer.toString("utf8", 0, read)).split("\n");
         this.carry = lines.pop() ?? "";
@@ -156,16 +163,20 @@ export function waitForJs(url, check, what, timeoutMs) {
 
 const firstLine = (cmd, args, cwd) => {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 20_000 }).trim().split("\n")[0] ?? "?";
+    return (
+      execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 20_000 })
+        .trim()
+        .split("\n")[0] ?? "?"
+    );
   } catch {
     return "?";
   }
 };
 
-
 /** What the figures depend on: cores, CPU, memory, kernel, Node, nats-server, logward's version and commit. */
 export function describeFleetMachine(root, natsServer) {
-  const dirty = firstLine("git", ["status", "--porcelain", "--", "src"], root) === "" ? "" : " (src/ has uncommitted changes)";
+  const dirty =
+    firstLine("git", ["status", "--porcelain", "--", "src"], root) === "" ? "" : " (src/ has uncommitted changes)";
   return {
     nproc: firstLine("nproc", []),
     cpu: cpuModel(),
@@ -174,6 +185,9 @@ export function describeFleetMachine(root, natsServer) {
     node: process.version,
     natsServer: firstLine(natsServer, ["--version"]),
     logward: `${firstLine(process.execPath, [path.join(root, "bin", "logward"), "--version"])} at ${firstLine("git", ["rev-parse", "--short", "HEAD"], root)}${dirty}`,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
   };
 }

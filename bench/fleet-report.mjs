@@ -2,7 +2,8 @@
 import fs from "node:fs";
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-export const fmt = (n, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** One row per scenario: every run's time, the median, events/s at the median, and the median run's split. */
 export function resultsTable(results, events) {
@@ -14,10 +15,14 @@ export function resultsTable(results, events) {
     const seconds = median(runs.map((r) => r.seconds));
     const mid = runs.find((r) => r.seconds === seconds);
     const split = mid.shares.length > 1 ? mid.shares.map((s) => `${Math.round((100 * s) / events)}%`).join(" / ") : "";
-    const first = runs.every((r) => r.firstSeconds !== undefined) ? median(runs.map((r) => r.firstSeconds)).toFixed(2) : "";
+    const first = runs.every((r) => r.firstSeconds !== undefined)
+      ? median(runs.map((r) => r.firstSeconds)).toFixed(2)
+      : "";
     const copies = scenario.analysers > 0 ? String(runs.reduce((n, r) => n + r.copies, 0)) : "";
     const times = runs.map((r) => r.seconds.toFixed(2)).join(", ");
-    rows.push(`| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${split} | ${copies} |`);
+    rows.push(
+      `| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${split} | ${copies} |`,
+    );
   }
   return rows.join("\n");
 }

@@ -2,7 +2,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describeFleetMachine, findNatsServer, OutputTracker, ROOT, sleep, startLogward, startNatsServer, waitForJs, withJsm } from "./fleet-lib.mjs";
+import {
+  describeFleetMachine,
+  findNatsServer,
+  OutputTracker,
+  ROOT,
+  sleep,
+  startLogward,
+  startNatsServer,
+  waitForJs,
+  withJsm,
+} from "./fleet-lib.mjs";
 import { fmt, resultsTable, writeResults } from "./fleet-report.mjs";
 
 const STREAM = "LOGS";
@@ -29,7 +39,8 @@ function parseArgs(argv) {
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
   if (!Number.isInteger(opts.events) || opts.events < 1) throw new Error(`--events: a whole number ≥ 1\n${USAGE}`);
-  if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs: a whole number ≥ 1 (3 or more for a median)\n${USAGE}`);
+  if (!Number.isInteger(opts.runs) || opts.runs < 1)
+    throw new Error(`--runs: a whole number ≥ 1 (3 or more for a median)\n${USAGE}`);
   return opts;
 }
 
@@ -39,7 +50,9 @@ function writeLog(file, events) {
   const base = Date.parse("2026-11-21T05:00:00Z");
   const chunk = [];
   for (let n = 1; n <= events; n++) {
-    chunk.push(`${new Date(base + n).toISOString()} web1 app[4242]: event ${n} GET /api/users/${n % 977} 200 ${n % 250}ms\n`);
+    chunk.push(
+      `${new Date(base + n).toISOString()} web1 app[4242]: event ${n} GET /api/users/${n % 977} 200 ${n % 250}ms\n`,
+    );
     if (chunk.length === 10_000 || n === events) fs.writeSync(out, chunk.splice(0).join(""));
   }
   fs.closeSync(out);
@@ -66,7 +79,8 @@ async function untilEveryEvent(trackers, events, started, timeoutMs) {
   let unique = 0;
   let first;
   while (unique < events) {
-    if (performance.now() - started > timeoutMs) throw new Error(`only ${unique} of ${events} events at the analysers after ${timeoutMs / 1000} s`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`only ${unique} of ${events} events at the analysers after ${timeoutMs / 1000} s`);
     await sleep(20);
     for (const tracker of trackers) unique += tracker.poll();
     if (first === undefined && unique > 0) first = performance.now();
@@ -98,18 +112,29 @@ async function runOnce(scenario, { events, log, natsServer, timeoutMs }) {
     };
     if (scenario.agent === "live") {
       startAnalysers(); // each holds one pull request open once it consumes
-      await waitForJs(nats.url, async (jsm) => (await jsm.consumers.info(STREAM, CONSUMER)).num_waiting >= scenario.analysers, "the analysers pulling", 60_000);
+      await waitForJs(
+        nats.url,
+        async (jsm) => (await jsm.consumers.info(STREAM, CONSUMER)).num_waiting >= scenario.analysers,
+        "the analysers pulling",
+        60_000,
+      );
     }
 
     const started = performance.now();
     if (scenario.agent === "before") startAnalysers();
     else processes.push(startLogward(dir, "agent", agentConfig(dir, nats.url, log)));
     let first;
-    if (scenario.agent === "alone") await waitForJs(nats.url, streamHolds(events), "the agent to fill the stream", timeoutMs);
+    if (scenario.agent === "alone")
+      await waitForJs(nats.url, streamHolds(events), "the agent to fill the stream", timeoutMs);
     else first = await untilEveryEvent(trackers, events, started, timeoutMs);
     const seconds = (performance.now() - started) / 1000;
     const copies = trackers.reduce((n, t) => n + t.lines, 0) - trackers.reduce((n, t) => n + t.fresh, 0);
-    return { seconds, firstSeconds: first === undefined ? undefined : (first - started) / 1000, shares: trackers.map((t) => t.fresh), copies };
+    return {
+      seconds,
+      firstSeconds: first === undefined ? undefined : (first - started) / 1000,
+      shares: trackers.map((t) => t.fresh),
+      copies,
+    };
   } catch (err) {
     for (const p of processes) process.stderr.write(`--- ${p.name} stderr (tail):\n${p.stderr()}\n`);
     throw err;
@@ -123,11 +148,14 @@ async function runOnce(scenario, { events, log, natsServer, timeoutMs }) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const log = (line) => process.stdout.write(line + "\n");
-  if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js"))) throw new Error("logward is not built: run `npm run build` first");
+  if (!fs.existsSync(path.join(ROOT, "dist", "cli", "main.js")))
+    throw new Error("logward is not built: run `npm run build` first");
   const natsServer = findNatsServer();
   const started = new Date();
   const machine = describeFleetMachine(ROOT, natsServer);
-  log(`Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, ${machine.natsServer}, load ${machine.load}`);
+  log(
+    `Machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, ${machine.natsServer}, load ${machine.load}`,
+  );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "logward-fleet-log-"));
   const results = SCENARIOS.map((scenario) => ({ scenario, runs: [] }));
   try {
@@ -138,17 +166,31 @@ async function main() {
       for (const { scenario, runs } of results) {
         const result = await runOnce(scenario, { events: opts.events, log: logFile, natsServer, timeoutMs });
         runs.push(result);
-        log(`run ${run}, ${scenario.title}: ${result.seconds.toFixed(2)} s, ${fmt(opts.events / result.seconds)} events/s${result.shares.length > 1 ? `, split ${result.shares.join("/")}` : ""}`);
+        log(
+          `run ${run}, ${scenario.title}: ${result.seconds.toFixed(2)} s, ${fmt(opts.events / result.seconds)} events/s${result.shares.length > 1 ? `, split ${result.shares.join("/")}` : ""}`,
+        );
       }
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  machine.loadEnd = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  machine.loadEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   log("\n" + resultsTable(results, opts.events));
   const command = `node bench/fleet.mjs ${process.argv.slice(2).join(" ")}`.trim();
   const config = { stream: STREAM, consumer: CONSUMER };
-  writeResults(opts.results, { command, machine, events: opts.events, runs: opts.runs, started, finished: new Date(), results, config });
+  writeResults(opts.results, {
+    command,
+    machine,
+    events: opts.events,
+    runs: opts.runs,
+    started,
+    finished: new Date(),
+    results,
+    config,
+  });
   log(`\nWrote ${path.relative(process.cwd(), opts.results)}`);
 }
 

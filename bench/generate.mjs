@@ -14,9 +14,15 @@ export const W3C_HEADER = '"remotehost","rfc931","authuser","date","request","st
 
 /** sfc32: small, fast, seedable; Math.random cannot be seeded and would make runs incomparable. */
 export function prng(seed) {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  let a = 0x9e3779b9,
+    b = 0x243f6a88,
+    c = 0xb7e15162,
+    d = seed >>> 0;
   const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b + d) >>> 0;
     d = (d + 1) >>> 0;
     a = b ^ (b >>> 9);
@@ -43,9 +49,33 @@ const AGENTS = [
 ];
 /** Rare agent used by the literal case (about 0.7% of lines). */
 export const RARE_AGENT = "python-requests/2.31.0";
-const REFERERS = ["-", "-", "-", "-", "-", "-", "https://www.example.org/", "https://www.example.org/blog/", "https://www.google.com/", "https://duckduckgo.com/"];
-const SLUGS = ["release-notes", "how-we-scale", "postmortem-2026-10", "logging-at-scale", "hello-world", "tail-f-considered"];
-const STATIC = ["/static/js/app.3f9a1c.js", "/static/css/site.77b2e0.css", "/favicon.ico", "/static/img/logo.svg", "/robots.txt"];
+const REFERERS = [
+  "-",
+  "-",
+  "-",
+  "-",
+  "-",
+  "-",
+  "https://www.example.org/",
+  "https://www.example.org/blog/",
+  "https://www.google.com/",
+  "https://duckduckgo.com/",
+];
+const SLUGS = [
+  "release-notes",
+  "how-we-scale",
+  "postmortem-2026-10",
+  "logging-at-scale",
+  "hello-world",
+  "tail-f-considered",
+];
+const STATIC = [
+  "/static/js/app.3f9a1c.js",
+  "/static/css/site.77b2e0.css",
+  "/favicon.ico",
+  "/static/img/logo.svg",
+  "/robots.txt",
+];
 
 /** Probes and mobile apps send short agents, browsers long ones. */
 function agentFor(target, rand) {
@@ -56,14 +86,14 @@ function agentFor(target, rand) {
 
 /** A client address for the shared pool: mostly IPv4, a few IPv6, skewed so a few hosts dominate. */
 function poolAddress(index) {
-  if (index % 50 === 7) return `2001:db8:${(index * 2654435761 >>> 16).toString(16)}::${(index % 4096).toString(16)}`;
+  if (index % 50 === 7) return `2001:db8:${((index * 2654435761) >>> 16).toString(16)}::${(index % 4096).toString(16)}`;
   const h = Math.imul(index + 1, 2654435761) >>> 0;
-  return `${(h >>> 24) % 223 + 1}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${(h & 255) % 254 + 1}`;
+  return `${((h >>> 24) % 223) + 1}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${((h & 255) % 254) + 1}`;
 }
 
 /** Address number k (k < 2^24) as a distinct IPv4: the first three octets encode k one-to-one. */
 function distinctAddress(k) {
-  return `${11 + (k >>> 16)}.${(k >>> 8) & 255}.${k & 255}.${(Math.imul(k, 2246822519) >>> 24) % 254 + 1}`;
+  return `${11 + (k >>> 16)}.${(k >>> 8) & 255}.${k & 255}.${((Math.imul(k, 2246822519) >>> 24) % 254) + 1}`;
 }
 
 /** One request: method, target, status, bytes; the target mix decides sections and statuses. */
@@ -73,23 +103,25 @@ function request(rand) {
   const p = rand();
   let target;
   let status = 200;
-  if (p < 0.30) target = STATIC[Math.floor(rand() * STATIC.length)];
+  if (p < 0.3) target = STATIC[Math.floor(rand() * STATIC.length)];
   else if (p < 0.55) target = `/api/user/${Math.floor(rand() * 50000)}`;
-  else if (p < 0.70) target = `/api/orders/${Math.floor(rand() * 900000)}/items`;
-  else if (p < 0.80) target = `/blog/${SLUGS[Math.floor(rand() * SLUGS.length)]}`;
+  else if (p < 0.7) target = `/api/orders/${Math.floor(rand() * 900000)}/items`;
+  else if (p < 0.8) target = `/blog/${SLUGS[Math.floor(rand() * SLUGS.length)]}`;
   else if (p < 0.88) target = `/search?q=${Math.floor(rand() * 1e6).toString(36)}&page=${1 + Math.floor(rand() * 5)}`;
   else if (p < 0.92) target = "/health";
   else if (p < 0.995) target = `/products/${Math.floor(rand() * 20000)}`;
   else {
     // scanners: the regex case looks for these when they fail
-    target = rand() < 0.5 ? "/wp-login.php" : `/wp-login.php?redirect_to=%2Fwp-admin%2F&reauth=${Math.floor(rand() * 2)}`;
+    target =
+      rand() < 0.5 ? "/wp-login.php" : `/wp-login.php?redirect_to=%2Fwp-admin%2F&reauth=${Math.floor(rand() * 2)}`;
     status = rand() < 0.8 ? 404 : rand() < 0.5 ? 403 : 200;
   }
   if (status === 200) {
     const s = rand();
-    status = s < 0.05 ? 304 : s < 0.07 ? 301 : s < 0.10 ? 404 : s < 0.105 ? 500 : s < 0.108 ? 503 : s < 0.11 ? 401 : 200;
+    status = s < 0.05 ? 304 : s < 0.07 ? 301 : s < 0.1 ? 404 : s < 0.105 ? 500 : s < 0.108 ? 503 : s < 0.11 ? 401 : 200;
   }
-  const bytes = status === 304 ? "-" : String(status >= 300 ? 150 + Math.floor(rand() * 400) : 200 + Math.floor(rand() * 60000));
+  const bytes =
+    status === 304 ? "-" : String(status >= 300 ? 150 + Math.floor(rand() * 400) : 200 + Math.floor(rand() * 60000));
   const protocol = rand() < 0.3 ? "HTTP/2.0" : "HTTP/1.1";
   return { method, target, status, bytes, protocol };
 }
@@ -123,11 +155,17 @@ export function lineSource({ variant = "combined", seed = 42, perSecond = 50 } =
   return () => {
     const i = index++;
     const epoch = clock();
-    const host = variant === "hosts1m" ? distinctAddress((i * 7919) % 1_000_000) : poolAddress(Math.floor(20000 * rand() ** 3));
+    const host =
+      variant === "hosts1m" ? distinctAddress((i * 7919) % 1_000_000) : poolAddress(Math.floor(20000 * rand() ** 3));
     const user = rand() < 0.02 ? "alice" : "-";
     const req = request(rand);
-    if (variant === "w3c") return `"${host}","-","${user}",${epoch},"${req.method} ${req.target} ${req.protocol}",${req.status},${req.bytes === "-" ? 0 : req.bytes}`;
-    const referer = req.target.startsWith("/wp-") ? "-" : rand() < 0.002 ? "https://old.example.org/wp-login.php" : REFERERS[Math.floor(rand() * REFERERS.length)];
+    if (variant === "w3c")
+      return `"${host}","-","${user}",${epoch},"${req.method} ${req.target} ${req.protocol}",${req.status},${req.bytes === "-" ? 0 : req.bytes}`;
+    const referer = req.target.startsWith("/wp-")
+      ? "-"
+      : rand() < 0.002
+        ? "https://old.example.org/wp-login.php"
+        : REFERERS[Math.floor(rand() * REFERERS.length)];
     const agent = rand() < 0.007 ? RARE_AGENT : agentFor(req.target, rand);
     return `${host} - ${user} [${clfTime(epoch)}] "${req.method} ${req.target} ${req.protocol}" ${req.status} ${req.bytes} "${referer}" "${agent}"`;
   };
@@ -161,7 +199,9 @@ export function ensureData({ lines = DEFAULT_LINES, variant = "combined", seed =
   process.stderr.write(`generating ${path.relative(process.cwd(), out)} (${lines} lines)... `);
   generate({ lines, variant, seed, perSecond, out });
   fs.writeFileSync(metaFile, meta);
-  process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s, ${(fs.statSync(out).size / 1e6).toFixed(0)} MB\n`);
+  process.stderr.write(
+    `${((Date.now() - started) / 1000).toFixed(1)} s, ${(fs.statSync(out).size / 1e6).toFixed(0)} MB\n`,
+  );
   return out;
 }
 

@@ -41,7 +41,8 @@ export function summariseProfile(profile) {
     const group = file.startsWith("node_modules/") ? file.split("/").slice(0, 2).join("/") : file;
     byFile.set(group, (byFile.get(group) ?? 0) + us);
   }
-  const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]).map(([k, us]) => ({ what: k, ms: us / 1000, share: us / total }));
+  const sorted = (map) =>
+    [...map.entries()].sort((a, b) => b[1] - a[1]).map(([k, us]) => ({ what: k, ms: us / 1000, share: us / total }));
   return { totalMs: total / 1000, functions: sorted(byFunction), files: sorted(byFile) };
 }
 
@@ -49,28 +50,44 @@ function profileRun(name, args, dir) {
   const profDir = path.join(dir, name);
   fs.rmSync(profDir, { recursive: true, force: true });
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, LOGWARD_BIN, "--log-format", "json", ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    process.execPath,
+    ["--cpu-prof", `--cpu-prof-dir=${profDir}`, LOGWARD_BIN, "--log-format", "json", ...args],
+    { encoding: "utf8", maxBuffer: 1 << 28 },
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${name} failed (exit ${r.status}): ${r.stderr.slice(-500)}`);
   const file = fs.readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
-  return { name, seconds, file: path.join(profDir, file), summary: summariseProfile(JSON.parse(fs.readFileSync(path.join(profDir, file), "utf8"))) };
+  return {
+    name,
+    seconds,
+    file: path.join(profDir, file),
+    summary: summariseProfile(JSON.parse(fs.readFileSync(path.join(profDir, file), "utf8"))),
+  };
 }
 
 /** A second, unprofiled run with the memprobe preload: peak RSS split into V8 heap, external strings and buffers. */
 function memoryRun(args) {
   const probe = path.join(ROOT, "bench", "lib", "memprobe.mjs");
-  const r = spawnSync(process.execPath, ["--import", probe, LOGWARD_BIN, "--log-format", "json", ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ["--import", probe, LOGWARD_BIN, "--log-format", "json", ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   return r.stderr.split("\n").find((l) => l.startsWith("memprobe")) ?? `memprobe: no report (exit ${r.status})`;
 }
 
 function print({ name, seconds, file, summary, memory }, top) {
   const pct = (s) => `${(s * 100).toFixed(1).padStart(5)}%`;
-  process.stdout.write(`\n## ${name}: ${seconds.toFixed(2)} s wall, ${(summary.totalMs / 1000).toFixed(2)} s sampled (${path.relative(ROOT, file)})\n`);
+  process.stdout.write(
+    `\n## ${name}: ${seconds.toFixed(2)} s wall, ${(summary.totalMs / 1000).toFixed(2)} s sampled (${path.relative(ROOT, file)})\n`,
+  );
   process.stdout.write(`${memory}\n`);
   process.stdout.write("\nself time by function:\n");
-  for (const f of summary.functions.slice(0, top)) process.stdout.write(`${pct(f.share)} ${f.ms.toFixed(0).padStart(6)} ms  ${f.what}\n`);
+  for (const f of summary.functions.slice(0, top))
+    process.stdout.write(`${pct(f.share)} ${f.ms.toFixed(0).padStart(6)} ms  ${f.what}\n`);
   process.stdout.write("\nself time by file:\n");
-  for (const f of summary.files.slice(0, top)) process.stdout.write(`${pct(f.share)} ${f.ms.toFixed(0).padStart(6)} ms  ${f.what}\n`);
+  for (const f of summary.files.slice(0, top))
+    process.stdout.write(`${pct(f.share)} ${f.ms.toFixed(0).padStart(6)} ms  ${f.what}\n`);
 }
 
 /** Profile and measure `run --once` on the combined file (a regex rule, a file action). */
@@ -79,12 +96,16 @@ function catchUpProfile(file, dir, top) {
   const config = path.join(dir, "logward.json");
   fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });
   fs.rmSync(path.join(dir, "matches.ndjson"), { force: true });
-  fs.writeFileSync(config, JSON.stringify({
-    state_dir: path.join(dir, "state"), log: { level: "warn" },
-    sources: { access: { path: file, start_at: "beginning" } },
-    rules: { bench: { source: "access", match: `/${REGEX}/`, actions: ["record"] } },
-    actions: { record: { type: "file", path: path.join(dir, "matches.ndjson") } },
-  }));
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      state_dir: path.join(dir, "state"),
+      log: { level: "warn" },
+      sources: { access: { path: file, start_at: "beginning" } },
+      rules: { bench: { source: "access", match: `/${REGEX}/`, actions: ["record"] } },
+      actions: { record: { type: "file", path: path.join(dir, "matches.ndjson") } },
+    }),
+  );
   const runArgs = ["run", "--once", "-c", config];
   const catchUp = profileRun("run --once (regex rule)", runArgs, dir);
   fs.rmSync(path.join(dir, "state"), { recursive: true, force: true });

@@ -25,9 +25,18 @@ const SECTIONS = [
   {
     names: ["live", "live-latency", "live-idle"],
     async run({ only, peers, workDir, log, runs }) {
-      const parts = ["latency", "idle"].filter((part) => !only || only.includes("live") || only.includes(`live-${part}`));
+      const parts = ["latency", "idle"].filter(
+        (part) => !only || only.includes("live") || only.includes(`live-${part}`),
+      );
       log(`\nLive: ${parts.join(" and ")} (logward run beside tail -F | grep, swatchdog, tail -F)`);
-      const live = await measureLive({ logwardArgv: [process.execPath, LOGWARD_BIN], peers: livePeers(peers), workDir, log, parts, rounds: runs });
+      const live = await measureLive({
+        logwardArgv: [process.execPath, LOGWARD_BIN],
+        peers: livePeers(peers),
+        workDir,
+        log,
+        parts,
+        rounds: runs,
+      });
       const lines = liveSection(live);
       return { lines, printed: sectionTargetsTable(live.targets) };
     },
@@ -38,8 +47,16 @@ const SECTIONS = [
       log("\nDiscord: a backlog sent through a local server that answers like a Discord webhook");
       const d = await measureDiscord({ logwardArgv: [process.execPath, LOGWARD_BIN], workDir, log });
       const targets = [
-        { target: "discord: a backlog packed to ≥ 90 % of the 2000-character limit", measured: `${(d.fill * 100).toFixed(1)} % (${d.lines} lines of 100 characters in ${d.messages} messages)`, met: d.fill >= 0.9 },
-        { target: "discord: every line delivered once, in order", measured: `${d.inOrder ? "yes" : "no"}; ${d.rejected} requests answered 429; exit ${d.code}`, met: d.inOrder && d.code === 0 },
+        {
+          target: "discord: a backlog packed to ≥ 90 % of the 2000-character limit",
+          measured: `${(d.fill * 100).toFixed(1)} % (${d.lines} lines of 100 characters in ${d.messages} messages)`,
+          met: d.fill >= 0.9,
+        },
+        {
+          target: "discord: every line delivered once, in order",
+          measured: `${d.inOrder ? "yes" : "no"}; ${d.rejected} requests answered 429; exit ${d.code}`,
+          met: d.inOrder && d.code === 0,
+        },
       ];
       const lines = [
         "## Discord backlog",
@@ -59,13 +76,18 @@ const SECTIONS = [
       const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
       if (!chromium) {
         log("\nWeb: skipped — no Chromium (Debian: apt-get install chromium)");
-        return { lines: ["## Web", "", "Not measured: no Chromium on this machine (Debian: `apt-get install chromium`).", ""], printed: "" };
+        return {
+          lines: ["## Web", "", "Not measured: no Chromium on this machine (Debian: `apt-get install chromium`).", ""],
+          printed: "",
+        };
       }
       log("\nWeb: one headless Chromium tab on the live stream, and append → SSE latency");
       const web = await measureWeb({ logwardBin: LOGWARD_BIN, chromium, log });
       const targets = web.rows.map((r) => ({ target: `${r.case}: ${r.target}`, measured: r.measured, met: r.met }));
       const judged = targets.filter((t) => t.met !== null);
-      const figures = targets.filter((t) => t.met === null).map((t) => `- ${t.target.replace(/: \(figure\)$/, "")}: ${t.measured}`);
+      const figures = targets
+        .filter((t) => t.met === null)
+        .map((t) => `- ${t.target.replace(/: \(figure\)$/, "")}: ${t.measured}`);
       const lines = [
         "## Web",
         "",
@@ -104,7 +126,8 @@ function parseArgs(argv) {
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
   if (!Number.isInteger(opts.lines) || opts.lines < 1000) throw new Error(`--lines: a whole number ≥ 1000\n${USAGE}`);
-  if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs: a whole number ≥ 1 (3 or more for a median)\n${USAGE}`);
+  if (!Number.isInteger(opts.runs) || opts.runs < 1)
+    throw new Error(`--runs: a whole number ≥ 1 (3 or more for a median)\n${USAGE}`);
   return opts;
 }
 
@@ -113,9 +136,17 @@ function prepareData(lines) {
   const quarterLines = Math.round(lines / 4);
   return {
     combined: { file: ensureData({ lines }), lines, what: "combined format" },
-    hosts1m: { file: ensureData({ lines, variant: "hosts1m" }), lines, what: `combined, ${Math.min(lines, 1e6).toLocaleString("en-US")} distinct client addresses` },
+    hosts1m: {
+      file: ensureData({ lines, variant: "hosts1m" }),
+      lines,
+      what: `combined, ${Math.min(lines, 1e6).toLocaleString("en-US")} distinct client addresses`,
+    },
     w3c: { file: ensureData({ lines, variant: "w3c" }), lines, what: "w3c-csv (plus its header line)" },
-    quarter: { file: ensureData({ lines: quarterLines }), lines: quarterLines, what: "combined, the first quarter of the main file" },
+    quarter: {
+      file: ensureData({ lines: quarterLines }),
+      lines: quarterLines,
+      what: "combined, the first quarter of the main file",
+    },
   };
 }
 
@@ -136,7 +167,8 @@ async function runSelected(opts, { meter, peers, log }) {
       log(`\n${testCase.title}`);
       done.push({ testCase, results: runCase(testCase, { meter, runs: opts.runs, workDir, log }) });
     }
-    for (const section of SECTIONS.filter((s) => s.names.some(wanted))) measured.push(await section.run({ only: opts.only, peers, workDir, log, runs: opts.runs }));
+    for (const section of SECTIONS.filter((s) => s.names.some(wanted)))
+      measured.push(await section.run({ only: opts.only, peers, workDir, log, runs: opts.runs }));
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -152,19 +184,33 @@ async function main() {
   const peerLines = describePeers(peers);
   log("Peers (nothing is installed by this harness):");
   for (const line of peerLines) log(line);
-  if (!logwardBuilt()) log("logward is not built (dist/cli/main.js missing): run `npm install` or `npm run build`; its rows will fail.");
+  if (!logwardBuilt())
+    log("logward is not built (dist/cli/main.js missing): run `npm install` or `npm run build`; its rows will fail.");
   const machine = describeMachine();
-  log(`Machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, logward ${machine.logward}, load ${machine.load}`);
+  log(
+    `Machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, logward ${machine.logward}, load ${machine.load}`,
+  );
   log(`Patterns: regex /${REGEX}/  literal "${LITERAL}"`);
 
   const { done, measured, data } = await runSelected(opts, { meter, peers, log });
-  machine.loadEnd = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  machine.loadEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   if (done.length) log("\n" + resultsTable(done) + "\n\n" + targetsTable(done) + "\n");
   for (const section of measured) log("\n" + section.printed + "\n");
   for (const line of failures(done)) log(line);
   const command = `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim().replace(/ --$/, "");
   writeResults(opts.results, {
-    command, started, finished: new Date(), machine, meter, peerLines, done, runs: opts.runs, data: Object.values(data),
+    command,
+    started,
+    finished: new Date(),
+    machine,
+    meter,
+    peerLines,
+    done,
+    runs: opts.runs,
+    data: Object.values(data),
     sections: measured.map((section) => section.lines),
   });
   log(`Wrote ${path.relative(process.cwd(), opts.results)}`);

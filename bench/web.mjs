@@ -2,23 +2,37 @@
 import fs from "node:fs";
 import { measureWeb } from "./lib/web.mjs";
 
-const USAGE = "usage: node bench/web.mjs [--seconds N] [--rate LINES_PER_S] [--latency-seconds N] [--latency-rate LINES_PER_S] [--client-buffer BYTES] [--chromium PATH]";
+const USAGE =
+  "usage: node bench/web.mjs [--seconds N] [--rate LINES_PER_S] [--latency-seconds N] [--latency-rate LINES_PER_S] [--client-buffer BYTES] [--chromium PATH]";
 
 function parseArgs(argv) {
   const opts = { seconds: 30, rate: 50_000, latencySeconds: 10, latencyRate: 200, chromium: "/usr/bin/chromium" };
-  const numbers = { "--seconds": "seconds", "--rate": "rate", "--latency-seconds": "latencySeconds", "--latency-rate": "latencyRate", "--client-buffer": "clientBuffer" };
+  const numbers = {
+    "--seconds": "seconds",
+    "--rate": "rate",
+    "--latency-seconds": "latencySeconds",
+    "--latency-rate": "latencyRate",
+    "--client-buffer": "clientBuffer",
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === "--chromium") opts.chromium = value;
     else if (flag in numbers && Number(value) > 0) opts[numbers[flag]] = Number(value);
     else throw new Error(`bad option ${flag} ${value ?? ""}\n${USAGE}`);
   }
-  if (!fs.existsSync(opts.chromium)) throw new Error(`${opts.chromium} not found: apt-get install chromium, or pass --chromium PATH`);
+  if (!fs.existsSync(opts.chromium))
+    throw new Error(`${opts.chromium} not found: apt-get install chromium, or pass --chromium PATH`);
   return opts;
 }
 
 const table = (rows) =>
-  ["| case | measured | target | met? |", "| --- | --- | --- | --- |", ...rows.map((r) => `| ${r.case} | ${r.measured} | ${r.target} | ${r.met === null ? "" : r.met ? "yes" : "**no**"} |`)].join("\n");
+  [
+    "| case | measured | target | met? |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(
+      (r) => `| ${r.case} | ${r.measured} | ${r.target} | ${r.met === null ? "" : r.met ? "yes" : "**no**"} |`,
+    ),
+  ].join("\n");
 
 try {
   const opts = parseArgs(process.argv.slice(2));

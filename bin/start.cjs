@@ -16,12 +16,17 @@ const CACHE_DIR = path.join(path.dirname(BUNDLE), "cache");
  */
 exports.start = function start(name, argv) {
   const source = fs.readFileSync(BUNDLE, "utf8");
-  const cacheFile = path.join(CACHE_DIR, `${commandOf(name, argv)}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
+  const cacheFile = path.join(
+    CACHE_DIR,
+    `${commandOf(name, argv)}-${bundleHash(source)}-${process.version}-${process.arch}.v8`,
+  );
   const cachedData = readIfThere(cacheFile);
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(script, cacheFile));
   const bundle = { exports: {} };
-  script.runInThisContext().call(bundle.exports, bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
+  script
+    .runInThisContext()
+    .call(bundle.exports, bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
   return bundle.exports.main(argv, name);
 };
 

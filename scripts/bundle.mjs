@@ -27,7 +27,9 @@ await build({
   // import.meta.url locates package.json and the web UI; the bundle sits where the ES modules' bundle did.
   define: { "import.meta.url": "__logwardBundleUrl" },
   // "use strict" first: the ES modules were strict, and esbuild's own directive comes after the banner.
-  banner: { js: `${STAMP_PLACEHOLDER}\n"use strict";\nvar __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;` },
+  banner: {
+    js: `${STAMP_PLACEHOLDER}\n"use strict";\nvar __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;`,
+  },
   // Less to parse when there is no code cache yet; names are kept, and the source map maps stacks back to dist/
   // for whoever runs with --enable-source-maps.
   minifyWhitespace: true,

@@ -55,41 +55,63 @@ const missing = Object.entries(NEEDED).flatMap(([what, types]) => types.map((t) 
 // Like a missing system binary: skip locally while a kind is still being built, fail in CI.
 const skip = missing.length > 0 && process.env.CI !== "true";
 
-describe.skipIf(skip)(`a full config with every kind${skip ? ` (skipped: not registered yet: ${missing.join(", ")})` : ""}`, () => {
-  test("loads with secrets from .env and the environment", async () => {
-    expect(missing).toEqual([]);
-    writeFileSync(join(dir, "logward.yaml"), FULL);
-    const { WEB_TOKEN, ...inDotenv } = SECRETS;
-    writeFileSync(join(dir, ".env"), Object.entries(inDotenv).map(([k, v]) => `${k}=${v}`).join("\n"));
-    const config = await loadConfig(join(dir, "logward.yaml"), { env: { HOME: dir, WEB_TOKEN } });
-    expect(Object.keys(config.sources)).toEqual(["api", "builds", "frontend", "hosts", "cluster"]);
-    expect(config.sources.frontend).toMatchObject({ type: "file", parser: { type: "combined" } });
-    expect(config.actions.chat).toMatchObject({ type: "discord", url: SECRETS.CHAT_HOOK });
-    expect(config.web?.token).toBe(WEB_TOKEN);
+describe.skipIf(skip)(
+  `a full config with every kind${skip ? ` (skipped: not registered yet: ${missing.join(", ")})` : ""}`,
+  () => {
+    test("loads with secrets from .env and the environment", async () => {
+      expect(missing).toEqual([]);
+      writeFileSync(join(dir, "logward.yaml"), FULL);
+      const { WEB_TOKEN, ...inDotenv } = SECRETS;
+      writeFileSync(
+        join(dir, ".env"),
+        Object.entries(inDotenv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("\n"),
+      );
+      const config = await loadConfig(join(dir, "logward.yaml"), { env: { HOME: dir, WEB_TOKEN } });
+      expect(Object.keys(config.sources)).toEqual(["api", "builds", "frontend", "hosts", "cluster"]);
+      expect(config.sources.frontend).toMatchObject({ type: "file", parser: { type: "combined" } });
+      expect(config.actions.chat).toMatchObject({ type: "discord", url: SECRETS.CHAT_HOOK });
+      expect(config.web?.token).toBe(WEB_TOKEN);
 
-    const text = formatConfig(config);
-    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret.split("/").at(-1));
-    expect(text).toContain("https://discord.com/api/webhooks/…");
-    for (const name of ["api", "builds", "frontend", "hosts", "cluster", "panic", "login-flood", "traffic", "bounce", "journal", "fanout"]) {
-      expect(text).toMatch(new RegExp(`^  ${name} `, "m"));
-    }
-  });
+      const text = formatConfig(config);
+      for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret.split("/").at(-1));
+      expect(text).toContain("https://discord.com/api/webhooks/…");
+      for (const name of [
+        "api",
+        "builds",
+        "frontend",
+        "hosts",
+        "cluster",
+        "panic",
+        "login-flood",
+        "traffic",
+        "bounce",
+        "journal",
+        "fanout",
+      ]) {
+        expect(text).toMatch(new RegExp(`^  ${name} `, "m"));
+      }
+    });
 
-  test("mistakes in the real kinds' keys come back together, placed in the file", async () => {
-    const broken = FULL.replace("rescan: 30s", "rescan: often")
-      .replace("timeout: 20s", "timeout: 20s, colour: red")
-      .replace("max_retries: 2", "max_retries: -2")
-      .replace("parser: combined", "parser: apache-ish");
-    writeFileSync(join(dir, "broken.yaml"), broken);
-    const err = await loadConfig(join(dir, "broken.yaml"), { env: { HOME: dir, ...SECRETS } }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    const issues = (err as ConfigError).issues;
-    const lineOf = (needle: string) => broken.split("\n").findIndex((l) => l.includes(needle)) + 1;
-    expect(issues.map((i) => [i.path, i.line])).toEqual([
-      ["sources.builds.rescan", lineOf("rescan: often")],
-      ["sources.frontend.parser", lineOf("apache-ish")],
-      ["actions.bounce.colour", lineOf("colour: red")],
-      ["actions.chat.max_retries", lineOf("max_retries: -2")],
-    ]);
-  });
-});
+    test("mistakes in the real kinds' keys come back together, placed in the file", async () => {
+      const broken = FULL.replace("rescan: 30s", "rescan: often")
+        .replace("timeout: 20s", "timeout: 20s, colour: red")
+        .replace("max_retries: 2", "max_retries: -2")
+        .replace("parser: combined", "parser: apache-ish");
+      writeFileSync(join(dir, "broken.yaml"), broken);
+      const err = await loadConfig(join(dir, "broken.yaml"), { env: { HOME: dir, ...SECRETS } }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ConfigError);
+      const issues = (err as ConfigError).issues;
+      const lineOf = (needle: string) => broken.split("\n").findIndex((l) => l.includes(needle)) + 1;
+      expect(issues.map((i) => [i.path, i.line])).toEqual([
+        ["sources.builds.rescan", lineOf("rescan: often")],
+        ["sources.frontend.parser", lineOf("apache-ish")],
+        ["actions.bounce.colour", lineOf("colour: red")],
+        ["actions.chat.max_retries", lineOf("max_retries: -2")],
+      ]);
+    });
+  },
+);

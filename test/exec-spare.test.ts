@@ -15,12 +15,15 @@ afterEach(() => cleanup());
 /** `$$` is a literal `$` in the config (interpolation), so the command writes its shell's pid and the line. */
 function writeConfig(): string {
   const path = join(dir, "logward.yaml");
-  writeFileSync(path, [
-    `state_dir: ${dir}/state`,
-    `sources: { app: { path: "${dir}/app.log", start_at: beginning } }`,
-    "rules: { live: { source: app, match: LIVE, actions: [act] } }",
-    `actions: { act: { type: exec, cwd: "${dir}", command: 'echo "$$$$ $$LOGWARD_LINE" >> out' } }`,
-  ].join("\n"));
+  writeFileSync(
+    path,
+    [
+      `state_dir: ${dir}/state`,
+      `sources: { app: { path: "${dir}/app.log", start_at: beginning } }`,
+      "rules: { live: { source: app, match: LIVE, actions: [act] } }",
+      `actions: { act: { type: exec, cwd: "${dir}", command: 'echo "$$$$ $$LOGWARD_LINE" >> out' } }`,
+    ].join("\n"),
+  );
   return path;
 }
 
@@ -31,7 +34,8 @@ function sparesIn(folder: string): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes("read -r LOGWARD_RULE && . /dev/fd/3") && readlinkSync(`/proc/${entry}/cwd`) === folder) pids.push(Number(entry));
+      if (cmdline.includes("read -r LOGWARD_RULE && . /dev/fd/3") && readlinkSync(`/proc/${entry}/cwd`) === folder)
+        pids.push(Number(entry));
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -55,7 +59,13 @@ describe.skipIf(process.platform !== "linux")("exec spare shell", () => {
       await logward.waitForLog("logward running");
       const [spare] = await waitFor(() => (sparesIn(dir).length === 1 ? sparesIn(dir) : undefined), "one spare shell");
       appendFileSync(join(dir, "app.log"), "x LIVE 3\n");
-      const out = await waitFor(() => { try { return readFileSync(join(dir, "out"), "utf8") || undefined; } catch { return undefined; } }, "the command's output");
+      const out = await waitFor(() => {
+        try {
+          return readFileSync(join(dir, "out"), "utf8") || undefined;
+        } catch {
+          return undefined;
+        }
+      }, "the command's output");
       expect(out).toBe(`${spare} x LIVE 3\n`);
       await waitFor(() => sparesIn(dir).some((pid) => pid !== spare) || undefined, "the next spare shell");
     } finally {
@@ -74,7 +84,9 @@ describe.skipIf(process.platform !== "linux")("exec spare shell", () => {
       "const poll = () => (spares.readyPid ? console.log(spares.readyPid) : setTimeout(poll, 20));",
       "poll();",
     ].join("\n");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));

@@ -16,8 +16,18 @@ type Step =
   | { kind: "restart"; eager: boolean; downWrites: number; downRotation: "none" | "rename" | "copytruncate" };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("write" as const), lines: fc.integer({ min: 1, max: 40 }), pad: fc.integer({ min: 0, max: 400 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("partial" as const), cut: fc.integer({ min: 1, max: 1000 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("write" as const),
+      lines: fc.integer({ min: 1, max: 40 }),
+      pad: fc.integer({ min: 0, max: 400 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("partial" as const), cut: fc.integer({ min: 1, max: 1000 }) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -156,7 +166,10 @@ async function run(steps: Step[]): Promise<void> {
       collect();
       return [...want].every((l) => delivered.has(l)) && (await h.metric("file_open_files")) <= 1;
     };
-    await waitFor(done, () => `all delivered; missing ${JSON.stringify([...want].filter((l) => !delivered.has(l)).slice(0, 3))}`);
+    await waitFor(
+      done,
+      () => `all delivered; missing ${JSON.stringify([...want].filter((l) => !delivered.has(l)).slice(0, 3))}`,
+    );
     expect([...delivered].sort()).toEqual([...want].sort());
   } finally {
     await h.cleanup();
@@ -168,7 +181,11 @@ async function run(steps: Step[]): Promise<void> {
  * so the source finds that tail unread. Not modelled (no tailer can do it): content written to an empty file
  * and copied+truncated away before the source ever looked at it.
  */
-async function rotateLive(m: Model, step: Extract<Step, { kind: "rotate" }>, settle: () => Promise<void>): Promise<void> {
+async function rotateLive(
+  m: Model,
+  step: Extract<Step, { kind: "rotate" }>,
+  settle: () => Promise<void>,
+): Promise<void> {
   if (!fs.existsSync(m.file)) return;
   await settle();
   const seenBytes = m.bytesInGen > 0;
@@ -187,7 +204,9 @@ describe("file source model", () => {
         numRuns: Number(process.env.LOGWARD_MODEL_RUNS ?? 12),
         endOnFailure: true,
         // Replay a failure: LOGWARD_MODEL_SEED=<seed> LOGWARD_MODEL_PATH=<path> from the report.
-        ...(process.env.LOGWARD_MODEL_SEED ? { seed: Number(process.env.LOGWARD_MODEL_SEED), path: process.env.LOGWARD_MODEL_PATH } : {}),
+        ...(process.env.LOGWARD_MODEL_SEED
+          ? { seed: Number(process.env.LOGWARD_MODEL_SEED), path: process.env.LOGWARD_MODEL_PATH }
+          : {}),
       },
     );
   }, 120_000);

@@ -27,7 +27,9 @@ describe("file source: checkpoints across restarts", () => {
     source = await h.restart(config);
     await source.caughtUp();
     expect(h.lines()).toEqual(numbered("a", 100, 150));
-    expect(h.records[0]?.offset).toBe(fs.statSync(file).size - Buffer.byteLength(numbered("a", 100, 150).join("\n") + "\n"));
+    expect(h.records[0]?.offset).toBe(
+      fs.statSync(file).size - Buffer.byteLength(numbered("a", 100, 150).join("\n") + "\n"),
+    );
   });
 
   it("only acknowledged batches count: a held ack means redelivery after a restart", async () => {
@@ -44,8 +46,14 @@ describe("file source: checkpoints across restarts", () => {
     append(file, numbered("held", 0, 3));
     await h.waitLines(6);
     await h.stop(); // gives up waiting for the held ack after a short while
-    const saved = JSON.parse(fs.readFileSync(`${h.stateDir}/checkpoints.json`, "utf8")) as { sources: { app: Record<string, { offset: number; path?: string }> } };
-    expect(Object.values(saved.sources.app).filter((cp) => cp.path === file).map((cp) => cp.offset)).toEqual([ackedEnd]);
+    const saved = JSON.parse(fs.readFileSync(`${h.stateDir}/checkpoints.json`, "utf8")) as {
+      sources: { app: Record<string, { offset: number; path?: string }> };
+    };
+    expect(
+      Object.values(saved.sources.app)
+        .filter((cp) => cp.path === file)
+        .map((cp) => cp.offset),
+    ).toEqual([ackedEnd]);
     h.holdAcks = false;
     await h.restart(config);
     await h.waitLines(3);
@@ -126,7 +134,10 @@ describe("file source: checkpoints across restarts", () => {
     await h.start(config);
     await h.waitCheckpoint(file, fs.statSync(file).size);
     fs.unlinkSync(file);
-    await waitFor(() => [...(h.store?.list("app").values() ?? [])].every((cp) => cp.path !== file), "deleted file forgotten");
+    await waitFor(
+      () => [...(h.store?.list("app").values() ?? [])].every((cp) => cp.path !== file),
+      "deleted file forgotten",
+    );
     await h.stop();
     append(file, ["written while stopped"]);
     await h.restart(config);

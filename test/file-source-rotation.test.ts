@@ -29,7 +29,12 @@ describe("file source: rotations", () => {
     const source = await h.start({ path: file, ...fast });
     await source.caughtUp();
     const writer = fs.openSync(file, "a");
-    fs.writeSync(writer, numbered("a", 0, 10).map((l) => l + "\n").join(""));
+    fs.writeSync(
+      writer,
+      numbered("a", 0, 10)
+        .map((l) => l + "\n")
+        .join(""),
+    );
     await h.waitLines(10);
     fs.renameSync(file, h.path("app.log.1"));
     fs.writeSync(writer, "a 10\n"); // the app has not reopened its log yet
@@ -129,7 +134,11 @@ describe("file source: rotations", () => {
     await (h.source as FileSource).settle();
     fs.appendFileSync(h.path("day2.log"), "day2 line\n");
     await h.waitLines(6);
-    expect(h.records.filter((r) => r.file === h.path("day2.log")).map((r) => r.line)).toEqual(["#Software: test", fields, "day2 line"]);
+    expect(h.records.filter((r) => r.file === h.path("day2.log")).map((r) => r.line)).toEqual([
+      "#Software: test",
+      fields,
+      "day2 line",
+    ]);
     expect(h.logs.some((l) => l.msg.includes("taken for a copy has grown"))).toBe(true);
   });
 
@@ -190,7 +199,8 @@ describe("file source: rotations", () => {
     expect(withPrefix("a")).toEqual(numbered("a", 0, 3));
     expect(withPrefix("b")).toEqual(numbered("b", 0, 3));
     await waitFor(async () => (await h.metric("file_open_files")) === 1, "deleted file released");
-    const fileCheckpoints = (): number => [...(h.store?.list("app").values() ?? [])].filter((cp) => cp.path === file).length;
+    const fileCheckpoints = (): number =>
+      [...(h.store?.list("app").values() ?? [])].filter((cp) => cp.path === file).length;
     await waitFor(() => fileCheckpoints() === 1, "checkpoint of the deleted file dropped");
   });
 

@@ -63,7 +63,10 @@ describe("file source: many files", () => {
     const some = [0, 1, 499, 998, 999];
     for (const i of some) append(files[i] as string, [`${files[i]} 1`, `${files[i]} 2`]);
     await h.waitLines(1010);
-    const late = h.records.slice(1000).map((r) => r.line).sort();
+    const late = h.records
+      .slice(1000)
+      .map((r) => r.line)
+      .sort();
     expect(late).toEqual(some.flatMap((i) => [1, 2].map((n) => `${files[i]} ${n}`)).sort());
     expect(clock.pending).toBeLessThanOrEqual(2);
     expect(await h.metric("file_watched_directories")).toBe(1);
@@ -72,7 +75,10 @@ describe("file source: many files", () => {
   it("a recursive tree is watched per directory: 10 subdirectories of 100 files → 11 watches", async () => {
     for (let d = 0; d < 10; d++) fill(h.path(`tree/d${d}`), 100);
     const clock = new CountingClock();
-    const source = await h.start({ path: h.path("tree"), recursive: true, start_at: "beginning", rescan: "1s" }, { clock });
+    const source = await h.start(
+      { path: h.path("tree"), recursive: true, start_at: "beginning", rescan: "1s" },
+      { clock },
+    );
     await source.caughtUp();
     expect(h.records.length).toBe(1000);
     expect(await h.metric("file_watched_directories")).toBe(11);

@@ -19,7 +19,13 @@ export interface Logged {
 export function recordingLogger(into: Logged[]): Logger {
   const at = (level: string) => (obj: object | string, msg?: string) =>
     void into.push({ level, obj, msg: msg ?? (typeof obj === "string" ? obj : "") });
-  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger };
+  const logger: Logger = {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -28,7 +34,11 @@ export function tempDir(prefix = "logward-fs-"): string {
 }
 
 /** Poll until cond() is true; generous deadline for a loaded machine. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string | (() => string) = "condition", ms = 15_000): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string | (() => string) = "condition",
+  ms = 15_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
@@ -61,7 +71,10 @@ export class Harness {
   wanted: readonly string[] | undefined = undefined;
 
   async start(config: Record<string, unknown>, opts: { once?: boolean; clock?: Clock } = {}): Promise<Source> {
-    this.store = await FileCheckpointStore.open(this.stateDir, { logger: recordingLogger(this.logs), metrics: this.metrics });
+    this.store = await FileCheckpointStore.open(this.stateDir, {
+      logger: recordingLogger(this.logs),
+      metrics: this.metrics,
+    });
     const ctx: SourceContext = {
       name: "app",
       clock: opts.clock ?? systemClock,
@@ -109,12 +122,18 @@ export class Harness {
   }
 
   async waitLines(n: number, what = `${n} lines`): Promise<void> {
-    await waitFor(() => this.records.length >= n, () => `${what} (have ${this.records.length}: ${JSON.stringify(this.lines().slice(-5))})`);
+    await waitFor(
+      () => this.records.length >= n,
+      () => `${what} (have ${this.records.length}: ${JSON.stringify(this.lines().slice(-5))})`,
+    );
   }
 
   /** Wait until the store's saved offset for the file at `file` is `offset`. */
   async waitCheckpoint(file: string, offset: number): Promise<void> {
-    await waitFor(() => [...(this.store?.list("app").values() ?? [])].some((cp) => cp.path === file && cp.offset === offset), `checkpoint ${file}@${offset}`);
+    await waitFor(
+      () => [...(this.store?.list("app").values() ?? [])].some((cp) => cp.path === file && cp.offset === offset),
+      `checkpoint ${file}@${offset}`,
+    );
   }
 
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -122,7 +141,8 @@ export class Harness {
     let total = 0;
     for (const line of text.split("\n")) {
       if (!line.startsWith(`logward_${name}`) || line.startsWith("#")) continue;
-      if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(" ").pop());
+      if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+        total += Number(line.split(" ").pop());
     }
     return total;
   }

@@ -41,7 +41,9 @@ describe("file source: reading", () => {
 
   it("emits only the lines holding a wanted literal, counts every line, and checkpoints past the rest", async () => {
     const file = h.path("app.log");
-    const all = numbered("line", 0, 250_000).map((l, i) => (i % 1000 === 7 ? `${l} wp-login` : i % 1000 === 9 ? `${l} ERRÖR` : l));
+    const all = numbered("line", 0, 250_000).map((l, i) =>
+      i % 1000 === 7 ? `${l} wp-login` : i % 1000 === 9 ? `${l} ERRÖR` : l,
+    );
     append(file, all);
     h.wanted = ["wp-login", "ERRÖR"];
     const source = await h.start({ path: file, start_at: "beginning", ...fast });
@@ -142,7 +144,10 @@ describe("file source: reading", () => {
     append(`${dir}/x.log`, ["in a directory that did not exist"]);
     await h.waitLines(1);
     expect(h.lines()).toEqual(["in a directory that did not exist"]);
-    await waitFor(async () => (await h.metric("file_watched_directories")) === 1, "only the directory itself watched now");
+    await waitFor(
+      async () => (await h.metric("file_watched_directories")) === 1,
+      "only the directory itself watched now",
+    );
   });
 
   it("a watched directory deleted and made again is watched again", async () => {
@@ -167,7 +172,13 @@ describe("file source: reading", () => {
     append(h.path("d/sub/deeper/c.txt"), ["c"]);
     append(h.path("d/sub/skip.log"), ["skip"]);
     fs.writeFileSync(h.path("d/old.log.gz"), "\x1f\x8b binary");
-    const source = await h.start({ path: h.path("d"), recursive: true, exclude: "skip.*", start_at: "beginning", ...fast });
+    const source = await h.start({
+      path: h.path("d"),
+      recursive: true,
+      exclude: "skip.*",
+      start_at: "beginning",
+      ...fast,
+    });
     await source.caughtUp();
     expect(h.lines().sort()).toEqual(["a", "b", "c"]);
     append(h.path("d/sub/deeper/new.log"), ["new"]);
@@ -229,19 +240,22 @@ describe("file source: reading", () => {
     expect(h.lines()).toEqual(["through a hard link"]);
   });
 
-  it.skipIf(process.getuid?.() === 0)("an unreadable file is reported once and read once it becomes readable (skipped as root)", async () => {
-    const file = h.path("secret.log");
-    fs.writeFileSync(file, "");
-    fs.chmodSync(file, 0o000);
-    const source = await h.start({ path: h.path("*.log"), ...fast });
-    await source.caughtUp();
-    await waitFor(() => h.logs.some((l) => l.msg.includes("cannot open")), "unreadable reported");
-    append(file, ["now readable"]);
-    fs.chmodSync(file, 0o644);
-    await h.waitLines(1);
-    expect(h.lines()).toEqual(["now readable"]);
-    expect(h.logs.filter((l) => l.msg.includes("cannot open")).length).toBe(1);
-  });
+  it.skipIf(process.getuid?.() === 0)(
+    "an unreadable file is reported once and read once it becomes readable (skipped as root)",
+    async () => {
+      const file = h.path("secret.log");
+      fs.writeFileSync(file, "");
+      fs.chmodSync(file, 0o000);
+      const source = await h.start({ path: h.path("*.log"), ...fast });
+      await source.caughtUp();
+      await waitFor(() => h.logs.some((l) => l.msg.includes("cannot open")), "unreadable reported");
+      append(file, ["now readable"]);
+      fs.chmodSync(file, 0o644);
+      await h.waitLines(1);
+      expect(h.lines()).toEqual(["now readable"]);
+      expect(h.logs.filter((l) => l.msg.includes("cannot open")).length).toBe(1);
+    },
+  );
 
   it("once: a file rotated while stopped is read to its end, including an unfinished last line once it is quiet", async () => {
     const file = h.path("app.log");

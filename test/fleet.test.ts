@@ -188,8 +188,16 @@ describe("fleet: agent → NATS JetStream → two analysers, through the CLI", (
     expect(await natsCounter(b, "acked")).toBe(seenB.length);
 
     // The record keeps where it came from: the agent's file, source and rule.
-    const first = JSON.parse(readLines(outputOf("a"))[0] ?? "{}") as { source: string; file: string; fields: Record<string, unknown> };
-    expect(first).toMatchObject({ source: "shared", file: logFile(), fields: { origin_source: "app", origin_rule: "ship" } });
+    const first = JSON.parse(readLines(outputOf("a"))[0] ?? "{}") as {
+      source: string;
+      file: string;
+      fields: Record<string, unknown>;
+    };
+    expect(first).toMatchObject({
+      source: "shared",
+      file: logFile(),
+      fields: { origin_source: "app", origin_rule: "ship" },
+    });
     await stopAll([agent, a, b]);
   }, 180_000);
 
@@ -209,14 +217,20 @@ describe("fleet: agent → NATS JetStream → two analysers, through the CLI", (
 
     const union = () => new Set([...killedHad, ...numbersOf("survivor")]);
     await waitForAll(union, 120_000);
-    await waitFor(async () => (await consumerInfo()).num_ack_pending === 0, "every message acknowledged by the survivor", 60_000);
+    await waitFor(
+      async () => (await consumerInfo()).num_ack_pending === 0,
+      "every message acknowledged by the survivor",
+      60_000,
+    );
 
     const seenSurvivor = numbersOf("survivor");
     const copies = duplicates([...killedHad], seenSurvivor);
     const redelivered = await natsCounter(survivor, "redelivered");
     expect(numbersOf("victim")).toEqual([...killedHad]); // nothing written after the kill
     const survivorHas = new Set(seenSurvivor);
-    expect([...Array(TOTAL).keys()].map((i) => i + 1).filter((n) => !killedHad.has(n) && !survivorHas.has(n))).toEqual([]);
+    expect([...Array(TOTAL).keys()].map((i) => i + 1).filter((n) => !killedHad.has(n) && !survivorHas.has(n))).toEqual(
+      [],
+    );
     // Copies can only be lines the victim wrote but had not acknowledged when it died: none within
     // one analyser, and across them at most max_ack_pending (what can be out unacknowledged at once).
     expect(duplicates(seenSurvivor)).toEqual([]);

@@ -13,7 +13,11 @@ export function tempDir(prefix = "logward-test-"): { dir: string; cleanup: () =>
 }
 
 /** Poll until check returns a truthy value; fails with the description after the deadline. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -26,7 +30,9 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 /** The file's lines (without the trailing empty one), or [] when it does not exist yet. */
 export function readLines(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter((l, i, all) => l !== "" || i < all.length - 1);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l, i, all) => l !== "" || i < all.length - 1);
 }
 
 export interface Running {
@@ -41,7 +47,10 @@ export interface Running {
 }
 
 /** Start bin/logward with JSON logs; the caller stops it (stop() sends SIGTERM and awaits the exit). */
-export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string; uid?: number; gid?: number } = {}): Running {
+export function startLogward(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: string; uid?: number; gid?: number } = {},
+): Running {
   const child = spawn(process.execPath, [options.bin ?? LOGWARD, "--log-format", "json", ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
@@ -69,7 +78,8 @@ export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv;
     stderr: () => err,
     logs,
     exited,
-    waitForLog: (msg, timeoutMs) => waitFor(() => logs().find((l) => matches(msg, l.msg)), `log ${String(msg)}; stderr so far:\n${err}`, timeoutMs),
+    waitForLog: (msg, timeoutMs) =>
+      waitFor(() => logs().find((l) => matches(msg, l.msg)), `log ${String(msg)}; stderr so far:\n${err}`, timeoutMs),
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -78,9 +88,15 @@ export function startLogward(args: string[], options: { env?: NodeJS.ProcessEnv;
 }
 
 /** Run bin/logward to completion and collect its output. */
-export function runLogward(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; bin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runLogward(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; bin?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [options.bin ?? LOGWARD, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [options.bin ?? LOGWARD, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

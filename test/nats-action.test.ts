@@ -28,18 +28,42 @@ afterAll(async () => {
 });
 
 function createAction(options: Record<string, unknown>, metrics = new Metrics()): Action {
-  const context: ActionContext = { name: "bus", clock: systemClock, logger: silentLogger, metrics, stateDir: "/nonexistent" };
+  const context: ActionContext = {
+    name: "bus",
+    clock: systemClock,
+    logger: silentLogger,
+    metrics,
+    stateDir: "/nonexistent",
+  };
   const action = natsAction.create(natsAction.schema.parse({ servers: server.url, ...options }), context);
   actions.push(action);
   return action;
 }
 
 function record(line: string, extra: Partial<LogRecord> = {}): LogRecord {
-  return { source: "app", file: "/var/log/app.log", offset: 42, line, time: Date.UTC(2026, 0, 2, 3, 4, 5), fields: { level: "error" }, ...extra };
+  return {
+    source: "app",
+    file: "/var/log/app.log",
+    offset: 42,
+    line,
+    time: Date.UTC(2026, 0, 2, 3, 4, 5),
+    fields: { level: "error" },
+    ...extra,
+  };
 }
 
 function event(records: LogRecord[], extra: Partial<LogEvent> = {}): LogEvent {
-  return { kind: "match", rule: "errors", source: "app", time: Date.now(), records, fields: {}, count: 1, suppressed: 0, ...extra };
+  return {
+    kind: "match",
+    rule: "errors",
+    source: "app",
+    time: Date.now(),
+    records,
+    fields: {},
+    count: 1,
+    suppressed: 0,
+    ...extra,
+  };
 }
 
 /** Send and return a flag that turns true when the action releases the event. */
@@ -74,9 +98,25 @@ async function metricValue(metrics: Metrics, name: string): Promise<number> {
 
 describe.skipIf(!haveNatsServer)("nats action", () => {
   it("creates the stream and publishes one JSON message per record, released after the PubAck", async () => {
-    const action = createAction({ stream: "CREATE", subject: "logs.{host}.{source}", max_age: "7d", retention: "limits" });
-    const sent = await sendTracked(action, event([record("first", { host: "web1.example.com" }), record("second", { source: "my.app" })]));
-    const alert = await sendTracked(action, event([], { kind: "alert", rule: "traffic", message: "High traffic generated an alert - hits = 5", data: { hits: 5 } }));
+    const action = createAction({
+      stream: "CREATE",
+      subject: "logs.{host}.{source}",
+      max_age: "7d",
+      retention: "limits",
+    });
+    const sent = await sendTracked(
+      action,
+      event([record("first", { host: "web1.example.com" }), record("second", { source: "my.app" })]),
+    );
+    const alert = await sendTracked(
+      action,
+      event([], {
+        kind: "alert",
+        rule: "traffic",
+        message: "High traffic generated an alert - hits = 5",
+        data: { hits: 5 },
+      }),
+    );
     await waitFor(() => sent.released && alert.released, "both events released");
 
     const jsm = await (await client()).jetstreamManager();
@@ -87,10 +127,24 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
     expect(messages).toHaveLength(3);
     expect(messages[0]).toEqual({
       subject: "logs.web1_example_com.app",
-      body: { time: "2026-01-02T03:04:05.000Z", source: "app", host: "web1.example.com", file: "/var/log/app.log", offset: 42, line: "first", fields: { level: "error" }, rule: "errors" },
+      body: {
+        time: "2026-01-02T03:04:05.000Z",
+        source: "app",
+        host: "web1.example.com",
+        file: "/var/log/app.log",
+        offset: 42,
+        line: "first",
+        fields: { level: "error" },
+        rule: "errors",
+      },
     });
     expect(messages[1]?.subject).toMatch(/^logs\.[A-Za-z0-9_-]+\.my_app$/);
-    expect(messages[2]?.body).toMatchObject({ line: "High traffic generated an alert - hits = 5", rule: "traffic", kind: "alert", data: { hits: 5 } });
+    expect(messages[2]?.body).toMatchObject({
+      line: "High traffic generated an alert - hits = 5",
+      rule: "traffic",
+      kind: "alert",
+      data: { hits: 5 },
+    });
   });
 
   it("holds the release while the server is down, and delivers once it is back", async () => {
@@ -101,7 +155,10 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
 
     await server.kill();
     const during = await sendTracked(action, event([record("during outage")]));
-    await waitFor(async () => (await metricValue(metrics, "nats_publish_failures_total")) >= 1, "a failed publish attempt");
+    await waitFor(
+      async () => (await metricValue(metrics, "nats_publish_failures_total")) >= 1,
+      "a failed publish attempt",
+    );
     await action.flush(300); // out of time: resolves without delivering
     expect(during.released).toBe(false);
 
@@ -112,7 +169,10 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
 
   it("loses nothing when the server is killed and restarted mid-stream", async () => {
     const metrics = new Metrics();
-    const action = createAction({ stream: "RESTART", subject: "restart.{source}", ack_timeout: "1s", max_in_flight: 64 }, metrics);
+    const action = createAction(
+      { stream: "RESTART", subject: "restart.{source}", ack_timeout: "1s", max_in_flight: 64 },
+      metrics,
+    );
     const total = 3000;
     const states: { released: boolean }[] = [];
     let restarted: Promise<void> | undefined;
@@ -138,9 +198,16 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
     expect(info.config.max_msgs).toBe(10);
     expect(info.config.max_age).toBe(0);
 
-    expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "{source}.logs" }).success).toBe(false);
-    expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "{source}.logs", subjects: "*.logs" }).success).toBe(true);
-    expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "logs.{nope}" }).success).toBe(false);
+    expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "{source}.logs" }).success).toBe(
+      false,
+    );
+    expect(
+      natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "{source}.logs", subjects: "*.logs" })
+        .success,
+    ).toBe(true);
+    expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S", subject: "logs.{nope}" }).success).toBe(
+      false,
+    );
     expect(natsAction.schema.safeParse({ servers: "nats://h", stream: "S.X" }).success).toBe(false);
   });
 });
@@ -155,9 +222,33 @@ describe.skipIf(!haveNatsServer)("nats action with credentials", () => {
   });
 
   it("publishes with user and pass, and never releases with wrong ones", async () => {
-    const context = (metrics: Metrics): ActionContext => ({ name: "bus", clock: systemClock, logger: silentLogger, metrics, stateDir: "/nonexistent" });
-    const good = natsAction.create(natsAction.schema.parse({ servers: secured.url, stream: "AUTH", subject: "auth.{source}", user: "agent", pass: "s3cret" }), context(new Metrics()));
-    const bad = natsAction.create(natsAction.schema.parse({ servers: secured.url, stream: "AUTH", subject: "auth.{source}", user: "agent", pass: "wrong" }), context(new Metrics()));
+    const context = (metrics: Metrics): ActionContext => ({
+      name: "bus",
+      clock: systemClock,
+      logger: silentLogger,
+      metrics,
+      stateDir: "/nonexistent",
+    });
+    const good = natsAction.create(
+      natsAction.schema.parse({
+        servers: secured.url,
+        stream: "AUTH",
+        subject: "auth.{source}",
+        user: "agent",
+        pass: "s3cret",
+      }),
+      context(new Metrics()),
+    );
+    const bad = natsAction.create(
+      natsAction.schema.parse({
+        servers: secured.url,
+        stream: "AUTH",
+        subject: "auth.{source}",
+        user: "agent",
+        pass: "wrong",
+      }),
+      context(new Metrics()),
+    );
     actions.push(good, bad);
     const ok = await sendTracked(good, event([record("authorised")]));
     const refused = await sendTracked(bad, event([record("refused")]));

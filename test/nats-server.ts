@@ -6,7 +6,8 @@ import { tempDir } from "./helpers.js";
 
 export const NATS_SERVER = "/usr/sbin/nats-server";
 export const haveNatsServer = existsSync(NATS_SERVER);
-if (!haveNatsServer && process.env.CI === "true") throw new Error(`${NATS_SERVER} is required in CI (Debian package nats-server)`);
+if (!haveNatsServer && process.env.CI === "true")
+  throw new Error(`${NATS_SERVER} is required in CI (Debian package nats-server)`);
 
 /** A port nobody listens on right now (the server may still lose a race for it: start() retries). */
 async function freePort(): Promise<number> {
@@ -84,7 +85,11 @@ export class NatsServer {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(NATS_SERVER, ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-sd", this.store.dir, ...this.extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      NATS_SERVER,
+      ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-sd", this.store.dir, ...this.extraArgs],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     this.child = child;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`nats-server not ready after 20 s:\n${this.output}`)), 20_000);

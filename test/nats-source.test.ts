@@ -42,7 +42,11 @@ interface Instance {
 }
 
 /** A source instance whose pipeline delivers each batch on the next turn, or holds it when hold() says so. */
-async function startInstance(options: Record<string, unknown>, hold: (batch: RecordBatch) => boolean = () => false, once = false): Promise<Instance> {
+async function startInstance(
+  options: Record<string, unknown>,
+  hold: (batch: RecordBatch) => boolean = () => false,
+  once = false,
+): Promise<Instance> {
   const instance: Instance = { source: undefined as unknown as NatsSource, records: [], batches: [], holding: [] };
   const context: SourceContext = {
     name: "shared",
@@ -60,7 +64,10 @@ async function startInstance(options: Record<string, unknown>, hold: (batch: Rec
       else setImmediate(release);
     },
   };
-  instance.source = natsSource.create(natsSource.schema.parse({ servers: server.url, ...options }), context) as NatsSource;
+  instance.source = natsSource.create(
+    natsSource.schema.parse({ servers: server.url, ...options }),
+    context,
+  ) as NatsSource;
   sources.push(instance.source);
   await instance.source.start();
   return instance;
@@ -74,7 +81,11 @@ async function createStream(name: string, subjects: string[]): Promise<void> {
 async function publish(subject: string, count: number, from = 0): Promise<void> {
   for (let i = from; i < from + count; i += 100) {
     const n = Math.min(100, from + count - i);
-    await Promise.all(Array.from({ length: n }, (_, k) => js.publish(subject, JSON.stringify({ line: `m${i + k}`, source: "app", time: 0, fields: {} }))));
+    await Promise.all(
+      Array.from({ length: n }, (_, k) =>
+        js.publish(subject, JSON.stringify({ line: `m${i + k}`, source: "app", time: 0, fields: {} })),
+      ),
+    );
   }
 }
 
@@ -88,12 +99,18 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     const options = { stream: "SPLIT", consumer: "analysers", batch: 20 };
     const a = await startInstance(options);
     const b = await startInstance(options);
-    await waitFor(async () => (await consumerInfo("SPLIT", "analysers").catch(() => undefined))?.num_waiting === 2, "both instances pulling");
+    await waitFor(
+      async () => (await consumerInfo("SPLIT", "analysers").catch(() => undefined))?.num_waiting === 2,
+      "both instances pulling",
+    );
 
     const total = 2000;
     await publish("split.app", total);
     await waitFor(() => a.records.length + b.records.length >= total, "every message received");
-    await waitFor(async () => (await consumerInfo("SPLIT", "analysers")).num_ack_pending === 0, "every message acknowledged");
+    await waitFor(
+      async () => (await consumerInfo("SPLIT", "analysers")).num_ack_pending === 0,
+      "every message acknowledged",
+    );
 
     const seenA = a.records.map((r) => r.line);
     const seenB = b.records.map((r) => r.line);
@@ -136,7 +153,10 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     expect(other.records).toEqual([]);
     expect((await consumerInfo("SLOW", "analysers")).num_redelivered).toBe(0);
     for (const release of slow.holding) release();
-    await waitFor(async () => (await consumerInfo("SLOW", "analysers")).num_ack_pending === 0, "acknowledged once delivered");
+    await waitFor(
+      async () => (await consumerInfo("SLOW", "analysers")).num_ack_pending === 0,
+      "acknowledged once delivered",
+    );
   });
 
   it("acknowledges only when the batch's ack completes, and stop() waits for it", async () => {
@@ -163,8 +183,16 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     nc = await connect({ servers: server.url });
     js = nc.jetstream();
     await publish("bounce.app", 500, 500);
-    await waitFor(() => new Set(inst.records.map((r) => r.line)).size >= 1000, "the second half after the restart", 60_000);
-    await waitFor(async () => (await consumerInfo("BOUNCE", "analysers")).num_ack_pending === 0, "everything acknowledged", 30_000);
+    await waitFor(
+      () => new Set(inst.records.map((r) => r.line)).size >= 1000,
+      "the second half after the restart",
+      60_000,
+    );
+    await waitFor(
+      async () => (await consumerInfo("BOUNCE", "analysers")).num_ack_pending === 0,
+      "everything acknowledged",
+      30_000,
+    );
   }, 90_000);
 
   it("reads only the subjects of its filter, and applies a changed ack_wait to the existing consumer", async () => {
@@ -179,17 +207,48 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     expect((await consumerInfo("MULTI", "only-a")).config.ack_wait).toBe(30e9);
 
     const second = await startInstance({ stream: "MULTI", consumer: "only-a", subjects: "multi.a", ack_wait: "45s" });
-    await waitFor(async () => (await consumerInfo("MULTI", "only-a")).config.ack_wait === 45e9, "the new ack_wait on the consumer");
+    await waitFor(
+      async () => (await consumerInfo("MULTI", "only-a")).config.ack_wait === 45e9,
+      "the new ack_wait on the consumer",
+    );
     expect(second.records).toEqual([]);
   });
 
   it("with --once, catches up with what the nats action published, keeping each record's origin", async () => {
-    const actionContext: ActionContext = { name: "bus", clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: "/nonexistent" };
-    const action = natsAction.create(natsAction.schema.parse({ servers: server.url, stream: "FLEET", subject: "fleet.{source}" }), actionContext);
+    const actionContext: ActionContext = {
+      name: "bus",
+      clock: systemClock,
+      logger: silentLogger,
+      metrics: new Metrics(),
+      stateDir: "/nonexistent",
+    };
+    const action = natsAction.create(
+      natsAction.schema.parse({ servers: server.url, stream: "FLEET", subject: "fleet.{source}" }),
+      actionContext,
+    );
     let released = 0;
-    const records = Array.from({ length: 300 }, (_, i) => ({ source: "app", file: "/var/log/app.log", offset: i * 10, line: `line ${i}`, time: Date.UTC(2026, 0, 1) + i, fields: { i } }));
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      source: "app",
+      file: "/var/log/app.log",
+      offset: i * 10,
+      line: `line ${i}`,
+      time: Date.UTC(2026, 0, 1) + i,
+      fields: { i },
+    }));
     for (let i = 0; i < records.length; i += 30) {
-      await action.send({ kind: "match", rule: "ship", source: "app", time: 0, records: records.slice(i, i + 30), fields: {}, count: 1, suppressed: 0 }, () => released++);
+      await action.send(
+        {
+          kind: "match",
+          rule: "ship",
+          source: "app",
+          time: 0,
+          records: records.slice(i, i + 30),
+          fields: {},
+          count: 1,
+          suppressed: 0,
+        },
+        () => released++,
+      );
     }
     await waitFor(() => released === 10, "the agent's events published");
     await action.stop();

@@ -26,7 +26,14 @@ const HUP_MSG = "SIGHUP: reopening files and reloading the configuration";
 
 function writeConfig(logFile: string, rotate = ""): string {
   const config = path.join(dir, "logward.yaml");
-  const lines = [`state_dir: ${dir}/state`, `log: { file: ${logFile}, level: info }`, `sources:`, `  app: { path: ${dir}/logs/app.log }`, rotate, ``];
+  const lines = [
+    `state_dir: ${dir}/state`,
+    `log: { file: ${logFile}, level: info }`,
+    `sources:`,
+    `  app: { path: ${dir}/logs/app.log }`,
+    rotate,
+    ``,
+  ];
   fs.writeFileSync(config, lines.join("\n"));
   return config;
 }
@@ -34,14 +41,21 @@ function writeConfig(logFile: string, rotate = ""): string {
 /** The messages of the JSON lines in a log file (plain or gzipped). */
 function messages(file: string): string[] {
   if (!fs.existsSync(file)) return [];
-  const text = file.endsWith(".gz") ? gunzipSync(fs.readFileSync(file)).toString("utf8") : fs.readFileSync(file, "utf8");
-  return text.split("\n").filter(Boolean).map((l) => String((JSON.parse(l) as { msg: unknown }).msg));
+  const text = file.endsWith(".gz")
+    ? gunzipSync(fs.readFileSync(file)).toString("utf8")
+    : fs.readFileSync(file, "utf8");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => String((JSON.parse(l) as { msg: unknown }).msg));
 }
 
 /** Messages of the archived logs (oldest first; a plain archive only while its .gz is not there yet) and the live log. */
 function allMessages(archiveDir: string, live: string): string[] {
   const names = fs.existsSync(archiveDir) ? fs.readdirSync(archiveDir) : [];
-  const archives = names.flatMap((n) => parseArchiveName("logward.log", n) ?? []).sort((a, b) => compareNewestFirst(b, a));
+  const archives = names
+    .flatMap((n) => parseArchiveName("logward.log", n) ?? [])
+    .sort((a, b) => compareNewestFirst(b, a));
   const chosen = archives.filter((a) => a.gz || !names.includes(`${a.name}.gz`));
   const out: string[] = [];
   for (const a of chosen) {

@@ -20,12 +20,17 @@ function awkwardLog(): Buffer {
   for (let i = 0; i < 60_000; i++) {
     const kind = next(20);
     const body =
-      kind === 0 ? `GET /wp-login.php HTTP/1.1" 404 ${i}` :
-      kind === 1 ? `GET /wp-login.php HTTP/1.1" 200 ${i}` :
-      kind === 2 ? `Fehler ERR${i} ü` :
-      kind === 3 ? `ERR${i} u` :
-      kind === 4 ? `x`.repeat(200 + next(3000)) + ` ERR${i} ü` :
-      `ordinary line ${i} ${"abc".repeat(next(30))}`;
+      kind === 0
+        ? `GET /wp-login.php HTTP/1.1" 404 ${i}`
+        : kind === 1
+          ? `GET /wp-login.php HTTP/1.1" 200 ${i}`
+          : kind === 2
+            ? `Fehler ERR${i} ü`
+            : kind === 3
+              ? `ERR${i} u`
+              : kind === 4
+                ? `x`.repeat(200 + next(3000)) + ` ERR${i} ü`
+                : `ordinary line ${i} ${"abc".repeat(next(30))}`;
     parts.push(Buffer.from(body));
     if (kind === 5) parts.push(Buffer.from([0xff, 0xfe, 0x00]));
     parts.push(Buffer.from(next(4) === 0 ? "\r\n" : "\n"));
@@ -38,10 +43,13 @@ async function matches(config: Record<string, unknown>, out: string): Promise<st
   writeFileSync(file, JSON.stringify(config));
   const r = await runLogward(["run", "--once", "-c", file, "--log-format", "json"]);
   expect(r.code, r.stderr).toBe(0);
-  return readFileSync(join(dir, `${out}.ndjson`), "utf8").split("\n").filter(Boolean).map((l) => {
-    const { rule, offset, line } = JSON.parse(l) as { rule: string; offset: number; line: string };
-    return `${rule} ${offset} ${line}`;
-  });
+  return readFileSync(join(dir, `${out}.ndjson`), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const { rule, offset, line } = JSON.parse(l) as { rule: string; offset: number; line: string };
+      return `${rule} ${offset} ${line}`;
+    });
 }
 
 describe("literal prefilter on raw bytes", () => {
@@ -58,7 +66,10 @@ describe("literal prefilter on raw bytes", () => {
         // No literal every match must contain: the source must then hand on every line.
         ...(everyLine ? { blank: { source: "app", match: "/^\\s*$/", actions: ["blank"] } } : {}),
       },
-      actions: { out: { type: "file", path: join(dir, `${name}.ndjson`) }, blank: { type: "file", path: join(dir, "blank.ndjson") } },
+      actions: {
+        out: { type: "file", path: join(dir, `${name}.ndjson`) },
+        blank: { type: "file", path: join(dir, "blank.ndjson") },
+      },
     });
     const filtered = await matches(config("filtered", false), "filtered");
     const everything = await matches(config("everything", true), "everything");

@@ -35,7 +35,9 @@ describe("logward rotate", () => {
     expect(dry.stdout).toContain("dry run: nothing is changed");
     expect(dry.stdout).toMatch(/app: .*app\.log: would rotate \(size 4\.9KiB reached max_size 4\.0KiB\)/);
     expect(dry.stdout).toMatch(/would compress +\S+\.log -> \S+\.log\.gz/);
-    expect(dry.stdout).toMatch(/would delete +\S+app-20000101-000000\.log\.gz +\(rotated .* ago, beyond keep_days 30\)/);
+    expect(dry.stdout).toMatch(
+      /would delete +\S+app-20000101-000000\.log\.gz +\(rotated .* ago, beyond keep_days 30\)/,
+    );
     expect(listing(path.join(dir, "logs"))).toEqual(["app-20000101-000000.log.gz", "app.log"]);
     expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
 
@@ -52,7 +54,9 @@ describe("logward rotate", () => {
   it("--force rotates a small file; a missing file is reported with exit 1", async () => {
     const log = path.join(dir, "logs", "small.log");
     fs.writeFileSync(log, "tiny\n");
-    const config = writeConfig(`  small: { path: ${log}, max_size: 1GiB }\n  gone: { path: ${dir}/logs/gone.log, max_size: 1 }\n`);
+    const config = writeConfig(
+      `  small: { path: ${log}, max_size: 1GiB }\n  gone: { path: ${dir}/logs/gone.log, max_size: 1 }\n`,
+    );
     const result = await runLogward(["rotate", "-c", config, "--force"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("small.log: rotated (forced)");
@@ -63,11 +67,18 @@ describe("logward rotate", () => {
   it("runs the old rotation script's JSON config and hints the YAML to use", async () => {
     const file = path.join(dir, "rotator.json");
     fs.writeFileSync(path.join(dir, "logs", "active.log"), "y".repeat(2 * 1024 * 1024));
-    fs.writeFileSync(file, JSON.stringify({
-      log_dir: path.join(dir, "logs"), archive_dir: path.join(dir, "archive"), active_log: "active.log",
-      rotation: { max_size_mb: 1, max_age_days: 7 }, archival: { compress: true, retention_days: 30 }, debounce_time: 1,
-      logging: { log_level: "INFO" },
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        log_dir: path.join(dir, "logs"),
+        archive_dir: path.join(dir, "archive"),
+        active_log: "active.log",
+        rotation: { max_size_mb: 1, max_age_days: 7 },
+        archival: { compress: true, retention_days: 30 },
+        debounce_time: 1,
+        logging: { log_level: "INFO" },
+      }),
+    );
     const result = await runLogward(["--state-dir", path.join(dir, "state"), "rotate", "-c", file]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("hint: this is the old rotation script's JSON config");
@@ -83,10 +94,21 @@ describe("logward service", () => {
     expect(result.code).toBe(0);
     const unit = result.stdout;
     expect(unit).toContain(`ExecStart=${LOGWARD} run -c ${config}\n`);
-    for (const line of ["Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "ProtectSystem=strict", "NoNewPrivileges=yes", "ProtectHome=read-only", "WantedBy=multi-user.target"]) {
+    for (const line of [
+      "Restart=on-failure",
+      "ExecReload=/bin/kill -HUP $MAINPID",
+      "ProtectSystem=strict",
+      "NoNewPrivileges=yes",
+      "ProtectHome=read-only",
+      "WantedBy=multi-user.target",
+    ]) {
       expect(unit).toContain(`${line}\n`);
     }
-    expect(unit.match(/^ReadWritePaths=.*$/gm)).toEqual([`ReadWritePaths=-${dir}/archive`, `ReadWritePaths=${dir}/logs`, `ReadWritePaths=-${dir}/state`]);
+    expect(unit.match(/^ReadWritePaths=.*$/gm)).toEqual([
+      `ReadWritePaths=-${dir}/archive`,
+      `ReadWritePaths=${dir}/logs`,
+      `ReadWritePaths=-${dir}/state`,
+    ]);
     expect(unit).toContain("# PrivateTmp left off"); // the test's files live under /tmp
   });
 

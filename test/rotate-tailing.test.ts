@@ -88,7 +88,12 @@ function rotationsDone(log: string, archiveDir: string): boolean {
   const archived = fs.readdirSync(archiveDir).filter((n) => !n.startsWith("."));
   // Between a rename and the new file's creation the live file does not exist: a rotation is under way.
   const size = fs.statSync(log, { throwIfNoEntry: false })?.size;
-  return size !== undefined && size < MAX_SIZE && fs.readdirSync(path.dirname(log)).length === 1 && archived.every((n) => n.endsWith(".gz"));
+  return (
+    size !== undefined &&
+    size < MAX_SIZE &&
+    fs.readdirSync(path.dirname(log)).length === 1 &&
+    archived.every((n) => n.endsWith(".gz"))
+  );
 }
 
 /** The lines of the archives (oldest first) then of the live file; each archive ends with a whole line. */
@@ -106,42 +111,48 @@ function outputNumbers(out: string): number[] {
   return readLines(out).map((l) => numberOf((JSON.parse(l) as { line: string }).line));
 }
 
-describe.each(["rename", "copytruncate"] as const)("rotating a tailed file while it is written (method %s)", (method) => {
-  it("delivers every line on disk exactly once; archives + live file hold the lines in order", async () => {
-    const { config, log, out, archive } = writeConfig(method);
-    fs.writeFileSync(log, "");
-    running = startLogward(["run", "-c", config]);
-    await running.waitForLog("logward running", 20_000);
+describe.each(["rename", "copytruncate"] as const)(
+  "rotating a tailed file while it is written (method %s)",
+  (method) => {
+    it("delivers every line on disk exactly once; archives + live file hold the lines in order", async () => {
+      const { config, log, out, archive } = writeConfig(method);
+      fs.writeFileSync(log, "");
+      running = startLogward(["run", "-c", config]);
+      await running.waitForLog("logward running", 20_000);
 
-    const written = await writeLines(log, archive);
-    await waitFor(() => rotationsDone(log, archive), "the last rotation to finish", 30_000);
-    const onDisk = linesOnDisk(archive, log).map(numberOf);
-    try {
-      await waitFor(() => outputNumbers(out).length >= onDisk.length, `${onDisk.length} lines in the output`, 30_000);
-    } catch (err) {
-      throw new Error(`${(err as Error).message} (have ${outputNumbers(out).length}); logward said:\n${running.stderr().slice(-3000)}`, { cause: err });
-    }
-    expect(await running.stop()).toBe(0);
-    running = undefined;
-    expect(linesOnDisk(archive, log).map(numberOf)).toEqual(onDisk); // nothing rotated since
-    expect(rotations(archive)).toBeGreaterThanOrEqual(MIN_ARCHIVES);
+      const written = await writeLines(log, archive);
+      await waitFor(() => rotationsDone(log, archive), "the last rotation to finish", 30_000);
+      const onDisk = linesOnDisk(archive, log).map(numberOf);
+      try {
+        await waitFor(() => outputNumbers(out).length >= onDisk.length, `${onDisk.length} lines in the output`, 30_000);
+      } catch (err) {
+        throw new Error(
+          `${(err as Error).message} (have ${outputNumbers(out).length}); logward said:\n${running.stderr().slice(-3000)}`,
+          { cause: err },
+        );
+      }
+      expect(await running.stop()).toBe(0);
+      running = undefined;
+      expect(linesOnDisk(archive, log).map(numberOf)).toEqual(onDisk); // nothing rotated since
+      expect(rotations(archive)).toBeGreaterThanOrEqual(MIN_ARCHIVES);
 
-    // The tailer: every line that is on disk, once (two tailers, the copy and the live file, may interleave).
-    const seen = outputNumbers(out);
-    const counts = new Map<number, number>();
-    for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
-    const missed = onDisk.filter((n) => !counts.has(n));
-    const repeated = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
-    const disk = new Set(onDisk);
-    const unknown = seen.filter((n) => !disk.has(n));
-    expect({ missed, repeated, unknown }).toEqual({ missed: [], repeated: [], unknown: [] });
+      // The tailer: every line that is on disk, once (two tailers, the copy and the live file, may interleave).
+      const seen = outputNumbers(out);
+      const counts = new Map<number, number>();
+      for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
+      const missed = onDisk.filter((n) => !counts.has(n));
+      const repeated = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
+      const disk = new Set(onDisk);
+      const unknown = seen.filter((n) => !disk.has(n));
+      expect({ missed, repeated, unknown }).toEqual({ missed: [], repeated: [], unknown: [] });
 
-    // The rotation: the lines in order, none twice; with rename every line written.
-    expect(onDisk.every((n, i) => i === 0 || n > (onDisk[i - 1] as number))).toBe(true);
-    const lost = Array.from({ length: written }, (_, i) => i + 1).filter((n) => !disk.has(n));
-    if (method === "rename") expect(lost).toEqual([]);
-    // copytruncate: only a burst written in the few syscalls between the last copy and the truncate, if any.
-    else expect(lost.length).toBeLessThanOrEqual(BURST * rotations(archive));
-    expect(lost.length % BURST).toBe(0);
-  }, 120_000);
-});
+      // The rotation: the lines in order, none twice; with rename every line written.
+      expect(onDisk.every((n, i) => i === 0 || n > (onDisk[i - 1] as number))).toBe(true);
+      const lost = Array.from({ length: written }, (_, i) => i + 1).filter((n) => !disk.has(n));
+      if (method === "rename") expect(lost).toEqual([]);
+      // copytruncate: only a burst written in the few syscalls between the last copy and the truncate, if any.
+      else expect(lost.length).toBeLessThanOrEqual(BURST * rotations(archive));
+      expect(lost.length % BURST).toBe(0);
+    }, 120_000);
+  },
+);

@@ -23,17 +23,21 @@ describe("logward check", () => {
         "sources:",
         "  app: { path: /var/log/app.log, colour: blue }",
         "rules:",
-        "  oom: { source: app, match: \"/a(b/\", actions: [restart] }",
+        '  oom: { source: app, match: "/a(b/", actions: [restart] }',
         "  storm: { source: nowhere, threshold: { count: many, within: 1m }, actions: [restart] }",
         "actions:",
-        "  restart: { type: exec, command: \"true\", timeout: soon }",
+        '  restart: { type: exec, command: "true", timeout: soon }',
         "",
       ].join("\n"),
     );
     const r = await runLogward(["check", "-c", config]);
     expect(r.code).toBe(2);
     const lines = r.stderr.split("\n");
-    const expectIssue = (re: RegExp) => expect(lines.some((l) => re.test(l)), `${re} in:\n${r.stderr}`).toBe(true);
+    const expectIssue = (re: RegExp) =>
+      expect(
+        lines.some((l) => re.test(l)),
+        `${re} in:\n${r.stderr}`,
+      ).toBe(true);
     expectIssue(/logward\.yaml:2:\d+ .*sources\.app.*colour/);
     expectIssue(/logward\.yaml:4:\d+ rules\.oom\.match.*invalid regex/);
     expectIssue(/logward\.yaml:5:\d+ rules\.storm\.source.*nowhere/);
@@ -96,7 +100,9 @@ describe("logward run", () => {
     writeFileSync(join(dir, "b.log"), "ERROR three\n");
     await once(cfg);
     await once(cfg);
-    const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string; file: string; offset: number });
+    const events = readLines(join(dir, "events.ndjson")).map(
+      (l) => JSON.parse(l) as { line: string; rule: string; file: string; offset: number },
+    );
     expect(events.map((e) => e.line).sort()).toEqual(["ERROR one", "ERROR three", "ERROR two"]);
     const two = events.find((e) => e.line === "ERROR two");
     expect(two).toMatchObject({ rule: "errors", file: join(dir, "a.log"), offset: "ERROR one\nINFO ok\n".length });
@@ -107,7 +113,11 @@ describe("logward run", () => {
     writeFileSync(join(dir, "a.log"), "auth fail 1\nauth fail 2\nINFO\nauth fail 3\nauth fail 4\n");
     await once(cfg);
     const events = readLines(join(dir, "events.ndjson")).map((l) => JSON.parse(l) as { line: string; rule: string });
-    expect(events.filter((e) => e.rule === "burst").map((e) => e.line)).toEqual(["auth fail 1", "auth fail 2", "auth fail 3"]);
+    expect(events.filter((e) => e.rule === "burst").map((e) => e.line)).toEqual([
+      "auth fail 1",
+      "auth fail 2",
+      "auth fail 3",
+    ]);
   });
 
   it("drains on SIGTERM and exits 0; a bad config on SIGHUP keeps the old one running", async () => {

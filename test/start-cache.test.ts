@@ -12,7 +12,8 @@ const startCjs = createRequire(import.meta.url)("../bin/start.cjs") as { OPTIONS
 function packageCopy(dir: string): { bin: string; cacheDir: string } {
   mkdirSync(join(dir, "bin"));
   mkdirSync(join(dir, "dist", "bundle"), { recursive: true });
-  for (const file of ["bin/logward", "bin/start.cjs", "dist/bundle/logward.cjs", "package.json"]) copyFileSync(join(ROOT, file), join(dir, file));
+  for (const file of ["bin/logward", "bin/start.cjs", "dist/bundle/logward.cjs", "package.json"])
+    copyFileSync(join(ROOT, file), join(dir, file));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   return { bin: join(dir, "bin", "logward"), cacheDir: join(dir, "dist", "bundle", "cache") };
 }
@@ -30,7 +31,9 @@ describe("bin/start.cjs code cache", () => {
     const first = await runLogward(["--version"], { bin: pkg.bin });
     expect(first.stdout.trim()).toBe(version);
     const [other] = cacheFiles(pkg.cacheDir);
-    expect(other).toMatch(new RegExp(`^logward-other-[0-9a-f]{16}-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`));
+    expect(other).toMatch(
+      new RegExp(`^logward-other-[0-9a-f]{16}-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`),
+    );
     const written = statSync(join(pkg.cacheDir, other as string));
     expect(written.size).toBeGreaterThan(1000);
 
@@ -39,7 +42,10 @@ describe("bin/start.cjs code cache", () => {
     // A cache V8 accepted is not written again.
     expect(statSync(join(pkg.cacheDir, other as string)).mtimeMs).toBe(written.mtimeMs);
 
-    const check = await runLogward(["--log-format", "json", "--log-level=warn", "check", "-c", join(tmp.dir, "missing.yaml")], { bin: pkg.bin });
+    const check = await runLogward(
+      ["--log-format", "json", "--log-level=warn", "check", "-c", join(tmp.dir, "missing.yaml")],
+      { bin: pkg.bin },
+    );
     expect(check.code).toBe(2);
     expect(cacheFiles(pkg.cacheDir).filter((f) => f.startsWith("logward-check-"))).toHaveLength(1);
     expect(cacheFiles(pkg.cacheDir).some((f) => f.startsWith("logward-json-"))).toBe(false);

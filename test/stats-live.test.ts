@@ -34,17 +34,39 @@ describe("logward stats (live)", () => {
     dirs.push(cleanup);
     const file = join(dir, "access.log");
     writeFileSync(file, `${combinedLine(Date.now() - 3_600_000)}\n`); // old content: following starts at the end
-    running = startLogward(["--log-level", "debug", "stats", file, "--json", "--interval", "1s", "--window", "2s", "--threshold", "2", "--lateness", "1s"]);
+    running = startLogward([
+      "--log-level",
+      "debug",
+      "stats",
+      file,
+      "--json",
+      "--interval",
+      "1s",
+      "--window",
+      "2s",
+      "--threshold",
+      "2",
+      "--lateness",
+      "1s",
+    ]);
     await running.waitForLog("following", 20_000);
     const proc = running;
     // a burst: 10 lines every 100 ms (100 req/s) until the alert shows
-    const firing = await waitFor(() => {
-      appendFileSync(file, `${Array.from({ length: 10 }, () => combinedLine(Date.now())).join("\n")}\n`);
-      return objects(proc.stdout()).find((o) => o.type === "alert" && o.state === "firing");
-    }, "the high-traffic alert", 20_000);
+    const firing = await waitFor(
+      () => {
+        appendFileSync(file, `${Array.from({ length: 10 }, () => combinedLine(Date.now())).join("\n")}\n`);
+        return objects(proc.stdout()).find((o) => o.type === "alert" && o.state === "firing");
+      },
+      "the high-traffic alert",
+      20_000,
+    );
     expect(firing.hits as number).toBeGreaterThan(4);
     // nothing more is written: event time follows the clock and the alert recovers
-    const recovered = await waitFor(() => objects(proc.stdout()).find((o) => o.type === "alert" && o.state === "recovered"), "the recovery", 20_000);
+    const recovered = await waitFor(
+      () => objects(proc.stdout()).find((o) => o.type === "alert" && o.state === "recovered"),
+      "the recovery",
+      20_000,
+    );
     expect(Date.parse(recovered.at as string)).toBeGreaterThan(Date.parse(firing.at as string));
     const stats = objects(proc.stdout()).filter((o) => o.type === "stats");
     expect(stats.some((s) => (s.sections as { name: string }[])[0]?.name === "/api")).toBe(true);

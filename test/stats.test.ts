@@ -22,7 +22,8 @@ function trafficTimes(): number[] {
     for (let i = 0; i < rate; i++) times.push(T0 + s * 1000);
   }
   // mild disorder (allowed lateness is 5 s): disjoint pairs of lines 7 apart (at most 1.4 s) trade places
-  for (let i = 0; i + 7 < times.length; i += 14) [times[i], times[i + 7]] = [times[i + 7] as number, times[i] as number];
+  for (let i = 0; i + 7 < times.length; i += 14)
+    [times[i], times[i + 7]] = [times[i + 7] as number, times[i] as number];
   return times;
 }
 
@@ -30,13 +31,18 @@ const PATHS = ["/api/user/1", "/api/order/7", "/report", "/static/app.js", "/"];
 
 function combinedLog(): string {
   return trafficTimes()
-    .map((t, i) => `10.0.0.${i % 9} - - [${clfTime(t)}] "GET ${PATHS[i % 5]} HTTP/1.1" ${i % 50 ? 200 : 502} 1234 "-" "loadgen/1.0"`)
+    .map(
+      (t, i) =>
+        `10.0.0.${i % 9} - - [${clfTime(t)}] "GET ${PATHS[i % 5]} HTTP/1.1" ${i % 50 ? 200 : 502} 1234 "-" "loadgen/1.0"`,
+    )
     .join("\n");
 }
 
 function w3cLog(): string {
   const header = '"remotehost","rfc931","authuser","date","request","status","bytes"';
-  const lines = trafficTimes().map((t, i) => `"10.0.0.${i % 9}","-","apache",${t / 1000},"GET ${PATHS[i % 5]} HTTP/1.0",${i % 50 ? 200 : 502},1234`);
+  const lines = trafficTimes().map(
+    (t, i) => `"10.0.0.${i % 9}","-","apache",${t / 1000},"GET ${PATHS[i % 5]} HTTP/1.0",${i % 50 ? 200 : 502},1234`,
+  );
   return [header, ...lines].join("\n") + "\n";
 }
 
@@ -92,7 +98,9 @@ describe("logward stats --replay", () => {
   it("prints plain reports and the alert wording people grep for when not --json", async () => {
     const result = await runLogward(["stats", files.combined, "--replay", "--threshold", "10", "--interval", "1m"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`High traffic generated an alert - hits = 1215, triggered at ${iso(T0 + 221_000)}\n`);
+    expect(result.stdout).toContain(
+      `High traffic generated an alert - hits = 1215, triggered at ${iso(T0 + 221_000)}\n`,
+    );
     expect(result.stdout).toContain(`Recovered from high traffic at ${iso(T0 + 440_000)}\n`);
     expect(result.stdout).toContain("[2026-11-21T04:00:00Z → 04:01:00Z] 300 hits, 5 req/s");
     expect(result.stdout).toMatch(/\n {2}sections: \/api 1\d\d, \/report 60, /);

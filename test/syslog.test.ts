@@ -60,7 +60,10 @@ async function startSource(options: Record<string, unknown> = {}): Promise<Harne
   const source = syslogSource.create(config, context) as SyslogSource;
   await source.start();
   started.push(source);
-  const [udp, tcp] = source.addresses().map(hostPort) as [{ host: string; port: number }, { host: string; port: number }];
+  const [udp, tcp] = source.addresses().map(hostPort) as [
+    { host: string; port: number },
+    { host: string; port: number },
+  ];
   return { source, records, batches, metrics, gate, udp, tcp };
 }
 
@@ -80,7 +83,9 @@ async function metricValue(metrics: Metrics, name: string): Promise<number> {
 
 function sendUdp(port: number, payload: Buffer | string): Promise<void> {
   const socket = dgram.createSocket("udp4");
-  return new Promise((resolve, reject) => socket.send(payload, port, "127.0.0.1", (err) => (socket.close(), err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    socket.send(payload, port, "127.0.0.1", (err) => (socket.close(), err ? reject(err) : resolve())),
+  );
 }
 
 function sendTcp(port: number, payload: Buffer | string): Promise<void> {
@@ -94,12 +99,46 @@ function sendTcp(port: number, payload: Buffer | string): Promise<void> {
 describe.skipIf(!haveLogger)("syslog source with util-linux logger", () => {
   it("receives RFC 5424 and RFC 3164 messages over UDP", async () => {
     const h = await startSource();
-    await run(LOGGER, ["--server", "127.0.0.1", "--port", String(h.udp.port), "--udp", "--rfc5424", "-t", "billing", "--id=4242", "--msgid", "PAY", "-p", "local3.err", "payment failed"]);
-    await run(LOGGER, ["--server", "127.0.0.1", "--port", String(h.udp.port), "--udp", "--rfc3164", "-t", "cron", "-p", "cron.info", "job done"]);
+    await run(LOGGER, [
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(h.udp.port),
+      "--udp",
+      "--rfc5424",
+      "-t",
+      "billing",
+      "--id=4242",
+      "--msgid",
+      "PAY",
+      "-p",
+      "local3.err",
+      "payment failed",
+    ]);
+    await run(LOGGER, [
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(h.udp.port),
+      "--udp",
+      "--rfc3164",
+      "-t",
+      "cron",
+      "-p",
+      "cron.info",
+      "job done",
+    ]);
     await waitFor(() => h.records.length >= 2, "two UDP messages");
     const [a, b] = sortByLine(h.records);
-    expect(a).toMatchObject({ source: "fleet", line: "job done", fields: { app: "cron", facility: "cron", severity: "info" } });
-    expect(b).toMatchObject({ line: "payment failed", fields: { app: "billing", procid: "4242", msgid: "PAY", facility: "local3", severity: "err" } });
+    expect(a).toMatchObject({
+      source: "fleet",
+      line: "job done",
+      fields: { app: "cron", facility: "cron", severity: "info" },
+    });
+    expect(b).toMatchObject({
+      line: "payment failed",
+      fields: { app: "billing", procid: "4242", msgid: "PAY", facility: "local3", severity: "err" },
+    });
     expect(b?.fields.structured_data).toMatch(/^\[timeQuality /);
     for (const r of [a, b]) {
       expect(r?.host).toBeTruthy();
@@ -110,10 +149,24 @@ describe.skipIf(!haveLogger)("syslog source with util-linux logger", () => {
 
   it("receives newline-framed and octet-counted messages over TCP", async () => {
     const h = await startSource();
-    await run(LOGGER, ["--server", "127.0.0.1", "--port", String(h.tcp.port), "--tcp", "--rfc5424", "-t", "app", "newline framed"]);
+    await run(LOGGER, [
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(h.tcp.port),
+      "--tcp",
+      "--rfc5424",
+      "-t",
+      "app",
+      "newline framed",
+    ]);
     const lines = Array.from({ length: 50 }, (_, i) => `octet ${i} with \t tab`).join("\n");
     await new Promise<void>((resolve, reject) => {
-      const child = execFile(LOGGER, ["--server", "127.0.0.1", "--port", String(h.tcp.port), "--tcp", "--octet-count", "-t", "app"], (err) => (err ? reject(err) : resolve()));
+      const child = execFile(
+        LOGGER,
+        ["--server", "127.0.0.1", "--port", String(h.tcp.port), "--tcp", "--octet-count", "-t", "app"],
+        (err) => (err ? reject(err) : resolve()),
+      );
       child.stdin?.end(lines + "\n");
     });
     await waitFor(() => h.records.length >= 51, "51 TCP messages");
@@ -158,7 +211,10 @@ describe("syslog source with raw sockets", () => {
     await Promise.all(
       Array.from({ length: clients }, (_, c) => {
         const messages = Array.from({ length: perClient }, (_, i) => `<13>1 - client${c} app - - - c${c} m${i}`);
-        const payload = c % 2 === 0 ? messages.map((m) => `${m}\n`).join("") : messages.map((m) => `${Buffer.byteLength(m)} ${m}`).join("");
+        const payload =
+          c % 2 === 0
+            ? messages.map((m) => `${m}\n`).join("")
+            : messages.map((m) => `${Buffer.byteLength(m)} ${m}`).join("");
         return sendTcp(h.tcp.port, payload);
       }),
     );
@@ -176,7 +232,10 @@ describe("syslog source with raw sockets", () => {
     let open!: () => void;
     h.gate.wait = new Promise((resolve) => (open = resolve));
     const total = 200_000;
-    const payload = Array.from({ length: total }, (_, i) => `<13>1 - h app - - - message ${i} ${"p".repeat(60)}\n`).join("");
+    const payload = Array.from(
+      { length: total },
+      (_, i) => `<13>1 - h app - - - message ${i} ${"p".repeat(60)}\n`,
+    ).join("");
     const client = net.connect(h.tcp.port, "127.0.0.1");
     client.write(payload);
     client.end();
@@ -198,10 +257,19 @@ describe("syslog source with raw sockets", () => {
   it("fails to start on an address in use, naming it", async () => {
     const h = await startSource();
     const clash = syslogSource.create(syslogSource.schema.parse({ listen: `tcp://127.0.0.1:${h.tcp.port}` }), {
-      name: "clash", clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: "/nonexistent",
-      checkpoints: new MemoryCheckpointStore(), once: false, emit: async () => {},
+      name: "clash",
+      clock: systemClock,
+      logger: silentLogger,
+      metrics: new Metrics(),
+      stateDir: "/nonexistent",
+      checkpoints: new MemoryCheckpointStore(),
+      once: false,
+      emit: async () => {},
     });
-    await expect(clash.start()).rejects.toMatchObject({ code: "SOURCE_FAILED", message: expect.stringContaining(`tcp://127.0.0.1:${h.tcp.port}`) });
+    await expect(clash.start()).rejects.toMatchObject({
+      code: "SOURCE_FAILED",
+      message: expect.stringContaining(`tcp://127.0.0.1:${h.tcp.port}`),
+    });
   });
 
   it("rejects bad listen addresses in the config", () => {

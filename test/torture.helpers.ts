@@ -122,7 +122,12 @@ export class World {
     }
     if (how === "copytruncate") {
       fs.copyFileSync(writer.file, target);
-      const copy: Gen = { key: keyOf(fs.statSync(target, { bigint: true })), head: writer.gen.head, size: writer.gen.size, lines: [] };
+      const copy: Gen = {
+        key: keyOf(fs.statSync(target, { bigint: true })),
+        head: writer.gen.head,
+        size: writer.gen.size,
+        lines: [],
+      };
       for (const loc of writer.gen.lines) this.place({ ...loc, gen: copy });
       fs.truncateSync(writer.file, 0);
       writer.gen = newGen(writer.gen.key);
@@ -131,7 +136,12 @@ export class World {
     const gone = writer.gen;
     fs.unlinkSync(writer.file);
     const last = live ? rng.int(4) : 0;
-    if (last > 0) this.append(writer.fd, gone, Array.from({ length: last }, () => `w${w} ${this.next[w]!++} deleted`));
+    if (last > 0)
+      this.append(
+        writer.fd,
+        gone,
+        Array.from({ length: last }, () => `w${w} ${this.next[w]!++} deleted`),
+      );
     fs.closeSync(writer.fd);
     writer.reopen();
     return gone;
@@ -200,14 +210,15 @@ export class World {
 
   private append(fd: number, gen: Gen, texts: string[]): void {
     const buf = Buffer.from(texts.map((t) => t + "\n").join(""));
-    for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done);
+    for (let done = 0; done < buf.length;) done += fs.writeSync(fd, buf, done);
     let at = gen.size;
     for (const text of texts) {
       const end = at + Buffer.byteLength(text) + 1;
       this.place({ text: idOf(text), gen, offset: at, end });
       at = end;
     }
-    if (gen.head.length < HEAD_BYTES) gen.head = Buffer.concat([gen.head, buf.subarray(0, HEAD_BYTES - gen.head.length)]);
+    if (gen.head.length < HEAD_BYTES)
+      gen.head = Buffer.concat([gen.head, buf.subarray(0, HEAD_BYTES - gen.head.length)]);
     gen.size += buf.length;
     this.written += texts.length;
   }

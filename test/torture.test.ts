@@ -4,7 +4,15 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ROOT, runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
-import { type Checkpoints, type Gen, readCheckpoints, readOutput, Rng, type Rotation, World } from "./torture.helpers.js";
+import {
+  type Checkpoints,
+  type Gen,
+  readCheckpoints,
+  readOutput,
+  Rng,
+  type Rotation,
+  World,
+} from "./torture.helpers.js";
 
 /** Replay a run with LOGWARD_TORTURE_SEED=<seed>; LOGWARD_TORTURE_KILLS sets how many SIGKILLs (and restarts). */
 const SEED = Number(process.env.LOGWARD_TORTURE_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -22,7 +30,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** LOGWARD_TORTURE_KEEP=1: leave each run's log and the checkpoints at each kill in the kept directory. */
 function keep(run: number, stderr: string, state: string): void {
   writeFileSync(path.join(dir, `run-${run}.log`), stderr);
-  if (existsSync(path.join(state, "checkpoints.json"))) copyFileSync(path.join(state, "checkpoints.json"), path.join(dir, `checkpoints-kill-${run}.json`));
+  if (existsSync(path.join(state, "checkpoints.json")))
+    copyFileSync(path.join(state, "checkpoints.json"), path.join(dir, `checkpoints-kill-${run}.json`));
 }
 
 class Torture {
@@ -73,7 +82,11 @@ class Torture {
   async rotateLive(w: number, how: Rotation): Promise<void> {
     if (!this.world.hasContent(w)) this.world.write(w, 1 + this.rng.int(5), this.rng); // an empty file has no identity yet
     this.world.reopenAll(); // the wait below may be long; the same seed must give the same writes whatever it lasts
-    await waitFor(() => this.world.known(w, readCheckpoints(this.state)), `a saved checkpoint identifying w${w}.log (seed ${SEED})`, 20_000);
+    await waitFor(
+      () => this.world.known(w, readCheckpoints(this.state)),
+      `a saved checkpoint identifying w${w}.log (seed ${SEED})`,
+      20_000,
+    );
     this.world.write(w, this.rng.int(30), this.rng); // a tail logward has not read yet, most likely
     const gone = this.world.rotate(w, how, this.rng, true);
     if (gone) this.pendingDeleted.push(gone);
@@ -97,7 +110,9 @@ class Torture {
   async drainDeleted(out: string): Promise<void> {
     const missing = () => {
       const live = new Set(readOutput(out));
-      return this.pendingDeleted.flatMap((g) => g.lines.filter((l) => !this.delivered.has(l.text) && !live.has(l.text)));
+      return this.pendingDeleted.flatMap((g) =>
+        g.lines.filter((l) => !this.delivered.has(l.text) && !live.has(l.text)),
+      );
     };
     if (this.pendingDeleted.length > 0) this.world.reopenAll();
     await waitFor(() => missing().length === 0, `lines of deleted files delivered (seed ${SEED})`, 30_000);
@@ -114,12 +129,14 @@ class Torture {
       seen.add(id);
       if (!this.delivered.has(id)) continue;
       this.duplicates++;
-      if (this.coveredAtKill.has(id)) this.fail(`run ${run}: ${id} repeated though the checkpoint at the last kill was past it`);
+      if (this.coveredAtKill.has(id))
+        this.fail(`run ${run}: ${id} repeated though the checkpoint at the last kill was past it`);
     }
     for (const id of seen) this.delivered.add(id);
     const cps = readCheckpoints(this.state);
     // A checkpoint past a line that was never delivered would lose it.
-    for (const id of this.world.covered(cps, "any")) if (!this.delivered.has(id)) this.fail(`after run ${run}: checkpoint past ${id}, never delivered`);
+    for (const id of this.world.covered(cps, "any"))
+      if (!this.delivered.has(id)) this.fail(`after run ${run}: checkpoint past ${id}, never delivered`);
     this.coveredAtKill = this.world.covered(cps, "all");
     return cps;
   }
@@ -137,7 +154,9 @@ describe("torture: SIGKILL and restart through rotations", () => {
   it.skipIf(!existsSync(path.join(ROOT, "dist", "cli", "main.js")))(
     "loses no line, and repeats only lines after the last checkpoint before each kill (needs npm run build)",
     async () => {
-      console.log(`torture seed ${SEED}, ${KILLS} kills (replay: LOGWARD_TORTURE_SEED=${SEED} LOGWARD_TORTURE_KILLS=${KILLS})`);
+      console.log(
+        `torture seed ${SEED}, ${KILLS} kills (replay: LOGWARD_TORTURE_SEED=${SEED} LOGWARD_TORTURE_KILLS=${KILLS})`,
+      );
       const t = new Torture();
       const started = Date.now();
       for (let w = 0; w < WRITERS; w++) t.world.write(w, 5, t.rng);
@@ -170,9 +189,21 @@ describe("torture: SIGKILL and restart through rotations", () => {
       expect(last.code, last.stderr).toBe(0);
       t.finished("final");
       const lost = t.world.allIds().filter((id) => !t.delivered.has(id));
-      const figures = { seed: SEED, kills: KILLS, written: t.world.written, emitted: t.emitted, duplicates: t.duplicates, lost: lost.length, rotations: t.rotations, ms: Date.now() - started };
+      const figures = {
+        seed: SEED,
+        kills: KILLS,
+        written: t.world.written,
+        emitted: t.emitted,
+        duplicates: t.duplicates,
+        lost: lost.length,
+        rotations: t.rotations,
+        ms: Date.now() - started,
+      };
       console.log(`torture figures ${JSON.stringify(figures)}`);
-      for (const id of lost.slice(0, 5)) console.log(`lost ${id} at ${JSON.stringify(t.world.where.get(id)?.map((l) => ({ key: l.gen.key, offset: l.offset })))}`);
+      for (const id of lost.slice(0, 5))
+        console.log(
+          `lost ${id} at ${JSON.stringify(t.world.where.get(id)?.map((l) => ({ key: l.gen.key, offset: l.offset })))}`,
+        );
       expect(t.failures, `seed ${SEED}`).toEqual([]);
       expect(lost.slice(0, 10), `lost lines (seed ${SEED})`).toEqual([]);
     },

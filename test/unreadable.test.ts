@@ -10,7 +10,8 @@ import { LOGWARD, readLines, startLogward, tempDir, waitFor, type Running } from
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 /** The checkout must be readable by nobody (it is unless it lives under a private folder such as /root). */
-const nobodyCanRun = isRoot && spawnSync(process.execPath, [LOGWARD, "--version"], { uid: NOBODY, gid: NOBODY, cwd: "/" }).status === 0;
+const nobodyCanRun =
+  isRoot && spawnSync(process.execPath, [LOGWARD, "--version"], { uid: NOBODY, gid: NOBODY, cwd: "/" }).status === 0;
 if (isRoot && !nobodyCanRun) console.warn(`skipped: user nobody cannot run ${LOGWARD} (a parent folder is private)`);
 let dir: string;
 let cleanup: () => void;
@@ -31,12 +32,15 @@ describe.skipIf(!nobodyCanRun)("an unreadable file (run as nobody)", () => {
     const log = join(dir, "secret.log");
     writeFileSync(log, "");
     chmodSync(log, 0o600);
-    running = startLogward(["watch", log, "--from-start", "-m", "readable", "-x", `printf '%s\\n' "$LOGWARD_LINE" >> "${dir}/lines.txt"`], {
-      uid: NOBODY,
-      gid: NOBODY,
-      cwd: dir,
-      env: { HOME: dir },
-    });
+    running = startLogward(
+      ["watch", log, "--from-start", "-m", "readable", "-x", `printf '%s\\n' "$LOGWARD_LINE" >> "${dir}/lines.txt"`],
+      {
+        uid: NOBODY,
+        gid: NOBODY,
+        cwd: dir,
+        env: { HOME: dir },
+      },
+    );
     await running.waitForLog(/cannot open/);
     appendFileSync(log, "now readable\n");
     chmodSync(log, 0o644);

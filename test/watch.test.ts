@@ -37,14 +37,17 @@ describe("logward watch", () => {
     expect(readLines(join(dir, "stdin.txt"))).toEqual(["ERROR new line"]);
   });
 
-  it.each(["/fail(ed|ure)/", "|fail(ed|ure)|", "%fail(ed|ure)%", "/FAILURE/i"])("matches with the pattern %s", async (pattern) => {
-    const log = join(dir, "app.log");
-    writeFileSync(log, "");
-    await watch(log, ["-m", pattern, "-x", recorder()]);
-    appendFileSync(log, "auth failure one\nsomething else\n");
-    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
-    expect(readLines(join(dir, "lines.txt"))).toEqual(["auth failure one"]);
-  });
+  it.each(["/fail(ed|ure)/", "|fail(ed|ure)|", "%fail(ed|ure)%", "/FAILURE/i"])(
+    "matches with the pattern %s",
+    async (pattern) => {
+      const log = join(dir, "app.log");
+      writeFileSync(log, "");
+      await watch(log, ["-m", pattern, "-x", recorder()]);
+      appendFileSync(log, "auth failure one\nsomething else\n");
+      await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+      expect(readLines(join(dir, "lines.txt"))).toEqual(["auth failure one"]);
+    },
+  );
 
   it("passes hostile log text verbatim and never executes it", async () => {
     const log = join(dir, "app.log");
@@ -63,7 +66,10 @@ describe("logward watch", () => {
     writeFileSync(log, "");
     await watch(log, ["-m", "/user=(?<user>\\w+)/", "-x", `env | grep ^LOGWARD_ | sort > "${dir}/env.txt"`]);
     appendFileSync(log, "login failed user=alice\n");
-    const env = await waitFor(() => readLines(join(dir, "env.txt")).length > 0 && readLines(join(dir, "env.txt")), "env dump");
+    const env = await waitFor(
+      () => readLines(join(dir, "env.txt")).length > 0 && readLines(join(dir, "env.txt")),
+      "env dump",
+    );
     expect(env).toEqual(
       expect.arrayContaining([
         "LOGWARD_RULE=watch",
@@ -170,7 +176,12 @@ describe("logs2eca drop-in", () => {
     writeFileSync(log, "Killed process 1 (old)\n");
     running = startLogward([], {
       bin: join(ROOT, "bin", "logs2eca"),
-      env: { LOGS2ECA_LOG_FILE: log, LOGS2ECA_EVENT_PATTERN: "|Killed process \\d+|", LOGS2ECA_COMMAND: recorder(), LOGS2ECA_WAIT: "0" },
+      env: {
+        LOGS2ECA_LOG_FILE: log,
+        LOGS2ECA_EVENT_PATTERN: "|Killed process \\d+|",
+        LOGS2ECA_COMMAND: recorder(),
+        LOGS2ECA_WAIT: "0",
+      },
     });
     await running.waitForLog("logward running");
     appendFileSync(log, "Killed process 42 (java)\n");
@@ -179,7 +190,10 @@ describe("logs2eca drop-in", () => {
   });
 
   it("exits 2 naming what is missing", async () => {
-    const r = startLogward([], { bin: join(ROOT, "bin", "logs2eca"), env: { LOGS2ECA_LOG_FILE: "", LOGS2ECA_COMMAND: "" } });
+    const r = startLogward([], {
+      bin: join(ROOT, "bin", "logs2eca"),
+      env: { LOGS2ECA_LOG_FILE: "", LOGS2ECA_COMMAND: "" },
+    });
     expect(await r.exited).toBe(2);
     expect(r.stderr()).toMatch(/missing -l\/LOGS2ECA_LOG_FILE, -p\/LOGS2ECA_EVENT_PATTERN, -c\/LOGS2ECA_COMMAND/);
     expect(r.stderr()).not.toMatch(/\n\s+at /);

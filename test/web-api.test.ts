@@ -40,7 +40,13 @@ describe("GET /api/stream", () => {
     await waitFor(() => r.lines().length === 2, "history");
     s.hub.pushRecords([record("three")]);
     await waitFor(() => r.lines().length === 3, "live line");
-    expect(r.events[0]?.data).toEqual({ type: "hello", epoch: s.hub.epoch, source: "app", match: null, resumed: false });
+    expect(r.events[0]?.data).toEqual({
+      type: "hello",
+      epoch: s.hub.epoch,
+      source: "app",
+      match: null,
+      resumed: false,
+    });
     expect(ids(r)).toEqual([2, 3].map((n) => `${s.hub.epoch}-${n}`));
     expect(texts(r)).toEqual(["one", "two", "three"]);
     // The wire format: the file is named on the first line of an event and holds for the lines after it.
@@ -48,7 +54,10 @@ describe("GET /api/stream", () => {
     expect(r.ofType("lines")[0]?.data).toEqual({
       type: "lines",
       source: "app",
-      lines: [{ n: 1, time, line: "one", file: "/var/log/app.log" }, { n: 2, time, line: "two" }],
+      lines: [
+        { n: 1, time, line: "one", file: "/var/log/app.log" },
+        { n: 2, time, line: "two" },
+      ],
     });
     expect(r.lines()[2]).toEqual({ n: 3, source: "app", time, line: "three", file: "/var/log/app.log" });
   });
@@ -59,7 +68,11 @@ describe("GET /api/stream", () => {
     await waitFor(() => r.events.length >= 1, "hello");
     s.hub.pushRecords(Array.from({ length: 1234 }, (_, i) => record(`burst ${i + 1}`)));
     await waitFor(() => r.lines().length === 1234, "the burst");
-    expect(r.ofType("lines").map((e) => (e.data.lines as unknown[]).length)).toEqual([MAX_LINES_PER_EVENT, MAX_LINES_PER_EVENT, 1234 - 2 * MAX_LINES_PER_EVENT]);
+    expect(r.ofType("lines").map((e) => (e.data.lines as unknown[]).length)).toEqual([
+      MAX_LINES_PER_EVENT,
+      MAX_LINES_PER_EVENT,
+      1234 - 2 * MAX_LINES_PER_EVENT,
+    ]);
     expect(ids(r)).toEqual([MAX_LINES_PER_EVENT, 2 * MAX_LINES_PER_EVENT, 1234].map((n) => `${s.hub.epoch}-${n}`));
     expect(r.lines().map((l) => l.n)).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
   });
@@ -91,14 +104,20 @@ describe("GET /api/stream", () => {
     s.hub.pushRecords([record("GET /d 200"), record("GET /e 502")]);
     await waitFor(() => r.lines().length === 3, "matching live line");
     expect(texts(r)).toEqual(["GET /b 500 Internal", "POST /c 503", "GET /e 502"]);
-    expect(r.lines().map((l) => l.hl)).toEqual([[6, 10], [7, 11], [6, 10]]);
+    expect(r.lines().map((l) => l.hl)).toEqual([
+      [6, 10],
+      [7, 11],
+      [6, 10],
+    ]);
     expect(ids(r)).toEqual([`${s.hub.epoch}-3`, `${s.hub.epoch}-5`]);
 
     // An event's id covers the lines the filter skipped after its last match: resuming there sends none of them again.
     s.hub.pushRecords([record("GET /f 504"), record("GET /g 200")]);
     await waitFor(() => r.lines().length === 4, "the next match");
     expect(ids(r)[2]).toBe(`${s.hub.epoch}-7`);
-    const resumed = await stream(`${s.url}api/stream?source=app&match=${encodeURIComponent("/ 5\\d\\d/")}`, { "last-event-id": `${s.hub.epoch}-7` });
+    const resumed = await stream(`${s.url}api/stream?source=app&match=${encodeURIComponent("/ 5\\d\\d/")}`, {
+      "last-event-id": `${s.hub.epoch}-7`,
+    });
     await waitFor(() => resumed.events.length >= 1, "hello");
     s.hub.pushRecords([record("GET /h 500")]);
     await waitFor(() => resumed.lines().length === 1, "only the new match");
@@ -110,7 +129,15 @@ describe("GET /api/stream", () => {
 
   test("odd text survives the trip exactly: NUL, CR, lone surrogates, U+2028, replacement characters, long lines", async () => {
     const s = await serve();
-    const odd = ["nul\u0000byte", "cr\rin the middle", "lone \ud800 surrogate", "line\u2028separator", "bad utf-8 \ufffd\ufffd", "data: fake\n\nid: 999", "x".repeat(200_000)];
+    const odd = [
+      "nul\u0000byte",
+      "cr\rin the middle",
+      "lone \ud800 surrogate",
+      "line\u2028separator",
+      "bad utf-8 \ufffd\ufffd",
+      "data: fake\n\nid: 999",
+      "x".repeat(200_000),
+    ];
     s.hub.pushRecords(odd.map((l) => record(l)));
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.lines().length === odd.length, "every line");
@@ -134,15 +161,20 @@ describe("GET /api/stream", () => {
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.events.length >= 1, "hello");
     r.pause();
-    const dropped = async () => (await s.metrics.getSingleMetric("logward_web_events_dropped_total")?.get())?.values[0]?.value ?? 0;
+    const dropped = async () =>
+      (await s.metrics.getSingleMetric("logward_web_events_dropped_total")?.get())?.values[0]?.value ?? 0;
     const filler = "x".repeat(1000);
     let pushed = 0;
     // Keep writing until the socket and our bounded queue are both full and lines start to drop.
-    await waitFor(async () => {
-      s.hub.pushRecords(Array.from({ length: 1000 }, () => record(`${++pushed} ${filler}`)));
-      await new Promise((resolve) => setImmediate(resolve));
-      return (await dropped()) > 0;
-    }, "lines to be dropped", 30_000);
+    await waitFor(
+      async () => {
+        s.hub.pushRecords(Array.from({ length: 1000 }, () => record(`${++pushed} ${filler}`)));
+        await new Promise((resolve) => setImmediate(resolve));
+        return (await dropped()) > 0;
+      },
+      "lines to be dropped",
+      30_000,
+    );
     r.resume();
     const reported = () => r.ofType("dropped").reduce((sum, e) => sum + (e.data.count as number), 0);
     await waitFor(async () => r.lines().length + reported() === pushed, "every line delivered or reported", 30_000);
@@ -166,15 +198,46 @@ describe("JSON endpoints", () => {
     const s = await serve();
     s.hub.pushRecords(["a 1", "b 2", "a 3"].map((l) => record(l)));
     s.hub.pushStats("web", { hits: 20, rate: 2, sections: [{ section: "/api", hits: 15 }], end: 1_700_000_010_000 });
-    s.hub.pushAlert({ kind: "alert", rule: "web", source: "app", time: 5, records: [], fields: {}, count: 1, suppressed: 0, message: "High traffic generated an alert - hits = 20, triggered at 04:15:00" });
-    const json = async (path: string) => (await fetch(`${s.url}${path}`)).json();
-    expect(await json("api/sources")).toEqual({ epoch: s.hub.epoch, history: 1000, sources: [{ name: "app", type: "file", path: "/var/log/app.log", lines: 3, held: 3 }] });
-    expect(((await json("api/tail?source=app&lines=2")) as { lines: { line: string }[] }).lines.map((l) => l.line)).toEqual(["b 2", "a 3"]);
-    expect(((await json("api/tail?source=app&lines=1&match=a")) as { lines: { line: string }[] }).lines.map((l) => l.line)).toEqual(["a 3"]);
-    expect(await json("api/stats")).toEqual({
-      jobs: [{ job: "web", points: [{ t: 1_700_000_010_000, rate: 2, hits: 20 }], sections: [{ name: "/api", hits: 15 }], threshold: null, firing: false, latest: expect.objectContaining({ hits: 20 }) }],
+    s.hub.pushAlert({
+      kind: "alert",
+      rule: "web",
+      source: "app",
+      time: 5,
+      records: [],
+      fields: {},
+      count: 1,
+      suppressed: 0,
+      message: "High traffic generated an alert - hits = 20, triggered at 04:15:00",
     });
-    expect(await json("api/alerts")).toEqual({ alerts: [expect.objectContaining({ rule: "web", kind: "alert", message: expect.stringContaining("High traffic") })] });
+    const json = async (path: string) => (await fetch(`${s.url}${path}`)).json();
+    expect(await json("api/sources")).toEqual({
+      epoch: s.hub.epoch,
+      history: 1000,
+      sources: [{ name: "app", type: "file", path: "/var/log/app.log", lines: 3, held: 3 }],
+    });
+    expect(
+      ((await json("api/tail?source=app&lines=2")) as { lines: { line: string }[] }).lines.map((l) => l.line),
+    ).toEqual(["b 2", "a 3"]);
+    expect(
+      ((await json("api/tail?source=app&lines=1&match=a")) as { lines: { line: string }[] }).lines.map((l) => l.line),
+    ).toEqual(["a 3"]);
+    expect(await json("api/stats")).toEqual({
+      jobs: [
+        {
+          job: "web",
+          points: [{ t: 1_700_000_010_000, rate: 2, hits: 20 }],
+          sections: [{ name: "/api", hits: 15 }],
+          threshold: null,
+          firing: false,
+          latest: expect.objectContaining({ hits: 20 }),
+        },
+      ],
+    });
+    expect(await json("api/alerts")).toEqual({
+      alerts: [
+        expect.objectContaining({ rule: "web", kind: "alert", message: expect.stringContaining("High traffic") }),
+      ],
+    });
     expect((await fetch(`${s.url}api/tail?source=app&lines=-1`)).status).toBe(400);
     expect((await fetch(`${s.url}api/tail?source=zzz`)).status).toBe(404);
   });
@@ -198,16 +261,34 @@ describe("assets and headers", () => {
   test("serves the whitelisted UI files with a strict CSP, and nothing else from disk", async () => {
     const s = await serve();
     const page = await fetch(s.url);
-    expect(page.headers.get("content-security-policy")).toMatch(/default-src 'self'; script-src 'self'; style-src 'self'/);
+    expect(page.headers.get("content-security-policy")).toMatch(
+      /default-src 'self'; script-src 'self'; style-src 'self'/,
+    );
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await page.text();
     expect(html).not.toMatch(/<script>|<style>|\son\w+=/); // no inline code for the CSP to allow
-    for (const asset of ["app.js", "tail.js", "stream.js", "traffic.js", "app.css", "vendor/uPlot.iife.min.js", "vendor/uPlot.min.css"]) {
+    for (const asset of [
+      "app.js",
+      "tail.js",
+      "stream.js",
+      "traffic.js",
+      "app.css",
+      "vendor/uPlot.iife.min.js",
+      "vendor/uPlot.min.css",
+    ]) {
       const res = await fetch(`${s.url}${asset}`);
       expect(res.status, asset).toBe(200);
-      expect(res.headers.get("content-type"), asset).toMatch(asset.endsWith(".js") ? /^text\/javascript/ : /^text\/css/);
+      expect(res.headers.get("content-type"), asset).toMatch(
+        asset.endsWith(".js") ? /^text\/javascript/ : /^text\/css/,
+      );
     }
-    for (const probe of ["../package.json", "%2e%2e/package.json", "src/web/server.ts", "vendor/../app.js/..%2f..%2fpackage.json", "ui/app.js"]) {
+    for (const probe of [
+      "../package.json",
+      "%2e%2e/package.json",
+      "src/web/server.ts",
+      "vendor/../app.js/..%2f..%2fpackage.json",
+      "ui/app.js",
+    ]) {
       expect((await rawGet(s.url, `/${probe}`)).status, probe).toBe(404);
     }
     const etag = (await fetch(`${s.url}app.js`)).headers.get("etag") ?? "";
@@ -258,7 +339,11 @@ describe("access control", () => {
 });
 
 /** A GET with the path sent as is (fetch would normalise ../) and any Host header. */
-function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; location?: string }> {
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; location?: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, path, headers, method: "GET" }, (res) => {

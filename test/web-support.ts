@@ -29,7 +29,11 @@ export function record(line: string, source = "app", time = Date.UTC(2026, 10, 2
 }
 
 /** Poll until check() returns a value other than undefined/false, or fail after the deadline. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -105,7 +109,8 @@ export class SseReader {
         if (field.startsWith("id: ")) id = field.slice(4);
         else if (field.startsWith("data: ")) data = field.slice(6);
       }
-      if (data !== undefined) this.events.push({ ...(id !== undefined ? { id } : {}), data: JSON.parse(data) as Record<string, unknown> });
+      if (data !== undefined)
+        this.events.push({ ...(id !== undefined ? { id } : {}), data: JSON.parse(data) as Record<string, unknown> });
     }
   }
 }

@@ -22,7 +22,11 @@ afterEach(async () => {
 async function view(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   running = startLogward(["view", "--listen", "127.0.0.1:0", ...args], { env });
   const r = running;
-  return waitFor(() => /logward view: open (http:\/\/\S+)/.exec(r.stderr())?.[1], `the URL; stderr so far:\n${r.stderr()}`, 20_000);
+  return waitFor(
+    () => /logward view: open (http:\/\/\S+)/.exec(r.stderr())?.[1],
+    `the URL; stderr so far:\n${r.stderr()}`,
+    20_000,
+  );
 }
 
 async function tailLines(url: string, source: string, headers: Record<string, string> = {}): Promise<string[]> {
@@ -32,35 +36,43 @@ async function tailLines(url: string, source: string, headers: Record<string, st
 
 describe("logward view", () => {
   it("refuses a non-loopback address without a token: exit 2, a message, no stack", async () => {
-    const { code, stderr } = await runLogward(["view", join(dir, "a.log"), "--listen", "0.0.0.0:8080"], { env: { LOGWARD_WEB_TOKEN: "" } });
+    const { code, stderr } = await runLogward(["view", join(dir, "a.log"), "--listen", "0.0.0.0:8080"], {
+      env: { LOGWARD_WEB_TOKEN: "" },
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/needs a token/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
-  it.skipIf(!fileSourceReady && process.env.CI !== "true")(`serves new lines of each file as they are written${why}`, async () => {
-    const app = join(dir, "app.log");
-    const sys = join(dir, "sys.log");
-    writeFileSync(app, "old line, before view started\n");
-    writeFileSync(sys, "");
-    const url = await view([app, sys]);
-    const sources = (await (await fetch(`${url}api/sources`)).json()) as { sources: { name: string }[] };
-    expect(sources.sources.map((s) => s.name)).toEqual(["app.log", "sys.log"]);
-    appendFileSync(app, "ERROR first new line\n");
-    appendFileSync(sys, "kernel: hello\n");
-    await waitFor(async () => (await tailLines(url, "app.log")).includes("ERROR first new line"), "the new app line");
-    await waitFor(async () => (await tailLines(url, "sys.log")).includes("kernel: hello"), "the new sys line");
-    expect(await tailLines(url, "app.log")).toEqual(["ERROR first new line"]);
-    expect(await running?.stop()).toBe(0);
-  });
+  it.skipIf(!fileSourceReady && process.env.CI !== "true")(
+    `serves new lines of each file as they are written${why}`,
+    async () => {
+      const app = join(dir, "app.log");
+      const sys = join(dir, "sys.log");
+      writeFileSync(app, "old line, before view started\n");
+      writeFileSync(sys, "");
+      const url = await view([app, sys]);
+      const sources = (await (await fetch(`${url}api/sources`)).json()) as { sources: { name: string }[] };
+      expect(sources.sources.map((s) => s.name)).toEqual(["app.log", "sys.log"]);
+      appendFileSync(app, "ERROR first new line\n");
+      appendFileSync(sys, "kernel: hello\n");
+      await waitFor(async () => (await tailLines(url, "app.log")).includes("ERROR first new line"), "the new app line");
+      await waitFor(async () => (await tailLines(url, "sys.log")).includes("kernel: hello"), "the new sys line");
+      expect(await tailLines(url, "app.log")).toEqual(["ERROR first new line"]);
+      expect(await running?.stop()).toBe(0);
+    },
+  );
 
-  it.skipIf(!fileSourceReady && process.env.CI !== "true")(`with --from-start and a token from LOGWARD_WEB_TOKEN${why}`, async () => {
-    const app = join(dir, "app.log");
-    writeFileSync(app, "line 1\nline 2\n");
-    const url = await view([app, "--from-start"], { LOGWARD_WEB_TOKEN: "tok-123" });
-    expect((await fetch(`${url}api/sources`)).status).toBe(401);
-    const auth = { authorization: "Bearer tok-123" };
-    await waitFor(async () => (await tailLines(url, "app.log", auth)).length === 2, "the existing lines");
-    expect(running?.stderr()).not.toContain("tok-123");
-  });
+  it.skipIf(!fileSourceReady && process.env.CI !== "true")(
+    `with --from-start and a token from LOGWARD_WEB_TOKEN${why}`,
+    async () => {
+      const app = join(dir, "app.log");
+      writeFileSync(app, "line 1\nline 2\n");
+      const url = await view([app, "--from-start"], { LOGWARD_WEB_TOKEN: "tok-123" });
+      expect((await fetch(`${url}api/sources`)).status).toBe(401);
+      const auth = { authorization: "Bearer tok-123" };
+      await waitFor(async () => (await tailLines(url, "app.log", auth)).length === 2, "the existing lines");
+      expect(running?.stderr()).not.toContain("tok-123");
+    },
+  );
 });

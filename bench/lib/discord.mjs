@@ -20,11 +20,18 @@ function startWebhook({ limit = 5, resetMs = 250 } = {}) {
       const now = Date.now();
       if (now >= resetAt) [remaining, resetAt] = [limit, now + resetMs];
       const resetAfter = ((resetAt - now) / 1000).toFixed(3);
-      const headers = { "content-type": "application/json", "x-ratelimit-limit": String(limit), "x-ratelimit-reset-after": resetAfter, "x-ratelimit-bucket": "bench" };
+      const headers = {
+        "content-type": "application/json",
+        "x-ratelimit-limit": String(limit),
+        "x-ratelimit-reset-after": resetAfter,
+        "x-ratelimit-bucket": "bench",
+      };
       if (remaining === 0) {
         rejected++;
         res.writeHead(429, { ...headers, "x-ratelimit-remaining": "0", "x-ratelimit-scope": "user" });
-        res.end(JSON.stringify({ message: "You are being rate limited.", retry_after: Number(resetAfter), global: false }));
+        res.end(
+          JSON.stringify({ message: "You are being rate limited.", retry_after: Number(resetAfter), global: false }),
+        );
         return;
       }
       remaining--;
@@ -36,7 +43,12 @@ function startWebhook({ limit = 5, resetMs = 250 } = {}) {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}/api/webhooks/1/bench`, messages, rejected: () => rejected, close: () => new Promise((r) => server.close(r)) });
+      resolve({
+        url: `http://127.0.0.1:${port}/api/webhooks/1/bench`,
+        messages,
+        rejected: () => rejected,
+        close: () => new Promise((r) => server.close(r)),
+      });
     });
   });
 }
@@ -45,7 +57,10 @@ function startWebhook({ limit = 5, resetMs = 250 } = {}) {
 export async function measureDiscord({ logwardArgv, workDir, lines = 1000, width = 100, log = () => {} }) {
   const dir = fs.mkdtempSync(path.join(workDir, "discord-"));
   const logFile = path.join(dir, "app.log");
-  const sent = Array.from({ length: lines }, (_, i) => `BACKLOG ${String(i).padStart(6, "0")} ${"x".repeat(width - 15)}`);
+  const sent = Array.from(
+    { length: lines },
+    (_, i) => `BACKLOG ${String(i).padStart(6, "0")} ${"x".repeat(width - 15)}`,
+  );
   fs.writeFileSync(logFile, sent.join("\n") + "\n");
   const webhook = await startWebhook();
   const config = {
@@ -59,7 +74,9 @@ export async function measureDiscord({ logwardArgv, workDir, lines = 1000, width
   fs.writeFileSync(configFile, JSON.stringify(config));
   const started = performance.now();
   const code = await new Promise((resolve) => {
-    const child = spawn(logwardArgv[0], [...logwardArgv.slice(1), "run", "--once", "-c", configFile], { stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(logwardArgv[0], [...logwardArgv.slice(1), "run", "--once", "-c", configFile], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     child.on("exit", (c) => resolve(c));
   });
   const seconds = (performance.now() - started) / 1000;
@@ -68,6 +85,8 @@ export async function measureDiscord({ logwardArgv, workDir, lines = 1000, width
   const inOrder = delivered.length === sent.length && delivered.every((l, i) => l === sent[i]);
   const chars = webhook.messages.reduce((n, m) => n + m.length, 0);
   const fill = webhook.messages.length ? chars / (webhook.messages.length * CONTENT_LIMIT) : 0;
-  log(`discord: ${lines} lines → ${webhook.messages.length} messages, ${(fill * 100).toFixed(1)} % full, ${webhook.rejected()} answered 429, ${seconds.toFixed(1)} s, exit ${code}`);
+  log(
+    `discord: ${lines} lines → ${webhook.messages.length} messages, ${(fill * 100).toFixed(1)} % full, ${webhook.rejected()} answered 429, ${seconds.toFixed(1)} s, exit ${code}`,
+  );
   return { lines, messages: webhook.messages.length, fill, inOrder, rejected: webhook.rejected(), seconds, code };
 }

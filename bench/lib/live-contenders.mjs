@@ -14,11 +14,14 @@ const shellQuote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
  * previous run is going) carries the latest one and their number. So, like swatchdog's `date …` below, a run costs
  * /bin/sh and one `date`; the figure includes starting both: an upper bound on "exec start".
  */
-const stampCommand = (out) => `{ date +%s%N; printf '%s %s\\n' "$LOGWARD_COUNT" "$LOGWARD_LINE"; } >> ${shellQuote(out)}`;
+const stampCommand = (out) =>
+  `{ date +%s%N; printf '%s %s\\n' "$LOGWARD_COUNT" "$LOGWARD_LINE"; } >> ${shellQuote(out)}`;
 
 /** A started contender as runLatency uses it. */
 const handleOf = (proc, { stderrFile, ready, stopFollowing }) => ({
-  ready, stderrFile, cpuSeconds: groupCpu(proc.pid),
+  ready,
+  stderrFile,
+  cpuSeconds: groupCpu(proc.pid),
   stop: async () => {
     await proc.stop();
     stopFollowing();
@@ -30,7 +33,10 @@ function logwardRunning(proc, stderrFile) {
   let exited;
   proc.exited.then((r) => (exited = r));
   return waitFor("logward run to start", () => {
-    if (exited) throw new Error(`logward run exited (${exited.code ?? exited.signal}) before it was running: ${tailOf(stderrFile)}`);
+    if (exited)
+      throw new Error(
+        `logward run exited (${exited.code ?? exited.signal}) before it was running: ${tailOf(stderrFile)}`,
+      );
     return fs.readFileSync(stderrFile, "utf8").includes('"logward running"') || undefined;
   });
 }
@@ -41,8 +47,14 @@ function logwardRunning(proc, stderrFile) {
  */
 export function logwardLive({ logwardArgv, kind, label }) {
   return {
-    name: `logward${label ? ` (${label})` : ""} run → ${kind} action`, slug: `logward-${kind}${label ? `-${label}` : ""}`, tool: "logward", kind,
-    note: kind === "file" ? "append → the event's JSON line seen in the action's file" : "append → the command's `date` (sh + date start included)",
+    name: `logward${label ? ` (${label})` : ""} run → ${kind} action`,
+    slug: `logward-${kind}${label ? `-${label}` : ""}`,
+    tool: "logward",
+    kind,
+    note:
+      kind === "file"
+        ? "append → the event's JSON line seen in the action's file"
+        : "append → the command's `date` (sh + date start included)",
     async start({ dir, logFile, onArrival }) {
       const outDir = path.join(dir, "out");
       fs.mkdirSync(outDir);
@@ -56,11 +68,15 @@ export function logwardLive({ logwardArgv, kind, label }) {
       };
       const configFile = path.join(dir, "logward.json");
       fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-      const stopFollowing = kind === "file"
-        ? followLines(out, (line, at) => arrival(onArrival, line, at))
-        : recordedStarts(out, realtimeOffset(), onArrival);
+      const stopFollowing =
+        kind === "file"
+          ? followLines(out, (line, at) => arrival(onArrival, line, at))
+          : recordedStarts(out, realtimeOffset(), onArrival);
       const stderrFile = path.join(dir, "stderr");
-      const proc = startGroup([...logwardArgv, "--log-format", "json", "--log-level", "info", "run", "-c", configFile], { stderrFile, stdout: "ignore" });
+      const proc = startGroup(
+        [...logwardArgv, "--log-format", "json", "--log-level", "info", "run", "-c", configFile],
+        { stderrFile, stdout: "ignore" },
+      );
       return handleOf(proc, { stderrFile, ready: logwardRunning(proc, stderrFile), stopFollowing });
     },
   };
@@ -74,7 +90,10 @@ function arrival(onArrival, line, at) {
 /** The issue's file-action peer: `tail -n0 -F FILE | grep --line-buffered -F LIVE`, its output read from a pipe. */
 export function tailGrep({ tail, grep }) {
   return {
-    name: "tail -F | grep --line-buffered", slug: "tail-grep", tool: "tail+grep", kind: "file",
+    name: "tail -F | grep --line-buffered",
+    slug: "tail-grep",
+    tool: "tail+grep",
+    kind: "file",
     note: "append → the line on grep's stdout (a pipe)",
     async start({ dir, logFile, onArrival }) {
       const stderrFile = path.join(dir, "stderr");
@@ -89,7 +108,10 @@ export function tailGrep({ tail, grep }) {
 /** The issue's exec peer: swatchdog following the file (it runs `tail -n 0 -F`) and exec'ing `date` per match. */
 export function swatchdogExec({ swatchdog }) {
   return {
-    name: "swatchdog exec", slug: "swatchdog", tool: "swatchdog", kind: "exec",
+    name: "swatchdog exec",
+    slug: "swatchdog",
+    tool: "swatchdog",
+    kind: "exec",
     note: "append → the command's `date` (sh + date start included)",
     async start({ dir, logFile, onArrival }) {
       const out = path.join(dir, "out", "starts.txt");
@@ -109,7 +131,10 @@ export function swatchdogExec({ swatchdog }) {
 /** Floor of the file-action figure: the bench's own inotify watch on the log (what its observer itself costs). */
 export function watchFloor() {
   return {
-    name: "floor: fs.watch in the bench process", slug: "floor-watch", tool: "floor", kind: "file",
+    name: "floor: fs.watch in the bench process",
+    slug: "floor-watch",
+    tool: "floor",
+    kind: "file",
     note: "append → the bench's own watch on the log sees it (observer cost)",
     async start({ logFile, onArrival }) {
       const stopFollowing = followLines(logFile, (line, at) => arrival(onArrival, line, at));
@@ -121,7 +146,10 @@ export function watchFloor() {
 /** Floor of the exec figure: the bench watches the log itself and spawns the same command per line, as logward does. */
 export function spawnFloor() {
   return {
-    name: "floor: fs.watch + spawn in the bench process", slug: "floor-spawn", tool: "floor", kind: "exec",
+    name: "floor: fs.watch + spawn in the bench process",
+    slug: "floor-spawn",
+    tool: "floor",
+    kind: "exec",
     note: "append → own watch → spawn(/bin/sh -c …) → `date`",
     async start({ dir, logFile, onArrival }) {
       const out = path.join(dir, "out", "starts.txt");

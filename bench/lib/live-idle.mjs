@@ -26,7 +26,8 @@ export function makeQuietFiles(root, { files, dirs }) {
 /** logward run on every file (a glob per layout), a rule for ERROR lines and a file action. */
 export function logwardIdle({ logwardArgv }) {
   return {
-    name: "logward run", tool: "logward",
+    name: "logward run",
+    tool: "logward",
     start({ dir, root, dirs, onProbe }) {
       const out = path.join(dir, "out", "events.ndjson");
       fs.mkdirSync(path.dirname(out));
@@ -40,13 +41,20 @@ export function logwardIdle({ logwardArgv }) {
       fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
       const stopFollowing = followLines(out, (line) => line.includes("probe") && onProbe());
       const stderrFile = path.join(dir, "stderr");
-      const proc = startGroup([...logwardArgv, "--log-format", "json", "run", "-c", configFile], { stderrFile, stdout: "ignore" });
+      const proc = startGroup([...logwardArgv, "--log-format", "json", "run", "-c", configFile], {
+        stderrFile,
+        stdout: "ignore",
+      });
       let exited;
       proc.exited.then((r) => (exited = r));
-      const ready = waitFor("logward run to start", () => {
-        if (exited) throw new Error(`logward run exited (${exited.code ?? exited.signal}): ${tailOf(stderrFile)}`);
-        return fs.readFileSync(stderrFile, "utf8").includes('"logward running"') || undefined;
-      }, { deadlineMs: 60_000 });
+      const ready = waitFor(
+        "logward run to start",
+        () => {
+          if (exited) throw new Error(`logward run exited (${exited.code ?? exited.signal}): ${tailOf(stderrFile)}`);
+          return fs.readFileSync(stderrFile, "utf8").includes('"logward running"') || undefined;
+        },
+        { deadlineMs: 60_000 },
+      );
       return { pid: proc.pid, ready, stderrFile, stop: async () => (await proc.stop(), stopFollowing()) };
     },
   };
@@ -55,7 +63,8 @@ export function logwardIdle({ logwardArgv }) {
 /** The peer: one `tail -n 0 -F` on all the files (coreutils tail uses one inotify watch per file). */
 export function tailIdle({ tail }) {
   return {
-    name: "tail -F", tool: "tail",
+    name: "tail -F",
+    tool: "tail",
     start({ dir, files, onProbe }) {
       const stderrFile = path.join(dir, "stderr");
       const proc = startGroup([tail, "-n", "0", "-F", "--", ...files], { stderrFile });
@@ -78,10 +87,14 @@ export async function runIdle(contender, { files, dirs, seconds, workDir }) {
   try {
     await handle.ready;
     const last = paths[paths.length - 1];
-    await waitFor(`${contender.name} to see a line appended to one of ${files} files (stderr: ${tailOf(handle.stderrFile)})`, () => {
-      if (!probed) fs.appendFileSync(last, `2026-11-21T08:00:02Z ERROR probe\n`);
-      return probed || undefined;
-    }, { deadlineMs: 60_000, everyMs: 250 });
+    await waitFor(
+      `${contender.name} to see a line appended to one of ${files} files (stderr: ${tailOf(handle.stderrFile)})`,
+      () => {
+        if (!probed) fs.appendFileSync(last, `2026-11-21T08:00:02Z ERROR probe\n`);
+        return probed || undefined;
+      },
+      { deadlineMs: 60_000, everyMs: 250 },
+    );
     await sleep(SETTLE_MS);
     return await sampleIdle(handle.pid, seconds);
   } finally {
@@ -107,5 +120,11 @@ async function sampleIdle(pid, seconds) {
   }
   const elapsed = (performance.now() - startAt) / 1000;
   const { hwm } = memoryMB(pid);
-  return { cpuPercent: ((previousCpu - startCpu) / elapsed) * 100, busiestSecondPercent: busiestSecond * 100, rssMB: rss, hwmMB: hwm, seconds: elapsed };
+  return {
+    cpuPercent: ((previousCpu - startCpu) / elapsed) * 100,
+    busiestSecondPercent: busiestSecond * 100,
+    rssMB: rss,
+    hwmMB: hwm,
+    seconds: elapsed,
+  };
 }

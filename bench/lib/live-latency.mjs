@@ -43,11 +43,15 @@ export async function runLatency(contender, { samples, warmup, rate, workDir, se
   try {
     await handle.ready;
     // Probe: one line every 100 ms until the first reaction (the reader is started and watching).
-    await waitFor(`${contender.name} to react to an appended line (stderr: ${tailOf(handle.stderrFile ?? "/dev/null")})`, () => {
-      if (arrivals > 0) return true;
-      if (seq < 1000) append();
-      return undefined;
-    }, { deadlineMs: 30_000, everyMs: 100 });
+    await waitFor(
+      `${contender.name} to react to an appended line (stderr: ${tailOf(handle.stderrFile ?? "/dev/null")})`,
+      () => {
+        if (arrivals > 0) return true;
+        if (seq < 1000) append();
+        return undefined;
+      },
+      { deadlineMs: 30_000, everyMs: 100 },
+    );
     const random = prng(seed);
     const meanMs = 1000 / rate;
     const paced = async (count) => {
@@ -63,7 +67,8 @@ export async function runLatency(contender, { samples, warmup, rate, workDir, se
     const last = seq;
     await settle(() => countArrived(arrivedAt, first, last), last - first);
     const cpuAfter = handle.cpuSeconds?.();
-    const cpuMsPerKLine = cpuBefore !== undefined && cpuAfter !== undefined ? ((cpuAfter - cpuBefore) * 1e6) / (last - first) : undefined;
+    const cpuMsPerKLine =
+      cpuBefore !== undefined && cpuAfter !== undefined ? ((cpuAfter - cpuBefore) * 1e6) / (last - first) : undefined;
     return { latencies: latencies(appendedAt, arrivedAt, first, last), sent: last - first, cpuMsPerKLine };
   } finally {
     fs.closeSync(fd);
@@ -101,11 +106,23 @@ export function summariseLatency(contender, runs) {
   const all = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const sent = runs.reduce((n, r) => n + r.sent, 0);
   const cpu = runs.map((r) => r.cpuMsPerKLine).filter((c) => c !== undefined);
-  const p99PerRun = runs.map((r) => quantile([...r.latencies].sort((a, b) => a - b), 0.99));
+  const p99PerRun = runs.map((r) =>
+    quantile(
+      [...r.latencies].sort((a, b) => a - b),
+      0.99,
+    ),
+  );
   return {
-    name: contender.name, tool: contender.tool, kind: contender.kind, note: contender.note,
-    samples: all.length, missing: sent - all.length,
-    p50: quantile(all, 0.5), p90: quantile(all, 0.9), p99: quantile(all, 0.99), max: all[all.length - 1],
+    name: contender.name,
+    tool: contender.tool,
+    kind: contender.kind,
+    note: contender.note,
+    samples: all.length,
+    missing: sent - all.length,
+    p50: quantile(all, 0.5),
+    p90: quantile(all, 0.9),
+    p99: quantile(all, 0.99),
+    max: all[all.length - 1],
     p99PerRun,
     p99Median: p99PerRun.length ? median(p99PerRun) : undefined,
     cpuMsPerKLine: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined,

@@ -44,7 +44,8 @@ export function followLines(file, onLine) {
       }
     }
     let text = rest;
-    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n) text += buffer.toString("latin1", 0, n);
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n)
+      text += buffer.toString("latin1", 0, n);
     const lines = text.split("\n");
     rest = lines.pop() ?? "";
     for (const line of lines) onLine(line, arrived);

@@ -47,7 +47,8 @@ export function livePeers(peers = {}) {
  * ("file", "exec") or slug it names.
  */
 function latencyContenders({ logwardArgv, peers, baselineArgv, only }) {
-  const baseline = (kind) => (baselineArgv ? [logwardLive({ logwardArgv: baselineArgv, kind, label: "baseline" })] : []);
+  const baseline = (kind) =>
+    baselineArgv ? [logwardLive({ logwardArgv: baselineArgv, kind, label: "baseline" })] : [];
   const list = [logwardLive({ logwardArgv, kind: "file" }), ...baseline("file")];
   if (peers.tail && peers.grep) list.push(tailGrep({ tail: peers.tail, grep: peers.grep }));
   list.push(watchFloor(), logwardLive({ logwardArgv, kind: "exec" }), ...baseline("exec"));
@@ -60,9 +61,20 @@ function latencyContenders({ logwardArgv, peers, baselineArgv, only }) {
  * Measure the live targets. `peers` holds paths (undefined when missing) of tail, grep and swatchdog; `parts` selects
  * "latency" and/or "idle". Returns { latency: [summary], idle: [row], targets: [{ target, measured, met }], settings }.
  */
-export async function measureLive({ logwardArgv, peers, workDir, log = () => {}, parts = ["latency", "idle"], baselineArgv, only, ...options }) {
+export async function measureLive({
+  logwardArgv,
+  peers,
+  workDir,
+  log = () => {},
+  parts = ["latency", "idle"],
+  baselineArgv,
+  only,
+  ...options
+}) {
   const settings = { ...LIVE_DEFAULTS, ...options };
-  const latency = parts.includes("latency") ? await measureLatencies({ logwardArgv, peers, workDir, log, settings, baselineArgv, only }) : [];
+  const latency = parts.includes("latency")
+    ? await measureLatencies({ logwardArgv, peers, workDir, log, settings, baselineArgv, only })
+    : [];
   const idle = parts.includes("idle") ? await measureIdle({ logwardArgv, peers, workDir, log, settings }) : [];
   return { latency, idle, targets: liveTargets(latency, idle), settings, peers };
 }
@@ -74,10 +86,18 @@ async function measureLatencies({ logwardArgv, peers, workDir, log, settings, ba
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
       const rate = contender.kind === "exec" ? settings.execRate : settings.rate;
-      const run = await runLatency(contender, { samples: settings.samples, warmup: settings.warmup, rate, workDir, seed: 9 + round });
+      const run = await runLatency(contender, {
+        samples: settings.samples,
+        warmup: settings.warmup,
+        rate,
+        workDir,
+        seed: 9 + round,
+      });
       runs.get(contender).push({ ...run, rate });
       const s = summariseLatency(contender, [run]);
-      log(`  live round ${round + 1}/${settings.rounds}  ${contender.name.padEnd(44)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms  (${s.samples} at ${rate}/s, ${s.missing} missing)`);
+      log(
+        `  live round ${round + 1}/${settings.rounds}  ${contender.name.padEnd(44)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms  (${s.samples} at ${rate}/s, ${s.missing} missing)`,
+      );
     }
   }
   return contenders.map((c) => ({ ...summariseLatency(c, runs.get(c)), rate: runs.get(c)[0]?.rate }));
@@ -92,7 +112,9 @@ async function measureIdle({ logwardArgv, peers, workDir, log, settings }) {
       const r = await runIdle(contender, { files: settings.idleFiles, dirs, seconds: settings.idleSeconds, workDir });
       const row = { name: contender.name, tool: contender.tool, files: settings.idleFiles, dirs, ...r };
       rows.push(row);
-      log(`  idle  ${contender.name.padEnd(12)} ${settings.idleFiles} files in ${dirs} folder(s): ${row.cpuPercent.toFixed(2)} % CPU (busiest second ${row.busiestSecondPercent.toFixed(0)} %), RSS ${row.rssMB.toFixed(0)} MB, peak ${row.hwmMB.toFixed(0)} MB`);
+      log(
+        `  idle  ${contender.name.padEnd(12)} ${settings.idleFiles} files in ${dirs} folder(s): ${row.cpuPercent.toFixed(2)} % CPU (busiest second ${row.busiestSecondPercent.toFixed(0)} %), RSS ${row.rssMB.toFixed(0)} MB, peak ${row.hwmMB.toFixed(0)} MB`,
+      );
     }
   }
   return rows;
@@ -110,9 +132,18 @@ export function liveTargets(latency, idle) {
     const peer = find(peerName);
     const peerText = peer ? `; ${peerName}: p99 ${ms(peer.p99Median)} ms` : "";
     const label = kind === "file" ? "`file` action" : "exec start";
-    const runs = mine.p99PerRun.length > 1 ? `median of ${mine.p99PerRun.length} runs' p99; pooled p99 ${ms(mine.p99)}, ` : "";
-    rows.push({ target: `live: append → ${label} p99 ≤ ${limit} ms`, measured: `p99 ${ms(mine.p99Median)} ms (${runs}p50 ${ms(mine.p50)}, max ${ms(mine.max)})${peerText}`, met: mine.p99Median <= limit });
-    rows.push({ target: `live: every appended line reached the ${kind} action`, measured: `${mine.samples} of ${mine.samples + mine.missing}`, met: mine.missing === 0 && mine.samples > 0 });
+    const runs =
+      mine.p99PerRun.length > 1 ? `median of ${mine.p99PerRun.length} runs' p99; pooled p99 ${ms(mine.p99)}, ` : "";
+    rows.push({
+      target: `live: append → ${label} p99 ≤ ${limit} ms`,
+      measured: `p99 ${ms(mine.p99Median)} ms (${runs}p50 ${ms(mine.p50)}, max ${ms(mine.max)})${peerText}`,
+      met: mine.p99Median <= limit,
+    });
+    rows.push({
+      target: `live: every appended line reached the ${kind} action`,
+      measured: `${mine.samples} of ${mine.samples + mine.missing}`,
+      met: mine.missing === 0 && mine.samples > 0,
+    });
   };
   latencyTarget("file", TARGETS.fileP99Ms, "tail -F | grep --line-buffered");
   latencyTarget("exec", TARGETS.execP99Ms, "swatchdog exec");
@@ -121,8 +152,16 @@ export function liveTargets(latency, idle) {
     const where = `${row.files.toLocaleString("en-US")} idle files in ${row.dirs} folder${row.dirs === 1 ? "" : "s"}`;
     const peerCpu = peer ? `; ${peer.name}: ${peer.cpuPercent.toFixed(2)} %` : "";
     const peerRss = peer ? `; ${peer.name}: ${peer.rssMB.toFixed(0)} MB` : "";
-    rows.push({ target: `live: ${where} < ${TARGETS.idleCpuPercent} % CPU`, measured: `${row.cpuPercent.toFixed(2)} % (busiest second ${row.busiestSecondPercent.toFixed(0)} %)${peerCpu}`, met: row.cpuPercent < TARGETS.idleCpuPercent });
-    rows.push({ target: `live: ${where} ≤ ${TARGETS.idleRssMB} MB RSS`, measured: `${row.rssMB.toFixed(0)} MB (peak since start ${row.hwmMB.toFixed(0)} MB)${peerRss}`, met: row.rssMB <= TARGETS.idleRssMB });
+    rows.push({
+      target: `live: ${where} < ${TARGETS.idleCpuPercent} % CPU`,
+      measured: `${row.cpuPercent.toFixed(2)} % (busiest second ${row.busiestSecondPercent.toFixed(0)} %)${peerCpu}`,
+      met: row.cpuPercent < TARGETS.idleCpuPercent,
+    });
+    rows.push({
+      target: `live: ${where} ≤ ${TARGETS.idleRssMB} MB RSS`,
+      measured: `${row.rssMB.toFixed(0)} MB (peak since start ${row.hwmMB.toFixed(0)} MB)${peerRss}`,
+      met: row.rssMB <= TARGETS.idleRssMB,
+    });
   }
   return rows;
 }

@@ -32,9 +32,19 @@ function which(name) {
 /** Prefer Debian's python3 over a shim (a pyenv shim adds a shell script to every measurement's set-up). */
 export function findMeter() {
   const python = ["/usr/bin/python3"].find((p) => fs.existsSync(p)) ?? which("python3");
-  if (python) return { kind: "python3", path: python, describe: `python3 wrapper (${python}): perf_counter wall time, getrusage(RUSAGE_CHILDREN).ru_maxrss` };
+  if (python)
+    return {
+      kind: "python3",
+      path: python,
+      describe: `python3 wrapper (${python}): perf_counter wall time, getrusage(RUSAGE_CHILDREN).ru_maxrss`,
+    };
   const time = ["/usr/bin/time"].find((p) => fs.existsSync(p));
-  if (time) return { kind: "gnu-time", path: time, describe: `GNU time (${time} -f '%e %M %U %S'), wall time from Node's clock around it` };
+  if (time)
+    return {
+      kind: "gnu-time",
+      path: time,
+      describe: `GNU time (${time} -f '%e %M %U %S'), wall time from Node's clock around it`,
+    };
   throw new Error("need python3 or GNU time (/usr/bin/time) to measure a child's peak RSS: apt-get install python3");
 }
 
@@ -55,7 +65,10 @@ export function measure(meter, argv, { stdout, stderr, env } = {}) {
   const started = process.hrtime.bigint();
   const outFd = fs.openSync(out, "w");
   const errFd = fs.openSync(err, "w");
-  const r = spawnSync(meter.path, ["-o", report, "-f", "%e %M %U %S", ...argv], { env, stdio: ["ignore", outFd, errFd] });
+  const r = spawnSync(meter.path, ["-o", report, "-f", "%e %M %U %S", ...argv], {
+    env,
+    stdio: ["ignore", outFd, errFd],
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   fs.closeSync(outFd);
   fs.closeSync(errFd);

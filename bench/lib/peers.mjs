@@ -11,8 +11,12 @@ export const LOGWARD_BIN = path.join(ROOT, "bin", "logward");
 
 const firstLine = (cmd, args) => {
   try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 20000 })
-      .split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "?";
+    return (
+      execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 20000 })
+        .split("\n")
+        .map((l) => l.trim())
+        .find((l) => l.length > 0) ?? "?"
+    );
   } catch (err) {
     return `? (${String(err.message).split("\n")[0]})`;
   }
@@ -27,13 +31,22 @@ export function detectPeers() {
   const fluentBit = find("fluent-bit", "/opt/fluent-bit/bin/fluent-bit");
   return {
     grep: { path: grep, version: grep ? firstLine(grep, ["--version"]) : undefined, install: "apt-get install grep" },
-    goaccess: { path: goaccess, version: goaccess ? firstLine(goaccess, ["--version"]).replace(/\.$/, "") : undefined, install: "apt-get install goaccess" },
-    swatchdog: { path: swatchdog, version: swatchdog ? firstLine(swatchdog, ["--version"]) : undefined, install: "apt-get install swatch" },
+    goaccess: {
+      path: goaccess,
+      version: goaccess ? firstLine(goaccess, ["--version"]).replace(/\.$/, "") : undefined,
+      install: "apt-get install goaccess",
+    },
+    swatchdog: {
+      path: swatchdog,
+      version: swatchdog ? firstLine(swatchdog, ["--version"]) : undefined,
+      install: "apt-get install swatch",
+    },
     "fluent-bit": {
       path: fluentBit,
       version: undefined,
       driven: false,
-      install: "not packaged in Debian (upstream publishes its own apt repository); the harness does not drive it — issue 9 quotes about 1.5M lines/s (regex) and 1.8M (literal) for Fluent Bit 5.1 tail → grep → null",
+      install:
+        "not packaged in Debian (upstream publishes its own apt repository); the harness does not drive it — issue 9 quotes about 1.5M lines/s (regex) and 1.8M (literal) for Fluent Bit 5.1 tail → grep → null",
     },
   };
 }
@@ -42,7 +55,8 @@ export function detectPeers() {
 export function describePeers(peers) {
   const lines = [];
   for (const [name, peer] of Object.entries(peers)) {
-    if (peer.driven === false) lines.push(`- ${name}: ${peer.path ? `found at ${peer.path}, but ` : ""}${peer.install}`);
+    if (peer.driven === false)
+      lines.push(`- ${name}: ${peer.path ? `found at ${peer.path}, but ` : ""}${peer.install}`);
     else if (peer.path) lines.push(`- ${name}: ${peer.version} (${peer.path})`);
     else lines.push(`- ${name}: MISSING, its cases run without it; to include it: ${peer.install}`);
   }
@@ -78,7 +92,10 @@ export function describeMachine() {
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     logward: `${firstLine(process.execPath, [LOGWARD_BIN, "--version"])} at ${git(["rev-parse", "--short", "HEAD"])}${dirty}`,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
   };
 }
 

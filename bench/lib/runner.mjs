@@ -3,8 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { measure, median, warmPageCache } from "./measure.mjs";
 
-const slug = (text) => text.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
-const tail = (file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ").slice(0, 400) : "");
+const slug = (text) =>
+  text
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
+const tail = (file) =>
+  fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ").slice(0, 400) : "";
 
 /** One measured run of a contender in a fresh folder (its state, config and output), removed afterwards. */
 function runOnce(contender, { meter, workDir, verify }) {
@@ -36,8 +41,13 @@ function summarise(contender, samples, expected) {
   const seconds = good.length ? median(good.map((s) => s.seconds)) : undefined;
   const counts = [...new Set(good.map((s) => s.count))];
   const summary = {
-    name: contender.name, tool: contender.tool, file: contender.file, lines: contender.lines,
-    runs: good.length, seconds, linesPerSec: seconds ? contender.lines / seconds : undefined,
+    name: contender.name,
+    tool: contender.tool,
+    file: contender.file,
+    lines: contender.lines,
+    runs: good.length,
+    seconds,
+    linesPerSec: seconds ? contender.lines / seconds : undefined,
     best: good.length ? Math.min(...good.map((s) => s.seconds)) : undefined,
     cpu: good.length ? median(good.map((s) => s.cpu)) : undefined,
     rssMB: good.length ? Math.max(...good.map((s) => s.rssMB)) : undefined,
@@ -67,7 +77,9 @@ export function runCase(testCase, { meter, runs, workDir, log }) {
       const verify = r === 0 ? testCase.verifyLines : undefined;
       const sample = runOnce(contender, { meter, workDir, verify });
       samples.get(contender.name).push(sample);
-      const what = sample.error ? `FAILED ${sample.error}` : `${sample.seconds.toFixed(3)} s  ${sample.rssMB.toFixed(0)} MB  count ${sample.count}`;
+      const what = sample.error
+        ? `FAILED ${sample.error}`
+        : `${sample.seconds.toFixed(3)} s  ${sample.rssMB.toFixed(0)} MB  count ${sample.count}`;
       log(`  ${testCase.name} run ${r + 1}/${runs}  ${contender.name.padEnd(28)} ${what}`);
     }
   }
@@ -76,7 +88,11 @@ export function runCase(testCase, { meter, runs, workDir, log }) {
   const results = {};
   for (const contender of testCase.contenders) {
     const expected = contender.expected ? contender.expected() : referenceCount;
-    results[contender.name] = summarise(contender, samples.get(contender.name), contender === reference ? undefined : expected);
+    results[contender.name] = summarise(
+      contender,
+      samples.get(contender.name),
+      contender === reference ? undefined : expected,
+    );
     if (contender === reference && results[contender.name].ok !== false) {
       results[contender.name].ok = true;
       results[contender.name].correct = `${results[contender.name].count} (reference)`;

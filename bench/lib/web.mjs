@@ -16,7 +16,8 @@ const P99_TARGET_MS = 2;
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+const k = (n) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n));
 /** Exact counts, with thousands separators. */
 const ms = (v) => v.toFixed(2);
 const count = (n) => Math.round(n).toLocaleString("en-US");
@@ -27,11 +28,19 @@ const count = (n) => Math.round(n).toLocaleString("en-US");
  * `clientBuffer`: the config's web.client_buffer in bytes (default: the config default, 1 MiB).
  */
 export async function measureWeb({
-  logwardBin = DEFAULT_BIN, chromium = "/usr/bin/chromium", seconds = 30, rate = 50_000, latencySeconds = 10, latencyRate = 200,
-  clientBuffer = CLIENT_BUFFER, log = () => {},
+  logwardBin = DEFAULT_BIN,
+  chromium = "/usr/bin/chromium",
+  seconds = 30,
+  rate = 50_000,
+  latencySeconds = 10,
+  latencyRate = 200,
+  clientBuffer = CLIENT_BUFFER,
+  log = () => {},
 } = {}) {
   const notes = [];
-  log(`web: ${k(rate)} lines/s for ${seconds} s into headless Chromium (${chromium}), client_buffer ${clientBuffer / 1024} KiB`);
+  log(
+    `web: ${k(rate)} lines/s for ${seconds} s into headless Chromium (${chromium}), client_buffer ${clientBuffer / 1024} KiB`,
+  );
   const t = await measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log });
   log(`web: append → SSE latency, ${latencyRate} lines/s for ${latencySeconds} s`);
   const lw = await measureLatency({ logwardBin, seconds: latencySeconds, rate: latencyRate });
@@ -50,11 +59,19 @@ export async function measureWeb({
       target: `bounded: client_buffer (${clientBuffer / 1024} KiB) + one event`,
       met: t.queuePeakBytes <= clientBuffer + 256 * 1024,
     },
-    { case: "web: server peak RSS at that rate", measured: `${t.serverPeakRssMB.toFixed(0)} MB`, target: "(figure)", met: null },
+    {
+      case: "web: server peak RSS at that rate",
+      measured: `${t.serverPeakRssMB.toFixed(0)} MB`,
+      target: "(figure)",
+      met: null,
+    },
     {
       case: "web: page lag",
-      measured: `at most ${count(t.maxPageLag)} lines behind the file (sampled each second); ` +
-        (t.caughtUpMs === undefined ? "never caught up" : `had the last line ${Math.round(t.caughtUpMs)} ms after the appending stopped`),
+      measured:
+        `at most ${count(t.maxPageLag)} lines behind the file (sampled each second); ` +
+        (t.caughtUpMs === undefined
+          ? "never caught up"
+          : `had the last line ${Math.round(t.caughtUpMs)} ms after the appending stopped`),
       target: "(figure)",
       met: null,
     },
@@ -71,9 +88,14 @@ export async function measureWeb({
       met: null,
     },
   ];
-  const shown = t.shownMs === undefined ? "never showed the last line" : `showed the last line as its last row ${Math.round(t.shownMs)} ms after it was appended`;
+  const shown =
+    t.shownMs === undefined
+      ? "never showed the last line"
+      : `showed the last line as its last row ${Math.round(t.shownMs)} ms after it was appended`;
   notes.push(`browser: ${shown}; ${t.displayed} rows on the page at the end; its status bar: "${t.status}"`);
-  notes.push(`CPU over the ${t.appendSeconds.toFixed(1)} s run and the catch-up: logward ${t.serverCpuSeconds.toFixed(1)} s, Chromium (all its processes) ${t.browserCpuSeconds.toFixed(1)} s; lines sent ${k(t.sent)}`);
+  notes.push(
+    `CPU over the ${t.appendSeconds.toFixed(1)} s run and the catch-up: logward ${t.serverCpuSeconds.toFixed(1)} s, Chromium (all its processes) ${t.browserCpuSeconds.toFixed(1)} s; lines sent ${k(t.sent)}`,
+  );
   return { rows, notes, throughput: t, latency: lw };
 }
 
@@ -85,11 +107,14 @@ async function startLogward(logwardBin, dir, clientBuffer) {
   const file = path.join(dir, SOURCE);
   fs.writeFileSync(file, "");
   const config = path.join(dir, "logward.yaml");
-  fs.writeFileSync(config, [
-    `state_dir: ${JSON.stringify(path.join(dir, "state"))}`,
-    `sources: { ${SOURCE}: { path: ${JSON.stringify(file)}, start_at: end } }`,
-    `web: { listen: "127.0.0.1:0", client_buffer: ${clientBuffer} }`,
-  ].join("\n") + "\n");
+  fs.writeFileSync(
+    config,
+    [
+      `state_dir: ${JSON.stringify(path.join(dir, "state"))}`,
+      `sources: { ${SOURCE}: { path: ${JSON.stringify(file)}, start_at: end } }`,
+      `web: { listen: "127.0.0.1:0", client_buffer: ${clientBuffer} }`,
+    ].join("\n") + "\n",
+  );
   const child = spawn(process.execPath, [logwardBin, "run", "-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -114,7 +139,10 @@ async function startLogward(logwardBin, dir, clientBuffer) {
     /** Peak RSS (VmHWM) and CPU seconds so far, from /proc. */
     usage() {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
-      return { peakRssMB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024, cpuSeconds: cpuSecondsOf(child.pid)?.cpu ?? NaN };
+      return {
+        peakRssMB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+        cpuSeconds: cpuSecondsOf(child.pid)?.cpu ?? NaN,
+      };
     },
     async stop() {
       if (child.exitCode !== null) return;
@@ -177,14 +205,18 @@ function startAppender(file, rate, lineFor) {
   };
 }
 
-const PAD = " GET /api/user/42?page=3 HTTP/1.1 200 1532 12ms \"Mozilla/5.0 (X11; Linux x86_64)\"";
+const PAD = ' GET /api/user/42?page=3 HTTP/1.1 200 1532 12ms "Mozilla/5.0 (X11; Linux x86_64)"';
 /** A realistic 120-byte line with its sequence number; every 50th is a WARN so the level colouring has work. */
 const throughputLine = (i) => `2026-11-21T07:00:00.000Z ${i % 50 === 0 ? "WARN" : "INFO"} seq=${i}${PAD}`;
 
 async function metricsOf(url) {
   const text = await (await fetch(`${url}metrics`)).text();
   const value = (name) => Number(new RegExp(`^logward_${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-  return { sent: value("web_events_sent_total"), dropped: value("web_events_dropped_total"), queuePeak: value("web_client_queue_peak_bytes") };
+  return {
+    sent: value("web_events_sent_total"),
+    dropped: value("web_events_dropped_total"),
+    queuePeak: value("web_client_queue_peak_bytes"),
+  };
 }
 
 /** The page's own counters (the status bar's data attributes): lines received and the n of the last one. */
@@ -192,7 +224,12 @@ const pageCounters = (page) =>
   page.evaluate(() => {
     const d = document.getElementById("status")?.dataset ?? {};
     const rows = document.querySelectorAll("#log .line:not(.marker) .text");
-    return { received: Number(d.received ?? 0), lastN: Number(d.lastN ?? 0), rows: rows.length, lastRow: rows[rows.length - 1]?.textContent ?? "" };
+    return {
+      received: Number(d.received ?? 0),
+      lastN: Number(d.lastN ?? 0),
+      rows: rows.length,
+      lastRow: rows[rows.length - 1]?.textContent ?? "",
+    };
   });
 
 async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log }) {
@@ -203,7 +240,10 @@ async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBu
   let browser;
   try {
     server = await startLogward(logwardBin, dir, clientBuffer);
-    browser = await playwright.launch({ executablePath: chromium, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"] });
+    browser = await playwright.launch({
+      executablePath: chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(`${server.url}#source=${SOURCE}`);
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
@@ -235,9 +275,20 @@ async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBu
     const m = await metricsOf(server.url);
     const usage = server.usage();
     return {
-      appended: written, appendSeconds, received: end.received, displayed: end.rows, maxPageLag, caughtUpMs, shownMs,
-      status, sent: m.sent, dropped: m.dropped, queuePeakBytes: m.queuePeak,
-      serverPeakRssMB: usage.peakRssMB, serverCpuSeconds: usage.cpuSeconds - cpuBefore, browserCpuSeconds: browserCpuSeconds(server.pid) - browserCpuBefore,
+      appended: written,
+      appendSeconds,
+      received: end.received,
+      displayed: end.rows,
+      maxPageLag,
+      caughtUpMs,
+      shownMs,
+      status,
+      sent: m.sent,
+      dropped: m.dropped,
+      queuePeakBytes: m.queuePeak,
+      serverPeakRssMB: usage.peakRssMB,
+      serverCpuSeconds: usage.cpuSeconds - cpuBefore,
+      browserCpuSeconds: browserCpuSeconds(server.pid) - browserCpuBefore,
     };
   } finally {
     await browser?.close();
@@ -258,7 +309,10 @@ function openSse(url, onLine) {
         buffer += chunk;
         let end;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const data = buffer.slice(0, end).split("\n").find((f) => f.startsWith("data: "));
+          const data = buffer
+            .slice(0, end)
+            .split("\n")
+            .find((f) => f.startsWith("data: "));
           buffer = buffer.slice(end + 2);
           if (!data) continue;
           const evt = JSON.parse(data.slice(6));

@@ -8,7 +8,15 @@ import { httpAction } from "./http/index.js";
 import { natsAction } from "./nats/index.js";
 import { slackAction } from "./slack/index.js";
 
-export const actionKinds: ActionKind[] = [discordAction, slackAction, httpAction, execAction, fileAction, consoleAction, natsAction];
+export const actionKinds: ActionKind[] = [
+  discordAction,
+  slackAction,
+  httpAction,
+  execAction,
+  fileAction,
+  consoleAction,
+  natsAction,
+];
 
 export function findActionKind(type: string): ActionKind | undefined {
   return actionKinds.find((kind) => kind.type === type);

@@ -16,6 +16,14 @@ export type RegisterCommand = (program: Command) => void;
  * implementation (config loader, daemon, web server, stats job...) inside the action.
  */
 export const commandModules: RegisterCommand[] = [
-  registerRun, registerCheck, registerWatch, registerForward, registerDemo, registerLogs2eca,
-  registerRotate, registerService, registerView, registerStats,
+  registerRun,
+  registerCheck,
+  registerWatch,
+  registerForward,
+  registerDemo,
+  registerLogs2eca,
+  registerRotate,
+  registerService,
+  registerView,
+  registerStats,
 ];

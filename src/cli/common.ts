@@ -23,7 +23,11 @@ export function globalOptions(command: Command): GlobalOptions {
 
 export function loggerFor(command: Command, file?: string): Logger {
   const g = globalOptions(command);
-  return createLogger({ level: g.logLevel, ...(g.logFormat ? { format: g.logFormat } : {}), ...(file ? { file } : {}) });
+  return createLogger({
+    level: g.logLevel,
+    ...(g.logFormat ? { format: g.logFormat } : {}),
+    ...(file ? { file } : {}),
+  });
 }
 
 /**

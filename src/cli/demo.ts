@@ -12,7 +12,12 @@ export function demoConfig(dir: string): unknown {
     state_dir: join(dir, "state"),
     sources: { app: { path: join(dir, "app.log") } },
     rules: {
-      "restart-on-oom": { source: "app", match: "/OutOfMemoryError|Killed process (?<pid>\\d+)/", actions: ["restart", "show"], cooldown: "3s" },
+      "restart-on-oom": {
+        source: "app",
+        match: "/OutOfMemoryError|Killed process (?<pid>\\d+)/",
+        actions: ["restart", "show"],
+        cooldown: "3s",
+      },
       "auth-storm": {
         source: "app",
         match: "/authentication failure for user=(?<user>\\w+)/",
@@ -21,7 +26,12 @@ export function demoConfig(dir: string): unknown {
       },
     },
     actions: {
-      restart: { type: "exec", command: 'echo "demo: would restart myapp now (rule $LOGWARD_RULE: $LOGWARD_MATCH; $LOGWARD_SUPPRESSED more matches swallowed by the cooldown)"', timeout: "10s" },
+      restart: {
+        type: "exec",
+        command:
+          'echo "demo: would restart myapp now (rule $LOGWARD_RULE: $LOGWARD_MATCH; $LOGWARD_SUPPRESSED more matches swallowed by the cooldown)"',
+        timeout: "10s",
+      },
       show: { type: "console" },
     },
   };
@@ -43,7 +53,9 @@ const SCRIPT = [
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("self-contained demo: writes a sample log, tails it, fires an exec rule and a threshold rule (Ctrl-C stops)")
+    .description(
+      "self-contained demo: writes a sample log, tails it, fires an exec rule and a threshold rule (Ctrl-C stops)",
+    )
     .option("--for <duration>", "stop by itself after this long")
     .action(async (opts: { for?: string }, command: Command) => {
       const { validateConfig, runDaemon, loggerForConfig } = await import("./daemon-deps.js");
@@ -52,10 +64,17 @@ export function registerDemo(program: Command): void {
       writeFileSync(logFile, "INFO an old line, written before logward started: ignored\n");
       const config = validateConfig(demoConfig(dir), { origin: "demo" });
       const logger = loggerForConfig(command, config);
-      process.stdout.write(`demo: writing ${logFile}; rules: restart-on-oom (exec, 3 s cooldown), auth-storm (5 in 10 s). Ctrl-C stops.\n`);
+      process.stdout.write(
+        `demo: writing ${logFile}; rules: restart-on-oom (exec, 3 s cooldown), auth-storm (5 in 10 s). Ctrl-C stops.\n`,
+      );
       let step = 0;
-      const writer = setInterval(() => appendFileSync(logFile, `${new Date().toISOString()} ${SCRIPT[step++ % SCRIPT.length]}\n`), 400);
-      const until = opts.for ? new Promise<void>((resolve) => setTimeout(resolve, parseDuration(opts.for as string))) : undefined;
+      const writer = setInterval(
+        () => appendFileSync(logFile, `${new Date().toISOString()} ${SCRIPT[step++ % SCRIPT.length]}\n`),
+        400,
+      );
+      const until = opts.for
+        ? new Promise<void>((resolve) => setTimeout(resolve, parseDuration(opts.for as string)))
+        : undefined;
       try {
         process.exitCode = await runDaemon(config, { logger, ...(until ? { until } : {}), drainTimeoutMs: 5000 });
       } finally {

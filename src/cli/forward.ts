@@ -38,13 +38,21 @@ export function typeFromUrl(url: string): "discord" | "slack" | "http" {
  * With no PATH and no --to, the variables of the Discord log monitor people run today, from the
  * environment or a .env in the current folder: it followed the newest .log file of a tree.
  */
-export function legacyForwardOptions(env: NodeJS.ProcessEnv): { paths: string[]; opts: ForwardOptions; logLevel?: string } {
+export function legacyForwardOptions(env: NodeJS.ProcessEnv): {
+  paths: string[];
+  opts: ForwardOptions;
+  logLevel?: string;
+} {
   const dotenvPath = resolve(".env");
   const merged: Record<string, string | undefined> = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {};
   for (const [key, value] of Object.entries(env)) if (value) merged[key] = value; // an empty variable does not hide .env
   const dir = merged.EKOS_LOGS_DIRECTORY;
   const url = merged.DISCORD_WEBHOOK_URL;
-  if (!dir || !url) throw new UserError("USAGE", "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)");
+  if (!dir || !url)
+    throw new UserError(
+      "USAGE",
+      "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)",
+    );
   const pick = (name: string) => (merged[name] ? merged[name] : undefined);
   const opts: ForwardOptions = { to: url, type: "discord", newest: true, recursive: true };
   if (pick("BATCH_SIZE")) opts.batchSize = pick("BATCH_SIZE");
@@ -53,7 +61,11 @@ export function legacyForwardOptions(env: NodeJS.ProcessEnv): { paths: string[];
   if (pick("FILE_CHECK_INTERVAL")) opts.rescan = pick("FILE_CHECK_INTERVAL");
   if (pick("MAX_RETRIES")) opts.maxRetries = pick("MAX_RETRIES");
   const level = pick("LOG_LEVEL")?.toLowerCase();
-  return { paths: [join(dir, "**", "*.log")], opts, ...(level ? { logLevel: level === "warning" ? "warn" : level } : {}) };
+  return {
+    paths: [join(dir, "**", "*.log")],
+    opts,
+    ...(level ? { logLevel: level === "warning" ? "warn" : level } : {}),
+  };
 }
 
 const numberOrText = (v: string) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
@@ -77,7 +89,13 @@ export function forwardConfig(paths: string[], opts: ForwardOptions, stateDir: s
         ...(opts.rescan ? { rescan: numberOrText(opts.rescan) } : {}),
       },
     },
-    rules: { forward: { source: "forward", ...(opts.match && opts.match.length > 0 ? { match: opts.match } : {}), actions: ["to"] } },
+    rules: {
+      forward: {
+        source: "forward",
+        ...(opts.match && opts.match.length > 0 ? { match: opts.match } : {}),
+        actions: ["to"],
+      },
+    },
     actions: {
       to: {
         type,
@@ -117,14 +135,18 @@ export function registerForward(program: Command): void {
         effective = { paths: legacy.paths, opts: { ...legacy.opts, ...pickFlags(opts) } };
         if (legacy.logLevel && !rootLogLevel(command)) rootOf(command).setOptionValue("logLevel", legacy.logLevel);
       }
-      const config = validateConfig(forwardConfig(effective.paths, effective.opts, globalOptions(command).stateDir), { origin: "forward flags" });
+      const config = validateConfig(forwardConfig(effective.paths, effective.opts, globalOptions(command).stateDir), {
+        origin: "forward flags",
+      });
       const logger = loggerForConfig(command, config);
       process.exitCode = await runDaemon(config, { logger, once: effective.opts.once ?? false });
     });
 }
 
 function pickFlags(opts: ForwardOptions): ForwardOptions {
-  return Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && !(k === "match" && Array.isArray(v) && v.length === 0)));
+  return Object.fromEntries(
+    Object.entries(opts).filter(([k, v]) => v !== undefined && !(k === "match" && Array.isArray(v) && v.length === 0)),
+  );
 }
 
 function rootOf(command: Command): Command {

@@ -49,7 +49,10 @@ function quietLogger(command: Command, config: Config): Logger {
   while (root.parent) root = root.parent;
   if (root.getOptionValueSource("logLevel") === "cli") return loggerForConfig(command, config);
   const format = (root.opts<{ logFormat?: string }>().logFormat ?? config.log.format) as "json" | "pretty" | undefined;
-  const level = config.log.level === "error" || config.log.level === "fatal" || config.log.level === "silent" ? config.log.level : "warn";
+  const level =
+    config.log.level === "error" || config.log.level === "fatal" || config.log.level === "silent"
+      ? config.log.level
+      : "warn";
   return createLogger({ level, ...(format ? { format } : {}), ...(config.log.file ? { file: config.log.file } : {}) });
 }
 

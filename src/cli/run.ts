@@ -5,7 +5,9 @@ import type { Command } from "commander";
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .description("run the daemon from a config (default ./logward.yaml, then /etc/logward/logward.yaml; env LOGWARD_CONFIG)")
+    .description(
+      "run the daemon from a config (default ./logward.yaml, then /etc/logward/logward.yaml; env LOGWARD_CONFIG)",
+    )
     .option("-c, --config <file>", "config file")
     .option("--once", "process what the files hold now, deliver every action, save checkpoints and exit")
     .option("--pid-file <file>", "write the daemon's pid here")

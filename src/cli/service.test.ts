@@ -14,7 +14,11 @@ function config(over: Partial<Config> = {}): Config {
     stats: {},
     actions: { journal: { type: "file", path: "/srv/events/events.ndjson" } },
     rotate: {
-      app: rotateJobSchema.parse({ path: "/var/log/myapp/app.log", archive_dir: "/data/archive/myapp", max_size: "10MB" }),
+      app: rotateJobSchema.parse({
+        path: "/var/log/myapp/app.log",
+        archive_dir: "/data/archive/myapp",
+        max_size: "10MB",
+      }),
       nested: rotateJobSchema.parse({ path: "/var/log/myapp/sub/*.log", archive_dir: "old" }),
     },
     ...over,
@@ -23,18 +27,29 @@ function config(over: Partial<Config> = {}): Config {
 
 describe("service unit", () => {
   it("lets the daemon write only its state, its log, rotated folders, archives and file actions", () => {
-    expect(writablePaths(config())).toEqual(["/data/archive/myapp", "/srv/events", "/var/lib/logward", "/var/log/logward", "/var/log/myapp"]);
+    expect(writablePaths(config())).toEqual([
+      "/data/archive/myapp",
+      "/srv/events",
+      "/var/lib/logward",
+      "/var/log/logward",
+      "/var/log/myapp",
+    ]);
   });
 
   it("is hardened, with ProtectHome and PrivateTmp when nothing lives under /home or /tmp", () => {
     const unit = renderUnit(config(), ["/usr/bin/logward"]);
     expect(unit).toContain("ExecStart=/usr/bin/logward run -c /etc/logward/logward.yaml\n");
     expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID\n");
-    expect(unit).toMatch(/ProtectSystem=strict\n(ReadWritePaths=-?\/\S+\n){5}NoNewPrivileges=yes\nPrivateTmp=yes\nProtectHome=read-only\n/);
+    expect(unit).toMatch(
+      /ProtectSystem=strict\n(ReadWritePaths=-?\/\S+\n){5}NoNewPrivileges=yes\nPrivateTmp=yes\nProtectHome=read-only\n/,
+    );
   });
 
   it("leaves ProtectHome off when it writes under /home, PrivateTmp off when it reads under /tmp", () => {
-    const home = config({ rotate: { h: rotateJobSchema.parse({ path: "/home/ann/logs/app.log" }) }, sources: { t: { type: "file", path: ["/tmp/x/*.log"] } } });
+    const home = config({
+      rotate: { h: rotateJobSchema.parse({ path: "/home/ann/logs/app.log" }) },
+      sources: { t: { type: "file", path: ["/tmp/x/*.log"] } },
+    });
     const unit = renderUnit(home, ["/usr/bin/logward"]);
     expect(unit).not.toContain("ProtectHome=");
     expect(unit).toContain("# ProtectHome left off: logward writes under a home folder (/home/ann/logs)");
@@ -49,8 +64,13 @@ describe("service unit", () => {
   });
 
   it("runs the bin through node's absolute path when systemd's PATH would not find node", () => {
-    expect(logwardCommand("/usr/lib/node_modules/logward/bin/logward", "/usr/bin/node")).toEqual(["/usr/lib/node_modules/logward/bin/logward"]);
-    expect(logwardCommand("/usr/local/bin/logward", "/home/ann/.nvm/versions/node/v20/bin/node")).toEqual(["/home/ann/.nvm/versions/node/v20/bin/node", "/usr/local/bin/logward"]);
+    expect(logwardCommand("/usr/lib/node_modules/logward/bin/logward", "/usr/bin/node")).toEqual([
+      "/usr/lib/node_modules/logward/bin/logward",
+    ]);
+    expect(logwardCommand("/usr/local/bin/logward", "/home/ann/.nvm/versions/node/v20/bin/node")).toEqual([
+      "/home/ann/.nvm/versions/node/v20/bin/node",
+      "/usr/local/bin/logward",
+    ]);
     expect(logwardCommand("/somewhere/dist/cli/main.js", "/usr/bin/node")[0]).toMatch(/\/bin\/logward$/);
   });
 });

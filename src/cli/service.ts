@@ -78,7 +78,8 @@ function isInside(child: string, parent: string): boolean {
 /** The command line that starts logward: its installed bin, behind node's absolute path if systemd would not find node. */
 export function logwardCommand(argv1 = process.argv[1], execPath = process.execPath): string[] {
   const invoked = argv1 ? path.resolve(argv1) : undefined;
-  const bin = invoked && /(^|\/)logward$/.test(invoked) ? invoked : fileURLToPath(new URL("../../bin/logward", import.meta.url));
+  const bin =
+    invoked && /(^|\/)logward$/.test(invoked) ? invoked : fileURLToPath(new URL("../../bin/logward", import.meta.url));
   return SYSTEMD_PATH.includes(path.dirname(execPath)) ? [bin] : [execPath, bin];
 }
 
@@ -111,7 +112,9 @@ export function renderUnit(config: Config, command: string[]): string {
     // "-": a folder that does not exist yet does not stop the service from starting.
     ...writable.map((p) => `ReadWritePaths=${unitWord(`${fs.existsSync(p) ? "" : "-"}${p}`)}`),
     "NoNewPrivileges=yes",
-    ...(inTmp.length ? [`# PrivateTmp left off: the config uses files under /tmp (${inTmp.join(", ")}).`] : ["PrivateTmp=yes"]),
+    ...(inTmp.length
+      ? [`# PrivateTmp left off: the config uses files under /tmp (${inTmp.join(", ")}).`]
+      : ["PrivateTmp=yes"]),
     ...(inHome.length
       ? [`# ProtectHome left off: logward writes under a home folder (${inHome.join(", ")}).`]
       : ["ProtectHome=read-only"]),
@@ -139,7 +142,9 @@ export async function installUnit(config: Config, unitDir: string): Promise<stri
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-      throw new UserError("USAGE", `cannot write ${unitPath}: ${code} (run as root, or pass --unit-dir DIR)`, { cause: err });
+      throw new UserError("USAGE", `cannot write ${unitPath}: ${code} (run as root, or pass --unit-dir DIR)`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -26,7 +26,14 @@ export interface StatsFlags {
   json?: boolean;
 }
 
-const FLAG_OF: Record<string, string> = { format: "--format", interval: "--interval", window: "--window", alert: "--threshold", top: "--top", lateness: "--lateness" };
+const FLAG_OF: Record<string, string> = {
+  format: "--format",
+  interval: "--interval",
+  window: "--window",
+  alert: "--threshold",
+  top: "--top",
+  lateness: "--lateness",
+};
 
 /**
  * The stats job the flags describe; a bad flag is a UserError naming it (exit 2). Only when a flag is
@@ -35,7 +42,8 @@ const FLAG_OF: Record<string, string> = { format: "--format", interval: "--inter
 export async function statsConfigFromFlags(file: string | undefined, flags: StatsFlags): Promise<StatsJobConfig> {
   const number = (flag: string, text: string): number => {
     const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value)) throw new UserError("USAGE", `${flag}: "${text}" is not a number`);
+    if (text.trim() === "" || !Number.isFinite(value))
+      throw new UserError("USAGE", `${flag}: "${text}" is not a number`);
     return value;
   };
   const input: StatsFlagInput = {
@@ -57,7 +65,6 @@ export async function statsConfigFromFlags(file: string | undefined, flags: Stat
   throw new UserError("USAGE", `${flag}: ${issue?.message ?? "invalid value"}`, { cause: parsed.error });
 }
 
-
 export async function runStats(command: Command, file: string | undefined, flags: StatsFlags): Promise<void> {
   const config = await statsConfigFromFlags(file, flags);
   const logger = loggerFor(command);
@@ -67,12 +74,18 @@ export async function runStats(command: Command, file: string | undefined, flags
   const output = new StatsOutput(stdout, mode, { title: file ?? "stdin", threshold: config.alert?.above, live });
   // The command writes each report as it comes and never asks the job for its history: keeping
   // 360 of them would only make every report old-generation garbage.
-  const job = createStatsJob("stats", { ...config, history: 1 }, { clock: systemClock, logger, metrics: new Metrics(), live, emit: (e) => output.event(e) });
+  const job = createStatsJob(
+    "stats",
+    { ...config, history: 1 },
+    { clock: systemClock, logger, metrics: new Metrics(), live, emit: (e) => output.event(e) },
+  );
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  stdout.on("error", (err: NodeJS.ErrnoException) => (err.code === "EPIPE" ? stop.abort() : logger.error({ err: err.message }, "stdout failed")));
+  stdout.on("error", (err: NodeJS.ErrnoException) =>
+    err.code === "EPIPE" ? stop.abort() : logger.error({ err: err.message }, "stdout failed"),
+  );
   output.attach(job);
   try {
     if (!live) await replay(file, job, output);
@@ -110,10 +123,14 @@ async function replay(file: string | undefined, job: StatsRunner, output: StatsO
 async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSignal): Promise<void> {
   const splitter = new LineSplitter();
   signal.addEventListener("abort", () => process.stdin.destroy());
-  await readStream(process.stdin, (lines) => {
-    job.pushBytes(lines);
-    return output.flush();
-  }, splitter).catch((err: unknown) => {
+  await readStream(
+    process.stdin,
+    (lines) => {
+      job.pushBytes(lines);
+      return output.flush();
+    },
+    splitter,
+  ).catch((err: unknown) => {
     if (!signal.aborted) throw err;
   });
   if (splitter.overlong) job.countInvalid(splitter.overlong);
@@ -122,7 +139,10 @@ async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSig
 /** Live file: the file source follows it from its end through rotation and truncation, until a signal. */
 async function followFile(file: string, job: StatsRunner, logger: Logger, signal: AbortSignal): Promise<void> {
   await fileSize(file); // a missing file is the user's mistake, said plainly
-  const [{ findSourceKind }, { MemoryCheckpointStore }] = await Promise.all([import("../sources/index.js"), import("../core/checkpoint.js")]);
+  const [{ findSourceKind }, { MemoryCheckpointStore }] = await Promise.all([
+    import("../sources/index.js"),
+    import("../core/checkpoint.js"),
+  ]);
   const kind = findSourceKind("file");
   if (!kind) throw new LogwardError("INTERNAL", "the file source is not registered");
   const source = kind.create(kind.schema.parse({ path: file, start_at: "end" }), {
@@ -140,7 +160,9 @@ async function followFile(file: string, job: StatsRunner, logger: Logger, signal
   try {
     await source.start();
     logger.debug({ file }, "following");
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
     await source.stop();
   } finally {
     clearInterval(keepAlive);
@@ -161,6 +183,7 @@ async function fileSize(file: string): Promise<number> {
 function summarize(job: StatsRunner, logger: Logger, live: boolean): void {
   const state = job.state();
   const { hits, invalid, late } = state.totals;
-  if (state.lines > 0 && hits === 0) logger.warn({ format: state.format, lines: state.lines }, "no line was a valid access-log line for this format");
+  if (state.lines > 0 && hits === 0)
+    logger.warn({ format: state.format, lines: state.lines }, "no line was a valid access-log line for this format");
   if (!live) logger.info({ format: state.format, lines: state.lines, hits, invalid, late }, "replay finished");
 }

@@ -15,7 +15,12 @@ export interface ViewOptions {
 }
 
 /** The config `view` runs: one file source per PATH (so the page can switch between them) and the web server. */
-export function viewConfig(paths: string[], opts: ViewOptions, stateDir: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
+export function viewConfig(
+  paths: string[],
+  opts: ViewOptions,
+  stateDir: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): unknown {
   if (paths.length === 0) throw new UserError("USAGE", "view needs at least one PATH");
   const token = opts.token ?? env.LOGWARD_WEB_TOKEN ?? "";
   checkListenSafety(opts.listen, token || undefined);
@@ -61,7 +66,8 @@ async function runView(command: Command, paths: string[], opts: ViewOptions): Pr
   process.exitCode = await runDaemon(config, {
     logger,
     memoryCheckpoints: !stateDir,
-    onStarted: (_pipeline, extras) => process.stderr.write(`logward view: open ${extras.webUrl ?? "(web server not started)"}${tokenNote}\n`),
+    onStarted: (_pipeline, extras) =>
+      process.stderr.write(`logward view: open ${extras.webUrl ?? "(web server not started)"}${tokenNote}\n`),
   });
 }
 
@@ -71,7 +77,10 @@ export function registerView(program: Command): void {
     .description("tail files and show them live in the browser")
     .argument("<path...>", "files, directories or globs (one source each)")
     .option("--listen <host:port>", "address to serve on (a non-loopback address needs a token)", "127.0.0.1:8080")
-    .option("--token <token>", "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN")
+    .option(
+      "--token <token>",
+      "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN",
+    )
     .option("--from-start", "read the files from their beginning (the page keeps the newest --history lines)")
     .option("--newest", "follow only the newest matching file")
     .option("--recursive", "descend into directories")

@@ -18,7 +18,8 @@ export interface WatchOptions {
 export function watchConfig(paths: string[], opts: WatchOptions, stateDir: string | undefined): unknown {
   if (paths.length === 0) throw new UserError("USAGE", "watch needs at least one PATH");
   if (opts.match.length === 0) throw new UserError("USAGE", "watch needs at least one -m PATTERN");
-  const cooldown = opts.wait === undefined ? 0 : parseDuration(/^\d+(\.\d+)?$/.test(opts.wait) ? Number(opts.wait) : opts.wait) / 1000;
+  const cooldown =
+    opts.wait === undefined ? 0 : parseDuration(/^\d+(\.\d+)?$/.test(opts.wait) ? Number(opts.wait) : opts.wait) / 1000;
   return {
     ...(stateDir ? { state_dir: stateDir } : {}),
     sources: {
@@ -50,7 +51,10 @@ export function registerWatch(program: Command): void {
     .description("run a command when lines match a pattern")
     .argument("<path...>", "files, directories or globs")
     .option("-m, --match <pattern>", "literal, /re/flags, |re| or %re% (repeatable)", collect, [])
-    .option("-x, --exec <command>", "command run by /bin/sh -c (log text arrives in LOGWARD_* variables and stdin); default: print matches")
+    .option(
+      "-x, --exec <command>",
+      "command run by /bin/sh -c (log text arrives in LOGWARD_* variables and stdin); default: print matches",
+    )
     .option("-w, --wait <seconds>", "cooldown after a run (seconds or a duration)")
     .option("--from-start", "read the files from their beginning")
     .option("--newest", "follow only the newest matching file")
@@ -74,7 +78,11 @@ export function registerLogs2eca(program: Command): void {
       const pattern = opts.pattern ?? env.LOGS2ECA_EVENT_PATTERN;
       const exec = opts.command ?? env.LOGS2ECA_COMMAND;
       const wait = opts.wait ?? env.LOGS2ECA_WAIT ?? "3";
-      const missing = [!file && "-l/LOGS2ECA_LOG_FILE", !pattern && "-p/LOGS2ECA_EVENT_PATTERN", !exec && "-c/LOGS2ECA_COMMAND"].filter(Boolean);
+      const missing = [
+        !file && "-l/LOGS2ECA_LOG_FILE",
+        !pattern && "-p/LOGS2ECA_EVENT_PATTERN",
+        !exec && "-c/LOGS2ECA_COMMAND",
+      ].filter(Boolean);
       if (missing.length > 0) throw new UserError("USAGE", `logs2eca: missing ${missing.join(", ")}`);
       return runWatch(command, [file as string], { match: [pattern as string], exec: exec as string, wait });
     });

@@ -29,7 +29,12 @@ export function parseConfigText(text: string): ParsedDocument & { problems: Synt
   const problems = doc.errors.map((err) => {
     const offset = err.pos[0];
     const pos = positionOf(lines, offset);
-    return { code: err.code, message: err.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, ""), path: pathAtOffset(doc.contents, offset), ...pos };
+    return {
+      code: err.code,
+      message: err.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, ""),
+      path: pathAtOffset(doc.contents, offset),
+      ...pos,
+    };
   });
   return { doc, lines, problems };
 }

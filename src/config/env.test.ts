@@ -73,7 +73,10 @@ describe("properties", () => {
       fc.property(fc.string(), (text) => {
         const plain = text.replaceAll("$", "");
         expect(interpolate(plain, env)).toEqual({ ok: true, value: plain, changed: false });
-        const escaped = interpolate(text.replaceAll("$", () => "$$"), env);
+        const escaped = interpolate(
+          text.replaceAll("$", () => "$$"),
+          env,
+        );
         expect(escaped.ok && escaped.value).toBe(text);
       }),
       { numRuns: 500 },

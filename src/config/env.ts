@@ -48,10 +48,12 @@ export function interpolate(text: string, env: Env): Interpolated {
 function expand(body: string, env: Env): string | { error: string } {
   const sep = body.indexOf(":-");
   const name = sep < 0 ? body : body.slice(0, sep);
-  if (!NAME.test(name)) return { error: `invalid variable reference "\${${body}}" (use \${NAME} or \${NAME:-default})` };
+  if (!NAME.test(name))
+    return { error: `invalid variable reference "\${${body}}" (use \${NAME} or \${NAME:-default})` };
   const value = env[name];
   if (sep >= 0) return value === undefined || value === "" ? body.slice(sep + 2) : value;
-  if (value === undefined) return { error: `environment variable ${name} is not set (set it, add it to .env, or write \${${name}:-default})` };
+  if (value === undefined)
+    return { error: `environment variable ${name} is not set (set it, add it to .env, or write \${${name}:-default})` };
   return value;
 }
 

@@ -22,15 +22,34 @@ function pipeline() {
         bus: { type: "t-net", listen: ["tcp://0.0.0.0:5514"], servers: "nats://user:dbpass@10.0.0.1:4222" },
       },
       rules: {
-        "restart-on-oom": { source: "app", match: "/OutOfMemoryError|Killed process/", actions: "restart", cooldown: "3s" },
-        "auth-storm": { source: "app", match: "authentication failure", threshold: { count: 5, within: "1m" }, actions: ["discord", "hook"] },
+        "restart-on-oom": {
+          source: "app",
+          match: "/OutOfMemoryError|Killed process/",
+          actions: "restart",
+          cooldown: "3s",
+        },
+        "auth-storm": {
+          source: "app",
+          match: "authentication failure",
+          threshold: { count: 5, within: "1m" },
+          actions: ["discord", "hook"],
+        },
         "ship-all": { source: ["app", "bus"], actions: "discord" },
       },
       stats: { "web-traffic": { source: "access", alert: { above: 10, over: "2m" }, actions: "hook" } },
       actions: {
         restart: { type: "t-exec", command: "systemctl restart myapp", timeout: "30s" },
-        discord: { type: "t-hook", url: "https://discord.com/api/webhooks/123456/XyZsecretPath", batch: { size: 10, timeout: "30s" } },
-        hook: { type: "t-hook", url: "https://hooks.slack.com/services/T0000/B0000/xxxx?token=T0KEN-abc", headers: { Authorization: "Bearer hunter2" }, token: "T0KEN-abc" },
+        discord: {
+          type: "t-hook",
+          url: "https://discord.com/api/webhooks/123456/XyZsecretPath",
+          batch: { size: 10, timeout: "30s" },
+        },
+        hook: {
+          type: "t-hook",
+          url: "https://hooks.slack.com/services/T0000/B0000/xxxx?token=T0KEN-abc",
+          headers: { Authorization: "Bearer hunter2" },
+          token: "T0KEN-abc",
+        },
       },
       rotate: { app: { path: "/var/log/myapp/app.log", max_size: "10MiB", max_age: "7d", compress: true } },
       web: { listen: "0.0.0.0:8080", token: "hunter2" },
@@ -97,12 +116,21 @@ describe("masking", () => {
     expect(maskValue("token", "abc")).toBe("***");
     expect(maskValue("password", 1234)).toBe("***");
     expect(maskValue("api_key", "k")).toBe("***");
-    expect(maskValue("headers", { "X-Anything": "v", Authorization: "Bearer x" })).toEqual({ "X-Anything": "***", Authorization: "***" });
+    expect(maskValue("headers", { "X-Anything": "v", Authorization: "Bearer x" })).toEqual({
+      "X-Anything": "***",
+      Authorization: "***",
+    });
     expect(maskValue("command", "echo hi")).toBe("echo hi");
     expect(maskValue("token", "")).toBe("");
   });
 });
 
 test("formatSize picks the exact unit", () => {
-  expect([formatSize(1024 * 1024), formatSize(10_000_000), formatSize(1500), formatSize(0), formatSize(2048)]).toEqual(["1MiB", "10MB", "1500B", "0B", "2KiB"]);
+  expect([formatSize(1024 * 1024), formatSize(10_000_000), formatSize(1500), formatSize(0), formatSize(2048)]).toEqual([
+    "1MiB",
+    "10MB",
+    "1500B",
+    "0B",
+    "2KiB",
+  ]);
 });

@@ -18,14 +18,41 @@ export function formatConfig(config: Config): string {
   const out: string[] = [];
   if (config.path) out.push(`config     ${config.path}`);
   out.push(`state_dir  ${config.state_dir}`);
-  const log = [config.log.level, config.log.file ? `to ${config.log.file}` : "to stderr", config.log.format].filter(Boolean);
+  const log = [config.log.level, config.log.file ? `to ${config.log.file}` : "to stderr", config.log.format].filter(
+    Boolean,
+  );
   out.push(`log        ${log.join(", ")}`);
   if (config.pid_file) out.push(`pid_file   ${config.pid_file}`);
-  out.push(...block("sources", Object.entries(config.sources).map(([name, s]) => [name, sourceLine(s)])));
-  out.push(...block("rules", Object.entries(config.rules).map(([name, r]) => [name, ruleLine(r)])));
-  out.push(...block("stats", Object.entries(config.stats).map(([name, s]) => [name, statsLine(s)])));
-  out.push(...block("actions", Object.entries(config.actions).map(([name, a]) => [name, actionLine(a)])));
-  out.push(...block("rotate", Object.entries(config.rotate).map(([name, r]) => [name, rotateLine(r)])));
+  out.push(
+    ...block(
+      "sources",
+      Object.entries(config.sources).map(([name, s]) => [name, sourceLine(s)]),
+    ),
+  );
+  out.push(
+    ...block(
+      "rules",
+      Object.entries(config.rules).map(([name, r]) => [name, ruleLine(r)]),
+    ),
+  );
+  out.push(
+    ...block(
+      "stats",
+      Object.entries(config.stats).map(([name, s]) => [name, statsLine(s)]),
+    ),
+  );
+  out.push(
+    ...block(
+      "actions",
+      Object.entries(config.actions).map(([name, a]) => [name, actionLine(a)]),
+    ),
+  );
+  out.push(
+    ...block(
+      "rotate",
+      Object.entries(config.rotate).map(([name, r]) => [name, rotateLine(r)]),
+    ),
+  );
   out.push("");
   if (config.web) {
     const token = config.web.token ? "token required" : "no token";
@@ -77,7 +104,11 @@ function ruleLine(rule: Config["rules"][string]): string {
 
 function statsLine(job: Config["stats"][string]): string {
   const j = job as Entry & typeof job;
-  const parts = [`${j.source} → ${j.actions?.join(", ") ?? "(report only)"}`, `every ${formatDuration(j.interval)}`, `top ${j.top}`];
+  const parts = [
+    `${j.source} → ${j.actions?.join(", ") ?? "(report only)"}`,
+    `every ${formatDuration(j.interval)}`,
+    `top ${j.top}`,
+  ];
   if (j.alert) parts.push(`alert above ${j.alert.above} req/s over ${formatDuration(j.alert.over)}`);
   const rest = settings(j, schemaShape(statsJobSchema), ["source", "actions", "interval", "top", "alert"]);
   return [...parts, rest].filter(Boolean).join(", ");
@@ -127,7 +158,11 @@ function unwrap(schema: unknown): unknown {
   let current = schema;
   for (let depth = 0; depth < 8; depth++) {
     const def = defOf(current);
-    if (!def?.innerType || !["optional", "default", "nullable", "prefault", "readonly", "catch"].includes(def.type ?? "")) break;
+    if (
+      !def?.innerType ||
+      !["optional", "default", "nullable", "prefault", "readonly", "catch"].includes(def.type ?? "")
+    )
+      break;
     current = def.innerType;
   }
   return current;
@@ -151,8 +186,12 @@ function schemaShape(schema: unknown): Shape {
 }
 
 const SIZE_UNITS: [string, number][] = [
-  ["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024],
-  ["GB", 1000 ** 3], ["MB", 1000 ** 2], ["KB", 1000],
+  ["GiB", 1024 ** 3],
+  ["MiB", 1024 ** 2],
+  ["KiB", 1024],
+  ["GB", 1000 ** 3],
+  ["MB", 1000 ** 2],
+  ["KB", 1000],
 ];
 
 /** Bytes in the largest unit that divides them exactly. */

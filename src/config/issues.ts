@@ -25,8 +25,13 @@ export interface ConfigIssue {
 export class ConfigError extends UserError {
   readonly issues: ConfigIssue[];
 
-  constructor(issues: ConfigIssue[], options: { code?: "CONFIG_INVALID" | "CONFIG_PARSE"; origin?: string; cause?: unknown } = {}) {
-    super(options.code ?? "CONFIG_INVALID", issues.map((issue) => formatIssue(issue, options.origin)).join("\n"), { cause: options.cause });
+  constructor(
+    issues: ConfigIssue[],
+    options: { code?: "CONFIG_INVALID" | "CONFIG_PARSE"; origin?: string; cause?: unknown } = {},
+  ) {
+    super(options.code ?? "CONFIG_INVALID", issues.map((issue) => formatIssue(issue, options.origin)).join("\n"), {
+      cause: options.cause,
+    });
     this.name = "ConfigError";
     this.issues = issues;
   }
@@ -91,7 +96,8 @@ export function fromZod(issues: readonly ZodIssue[], prefix: PathSegment[] = [])
  * do; otherwise the value had the right shape for some branch, so report that branch's own issues.
  */
 function fromUnion(branches: ZodIssue[][], path: PathSegment[], issue: ZodIssue): RawIssue[] {
-  const typeOnly = (list: ZodIssue[]): boolean => list.length === 1 && list[0]?.code === "invalid_type" && list[0].path.length === 0;
+  const typeOnly = (list: ZodIssue[]): boolean =>
+    list.length === 1 && list[0]?.code === "invalid_type" && list[0].path.length === 0;
   const closest = branches.find((list) => list.length > 0 && !typeOnly(list));
   if (closest) return fromZod(closest, path);
   const expected = [...new Set(branches.flat().map((i) => (i.code === "invalid_type" ? i.expected : "?")))];

@@ -62,9 +62,15 @@ describe("every error at once", () => {
     expect(lines).toContain(`${file}:9:25 rules.auth-storm.threshold.count: Expected number, received string`);
     expect(lines).toContain(`${file}:3:55 sources.net.colour: unknown key "colour"`);
     expect(lines).toContain(`${file}:16:8 actions.ops.command: Required`);
-    expect(err.message).toMatch(/sources\.weird\.type: unknown source type "carrier-pigeon" \(known source types: file, t-net/);
-    expect(err.message).toMatch(/rules\.auth-storm\.actions\[1\]: unknown action "pager" \(defined actions: ops, bad name!\)/);
-    expect(err.message).toMatch(/rules\.slow\.source\[1\]: unknown source "ghost" \(defined sources: app, net, weird\)/);
+    expect(err.message).toMatch(
+      /sources\.weird\.type: unknown source type "carrier-pigeon" \(known source types: file, t-net/,
+    );
+    expect(err.message).toMatch(
+      /rules\.auth-storm\.actions\[1\]: unknown action "pager" \(defined actions: ops, bad name!\)/,
+    );
+    expect(err.message).toMatch(
+      /rules\.slow\.source\[1\]: unknown source "ghost" \(defined sources: app, net, weird\)/,
+    );
     expect(err.message).toMatch(/rules\.slow\.cooldown: invalid duration "soon"/);
     expect(err.message).toMatch(/actions\.bad name!: invalid name/);
     expect(err.message).toMatch(/web\.\w+: .*token/);
@@ -102,7 +108,13 @@ describe("YAML problems", () => {
   });
 
   test("duplicate names are errors at the second one, with the others", async () => {
-    const text = ["sources:", "  app: { path: /a }", "  app: { path: /b }", "actions:", "  ops: { type: t-exec, command: x, bogus: 1 }"].join("\n");
+    const text = [
+      "sources:",
+      "  app: { path: /a }",
+      "  app: { path: /b }",
+      "actions:",
+      "  ops: { type: t-exec, command: x, bogus: 1 }",
+    ].join("\n");
     const dir = tempDir({ "c.yaml": text });
     const err = await configError(() => loadConfig(path.join(dir, "c.yaml")));
     expect(err.code).toBe("CONFIG_INVALID");
@@ -120,7 +132,12 @@ describe("YAML problems", () => {
   });
 
   test("merge keys share settings between entries", async () => {
-    const text = ["actions:", "  a: &hook { type: t-hook, url: https://a.example, max_retries: 7 }", "  b: { <<: *hook, url: https://b.example }", "  c: { <<: *hook, retries: 1 }"].join("\n");
+    const text = [
+      "actions:",
+      "  a: &hook { type: t-hook, url: https://a.example, max_retries: 7 }",
+      "  b: { <<: *hook, url: https://b.example }",
+      "  c: { <<: *hook, retries: 1 }",
+    ].join("\n");
     const dir = tempDir({ "c.yaml": text });
     const err = await configError(() => loadConfig(path.join(dir, "c.yaml"), { env: HOME }));
     expect(where(err)).toEqual(["4:19 actions.c.retries"]);
@@ -133,7 +150,14 @@ describe("YAML problems", () => {
   test("an empty file is an empty config", async () => {
     const dir = tempDir({ "c.yaml": "# nothing yet\n" });
     const config = await loadConfig(path.join(dir, "c.yaml"), { env: HOME });
-    expect(config).toMatchObject({ sources: {}, rules: {}, stats: {}, actions: {}, rotate: {}, log: { level: "info" } });
+    expect(config).toMatchObject({
+      sources: {},
+      rules: {},
+      stats: {},
+      actions: {},
+      rotate: {},
+      log: { level: "info" },
+    });
     expect(config.web).toBeUndefined();
     expect(config.path).toBe(path.join(dir, "c.yaml"));
   });
@@ -151,7 +175,11 @@ describe("YAML problems", () => {
 
 describe("JSON", () => {
   const json = JSON.stringify(
-    { sources: { app: { path: "/var/log/app.log" } }, rules: { r: { source: "app", match: "/ERROR (?<code>\\d+)/", actions: ["run"] } }, actions: { run: { type: "t-exec", command: "echo hi", timeout: "5s" } } },
+    {
+      sources: { app: { path: "/var/log/app.log" } },
+      rules: { r: { source: "app", match: "/ERROR (?<code>\\d+)/", actions: ["run"] } },
+      actions: { run: { type: "t-exec", command: "echo hi", timeout: "5s" } },
+    },
     null,
     "\t",
   );
@@ -192,7 +220,10 @@ describe("environment", () => {
     const config = await loadConfig(path.join(dir, "logward.yaml"), { env });
     expect(config.state_dir).toBe("/home/tester/state");
     expect(config.sources.app).toMatchObject({ type: "file", path: "/logs/app.log" });
-    expect(config.actions.hook).toMatchObject({ url: "https://example.org/h", headers: { Authorization: "Bearer t0k" } });
+    expect(config.actions.hook).toMatchObject({
+      url: "https://example.org/h",
+      headers: { Authorization: "Bearer t0k" },
+    });
     expect(config.actions.retry).toMatchObject({ url: "https://example.org/retry", max_retries: 4, token: "4" });
     expect(config.actions.run).toMatchObject({ command: "echo $HOME costs $5" });
   });
@@ -202,12 +233,17 @@ describe("environment", () => {
     const dir = tempDir({ "logward.yaml": text, ".env": dotenv });
     const config = await loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, TOKEN: "env-token" } });
     expect(config.sources.app).toMatchObject({ path: "/from-dotenv/app.log" });
-    expect(config.actions.hook).toMatchObject({ url: "https://dotenv.example/x", headers: { Authorization: "Bearer env-token" } });
+    expect(config.actions.hook).toMatchObject({
+      url: "https://dotenv.example/x",
+      headers: { Authorization: "Bearer env-token" },
+    });
   });
 
   test("unset variables are errors naming the variable and its position, alongside other errors", async () => {
     const dir = tempDir({ "logward.yaml": text + "\nbogus: 1\n" });
-    const err = await configError(() => loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, LOG_DIR: "/l" } }));
+    const err = await configError(() =>
+      loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, LOG_DIR: "/l" } }),
+    );
     expect(where(err)).toEqual(["5:30 actions.hook.url", "5:71 actions.hook.headers.Authorization", "12:1 bogus"]);
     expect(err.issues[0]?.message).toMatch(/environment variable HOOK_URL is not set/);
     expect(err.issues[1]?.message).toMatch(/TOKEN/);
@@ -215,8 +251,12 @@ describe("environment", () => {
 
   test("an unquoted numeric ${VAR} where text is expected says to quote it", async () => {
     const dir = tempDir({ "logward.yaml": "web:\n  listen: 127.0.0.1:0\n  token: ${WEB_TOKEN}\n" });
-    const err = await configError(() => loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } }));
-    expect(err.message).toMatch(/logward\.yaml:3:10 web\.token: Expected string, received number \(the value came from \$\{\.\.\.\} unquoted: quote it/);
+    const err = await configError(() =>
+      loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } }),
+    );
+    expect(err.message).toMatch(
+      /logward\.yaml:3:10 web\.token: Expected string, received number \(the value came from \$\{\.\.\.\} unquoted: quote it/,
+    );
     const quoted = tempDir({ "logward.yaml": 'web:\n  listen: 127.0.0.1:0\n  token: "${WEB_TOKEN}"\n' });
     const config = await loadConfig(path.join(quoted, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } });
     expect(config.web?.token).toBe("123456");
@@ -238,13 +278,21 @@ describe("legacy formats", () => {
   test("a converter's result is validated and its hint kept", async () => {
     const convert = (raw: unknown) =>
       raw !== null && typeof raw === "object" && "oldFiles" in raw
-        ? { config: { rotate: { old: { path: (raw as { oldFiles: string }).oldFiles, bogus: true } } }, hint: "converted from the old format" }
+        ? {
+            config: { rotate: { old: { path: (raw as { oldFiles: string }).oldFiles, bogus: true } } },
+            hint: "converted from the old format",
+          }
         : undefined;
     legacyConverters.push(convert);
     try {
-      const dir = tempDir({ "old.json": '{"oldFiles": "/var/log/x.log"}', "ok.json": '{"rotate": {"a": {"path": "/a.log"}}}' });
+      const dir = tempDir({
+        "old.json": '{"oldFiles": "/var/log/x.log"}',
+        "ok.json": '{"rotate": {"a": {"path": "/a.log"}}}',
+      });
       const err = await configError(() => loadConfig(path.join(dir, "old.json")));
-      expect(err.issues).toEqual([{ file: path.join(dir, "old.json"), path: "rotate.old.bogus", message: 'unknown key "bogus"' }]);
+      expect(err.issues).toEqual([
+        { file: path.join(dir, "old.json"), path: "rotate.old.bogus", message: 'unknown key "bogus"' },
+      ]);
       const plain = await loadConfig(path.join(dir, "ok.json"), { env: HOME });
       expect(plain.hints).toBeUndefined();
       fs.writeFileSync(path.join(dir, "old.json"), '{"oldFiles": "/var/log/y.log"}');

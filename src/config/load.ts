@@ -46,7 +46,9 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   // A value whose variable is missing would also fail its schema: report only the missing variable.
   const found = [...issues, ...crossCheck(raw, config)]
     .filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)))
-    .map((issue) => (retyped.some((p) => samePath(p, issue.path)) && /^Expected string/.test(issue.message) ? quoteHint(issue) : issue));
+    .map((issue) =>
+      retyped.some((p) => samePath(p, issue.path)) && /^Expected string/.test(issue.message) ? quoteHint(issue) : issue,
+    );
   const inFile = { doc, lines };
   const all = [
     ...duplicates,
@@ -63,8 +65,11 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
 /** Parse; syntax errors end here (the structure after one is a guess), duplicate keys are kept as issues. */
 function parseOrThrow(text: string, file: string): { doc: Document; lines: LineCounter; duplicates: ConfigIssue[] } {
   const { doc, lines, problems } = parseConfigText(text);
-  const placed = problems.map((p) => syntaxIssue(file, p, p.code === "DUPLICATE_KEY" ? duplicateMessage(p) : p.message));
-  if (problems.some((p) => p.code !== "DUPLICATE_KEY")) throw new ConfigError(capParseIssues(sortIssues(placed), file), { code: "CONFIG_PARSE" });
+  const placed = problems.map((p) =>
+    syntaxIssue(file, p, p.code === "DUPLICATE_KEY" ? duplicateMessage(p) : p.message),
+  );
+  if (problems.some((p) => p.code !== "DUPLICATE_KEY"))
+    throw new ConfigError(capParseIssues(sortIssues(placed), file), { code: "CONFIG_PARSE" });
   return { doc, lines, duplicates: placed };
 }
 
@@ -118,7 +123,11 @@ function syntaxIssue(file: string, problem: SyntaxProblem, message = problem.mes
   return { file, line: problem.line, column: problem.column, path: formatPath(problem.path), message };
 }
 
-function placeIssue(issue: RawIssue, file: string | undefined, place: { doc: Document; lines: LineCounter } | undefined): ConfigIssue {
+function placeIssue(
+  issue: RawIssue,
+  file: string | undefined,
+  place: { doc: Document; lines: LineCounter } | undefined,
+): ConfigIssue {
   const placed: ConfigIssue = { path: formatPath(issue.path), message: issue.message };
   if (file !== undefined) placed.file = file;
   const offset = place ? nodeAt(place.doc, issue.path, issue.atKey)?.range?.[0] : undefined;

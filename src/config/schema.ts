@@ -48,7 +48,11 @@ export function validateRaw(raw: unknown, env: Env): { config: Config; issues: R
   const log = top.success ? top.data.log : undefined;
   const config: Config = {
     state_dir: expandHome(top.data?.state_dir ?? defaultStateDir(env), env),
-    log: { level: log?.level ?? "info", ...(log?.file ? { file: expandHome(log.file, env) } : {}), ...(log?.format ? { format: log.format } : {}) },
+    log: {
+      level: log?.level ?? "info",
+      ...(log?.file ? { file: expandHome(log.file, env) } : {}),
+      ...(log?.format ? { format: log.format } : {}),
+    },
     ...(top.data?.pid_file ? { pid_file: expandHome(top.data.pid_file, env) } : {}),
     sources: section(input, "sources", issues, validateSource),
     rules: section(input, "rules", issues, (value, at, out) => parseWith(ruleSchema, value, at, out)),
@@ -67,13 +71,22 @@ export function validateRaw(raw: unknown, env: Env): { config: Config; issues: R
 type EntryValidator<T> = (value: unknown, at: PathSegment[], issues: RawIssue[]) => T | undefined;
 
 /** One named section (sources, rules...): check each name and validate each entry. */
-function section<T>(input: Record<string, unknown>, key: SectionName, issues: RawIssue[], validate: EntryValidator<T>): Record<string, T> {
+function section<T>(
+  input: Record<string, unknown>,
+  key: SectionName,
+  issues: RawIssue[],
+  validate: EntryValidator<T>,
+): Record<string, T> {
   const out: Record<string, T> = {};
   const entries = input[key];
   if (!isPlainObject(entries)) return out; // absent, null, or already reported by the top-level schema
   for (const [name, value] of Object.entries(entries)) {
     if (!NAME_PATTERN.test(name)) {
-      issues.push({ path: [key, name], message: `invalid name "${name}": use only letters, digits, "_", "." and "-"`, atKey: true });
+      issues.push({
+        path: [key, name],
+        message: `invalid name "${name}": use only letters, digits, "_", "." and "-"`,
+        atKey: true,
+      });
     }
     const parsed = validate(value, [key, name], issues);
     if (parsed !== undefined) out[name] = parsed;

@@ -26,14 +26,25 @@ describe("validateConfig", () => {
     const config = validateConfig(
       {
         ...base,
-        sources: { app: { path: "/a.log", parser: "t-fmt" }, net: { type: "t-net", listen: ["udp://127.0.0.1:1"], parser: { type: "t-fmt", strict: true } } },
+        sources: {
+          app: { path: "/a.log", parser: "t-fmt" },
+          net: { type: "t-net", listen: ["udp://127.0.0.1:1"], parser: { type: "t-fmt", strict: true } },
+        },
         rules: { r: { source: "app", match: "ERROR", actions: "run", cooldown: "3s" } },
         stats: { s: { source: "app", interval: "5s" } },
       },
       { env },
     );
-    expect(config.sources.app).toMatchObject({ type: "file", path: "/a.log", parser: { type: "t-fmt", strict: false } });
-    expect(config.sources.net).toEqual({ type: "t-net", listen: ["udp://127.0.0.1:1"], parser: { type: "t-fmt", strict: true } });
+    expect(config.sources.app).toMatchObject({
+      type: "file",
+      path: "/a.log",
+      parser: { type: "t-fmt", strict: false },
+    });
+    expect(config.sources.net).toEqual({
+      type: "t-net",
+      listen: ["udp://127.0.0.1:1"],
+      parser: { type: "t-fmt", strict: true },
+    });
     expect(config.rules.r).toMatchObject({ source: ["app"], match: ["ERROR"], actions: ["run"], cooldown: 3000 });
     expect(config.stats.s).toMatchObject({ source: "app", interval: 5000, top: 10 });
     expect(config.actions.run).toEqual({ type: "t-exec", command: "true", timeout: 30_000 });
@@ -42,7 +53,12 @@ describe("validateConfig", () => {
   });
 
   test("errors carry key paths but no positions, prefixed by the origin", () => {
-    const err = catchSync(() => validateConfig({ ...base, rules: { r: { source: "app", match: "/(/", actions: ["run", "nope"] } } }, { origin: "watch flags" }));
+    const err = catchSync(() =>
+      validateConfig(
+        { ...base, rules: { r: { source: "app", match: "/(/", actions: ["run", "nope"] } } },
+        { origin: "watch flags" },
+      ),
+    );
     expect(err.issues.every((i) => i.line === undefined && i.file === undefined)).toBe(true);
     expect(err.message.split("\n")).toEqual([
       expect.stringMatching(/^watch flags: rules\.r\.match: invalid regex \/\(\/: /),
@@ -53,7 +69,11 @@ describe("validateConfig", () => {
   test("unknown source, parser and action types list the known ones", () => {
     const err = catchSync(() =>
       validateConfig({
-        sources: { a: { type: "kafka" }, b: { path: "/b", parser: "klingon" }, c: { path: "/c", parser: { strict: true } } },
+        sources: {
+          a: { type: "kafka" },
+          b: { path: "/b", parser: "klingon" },
+          c: { path: "/c", parser: { strict: true } },
+        },
         actions: { x: { type: "pager" }, y: { command: "true" } },
       }),
     );
@@ -69,7 +89,13 @@ describe("validateConfig", () => {
   test("a kind registered later is known at the next call (the schema is composed per call)", () => {
     const raw = { sources: { late: { type: "t-late", depth: 3 } } };
     expect(() => validateConfig(raw)).toThrow(/unknown source type "t-late"/);
-    const late = { type: "t-late", schema: z.strictObject({ depth: z.number() }), create: () => { throw new Error("unused"); } };
+    const late = {
+      type: "t-late",
+      schema: z.strictObject({ depth: z.number() }),
+      create: () => {
+        throw new Error("unused");
+      },
+    };
     sourceKinds.push(late);
     try {
       expect(validateConfig(raw).sources.late).toEqual({ type: "t-late", depth: 3 });
@@ -81,8 +107,15 @@ describe("validateConfig", () => {
   test("a kind whose schema throws gets an issue, not a crash", () => {
     const throwing = {
       type: "t-throw",
-      schema: z.strictObject({ level: z.number().transform((n) => { if (n > 3) throw new Error(`level ${n} is too deep`); return n; }) }),
-      create: () => { throw new Error("unused"); },
+      schema: z.strictObject({
+        level: z.number().transform((n) => {
+          if (n > 3) throw new Error(`level ${n} is too deep`);
+          return n;
+        }),
+      }),
+      create: () => {
+        throw new Error("unused");
+      },
     };
     sourceKinds.push(throwing);
     try {
@@ -110,17 +143,23 @@ describe("validateConfig", () => {
   });
 
   test("with no actions defined, the message says so", () => {
-    const err = catchSync(() => validateConfig({ sources: base.sources, rules: { r: { source: "app", actions: "x" } } }));
+    const err = catchSync(() =>
+      validateConfig({ sources: base.sources, rules: { r: { source: "app", actions: "x" } } }),
+    );
     expect(err.message).toBe('rules.r.actions: unknown action "x" (no actions are defined)');
   });
 
   test("a source that exists but is invalid is not also reported missing", () => {
-    const err = catchSync(() => validateConfig({ ...base, sources: { app: { type: "t-net" } }, rules: { r: { source: "app", actions: "run" } } }));
+    const err = catchSync(() =>
+      validateConfig({ ...base, sources: { app: { type: "t-net" } }, rules: { r: { source: "app", actions: "run" } } }),
+    );
     expect(err.issues.map((i) => i.path)).toEqual(["sources.app.listen"]);
   });
 
   test("names must be letters, digits, _ . -", () => {
-    const err = catchSync(() => validateConfig({ sources: { "my app": { path: "/a" }, "ok_name.v-2": { path: "/b" } } }));
+    const err = catchSync(() =>
+      validateConfig({ sources: { "my app": { path: "/a" }, "ok_name.v-2": { path: "/b" } } }),
+    );
     expect(err.issues.map((i) => i.path)).toEqual(["sources.my app"]);
   });
 
@@ -134,12 +173,26 @@ describe("validateConfig", () => {
         web: { listen: "127.0.0.1:0", tls: true },
       }),
     );
-    expect(err.issues.map((i) => i.path).sort()).toEqual(["log.colour", "log.level", "logs", "rules.r.threshold.per", "web.tls"]);
-    expect(err.message).toContain('log.level: Expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", received "loud"');
+    expect(err.issues.map((i) => i.path).sort()).toEqual([
+      "log.colour",
+      "log.level",
+      "logs",
+      "rules.r.threshold.per",
+      "web.tls",
+    ]);
+    expect(err.message).toContain(
+      'log.level: Expected one of "trace", "debug", "info", "warn", "error", "fatal", "silent", received "loud"',
+    );
   });
 
   test("wrong types in sections and entries", () => {
-    const err = catchSync(() => validateConfig({ sources: ["a"], actions: { a: "exec" }, rules: { r: { source: 5, actions: [] }, q: { source: "a" } } }));
+    const err = catchSync(() =>
+      validateConfig({
+        sources: ["a"],
+        actions: { a: "exec" },
+        rules: { r: { source: 5, actions: [] }, q: { source: "a" } },
+      }),
+    );
     expect(err.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       "sources: Expected map, received array",
       "rules.r.source: Expected string or array, received number",
@@ -150,16 +203,22 @@ describe("validateConfig", () => {
   });
 
   describe("web", () => {
-    test.each(["0.0.0.0:8080", "192.168.1.5:80", "[::]:8080", "example.org:80"])("%s without a token is an error", (listen) => {
-      const err = catchSync(() => validateConfig({ web: { listen } }));
-      expect(err.issues).toHaveLength(1);
-      expect(err.issues[0]?.path).toMatch(/^web\./);
-      expect(err.message).toMatch(/token/);
-    });
+    test.each(["0.0.0.0:8080", "192.168.1.5:80", "[::]:8080", "example.org:80"])(
+      "%s without a token is an error",
+      (listen) => {
+        const err = catchSync(() => validateConfig({ web: { listen } }));
+        expect(err.issues).toHaveLength(1);
+        expect(err.issues[0]?.path).toMatch(/^web\./);
+        expect(err.message).toMatch(/token/);
+      },
+    );
 
-    test.each(["127.0.0.1:8080", "localhost:80", "[::1]:8080", "127.1.2.3:9", ":8080", "8080"])("%s without a token is fine", (listen) => {
-      expect(validateConfig({ web: { listen } }).web?.listen).toBe(listen);
-    });
+    test.each(["127.0.0.1:8080", "localhost:80", "[::1]:8080", "127.1.2.3:9", ":8080", "8080"])(
+      "%s without a token is fine",
+      (listen) => {
+        expect(validateConfig({ web: { listen } }).web?.listen).toBe(listen);
+      },
+    );
 
     test("a non-loopback address with a token is fine; an empty token is no token", () => {
       expect(validateConfig({ web: { listen: "0.0.0.0:8080", token: "s3cret" } }).web?.token).toBe("s3cret");
@@ -196,8 +255,12 @@ describe("resolveConfigPath", () => {
   test("a named file that does not exist is an error naming it", () => {
     const dir = tempDir({ "logward.yaml": "" });
     inDir(dir, () => {
-      expect(() => resolveConfigPath("missing.yaml", {})).toThrow(expect.objectContaining({ code: "CONFIG_NOT_FOUND", message: expect.stringContaining("missing.yaml") }));
-      expect(() => resolveConfigPath(undefined, { LOGWARD_CONFIG: "gone.yaml" })).toThrow(/gone\.yaml \(from LOGWARD_CONFIG\) not found/);
+      expect(() => resolveConfigPath("missing.yaml", {})).toThrow(
+        expect.objectContaining({ code: "CONFIG_NOT_FOUND", message: expect.stringContaining("missing.yaml") }),
+      );
+      expect(() => resolveConfigPath(undefined, { LOGWARD_CONFIG: "gone.yaml" })).toThrow(
+        /gone\.yaml \(from LOGWARD_CONFIG\) not found/,
+      );
     });
   });
 

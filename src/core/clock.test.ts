@@ -12,7 +12,10 @@ describe("FakeClock", () => {
     clock.advance(150);
     expect(fired).toEqual([["a", 100]]);
     clock.advance(100);
-    expect(fired).toEqual([["a", 100], ["b", 200]]);
+    expect(fired).toEqual([
+      ["a", 100],
+      ["b", 200],
+    ]);
     expect(clock.now()).toBe(250);
   });
 

@@ -49,7 +49,9 @@ type Destination = ReturnType<typeof pino.destination>;
 /** The log file; a write or reopen error goes to stderr instead of crashing the process (an unhandled 'error'). */
 function fileDestination(file: string): Destination {
   const destination = pino.destination({ dest: file, append: true, mkdir: true, sync: false });
-  destination.on("error", (err: Error) => process.stderr.write(`logward: cannot write its log file ${file}: ${err.message}\n`));
+  destination.on("error", (err: Error) =>
+    process.stderr.write(`logward: cannot write its log file ${file}: ${err.message}\n`),
+  );
   return destination;
 }
 

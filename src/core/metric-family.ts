@@ -82,7 +82,9 @@ export abstract class Metric<L extends string, S extends Series> {
 
   private add(node: Node, key: Key, labels: Labels<L> | undefined): S {
     const keys = this.labelNames.map((name) => keyOf(labels, name));
-    const text = keys.flatMap((value, i) => (value === undefined ? [] : [`${this.labelNames[i]}="${escapeLabelValue(value)}"`]));
+    const text = keys.flatMap((value, i) =>
+      value === undefined ? [] : [`${this.labelNames[i]}="${escapeLabelValue(value)}"`],
+    );
     const series = this.make(keys, text.join(","));
     node.set(key, series);
     this.series.add(series);
@@ -91,7 +93,11 @@ export abstract class Metric<L extends string, S extends Series> {
 
   private validate(labels: Labels<L>): void {
     for (const name in labels) {
-      if (!this.known.has(name)) throw new LogwardError("INTERNAL", `metric ${this.name}: label "${name}" is not one of [${this.labelNames.join(", ")}]`);
+      if (!this.known.has(name))
+        throw new LogwardError(
+          "INTERNAL",
+          `metric ${this.name}: label "${name}" is not one of [${this.labelNames.join(", ")}]`,
+        );
     }
   }
 
@@ -107,7 +113,10 @@ export abstract class Metric<L extends string, S extends Series> {
     const [first] = args;
     if (args.length === 1 && typeof first === "object") return first;
     if (args.length !== this.labelNames.length) {
-      throw new LogwardError("INTERNAL", `metric ${this.name}: ${args.length} label values for [${this.labelNames.join(", ")}]`);
+      throw new LogwardError(
+        "INTERNAL",
+        `metric ${this.name}: ${args.length} label values for [${this.labelNames.join(", ")}]`,
+      );
     }
     const labels: Labels<string> = {};
     this.labelNames.forEach((name, i) => (labels[name] = args[i] as LabelValue));

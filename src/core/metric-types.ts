@@ -1,6 +1,16 @@
 // The metric types: counters, gauges and histograms, each with a child bound to one label set for hot paths.
 import { LogwardError } from "./errors.js";
-import { Metric, ValueMetric, formatNumber, sampleLine, type HistogramSeries, type Key, type LabelValue, type Labels, type MetricSample } from "./metric-family.js";
+import {
+  Metric,
+  ValueMetric,
+  formatNumber,
+  sampleLine,
+  type HistogramSeries,
+  type Key,
+  type LabelValue,
+  type Labels,
+  type MetricSample,
+} from "./metric-family.js";
 
 /** prom-client's default histogram buckets, kept so dashboards built on them see the same `le` values. */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -93,7 +103,8 @@ export class Gauge<L extends string = string> extends ValueMetric<L> {
 }
 
 function gaugeValue(name: string, value: number | undefined): number {
-  if (typeof value !== "number") throw new LogwardError("INTERNAL", `metric ${name}: not a valid number: ${String(value)}`);
+  if (typeof value !== "number")
+    throw new LogwardError("INTERNAL", `metric ${name}: not a valid number: ${String(value)}`);
   return value;
 }
 
@@ -109,9 +120,13 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramSer
 
   constructor(name: string, help: string, labelNames: readonly L[], buckets: readonly number[] = DEFAULT_BUCKETS) {
     super(name, help, labelNames);
-    if (labelNames.some((label) => label === "le")) throw new LogwardError("INTERNAL", `metric ${name}: "le" is reserved for histogram buckets`);
+    if (labelNames.some((label) => label === "le"))
+      throw new LogwardError("INTERNAL", `metric ${name}: "le" is reserved for histogram buckets`);
     if (!buckets.every((bound, i) => Number.isFinite(bound) && (i === 0 || bound > buckets[i - 1]!))) {
-      throw new LogwardError("INTERNAL", `metric ${name}: buckets must be finite and increasing: [${buckets.join(", ")}]`);
+      throw new LogwardError(
+        "INTERNAL",
+        `metric ${name}: buckets must be finite and increasing: [${buckets.join(", ")}]`,
+      );
     }
     this.bounds = [...buckets];
     this.le = [...buckets.map((bound) => `le="${formatNumber(bound)}"`), `le="+Inf"`];
@@ -144,7 +159,10 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramSer
       cumulative = i < series.counts.length ? cumulative + series.counts[i]! : series.count;
       lines.push(sampleLine(`${this.name}_bucket`, prefix + le, cumulative));
     });
-    lines.push(sampleLine(`${this.name}_sum`, series.labelText, series.sum), sampleLine(`${this.name}_count`, series.labelText, series.count));
+    lines.push(
+      sampleLine(`${this.name}_sum`, series.labelText, series.sum),
+      sampleLine(`${this.name}_count`, series.labelText, series.count),
+    );
   }
 
   protected snapshot(series: HistogramSeries, labels: Record<string, LabelValue>, out: MetricSample[]): void {
@@ -154,12 +172,16 @@ export class Histogram<L extends string = string> extends Metric<L, HistogramSer
       out.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${this.name}_bucket` });
     });
     out.push({ labels: { ...labels, le: "+Inf" }, value: series.count, metricName: `${this.name}_bucket` });
-    out.push({ labels, value: series.sum, metricName: `${this.name}_sum` }, { labels, value: series.count, metricName: `${this.name}_count` });
+    out.push(
+      { labels, value: series.sum, metricName: `${this.name}_sum` },
+      { labels, value: series.count, metricName: `${this.name}_count` },
+    );
   }
 }
 
 function observation(name: string, value: number | undefined): number {
-  if (!Number.isFinite(value)) throw new LogwardError("INTERNAL", `metric ${name}: not a valid observation: ${String(value)}`);
+  if (!Number.isFinite(value))
+    throw new LogwardError("INTERNAL", `metric ${name}: not a valid observation: ${String(value)}`);
   return value as number;
 }
 

@@ -31,7 +31,9 @@ describe("exposition text", () => {
     const m = new Metrics();
     m.counter("a_total", "A");
     m.gauge("b", "B", ["job"]);
-    expect(await m.text()).toBe("# HELP logward_a_total A\n# TYPE logward_a_total counter\nlogward_a_total 0\n\n# HELP logward_b B\n# TYPE logward_b gauge\n");
+    expect(await m.text()).toBe(
+      "# HELP logward_a_total A\n# TYPE logward_a_total counter\nlogward_a_total 0\n\n# HELP logward_b B\n# TYPE logward_b gauge\n",
+    );
     expect(await new Metrics().text()).toBe("\n");
   });
 
@@ -46,11 +48,22 @@ describe("exposition text", () => {
     depth.inc({ action: "hook" }, 3);
     depth.dec({ action: "hook" });
     depth.set({ action: "slack" }, -1.5);
-    expect(await m.text()).toContain('logward_clients 2\n\n# HELP logward_depth Depth\n# TYPE logward_depth gauge\nlogward_depth{action="hook"} 9\nlogward_depth{action="slack"} -1.5\n');
+    expect(await m.text()).toContain(
+      'logward_clients 2\n\n# HELP logward_depth Depth\n# TYPE logward_depth gauge\nlogward_depth{action="hook"} 9\nlogward_depth{action="slack"} -1.5\n',
+    );
   });
 
   it("formats values as Prometheus does: integers bare, +Inf, -Inf, NaN", async () => {
-    expect([0, 3, -2, 0.25, 1e21, Infinity, -Infinity, NaN].map(formatNumber)).toEqual(["0", "3", "-2", "0.25", "1e+21", "+Inf", "-Inf", "NaN"]);
+    expect([0, 3, -2, 0.25, 1e21, Infinity, -Infinity, NaN].map(formatNumber)).toEqual([
+      "0",
+      "3",
+      "-2",
+      "0.25",
+      "1e+21",
+      "+Inf",
+      "-Inf",
+      "NaN",
+    ]);
     const m = new Metrics();
     m.gauge("g", "G").set(NaN);
     expect(await m.text()).toContain("logward_g NaN\n");
@@ -62,7 +75,7 @@ describe("exposition text", () => {
     expect(await m.text()).toContain('logward_runs_total{action="x",rule="r",result="ok"} 1\n');
   });
 
-  it("leaves out labels the caller did not give, and treats 1 and \"1\" as the same value", async () => {
+  it('leaves out labels the caller did not give, and treats 1 and "1" as the same value', async () => {
     const m = new Metrics();
     const c = m.counter("c_total", "C", ["a", "b"]);
     c.inc({ a: "x" });
@@ -141,8 +154,11 @@ describe("histograms", () => {
         const h = m.histogram("h", "H", [], bounds);
         values.forEach((v) => h.observe(v));
         const text = await m.text();
-        for (const bound of bounds) expect(text).toContain(`logward_h_bucket{le="${bound}"} ${values.filter((v) => v <= bound).length}\n`);
-        expect(text).toContain(`logward_h_bucket{le="+Inf"} ${values.length}\nlogward_h_sum ${formatNumber(values.reduce((a, b) => a + b, 0))}\n`);
+        for (const bound of bounds)
+          expect(text).toContain(`logward_h_bucket{le="${bound}"} ${values.filter((v) => v <= bound).length}\n`);
+        expect(text).toContain(
+          `logward_h_bucket{le="+Inf"} ${values.length}\nlogward_h_sum ${formatNumber(values.reduce((a, b) => a + b, 0))}\n`,
+        );
       }),
     );
   });
@@ -172,7 +188,12 @@ describe("registry", () => {
     const m = new Metrics();
     m.counter("d_total", "D").inc(5);
     m.gauge("g", "G", ["job"]).set({ job: "w" }, 2);
-    expect(await m.getSingleMetric("logward_d_total")?.get()).toEqual({ name: "logward_d_total", help: "D", type: "counter", values: [{ labels: {}, value: 5 }] });
+    expect(await m.getSingleMetric("logward_d_total")?.get()).toEqual({
+      name: "logward_d_total",
+      help: "D",
+      type: "counter",
+      values: [{ labels: {}, value: 5 }],
+    });
     expect((await m.getSingleMetric("logward_g")?.get())?.values).toEqual([{ labels: { job: "w" }, value: 2 }]);
   });
 
@@ -206,7 +227,10 @@ describe("children", () => {
     const c = m.counter("c_total", "C", ["a", "b"]);
     const g = m.gauge("g", "G", ["a", "b"]);
     const h = m.histogram("h", "H", ["a", "b"], [1, 10, 100]);
-    const children = new Map<string, { c: ReturnType<typeof c.labels>; g: ReturnType<typeof g.labels>; h: ReturnType<typeof h.labels> }>();
+    const children = new Map<
+      string,
+      { c: ReturnType<typeof c.labels>; g: ReturnType<typeof g.labels>; h: ReturnType<typeof h.labels> }
+    >();
     for (const { kind, a, b, value, remove } of ops) {
       const metric = { counter: c, gauge: g, histogram: h }[kind];
       if (remove) {

@@ -4,8 +4,23 @@ import { LogwardError } from "./errors.js";
 import type { MetricType } from "./metric-family.js";
 import { Counter, Gauge, Histogram } from "./metric-types.js";
 
-export { formatNumber, type LabelValue, type Labels, type MetricSample, type MetricSnapshot, type MetricType } from "./metric-family.js";
-export { Counter, DEFAULT_BUCKETS, Gauge, Histogram, type CounterChild, type GaugeChild, type HistogramChild } from "./metric-types.js";
+export {
+  formatNumber,
+  type LabelValue,
+  type Labels,
+  type MetricSample,
+  type MetricSnapshot,
+  type MetricType,
+} from "./metric-family.js";
+export {
+  Counter,
+  DEFAULT_BUCKETS,
+  Gauge,
+  Histogram,
+  type CounterChild,
+  type GaugeChild,
+  type HistogramChild,
+} from "./metric-types.js";
 
 /** The content type of `Metrics.text()`: the Prometheus text exposition format 0.0.4. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -25,8 +40,18 @@ export class Metrics {
     return this.getOrCreate("gauge", name, labelNames, (full) => new Gauge(full, help, labelNames)) as Gauge<L>;
   }
 
-  histogram<L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], buckets?: readonly number[]): Histogram<L> {
-    return this.getOrCreate("histogram", name, labelNames, (full) => new Histogram(full, help, labelNames, buckets)) as Histogram<L>;
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    buckets?: readonly number[],
+  ): Histogram<L> {
+    return this.getOrCreate(
+      "histogram",
+      name,
+      labelNames,
+      (full) => new Histogram(full, help, labelNames, buckets),
+    ) as Histogram<L>;
   }
 
   /** The metric registered under its full name (with the logward_ prefix), if any. */
@@ -40,12 +65,20 @@ export class Metrics {
     return Promise.resolve(`${families.join("\n\n")}\n`);
   }
 
-  private getOrCreate(type: MetricType, name: string, labelNames: readonly string[], make: (fullName: string) => AnyMetric): AnyMetric {
+  private getOrCreate(
+    type: MetricType,
+    name: string,
+    labelNames: readonly string[],
+    make: (fullName: string) => AnyMetric,
+  ): AnyMetric {
     const fullName = `logward_${name}`;
     const existing = this.metrics.get(fullName);
     if (existing) {
       if (existing.type !== type || existing.labelNames.join() !== labelNames.join()) {
-        throw new LogwardError("INTERNAL", `metric ${fullName} is already a ${existing.type} with labels [${existing.labelNames.join(", ")}]`);
+        throw new LogwardError(
+          "INTERNAL",
+          `metric ${fullName} is already a ${existing.type} with labels [${existing.labelNames.join(", ")}]`,
+        );
       }
       return existing;
     }
@@ -61,6 +94,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function checkNames(fullName: string, labelNames: readonly string[]): void {
   if (!METRIC_NAME.test(fullName)) throw new LogwardError("INTERNAL", `invalid metric name: ${fullName}`);
-  const bad = labelNames.find((label, i) => !LABEL_NAME.test(label) || label.startsWith("__") || labelNames.indexOf(label) !== i);
-  if (bad !== undefined) throw new LogwardError("INTERNAL", `metric ${fullName}: invalid or repeated label name "${bad}"`);
+  const bad = labelNames.find(
+    (label, i) => !LABEL_NAME.test(label) || label.startsWith("__") || labelNames.indexOf(label) !== i,
+  );
+  if (bad !== undefined)
+    throw new LogwardError("INTERNAL", `metric ${fullName}: invalid or repeated label name "${bad}"`);
 }

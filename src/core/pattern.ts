@@ -34,7 +34,10 @@ export function parsePattern(text: string): Pattern {
   return literalPattern(text);
 }
 
-function regexBody(text: string, form: { open: string; close: string; flags: boolean }): { source: string; flags: string } | undefined {
+function regexBody(
+  text: string,
+  form: { open: string; close: string; flags: boolean },
+): { source: string; flags: string } | undefined {
   if (text.length < 3 || !text.startsWith(form.open)) return undefined;
   const end = text.lastIndexOf(form.close);
   if (end <= 0) return undefined;
@@ -96,7 +99,7 @@ export function requiredLiteral(source: string): string | undefined {
     consider(run);
     run = "";
   };
-  for (let i = 0; i < source.length; ) {
+  for (let i = 0; i < source.length;) {
     const atom = readAtom(source, i);
     const quantifier = source[atom.next];
     i = atom.next;

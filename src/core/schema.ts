@@ -33,7 +33,11 @@ export const zPattern = z.string().superRefine((value, ctx) => {
 });
 
 /** One name or a list of names, always a list after parsing. */
-export const zNameList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+export const zNameList = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 
 /** One pattern or a list of patterns. */
-export const zPatternList = z.union([zPattern, z.array(zPattern).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+export const zPatternList = z
+  .union([zPattern, z.array(zPattern).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));

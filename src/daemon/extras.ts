@@ -48,9 +48,16 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   };
   if (config.web && !deps.once) {
     // Loaded only when the web server is configured: fastify is the heaviest import of the CLI.
-    const [{ createWebHub }, { startWebServer }] = await Promise.all([import("../web/hub.js"), import("../web/server.js")]);
+    const [{ createWebHub }, { startWebServer }] = await Promise.all([
+      import("../web/hub.js"),
+      import("../web/server.js"),
+    ]);
     const hub = createWebHub({ clock: deps.clock, historyLines: config.web.history });
-    const server = await startWebServer(config.web, { hub, metrics: deps.metrics, logger: deps.logger.child({ component: "web" }) });
+    const server = await startWebServer(config.web, {
+      hub,
+      metrics: deps.metrics,
+      logger: deps.logger.child({ component: "web" }),
+    });
     deps.logger.info({ url: server.url }, "web UI listening");
     extras.hub = hub;
     extras.webUrl = server.url;
@@ -59,7 +66,11 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   return extras;
 }
 
-async function startRotation(config: Config, deps: ExtrasDeps, hooks: RotateHooks): Promise<RotateScheduler | undefined> {
+async function startRotation(
+  config: Config,
+  deps: ExtrasDeps,
+  hooks: RotateHooks,
+): Promise<RotateScheduler | undefined> {
   if (Object.keys(config.rotate).length === 0 || deps.once) return undefined;
   const scheduler = createRotateScheduler(config.rotate, {
     clock: deps.clock,

@@ -10,7 +10,12 @@ import { UserError } from "../core/errors.js";
 export type RecordParser = (records: LogRecord[]) => void;
 
 /** A function that parses a batch in place; invalid lines stay in the batch (rules still see them) and are counted. */
-export function createRecordParser(source: string, ref: ParserRef | undefined, logger: Logger, metrics: Metrics): RecordParser | undefined {
+export function createRecordParser(
+  source: string,
+  ref: ParserRef | undefined,
+  logger: Logger,
+  metrics: Metrics,
+): RecordParser | undefined {
   if (!ref) return undefined;
   const kind = findParserKind(ref.type);
   if (!kind) throw new UserError("CONFIG_INVALID", `source ${source}: unknown parser "${ref.type}"`);

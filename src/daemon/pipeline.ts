@@ -44,11 +44,15 @@ export class Pipeline {
   private config: Config;
   private readonly log: Logger;
 
-  constructor(config: Config, private readonly options: PipelineOptions) {
+  constructor(
+    config: Config,
+    private readonly options: PipelineOptions,
+  ) {
     this.config = config;
     this.log = options.logger;
     this.engine = compileRules(config.rules, options.clock);
-    for (const [name, cfg] of Object.entries(config.actions)) this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
+    for (const [name, cfg] of Object.entries(config.actions))
+      this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
     for (const [name, cfg] of Object.entries(config.sources)) this.addSource(name, cfg);
     this.buildStatsJobs(config);
   }
@@ -103,7 +107,8 @@ export class Pipeline {
       await this.sources.get(name)?.instance.stop();
       this.sources.delete(name);
     }
-    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) this.engine = compileRules(next.rules, this.options.clock);
+    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules))
+      this.engine = compileRules(next.rules, this.options.clock);
     if (JSON.stringify(this.config.stats) !== JSON.stringify(next.stats)) this.buildStatsJobs(next);
     this.config = next;
     this.wantedCache.clear();
@@ -144,8 +149,10 @@ export class Pipeline {
   private wanted(source: string): readonly string[] | undefined {
     if (this.wantedCache.has(source)) return this.wantedCache.get(source);
     let literals: readonly string[] | undefined;
-    const readsAll = this.options.hub !== undefined || this.parsers.get(source) !== undefined
-      || Object.values(this.config.stats).some((job) => job.source === source);
+    const readsAll =
+      this.options.hub !== undefined ||
+      this.parsers.get(source) !== undefined ||
+      Object.values(this.config.stats).some((job) => job.source === source);
     if (!readsAll) literals = this.engine.requiredFor(source);
     // U+FFFD stands for invalid bytes in a line's text, so it is not in the bytes: no byte prefilter then.
     if (literals?.some((l) => NOT_IN_BYTES.test(l))) literals = undefined;
@@ -183,7 +190,8 @@ export class Pipeline {
   /** One batch through parsers, web hub, stats and rules; resolves when every action accepted its events. */
   private async dispatch(batch: RecordBatch): Promise<void> {
     this.parsers.get(batch.source)?.(batch.records);
-    for (const [name, job] of this.statsJobs) if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
+    for (const [name, job] of this.statsJobs)
+      if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
     const firings = this.engine.evaluate(batch.records);
     // Which rules matched each line only matters to the web view: not built per batch without one.
     if (this.options.hub) this.options.hub.pushRecords(batch.records, matchesByRecord(firings));
@@ -201,7 +209,9 @@ export class Pipeline {
     this.options.hub?.pushAlert(event);
     this.log.warn({ stats: event.rule }, event.message ?? event.kind);
     for (const name of actionNames) {
-      this.send(name, event, noAck.hold()).catch((err) => this.log.error({ action: name, err: describeError(err) }, "alert not delivered"));
+      this.send(name, event, noAck.hold()).catch((err) =>
+        this.log.error({ action: name, err: describeError(err) }, "alert not delivered"),
+      );
     }
   }
 

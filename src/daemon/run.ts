@@ -42,15 +42,29 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
   let extras: Extras | undefined;
   try {
     extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
-    const pipeline = new Pipeline(config, { clock, logger, metrics, stateDir: config.state_dir, checkpoints, once: options.once ?? false, ...(extras.hub ? { hub: extras.hub } : {}) });
+    const pipeline = new Pipeline(config, {
+      clock,
+      logger,
+      metrics,
+      stateDir: config.state_dir,
+      checkpoints,
+      once: options.once ?? false,
+      ...(extras.hub ? { hub: extras.hub } : {}),
+    });
     await pipeline.start();
-    await extras.startRotation({ beforeRelease: () => settleWithin(pipeline, 10_000, logger), afterRotate: (file) => reopenOwnLog(config, file, logger) });
+    await extras.startRotation({
+      beforeRelease: () => settleWithin(pipeline, 10_000, logger),
+      afterRotate: (file) => reopenOwnLog(config, file, logger),
+    });
     options.onStarted?.(pipeline, extras);
     if (options.once) {
       await pipeline.caughtUp();
       await pipeline.flushActions(drainMs);
     } else {
-      logger.info({ sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length }, "logward running");
+      logger.info(
+        { sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length },
+        "logward running",
+      );
       await waitForStop(pipeline, extras, options, logger);
     }
     await pipeline.drain(drainMs);

@@ -27,11 +27,15 @@ export class AccessHit {
   bytes = 0;
 
   get host(): string {
-    return this.hostBytes ? this.hostBytes.toString("utf8", this.hostStart, this.hostEnd) : this.hostText.slice(this.hostStart, this.hostEnd);
+    return this.hostBytes
+      ? this.hostBytes.toString("utf8", this.hostStart, this.hostEnd)
+      : this.hostText.slice(this.hostStart, this.hostEnd);
   }
 
   get path(): string {
-    return this.pathBytes ? this.pathBytes.toString("utf8", this.pathStart, this.pathEnd) : this.pathText.slice(this.pathStart, this.pathEnd);
+    return this.pathBytes
+      ? this.pathBytes.toString("utf8", this.pathStart, this.pathEnd)
+      : this.pathText.slice(this.pathStart, this.pathEnd);
   }
 
   /** The hit as plain values (strings for host and path). */
@@ -71,7 +75,13 @@ export function newHit(): AccessHit {
 }
 
 /** A hit with the given values (tests, and callers holding strings). */
-export function accessHit(values: { time: number; host: string; path: string; status: number; bytes: number }): AccessHit {
+export function accessHit(values: {
+  time: number;
+  host: string;
+  path: string;
+  status: number;
+  bytes: number;
+}): AccessHit {
   const hit = new AccessHit();
   hit.time = values.time;
   hit.setHost(values.host);
@@ -103,7 +113,13 @@ export interface AccessFormat {
 }
 
 /** scanBytes for a format that reads text only: the line is decoded first. */
-export function scanDecoded(format: AccessFormat, buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+export function scanDecoded(
+  format: AccessFormat,
+  buf: Buffer,
+  start: number,
+  end: number,
+  hit: AccessHit,
+): ScanOutcome {
   const line = buf.toString("utf8", start, end);
   return format.scan(line, 0, line.length, hit);
 }

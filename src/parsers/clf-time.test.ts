@@ -32,22 +32,30 @@ describe("ClfTimeCache", () => {
 
   it("parseBytes gives what parse gives on the decoded text, both used on one cache in any order (property)", () => {
     // A few timestamps that differ from one another in one character, met again and again.
-    const variant = fc.tuple(fc.nat({ max: 25 }), fc.constantFrom("0", "1", "2", "5", "7", "+", "-", " ", "\u0000", "ÿ", "☃"));
+    const variant = fc.tuple(
+      fc.nat({ max: 25 }),
+      fc.constantFrom("0", "1", "2", "5", "7", "+", "-", " ", "\u0000", "ÿ", "☃"),
+    );
     fc.assert(
-      fc.property(stamp, fc.array(variant, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 3 }), fc.boolean()), { maxLength: 60 }), (base, variants, uses) => {
-        const pool = [base, ...variants.map(([at, ch]) => base.slice(0, at) + ch + base.slice(at + 1))];
-        const cache = new ClfTimeCache();
-        for (const [which, pad, asBytes] of uses) {
-          const line = `${"x".repeat(pad)}${pool[which % pool.length]}]`;
-          const expected = parseClfTime(line, pad);
-          if (!asBytes) {
-            expect(cache.parse(line, pad)).toEqual(expected);
-            continue;
+      fc.property(
+        stamp,
+        fc.array(variant, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 3 }), fc.boolean()), { maxLength: 60 }),
+        (base, variants, uses) => {
+          const pool = [base, ...variants.map(([at, ch]) => base.slice(0, at) + ch + base.slice(at + 1))];
+          const cache = new ClfTimeCache();
+          for (const [which, pad, asBytes] of uses) {
+            const line = `${"x".repeat(pad)}${pool[which % pool.length]}]`;
+            const expected = parseClfTime(line, pad);
+            if (!asBytes) {
+              expect(cache.parse(line, pad)).toEqual(expected);
+              continue;
+            }
+            expect(cache.parseBytes(Buffer.from(line), pad)).toBe(!Number.isNaN(expected));
+            expect(cache.lastTime).toEqual(expected);
           }
-          expect(cache.parseBytes(Buffer.from(line), pad)).toBe(!Number.isNaN(expected));
-          expect(cache.lastTime).toEqual(expected);
-        }
-      }),
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -34,8 +34,19 @@ export function parseClfTime(text: string, at: number): number {
   const zoneHours = two(text, at + 22);
   const zoneMinutes = two(text, at + 24);
   if (month === undefined || two(text, at + 7) < 0 || two(text, at + 9) < 0) return NaN;
-  if (day < 1 || day > daysIn(month, year) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
-  if ((sign !== 43 && sign !== 45) || zoneHours < 0 || zoneHours > 23 || zoneMinutes < 0 || zoneMinutes > 59) return NaN;
+  if (
+    day < 1 ||
+    day > daysIn(month, year) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return NaN;
+  if ((sign !== 43 && sign !== 45) || zoneHours < 0 || zoneHours > 23 || zoneMinutes < 0 || zoneMinutes > 59)
+    return NaN;
   const offset = (zoneHours * 60 + zoneMinutes) * 60_000 * (sign === 45 ? -1 : 1);
   return Date.UTC(year, month, day, hour, minute, second) - offset;
 }
@@ -69,7 +80,8 @@ function sameBytesAt(buf: Uint8Array, at: number, last: Uint8Array): boolean {
 const WORDS = 7;
 
 function toWords(codes: Uint8Array, words: Int32Array): void {
-  for (let w = 0; w < 6; w++) words[w] = codes[4 * w]! | (codes[4 * w + 1]! << 8) | (codes[4 * w + 2]! << 16) | (codes[4 * w + 3]! << 24);
+  for (let w = 0; w < 6; w++)
+    words[w] = codes[4 * w]! | (codes[4 * w + 1]! << 8) | (codes[4 * w + 2]! << 16) | (codes[4 * w + 3]! << 24);
   words[6] = codes[24]! | (codes[25]! << 8);
 }
 

@@ -6,7 +6,8 @@ import { HIT, INVALID, newHit } from "./access.js";
 import { createClfFormat } from "./clf.js";
 import { combinedParser, commonParser } from "./kinds.js";
 
-const COMBINED = '203.0.113.9 - frank [21/Nov/2026:04:15:00 +0100] "GET /api/user/1?x=1 HTTP/1.1" 200 2326 "https://example.org/" "Mozilla/5.0 (X11)"';
+const COMBINED =
+  '203.0.113.9 - frank [21/Nov/2026:04:15:00 +0100] "GET /api/user/1?x=1 HTTP/1.1" 200 2326 "https://example.org/" "Mozilla/5.0 (X11)"';
 
 function record(line: string): LogRecord {
   return { source: "access", line, time: 0, fields: {} };
@@ -33,7 +34,9 @@ describe("combined parser", () => {
 
   it("keeps escaped quotes and ignores fields nginx appends", () => {
     const parser = combinedParser.create({}, { logger: silentLogger });
-    const r = record('::1 - - [01/Jan/2026:00:00:00 -0000] "GET /a\\"b HTTP/1.0" 404 - "-" "curl \\"x\\"" "10.0.0.1" 0.003');
+    const r = record(
+      '::1 - - [01/Jan/2026:00:00:00 -0000] "GET /a\\"b HTTP/1.0" 404 - "-" "curl \\"x\\"" "10.0.0.1" 0.003',
+    );
     expect(parser.parse(r)).toBe(true);
     expect(r.fields).toMatchObject({ path: '/a\\"b', bytes: 0, status: 404, agent: 'curl \\"x\\"' });
   });
@@ -79,7 +82,13 @@ describe("combined parser", () => {
     const hit = newHit();
     const first = text.indexOf("\n");
     expect(format.scan(text, 0, first, hit)).toBe(HIT);
-    expect(hit.values()).toEqual({ time: Date.UTC(2026, 10, 21, 3, 15), host: "203.0.113.9", path: "/api/user/1?x=1", status: 200, bytes: 2326 });
+    expect(hit.values()).toEqual({
+      time: Date.UTC(2026, 10, 21, 3, 15),
+      host: "203.0.113.9",
+      path: "/api/user/1?x=1",
+      status: 200,
+      bytes: 2326,
+    });
     expect(format.scan(text, first + 1, text.length - 1, hit)).toBe(HIT);
     expect(hit.time).toBe(Date.UTC(2026, 10, 21, 4, 15));
     expect(format.scan(text, 0, first - 1, hit)).toBe(INVALID); // agent's closing quote cut off
@@ -100,11 +109,19 @@ const REFERENCE = new RegExp(
 function referenceParse(line: string): Record<string, unknown> | undefined {
   const m = REFERENCE.exec(line);
   if (!m) return undefined;
-  const [, host, ident, user, dd, mon, yyyy, hh, mi, ss, sign, zh, zm, request, status, bytes, referer, agent] = m as unknown as string[];
+  const [, host, ident, user, dd, mon, yyyy, hh, mi, ss, sign, zh, zm, request, status, bytes, referer, agent] =
+    m as unknown as string[];
   const month = MONTHS.indexOf(mon as string);
-  const [day, year, hour, minute, second] = [dd, yyyy, hh, mi, ss].map(Number) as [number, number, number, number, number];
+  const [day, year, hour, minute, second] = [dd, yyyy, hh, mi, ss].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(year, month, day));
-  if (month < 0 || date.getUTCDate() !== day || date.getUTCMonth() !== month || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (month < 0 || date.getUTCDate() !== day || date.getUTCMonth() !== month || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   if (Number(zh) > 23 || Number(zm) > 59) return undefined;
   const offset = (Number(zh) * 60 + Number(zm)) * 60_000 * (sign === "-" ? -1 : 1);
   const parts = (request as string).split(" ");
@@ -113,7 +130,19 @@ function referenceParse(line: string): Record<string, unknown> | undefined {
   const path = parts.length > 2 ? parts.slice(1, -1).join(" ") : parts.length === 2 ? parts[1] : "";
   return {
     time: Date.UTC(year, month, day, hour, minute, second) - offset,
-    fields: { host, ident, user, request, method, path, protocol, status: Number(status), bytes: bytes === "-" ? 0 : Number(bytes), referer, agent },
+    fields: {
+      host,
+      ident,
+      user,
+      request,
+      method,
+      path,
+      protocol,
+      status: Number(status),
+      bytes: bytes === "-" ? 0 : Number(bytes),
+      referer,
+      agent,
+    },
   };
 }
 
@@ -147,7 +176,12 @@ const validLine = fc
 
 /** A valid line with one random edit: a character deleted, replaced or inserted anywhere. */
 const mutatedLine = fc
-  .tuple(validLine, fc.nat(), fc.constantFrom("delete", "replace", "insert"), fc.constantFrom(" ", '"', "\\", "[", "]", "x", "9", "-", "/", ":", "\t"))
+  .tuple(
+    validLine,
+    fc.nat(),
+    fc.constantFrom("delete", "replace", "insert"),
+    fc.constantFrom(" ", '"', "\\", "[", "]", "x", "9", "-", "/", ":", "\t"),
+  )
   .map(([line, at, edit, ch]) => {
     const i = at % (line.length + 1);
     if (edit === "delete") return line.slice(0, i) + line.slice(i + 1);
@@ -174,7 +208,12 @@ describe("combined scanner against a reference regex", () => {
 
   it("accepts every generated line whose date exists", () => {
     const format = createClfFormat(true);
-    fc.assert(fc.property(validLine, (line) => (format.parse(line, { fields: {}, time: NaN }) === HIT) === (referenceParse(line) !== undefined)));
+    fc.assert(
+      fc.property(
+        validLine,
+        (line) => (format.parse(line, { fields: {}, time: NaN }) === HIT) === (referenceParse(line) !== undefined),
+      ),
+    );
     expect(format.parse(COMBINED, { fields: {}, time: NaN })).toBe(HIT);
   });
 });

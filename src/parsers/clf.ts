@@ -1,6 +1,15 @@
 // Apache/nginx `common` and `combined` formats, scanned character by character (no regex per line).
 import type { Fields } from "../core/record.js";
-import { digitsAt, HIT, INVALID, requestSpans, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import {
+  digitsAt,
+  HIT,
+  INVALID,
+  requestSpans,
+  type AccessFormat,
+  type AccessHit,
+  type ParsedLine,
+  type ScanOutcome,
+} from "./access.js";
 import { ClfByteScanner } from "./clf-bytes.js";
 import { CLF_TIME_LENGTH, ClfTimeCache } from "./clf-time.js";
 
@@ -39,7 +48,8 @@ export class ClfScanner {
   scan(text: string, start: number, end: number, requireExtras: boolean): boolean {
     let i = this.word(text, start, end, HOST);
     if (i < 0 || (i = this.word(text, i, end, IDENT)) < 0 || (i = this.word(text, i, end, USER)) < 0) return false;
-    if (text.charCodeAt(i) !== 91 || i + CLF_TIME_LENGTH + 3 >= end || text.charCodeAt(i + CLF_TIME_LENGTH + 1) !== 93) return false;
+    if (text.charCodeAt(i) !== 91 || i + CLF_TIME_LENGTH + 3 >= end || text.charCodeAt(i + CLF_TIME_LENGTH + 1) !== 93)
+      return false;
     if (text.charCodeAt(i + CLF_TIME_LENGTH + 2) !== SPACE) return false;
     this.time = this.times.parse(text, i + 1);
     if (this.time !== this.time) return false; // NaN

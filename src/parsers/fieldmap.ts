@@ -129,6 +129,7 @@ export function copyScalars(source: Source, fields: Fields): void {
   for (const key in source) {
     if (key === "__proto__") continue;
     const value = source[key];
-    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") fields[key] = value as FieldValue;
+    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      fields[key] = value as FieldValue;
   }
 }

@@ -2,7 +2,14 @@
 import type { ParserKind } from "../core/component.js";
 import { autoParser, combinedParser, commonParser, jsonParser, logfmtParser, w3cCsvParser } from "./kinds.js";
 
-export const parserKinds: ParserKind[] = [w3cCsvParser, commonParser, combinedParser, jsonParser, logfmtParser, autoParser];
+export const parserKinds: ParserKind[] = [
+  w3cCsvParser,
+  commonParser,
+  combinedParser,
+  jsonParser,
+  logfmtParser,
+  autoParser,
+];
 
 export function findParserKind(type: string): ParserKind | undefined {
   return parserKinds.find((kind) => kind.type === type);

@@ -1,5 +1,13 @@
 // The `json` format: one JSON object per line; key names for the common fields are configurable.
-import { HIT, INVALID, scanDecoded, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import {
+  HIT,
+  INVALID,
+  scanDecoded,
+  type AccessFormat,
+  type AccessHit,
+  type ParsedLine,
+  type ScanOutcome,
+} from "./access.js";
 import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 /** The object on a line, or undefined when the line is not a JSON object. */
@@ -9,7 +17,9 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   if (text.charCodeAt(i) !== 123) return undefined; // not "{": skip the cost of a throwing JSON.parse
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -10,7 +10,11 @@ import { fieldNameOptions, noOptions } from "./schema.js";
 import { createW3cCsvFormat } from "./w3c-csv.js";
 
 /** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
-export function accessParserKind<C>(type: string, schema: z.ZodType<C>, make: (config: C) => AccessFormat): ParserKind<C> {
+export function accessParserKind<C>(
+  type: string,
+  schema: z.ZodType<C>,
+  make: (config: C) => AccessFormat,
+): ParserKind<C> {
   return {
     type,
     schema,

@@ -1,5 +1,13 @@
 // The `logfmt` format: key=value pairs, values bare or "quoted with \" escapes"; a bare key is true.
-import { HIT, INVALID, scanDecoded, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import {
+  HIT,
+  INVALID,
+  scanDecoded,
+  type AccessFormat,
+  type AccessHit,
+  type ParsedLine,
+  type ScanOutcome,
+} from "./access.js";
 import { copyScalars, FieldMapper, type FieldNameOptions } from "./fieldmap.js";
 
 const SPACE = 32;

@@ -14,15 +14,24 @@ describe("w3c-csv", () => {
     expect(parser.parse(record)).toBe(true);
     expect(record.time).toBe(1549573860_000);
     expect(record.fields).toEqual({
-      host: "10.0.0.2", ident: "-", user: "apache", request: "GET /api/user HTTP/1.0",
-      method: "GET", path: "/api/user", protocol: "HTTP/1.0", status: 200, bytes: 1234,
+      host: "10.0.0.2",
+      ident: "-",
+      user: "apache",
+      request: "GET /api/user HTTP/1.0",
+      method: "GET",
+      path: "/api/user",
+      protocol: "HTTP/1.0",
+      status: 200,
+      bytes: 1234,
     });
   });
 
   it("skips the header without calling it invalid", () => {
     const format = createW3cCsvFormat();
     expect(format.scan(HEADER, 0, HEADER.length, newHit())).toBe(SKIP);
-    expect(w3cCsvParser.create({}, { logger: silentLogger }).parse({ source: "s", line: HEADER, time: 0, fields: {} })).toBe(false);
+    expect(
+      w3cCsvParser.create({}, { logger: silentLogger }).parse({ source: "s", line: HEADER, time: 0, fields: {} }),
+    ).toBe(false);
   });
 
   it("reads quoted numbers, commas and doubled quotes inside quotes, and a dash for bytes", () => {

@@ -1,6 +1,16 @@
 // The `w3c-csv` format: "remotehost","rfc931","authuser","date","request","status","bytes", date in epoch seconds.
 import type { Fields } from "../core/record.js";
-import { digitsAt, HIT, INVALID, requestSpans, SKIP, type AccessFormat, type AccessHit, type ParsedLine, type ScanOutcome } from "./access.js";
+import {
+  digitsAt,
+  HIT,
+  INVALID,
+  requestSpans,
+  SKIP,
+  type AccessFormat,
+  type AccessHit,
+  type ParsedLine,
+  type ScanOutcome,
+} from "./access.js";
 import { CsvByteScanner, epochSeconds } from "./w3c-csv-bytes.js";
 
 const QUOTE = 34;
@@ -31,7 +41,8 @@ export class CsvScanner {
     if (this.cut(text, HOST) === "remotehost") return SKIP; // the header line
     this.time = epochSeconds(text, this.spans[DATE] as number, this.spans[DATE + 1] as number);
     this.status = digitsAt(text, this.spans[STATUS] as number, this.spans[STATUS + 1] as number);
-    this.bytes = this.cut(text, BYTES) === "-" ? 0 : digitsAt(text, this.spans[BYTES] as number, this.spans[BYTES + 1] as number);
+    this.bytes =
+      this.cut(text, BYTES) === "-" ? 0 : digitsAt(text, this.spans[BYTES] as number, this.spans[BYTES + 1] as number);
     if (!Number.isFinite(this.time) || this.status < 0 || this.bytes < 0) return INVALID;
     requestSpans(text, this.spans[REQUEST] as number, this.spans[REQUEST + 1] as number, this.spans, METHOD);
     return HIT;

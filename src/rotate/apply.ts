@@ -31,7 +31,9 @@ export async function applyAction(action: PlannedAction, ctx: ApplyContext): Pro
     case "compress":
       return compressArchive(action.path, ctx.job.compress_level);
     case "rotate":
-      return ctx.job.method === "copytruncate" ? copyTruncate(action.to as string, ctx) : renameRotate(action.to as string, ctx);
+      return ctx.job.method === "copytruncate"
+        ? copyTruncate(action.to as string, ctx)
+        : renameRotate(action.to as string, ctx);
   }
 }
 
@@ -43,7 +45,8 @@ async function removeOwnFile(file: string, scan: Scan): Promise<void> {
   const name = path.basename(file);
   const dir = path.dirname(file);
   const own = parseArchiveName(scan.basename, name) ?? parseArchiveTemp(scan.basename, name);
-  if (!own || (dir !== scan.archiveDir && dir !== scan.sourceDir)) throw new Error(`refusing to delete ${file}: not an archive of ${scan.file}`);
+  if (!own || (dir !== scan.archiveDir && dir !== scan.sourceDir))
+    throw new Error(`refusing to delete ${file}: not an archive of ${scan.file}`);
   const st = await fsp.lstat(file).catch(() => undefined);
   if (!st) return;
   if (!st.isFile()) throw new Error(`refusing to delete ${file}: not a regular file`);
@@ -90,7 +93,11 @@ async function renameRotate(archive: string, ctx: ApplyContext): Promise<void> {
 async function createEmptyLike(file: string, before: import("node:fs").Stats, ctx: ApplyContext): Promise<void> {
   let handle: fsp.FileHandle | undefined;
   try {
-    handle = await fsp.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, before.mode & 0o7777);
+    handle = await fsp.open(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      before.mode & 0o7777,
+    );
     await copyMetadata(handle, before, false);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
@@ -172,7 +179,12 @@ async function runPostRotate(rotated: string, ctx: ApplyContext): Promise<void> 
     child.on("error", (err) => resolve({ code: -1, output: err.message }));
     child.on("close", (code) => resolve({ code, output }));
   });
-  const log = { job: ctx.jobName, file: ctx.scan.file, exitCode: result.code, output: result.output.trim() || undefined };
+  const log = {
+    job: ctx.jobName,
+    file: ctx.scan.file,
+    exitCode: result.code,
+    output: result.output.trim() || undefined,
+  };
   if (result.code === 0) ctx.logger.debug(log, "post_rotate done");
   else ctx.logger.warn(log, "post_rotate failed");
 }

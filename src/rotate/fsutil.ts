@@ -85,12 +85,12 @@ export async function gzipDurable(src: string, dest: string, level: number): Pro
 
 /** Write all of data at the handle's position (a write may take only part of it). */
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let done = 0; done < data.length; ) done += (await handle.write(data, done, data.length - done)).bytesWritten;
+  for (let done = 0; done < data.length;) done += (await handle.write(data, done, data.length - done)).bytesWritten;
 }
 
 /** The content of an open file, in 256 KiB chunks (the handle stays open: the caller closes it). */
 async function* readChunks(handle: FileHandle): AsyncGenerator<Buffer> {
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const buffer = Buffer.allocUnsafe(256 * 1024);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) return;
@@ -119,7 +119,7 @@ export function copyRestSync(from: number, to: number, offset: number): number {
   for (;;) {
     const bytesRead = readSync(from, buffer, 0, buffer.length, offset + copied);
     if (bytesRead === 0) return copied;
-    for (let done = 0; done < bytesRead; ) done += writeSync(to, buffer, done, bytesRead - done);
+    for (let done = 0; done < bytesRead;) done += writeSync(to, buffer, done, bytesRead - done);
     copied += bytesRead;
   }
 }

@@ -28,11 +28,26 @@ describe("legacy rotation config", () => {
   it("becomes a rotate job for log_dir/active_log plus log settings, valid for logward", () => {
     const converted = convertLegacyRotateConfig(OLD);
     expect(converted?.config).toEqual({
-      rotate: { app: { path: "/var/log/myapp/app.log", archive_dir: "/var/log/myapp/archive", max_size: "10MiB", max_age: "7d", compress: true, keep_days: 30 } },
+      rotate: {
+        app: {
+          path: "/var/log/myapp/app.log",
+          archive_dir: "/var/log/myapp/archive",
+          max_size: "10MiB",
+          max_age: "7d",
+          compress: true,
+          keep_days: 30,
+        },
+      },
       log: { level: "warn", file: "/var/log/rotator.log" },
     });
     const config = validateConfig(converted?.config);
-    expect(config.rotate.app).toMatchObject({ max_size: 10 * 1024 * 1024, max_age: 7 * 86_400_000, compress: true, keep_days: 30, method: "rename" });
+    expect(config.rotate.app).toMatchObject({
+      max_size: 10 * 1024 * 1024,
+      max_age: 7 * 86_400_000,
+      compress: true,
+      keep_days: 30,
+      method: "rename",
+    });
     expect(config.log).toMatchObject({ level: "warn", file: "/var/log/rotator.log" });
   });
 
@@ -59,7 +74,10 @@ describe("legacy rotation config", () => {
   it("is registered with the config loader, so the old JSON file loads as is", async () => {
     expect(legacyConverters).toContain(convertLegacyRotateConfig);
     const file = path.join(dir, "rotator.json");
-    fs.writeFileSync(file, JSON.stringify({ ...OLD, log_dir: dir, archive_dir: path.join(dir, "archive"), logging: { log_level: "DEBUG" } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...OLD, log_dir: dir, archive_dir: path.join(dir, "archive"), logging: { log_level: "DEBUG" } }),
+    );
     const config = await loadConfig(file);
     expect(config.rotate.app?.path).toBe(path.join(dir, "app.log"));
     expect(config.log.level).toBe("debug");

@@ -7,7 +7,16 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const LOGWARD_SECTIONS = ["sources", "rules", "stats", "actions", "rotate", "web", "state_dir"];
-const LEVELS: Record<string, string> = { notset: "debug", debug: "debug", info: "info", warning: "warn", warn: "warn", error: "error", critical: "fatal", fatal: "fatal" };
+const LEVELS: Record<string, string> = {
+  notset: "debug",
+  debug: "debug",
+  info: "info",
+  warning: "warn",
+  warn: "warn",
+  error: "error",
+  critical: "fatal",
+  fatal: "fatal",
+};
 
 /**
  * The old script's keys: log_dir, archive_dir, active_log, rotation.max_size_mb, rotation.max_age_days,
@@ -31,7 +40,8 @@ export function convertLegacyRotateConfig(raw: unknown): { config: unknown; hint
 
   const config: Obj = { rotate: { [jobName(raw.active_log)]: job } };
   const log: Obj = {};
-  if (typeof logging.log_level === "string") log.level = LEVELS[logging.log_level.toLowerCase()] ?? logging.log_level.toLowerCase();
+  if (typeof logging.log_level === "string")
+    log.level = LEVELS[logging.log_level.toLowerCase()] ?? logging.log_level.toLowerCase();
   if (logging.log_file !== undefined) log.file = logging.log_file;
   if (Object.keys(log).length) config.log = log;
   return { config, hint: hintFor(config, raw) };

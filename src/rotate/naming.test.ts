@@ -1,6 +1,14 @@
 // Archive names: the documented form, local time, collision suffixes, and nothing else parsed as one.
 import { describe, expect, it } from "vitest";
-import { archiveName, formatStamp, looksLikeArchive, parseArchiveName, parseArchiveTemp, parseStamp, splitName } from "./naming.js";
+import {
+  archiveName,
+  formatStamp,
+  looksLikeArchive,
+  parseArchiveName,
+  parseArchiveTemp,
+  parseStamp,
+  splitName,
+} from "./naming.js";
 
 const at = new Date(2026, 10, 21, 4, 15, 0).getTime(); // local 2026-11-21 04:15:00
 
@@ -28,9 +36,18 @@ describe("archive names", () => {
 
   it("rejects everything that is not exactly an archive of that file", () => {
     const others = [
-      "app.log", "app-20261121-041500.txt", "app-20261121-041500.log.bak", "app-20261121-0415.log", "xapp-20261121-041500.log",
-      "app-20261399-041500.log", "app-20261121-250000.log", "app-20261121-041500-0.log", "app.log.1", "app.log-20261121",
-      "other-20261121-041500.log", "app-20261121-041500.log.gz.logward-tmp",
+      "app.log",
+      "app-20261121-041500.txt",
+      "app-20261121-041500.log.bak",
+      "app-20261121-0415.log",
+      "xapp-20261121-041500.log",
+      "app-20261399-041500.log",
+      "app-20261121-250000.log",
+      "app-20261121-041500-0.log",
+      "app.log.1",
+      "app.log-20261121",
+      "other-20261121-041500.log",
+      "app-20261121-041500.log.gz.logward-tmp",
     ];
     for (const name of others) expect(parseArchiveName("app.log", name), name).toBeUndefined();
     expect(parseArchiveName("app-x.log", "app-20261121-041500.log")).toBeUndefined();

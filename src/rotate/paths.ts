@@ -72,7 +72,8 @@ async function walk(dir: string, segments: string[], files: string[], dirs: Set<
   const entries = await readDirSafe(dir);
   if (segment === "**") {
     await walk(dir, rest, files, dirs); // zero folders
-    for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".")) await walk(path.join(dir, e.name), segments, files, dirs);
+    for (const e of entries)
+      if (e.isDirectory() && !e.name.startsWith(".")) await walk(path.join(dir, e.name), segments, files, dirs);
     return;
   }
   const re = segmentRegex(segment);

@@ -3,7 +3,17 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { RotateJobConfig } from "./schema.js";
 import { parseArchiveName, parseArchiveTemp, type ArchiveName } from "./naming.js";
-import { archivesToCompress, decideRotation, expiredArchives, groupArchives, leftoverPlainCopies, pickArchiveName, type ArchiveGroup, type Decision, type FileFacts } from "./policy.js";
+import {
+  archivesToCompress,
+  decideRotation,
+  expiredArchives,
+  groupArchives,
+  leftoverPlainCopies,
+  pickArchiveName,
+  type ArchiveGroup,
+  type Decision,
+  type FileFacts,
+} from "./policy.js";
 
 export type ActionKind = "cleanup" | "move" | "rotate" | "compress" | "delete";
 
@@ -47,7 +57,11 @@ export interface Scan {
 }
 
 /** archive_dir: absolute, ~/, or relative to the log file's folder; default the log file's folder. */
-export function archiveDirFor(job: Pick<RotateJobConfig, "archive_dir">, file: string, expand: (p: string) => string): string {
+export function archiveDirFor(
+  job: Pick<RotateJobConfig, "archive_dir">,
+  file: string,
+  expand: (p: string) => string,
+): string {
   const dir = path.dirname(file);
   if (!job.archive_dir) return dir;
   if (job.archive_dir.startsWith("~")) return expand(job.archive_dir);
@@ -89,16 +103,33 @@ async function listDir(dir: string): Promise<import("node:fs").Dirent[]> {
  * The steps of one pass, in execution order: clean up after a crash, rotate, compress, expire.
  * `facts` is undefined when the file is missing (recovery and retention still run).
  */
-export function buildActions(job: RotateJobConfig, scan: Scan, facts: FileFacts | undefined, now: number, force: boolean): { decision: Decision; actions: PlannedAction[] } {
+export function buildActions(
+  job: RotateJobConfig,
+  scan: Scan,
+  facts: FileFacts | undefined,
+  now: number,
+  force: boolean,
+): { decision: Decision; actions: PlannedAction[] } {
   const { archiveDir } = scan;
-  const actions: PlannedAction[] = [...scan.temps].sort().map((t) => ({ kind: "cleanup", path: t, reason: "temp file of an interrupted write" }));
+  const actions: PlannedAction[] = [...scan.temps]
+    .sort()
+    .map((t) => ({ kind: "cleanup", path: t, reason: "temp file of an interrupted write" }));
   const movable = scan.stranded.filter((a) => !scan.taken.has(a.name)).sort((a, b) => a.name.localeCompare(b.name));
   for (const a of movable) {
-    actions.push({ kind: "move", path: path.join(scan.sourceDir, a.name), to: path.join(archiveDir, a.name), reason: "archive beside the file belongs in archive_dir (an interrupted move, or archive_dir was changed)" });
+    actions.push({
+      kind: "move",
+      path: path.join(scan.sourceDir, a.name),
+      to: path.join(archiveDir, a.name),
+      reason: "archive beside the file belongs in archive_dir (an interrupted move, or archive_dir was changed)",
+    });
   }
   let groups = groupArchives([...scan.archives, ...movable]);
   for (const g of leftoverPlainCopies(groups)) {
-    actions.push({ kind: "cleanup", path: path.join(archiveDir, g.base), reason: "its .gz is complete (compression was interrupted before removing it)" });
+    actions.push({
+      kind: "cleanup",
+      path: path.join(archiveDir, g.base),
+      reason: "its .gz is complete (compression was interrupted before removing it)",
+    });
     g.plain = false;
   }
   const decision = facts ? decideRotation(job, facts, now, force) : { rotate: false, reason: "missing" };
@@ -106,7 +137,12 @@ export function buildActions(job: RotateJobConfig, scan: Scan, facts: FileFacts 
     const taken = new Set([...scan.taken, ...movable.map((a) => a.name)]);
     const name = pickArchiveName(scan.basename, now, taken);
     const fresh = parseArchiveName(scan.basename, name) as ArchiveName;
-    actions.push({ kind: "rotate", path: scan.file, to: path.join(archiveDir, name), reason: `${decision.reason}; method ${job.method}` });
+    actions.push({
+      kind: "rotate",
+      path: scan.file,
+      to: path.join(archiveDir, name),
+      reason: `${decision.reason}; method ${job.method}`,
+    });
     groups = groupArchives([...groupsToNames(groups), fresh]);
   }
   const expired = expiredArchives(job, groups, now);
@@ -114,10 +150,17 @@ export function buildActions(job: RotateJobConfig, scan: Scan, facts: FileFacts 
   for (const g of archivesToCompress(job, groups)) {
     if (expiredBases.has(g.base)) continue;
     const from = path.join(archiveDir, g.base);
-    actions.push({ kind: "compress", path: from, to: `${from}.gz`, reason: job.delay_compress ? "compress (delay_compress: not the newest)" : "compress" });
+    actions.push({
+      kind: "compress",
+      path: from,
+      to: `${from}.gz`,
+      reason: job.delay_compress ? "compress (delay_compress: not the newest)" : "compress",
+    });
   }
   for (const e of expired) {
-    const names = [e.group.plain ? e.group.base : undefined, e.group.gz ? `${e.group.base}.gz` : undefined].filter((n) => n !== undefined);
+    const names = [e.group.plain ? e.group.base : undefined, e.group.gz ? `${e.group.base}.gz` : undefined].filter(
+      (n) => n !== undefined,
+    );
     for (const n of names) actions.push({ kind: "delete", path: path.join(archiveDir, n), reason: e.reason });
   }
   return { decision, actions };

@@ -2,7 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
 import { archiveName, parseArchiveName, type ArchiveName } from "./naming.js";
-import { archivesToCompress, decideRotation, expiredArchives, groupArchives, leftoverPlainCopies, pickArchiveName, untilAgeDue } from "./policy.js";
+import {
+  archivesToCompress,
+  decideRotation,
+  expiredArchives,
+  groupArchives,
+  leftoverPlainCopies,
+  pickArchiveName,
+  untilAgeDue,
+} from "./policy.js";
 
 const DAY = 86_400_000;
 const base = { notifempty: true, max_size: undefined, max_age: undefined, min_size: undefined };
@@ -11,8 +19,14 @@ describe("decideRotation", () => {
   const now = new FakeClock().now();
   it("rotates on size and on age, and says why", () => {
     const job = { ...base, max_size: 1000, max_age: DAY };
-    expect(decideRotation(job, { size: 1000, contentSince: now }, now, false)).toMatchObject({ rotate: true, reason: expect.stringContaining("max_size") });
-    expect(decideRotation(job, { size: 10, contentSince: now - DAY }, now, false)).toMatchObject({ rotate: true, reason: expect.stringContaining("max_age") });
+    expect(decideRotation(job, { size: 1000, contentSince: now }, now, false)).toMatchObject({
+      rotate: true,
+      reason: expect.stringContaining("max_size"),
+    });
+    expect(decideRotation(job, { size: 10, contentSince: now - DAY }, now, false)).toMatchObject({
+      rotate: true,
+      reason: expect.stringContaining("max_age"),
+    });
     const not = decideRotation(job, { size: 999, contentSince: now - DAY + 1 }, now, false);
     expect(not.rotate).toBe(false);
     expect(not.reason).toContain("< max_size");
@@ -20,12 +34,17 @@ describe("decideRotation", () => {
 
   it("never rotates an empty file under notifempty, even forced", () => {
     expect(decideRotation({ ...base, max_size: 0 }, { size: 0, contentSince: 0 }, now, true).rotate).toBe(false);
-    expect(decideRotation({ ...base, notifempty: false, max_age: 1 }, { size: 0, contentSince: 0 }, now, false).rotate).toBe(true);
+    expect(
+      decideRotation({ ...base, notifempty: false, max_age: 1 }, { size: 0, contentSince: 0 }, now, false).rotate,
+    ).toBe(true);
   });
 
   it("holds back files under min_size unless forced", () => {
     const job = { ...base, max_age: 1, min_size: 100 };
-    expect(decideRotation(job, { size: 50, contentSince: 0 }, now, false)).toMatchObject({ rotate: false, reason: expect.stringContaining("min_size") });
+    expect(decideRotation(job, { size: 50, contentSince: 0 }, now, false)).toMatchObject({
+      rotate: false,
+      reason: expect.stringContaining("min_size"),
+    });
     expect(decideRotation(job, { size: 50, contentSince: 0 }, now, true).rotate).toBe(true);
   });
 
@@ -46,7 +65,9 @@ describe("pickArchiveName", () => {
     const first = archiveName("app.log", now);
     expect(pickArchiveName("app.log", now, new Set())).toBe(first);
     expect(pickArchiveName("app.log", now, new Set([first]))).toBe(archiveName("app.log", now, 1));
-    expect(pickArchiveName("app.log", now, new Set([`${first}.gz`, `${archiveName("app.log", now, 1)}.gz.logward-tmp`]))).toBe(archiveName("app.log", now, 2));
+    expect(
+      pickArchiveName("app.log", now, new Set([`${first}.gz`, `${archiveName("app.log", now, 1)}.gz.logward-tmp`])),
+    ).toBe(archiveName("app.log", now, 2));
   });
 });
 
@@ -77,7 +98,10 @@ describe("retention and compression", () => {
   it("compresses every plain archive, except the newest with delay_compress", () => {
     const groups = groupArchives(names([1, 2, 3], false));
     expect(archivesToCompress({ compress: true, delay_compress: false }, groups)).toHaveLength(3);
-    expect(archivesToCompress({ compress: true, delay_compress: true }, groups).map((g) => g.stampMs)).toEqual([now - 2 * DAY, now - 3 * DAY]);
+    expect(archivesToCompress({ compress: true, delay_compress: true }, groups).map((g) => g.stampMs)).toEqual([
+      now - 2 * DAY,
+      now - 3 * DAY,
+    ]);
     expect(archivesToCompress({ compress: false, delay_compress: false }, groups)).toHaveLength(0);
   });
 });

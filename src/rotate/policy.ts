@@ -78,7 +78,10 @@ export function groupArchives(archives: readonly ArchiveName[]): ArchiveGroup[] 
  * Uncompressed archives that should be compressed now: every one without its .gz, except the newest
  * when delay_compress keeps it readable until the next rotation.
  */
-export function archivesToCompress(job: Pick<RotateJobConfig, "compress" | "delay_compress">, groups: readonly ArchiveGroup[]): ArchiveGroup[] {
+export function archivesToCompress(
+  job: Pick<RotateJobConfig, "compress" | "delay_compress">,
+  groups: readonly ArchiveGroup[],
+): ArchiveGroup[] {
   if (!job.compress) return [];
   return groups.filter((g, i) => g.plain && !g.gz && !(job.delay_compress && i === 0));
 }
@@ -94,13 +97,20 @@ export interface Expiry {
 }
 
 /** Archives that retention deletes: beyond `keep` newest, or rotated more than keep_days ago. */
-export function expiredArchives(job: Pick<RotateJobConfig, "keep" | "keep_days">, groups: readonly ArchiveGroup[], now: number): Expiry[] {
+export function expiredArchives(
+  job: Pick<RotateJobConfig, "keep" | "keep_days">,
+  groups: readonly ArchiveGroup[],
+  now: number,
+): Expiry[] {
   const expired: Expiry[] = [];
   groups.forEach((group, index) => {
     if (job.keep !== undefined && index >= job.keep) {
       expired.push({ group, reason: `beyond keep ${job.keep} (newest ${job.keep} kept)` });
     } else if (job.keep_days !== undefined && now - group.stampMs > job.keep_days * DAY_MS) {
-      expired.push({ group, reason: `rotated ${formatAge(now - group.stampMs)} ago, beyond keep_days ${job.keep_days}` });
+      expired.push({
+        group,
+        reason: `rotated ${formatAge(now - group.stampMs)} ago, beyond keep_days ${job.keep_days}`,
+      });
     }
   });
   return expired;
@@ -118,7 +128,12 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatAge(ms: number): string {
-  const steps: [number, string][] = [[DAY_MS, "d"], [3_600_000, "h"], [60_000, "m"], [1000, "s"]];
+  const steps: [number, string][] = [
+    [DAY_MS, "d"],
+    [3_600_000, "h"],
+    [60_000, "m"],
+    [1000, "s"],
+  ];
   for (const [size, unit] of steps) if (ms >= size) return `${+(ms / size).toFixed(1)}${unit}`;
   return `${Math.round(ms)}ms`;
 }

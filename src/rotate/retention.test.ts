@@ -23,7 +23,14 @@ afterEach(() => {
 });
 
 /** Files that merely look related: retention must never touch them. */
-const BYSTANDERS = ["app.log.1", "notes.txt", "other-20200101-000000.log.gz", "app-20200101-000000.log.bak", "app-20200101.log.gz", "xapp-20200101-000000.log.gz"];
+const BYSTANDERS = [
+  "app.log.1",
+  "notes.txt",
+  "other-20200101-000000.log.gz",
+  "app-20200101-000000.log.bak",
+  "app-20200101.log.gz",
+  "xapp-20200101-000000.log.gz",
+];
 
 function seed(clock: FakeClock, daysAgo: number[]): string[] {
   for (const name of BYSTANDERS) fs.writeFileSync(path.join(dir, name), `bystander ${name}\n`);
@@ -39,10 +46,16 @@ describe("retention", () => {
     const clock = new FakeClock();
     const old = seed(clock, [1, 2, 3, 4]);
     fs.writeFileSync(path.join(dir, "app.log"), "current\n");
-    const plans = await scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: 1, compress: true, keep: 2 }) }, clock, state).runOnce({ dryRun: false, force: false });
+    const plans = await scheduler(
+      { app: job({ path: path.join(dir, "app.log"), max_size: 1, compress: true, keep: 2 }) },
+      clock,
+      state,
+    ).runOnce({ dryRun: false, force: false });
     const fresh = archiveName("app.log", clock.now(), 0, true);
     expect(list(dir)).toEqual([...BYSTANDERS, "app.log", fresh, old[0] as string].sort());
-    expect(plans[0]?.actions.filter((a) => a.kind === "delete").map((a) => path.basename(a.path))).toEqual(old.slice(1));
+    expect(plans[0]?.actions.filter((a) => a.kind === "delete").map((a) => path.basename(a.path))).toEqual(
+      old.slice(1),
+    );
     for (const name of BYSTANDERS) expect(fs.readFileSync(path.join(dir, name), "utf8")).toBe(`bystander ${name}\n`);
   });
 
@@ -50,7 +63,11 @@ describe("retention", () => {
     const clock = new FakeClock();
     const old = seed(clock, [5, 29, 31, 400]);
     fs.writeFileSync(path.join(dir, "app.log"), "current\n");
-    await scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: "1MiB", keep_days: 30 }) }, clock, state).runOnce({ dryRun: false, force: false });
+    await scheduler(
+      { app: job({ path: path.join(dir, "app.log"), max_size: "1MiB", keep_days: 30 }) },
+      clock,
+      state,
+    ).runOnce({ dryRun: false, force: false });
     expect(list(dir)).toEqual([...BYSTANDERS, "app.log", old[0] as string, old[1] as string].sort());
   });
 
@@ -62,7 +79,11 @@ describe("retention", () => {
       const linkName = archiveName("app.log", clock.now() - 100 * DAY, 0, true);
       fs.symlinkSync(path.join(outside, "precious"), path.join(dir, linkName));
       fs.writeFileSync(path.join(dir, "app.log"), "x\n");
-      await scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: 1, keep: 0, keep_days: 1 }) }, clock, state).runOnce({ dryRun: false, force: false });
+      await scheduler(
+        { app: job({ path: path.join(dir, "app.log"), max_size: 1, keep: 0, keep_days: 1 }) },
+        clock,
+        state,
+      ).runOnce({ dryRun: false, force: false });
       expect(list(dir)).toEqual(["app.log", linkName].sort());
       expect(fs.readFileSync(path.join(outside, "precious"), "utf8")).toBe("keep me\n");
     } finally {
@@ -77,14 +98,24 @@ describe("dry run", () => {
     seed(clock, [1, 40]);
     fs.writeFileSync(path.join(dir, archiveName("app.log", clock.now() - 2 * DAY)), "plain archive\n");
     fs.writeFileSync(path.join(dir, "app.log"), content(5000));
-    const jobs = { app: job({ path: path.join(dir, "app.log"), archive_dir: "archive", max_size: 1000, compress: true, keep_days: 30 }) };
+    const jobs = {
+      app: job({
+        path: path.join(dir, "app.log"),
+        archive_dir: "archive",
+        max_size: 1000,
+        compress: true,
+        keep_days: 30,
+      }),
+    };
     const beforeDir = snapshot(dir);
     const beforeState = snapshot(state);
     const plans = await scheduler(jobs, clock, state).runOnce({ dryRun: true, force: false });
     expect(snapshot(dir)).toEqual(beforeDir);
     expect(snapshot(state)).toEqual(beforeState);
     expect(plans[0]).toMatchObject({ rotate: true, applied: false });
-    const steps = plans[0]?.actions.map((a) => `${a.kind} ${path.relative(dir, a.path)}${a.to ? ` -> ${path.relative(dir, a.to)}` : ""}`);
+    const steps = plans[0]?.actions.map(
+      (a) => `${a.kind} ${path.relative(dir, a.path)}${a.to ? ` -> ${path.relative(dir, a.to)}` : ""}`,
+    );
     const day = (d: number, gz = true): string => archiveName("app.log", clock.now() - d * DAY, 0, gz);
     const fresh = archiveName("app.log", clock.now());
     expect(steps).toEqual([
@@ -103,9 +134,15 @@ describe("dry run", () => {
     const old = seed(clock, [1, 40]);
     fs.writeFileSync(path.join(dir, "app.log"), "small\n");
     const before = snapshot(dir);
-    const plans = await scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: 1000, keep_days: 30 }) }, clock, state).runOnce({ dryRun: true, force: false });
+    const plans = await scheduler(
+      { app: job({ path: path.join(dir, "app.log"), max_size: 1000, keep_days: 30 }) },
+      clock,
+      state,
+    ).runOnce({ dryRun: true, force: false });
     expect(snapshot(dir)).toEqual(before);
-    expect(plans[0]?.actions).toEqual([{ kind: "delete", path: path.join(dir, old[1] as string), reason: expect.stringContaining("keep_days 30") }]);
+    expect(plans[0]?.actions).toEqual([
+      { kind: "delete", path: path.join(dir, old[1] as string), reason: expect.stringContaining("keep_days 30") },
+    ]);
   });
 });
 
@@ -117,7 +154,10 @@ describe("locking", () => {
       fs.writeFileSync(file, content(2000));
       const lock = path.join(dir, ".app.log.logward-lock");
       fs.writeFileSync(lock, JSON.stringify({ pid: holder.pid, host: os.hostname(), time: Date.now() }));
-      const plans = await scheduler({ app: job({ path: file, max_size: 1000 }) }, new FakeClock(), state).runOnce({ dryRun: false, force: false });
+      const plans = await scheduler({ app: job({ path: file, max_size: 1000 }) }, new FakeClock(), state).runOnce({
+        dryRun: false,
+        force: false,
+      });
       expect(plans[0]?.reason).toContain(`locked by pid ${holder.pid}`);
       expect(list(dir)).toEqual([".app.log.logward-lock", "app.log"]);
       expect(fs.statSync(file).size).toBe(2000);
@@ -150,7 +190,11 @@ describe("recovery after a crash", () => {
     const c = archiveName("app.log", clock.now() - DAY);
     fs.writeFileSync(path.join(dir, c), "c content\n");
     fs.writeFileSync(path.join(dir, "app.log"), "live\n");
-    const s = scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: "1MiB", compress: true }) }, clock, state);
+    const s = scheduler(
+      { app: job({ path: path.join(dir, "app.log"), max_size: "1MiB", compress: true }) },
+      clock,
+      state,
+    );
     await s.start();
     await s.stop();
     expect(list(dir)).toEqual([`${b}.gz`, `${c}.gz`, "app.log"].sort());
@@ -165,7 +209,11 @@ describe("files that are not plain, present files", () => {
     try {
       fs.writeFileSync(path.join(outside, "target.log"), content(5000));
       fs.symlinkSync(path.join(outside, "target.log"), path.join(dir, "app.log"));
-      const plans = await scheduler({ app: job({ path: path.join(dir, "app.log"), max_size: 1 }) }, new FakeClock(), state).runOnce({ dryRun: false, force: true });
+      const plans = await scheduler(
+        { app: job({ path: path.join(dir, "app.log"), max_size: 1 }) },
+        new FakeClock(),
+        state,
+      ).runOnce({ dryRun: false, force: true });
       expect(plans[0]).toMatchObject({ rotate: false, error: expect.stringContaining("symbolic link") });
       expect(list(outside)).toEqual(["target.log"]);
       expect(fs.statSync(path.join(outside, "target.log")).size).toBe(5000);
@@ -176,10 +224,18 @@ describe("files that are not plain, present files", () => {
 
   it("reports a missing file unless missing_ok", async () => {
     const file = path.join(dir, "gone.log");
-    const s = (missing_ok: boolean) => scheduler({ app: job({ path: file, max_size: 1, missing_ok }) }, new FakeClock(), state);
+    const s = (missing_ok: boolean) =>
+      scheduler({ app: job({ path: file, max_size: 1, missing_ok }) }, new FakeClock(), state);
     expect((await s(false).runOnce({ dryRun: false, force: false }))[0]?.error).toBe("file not found");
     expect((await s(true).runOnce({ dryRun: false, force: false }))[0]?.error).toBeUndefined();
-    expect((await scheduler({ g: job({ path: path.join(dir, "*.log"), max_size: 1 }) }, new FakeClock(), state).runOnce({ dryRun: false, force: false }))[0]?.error).toContain("no file matches");
+    expect(
+      (
+        await scheduler({ g: job({ path: path.join(dir, "*.log"), max_size: 1 }) }, new FakeClock(), state).runOnce({
+          dryRun: false,
+          force: false,
+        })
+      )[0]?.error,
+    ).toContain("no file matches");
   });
 
   it("rotates each file of a glob on its own, and never an archive again", async () => {
@@ -188,29 +244,41 @@ describe("files that are not plain, present files", () => {
     const clock = new FakeClock();
     const s = scheduler({ g: job({ path: path.join(dir, "*.log"), max_size: 1 }) }, clock, state);
     expect((await s.runOnce({ dryRun: false, force: false })).map((p) => p.rotate)).toEqual([true, true]);
-    expect((await s.runOnce({ dryRun: false, force: false })).map((p) => [path.basename(p.file), p.rotate])).toEqual([["a.log", false], ["b.log", false]]);
-    expect(list(dir)).toEqual([archiveName("a.log", clock.now()), "a.log", archiveName("b.log", clock.now()), "b.log"].sort());
+    expect((await s.runOnce({ dryRun: false, force: false })).map((p) => [path.basename(p.file), p.rotate])).toEqual([
+      ["a.log", false],
+      ["b.log", false],
+    ]);
+    expect(list(dir)).toEqual(
+      [archiveName("a.log", clock.now()), "a.log", archiveName("b.log", clock.now()), "b.log"].sort(),
+    );
   });
 });
 
 describe("archive_dir on another filesystem", () => {
   const shm = "/dev/shm";
   const otherFs = fs.existsSync(shm) && fs.statSync(shm).dev !== fs.statSync(os.tmpdir()).dev;
-  it.skipIf(!otherFs)("copies, fsyncs and only then removes the rotated file (needs /dev/shm on another fs)", async () => {
-    const archives = fs.mkdtempSync(path.join(shm, "logward-archive-"));
-    try {
-      const file = path.join(dir, "app.log");
-      const data = content(300_000);
-      fs.writeFileSync(file, data, { mode: 0o640 });
-      const clock = new FakeClock();
-      await scheduler({ app: job({ path: file, archive_dir: archives, max_size: 1, compress: true }) }, clock, state).runOnce({ dryRun: false, force: false });
-      const gz = path.join(archives, archiveName("app.log", clock.now(), 0, true));
-      expect(list(archives)).toEqual([path.basename(gz)]);
-      expect(gunzipFile(gz).equals(data)).toBe(true);
-      expect(fs.statSync(gz).mode & 0o7777).toBe(0o640);
-      expect(list(dir)).toEqual(["app.log"]);
-    } finally {
-      fs.rmSync(archives, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!otherFs)(
+    "copies, fsyncs and only then removes the rotated file (needs /dev/shm on another fs)",
+    async () => {
+      const archives = fs.mkdtempSync(path.join(shm, "logward-archive-"));
+      try {
+        const file = path.join(dir, "app.log");
+        const data = content(300_000);
+        fs.writeFileSync(file, data, { mode: 0o640 });
+        const clock = new FakeClock();
+        await scheduler(
+          { app: job({ path: file, archive_dir: archives, max_size: 1, compress: true }) },
+          clock,
+          state,
+        ).runOnce({ dryRun: false, force: false });
+        const gz = path.join(archives, archiveName("app.log", clock.now(), 0, true));
+        expect(list(archives)).toEqual([path.basename(gz)]);
+        expect(gunzipFile(gz).equals(data)).toBe(true);
+        expect(fs.statSync(gz).mode & 0o7777).toBe(0o640);
+        expect(list(dir)).toEqual(["app.log"]);
+      } finally {
+        fs.rmSync(archives, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -38,14 +38,28 @@ export interface JobPass {
 }
 
 /** Lock file of one log file, in its archive folder (shared by every process rotating into it). */
-export const lockPathFor = (archiveDir: string, file: string): string => path.join(archiveDir, `.${path.basename(file)}.logward-lock`);
+export const lockPathFor = (archiveDir: string, file: string): string =>
+  path.join(archiveDir, `.${path.basename(file)}.logward-lock`);
 
-export async function runJobPass(name: string, job: RotateJobConfig, opts: PassOptions, deps: PassDeps): Promise<JobPass> {
+export async function runJobPass(
+  name: string,
+  job: RotateJobConfig,
+  opts: PassOptions,
+  deps: PassDeps,
+): Promise<JobPass> {
   const expansion = await expandJobPath(job.path);
   const pass: JobPass = { plans: [], dirs: expansion.dirs, files: expansion.files };
   if (expansion.files.length === 0) {
     const error = job.missing_ok ? undefined : `no file matches ${job.path}`;
-    pass.plans.push({ job: name, file: expandHome(job.path), rotate: false, reason: "no file matches", actions: [], applied: !opts.dryRun, ...(error ? { error } : {}) });
+    pass.plans.push({
+      job: name,
+      file: expandHome(job.path),
+      rotate: false,
+      reason: "no file matches",
+      actions: [],
+      applied: !opts.dryRun,
+      ...(error ? { error } : {}),
+    });
   }
   for (const file of expansion.files) {
     const { plan, ageDueInMs } = await runFilePass(name, job, file, opts, deps);
@@ -55,7 +69,13 @@ export async function runJobPass(name: string, job: RotateJobConfig, opts: PassO
   return pass;
 }
 
-async function runFilePass(name: string, job: RotateJobConfig, file: string, opts: PassOptions, deps: PassDeps): Promise<{ plan: RotatePlan; ageDueInMs?: number }> {
+async function runFilePass(
+  name: string,
+  job: RotateJobConfig,
+  file: string,
+  opts: PassOptions,
+  deps: PassDeps,
+): Promise<{ plan: RotatePlan; ageDueInMs?: number }> {
   const plan: RotatePlan = { job: name, file, rotate: false, reason: "", actions: [], applied: !opts.dryRun };
   const archiveDir = archiveDirFor(job, file, expandHome);
   let release: (() => Promise<void>) | undefined;
@@ -80,7 +100,14 @@ async function runFilePass(name: string, job: RotateJobConfig, file: string, opt
   }
 }
 
-async function planAndApply(plan: RotatePlan, name: string, job: RotateJobConfig, archiveDir: string, opts: PassOptions, deps: PassDeps): Promise<{ plan: RotatePlan; ageDueInMs?: number }> {
+async function planAndApply(
+  plan: RotatePlan,
+  name: string,
+  job: RotateJobConfig,
+  archiveDir: string,
+  opts: PassOptions,
+  deps: PassDeps,
+): Promise<{ plan: RotatePlan; ageDueInMs?: number }> {
   const file = plan.file;
   const now = deps.clock.now();
   const lst = await fsp.lstat(file).catch((err: NodeJS.ErrnoException) => {
@@ -115,9 +142,26 @@ async function contentSince(file: string, st: Stats, now: number, dryRun: boolea
 }
 
 /** Apply the steps in order; the first failure stops the pass (what is left is safe and retried next pass). */
-async function applyAll(plan: RotatePlan, name: string, job: RotateJobConfig, scan: import("./plan.js").Scan, deps: PassDeps): Promise<void> {
-  const hooks = { ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}), ...(deps.afterRotate ? { afterRotate: deps.afterRotate } : {}) };
-  const ctx = { jobName: name, job, scan, state: deps.state, logger: deps.logger, now: () => deps.clock.now(), ...hooks };
+async function applyAll(
+  plan: RotatePlan,
+  name: string,
+  job: RotateJobConfig,
+  scan: import("./plan.js").Scan,
+  deps: PassDeps,
+): Promise<void> {
+  const hooks = {
+    ...(deps.beforeRelease ? { beforeRelease: deps.beforeRelease } : {}),
+    ...(deps.afterRotate ? { afterRotate: deps.afterRotate } : {}),
+  };
+  const ctx = {
+    jobName: name,
+    job,
+    scan,
+    state: deps.state,
+    logger: deps.logger,
+    now: () => deps.clock.now(),
+    ...hooks,
+  };
   const planned = plan.actions;
   plan.actions = []; // what was done, so a failure part-way leaves an honest record
   for (const action of planned) {
@@ -128,7 +172,11 @@ async function applyAll(plan: RotatePlan, name: string, job: RotateJobConfig, sc
     }
     plan.actions.push(action);
     deps.logger.info({ job: name, path: action.path, to: action.to, reason: action.reason }, `rotate: ${action.kind}`);
-    const counter = deps.metrics.counter("rotate_actions_total", "Rotate steps done, by job and kind (rotate, compress, delete, cleanup, move)", ["job", "kind"]);
+    const counter = deps.metrics.counter(
+      "rotate_actions_total",
+      "Rotate steps done, by job and kind (rotate, compress, delete, cleanup, move)",
+      ["job", "kind"],
+    );
     counter.inc({ job: name, kind: action.kind });
   }
 }

@@ -27,7 +27,10 @@ describe("size trigger, method rename", () => {
     fs.chmodSync(file, 0o640);
     if (isRoot) fs.chownSync(file, 1234, 4321);
     const clock = new FakeClock();
-    const plans = await scheduler({ app: job({ path: file, max_size: "4KiB" }) }, clock, state).runOnce({ dryRun: false, force: false });
+    const plans = await scheduler({ app: job({ path: file, max_size: "4KiB" }) }, clock, state).runOnce({
+      dryRun: false,
+      force: false,
+    });
 
     const archive = path.join(dir, archiveName("app.log", clock.now()));
     expect(plans).toMatchObject([{ job: "app", file, rotate: true, applied: true }]);
@@ -43,7 +46,10 @@ describe("size trigger, method rename", () => {
   it("leaves a file under max_size alone and says why", async () => {
     const file = path.join(dir, "app.log");
     fs.writeFileSync(file, content(100));
-    const plans = await scheduler({ app: job({ path: file, max_size: "4KiB" }) }, new FakeClock(), state).runOnce({ dryRun: false, force: false });
+    const plans = await scheduler({ app: job({ path: file, max_size: "4KiB" }) }, new FakeClock(), state).runOnce({
+      dryRun: false,
+      force: false,
+    });
     expect(plans[0]).toMatchObject({ rotate: false, actions: [] });
     expect(plans[0]?.reason).toContain("< max_size");
     expect(list(dir)).toEqual(["app.log"]);
@@ -54,7 +60,11 @@ describe("size trigger, method rename", () => {
     const data = content(3 * 1024 * 1024);
     fs.writeFileSync(file, data, { mode: 0o600 });
     const clock = new FakeClock();
-    await scheduler({ app: job({ path: file, max_size: "1MiB", compress: true, compress_level: 1 }) }, clock, state).runOnce({ dryRun: false, force: false });
+    await scheduler(
+      { app: job({ path: file, max_size: "1MiB", compress: true, compress_level: 1 }) },
+      clock,
+      state,
+    ).runOnce({ dryRun: false, force: false });
     const gz = path.join(dir, archiveName("app.log", clock.now(), 0, true));
     expect(list(dir)).toEqual([path.basename(gz), "app.log"]);
     expect(gunzipFile(gz).equals(data)).toBe(true);
@@ -119,7 +129,10 @@ describe("age trigger", () => {
     try {
       expect(list(dir)).toEqual(["app.log"]);
       clock.advance(10 * 60_000 + 1000);
-      await waitFor(() => list(dir).some((n) => n.startsWith("app-")) && !list(dir).some((n) => n.endsWith("-lock")), "the age rotation");
+      await waitFor(
+        () => list(dir).some((n) => n.startsWith("app-")) && !list(dir).some((n) => n.endsWith("-lock")),
+        "the age rotation",
+      );
     } finally {
       await s.stop();
     }
@@ -140,7 +153,12 @@ describe("copytruncate", () => {
       seen.push({ path: p, size: fs.statSync(p).size, staged: fs.existsSync(staged) });
       if (seen.length === 1) fs.appendFileSync(file, "written while the tailer finished\n");
     };
-    const s = scheduler({ app: job({ path: file, archive_dir: "archive", max_size: 1000, method: "copytruncate" }) }, clock, state, { beforeRelease });
+    const s = scheduler(
+      { app: job({ path: file, archive_dir: "archive", max_size: 1000, method: "copytruncate" }) },
+      clock,
+      state,
+      { beforeRelease },
+    );
     await s.runOnce({ dryRun: false, force: false });
     // Before the truncate, and after it with the copy still beside the file (where a tailer finds it).
     expect(seen).toEqual([
@@ -148,7 +166,9 @@ describe("copytruncate", () => {
       { path: file, size: 0, staged: true },
     ]);
     expect(list(dir)).toEqual(["app.log", "archive"]);
-    expect(fs.readFileSync(archive).equals(Buffer.concat([data, Buffer.from("written while the tailer finished\n")]))).toBe(true);
+    expect(
+      fs.readFileSync(archive).equals(Buffer.concat([data, Buffer.from("written while the tailer finished\n")])),
+    ).toBe(true);
     expect(fs.statSync(file)).toMatchObject({ ino: inode, size: 0 });
   });
 });
@@ -167,7 +187,10 @@ describe("rename hand-over", () => {
       calls.push(`after ${path.basename(p)} size=${fs.statSync(p).size} env=${fs.existsSync(envOut)}`);
     };
     const post = `printf '%s|%s|%s' "$LOGWARD_ROTATED" "$LOGWARD_FILE" "$LOGWARD_JOB" > ${envOut}`;
-    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, post_rotate: post }) }, clock, state, { beforeRelease, afterRotate });
+    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, post_rotate: post }) }, clock, state, {
+      beforeRelease,
+      afterRotate,
+    });
     await s.runOnce({ dryRun: false, force: false });
     const archive = path.join(dir, archiveName("app.log", clock.now()));
     expect(fs.readFileSync(envOut, "utf8")).toBe(`${archive}|${file}|app`);
@@ -187,7 +210,10 @@ describe("fs.watch", () => {
     try {
       expect(list(dir)).toEqual(["app.log"]);
       fs.appendFileSync(file, content(1500));
-      await waitFor(() => list(dir).some((n) => n.startsWith("app-")) && !list(dir).some((n) => n.endsWith("-lock")), "the size rotation");
+      await waitFor(
+        () => list(dir).some((n) => n.startsWith("app-")) && !list(dir).some((n) => n.endsWith("-lock")),
+        "the size rotation",
+      );
       expect(fs.statSync(file).size).toBe(0);
     } finally {
       await s.stop();

@@ -110,14 +110,19 @@ class JobRunner {
     for (const dir of dirs) {
       if (this.watchers.has(dir)) continue;
       try {
-        const watcher = watch(dir, { persistent: false }, (_event, filename) => this.onEvent(dir, filename?.toString()));
+        const watcher = watch(dir, { persistent: false }, (_event, filename) =>
+          this.onEvent(dir, filename?.toString()),
+        );
         watcher.on("error", () => {
           watcher.close();
           this.watchers.delete(dir); // re-added by the next pass if the folder comes back
         });
         this.watchers.set(dir, watcher);
       } catch (err) {
-        this.ctx.logger.debug({ job: this.name, dir, err: describeError(err) }, "cannot watch folder; relying on check_every");
+        this.ctx.logger.debug(
+          { job: this.name, dir, err: describeError(err) },
+          "cannot watch folder; relying on check_every",
+        );
       }
     }
   }

@@ -17,18 +17,30 @@ describe("match", () => {
     const engine = compileRules({ r: rule({ match: pattern }) }, clock());
     const [firing, ...rest] = engine.evaluate([rec("unrelated line"), rec(line)]);
     expect(rest).toEqual([]);
-    expect(firing?.event).toMatchObject({ kind: "match", rule: "r", source: "app", match: matched, count: 1, suppressed: 0 });
+    expect(firing?.event).toMatchObject({
+      kind: "match",
+      rule: "r",
+      source: "app",
+      match: matched,
+      count: 1,
+      suppressed: 0,
+    });
     expect(firing?.event.records.map((r) => r.line)).toEqual([line]);
   });
 
   it("treats a literal as case-sensitive and regex metacharacters in it as text", () => {
     const engine = compileRules({ r: rule({ match: "a.b(" }) }, clock());
-    expect(engine.evaluate([rec("A.B("), rec("axb("), rec("xx a.b( yy")]).map((f) => f.event.records[0]?.line)).toEqual(["xx a.b( yy"]);
+    expect(engine.evaluate([rec("A.B("), rec("axb("), rec("xx a.b( yy")]).map((f) => f.event.records[0]?.line)).toEqual(
+      ["xx a.b( yy"],
+    );
   });
 
   it("fires on any pattern of a list", () => {
     const engine = compileRules({ r: rule({ match: ["alpha", "/beta\\d/"] }) }, clock());
-    expect(engine.evaluate([rec("x alpha"), rec("beta"), rec("beta7")]).map((f) => f.event.match)).toEqual(["alpha", "beta7"]);
+    expect(engine.evaluate([rec("x alpha"), rec("beta"), rec("beta7")]).map((f) => f.event.match)).toEqual([
+      "alpha",
+      "beta7",
+    ]);
   });
 
   it("without match fires on every line, the whole line being the match", () => {
@@ -79,7 +91,14 @@ describe("threshold", () => {
     expect(engine.evaluate([rec("fail 1", 0), rec("ok", 1000), rec("fail 2", 2000)])).toEqual([]);
     const [firing, ...rest] = engine.evaluate([rec("fail 3", 3000)]);
     expect(rest).toEqual([]);
-    expect(firing?.event).toMatchObject({ kind: "threshold", rule: "s", count: 3, time: T0 + 3000, match: "fail", suppressed: 0 });
+    expect(firing?.event).toMatchObject({
+      kind: "threshold",
+      rule: "s",
+      count: 3,
+      time: T0 + 3000,
+      match: "fail",
+      suppressed: 0,
+    });
     expect(firing?.event.records.map((r) => r.line)).toEqual(["fail 1", "fail 2", "fail 3"]);
   });
 
@@ -166,8 +185,13 @@ describe("cooldown", () => {
   });
 
   it("counts the matches of swallowed threshold firings; the window keeps resetting", () => {
-    const engine = compileRules({ r: rule({ match: "x", threshold: { count: 2, within: "1m" }, cooldown: "1m" }) }, clock());
-    const firings = engine.evaluate([0, 1, 2, 3, 4, 5, 6].map((s) => rec("x", s * 1000)).concat([rec("x", 61_000), rec("x", 62_000)]));
+    const engine = compileRules(
+      { r: rule({ match: "x", threshold: { count: 2, within: "1m" }, cooldown: "1m" }) },
+      clock(),
+    );
+    const firings = engine.evaluate(
+      [0, 1, 2, 3, 4, 5, 6].map((s) => rec("x", s * 1000)).concat([rec("x", 61_000), rec("x", 62_000)]),
+    );
     expect(firings.map((f) => [f.event.time - T0, f.event.suppressed])).toEqual([
       [1000, 0],
       [61_000, 4], // the 6 s match and the 61 s one: 55 s apart

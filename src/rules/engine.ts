@@ -113,7 +113,13 @@ class CompiledRule {
     return { rule: this.name, actions: [...this.actions], event: this.event(record, time, found, records, suppressed) };
   }
 
-  private event(record: LogRecord, time: number, found: MatchResult, records: LogRecord[], suppressed: number): LogEvent {
+  private event(
+    record: LogRecord,
+    time: number,
+    found: MatchResult,
+    records: LogRecord[],
+    suppressed: number,
+  ): LogEvent {
     return {
       kind: this.window ? "threshold" : "match",
       rule: this.name,

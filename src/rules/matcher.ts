@@ -12,7 +12,10 @@ export interface LineMatcher {
 }
 
 /** Compile a rule's `match` and `exclude` lists; no `match` means every line matches. */
-export function compileMatcher(match: readonly string[] | undefined, exclude: readonly string[] | undefined): LineMatcher {
+export function compileMatcher(
+  match: readonly string[] | undefined,
+  exclude: readonly string[] | undefined,
+): LineMatcher {
   const includes = (match ?? []).map(parsePattern);
   const excludes = (exclude ?? []).map(parsePattern);
   return {

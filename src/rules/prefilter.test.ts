@@ -9,14 +9,25 @@ import { T0, rule } from "./testing/records.js";
 
 const text = fc.string({ unit: fc.constantFrom("a", "b", "c", "\n", "é", "x"), maxLength: 12 });
 const literal = fc.string({ unit: fc.constantFrom("a", "b", "c", "\n"), minLength: 1, maxLength: 3 });
-const regex = fc.constantFrom("/a+b/", "/ab.c/", "/b\\nc/", "|(?<g>ab)c|", "/ba/i", "%ca?b%", "/^abc$/m", "/(?<x>a|b)c/");
+const regex = fc.constantFrom(
+  "/a+b/",
+  "/ab.c/",
+  "/b\\nc/",
+  "|(?<g>ab)c|",
+  "/ba/i",
+  "%ca?b%",
+  "/^abc$/m",
+  "/(?<x>a|b)c/",
+);
 const pattern = fc.oneof(literal, regex);
 
 const ruleArb = fc.record({
   match: fc.option(fc.array(pattern, { minLength: 1, maxLength: 3 }), { nil: undefined }),
   exclude: fc.option(fc.array(pattern, { minLength: 1, maxLength: 2 }), { nil: undefined }),
   source: fc.constantFrom("app", "db"),
-  threshold: fc.option(fc.record({ count: fc.integer({ min: 1, max: 4 }), within: fc.integer({ min: 0, max: 50 }) }), { nil: undefined }),
+  threshold: fc.option(fc.record({ count: fc.integer({ min: 1, max: 4 }), within: fc.integer({ min: 0, max: 50 }) }), {
+    nil: undefined,
+  }),
   cooldown: fc.integer({ min: 0, max: 30 }),
 });
 
@@ -35,12 +46,16 @@ function batches(raw: { line: string; source: string; dt: number }[][]): LogReco
 describe("BatchText", () => {
   it("never leaves out a line that contains the literal", () => {
     fc.assert(
-      fc.property(fc.array(text, { maxLength: 30 }), fc.array(literal, { minLength: 1, maxLength: 3 }), (lines, literals) => {
-        const candidates = new BatchText(lines).candidates(literals);
-        const exact = lines.flatMap((l, i) => (literals.some((lit) => l.includes(lit)) ? [i] : []));
-        expect(exact.every((i) => candidates.includes(i))).toBe(true);
-        expect(candidates).toEqual([...new Set(candidates)].sort((a, b) => a - b));
-      }),
+      fc.property(
+        fc.array(text, { maxLength: 30 }),
+        fc.array(literal, { minLength: 1, maxLength: 3 }),
+        (lines, literals) => {
+          const candidates = new BatchText(lines).candidates(literals);
+          const exact = lines.flatMap((l, i) => (literals.some((lit) => l.includes(lit)) ? [i] : []));
+          expect(exact.every((i) => candidates.includes(i))).toBe(true);
+          expect(candidates).toEqual([...new Set(candidates)].sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -15,7 +15,13 @@ interface Logged {
 
 function recordingLogger(into: Logged[]): Logger {
   const at = (level: string) => (obj: object | string, msg?: string) => void into.push({ level, obj, msg });
-  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger };
+  const logger: Logger = {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: () => logger,
+  };
   return logger;
 }
 

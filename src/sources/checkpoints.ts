@@ -48,7 +48,9 @@ export class FileCheckpointStore extends MemoryCheckpointStore implements Checkp
     try {
       await fs.promises.mkdir(stateDir, { recursive: true });
     } catch (err) {
-      throw new LogwardError("CHECKPOINT_FAILED", `cannot create state directory ${stateDir}: ${describeError(err)}`, { cause: err });
+      throw new LogwardError("CHECKPOINT_FAILED", `cannot create state directory ${stateDir}: ${describeError(err)}`, {
+        cause: err,
+      });
     }
     await store.load();
     return store;
@@ -111,10 +113,15 @@ export class FileCheckpointStore extends MemoryCheckpointStore implements Checkp
     } catch (err) {
       this.dirty = true;
       this.metrics.counter("checkpoint_write_failures_total", "Checkpoint writes that failed (retried)").inc();
-      this.logger.error({ file: this.file, err: describeError(err), retryInMs: this.retryMs }, "cannot save checkpoints; will retry");
+      this.logger.error(
+        { file: this.file, err: describeError(err), retryInMs: this.retryMs },
+        "cannot save checkpoints; will retry",
+      );
       if (!this.timer && !this.closed) this.schedule(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-      throw new LogwardError("CHECKPOINT_FAILED", `cannot save checkpoints to ${this.file}: ${describeError(err)}`, { cause: err });
+      throw new LogwardError("CHECKPOINT_FAILED", `cannot save checkpoints to ${this.file}: ${describeError(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -153,20 +160,28 @@ export class FileCheckpointStore extends MemoryCheckpointStore implements Checkp
     this.metrics.counter("checkpoint_corrupt_total", "Checkpoint files found corrupt and moved aside").inc();
     try {
       await fs.promises.rename(this.file, aside);
-      this.logger.error({ file: this.file, movedTo: aside, err: describeError(err) }, "checkpoint file is corrupt; moved aside, starting without checkpoints");
+      this.logger.error(
+        { file: this.file, movedTo: aside, err: describeError(err) },
+        "checkpoint file is corrupt; moved aside, starting without checkpoints",
+      );
     } catch (renameErr) {
-      this.logger.error({ file: this.file, err: describeError(err), renameErr: describeError(renameErr) }, "checkpoint file is corrupt and could not be moved aside; starting without checkpoints");
+      this.logger.error(
+        { file: this.file, err: describeError(err), renameErr: describeError(renameErr) },
+        "checkpoint file is corrupt and could not be moved aside; starting without checkpoints",
+      );
     }
   }
 }
 
 function parseStored(text: string): StoredFile {
   const value = JSON.parse(text) as unknown;
-  if (!isObject(value) || !isObject(value.sources)) throw new Error("not a logward checkpoint file (no `sources` object)");
+  if (!isObject(value) || !isObject(value.sources))
+    throw new Error("not a logward checkpoint file (no `sources` object)");
   for (const [source, byKey] of Object.entries(value.sources)) {
     if (!isObject(byKey)) throw new Error(`checkpoints of source ${source} are not an object`);
     for (const [key, cp] of Object.entries(byKey)) {
-      if (!isObject(cp) || typeof cp.offset !== "number" || !(cp.offset >= 0)) throw new Error(`checkpoint ${source}/${key} has no valid offset`);
+      if (!isObject(cp) || typeof cp.offset !== "number" || !(cp.offset >= 0))
+        throw new Error(`checkpoint ${source}/${key} has no valid offset`);
     }
   }
   return value as unknown as StoredFile;

@@ -5,12 +5,7 @@ import { stdinSource } from "./stdin/index.js";
 import { natsSource } from "./nats/index.js";
 import { syslogSource } from "./syslog/index.js";
 
-export const sourceKinds: SourceKind[] = [
-  fileSource,
-  stdinSource,
-  syslogSource,
-  natsSource,
-];
+export const sourceKinds: SourceKind[] = [fileSource, stdinSource, syslogSource, natsSource];
 
 export function findSourceKind(type: string): SourceKind | undefined {
   return sourceKinds.find((kind) => kind.type === type);

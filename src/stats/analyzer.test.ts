@@ -10,7 +10,17 @@ function setup(overrides: Partial<TrafficOptions> = {}, clock = new FakeClock(T0
   const reports: StatsReport[] = [];
   const alerts: TrafficAlert[] = [];
   const analyzer = createTrafficAnalyzer(
-    { interval: 10_000, window: 120_000, threshold: 10, top: 3, lateness: 5_000, live: false, ...overrides, onReport: (r) => reports.push(r), onAlert: (a) => alerts.push(a) },
+    {
+      interval: 10_000,
+      window: 120_000,
+      threshold: 10,
+      top: 3,
+      lateness: 5_000,
+      live: false,
+      ...overrides,
+      onReport: (r) => reports.push(r),
+      onAlert: (a) => alerts.push(a),
+    },
     clock,
   );
   return { analyzer, reports, alerts, clock };
@@ -23,7 +33,8 @@ function hit(time: number, path = "/api/user/1", host = "10.0.0.1", status = 200
 /** `perSecond` hits in each second of [fromSec, toSec) after T0, spread inside the second. */
 function profile(fromSec: number, toSec: number, perSecond: number): number[] {
   const times: number[] = [];
-  for (let s = fromSec; s < toSec; s++) for (let i = 0; i < perSecond; i++) times.push(T0 + s * 1000 + Math.floor((i * 1000) / perSecond));
+  for (let s = fromSec; s < toSec; s++)
+    for (let i = 0; i < perSecond; i++) times.push(T0 + s * 1000 + Math.floor((i * 1000) / perSecond));
   return times;
 }
 
@@ -37,8 +48,20 @@ describe("high-traffic alert (replay)", () => {
     // window hits at T0+180+k s = 5*(120-k) + 20*k = 600 + 15k > 1200  ⇔  k ≥ 41
     // window hits at T0+360+k s = 20*(120-k) + 5*k = 2400 - 15k ≤ 1200  ⇔  k ≥ 80
     expect(alerts).toEqual([
-      { state: "firing", at: T0 + 221_000, hits: 1215, rate: 10.13, message: `High traffic generated an alert - hits = 1215, triggered at ${new Date(T0 + 221_000).toISOString()}` },
-      { state: "recovered", at: T0 + 440_000, hits: 1200, rate: 10, message: `Recovered from high traffic at ${new Date(T0 + 440_000).toISOString()}` },
+      {
+        state: "firing",
+        at: T0 + 221_000,
+        hits: 1215,
+        rate: 10.13,
+        message: `High traffic generated an alert - hits = 1215, triggered at ${new Date(T0 + 221_000).toISOString()}`,
+      },
+      {
+        state: "recovered",
+        at: T0 + 440_000,
+        hits: 1200,
+        rate: 10,
+        message: `Recovered from high traffic at ${new Date(T0 + 440_000).toISOString()}`,
+      },
     ]);
   });
 
@@ -56,7 +79,7 @@ describe("high-traffic alert (replay)", () => {
     let seed = 42;
     const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     // shuffle within blocks of 3 s of log time: out of order, never more than 3 s late (lateness 5 s)
-    for (let block = 0; block < times.length; ) {
+    for (let block = 0; block < times.length;) {
       const start = times[block] as number;
       let end = block;
       while (end < times.length && (times[end] as number) < start + 3000) end++;
@@ -112,8 +135,16 @@ describe("interval reports", () => {
       status: { "1xx": 0, "2xx": 2, "3xx": 1, "4xx": 1, "5xx": 1, other: 0 },
       errors: 1,
       errorRate: 0.2,
-      sections: [{ name: "/api", hits: 3 }, { name: "/", hits: 1 }, { name: "/static", hits: 1 }],
-      hosts: [{ name: "a", hits: 3 }, { name: "b", hits: 1 }, { name: "c", hits: 1 }],
+      sections: [
+        { name: "/api", hits: 3 },
+        { name: "/", hits: 1 },
+        { name: "/static", hits: 1 },
+      ],
+      hosts: [
+        { name: "a", hits: 3 },
+        { name: "b", hits: 1 },
+        { name: "c", hits: 1 },
+      ],
       invalid: 2,
       late: 0,
       firing: false,
@@ -131,12 +162,20 @@ describe("interval reports", () => {
     analyzer.finish();
     // while the window still holds traffic every interval is reported; then time jumps to the next line
     const quietAfter = Array.from({ length: 11 }, (_, i) => [40 + i * 10, 0]);
-    expect(reports.map((r) => [(r.from - T0) / 1000, r.hits])).toEqual([[0, 1], [10, 0], [20, 0], [30, 1], ...quietAfter, [259_200, 1]]);
+    expect(reports.map((r) => [(r.from - T0) / 1000, r.hits])).toEqual([
+      [0, 1],
+      [10, 0],
+      [20, 0],
+      [30, 1],
+      ...quietAfter,
+      [259_200, 1],
+    ]);
   });
 
   it("keeps memory bounded with a million distinct hosts and paths", () => {
     const { analyzer, reports } = setup({ interval: 3_600_000, capacity: 100, threshold: undefined });
-    for (let i = 0; i < 1_000_000; i++) analyzer.add(hit(T0 + Math.floor(i / 300), i % 4 === 0 ? "/hot/x" : `/p${i}/x`, i % 5 === 0 ? "hot" : `h${i}`));
+    for (let i = 0; i < 1_000_000; i++)
+      analyzer.add(hit(T0 + Math.floor(i / 300), i % 4 === 0 ? "/hot/x" : `/p${i}/x`, i % 5 === 0 ? "hot" : `h${i}`));
     analyzer.finish();
     const report = reports[0] as StatsReport;
     expect(report.hits).toBe(1_000_000);

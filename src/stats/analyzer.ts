@@ -105,7 +105,10 @@ class Analyzer implements TrafficAnalyzer {
   private timer: Timer | undefined;
   private stopped = false;
 
-  constructor(private readonly options: TrafficOptions, private readonly clock: Clock) {
+  constructor(
+    private readonly options: TrafficOptions,
+    private readonly clock: Clock,
+  ) {
     this.interval = wholeSeconds(options.interval) * 1000;
     this.windowSeconds = wholeSeconds(options.window);
     this.lateness = Math.max(0, options.lateness);
@@ -155,7 +158,8 @@ class Analyzer implements TrafficAnalyzer {
     if (!this.anchored || this.maxTime === -Infinity) return;
     this.advance(Math.floor(this.maxTime / 1000) + 1);
     const end = this.window.done * 1000;
-    for (const start of [...this.open.keys()].sort((a, b) => a - b)) this.close(start, Math.min(start + this.interval, end), true);
+    for (const start of [...this.open.keys()].sort((a, b) => a - b))
+      this.close(start, Math.min(start + this.interval, end), true);
   }
 
   state(): TrafficState {
@@ -232,7 +236,8 @@ class Analyzer implements TrafficAnalyzer {
     for (const start of [...this.open.keys()].sort((a, b) => a - b)) {
       if (start + this.interval <= lastEnd) this.close(start, start + this.interval, false);
     }
-    if (this.options.live && lastEnd > this.origin && lastEnd > this.closedThrough) this.close(lastEnd - this.interval, lastEnd, true);
+    if (this.options.live && lastEnd > this.origin && lastEnd > this.closedThrough)
+      this.close(lastEnd - this.interval, lastEnd, true);
   }
 
   private evaluate(): void {

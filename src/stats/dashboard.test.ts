@@ -14,7 +14,10 @@ const report: StatsReport = {
   status: { "1xx": 0, "2xx": 48, "3xx": 2, "4xx": 1, "5xx": 1, other: 0 },
   errors: 1,
   errorRate: 0.0192,
-  sections: [{ name: "/api", hits: 30 }, { name: "/a-very-long-section-name-that-will-not-fit-in-the-column", hits: 12 }],
+  sections: [
+    { name: "/api", hits: 30 },
+    { name: "/a-very-long-section-name-that-will-not-fit-in-the-column", hits: 12 },
+  ],
   hosts: [{ name: "10.0.0.1", hits: 20 }],
   invalid: 1,
   late: 0,
@@ -32,11 +35,21 @@ describe("renderers", () => {
       {
         title: "access.log",
         format: "combined",
-        state: { watermark: T0 + 10_000, window: report.window, firing: true, totals: { hits: 52, invalid: 1, late: 0 } },
+        state: {
+          watermark: T0 + 10_000,
+          window: report.window,
+          firing: true,
+          totals: { hits: 52, invalid: 1, late: 0 },
+        },
         threshold: 10,
         latest: report,
         rates: [1, 2, 5.2],
-        alerts: [{ message: "High traffic generated an alert - hits = 1300, triggered at 2026-11-21T04:00:10.000Z", firing: true }],
+        alerts: [
+          {
+            message: "High traffic generated an alert - hits = 1300, triggered at 2026-11-21T04:00:10.000Z",
+            firing: true,
+          },
+        ],
       },
       100,
     ).map(strip);
@@ -62,9 +75,19 @@ describe("renderers", () => {
     );
     expect(JSON.parse(reportJson(report))).toMatchObject({ type: "stats", from: "2026-11-21T04:00:00.000Z", hits: 52 });
     const base = { rule: "s", source: "x", time: T0, records: [], fields: {}, count: 1, suppressed: 0 };
-    const firing: LogEvent = { ...base, kind: "alert", data: { hits: 1300, rate: 10.83, at: "2026-11-21T04:00:10.000Z" } };
-    const recovered: LogEvent = { ...base, kind: "recovery", data: { hits: 1100, rate: 9.17, at: "2026-11-21T04:02:10.000Z" } };
-    expect(alertJson(firing)).toBe('{"type":"alert","state":"firing","hits":1300,"rate":10.83,"at":"2026-11-21T04:00:10.000Z"}');
+    const firing: LogEvent = {
+      ...base,
+      kind: "alert",
+      data: { hits: 1300, rate: 10.83, at: "2026-11-21T04:00:10.000Z" },
+    };
+    const recovered: LogEvent = {
+      ...base,
+      kind: "recovery",
+      data: { hits: 1100, rate: 9.17, at: "2026-11-21T04:02:10.000Z" },
+    };
+    expect(alertJson(firing)).toBe(
+      '{"type":"alert","state":"firing","hits":1300,"rate":10.83,"at":"2026-11-21T04:00:10.000Z"}',
+    );
     expect(alertJson(recovered)).toBe('{"type":"alert","state":"recovered","at":"2026-11-21T04:02:10.000Z"}');
   });
 });

@@ -48,7 +48,10 @@ function truncate(text: string, width: number): string {
 export function renderDashboard(view: DashboardView, width: number): string[] {
   const { state, latest } = view;
   const clock = state.watermark !== undefined ? isoSeconds(state.watermark) : "waiting for lines";
-  const lines = [padVisible(`${BOLD}logward stats${RESET} — ${view.title} (${view.format})`, width - clock.length - 1) + ` ${DIM}${clock}${RESET}`];
+  const lines = [
+    padVisible(`${BOLD}logward stats${RESET} — ${view.title} (${view.format})`, width - clock.length - 1) +
+      ` ${DIM}${clock}${RESET}`,
+  ];
   const alert = state.firing ? `${RED}HIGH TRAFFIC${RESET}` : view.threshold !== undefined ? `${GREEN}ok${RESET}` : "";
   const limit = view.threshold !== undefined ? ` (alert above ${view.threshold} req/s)` : "";
   lines.push(`window ${state.window.seconds}s: ${BOLD}${state.window.rate} req/s${RESET}${limit}  ${alert}`);
@@ -61,19 +64,27 @@ export function renderDashboard(view: DashboardView, width: number): string[] {
         `${latest.invalid ? `, ${latest.invalid} invalid` : ""}${latest.late ? `, ${latest.late} late` : ""}`,
     );
     const classes = ["2xx", "3xx", "4xx", "5xx"] as const;
-    lines.push(classes.map((c) => `${c} ${String(latest.status[c]).padStart(6)} ${bar(latest.status[c], latest.hits, 10).padEnd(10)}`).join(" "));
+    lines.push(
+      classes
+        .map((c) => `${c} ${String(latest.status[c]).padStart(6)} ${bar(latest.status[c], latest.hits, 10).padEnd(10)}`)
+        .join(" "),
+    );
     lines.push("");
     const half = Math.floor((width - 3) / 2);
     const left = table("Top sections", latest.sections, half);
     const right = table("Top hosts", latest.hosts, half);
-    for (let i = 0; i < Math.max(left.length, right.length); i++) lines.push(`${padVisible(left[i] ?? "", half)}   ${right[i] ?? ""}`);
+    for (let i = 0; i < Math.max(left.length, right.length); i++)
+      lines.push(`${padVisible(left[i] ?? "", half)}   ${right[i] ?? ""}`);
   } else {
     lines.push(`${DIM}no report yet${RESET}`);
   }
   lines.push("", `${BOLD}Alerts${RESET}`);
   if (view.alerts.length === 0) lines.push(`${DIM}none${RESET}`);
   for (const a of view.alerts.slice(-5)) lines.push(`${a.firing ? RED : GREEN}${a.message}${RESET}`);
-  lines.push("", `${DIM}lines ${state.totals.hits + state.totals.invalid + state.totals.late}, invalid ${state.totals.invalid}, late ${state.totals.late} — Ctrl-C to quit${RESET}`);
+  lines.push(
+    "",
+    `${DIM}lines ${state.totals.hits + state.totals.invalid + state.totals.late}, invalid ${state.totals.invalid}, late ${state.totals.late} — Ctrl-C to quit${RESET}`,
+  );
   return lines;
 }
 

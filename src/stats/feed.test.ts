@@ -45,7 +45,15 @@ function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string
     if (outcome === INVALID) analyzer.invalid();
     if (outcome !== HIT) continue;
     const { host, path, status, bytes } = parsed.fields;
-    analyzer.add(accessHit({ time: parsed.time, host: String(host ?? "-"), path: String(path ?? ""), status: Number(status ?? 0), bytes: Number(bytes ?? 0) }));
+    analyzer.add(
+      accessHit({
+        time: parsed.time,
+        host: String(host ?? "-"),
+        path: String(path ?? ""),
+        status: Number(status ?? 0),
+        bytes: Number(bytes ?? 0),
+      }),
+    );
   }
   return lines;
 }
@@ -63,7 +71,8 @@ describe("LineFeeder.pushBytes with the interval counts", () => {
           const fast = analyzerFor(false);
           const feeder = new LineFeeder(createAccessFormat(format), fast.analyzer);
           const splitter = new LineSplitter();
-          for (const chunk of chunks(input, cuts)) for (const lines of splitter.push(chunk)) feeder.pushBytes(lines, NaN);
+          for (const chunk of chunks(input, cuts))
+            for (const lines of splitter.push(chunk)) feeder.pushBytes(lines, NaN);
           feeder.pushBytes(splitter.end(), NaN);
           const plain = analyzerFor(true);
           const lineCount = plainFeed(createAccessFormat(format), plain.analyzer, input.toString("utf8"));

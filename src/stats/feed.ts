@@ -11,7 +11,10 @@ export class LineFeeder {
   /** Non-blank lines seen. */
   lines = 0;
 
-  constructor(private readonly format: AccessFormat, private readonly analyzer: TrafficAnalyzer) {}
+  constructor(
+    private readonly format: AccessFormat,
+    private readonly analyzer: TrafficAnalyzer,
+  ) {}
 
   /**
    * Complete lines as UTF-8 bytes separated by "\n" (a trailing "\r" is dropped, blank lines are

@@ -4,7 +4,28 @@ import { quickStatsConfig, type StatsFlagInput } from "./flag-config.js";
 import { statsJobSchema } from "./schema.js";
 
 const durationText = fc.oneof(
-  fc.constantFrom("10s", "2m", "1s", "999ms", "1000ms", "0", "0s", "5", " 3 s ", "1.5s", "1h", "7d", "2w", "10x", "", "-1s", "1e3", "soon", "0.9999s", "9".repeat(400)),
+  fc.constantFrom(
+    "10s",
+    "2m",
+    "1s",
+    "999ms",
+    "1000ms",
+    "0",
+    "0s",
+    "5",
+    " 3 s ",
+    "1.5s",
+    "1h",
+    "7d",
+    "2w",
+    "10x",
+    "",
+    "-1s",
+    "1e3",
+    "soon",
+    "0.9999s",
+    "9".repeat(400),
+  ),
   fc.tuple(fc.nat({ max: 5000 }), fc.constantFrom("", "ms", "s", "m", "MS", "S")).map(([n, unit]) => `${n}${unit}`),
 );
 const input: fc.Arbitrary<StatsFlagInput> = fc.record({
@@ -35,7 +56,15 @@ describe("quickStatsConfig", () => {
   });
 
   it("takes the command's defaults without the schema", () => {
-    const flags = { source: "access.log", format: "auto", interval: "10s", window: "2m", top: 10, lateness: "5s", alert: { above: 10, over: "2m" } };
+    const flags = {
+      source: "access.log",
+      format: "auto",
+      interval: "10s",
+      window: "2m",
+      top: 10,
+      lateness: "5s",
+      alert: { above: 10, over: "2m" },
+    };
     expect(quickStatsConfig(flags)).toEqual(statsJobSchema.parse(flags));
   });
 });

@@ -31,7 +31,13 @@ export function quickStatsConfig(input: StatsFlagInput): StatsJobConfig | undefi
   const lateness = duration(input.lateness);
   if (interval === undefined || window === undefined || over === undefined || lateness === undefined) return undefined;
   if (!(interval >= 1000 && window >= 1000 && over >= 1000)) return undefined;
-  if (!Number.isSafeInteger(input.top) || input.top <= 0 || !(input.alert.above > 0) || !Number.isFinite(input.alert.above)) return undefined;
+  if (
+    !Number.isSafeInteger(input.top) ||
+    input.top <= 0 ||
+    !(input.alert.above > 0) ||
+    !Number.isFinite(input.alert.above)
+  )
+    return undefined;
   return {
     source: input.source,
     format: { type: input.format },

@@ -30,7 +30,9 @@ describe("LineSplitter", () => {
 
   it("hands over invalid UTF-8 and NUL bytes as they are", () => {
     const splitter = new LineSplitter();
-    expect(splitter.push(Buffer.from([0xff, 0x41, 0x00, 0x42, 0x0a, 0x43, 0x0a]))).toEqual([Buffer.from([0xff, 0x41, 0x00, 0x42, 0x0a, 0x43])]);
+    expect(splitter.push(Buffer.from([0xff, 0x41, 0x00, 0x42, 0x0a, 0x43, 0x0a]))).toEqual([
+      Buffer.from([0xff, 0x41, 0x00, 0x42, 0x0a, 0x43]),
+    ]);
   });
 
   it("does not keep a reference to a reused buffer", () => {
@@ -52,19 +54,25 @@ describe("LineSplitter", () => {
   it("loses and adds no line, however the input is cut (property)", () => {
     const line = fc.stringMatching(/^[a-z é☃\r]{0,12}$/);
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 10 }), (lines, cuts) => {
-        const bytes = Buffer.from(lines.join("\n"));
-        const splitter = new LineSplitter();
-        const out: Buffer[] = [];
-        for (let at = 0, i = 0; at < bytes.length; i++) {
-          const size = cuts[i % cuts.length] as number;
-          out.push(...splitter.push(bytes.subarray(at, at + size)).map((b) => Buffer.from(b)));
-          at += size;
-        }
-        out.push(splitter.end());
-        const got = texts(out).flatMap((t) => t.split("\n")).filter((l) => l !== "");
-        expect(got).toEqual(lines.filter((l) => l !== ""));
-      }),
+      fc.property(
+        fc.array(line, { maxLength: 40 }),
+        fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 10 }),
+        (lines, cuts) => {
+          const bytes = Buffer.from(lines.join("\n"));
+          const splitter = new LineSplitter();
+          const out: Buffer[] = [];
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const size = cuts[i % cuts.length] as number;
+            out.push(...splitter.push(bytes.subarray(at, at + size)).map((b) => Buffer.from(b)));
+            at += size;
+          }
+          out.push(splitter.end());
+          const got = texts(out)
+            .flatMap((t) => t.split("\n"))
+            .filter((l) => l !== "");
+          expect(got).toEqual(lines.filter((l) => l !== ""));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -81,12 +89,21 @@ describe("replayFile and readStream", () => {
       writeFileSync(file, content);
       const fromFile: string[] = [];
       let progress = 0;
-      await replayFile(file, (lines) => void fromFile.push(...lines.toString().split("\n")), new LineSplitter(), (bytes) => (progress = bytes));
+      await replayFile(
+        file,
+        (lines) => void fromFile.push(...lines.toString().split("\n")),
+        new LineSplitter(),
+        (bytes) => (progress = bytes),
+      );
       expect(fromFile).toEqual([...lines, "last-without-newline"]);
       expect(progress).toBe(Buffer.byteLength(content));
       const fromStream: string[] = [];
       const chunks = [Buffer.from(content).subarray(0, 1000), Buffer.from(content).subarray(1000)];
-      await readStream(Readable.from(chunks), (lines) => void fromStream.push(...lines.toString().split("\n")), new LineSplitter());
+      await readStream(
+        Readable.from(chunks),
+        (lines) => void fromStream.push(...lines.toString().split("\n")),
+        new LineSplitter(),
+      );
       expect(fromStream).toEqual(fromFile);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -119,7 +136,10 @@ describe("replayFile and readStream", () => {
       const fd = openSync(file, "r");
       const got: string[] = [];
       try {
-        await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, { fd, stream: () => expect.unreachable() as never });
+        await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, {
+          fd,
+          stream: () => expect.unreachable() as never,
+        });
       } finally {
         closeSync(fd);
       }
@@ -148,7 +168,10 @@ describe("replayFile and readStream", () => {
         return new Socket({ fd: readEnd, readable: true, writable: false });
       };
       const got: string[] = [];
-      await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, { fd: readEnd, stream });
+      await replayStdin((part) => void got.push(...part.toString().split("\n")), new LineSplitter(), undefined, {
+        fd: readEnd,
+        stream,
+      });
       expect(streamed).toBe(true);
       expect(got).toEqual(["first", "second", "third", "fourth"]);
     } finally {

@@ -84,7 +84,13 @@ type ChunkReader = (buffer: Buffer) => Promise<number>;
  * processed, into the other of two reused buffers: the lines handed on from one are processed
  * before the read after next goes into it, and no buffer is left per read for the GC to find.
  */
-async function readChunks(read: ChunkReader, sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void, before = 0): Promise<void> {
+async function readChunks(
+  read: ChunkReader,
+  sink: LineSink,
+  splitter: LineSplitter,
+  onProgress?: (bytes: number) => void,
+  before = 0,
+): Promise<void> {
   let current = Buffer.allocUnsafe(CHUNK_BYTES);
   let spare = Buffer.allocUnsafe(CHUNK_BYTES);
   let total = before;
@@ -112,7 +118,12 @@ async function flushRest(sink: LineSink, splitter: LineSplitter): Promise<void> 
 }
 
 /** Read a whole file from the start. */
-export async function replayFile(path: string, sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function replayFile(
+  path: string,
+  sink: LineSink,
+  splitter: LineSplitter,
+  onProgress?: (bytes: number) => void,
+): Promise<void> {
   const handle = await open(path, "r");
   let position = 0;
   const read: ChunkReader = async (buffer) => {
@@ -144,7 +155,12 @@ class WouldBlock extends Error {}
  * non-blocking (EAGAIN), is read as a stream from where the reads stopped. The stream is made only
  * then: making process.stdin sets a pipe non-blocking.
  */
-export async function replayStdin(sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void, source: StdinSource = { fd: 0, stream: () => process.stdin }): Promise<void> {
+export async function replayStdin(
+  sink: LineSink,
+  splitter: LineSplitter,
+  onProgress?: (bytes: number) => void,
+  source: StdinSource = { fd: 0, stream: () => process.stdin },
+): Promise<void> {
   let done = 0;
   if (readsLikeAFile(source.fd)) {
     const counted = (bytes: number): void => {
@@ -180,7 +196,12 @@ function readDescriptor(fd: number, buffer: Buffer): Promise<number> {
 }
 
 /** Read a stream (stdin) to its end. */
-export async function readStream(stream: Readable, sink: LineSink, splitter: LineSplitter, onProgress?: (bytes: number) => void): Promise<void> {
+export async function readStream(
+  stream: Readable,
+  sink: LineSink,
+  splitter: LineSplitter,
+  onProgress?: (bytes: number) => void,
+): Promise<void> {
   let total = 0;
   for await (const chunk of stream) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);

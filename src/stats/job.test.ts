@@ -22,7 +22,8 @@ function lines(): string[] {
   const out: string[] = [];
   for (let s = 0; s < 80; s++) {
     const rate = s >= 20 && s < 40 ? 8 : 2;
-    for (let i = 0; i < rate; i++) out.push(clf(T0 + s * 1000, i % 2 ? "/api/x/1" : "/home", i === 0 && s % 10 === 0 ? 503 : 200));
+    for (let i = 0; i < rate; i++)
+      out.push(clf(T0 + s * 1000, i % 2 ? "/api/x/1" : "/home", i === 0 && s % 10 === 0 ? 503 : 200));
   }
   return out;
 }
@@ -31,12 +32,24 @@ function setup(input: Partial<StatsJobInput> = {}, live = false) {
   const events: LogEvent[] = [];
   const metrics = new Metrics();
   const clock = new FakeClock(T0);
-  const config = statsJobSchema.parse({ source: "access", interval: "10s", alert: { above: 4, over: "10s" }, ...input });
-  const job = createStatsJob("web", config, { clock, logger: silentLogger, metrics, live, emit: (e) => events.push(e) });
+  const config = statsJobSchema.parse({
+    source: "access",
+    interval: "10s",
+    alert: { above: 4, over: "10s" },
+    ...input,
+  });
+  const job = createStatsJob("web", config, {
+    clock,
+    logger: silentLogger,
+    metrics,
+    live,
+    emit: (e) => events.push(e),
+  });
   return { job, events, metrics, clock };
 }
 
-const records = (texts: string[]): LogRecord[] => texts.map((line) => ({ source: "access", line, time: 0, fields: {} }));
+const records = (texts: string[]): LogRecord[] =>
+  texts.map((line) => ({ source: "access", line, time: 0, fields: {} }));
 
 describe("stats job", () => {
   it("emits stats, alert and recovery events with the exact wording and sets metrics", async () => {
@@ -46,13 +59,26 @@ describe("stats job", () => {
     const alerts = events.filter((e) => e.kind !== "stats");
     // 10 s window above 4 req/s: 2*(10-k)+8k > 40 ⇔ k ≥ 4 → T0+24 s; back: 8*(10-k)+2k ≤ 40 ⇔ k ≥ 7 → T0+47 s
     expect(alerts.map((e) => [e.kind, e.message, e.data])).toEqual([
-      ["alert", `High traffic generated an alert - hits = 44, triggered at ${new Date(T0 + 24_000).toISOString()}`, { hits: 44, rate: 4.4, at: new Date(T0 + 24_000).toISOString() }],
-      ["recovery", `Recovered from high traffic at ${new Date(T0 + 47_000).toISOString()}`, { hits: 38, rate: 3.8, at: new Date(T0 + 47_000).toISOString() }],
+      [
+        "alert",
+        `High traffic generated an alert - hits = 44, triggered at ${new Date(T0 + 24_000).toISOString()}`,
+        { hits: 44, rate: 4.4, at: new Date(T0 + 24_000).toISOString() },
+      ],
+      [
+        "recovery",
+        `Recovered from high traffic at ${new Date(T0 + 47_000).toISOString()}`,
+        { hits: 38, rate: 3.8, at: new Date(T0 + 47_000).toISOString() },
+      ],
     ]);
     expect(alerts[0]).toMatchObject({ rule: "web", source: "access", time: T0 + 24_000, count: 44 });
     const stats = events.filter((e) => e.kind === "stats");
     expect(stats).toHaveLength(8);
-    expect(stats[0]).toMatchObject({ rule: "web", time: T0 + 10_000, count: 20, message: "20 hits, 2 req/s, top /api (10)" });
+    expect(stats[0]).toMatchObject({
+      rule: "web",
+      time: T0 + 10_000,
+      count: 20,
+      message: "20 hits, 2 req/s, top /api (10)",
+    });
     expect(stats[0]?.data).toMatchObject({ hits: 20, invalid: 1, status: { "2xx": 19, "5xx": 1 } });
     expect(job.history()).toHaveLength(8);
     expect(job.latest()?.to).toBe(T0 + 80_000);
@@ -86,7 +112,14 @@ describe("stats job", () => {
   it("uses the read time for JSON lines without a timestamp in live mode", () => {
     const { job, events, clock } = setup({ format: { type: "json", path_field: "u" } }, true);
     for (let s = 0; s < 12; s++) {
-      job.push(Array.from({ length: 6 }, () => ({ source: "access", line: '{"u":"/x/y","status":200}', time: clock.now(), fields: {} })));
+      job.push(
+        Array.from({ length: 6 }, () => ({
+          source: "access",
+          line: '{"u":"/x/y","status":200}',
+          time: clock.now(),
+          fields: {},
+        })),
+      );
       clock.advance(1000);
     }
     clock.advance(30_000);

@@ -58,7 +58,18 @@ export function createStatsJob(name: string, config: StatsJobConfig, ctx: StatsJ
     // scavenges (measured: ≈ 4 MB of reports promoted per 2M-line replay, and a young generation
     // grown to its maximum), though the event is dropped at once.
     const { rule, source, records, suppressed } = base;
-    ctx.emit({ rule, source, records, suppressed, kind: "stats", time: report.to, fields: {}, count: report.hits, message: summaryLine(report), data: { ...report } });
+    ctx.emit({
+      rule,
+      source,
+      records,
+      suppressed,
+      kind: "stats",
+      time: report.to,
+      fields: {},
+      count: report.hits,
+      message: summaryLine(report),
+      data: { ...report },
+    });
   };
   const onAlert = (alert: TrafficAlert): void => {
     const event = alertEvent(alert, base);

@@ -43,7 +43,8 @@ export class KeyTable {
   /** FNV-1a over the code units of source[start, end), with a final mix so the low bits index well. */
   static hash(source: KeySource, start: number, end: number): number {
     let h = FNV_OFFSET;
-    if (typeof source === "string") for (let i = start; i < end; i++) h = Math.imul(h ^ source.charCodeAt(i), FNV_PRIME);
+    if (typeof source === "string")
+      for (let i = start; i < end; i++) h = Math.imul(h ^ source.charCodeAt(i), FNV_PRIME);
     else for (let i = start; i < end; i++) h = Math.imul(h ^ source[i]!, FNV_PRIME);
     return finishHash(h);
   }

@@ -5,7 +5,10 @@ export class ProgressBar {
   private lastDraw = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly stream: WriteStream, private readonly totalBytes: number | undefined) {}
+  constructor(
+    private readonly stream: WriteStream,
+    private readonly totalBytes: number | undefined,
+  ) {}
 
   update(bytes: number, lines: number, force = false): void {
     const now = Date.now();

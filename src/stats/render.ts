@@ -42,7 +42,9 @@ export function formatReportText(report: StatsReport): string {
     .map((c) => `${c} ${report.status[c]}`)
     .join(" ");
   const window = `window ${report.window.seconds}s ${report.window.rate} req/s${report.firing ? " ALERT" : ""}`;
-  const extra = [report.invalid ? `${report.invalid} invalid` : "", report.late ? `${report.late} late` : ""].filter(Boolean).join(", ");
+  const extra = [report.invalid ? `${report.invalid} invalid` : "", report.late ? `${report.late} late` : ""]
+    .filter(Boolean)
+    .join(", ");
   return (
     `[${range}] ${report.hits} hits, ${report.rate} req/s, ${formatBytes(report.bytes)}, ${statuses}, errors ${formatPercent(report.errorRate)}, ${window}` +
     `${extra ? `, ${extra}` : ""}\n` +
@@ -53,12 +55,18 @@ export function formatReportText(report: StatsReport): string {
 
 /** `{"type":"stats",...}` with ISO times. */
 export function reportJson(report: StatsReport): string {
-  return JSON.stringify({ type: "stats", ...report, from: new Date(report.from).toISOString(), to: new Date(report.to).toISOString() });
+  return JSON.stringify({
+    type: "stats",
+    ...report,
+    from: new Date(report.from).toISOString(),
+    to: new Date(report.to).toISOString(),
+  });
 }
 
 /** `{"type":"alert","state":"firing","hits":N,"rate":R,"at":ISO}` or `{"type":"alert","state":"recovered","at":ISO}`. */
 export function alertJson(event: LogEvent): string {
   const data = event.data ?? {};
-  if (event.kind === "alert") return JSON.stringify({ type: "alert", state: "firing", hits: data.hits, rate: data.rate, at: data.at });
+  if (event.kind === "alert")
+    return JSON.stringify({ type: "alert", state: "firing", hits: data.hits, rate: data.rate, at: data.at });
   return JSON.stringify({ type: "alert", state: "recovered", at: data.at });
 }

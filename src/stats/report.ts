@@ -70,7 +70,15 @@ export class SectionFinder {
   find(text: string, start: number, end: number): void {
     if (text.charCodeAt(start) !== SLASH) {
       let scheme = start;
-      while (scheme + 3 <= end && !(text.charCodeAt(scheme) === COLON && text.charCodeAt(scheme + 1) === SLASH && text.charCodeAt(scheme + 2) === SLASH)) scheme++;
+      while (
+        scheme + 3 <= end &&
+        !(
+          text.charCodeAt(scheme) === COLON &&
+          text.charCodeAt(scheme + 1) === SLASH &&
+          text.charCodeAt(scheme + 2) === SLASH
+        )
+      )
+        scheme++;
       if (scheme === start || scheme + 3 > end) return this.range(start, end);
       let slash = scheme + 3;
       while (slash < end && text.charCodeAt(slash) !== SLASH) slash++;
@@ -85,7 +93,8 @@ export class SectionFinder {
   findBytes(buf: Uint8Array, start: number, end: number): void {
     if (buf[start] !== SLASH) {
       let scheme = start;
-      while (scheme + 3 <= end && !(buf[scheme] === COLON && buf[scheme + 1] === SLASH && buf[scheme + 2] === SLASH)) scheme++;
+      while (scheme + 3 <= end && !(buf[scheme] === COLON && buf[scheme + 1] === SLASH && buf[scheme + 2] === SLASH))
+        scheme++;
       if (scheme === start || scheme + 3 > end) return this.range(start, end);
       let slash = scheme + 3;
       while (slash < end && buf[slash] !== SLASH) slash++;
@@ -190,7 +199,14 @@ export function buildReport(counts: IntervalTally | undefined, ctx: ReportContex
     hits,
     rate: round(hits / seconds),
     bytes: counts?.bytes ?? 0,
-    status: { "1xx": s[0] ?? 0, "2xx": s[1] ?? 0, "3xx": s[2] ?? 0, "4xx": s[3] ?? 0, "5xx": s[4] ?? 0, other: s[5] ?? 0 },
+    status: {
+      "1xx": s[0] ?? 0,
+      "2xx": s[1] ?? 0,
+      "3xx": s[2] ?? 0,
+      "4xx": s[3] ?? 0,
+      "5xx": s[4] ?? 0,
+      other: s[5] ?? 0,
+    },
     errors,
     errorRate: hits ? round(errors / hits, 4) : 0,
     sections: counts?.sections.top(ctx.top) ?? [],

@@ -17,7 +17,10 @@ describe("stats job schema", () => {
 
   it("takes a format name or an object with field-name options", () => {
     expect(statsJobSchema.parse({ source: "a", format: "combined" }).format).toEqual({ type: "combined" });
-    expect(statsJobSchema.parse({ source: "a", format: { type: "json", time_field: "ts" } }).format).toEqual({ type: "json", time_field: "ts" });
+    expect(statsJobSchema.parse({ source: "a", format: { type: "json", time_field: "ts" } }).format).toEqual({
+      type: "json",
+      time_field: "ts",
+    });
     expect(statsJobSchema.parse({ source: "a", alert: { above: 10 } }).alert).toEqual({ above: 10, over: 120_000 });
   });
 

@@ -4,7 +4,8 @@ import { zDuration, zNameList } from "../core/schema.js";
 import { accessFormatName, fieldNameOptions } from "../parsers/schema.js";
 import { DEFAULT_HISTORY, DEFAULT_TOP_CAPACITY } from "./flag-config.js";
 
-const atLeastOneSecond = (what: string) => [(ms: number) => ms >= 1000, { message: `${what} must be at least 1s` }] as const;
+const atLeastOneSecond = (what: string) =>
+  [(ms: number) => ms >= 1000, { message: `${what} must be at least 1s` }] as const;
 
 /** A format name, or an object with `type` and the json/logfmt field-name options (`time_field`, `path_field`...). */
 export const statsFormatSchema = z
@@ -19,7 +20,12 @@ export const statsJobSchema = z.strictObject({
   top: z.number().int().positive().default(10),
   /** The sliding window of the reported rate; with an alert, `alert.over` is that window. */
   window: zDuration.default(120_000).refine(...atLeastOneSecond("window")),
-  alert: z.strictObject({ above: z.number().positive(), over: zDuration.default(120_000).refine(...atLeastOneSecond("alert.over")) }).optional(),
+  alert: z
+    .strictObject({
+      above: z.number().positive(),
+      over: zDuration.default(120_000).refine(...atLeastOneSecond("alert.over")),
+    })
+    .optional(),
   /** How much later than the newest line a line may come (event time) and still count; later ones are counted as late. */
   lateness: zDuration.default(5_000),
   /** Distinct sections and hosts counted per interval (memory bound); beyond it top lists become approximate. */

@@ -52,7 +52,8 @@ export class SpaceSaving {
       high |= c;
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    if (high > 127) this.add(buf.toString("utf8", start, end)); // rare: decoded, so the key is the text's
+    if (high > 127)
+      this.add(buf.toString("utf8", start, end)); // rare: decoded, so the key is the text's
     else this.count(buf, start, end, finishHash(h), 1);
   }
 

@@ -15,7 +15,10 @@ export class SecondWindow {
   private latest = -Infinity;
 
   /** span: window length in seconds; ahead: how far past `done` a hit may land. */
-  constructor(readonly span: number, ahead: number) {
+  constructor(
+    readonly span: number,
+    ahead: number,
+  ) {
     let size = 1;
     while (size < span + ahead + 4) size *= 2;
     this.counts = new Float64Array(size);

@@ -18,10 +18,12 @@ export function registerApi(app: FastifyInstance, hub: WebHub): void {
     if (!source) return badRequest(reply, "source is required: /api/tail?source=NAME&lines=N");
     const linesParam = queryString(request, "lines");
     const lines = linesParam === undefined ? DEFAULT_TAIL_LINES : Number(linesParam);
-    if (!Number.isSafeInteger(lines) || lines < 0) return badRequest(reply, `lines must be a whole number >= 0, got ${linesParam}`);
+    if (!Number.isSafeInteger(lines) || lines < 0)
+      return badRequest(reply, `lines must be a whole number >= 0, got ${linesParam}`);
     const pattern = parseMatch(request, reply);
     if (pattern === null) return reply;
-    if (!hub.hasSource(source)) return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
+    if (!hub.hasSource(source))
+      return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     // Filter the whole history, then keep the newest `lines` of what matched.
     const held = hub.tail(source, pattern ? hub.historyLines : lines);
     const matched = pattern ? held.filter((l) => pattern.test(l.line)) : held;
@@ -33,7 +35,11 @@ export function registerApi(app: FastifyInstance, hub: WebHub): void {
       const latest = entries[entries.length - 1];
       return {
         job,
-        points: entries.map((e) => ({ t: e.summary.time ?? e.received, rate: e.summary.rate ?? null, hits: e.summary.hits ?? null })),
+        points: entries.map((e) => ({
+          t: e.summary.time ?? e.received,
+          rate: e.summary.rate ?? null,
+          hits: e.summary.hits ?? null,
+        })),
         sections: latest?.summary.sections ?? [],
         threshold: latest?.summary.threshold ?? null,
         firing: latest?.summary.firing ?? false,

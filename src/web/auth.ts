@@ -25,7 +25,9 @@ export function accessHook(token: string | undefined): AccessHook {
     if (OPEN_PATHS.has(path)) return undefined;
     if (!token || !session) {
       if (hostIsLoopback(request.headers.host)) return undefined;
-      return reply.code(403).send({ error: "forbidden", message: "Host is not a loopback name; set a token to serve other hosts" });
+      return reply
+        .code(403)
+        .send({ error: "forbidden", message: "Host is not a loopback name; set a token to serve other hosts" });
     }
     const linkToken = params.get("token");
     if (linkToken !== null) {
@@ -34,7 +36,9 @@ export function accessHook(token: string | undefined): AccessHook {
       const rest = params.toString();
       // One leading slash only: "//host" or "/\host" would send the browser to another site.
       const location = "/" + path.replace(/^[/\\]+/, "") + (rest ? `?${rest}` : "");
-      return reply.header("set-cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict`).redirect(location, 303);
+      return reply
+        .header("set-cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Strict`)
+        .redirect(location, 303);
     }
     const presented = bearerOf(request.headers.authorization);
     if (presented !== undefined && sameSecret(presented, token)) return undefined;
@@ -50,10 +54,10 @@ export function sessionValue(token: string): string {
 }
 
 function unauthorized(reply: FastifyReply): FastifyReply {
-  return reply
-    .code(401)
-    .header("www-authenticate", 'Bearer realm="logward"')
-    .send({ error: "unauthorized", message: "Send Authorization: Bearer TOKEN, or open the link with ?token=TOKEN once" });
+  return reply.code(401).header("www-authenticate", 'Bearer realm="logward"').send({
+    error: "unauthorized",
+    message: "Send Authorization: Bearer TOKEN, or open the link with ?token=TOKEN once",
+  });
 }
 
 /** Constant-time comparison of two secrets of any length. */

@@ -31,7 +31,10 @@ const hubLines = fc
   .array(
     fc.record({
       gap: fc.integer({ min: 1, max: 3 }),
-      line: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("ERROR x", "a\u0000b", "\ud800 lone", "data: x\n\nid: 9", "<b>hi</b>")),
+      line: fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom("ERROR x", "a\u0000b", "\ud800 lone", "data: x\n\nid: 9", "<b>hi</b>"),
+      ),
       file: maybe(fc.constantFrom("/var/log/a.log", "/var/log/b.log")),
       host: maybe(fc.constantFrom("web1", "web2")),
       rules: maybe(fc.array(fc.constantFrom("oom", "auth"), { minLength: 1, maxLength: 2 })),
@@ -92,7 +95,10 @@ describe("lineFrames (the `lines` wire format)", () => {
       { n: 2, source: "s", time: 2, line: "b" },
     ];
     const { event } = decode(lineFrames("s", lines, undefined, "ep")[0]?.text ?? "");
-    expect(event.lines).toEqual([{ n: 1, time: 1, line: "a", file: "/f", host: "h" }, { n: 2, time: 2, line: "b", file: null, host: null }]);
+    expect(event.lines).toEqual([
+      { n: 1, time: 1, line: "a", file: "/f", host: "h" },
+      { n: 2, time: 2, line: "b", file: null, host: null },
+    ]);
     expect(expandLines(event)).toEqual(lines);
   });
 });

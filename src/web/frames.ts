@@ -37,7 +37,13 @@ export interface LinesEvent {
  * line it covers (matched or not), so Last-Event-ID resumes after it without re-sending what the filter
  * already skipped. Each event stands alone: one dropped under back-pressure leaves the next readable.
  */
-export function lineFrames(source: string, lines: HubLine[], pattern: Pattern | undefined, epoch: string, maxPerEvent = MAX_LINES_PER_EVENT): SseFrame[] {
+export function lineFrames(
+  source: string,
+  lines: HubLine[],
+  pattern: Pattern | undefined,
+  epoch: string,
+  maxPerEvent = MAX_LINES_PER_EVENT,
+): SseFrame[] {
   const frames: SseFrame[] = [];
   let batch: WireLine[] = [];
   let file: string | undefined;

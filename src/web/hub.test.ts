@@ -11,7 +11,11 @@ describe("web hub", () => {
     const hub = createWebHub({ historyLines: 3, clock: new FakeClock() });
     hub.addSource("app", { type: "file", path: "/x.log" });
     hub.pushRecords(["a", "b", "c", "d"].map((l) => rec(l)).concat(rec("other", "sys")));
-    expect(hub.tail("app", 10).map((l) => [l.n, l.line])).toEqual([[2, "b"], [3, "c"], [4, "d"]]);
+    expect(hub.tail("app", 10).map((l) => [l.n, l.line])).toEqual([
+      [2, "b"],
+      [3, "c"],
+      [4, "d"],
+    ]);
     expect(hub.tail("sys", 10).map((l) => l.n)).toEqual([1]);
     expect(hub.sources()).toEqual([
       { name: "app", type: "file", path: "/x.log", lines: 4, held: 3 },
@@ -59,16 +63,37 @@ describe("web hub", () => {
     const reports = hub.stats().web ?? [];
     expect(reports.map((r) => r.summary.rate)).toEqual([1, 2]);
     expect(reports[1]?.received).toBe(clock.now() - 10_000);
-    const alert: LogEvent = { kind: "alert", rule: "web", source: "access", time: 5, records: [], fields: {}, count: 1, suppressed: 0 };
+    const alert: LogEvent = {
+      kind: "alert",
+      rule: "web",
+      source: "access",
+      time: 5,
+      records: [],
+      fields: {},
+      count: 1,
+      suppressed: 0,
+    };
     hub.pushAlert({ ...alert, message: "first" });
     hub.pushAlert({ ...alert, message: "second" });
     hub.pushAlert({ ...alert, kind: "recovery", message: "Recovered from high traffic at 04:15:00" });
-    expect(hub.alerts().map((a) => [a.kind, a.message])).toEqual([["alert", "second"], ["recovery", "Recovered from high traffic at 04:15:00"]]);
+    expect(hub.alerts().map((a) => [a.kind, a.message])).toEqual([
+      ["alert", "second"],
+      ["recovery", "Recovered from high traffic at 04:15:00"],
+    ]);
   });
 
   test("an alert without a message shows its match or last line", () => {
     const hub = createWebHub({ clock: new FakeClock() });
-    hub.pushAlert({ kind: "threshold", rule: "auth", source: "app", time: 1, records: [rec("a"), rec("auth failure b")], fields: {}, count: 5, suppressed: 0 });
+    hub.pushAlert({
+      kind: "threshold",
+      rule: "auth",
+      source: "app",
+      time: 1,
+      records: [rec("a"), rec("auth failure b")],
+      fields: {},
+      count: 5,
+      suppressed: 0,
+    });
     expect(hub.alerts()[0]).toMatchObject({ message: "auth failure b", count: 5 });
   });
 });

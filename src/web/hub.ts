@@ -163,7 +163,14 @@ function toHubLine(record: LogRecord, n: number, rules: string[] | undefined): H
 
 function toAlertEntry(event: LogEvent): AlertEntry {
   const message = event.message ?? event.match ?? event.records[event.records.length - 1]?.line ?? "";
-  const entry: AlertEntry = { time: event.time, kind: event.kind, rule: event.rule, source: event.source, message, count: event.count };
+  const entry: AlertEntry = {
+    time: event.time,
+    kind: event.kind,
+    rule: event.rule,
+    source: event.source,
+    message,
+    count: event.count,
+  };
   if (event.data) entry.data = event.data;
   return entry;
 }

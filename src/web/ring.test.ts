@@ -22,13 +22,18 @@ describe("Ring", () => {
 
   test("behaves like the tail of an array", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.integer(), { maxLength: 100 }), fc.nat(30), (capacity, items, n) => {
-        const ring = new Ring<number>(capacity);
-        for (const item of items) ring.push(item);
-        const kept = items.slice(-capacity);
-        expect(ring.last(ring.size)).toEqual(kept);
-        expect(ring.last(n)).toEqual(n === 0 ? [] : kept.slice(-n));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.integer(), { maxLength: 100 }),
+        fc.nat(30),
+        (capacity, items, n) => {
+          const ring = new Ring<number>(capacity);
+          for (const item of items) ring.push(item);
+          const kept = items.slice(-capacity);
+          expect(ring.last(ring.size)).toEqual(kept);
+          expect(ring.last(n)).toEqual(n === 0 ? [] : kept.slice(-n));
+        },
+      ),
     );
   });
 });

@@ -52,7 +52,9 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   try {
     await app.listen({ host: address.host, port: address.port });
   } catch (err) {
-    throw new LogwardError("WEB_FAILED", `cannot listen on ${config.listen}: ${(err as Error).message}`, { cause: err });
+    throw new LogwardError("WEB_FAILED", `cannot listen on ${config.listen}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const port = (app.server.address() as { port: number }).port;
   const url = urlFor(address.host, port);

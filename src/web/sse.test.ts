@@ -40,7 +40,10 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-const line = (n: number): SseFrame => ({ text: sseFrame({ type: "line", n, line: "x".repeat(80) }, `e-${n}`), lines: 1 });
+const line = (n: number): SseFrame => ({
+  text: sseFrame({ type: "line", n, line: "x".repeat(80) }, `e-${n}`),
+  lines: 1,
+});
 
 function setup(maxPendingBytes: number) {
   const res = new FakeResponse();
@@ -56,7 +59,9 @@ function setup(maxPendingBytes: number) {
 
 describe("SseClient", () => {
   test("frames are one JSON data line with an optional id", () => {
-    expect(sseFrame({ type: "line", line: "a\nb\r<c>" }, "e-1")).toBe('id: e-1\ndata: {"type":"line","line":"a\\nb\\r<c>"}\n\n');
+    expect(sseFrame({ type: "line", line: "a\nb\r<c>" }, "e-1")).toBe(
+      'id: e-1\ndata: {"type":"line","line":"a\\nb\\r<c>"}\n\n',
+    );
     expect(sseFrame({ type: "dropped", count: 3 })).toBe('data: {"type":"dropped","count":3}\n\n');
   });
 

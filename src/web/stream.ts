@@ -27,7 +27,10 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const clientsGauge = deps.metrics.gauge("web_clients", "Browsers connected to the live stream");
   const sent = deps.metrics.counter("web_events_sent_total", "Lines sent to browsers over the live stream");
   const dropped = deps.metrics.counter("web_events_dropped_total", "Lines dropped for browsers that did not keep up");
-  const queuePeak = deps.metrics.gauge("web_client_queue_peak_bytes", "Most bytes one live-stream client has had waiting (our bounded queue plus the socket's buffer)");
+  const queuePeak = deps.metrics.gauge(
+    "web_client_queue_peak_bytes",
+    "Most bytes one live-stream client has had waiting (our bounded queue plus the socket's buffer)",
+  );
   let highest = 0;
   const onQueuePeak = (bytes: number): void => {
     if (bytes > highest) queuePeak.set((highest = bytes));
@@ -36,17 +39,25 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
     const source = queryString(request, "source");
     if (!source) return badRequest(reply, "source is required: /api/stream?source=NAME");
-    if (!deps.hub.hasSource(source)) return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
+    if (!deps.hub.hasSource(source))
+      return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     const pattern = parseMatch(request, reply);
     if (pattern === null) return reply;
-    if (deps.clients.size >= MAX_CLIENTS) return reply.code(503).send({ error: "busy", message: "too many live streams" });
+    if (deps.clients.size >= MAX_CLIENTS)
+      return reply.code(503).send({ error: "busy", message: "too many live streams" });
 
-    const client = openStream(reply, deps, { onSent: (n) => sent.inc(n), onDropped: (n) => dropped.inc(n), onQueuePeak });
+    const client = openStream(reply, deps, {
+      onSent: (n) => sent.inc(n),
+      onDropped: (n) => dropped.inc(n),
+      onQueuePeak,
+    });
     deps.clients.add(client);
     clientsGauge.inc();
     const resumeFrom = resumePoint(request, deps.hub.epoch);
     sendHistory(client, deps.hub, source, pattern, resumeFrom);
-    const unsubscribe = deps.hub.subscribe(source, (lines) => client.send(lineFrames(source, lines, pattern, deps.hub.epoch)));
+    const unsubscribe = deps.hub.subscribe(source, (lines) =>
+      client.send(lineFrames(source, lines, pattern, deps.hub.epoch)),
+    );
     const ping = setInterval(() => client.ping(), PING_MS);
     ping.unref();
     reply.raw.on("close", () => {
@@ -87,10 +98,20 @@ export function resumePoint(request: FastifyRequest, epoch: string): number | un
   return n;
 }
 
-function sendHistory(client: SseClient, hub: WebHub, source: string, pattern: Pattern | undefined, after: number | undefined): void {
+function sendHistory(
+  client: SseClient,
+  hub: WebHub,
+  source: string,
+  pattern: Pattern | undefined,
+  after: number | undefined,
+): void {
   const resumed = after !== undefined;
-  const frames: SseFrame[] = [{ text: sseFrame({ type: "hello", epoch: hub.epoch, source, match: pattern?.source ?? null, resumed }), lines: 0 }];
-  const { lines, missed } = resumed ? hub.since(source, after) : { lines: hub.tail(source, hub.historyLines), missed: 0 };
+  const frames: SseFrame[] = [
+    { text: sseFrame({ type: "hello", epoch: hub.epoch, source, match: pattern?.source ?? null, resumed }), lines: 0 },
+  ];
+  const { lines, missed } = resumed
+    ? hub.since(source, after)
+    : { lines: hub.tail(source, hub.historyLines), missed: 0 };
   if (missed > 0) frames.push({ text: sseFrame({ type: "missed", count: missed }), lines: 0 });
   frames.push(...lineFrames(source, lines, pattern, hub.epoch));
   client.send(frames);

@@ -36,7 +36,9 @@ export function summarizeReport(report: unknown): TrafficSummary {
   let rate = pickNumber(report, RATE_KEYS);
   if (rate === undefined && hits !== undefined) {
     const start = pickTime(report, START_KEYS);
-    const intervalMs = pickNumber(report, ["interval", "interval_ms", "intervalMs"]) ?? (start !== undefined && time !== undefined ? time - start : undefined);
+    const intervalMs =
+      pickNumber(report, ["interval", "interval_ms", "intervalMs"]) ??
+      (start !== undefined && time !== undefined ? time - start : undefined);
     if (intervalMs && intervalMs > 0) rate = hits / (intervalMs / 1000);
   }
   const summary: TrafficSummary = { sections: pickSections(report) };
@@ -88,7 +90,8 @@ function pickSections(o: Obj): SectionHits[] {
 }
 
 function toSection(item: unknown): SectionHits | undefined {
-  if (Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "number") return { name: item[0], hits: item[1] };
+  if (Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "number")
+    return { name: item[0], hits: item[1] };
   if (!isObj(item)) return undefined;
   const name = ["section", "name", "key", "path"].map((k) => item[k]).find((v) => typeof v === "string");
   const hits = pickNumber(item, ["hits", "count", "requests", "value"]);

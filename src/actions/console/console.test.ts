@@ -18,12 +18,23 @@ describe("console action", () => {
     const t = trackedRelease();
     await action.send(matchEvent(["first", "second"], { rule: "auth-storm" }), t.release);
     await t.done;
-    expect(text()).toBe("2026-11-21T04:15:00.000Z [auth-storm] app: first\n2026-11-21T04:15:00.001Z [auth-storm] app: second\n");
+    expect(text()).toBe(
+      "2026-11-21T04:15:00.000Z [auth-storm] app: first\n2026-11-21T04:15:00.001Z [auth-storm] app: second\n",
+    );
   });
 
   it("prints the message of an event without records", () => {
-    const alert = { ...matchEvent([]), kind: "alert" as const, rule: "web-traffic", source: "access", time: Date.UTC(2026, 10, 21, 4, 15), message: "High traffic generated an alert - hits = 1300" };
-    expect(eventText(alert)).toBe("2026-11-21T04:15:00.000Z [web-traffic] access: High traffic generated an alert - hits = 1300\n");
+    const alert = {
+      ...matchEvent([]),
+      kind: "alert" as const,
+      rule: "web-traffic",
+      source: "access",
+      time: Date.UTC(2026, 10, 21, 4, 15),
+      message: "High traffic generated an alert - hits = 1300",
+    };
+    expect(eventText(alert)).toBe(
+      "2026-11-21T04:15:00.000Z [web-traffic] access: High traffic generated an alert - hits = 1300\n",
+    );
   });
 
   it("prints JSON lines in the file action's format", async () => {
@@ -31,7 +42,15 @@ describe("console action", () => {
     const t = trackedRelease();
     await action.send(matchEvent(["a \u001b[31mred"], { fields: { user: "bob" } }), t.release);
     await t.done;
-    expect(JSON.parse(text())).toEqual({ time: "2026-11-21T04:15:00.000Z", source: "app", file: "/var/log/app.log", offset: 0, line: "a \u001b[31mred", rule: "r", fields: { user: "bob" } });
+    expect(JSON.parse(text())).toEqual({
+      time: "2026-11-21T04:15:00.000Z",
+      source: "app",
+      file: "/var/log/app.log",
+      offset: 0,
+      line: "a \u001b[31mred",
+      rule: "r",
+      fields: { user: "bob" },
+    });
   });
 
   it("shows control characters escaped so a log line cannot drive the terminal", () => {
@@ -54,6 +73,8 @@ describe("console action", () => {
   it("defaults to text on stdout and is created through the registry kind", () => {
     expect(consoleSchema.parse({})).toEqual({ format: "text", stream: "stdout" });
     expect(() => consoleSchema.parse({ format: "xml" })).toThrow();
-    expect(consoleAction.create(consoleSchema.parse({ stream: "stderr" }), actionContext("console"))).toBeInstanceOf(ConsoleAction);
+    expect(consoleAction.create(consoleSchema.parse({ stream: "stderr" }), actionContext("console"))).toBeInstanceOf(
+      ConsoleAction,
+    );
   });
 });

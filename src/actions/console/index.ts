@@ -16,7 +16,8 @@ export type ConsoleConfig = z.output<typeof consoleSchema>;
 export const consoleAction: ActionKind<ConsoleConfig> = {
   type: "console",
   schema: consoleSchema,
-  create: (config, context) => new ConsoleAction(config, context, config.stream === "stderr" ? process.stderr : process.stdout),
+  create: (config, context) =>
+    new ConsoleAction(config, context, config.stream === "stderr" ? process.stderr : process.stdout),
 };
 
 export class ConsoleAction implements Action {
@@ -62,10 +63,18 @@ export class ConsoleAction implements Action {
 
 /** `2026-11-21T04:15:00.000Z [rule] source: line`, one per record, or the message of an event without records. */
 export function eventText(event: LogEvent): string {
-  const entries = event.records.length > 0 ? event.records.map((r) => ({ time: r.time, line: r.line })) : [{ time: event.time, line: event.message ?? "" }];
-  const lines = entries.map(({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`);
+  const entries =
+    event.records.length > 0
+      ? event.records.map((r) => ({ time: r.time, line: r.line }))
+      : [{ time: event.time, line: event.message ?? "" }];
+  const lines = entries.map(
+    ({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`,
+  );
   // A threshold firing says so first, so its lines read as one alert rather than separate matches.
-  if (event.kind === "threshold") lines.unshift(`${isoTime(event.time) ?? "-"} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`);
+  if (event.kind === "threshold")
+    lines.unshift(
+      `${isoTime(event.time) ?? "-"} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`,
+    );
   return lines.join("");
 }
 
@@ -74,5 +83,7 @@ export function eventText(event: LogEvent): string {
  * \xNN, and the lines of a multi-line record continue indented.
  */
 export function printable(line: string): string {
-  return line.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]|\n/g, (ch) => (ch === "\n" ? "\n    " : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return line.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]|\n/g, (ch) =>
+    ch === "\n" ? "\n    " : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }

@@ -112,7 +112,9 @@ export class Batcher<P, T> {
       let took = false;
       while (head.next < head.parts.length) {
         const part = head.parts[head.next] as Part<P>;
-        const fits = batch.parts.length === 0 || (size + part.size <= this.limits.capacity && bytes + part.bytes <= this.limits.maxBytes);
+        const fits =
+          batch.parts.length === 0 ||
+          (size + part.size <= this.limits.capacity && bytes + part.bytes <= this.limits.maxBytes);
         if (!fits) break;
         batch.parts.push(part.value);
         size += part.size;

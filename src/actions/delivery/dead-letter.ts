@@ -31,7 +31,13 @@ export class DeadLetterFile {
   /** Append one line per event; rejects when the file cannot be written. */
   write(events: LogEvent[], reason: string): Promise<void> {
     const time = new Date(this.now()).toISOString();
-    const text = events.map((event) => JSON.stringify({ time, action: this.action, reason, event: eventToRecord(event) } satisfies DeadLetter) + "\n").join("");
+    const text = events
+      .map(
+        (event) =>
+          JSON.stringify({ time, action: this.action, reason, event: eventToRecord(event) } satisfies DeadLetter) +
+          "\n",
+      )
+      .join("");
     const write = this.chain.then(() => this.append(text));
     this.chain = write.catch(() => {});
     return write;

@@ -7,7 +7,12 @@ import { lineEvent } from "./testing/helpers.js";
 const time = Date.UTC(2026, 10, 21, 4, 15, 0);
 
 function threshold(n: number, suppressed = 0): LogEvent {
-  const records = Array.from({ length: n }, (_, i) => ({ source: "app", line: `authentication failure ${i}`, time, fields: {} }));
+  const records = Array.from({ length: n }, (_, i) => ({
+    source: "app",
+    line: `authentication failure ${i}`,
+    time,
+    fields: {},
+  }));
   return { kind: "threshold", rule: "auth-storm", source: "app", time, records, fields: {}, count: n, suppressed };
 }
 
@@ -28,15 +33,36 @@ describe("formatEvent", () => {
 
   it("uses the alert's own wording, which people grep for", () => {
     const alert: LogEvent = {
-      kind: "alert", rule: "web-traffic", source: "access", time, records: [], fields: {}, count: 1234, suppressed: 0,
+      kind: "alert",
+      rule: "web-traffic",
+      source: "access",
+      time,
+      records: [],
+      fields: {},
+      count: 1234,
+      suppressed: 0,
       message: "High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z",
     };
-    expect(formatEvent(alert)).toEqual(["[web-traffic] alert on access at 2026-11-21T04:15:00.000Z: High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z"]);
-    expect(formatHeadline({ ...alert, kind: "recovery", message: "Recovered from high traffic at X" })).toContain("recovery on access");
+    expect(formatEvent(alert)).toEqual([
+      "[web-traffic] alert on access at 2026-11-21T04:15:00.000Z: High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z",
+    ]);
+    expect(formatHeadline({ ...alert, kind: "recovery", message: "Recovered from high traffic at X" })).toContain(
+      "recovery on access",
+    );
   });
 
   it("shows a stats report's text, or its data when it has no text", () => {
-    const stats: LogEvent = { kind: "stats", rule: "web", source: "access", time, records: [], fields: {}, count: 0, suppressed: 0, data: { hits: 3 } };
+    const stats: LogEvent = {
+      kind: "stats",
+      rule: "web",
+      source: "access",
+      time,
+      records: [],
+      fields: {},
+      count: 0,
+      suppressed: 0,
+      data: { hits: 3 },
+    };
     expect(formatEvent(stats)).toEqual(["[web] stats for access at 2026-11-21T04:15:00.000Z", '{"hits":3}']);
     expect(formatEvent({ ...stats, message: "hits 3\nreq/s 0.3" }).slice(1)).toEqual(["hits 3", "req/s 0.3"]);
   });

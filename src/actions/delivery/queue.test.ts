@@ -28,7 +28,10 @@ afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.stop()));
 });
 
-function setup(config: Parameters<typeof parseDeliveryConfig>[0], answer: (call: number, signal: AbortSignal) => Promise<Reply> | Reply) {
+function setup(
+  config: Parameters<typeof parseDeliveryConfig>[0],
+  answer: (call: number, signal: AbortSignal) => Promise<Reply> | Reply,
+) {
   const clock = new FakeClock();
   const metrics = new Metrics();
   const stateDir = tempDir();
@@ -37,7 +40,13 @@ function setup(config: Parameters<typeof parseDeliveryConfig>[0], answer: (call:
     calls.push({ at: clock.now(), lines: JSON.parse(request.body) as string[] });
     return answer(calls.length, signal);
   };
-  const queue = new DeliveryQueue({ config: parseDeliveryConfig(config), context: testContext("hook", { clock, stateDir, metrics }), encoder: lines, transport, random: () => 1 });
+  const queue = new DeliveryQueue({
+    config: parseDeliveryConfig(config),
+    context: testContext("hook", { clock, stateDir, metrics }),
+    encoder: lines,
+    transport,
+    random: () => 1,
+  });
   queues.push(queue);
   const released: string[] = [];
   const send = (line: string) => queue.send(lineEvent(line), () => released.push(line));
@@ -74,10 +83,13 @@ describe("DeliveryQueue", () => {
   it("makes send() wait while the queue is full, and admits in order as space frees", async () => {
     let finishFirst!: () => void;
     const first = new Promise<void>((resolve) => (finishFirst = resolve));
-    const { clock, calls, queue, released, send } = setup({ batch: { size: 1, timeout: 0 }, queue_size: 2 }, async (n) => {
-      if (n === 1) await first;
-      return reply(204);
-    });
+    const { clock, calls, queue, released, send } = setup(
+      { batch: { size: 1, timeout: 0 }, queue_size: 2 },
+      async (n) => {
+        if (n === 1) await first;
+        return reply(204);
+      },
+    );
     await send("a");
     await send("b");
     let thirdAccepted = false;
@@ -93,15 +105,22 @@ describe("DeliveryQueue", () => {
   });
 
   it("retries 5xx and network errors with backoff, then dead-letters after max_retries", async () => {
-    const { clock, calls, released, send, deadLetter } = setup({ batch: { timeout: 0 }, max_retries: 2, backoff: { initial: "100ms", max: "1s" } }, (n) => {
-      if (n === 2) throw new Error("socket hang up");
-      return reply(503, {}, "busy");
-    });
+    const { clock, calls, released, send, deadLetter } = setup(
+      { batch: { timeout: 0 }, max_retries: 2, backoff: { initial: "100ms", max: "1s" } },
+      (n) => {
+        if (n === 2) throw new Error("socket hang up");
+        return reply(503, {}, "busy");
+      },
+    );
     await send("x");
     await step(clock, 1000);
     await until(() => released.length === 1);
     expect(calls.map((c) => c.at - (calls[0] as Call).at)).toEqual([0, 100, 300]); // backoff 100, 200 (jitter pinned high)
-    const letters = readNdjson(deadLetter) as { action: string; reason: string; event: { records: { line: string }[] } }[];
+    const letters = readNdjson(deadLetter) as {
+      action: string;
+      reason: string;
+      event: { records: { line: string }[] };
+    }[];
     expect(letters).toHaveLength(1);
     expect(letters[0]?.action).toBe("hook");
     expect(letters[0]?.reason).toContain("HTTP 503");
@@ -109,12 +128,16 @@ describe("DeliveryQueue", () => {
   });
 
   it("dead-letters a 4xx at once without retrying", async () => {
-    const { clock, calls, released, send, deadLetter } = setup({ batch: { timeout: 0 } }, () => reply(404, {}, "Unknown Webhook"));
+    const { clock, calls, released, send, deadLetter } = setup({ batch: { timeout: 0 } }, () =>
+      reply(404, {}, "Unknown Webhook"),
+    );
     await send("x");
     await step(clock, 100);
     await until(() => released.length === 1);
     expect(calls).toHaveLength(1);
-    expect((readNdjson(deadLetter)[0] as { reason: string }).reason).toContain("HTTP 404: Unknown Webhook (not retried)");
+    expect((readNdjson(deadLetter)[0] as { reason: string }).reason).toContain(
+      "HTTP 404: Unknown Webhook (not retried)",
+    );
   });
 
   it("keeps rate_limit as a minimum gap between requests", async () => {
@@ -125,7 +148,10 @@ describe("DeliveryQueue", () => {
   });
 
   it("waits out a 429's Retry-After without spending retries, and gives up after max_rate_limited", async () => {
-    const { clock, calls, released, send, deadLetter } = setup({ batch: { timeout: 0 }, max_retries: 0, max_rate_limited: 2 }, () => reply(429, { "retry-after": "3" }));
+    const { clock, calls, released, send, deadLetter } = setup(
+      { batch: { timeout: 0 }, max_retries: 0, max_rate_limited: 2 },
+      () => reply(429, { "retry-after": "3" }),
+    );
     await send("x");
     await step(clock, 7000, 50);
     await until(() => released.length === 1);
@@ -134,10 +160,13 @@ describe("DeliveryQueue", () => {
   });
 
   it("aborts a request after the timeout and retries it", async () => {
-    const { clock, calls, released, send } = setup({ batch: { timeout: 0 }, timeout: "1s", backoff: { initial: "100ms" } }, (n, signal) => {
-      if (n > 1) return reply(200);
-      return new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
-    });
+    const { clock, calls, released, send } = setup(
+      { batch: { timeout: 0 }, timeout: "1s", backoff: { initial: "100ms" } },
+      (n, signal) => {
+        if (n > 1) return reply(200);
+        return new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      },
+    );
     await send("x");
     await step(clock, 1500);
     await until(() => released.length === 1);
@@ -145,7 +174,9 @@ describe("DeliveryQueue", () => {
   });
 
   it("flush sends what is pending at once and resolves when it is delivered", async () => {
-    const { clock, calls, queue, released, send } = setup({ batch: { timeout: "1h", max_wait: "1h" } }, () => reply(200));
+    const { clock, calls, queue, released, send } = setup({ batch: { timeout: "1h", max_wait: "1h" } }, () =>
+      reply(200),
+    );
     await send("a");
     await send("b");
     const flushed = queue.flush(10_000);
@@ -156,7 +187,10 @@ describe("DeliveryQueue", () => {
   });
 
   it("flush gives up at its deadline when the endpoint is stuck, and stop leaves events unreleased", async () => {
-    const { clock, queue, released, send } = setup({ batch: { timeout: 0 }, timeout: "1h" }, (_n, signal) => new Promise((_r, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))));
+    const { clock, queue, released, send } = setup(
+      { batch: { timeout: 0 }, timeout: "1h" },
+      (_n, signal) => new Promise((_r, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
+    );
     await send("a");
     let flushed = false;
     const flush = queue.flush(2000).then(() => (flushed = true));
@@ -178,12 +212,15 @@ describe("DeliveryQueue", () => {
   });
 
   it("counts sent, retried, rate-limited and dead-lettered events, queue depth and request durations per action", async () => {
-    const { clock, metrics, released, send } = setup({ batch: { size: 1, timeout: 0 }, max_retries: 1, backoff: { initial: "10ms" } }, (n) => {
-      if (n === 1) return reply(429, { "retry-after": "0.1" });
-      if (n === 2) return reply(500);
-      if (n === 3) return reply(200);
-      return reply(400);
-    });
+    const { clock, metrics, released, send } = setup(
+      { batch: { size: 1, timeout: 0 }, max_retries: 1, backoff: { initial: "10ms" } },
+      (n) => {
+        if (n === 1) return reply(429, { "retry-after": "0.1" });
+        if (n === 2) return reply(500);
+        if (n === 3) return reply(200);
+        return reply(400);
+      },
+    );
     await send("ok");
     await send("bad");
     await step(clock, 500);

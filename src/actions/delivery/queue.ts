@@ -135,7 +135,11 @@ export class DeliveryQueue<P> implements Action {
       const finish = (late: boolean) => {
         timer.cancel();
         this.flushWaiters.delete(waiter);
-        if (late) this.log.warn({ pending: this.outstanding.size + this.waiters.length }, "flush deadline passed with events still pending");
+        if (late)
+          this.log.warn(
+            { pending: this.outstanding.size + this.waiters.length },
+            "flush deadline passed with events still pending",
+          );
         resolve();
       };
       this.flushWaiters.add(waiter);
@@ -253,12 +257,21 @@ export class DeliveryQueue<P> implements Action {
     this.metrics.deadLettered(fresh.length);
     const file = this.deadLetters.path;
     try {
-      await this.deadLetters.write(fresh.map((item) => item.event), reason);
-      this.log.error({ target: this.options.target, reason, events: fresh.length, file }, "delivery failed: events written to the dead-letter file");
+      await this.deadLetters.write(
+        fresh.map((item) => item.event),
+        reason,
+      );
+      this.log.error(
+        { target: this.options.target, reason, events: fresh.length, file },
+        "delivery failed: events written to the dead-letter file",
+      );
     } catch (err) {
       // Last resort: the lines go to the log so they are not lost without a trace.
       const lines = fresh.flatMap((item) => item.event.records.map((r) => r.line));
-      this.log.error({ reason, file, err: describeError(err), lines }, "delivery failed and the dead-letter file could not be written");
+      this.log.error(
+        { reason, file, err: describeError(err), lines },
+        "delivery failed and the dead-letter file could not be written",
+      );
     }
   }
 }

@@ -8,7 +8,10 @@ const fresh = (): RetryState => ({ retries: 0, rateLimited: 0 });
 describe("decide", () => {
   it("is done on success and dead-letters a rejection without retrying", () => {
     expect(decide({ result: "ok", reason: "HTTP 204" }, fresh(), policy)).toEqual({ action: "done" });
-    expect(decide({ result: "reject", reason: "HTTP 404" }, fresh(), policy)).toEqual({ action: "dead", reason: "HTTP 404 (not retried)" });
+    expect(decide({ result: "reject", reason: "HTTP 404" }, fresh(), policy)).toEqual({
+      action: "dead",
+      reason: "HTTP 404 (not retried)",
+    });
   });
 
   it("retries max_retries times, then dead-letters", () => {
@@ -22,14 +25,17 @@ describe("decide", () => {
   it("waits the server's window on 429 without spending retries, up to its own cap", () => {
     const state = fresh();
     const limited = { result: "rate_limited" as const, reason: "HTTP 429", waitMs: 200 };
-    for (let i = 0; i < 3; i++) expect(decide(limited, state, policy)).toEqual({ action: "again", delayMs: 200, counted: "rate_limited" });
+    for (let i = 0; i < 3; i++)
+      expect(decide(limited, state, policy)).toEqual({ action: "again", delayMs: 200, counted: "rate_limited" });
     expect(state.retries).toBe(0);
     expect(decide({ result: "retry", reason: "HTTP 502" }, state, policy, () => 0)).toMatchObject({ action: "again" });
     expect(decide(limited, state, policy)).toMatchObject({ action: "dead" });
   });
 
   it("never retries sooner than a Retry-After on a 503", () => {
-    expect(decide({ result: "retry", reason: "HTTP 503", waitMs: 5000 }, fresh(), policy, () => 0)).toMatchObject({ delayMs: 5000 });
+    expect(decide({ result: "retry", reason: "HTTP 503", waitMs: 5000 }, fresh(), policy, () => 0)).toMatchObject({
+      delayMs: 5000,
+    });
   });
 });
 

@@ -36,7 +36,12 @@ export type Decision =
  * help) or when a budget is spent; otherwise again after a jittered exponential backoff. A 429 waits
  * for the server's window instead and uses its own budget, so a busy endpoint does not burn retries.
  */
-export function decide(outcome: Outcome, state: RetryState, policy: RetryPolicy, random: () => number = Math.random): Decision {
+export function decide(
+  outcome: Outcome,
+  state: RetryState,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): Decision {
   switch (outcome.result) {
     case "ok":
       return { action: "done" };
@@ -44,12 +49,22 @@ export function decide(outcome: Outcome, state: RetryState, policy: RetryPolicy,
       return { action: "dead", reason: `${outcome.reason} (not retried)` };
     case "rate_limited":
       state.rateLimited++;
-      if (state.rateLimited > policy.maxRateLimited) return { action: "dead", reason: `${outcome.reason}: still rate limited after ${policy.maxRateLimited} waits` };
-      return { action: "again", delayMs: outcome.waitMs ?? backoffDelay(state.rateLimited, policy, random), counted: "rate_limited" };
+      if (state.rateLimited > policy.maxRateLimited)
+        return { action: "dead", reason: `${outcome.reason}: still rate limited after ${policy.maxRateLimited} waits` };
+      return {
+        action: "again",
+        delayMs: outcome.waitMs ?? backoffDelay(state.rateLimited, policy, random),
+        counted: "rate_limited",
+      };
     case "retry":
       state.retries++;
-      if (state.retries > policy.maxRetries) return { action: "dead", reason: `${outcome.reason}: gave up after ${policy.maxRetries} retries` };
-      return { action: "again", delayMs: Math.max(outcome.waitMs ?? 0, backoffDelay(state.retries, policy, random)), counted: "retry" };
+      if (state.retries > policy.maxRetries)
+        return { action: "dead", reason: `${outcome.reason}: gave up after ${policy.maxRetries} retries` };
+      return {
+        action: "again",
+        delayMs: Math.max(outcome.waitMs ?? 0, backoffDelay(state.retries, policy, random)),
+        counted: "retry",
+      };
   }
 }
 
@@ -57,7 +72,11 @@ export function decide(outcome: Outcome, state: RetryState, policy: RetryPolicy,
  * Delay before the attempt-th retry (1-based): initial·2^(attempt-1), capped, with "equal jitter" — half
  * fixed, half random — so many senders that failed together do not come back together.
  */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "backoffInitialMs" | "backoffMaxMs">, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, "backoffInitialMs" | "backoffMaxMs">,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   const ceiling = Math.min(policy.backoffMaxMs, policy.backoffInitialMs * 2 ** exponent);
   return Math.round(ceiling / 2 + (ceiling / 2) * random());

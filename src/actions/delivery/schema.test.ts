@@ -17,8 +17,18 @@ describe("delivery config", () => {
   });
 
   it("reads durations and sizes in their units", () => {
-    const config = parseDeliveryConfig({ batch: { size: 10, timeout: "30s", max_bytes: "64KiB" }, rate_limit: "250ms", timeout: 5, dead_letter: "/tmp/dl.ndjson" });
-    expect(config).toMatchObject({ batch: { size: 10, timeout: 30_000, max_bytes: 65_536 }, rate_limit: 250, timeout: 5000, dead_letter: "/tmp/dl.ndjson" });
+    const config = parseDeliveryConfig({
+      batch: { size: 10, timeout: "30s", max_bytes: "64KiB" },
+      rate_limit: "250ms",
+      timeout: 5,
+      dead_letter: "/tmp/dl.ndjson",
+    });
+    expect(config).toMatchObject({
+      batch: { size: 10, timeout: 30_000, max_bytes: 65_536 },
+      rate_limit: 250,
+      timeout: 5000,
+      dead_letter: "/tmp/dl.ndjson",
+    });
   });
 
   it("caps batch.timeout by max_wait, which defaults to the larger of the timeout and 10s", () => {

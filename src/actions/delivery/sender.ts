@@ -51,7 +51,8 @@ export class Sender {
       if (decision.action === "dead") return { result: "failed", reason: decision.reason };
       this.note(outcome, decision.counted, decision.delayMs, state);
       // A 429 with a window is held by the gate; anything else backs off.
-      if (decision.counted === "retry" || outcome.waitMs === undefined) this.retryAt = this.options.clock.now() + decision.delayMs;
+      if (decision.counted === "retry" || outcome.waitMs === undefined)
+        this.retryAt = this.options.clock.now() + decision.delayMs;
     }
   }
 
@@ -77,7 +78,9 @@ export class Sender {
       const reply = await this.options.transport(request, controller.signal);
       outcome = this.options.classify(reply, clock.now());
     } catch (err) {
-      const reason = timedOut ? `timed out after ${formatDuration(timeoutMs)}` : `network error: ${describeNetworkError(err)}`;
+      const reason = timedOut
+        ? `timed out after ${formatDuration(timeoutMs)}`
+        : `network error: ${describeNetworkError(err)}`;
       outcome = { result: "retry", reason };
     } finally {
       timer.cancel();
@@ -121,10 +124,16 @@ export class Sender {
     const { logger, metrics, target, policy } = this.options;
     if (counted === "rate_limited") {
       metrics.rateLimited();
-      logger.warn({ target, waitMs: outcome.waitMs ?? delayMs, global: outcome.global === true, times: state.rateLimited }, "rate limited; waiting before the next request");
+      logger.warn(
+        { target, waitMs: outcome.waitMs ?? delayMs, global: outcome.global === true, times: state.rateLimited },
+        "rate limited; waiting before the next request",
+      );
     } else {
       metrics.retried();
-      logger.warn({ target, reason: outcome.reason, retry: state.retries, of: policy.maxRetries, delayMs }, "request failed; retrying");
+      logger.warn(
+        { target, reason: outcome.reason, retry: state.retries, of: policy.maxRetries, delayMs },
+        "request failed; retrying",
+      );
     }
   }
 }
@@ -132,6 +141,7 @@ export class Sender {
 /** fetch's "fetch failed" hides the useful part (ECONNREFUSED, ENOTFOUND) in its cause. */
 function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : undefined;
+  const detail =
+    typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : undefined;
   return detail ? `${describeError(err)} (${detail})` : describeError(err);
 }

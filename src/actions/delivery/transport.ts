@@ -25,8 +25,18 @@ export type Classifier = (reply: Reply, now: number) => Outcome;
 const MAX_BODY = 64 * 1024;
 
 export const fetchTransport: Transport = async (request, signal) => {
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: "follow" });
-  return { status: response.status, header: (name) => response.headers.get(name), body: await readCapped(response, MAX_BODY) };
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal,
+    redirect: "follow",
+  });
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    body: await readCapped(response, MAX_BODY),
+  };
 };
 
 async function readCapped(response: Response, max: number): Promise<string> {
@@ -55,7 +65,8 @@ export const classifyReply: Classifier = (reply, now) => {
   const wait = waitMs === undefined ? {} : { waitMs };
   if (status >= 200 && status < 300) return { result: "ok", reason, status };
   if (status === 429) return { result: "rate_limited", reason, status, ...wait };
-  if (status === 408 || status >= 500) return { result: "retry", reason: withBody(reason, reply.body), status, ...wait };
+  if (status === 408 || status >= 500)
+    return { result: "retry", reason: withBody(reason, reply.body), status, ...wait };
   return { result: "reject", reason: withBody(reason, reply.body), status };
 };
 

@@ -1,7 +1,14 @@
 // The discord action against a real local server that answers like Discord: buckets, 429s, global limits, 5xx, hangs.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Action } from "../../core/component.js";
-import { startServer, logLines, type Answer, type Received, type Responder, type TestServer } from "../delivery/testing/server.js";
+import {
+  startServer,
+  logLines,
+  type Answer,
+  type Received,
+  type Responder,
+  type TestServer,
+} from "../delivery/testing/server.js";
 import { lineEvent, readNdjson, tempDir, testContext, until } from "../delivery/testing/helpers.js";
 import { join } from "node:path";
 import { discordAction, DISCORD_CONTENT_LIMIT } from "./index.js";
@@ -14,7 +21,11 @@ afterEach(async () => {
 });
 
 /** A webhook with Discord's per-bucket headers: `limit` requests per `resetMs`; a request beyond it gets a 429. */
-function discordBucket(limit: number, resetMs: number, script?: (req: Received, i: number) => Answer | "hang" | undefined): Responder {
+function discordBucket(
+  limit: number,
+  resetMs: number,
+  script?: (req: Received, i: number) => Answer | "hang" | undefined,
+): Responder {
   let remaining = limit;
   let resetAt = 0;
   return (req, i) => {
@@ -23,19 +34,35 @@ function discordBucket(limit: number, resetMs: number, script?: (req: Received, 
     const now = Date.now();
     if (now >= resetAt) [remaining, resetAt] = [limit, now + resetMs];
     const resetAfter = String(Math.ceil(resetAt - now) / 1000);
-    const headers = { "x-ratelimit-limit": String(limit), "x-ratelimit-reset-after": resetAfter, "x-ratelimit-bucket": "b1" };
+    const headers = {
+      "x-ratelimit-limit": String(limit),
+      "x-ratelimit-reset-after": resetAfter,
+      "x-ratelimit-bucket": "b1",
+    };
     if (remaining === 0) {
       windowOf.set(req, Math.ceil(resetAt - now));
-      return { status: 429, headers: { ...headers, "x-ratelimit-remaining": "0", "x-ratelimit-scope": "user" }, body: { message: "You are being rate limited.", retry_after: Number(resetAfter), global: false } };
+      return {
+        status: 429,
+        headers: { ...headers, "x-ratelimit-remaining": "0", "x-ratelimit-scope": "user" },
+        body: { message: "You are being rate limited.", retry_after: Number(resetAfter), global: false },
+      };
     }
     remaining--;
-    return { status: 200, headers: { ...headers, "x-ratelimit-remaining": String(remaining) }, body: { id: String(i) } };
+    return {
+      status: 200,
+      headers: { ...headers, "x-ratelimit-remaining": String(remaining) },
+      body: { id: String(i) },
+    };
   };
 }
 
 async function discord(server: TestServer, options: Record<string, unknown> = {}, path = "/api/webhooks/1/tok") {
   const stateDir = tempDir();
-  const config = discordAction.schema.parse({ url: server.url + path, backoff: { initial: "50ms", max: "200ms" }, ...options });
+  const config = discordAction.schema.parse({
+    url: server.url + path,
+    backoff: { initial: "50ms", max: "200ms" },
+    ...options,
+  });
   const action = discordAction.create(config, testContext("discord", { stateDir }));
   actions.push(action);
   const released: string[] = [];
@@ -44,7 +71,8 @@ async function discord(server: TestServer, options: Record<string, unknown> = {}
 }
 
 const content = (r: Received) => (JSON.parse(r.body) as { content: string }).content;
-const delivered = (server: TestServer) => server.received.filter((r) => r.status === 200).flatMap((r) => content(r).split("\n"));
+const delivered = (server: TestServer) =>
+  server.received.filter((r) => r.status === 200).flatMap((r) => content(r).split("\n"));
 
 /** The window each 429 announced, in ms, by the request it answered. */
 const windowOf = new WeakMap<Received, number>();
@@ -76,7 +104,11 @@ describe("discord action", () => {
     expect(full.reduce((a, b) => a + b, 0) / (full.length * DISCORD_CONTENT_LIMIT)).toBeGreaterThanOrEqual(0.9);
     const first = server.received[0] as Received;
     expect(first.url).toBe("/api/webhooks/1/tok?wait=true");
-    expect(JSON.parse(first.body)).toMatchObject({ username: "logward", avatar_url: "https://example.org/a.png", allowed_mentions: { parse: [] } });
+    expect(JSON.parse(first.body)).toMatchObject({
+      username: "logward",
+      avatar_url: "https://example.org/a.png",
+      allowed_mentions: { parse: [] },
+    });
   });
 
   it("waits retry_after from a 429 body (seconds, float) before the next request, without losing or repeating a line", async () => {
@@ -84,7 +116,11 @@ describe("discord action", () => {
       discordBucket(100, 10_000, (req, i) => {
         if (i !== 1 && i !== 2) return undefined;
         windowOf.set(req, 250);
-        return { status: 429, headers: { "retry-after": "1", "x-ratelimit-scope": "shared" }, body: { message: "The resource is being rate limited.", retry_after: 0.25, global: false } };
+        return {
+          status: 429,
+          headers: { "retry-after": "1", "x-ratelimit-scope": "shared" },
+          body: { message: "The resource is being rate limited.", retry_after: 0.25, global: false },
+        };
       }),
     );
     servers.push(server);
@@ -103,7 +139,11 @@ describe("discord action", () => {
       if (req.url.startsWith("/api/webhooks/1/") && globalUntil === 0) {
         globalUntil = Date.now() + 400;
         windowOf.set(req, 400);
-        return { status: 429, headers: { "x-ratelimit-global": "true", "x-ratelimit-scope": "global", "retry-after": "1" }, body: { message: "You are being rate limited.", retry_after: 0.4, global: true } };
+        return {
+          status: 429,
+          headers: { "x-ratelimit-global": "true", "x-ratelimit-scope": "global", "retry-after": "1" },
+          body: { message: "You are being rate limited.", retry_after: 0.4, global: true },
+        };
       }
       return { status: 200, body: {} };
     });
@@ -115,12 +155,26 @@ describe("discord action", () => {
     await b.send("second"); // b has never been limited itself, but the limit is global
     await until(() => a.released.length === 1 && b.released.length === 1, 20_000);
     const limited = server.received[0] as Received;
-    expect(server.received.map((r) => r.url.split("?")[0])).toEqual(["/api/webhooks/1/a", expect.any(String), expect.any(String)]);
+    expect(server.received.map((r) => r.url.split("?")[0])).toEqual([
+      "/api/webhooks/1/a",
+      expect.any(String),
+      expect.any(String),
+    ]);
     for (const r of server.received.slice(1)) expect(r.at).toBeGreaterThanOrEqual((limited.answeredAt as number) + 400);
   });
 
   it("retries 5xx and a hung request (timeout), delivering each line once", async () => {
-    const server = await startServer(discordBucket(100, 10_000, (_req, i) => (i === 0 ? { status: 502, body: "bad gateway" } : i === 1 ? "hang" : i === 2 ? { status: 500, body: {} } : undefined)));
+    const server = await startServer(
+      discordBucket(100, 10_000, (_req, i) =>
+        i === 0
+          ? { status: 502, body: "bad gateway" }
+          : i === 1
+            ? "hang"
+            : i === 2
+              ? { status: 500, body: {} }
+              : undefined,
+      ),
+    );
     servers.push(server);
     const { released, send } = await discord(server, { batch: { timeout: 0 }, timeout: "300ms" });
     await send("only line");
@@ -130,7 +184,11 @@ describe("discord action", () => {
   });
 
   it("dead-letters after max_retries of 5xx, and a 4xx at once", async () => {
-    const server = await startServer((req) => (req.url.includes("/gone/") ? { status: 404, body: { message: "Unknown Webhook", code: 10015 } } : { status: 500, body: "oops" }));
+    const server = await startServer((req) =>
+      req.url.includes("/gone/")
+        ? { status: 404, body: { message: "Unknown Webhook", code: 10015 } }
+        : { status: 500, body: "oops" },
+    );
     servers.push(server);
     const failing = await discord(server, { batch: { timeout: 0 }, max_retries: 2 }, "/api/webhooks/1/failing");
     await failing.send("five hundred");
@@ -140,8 +198,12 @@ describe("discord action", () => {
     await gone.send("four oh four");
     await until(() => gone.released.length === 1, 20_000);
     expect(server.received).toHaveLength(4);
-    expect(readNdjson(failing.deadLetter)).toMatchObject([{ reason: expect.stringContaining("gave up after 2 retries"), event: { records: [{ line: "five hundred" }] } }]);
-    expect(readNdjson(gone.deadLetter)).toMatchObject([{ reason: expect.stringContaining("HTTP 404"), event: { records: [{ line: "four oh four" }] } }]);
+    expect(readNdjson(failing.deadLetter)).toMatchObject([
+      { reason: expect.stringContaining("gave up after 2 retries"), event: { records: [{ line: "five hundred" }] } },
+    ]);
+    expect(readNdjson(gone.deadLetter)).toMatchObject([
+      { reason: expect.stringContaining("HTTP 404"), event: { records: [{ line: "four oh four" }] } },
+    ]);
   });
 
   it("dead-letters a permanently rate-limited request after max_rate_limited waits", async () => {
@@ -174,7 +236,10 @@ describe("discord action", () => {
       expect(m.startsWith("```\n") && m.endsWith("\n```")).toBe(true);
       expect(m.slice(4, -4)).not.toContain("``");
     }
-    const text = messages.map((m) => m.slice(4, -4)).join("\n").replaceAll("\u200b", "");
+    const text = messages
+      .map((m) => m.slice(4, -4))
+      .join("\n")
+      .replaceAll("\u200b", "");
     expect(text).toBe(`${"L".repeat(1992)}\n${"L".repeat(1992)}\n${"L".repeat(516)}\n${sneaky}`);
   });
 

@@ -5,7 +5,9 @@ import { lineEvent } from "../delivery/testing/helpers.js";
 
 describe("discord messages", () => {
   it("asks Discord to wait for the saved message, keeping other query parameters", () => {
-    expect(executeUrl("https://discord.com/api/webhooks/1/t?thread_id=9")).toBe("https://discord.com/api/webhooks/1/t?thread_id=9&wait=true");
+    expect(executeUrl("https://discord.com/api/webhooks/1/t?thread_id=9")).toBe(
+      "https://discord.com/api/webhooks/1/t?thread_id=9&wait=true",
+    );
   });
 
   it("lets only the configured mention ping", () => {
@@ -18,7 +20,9 @@ describe("discord messages", () => {
     const config = discordAction.schema.parse({ url: "https://discord.com/api/webhooks/1/t", mention: "<@&456>" });
     const encoder = discordEncoder(config);
     const parts = encoder.parts(lineEvent("x".repeat(3000)));
-    const bodies = parts.map((p) => JSON.parse(encoder.request([p.value]).body) as { content: string; allowed_mentions: unknown });
+    const bodies = parts.map(
+      (p) => JSON.parse(encoder.request([p.value]).body) as { content: string; allowed_mentions: unknown },
+    );
     for (const body of bodies) {
       expect(body.content.startsWith("<@&456>\n")).toBe(true);
       expect(body.content.length).toBeLessThanOrEqual(2000);
@@ -36,7 +40,11 @@ describe("discord messages", () => {
 
 describe("discord config", () => {
   it("refuses a username Discord would reject, at config time", () => {
-    expect(discordAction.schema.safeParse({ url: "https://discord.com/api/webhooks/1/t", username: "Discord Bot" }).success).toBe(false);
-    expect(discordAction.schema.safeParse({ url: "https://discord.com/api/webhooks/1/t", username: "logward" }).success).toBe(true);
+    expect(
+      discordAction.schema.safeParse({ url: "https://discord.com/api/webhooks/1/t", username: "Discord Bot" }).success,
+    ).toBe(false);
+    expect(
+      discordAction.schema.safeParse({ url: "https://discord.com/api/webhooks/1/t", username: "logward" }).success,
+    ).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ const schema = z.strictObject({
     .string()
     .min(1)
     .max(80)
-    .refine((name) => !/discord|clyde/i.test(name), "Discord refuses webhook names containing \"discord\" or \"clyde\"")
+    .refine((name) => !/discord|clyde/i.test(name), 'Discord refuses webhook names containing "discord" or "clyde"')
     .optional(),
   avatar_url: z.url({ protocol: /^https?$/ }).optional(),
   /** Wrap each message in a ``` code block (log text shown as is, no markdown). */
@@ -51,7 +51,11 @@ export function executeUrl(url: string): string {
 }
 
 export function discordEncoder(config: DiscordConfig): Encoder<string> {
-  const chat: ChatOptions = { limit: DISCORD_CONTENT_LIMIT, codeBlock: config.code_block, ...(config.mention ? { prefix: config.mention } : {}) };
+  const chat: ChatOptions = {
+    limit: DISCORD_CONTENT_LIMIT,
+    codeBlock: config.code_block,
+    ...(config.mention ? { prefix: config.mention } : {}),
+  };
   const url = executeUrl(config.url);
   const mentions = allowedMentions(config.mention);
   return {
@@ -64,7 +68,12 @@ export function discordEncoder(config: DiscordConfig): Encoder<string> {
         ...(config.avatar_url ? { avatar_url: config.avatar_url } : {}),
         allowed_mentions: mentions,
       };
-      return { url, method: "POST", headers: { "content-type": "application/json", "user-agent": "logward" }, body: JSON.stringify(body) };
+      return {
+        url,
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "logward" },
+        body: JSON.stringify(body),
+      };
     },
   };
 }

@@ -15,10 +15,16 @@ export const classifyDiscord: Classifier = (reply, now) => {
     return outcome;
   }
   const body = parseBody(reply);
-  const retryAfter = typeof body.retry_after === "number" && Number.isFinite(body.retry_after) ? Math.ceil(Math.max(0, body.retry_after) * 1000) : undefined;
+  const retryAfter =
+    typeof body.retry_after === "number" && Number.isFinite(body.retry_after)
+      ? Math.ceil(Math.max(0, body.retry_after) * 1000)
+      : undefined;
   let waitMs = retryAfter ?? parseRetryAfter(reply.header("retry-after"), now) ?? resetAfter;
   if (waitMs !== undefined && exhausted) waitMs = Math.max(waitMs, resetAfter);
-  const global = body.global === true || reply.header("x-ratelimit-global")?.trim().toLowerCase() === "true" || reply.header("x-ratelimit-scope")?.trim() === "global";
+  const global =
+    body.global === true ||
+    reply.header("x-ratelimit-global")?.trim().toLowerCase() === "true" ||
+    reply.header("x-ratelimit-scope")?.trim() === "global";
   const scope = reply.header("x-ratelimit-scope")?.trim();
   return {
     result: "rate_limited",

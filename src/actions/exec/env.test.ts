@@ -5,7 +5,12 @@ import { T0, matchEvent } from "./testing/helpers.js";
 
 describe("commandEnv", () => {
   it("describes the event with LOGWARD_* variables", () => {
-    const event = matchEvent(["first", "second"], { kind: "threshold", match: "sec", fields: { user: "bob", "req-id": 7, ok: true, none: null }, suppressed: 4 });
+    const event = matchEvent(["first", "second"], {
+      kind: "threshold",
+      match: "sec",
+      fields: { user: "bob", "req-id": 7, ok: true, none: null },
+      suppressed: 4,
+    });
     expect(commandEnv(event, { count: 5, suppressed: 6 })).toEqual({
       LOGWARD_RULE: "r",
       LOGWARD_SOURCE: "app",
@@ -24,7 +29,12 @@ describe("commandEnv", () => {
   });
 
   it("gives events without lines their message", () => {
-    const alert = { ...matchEvent([]), kind: "alert" as const, records: [], message: "High traffic generated an alert - hits = 1300, triggered at x" };
+    const alert = {
+      ...matchEvent([]),
+      kind: "alert" as const,
+      records: [],
+      message: "High traffic generated an alert - hits = 1300, triggered at x",
+    };
     const env = commandEnv(alert, { count: 1, suppressed: 0 });
     expect(env.LOGWARD_MESSAGE).toBe(alert.message);
     expect(env.LOGWARD_LINE).toBe(alert.message);
@@ -53,6 +63,6 @@ describe("envSafe", () => {
   });
 
   it("leaves ordinary values alone", () => {
-    expect(envSafe("$(touch pwned) `x` \"q\" ; rm -rf /")).toBe("$(touch pwned) `x` \"q\" ; rm -rf /");
+    expect(envSafe('$(touch pwned) `x` "q" ; rm -rf /')).toBe('$(touch pwned) `x` "q" ; rm -rf /');
   });
 });

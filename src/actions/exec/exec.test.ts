@@ -50,8 +50,16 @@ it("is created through the action kind", async () => {
 
 describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   it("passes the event in LOGWARD_* variables and the lines on stdin", async () => {
-    const { action, file } = await setup(mode, { command: 'env -0 > "$OUT/env"; cat > "$OUT/stdin"', env: { EXTRA: "yes" } });
-    const event = matchEvent(["first line", "second line"], { kind: "threshold", match: "line", fields: { user: "bob", "req-id": 7 }, suppressed: 2 });
+    const { action, file } = await setup(mode, {
+      command: 'env -0 > "$OUT/env"; cat > "$OUT/stdin"',
+      env: { EXTRA: "yes" },
+    });
+    const event = matchEvent(["first line", "second line"], {
+      kind: "threshold",
+      match: "line",
+      fields: { user: "bob", "req-id": 7 },
+      suppressed: 2,
+    });
     await deliver(action, event);
     const env = readEnv(file("env"));
     expect(env).toMatchObject({
@@ -72,8 +80,12 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("never runs log content: it arrives verbatim in LOGWARD_LINE and on stdin", async () => {
-    const { action, file, dir } = await setup(mode, { command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; printf %s "$LOGWARD_FIELD_X" > "$OUT/field"; cat > "$OUT/stdin"' });
-    const evil = "x $(touch pwned1) `touch pwned2` \"q\" 'q' ; touch pwned3 && touch pwned4 | touch pwned5 $HOME \\n %s";
+    const { action, file, dir } = await setup(mode, {
+      command:
+        'printf %s "$LOGWARD_LINE" > "$OUT/line"; printf %s "$LOGWARD_FIELD_X" > "$OUT/field"; cat > "$OUT/stdin"',
+    });
+    const evil =
+      "x $(touch pwned1) `touch pwned2` \"q\" 'q' ; touch pwned3 && touch pwned4 | touch pwned5 $HOME \\n %s";
     await deliver(action, matchEvent([evil], { fields: { x: "$(touch pwned6)`touch pwned7`;touch pwned8" } }));
     expect(fs.readFileSync(file("line"), "utf8")).toBe(evil);
     expect(fs.readFileSync(file("field"), "utf8")).toBe("$(touch pwned6)`touch pwned7`;touch pwned8");
@@ -82,7 +94,9 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("gives alerts their message in LOGWARD_MESSAGE and on stdin", async () => {
-    const { action, file } = await setup(mode, { command: 'printf %s "$LOGWARD_MESSAGE" > "$OUT/message"; cat > "$OUT/stdin"' });
+    const { action, file } = await setup(mode, {
+      command: 'printf %s "$LOGWARD_MESSAGE" > "$OUT/message"; cat > "$OUT/stdin"',
+    });
     const message = "High traffic generated an alert - hits = 1300, triggered at 2026-11-21T04:15:00.000Z";
     await deliver(action, { ...matchEvent([]), kind: "alert", records: [], message, count: 1 });
     expect(fs.readFileSync(file("message"), "utf8")).toBe(message);
@@ -90,7 +104,9 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("copes with NUL bytes and huge lines: stdin gets them whole, the env a safe cut", async () => {
-    const { action, file } = await setup(mode, { command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; cat > "$OUT/stdin"' });
+    const { action, file } = await setup(mode, {
+      command: 'printf %s "$LOGWARD_LINE" > "$OUT/line"; cat > "$OUT/stdin"',
+    });
     const huge = "a\0b" + "x".repeat(300_000);
     await deliver(action, matchEvent([huge]));
     expect(fs.readFileSync(file("stdin"), "utf8")).toBe(`${huge}\n`);
@@ -100,7 +116,9 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("releases an event only when its run has finished", async () => {
-    const { action, file } = await setup(mode, { command: 'touch "$OUT/started"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done' });
+    const { action, file } = await setup(mode, {
+      command: 'touch "$OUT/started"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
+    });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
     await waitFor(() => fs.existsSync(file("started")), "the command to start");
@@ -111,7 +129,8 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
 
   it("coalesces a burst that arrives while the rule's command runs into one next run", async () => {
     const { action, file } = await setup(mode, {
-      command: 'cat >> "$OUT/stdin"; echo "$LOGWARD_COUNT $LOGWARD_LINE" >> "$OUT/runs"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
+      command:
+        'cat >> "$OUT/stdin"; echo "$LOGWARD_COUNT $LOGWARD_LINE" >> "$OUT/runs"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
     });
     const releases = Array.from({ length: 50 }, () => trackedRelease());
     for (const [i, t] of releases.entries()) await action.send(matchEvent([`line ${i}`]), t.release);
@@ -133,14 +152,18 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
     expect(releases.slice(16).some((t) => t.released())).toBe(false);
     fs.writeFileSync(file("go"), "");
     await Promise.all(releases.map((t) => t.done));
-    expect(fs.readFileSync(file("stdin"), "utf8")).toBe(["line 0", "line 16", "line 17", "line 18", "line 19", "line 20"].map((l) => `${l}\n`).join(""));
+    expect(fs.readFileSync(file("stdin"), "utf8")).toBe(
+      ["line 0", "line 16", "line 17", "line 18", "line 19", "line 20"].map((l) => `${l}\n`).join(""),
+    );
     const warnings = logs.filter((e) => e.level === "warn" && /max_queue_lines/.test(e.msg));
     expect(warnings.map((w) => w.fields.dropped)).toEqual([1, 15]);
     expect(warnings[1]?.msg).toContain("dropped 15 oldest queued lines");
   });
 
   it("runs different rules independently", async () => {
-    const { action, file } = await setup(mode, { command: 'if [ "$LOGWARD_RULE" = slow ]; then while [ ! -f "$OUT/go" ]; do sleep 0.05; done; fi' });
+    const { action, file } = await setup(mode, {
+      command: 'if [ "$LOGWARD_RULE" = slow ]; then while [ ! -f "$OUT/go" ]; do sleep 0.05; done; fi',
+    });
     const slow = trackedRelease();
     await action.send(matchEvent(["a"], { rule: "slow" }), slow.release);
     await deliver(action, matchEvent(["b"], { rule: "fast" }));
@@ -150,7 +173,10 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("runs up to `concurrency` commands of a rule at a time", async () => {
-    const { action, file } = await setup(mode, { command: 'touch "$OUT/started-$LOGWARD_LINE"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done', concurrency: 2 });
+    const { action, file } = await setup(mode, {
+      command: 'touch "$OUT/started-$LOGWARD_LINE"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
+      concurrency: 2,
+    });
     const releases = ["a", "b", "c"].map(() => trackedRelease());
     for (const [i, line] of ["a", "b", "c"].entries()) await action.send(matchEvent([line]), releases[i]!.release);
     await waitFor(() => fs.existsSync(file("started-a")) && fs.existsSync(file("started-b")), "two runs at once");
@@ -161,20 +187,34 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("logs output, exit code and duration; a failing command is not retried", async () => {
-    const { action, file, logs } = await setup(mode, { command: 'echo "run" >> "$OUT/runs"; echo hello; echo oops >&2; exit 3' });
+    const { action, file, logs } = await setup(mode, {
+      command: 'echo "run" >> "$OUT/runs"; echo hello; echo oops >&2; exit 3',
+    });
     await deliver(action, matchEvent(["a"]));
     await action.flush(10_000);
     await waitFor(() => logs.some((e) => e.msg === "oops"), "stderr to be logged");
     expect(fs.readFileSync(file("runs"), "utf8")).toBe("run\n");
-    expect(logs).toContainEqual({ level: "info", msg: "hello", fields: expect.objectContaining({ rule: "r", stream: "stdout" }) });
-    expect(logs).toContainEqual({ level: "warn", msg: "oops", fields: expect.objectContaining({ rule: "r", stream: "stderr" }) });
+    expect(logs).toContainEqual({
+      level: "info",
+      msg: "hello",
+      fields: expect.objectContaining({ rule: "r", stream: "stdout" }),
+    });
+    expect(logs).toContainEqual({
+      level: "warn",
+      msg: "oops",
+      fields: expect.objectContaining({ rule: "r", stream: "stderr" }),
+    });
     const failed = logs.find((e) => e.msg === "command failed (exit code 3)");
     expect(failed?.fields).toMatchObject({ rule: "r", code: 3 });
     expect(failed?.fields.duration_ms).toBeTypeOf("number");
   });
 
   it("logs a command that cannot start and still releases the event", async () => {
-    const { action, logs } = await setup(mode, { command: "true", cwd: "/nonexistent/logward-test" }, { spareExpected: false });
+    const { action, logs } = await setup(
+      mode,
+      { command: "true", cwd: "/nonexistent/logward-test" },
+      { spareExpected: false },
+    );
     await deliver(action, matchEvent(["a"]));
     const error = logs.find((e) => e.level === "error" && e.msg === "command could not be started");
     expect(error?.fields.err).toBe("working directory /nonexistent/logward-test does not exist");
@@ -188,26 +228,38 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   });
 
   it("kills the whole process group on timeout", async () => {
-    const { action, file, logs } = await setup(mode, { command: 'sleep 300 & echo $! > "$OUT/grandchild"; wait', timeout: "1s" });
+    const { action, file, logs } = await setup(mode, {
+      command: 'sleep 300 & echo $! > "$OUT/grandchild"; wait',
+      timeout: "1s",
+    });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
-    const pid = Number(await waitFor(() => readIfExists(file("grandchild"))?.trim() || undefined, "the grandchild's pid"));
+    const pid = Number(
+      await waitFor(() => readIfExists(file("grandchild"))?.trim() || undefined, "the grandchild's pid"),
+    );
     await t.done;
     await waitFor(() => gone(pid), "the grandchild to be killed");
     expect(logs.some((e) => e.level === "error" && /timed out after 1s/.test(e.msg))).toBe(true);
   });
 
   it("follows SIGTERM with SIGKILL for a group that ignores it", async () => {
-    const { action, file } = await setup(mode, { command: `sh -c 'trap "" TERM; echo $$ > "$OUT/stubborn"; exec sleep 300' & wait`, timeout: "1s" });
+    const { action, file } = await setup(mode, {
+      command: `sh -c 'trap "" TERM; echo $$ > "$OUT/stubborn"; exec sleep 300' & wait`,
+      timeout: "1s",
+    });
     const t = trackedRelease();
     await action.send(matchEvent(["a"]), t.release);
-    const pid = Number(await waitFor(() => readIfExists(file("stubborn"))?.trim() || undefined, "the stubborn child's pid"));
+    const pid = Number(
+      await waitFor(() => readIfExists(file("stubborn"))?.trim() || undefined, "the stubborn child's pid"),
+    );
     await t.done;
     await waitFor(() => gone(pid), "the stubborn child to be killed");
   });
 
   it("flush waits for queued runs; stop kills running ones", async () => {
-    const { action, file } = await setup(mode, { command: 'cat >> "$OUT/runs"; if [ "$LOGWARD_LINE" = hang ]; then echo $$ > "$OUT/pid"; sleep 300; fi' });
+    const { action, file } = await setup(mode, {
+      command: 'cat >> "$OUT/runs"; if [ "$LOGWARD_LINE" = hang ]; then echo $$ > "$OUT/pid"; sleep 300; fi',
+    });
     const releases = ["a", "b", "c"].map(() => trackedRelease());
     for (const [i, line] of ["a", "b", "c"].entries()) await action.send(matchEvent([line]), releases[i]!.release);
     await action.flush(15_000);

@@ -45,9 +45,16 @@ export class ExecAction implements Action {
   ) {
     this.baseEnv = { ...process.env, ...config.env };
     this.cwd = config.cwd === undefined ? undefined : expandHome(config.cwd);
-    this.spares = new SpareShells({ shell: config.shell, cwd: this.cwd, env: this.baseEnv, enabled: options.spares ?? true }, context.logger);
+    this.spares = new SpareShells(
+      { shell: config.shell, cwd: this.cwd, env: this.baseEnv, enabled: options.spares ?? true },
+      context.logger,
+    );
     this.spares.prime();
-    this.runs = context.metrics.counter("exec_runs_total", "Commands run by exec actions, by outcome", ["action", "rule", "result"]);
+    this.runs = context.metrics.counter("exec_runs_total", "Commands run by exec actions, by outcome", [
+      "action",
+      "rule",
+      "result",
+    ]);
   }
 
   /** The pid of the spare shell waiting for the next run, if one is (tests and diagnostics). */
@@ -104,7 +111,10 @@ export class ExecAction implements Action {
     const rule = job.latest.rule;
     const logger = this.context.logger.child({ rule });
     if (job.dropped > 0) {
-      logger.warn({ dropped: job.dropped, events: job.events }, `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) while the command was running`);
+      logger.warn(
+        { dropped: job.dropped, events: job.events },
+        `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) while the command was running`,
+      );
     }
     const command = this.start(job, logger);
     if (!command) return;
@@ -142,19 +152,35 @@ export class ExecAction implements Action {
   }
 
   private report(result: RunResult, job: Job, logger: ActionContext["logger"]): void {
-    const details = { code: result.code, signal: result.signal, duration_ms: result.durationMs, count: job.count, events: job.events };
+    const details = {
+      code: result.code,
+      signal: result.signal,
+      duration_ms: result.durationMs,
+      count: job.count,
+      events: job.events,
+    };
     const outcome = result.error ? "error" : result.timedOut ? "timeout" : result.code === 0 ? "ok" : "failed";
     this.runs.inc({ action: this.context.name, rule: job.latest.rule, result: outcome });
     if (outcome === "ok") logger.info(details, "command finished");
-    else if (outcome === "error") logger.error({ ...details, err: this.startError(result.error) }, "command could not be started");
-    else if (outcome === "timeout") logger.error(details, `command timed out after ${formatDuration(this.config.timeout)}; its process group was killed`);
-    else logger.warn(details, `command failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`})`);
+    else if (outcome === "error")
+      logger.error({ ...details, err: this.startError(result.error) }, "command could not be started");
+    else if (outcome === "timeout")
+      logger.error(
+        details,
+        `command timed out after ${formatDuration(this.config.timeout)}; its process group was killed`,
+      );
+    else
+      logger.warn(
+        details,
+        `command failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`})`,
+      );
   }
 
   /** Node reports a missing cwd as the shell missing (spawn /bin/sh ENOENT): name the real culprit. */
   private startError(err: unknown): string {
     const cwd = this.cwd;
-    if (cwd !== undefined && (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(cwd)) return `working directory ${cwd} does not exist`;
+    if (cwd !== undefined && (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(cwd))
+      return `working directory ${cwd} does not exist`;
     return describeError(err);
   }
 

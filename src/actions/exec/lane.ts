@@ -47,7 +47,15 @@ export class RuleLane {
   offer(event: LogEvent, release: Release): void {
     const lines = eventLines(event);
     if (this.running < this.options.concurrency) {
-      this.start({ latest: event, lines, count: event.count, suppressed: event.suppressed, events: 1, dropped: 0, releases: [release] });
+      this.start({
+        latest: event,
+        lines,
+        count: event.count,
+        suppressed: event.suppressed,
+        events: 1,
+        dropped: 0,
+        releases: [release],
+      });
       return;
     }
     this.enqueue(event, lines, release);
@@ -61,7 +69,10 @@ export class RuleLane {
 
   private enqueue(event: LogEvent, lines: string[], release: Release): void {
     if (!this.pending) {
-      this.pending = { job: { latest: event, lines: [], count: 0, suppressed: 0, events: 0, dropped: 0, releases: [] }, entries: [] };
+      this.pending = {
+        job: { latest: event, lines: [], count: 0, suppressed: 0, events: 0, dropped: 0, releases: [] },
+        entries: [],
+      };
     }
     const { job, entries } = this.pending;
     job.latest = event;

@@ -49,7 +49,13 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
 }
 
 /** The part of a run after the shell exists: the timeout, output logging, stdin, and the result (spare.ts shares it). */
-export function superviseCommand(child: ChildProcess, spec: Pick<RunSpec, "stdin" | "timeoutMs" | "killGraceMs">, started: number, clock: Clock, logger: Logger): RunningCommand {
+export function superviseCommand(
+  child: ChildProcess,
+  spec: Pick<RunSpec, "stdin" | "timeoutMs" | "killGraceMs">,
+  started: number,
+  clock: Clock,
+  logger: Logger,
+): RunningCommand {
   // stdin first: a spare shell waits for the newline ahead of the lines, and setting up the rest takes ≈ 0.2 ms.
   feed(child.stdin as Writable, spec.stdin, logger);
   let timedOut = false;
@@ -95,7 +101,8 @@ function logLines(stream: Readable, log: (line: string) => void): void {
 function feed(stdin: Writable, text: string, logger: Logger): void {
   stdin.on("error", (err) => {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== "EPIPE" && code !== "ECONNRESET") logger.debug({ err: describeError(err) }, "writing the command's stdin failed");
+    if (code !== "EPIPE" && code !== "ECONNRESET")
+      logger.debug({ err: describeError(err) }, "writing the command's stdin failed");
   });
   stdin.end(text);
 }

@@ -10,7 +10,9 @@ export const execSchema = z.strictObject({
   /** Working directory (a leading ~/ is the home folder). */
   cwd: z.string().min(1).optional(),
   /** Extra environment variables. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a valid environment variable name"), z.string()).optional(),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not a valid environment variable name"), z.string())
+    .optional(),
   shell: z.string().min(1).default("/bin/sh"),
   /** Lines queued for one rule while its command runs; beyond it the oldest are dropped. */
   max_queue_lines: z.number().int().positive().default(1000),

@@ -19,7 +19,17 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-const TRICKY = ["it's \"quoted\" '\\''", "two\nlines\n", "$HOME $(touch pwned) `touch pwned` ${X:-y}", "back\\slash\\", "é ✓ 🚀 \u00a0", "", "-n", "'", "\r\t%s %b\\n"];
+const TRICKY = [
+  "it's \"quoted\" '\\''",
+  "two\nlines\n",
+  "$HOME $(touch pwned) `touch pwned` ${X:-y}",
+  "back\\slash\\",
+  "é ✓ 🚀 \u00a0",
+  "",
+  "-n",
+  "'",
+  "\r\t%s %b\\n",
+];
 
 function vars(out: string): Record<string, string> {
   const v: Record<string, string> = { LOGWARD_RULE: "r", OUT: out };
@@ -28,7 +38,15 @@ function vars(out: string): Record<string, string> {
 }
 
 const baseEnv = { ...process.env, BASE_ONLY: "base" };
-const spec = (shell: string, command: string, cwd: string, stdin: string): RunSpec => ({ shell, command, cwd, env: baseEnv, stdin, timeoutMs: 30_000, killGraceMs: 2000 });
+const spec = (shell: string, command: string, cwd: string, stdin: string): RunSpec => ({
+  shell,
+  command,
+  cwd,
+  env: baseEnv,
+  stdin,
+  timeoutMs: 30_000,
+  killGraceMs: 2000,
+});
 
 async function coldRun(s: RunSpec, v: Record<string, string>): Promise<RunResult> {
   return runCommand({ ...s, env: { ...s.env, ...v } }, systemClock, silentLogger).done;
@@ -52,19 +70,33 @@ async function warmRun(s: RunSpec, v: Record<string, string>): Promise<{ result:
 
 /** What a command can observe of itself, written to $OUT. */
 const OBSERVE = [
-  'env -0 > "$OUT/env"', 'set > "$OUT/set"', 'pwd > "$OUT/pwd"', 'printf "%s %s" "$0" "$#" > "$OUT/args"',
-  'ls /proc/self/fd > "$OUT/fds"', 'ls -l /proc/self/fd > "$OUT/fdlinks"', 'echo $$ > "$OUT/pid"', 'cat > "$OUT/stdin"',
+  'env -0 > "$OUT/env"',
+  'set > "$OUT/set"',
+  'pwd > "$OUT/pwd"',
+  'printf "%s %s" "$0" "$#" > "$OUT/args"',
+  'ls /proc/self/fd > "$OUT/fds"',
+  'ls -l /proc/self/fd > "$OUT/fdlinks"',
+  'echo $$ > "$OUT/pid"',
+  'cat > "$OUT/stdin"',
 ].join("; ");
 
 /** Shell variables that name the script being run (documented in spare.ts) or the observation itself. */
-const EXPECTED_DIFFERENCES = /^(OUT|_|LINENO|BASH_EXECUTION_STRING|BASH_SOURCE|BASH_LINENO|BASH_ARGC|BASH_ARGV|FUNCNAME)=/;
+const EXPECTED_DIFFERENCES =
+  /^(OUT|_|LINENO|BASH_EXECUTION_STRING|BASH_SOURCE|BASH_LINENO|BASH_ARGC|BASH_ARGV|FUNCNAME)=/;
 
 function observed(out: string): Record<string, string> {
   const files = ["env", "set", "pwd", "args", "fds", "stdin"];
   const read = (f: string) => fs.readFileSync(path.join(out, f), "utf8");
   const result = Object.fromEntries(files.map((f) => [f, read(f)]));
-  result.env = result.env!.split("\0").filter((e) => !EXPECTED_DIFFERENCES.test(e)).sort().join("\0");
-  result.set = result.set!.split("\n").filter((e) => !EXPECTED_DIFFERENCES.test(e)).join("\n");
+  result.env = result
+    .env!.split("\0")
+    .filter((e) => !EXPECTED_DIFFERENCES.test(e))
+    .sort()
+    .join("\0");
+  result.set = result
+    .set!.split("\n")
+    .filter((e) => !EXPECTED_DIFFERENCES.test(e))
+    .join("\n");
   return result;
 }
 
@@ -104,8 +136,15 @@ describe.each(SHELLS)("a spare %s", (shell) => {
     const cwd = tempDir();
     const spares = await readySpares(shell, cwd);
     const command = 'sleep 300 & echo $! > "$OUT/grandchild"; wait';
-    const running = spares.run({ ...spec(shell, command, cwd, ""), timeoutMs: 1000 }, vars(cwd), systemClock, silentLogger);
-    const grandchild = Number(await waitFor(() => readIfExists(path.join(cwd, "grandchild"))?.trim() || undefined, "the grandchild's pid"));
+    const running = spares.run(
+      { ...spec(shell, command, cwd, ""), timeoutMs: 1000 },
+      vars(cwd),
+      systemClock,
+      silentLogger,
+    );
+    const grandchild = Number(
+      await waitFor(() => readIfExists(path.join(cwd, "grandchild"))?.trim() || undefined, "the grandchild's pid"),
+    );
     const result = await running!.done;
     expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM" });
     expect(result.durationMs).toBeGreaterThanOrEqual(1000);
@@ -151,8 +190,14 @@ describe("spare shells", () => {
   });
 
   it("are used only for POSIX shells on Linux", () => {
-    expect(["/bin/sh", "/usr/bin/dash", "bash", "/bin/busybox", "zsh", "/usr/bin/ksh"].every((s) => spareSupported(s, "linux"))).toBe(true);
-    expect(["/usr/bin/fish", "/usr/bin/python3", "pwsh", "/bin/csh"].some((s) => spareSupported(s, "linux"))).toBe(false);
+    expect(
+      ["/bin/sh", "/usr/bin/dash", "bash", "/bin/busybox", "zsh", "/usr/bin/ksh"].every((s) =>
+        spareSupported(s, "linux"),
+      ),
+    ).toBe(true);
+    expect(["/usr/bin/fish", "/usr/bin/python3", "pwsh", "/bin/csh"].some((s) => spareSupported(s, "linux"))).toBe(
+      false,
+    );
     expect(spareSupported("/bin/sh", "win32")).toBe(false);
   });
 });

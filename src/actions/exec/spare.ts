@@ -162,7 +162,12 @@ export class SpareShells {
     try {
       const cwdId = cwd === undefined ? undefined : identity(cwd);
       scriptFd = privateUnlinkedFile();
-      const child = spawn(shell, ["-c", BOOTSTRAP], { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe", scriptFd] });
+      const child = spawn(shell, ["-c", BOOTSTRAP], {
+        cwd,
+        env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe", scriptFd],
+      });
       return this.watch({ child, scriptFd, cwdId, exited: Promise.resolve(), gone: false });
     } catch (err) {
       if (scriptFd !== undefined) fs.closeSync(scriptFd);
@@ -197,7 +202,10 @@ export class SpareShells {
     this.logger.debug({ pid }, "spare shell exited unused; the next run starts cold");
     if (++this.unusedExits < MAX_UNUSED_EXITS || !this.enabled) return;
     this.enabled = false;
-    this.logger.info({ shell: this.options.shell }, `${MAX_UNUSED_EXITS} spare shells in a row exited unused: commands start cold from now on`);
+    this.logger.info(
+      { shell: this.options.shell },
+      `${MAX_UNUSED_EXITS} spare shells in a row exited unused: commands start cold from now on`,
+    );
   }
 
   private sameCwd(spare: Spare): boolean {
@@ -220,7 +228,8 @@ function handOver(child: ChildProcess, spec: RunSpec, clock: Clock, logger: Logg
 function discard(spare: Spare): void {
   spare.gone = true;
   closeScript(spare);
-  if (spare.child.pid !== undefined && spare.child.exitCode === null && spare.child.signalCode === null) signalGroup(spare.child.pid, "SIGKILL");
+  if (spare.child.pid !== undefined && spare.child.exitCode === null && spare.child.signalCode === null)
+    signalGroup(spare.child.pid, "SIGKILL");
 }
 
 /** Linux's O_TMPFILE (__O_TMPFILE | O_DIRECTORY): a file with no name at all, in one system call. */
@@ -261,7 +270,7 @@ function identityOrUndefined(dir: string): string | undefined {
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done, done);
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done, done);
 }
 
 /** Close the spare's script file once (a descriptor number closed twice could by then be someone else's). */

@@ -19,12 +19,17 @@ function appender(file: string, fsync = false): Appender {
 }
 
 /** A burst of `size` bytes whose content says where it belongs (its index and position), so order mistakes show. */
-const burst = (index: number, size: number) => Buffer.from(Array.from({ length: size }, (_, i) => String.fromCharCode(65 + ((index * 7 + i) % 26))).join(""));
+const burst = (index: number, size: number) =>
+  Buffer.from(Array.from({ length: size }, (_, i) => String.fromCharCode(65 + ((index * 7 + i) % 26))).join(""));
 
 describe("Appender", () => {
   it("appends bursts on both sides of the synchronous-write limit exactly, in order", async () => {
     // Sizes straddle SYNC_WRITE_BYTES, so the synchronous and the thread-pool path alternate at random.
-    const size = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: SYNC_WRITE_BYTES - 2, max: SYNC_WRITE_BYTES + 2 }), fc.integer({ min: SYNC_WRITE_BYTES, max: 3 * SYNC_WRITE_BYTES }));
+    const size = fc.oneof(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: SYNC_WRITE_BYTES - 2, max: SYNC_WRITE_BYTES + 2 }),
+      fc.integer({ min: SYNC_WRITE_BYTES, max: 3 * SYNC_WRITE_BYTES }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(size, { minLength: 1, maxLength: 12 }), fc.boolean(), async (sizes, fsync) => {
         const file = path.join(tempDir(), "sub", "events.ndjson");

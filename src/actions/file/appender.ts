@@ -25,9 +25,10 @@ export class Appender {
   async append(data: Buffer): Promise<void> {
     const handle = this.handle && this.stillThere() ? this.handle : await this.open();
     if (data.length <= SYNC_WRITE_BYTES) {
-      for (let written = 0; written < data.length; ) written += fs.writeSync(handle.fd, data, written, data.length - written);
+      for (let written = 0; written < data.length;)
+        written += fs.writeSync(handle.fd, data, written, data.length - written);
     } else {
-      for (let written = 0; written < data.length; ) {
+      for (let written = 0; written < data.length;) {
         const { bytesWritten } = await handle.write(data, written, data.length - written);
         written += bytesWritten;
       }

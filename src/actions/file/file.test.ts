@@ -40,7 +40,15 @@ describe("file action", () => {
     await deliver(action, [["one"], ["two", "three"]]);
     const written = fs.readFileSync(file, "utf8").split("\n");
     expect(written).toHaveLength(4);
-    expect(JSON.parse(written[0]!)).toEqual({ time: "2026-11-21T04:15:00.000Z", source: "app", file: "/var/log/app.log", offset: 0, line: "one", rule: "r", fields: {} });
+    expect(JSON.parse(written[0]!)).toEqual({
+      time: "2026-11-21T04:15:00.000Z",
+      source: "app",
+      file: "/var/log/app.log",
+      offset: 0,
+      line: "one",
+      rule: "r",
+      fields: {},
+    });
     await deliver(action, [["four"]]);
     expect(linesOf(file)).toEqual(["one", "two", "three", "four"]);
   });

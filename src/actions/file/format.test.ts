@@ -11,8 +11,18 @@ describe("eventLines", () => {
     const lines = eventJson(event).split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
-    expect(lines[0]).toBe(`{"time":"${new Date(T0).toISOString()}","source":"app","file":"/var/log/app.log","offset":0,"line":"a","rule":"r","fields":{"status":500}}`);
-    expect(JSON.parse(lines[1]!)).toEqual({ time: new Date(T0 + 1).toISOString(), source: "app", file: "/var/log/app.log", offset: 100, line: "b", rule: "r", fields: { user: "bob" } });
+    expect(lines[0]).toBe(
+      `{"time":"${new Date(T0).toISOString()}","source":"app","file":"/var/log/app.log","offset":0,"line":"a","rule":"r","fields":{"status":500}}`,
+    );
+    expect(JSON.parse(lines[1]!)).toEqual({
+      time: new Date(T0 + 1).toISOString(),
+      source: "app",
+      file: "/var/log/app.log",
+      offset: 100,
+      line: "b",
+      rule: "r",
+      fields: { user: "bob" },
+    });
   });
 
   it("writes null for a record without file or offset (syslog, stdin)", () => {
@@ -22,8 +32,23 @@ describe("eventLines", () => {
   });
 
   it("writes one object with the message and kind for an event without records", () => {
-    const alert = { ...matchEvent([]), kind: "alert" as const, message: "High traffic generated an alert - hits = 5", data: { hits: 5 } };
-    expect(eventLines(alert)).toEqual([{ time: new Date(T0 - 1).toISOString(), source: "app", line: alert.message, rule: "r", kind: "alert", fields: {}, data: { hits: 5 } }]);
+    const alert = {
+      ...matchEvent([]),
+      kind: "alert" as const,
+      message: "High traffic generated an alert - hits = 5",
+      data: { hits: 5 },
+    };
+    expect(eventLines(alert)).toEqual([
+      {
+        time: new Date(T0 - 1).toISOString(),
+        source: "app",
+        line: alert.message,
+        rule: "r",
+        kind: "alert",
+        fields: {},
+        data: { hits: 5 },
+      },
+    ]);
   });
 
   it("keeps odd content intact and each object on one line", () => {
@@ -56,7 +81,9 @@ describe("eventJson", () => {
     fc.assert(
       fc.property(fc.array(recordArb, { maxLength: 4 }), text, fc.dictionary(text, text), (records, rule, fields) => {
         const event = { ...matchEvent([]), rule, fields, records };
-        const expected = eventLines(event).map((line) => `${JSON.stringify(line)}\n`).join("");
+        const expected = eventLines(event)
+          .map((line) => `${JSON.stringify(line)}\n`)
+          .join("");
         expect(eventJson(event)).toBe(expected);
       }),
       { numRuns: 500 },
@@ -74,8 +101,10 @@ describe("isoTime", () => {
       fc.double({ min: -1e16, max: 1e16, noNaN: false }),
       fc.constantFrom(0, 999, 1000, -1, -1000, 253402300799999, 253402300800000, 8.64e15, 8.64e15 + 1, Infinity, NaN),
     );
-    fc.assert(fc.property(fc.array(times, { maxLength: 20 }), (list) => {
-      for (const ms of list) expect(isoTime(ms)).toBe(plain(ms));
-    }));
+    fc.assert(
+      fc.property(fc.array(times, { maxLength: 20 }), (list) => {
+        for (const ms of list) expect(isoTime(ms)).toBe(plain(ms));
+      }),
+    );
   });
 });

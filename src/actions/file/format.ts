@@ -21,7 +21,14 @@ export interface EventLine {
  */
 export function eventLines(event: LogEvent): EventLine[] {
   if (event.records.length === 0) {
-    const line: EventLine = { time: isoTime(event.time), source: event.source, line: event.message ?? "", rule: event.rule, kind: event.kind, fields: event.fields };
+    const line: EventLine = {
+      time: isoTime(event.time),
+      source: event.source,
+      line: event.message ?? "",
+      rule: event.rule,
+      kind: event.kind,
+      fields: event.fields,
+    };
     if (event.data !== undefined) line.data = event.data;
     return [line];
   }

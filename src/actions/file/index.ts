@@ -104,10 +104,16 @@ export class FileAction implements Action {
         await this.appender.reopen();
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined) {
-          this.context.logger.error({ file: this.appender.file, events, bytes: data.length, err: describeError(err) }, "could not append to the file; these events are lost");
+          this.context.logger.error(
+            { file: this.appender.file, events, bytes: data.length, err: describeError(err) },
+            "could not append to the file; these events are lost",
+          );
           return;
         }
-        this.context.logger.warn({ file: this.appender.file, err: describeError(err), retry_in_ms: delay }, "could not append to the file; retrying");
+        this.context.logger.warn(
+          { file: this.appender.file, err: describeError(err), retry_in_ms: delay },
+          "could not append to the file; retrying",
+        );
         await new Promise<void>((resolve) => this.context.clock.setTimeout(resolve, delay));
       }
     }

@@ -16,10 +16,14 @@ afterEach(async () => {
 async function http(respond: Responder, options: Record<string, unknown> = {}) {
   const server = await startServer(respond);
   servers.push(server);
-  const action = httpAction.create(httpAction.schema.parse({ url: `${server.url}/alerts`, backoff: { initial: "50ms" }, ...options }), testContext("hook", { stateDir: tempDir() }));
+  const action = httpAction.create(
+    httpAction.schema.parse({ url: `${server.url}/alerts`, backoff: { initial: "50ms" }, ...options }),
+    testContext("hook", { stateDir: tempDir() }),
+  );
   actions.push(action);
   const released: string[] = [];
-  const send = (line: string, extra: Partial<LogEvent> = {}) => action.send(lineEvent(line, extra), () => released.push(line));
+  const send = (line: string, extra: Partial<LogEvent> = {}) =>
+    action.send(lineEvent(line, extra), () => released.push(line));
   return { server, action, released, send };
 }
 
@@ -27,7 +31,11 @@ const events = (r: Received) => (JSON.parse(r.body) as { events: HttpEvent[] }).
 
 describe("http action", () => {
   it("POSTs {events:[...]} with the configured method and headers, at most batch.size events per request, in order", async () => {
-    const { server, action, released, send } = await http(() => ({ status: 204 }), { method: "PUT", headers: { Authorization: "Bearer s3cret" }, batch: { size: 10, timeout: "1h" } });
+    const { server, action, released, send } = await http(() => ({ status: 204 }), {
+      method: "PUT",
+      headers: { Authorization: "Bearer s3cret" },
+      batch: { size: 10, timeout: "1h" },
+    });
     for (let i = 0; i < 25; i++) await send(`line ${i}`, { fields: { n: i } });
     await action.flush(15_000);
     expect(released).toHaveLength(25);
@@ -37,14 +45,25 @@ describe("http action", () => {
     expect(first.headers.authorization).toBe("Bearer s3cret");
     expect(first.headers["content-type"]).toBe("application/json");
     expect(events(first)[0]).toEqual({
-      kind: "match", rule: "r", source: "app", time: "2026-11-21T04:15:00.000Z", count: 1, suppressed: 0,
-      message: "[r] match on app at 2026-11-21T04:15:00.000Z", fields: { n: 0 }, lines: ["line 0"],
+      kind: "match",
+      rule: "r",
+      source: "app",
+      time: "2026-11-21T04:15:00.000Z",
+      count: 1,
+      suppressed: 0,
+      message: "[r] match on app at 2026-11-21T04:15:00.000Z",
+      fields: { n: 0 },
+      lines: ["line 0"],
     });
-    expect(server.received.flatMap(events).map((e) => e.lines[0])).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i}`));
+    expect(server.received.flatMap(events).map((e) => e.lines[0])).toEqual(
+      Array.from({ length: 25 }, (_, i) => `line ${i}`),
+    );
   });
 
   it("fills a body template with JSON-escaped text", async () => {
-    const { server, action, send } = await http(() => ({ status: 200 }), { body_template: '{"text": "{{message}}", "n": {{count}}, "all": {{events}}}' });
+    const { server, action, send } = await http(() => ({ status: 200 }), {
+      body_template: '{"text": "{{message}}", "n": {{count}}, "all": {{events}}}',
+    });
     await send('quote " backslash \\ newline\nend {{count}}');
     await action.flush(15_000);
     const body = JSON.parse((server.received[0] as Received).body) as { text: string; n: number; all: HttpEvent[] };
@@ -60,11 +79,14 @@ describe("http action", () => {
   it("retries a 503 and makes send() wait while the queue is full", async () => {
     let hold: (() => void) | undefined;
     const held = new Promise<void>((resolve) => (hold = resolve));
-    const { server, released, send } = await http(async (_req, i) => {
-      if (i === 0) return { status: 503, body: "down" };
-      if (i === 1) await held;
-      return { status: 200 };
-    }, { batch: { size: 1, timeout: 0 }, queue_size: 3 });
+    const { server, released, send } = await http(
+      async (_req, i) => {
+        if (i === 0) return { status: 503, body: "down" };
+        if (i === 1) await held;
+        return { status: 200 };
+      },
+      { batch: { size: 1, timeout: 0 }, queue_size: 3 },
+    );
     for (const line of ["a", "b", "c"]) await send(line);
     let accepted = false;
     const fourth = send("d").then(() => (accepted = true));

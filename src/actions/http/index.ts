@@ -65,7 +65,8 @@ interface HttpPart {
 
 export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
   const headers: Record<string, string> = { "user-agent": "logward", ...config.headers };
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["content-type"] = "application/json";
   return {
     capacity: Infinity, // requests are bounded by batch.size and batch.max_bytes
     parts(event): Part<HttpPart>[] {
@@ -75,7 +76,11 @@ export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
     request(parts): OutgoingRequest {
       const events = `[${parts.map((p) => p.json).join(",")}]`;
       const body = config.body_template
-        ? renderTemplate(config.body_template, { events, message: parts.map((p) => p.text).join("\n"), count: parts.length })
+        ? renderTemplate(config.body_template, {
+            events,
+            message: parts.map((p) => p.text).join("\n"),
+            count: parts.length,
+          })
         : `{"events":${events}}`;
       return { url: config.url, method: config.method, headers, body };
     },

@@ -6,7 +6,14 @@ import type { Action, ActionContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
-import { connectionOptions, connectWithRetry, jsErrorCode, natsErrorCode, watchStatus, type ConnectLoop } from "./connection.js";
+import {
+  connectionOptions,
+  connectWithRetry,
+  jsErrorCode,
+  natsErrorCode,
+  watchStatus,
+  type ConnectLoop,
+} from "./connection.js";
 import { encodeEvent, type OutMessage } from "./encode.js";
 import type { NatsActionConfig } from "./schema.js";
 import { streamSubjects } from "./subject.js";
@@ -48,8 +55,12 @@ export class NatsAction implements Action {
     const m = ctx.metrics;
     this.metrics = {
       published: m.counter("nats_published_total", "Messages stored in JetStream (PubAck received)", ["action"]),
-      failures: m.counter("nats_publish_failures_total", "Publish attempts that failed and will be retried", ["action"]),
-      duplicates: m.counter("nats_publish_duplicates_total", "Retried publishes the stream had already stored", ["action"]),
+      failures: m.counter("nats_publish_failures_total", "Publish attempts that failed and will be retried", [
+        "action",
+      ]),
+      duplicates: m.counter("nats_publish_duplicates_total", "Retried publishes the stream had already stored", [
+        "action",
+      ]),
       truncated: m.counter("nats_truncated_total", "Lines cut to fit the server's max_payload", ["action"]),
       inFlight: m.gauge("nats_in_flight", "Messages published and awaiting their PubAck", ["action"]),
       connected: m.gauge("nats_action_connected", "1 while the action is connected to NATS", ["action"]),
@@ -60,7 +71,11 @@ export class NatsAction implements Action {
 
   /** Resolves once every message of the event is in flight; release runs after the last PubAck. */
   async send(event: LogEvent, release: Release): Promise<void> {
-    const messages = encodeEvent(event, { template: this.config.subject, hostname: this.hostname, maxBytes: this.maxPayload() });
+    const messages = encodeEvent(event, {
+      template: this.config.subject,
+      hostname: this.hostname,
+      maxBytes: this.maxPayload(),
+    });
     let remaining = messages.length;
     for (const message of messages) {
       if (message.truncated) this.metrics.truncated.inc(this.labels);
@@ -114,7 +129,10 @@ export class NatsAction implements Action {
       }
       try {
         await this.ensureStream();
-        const ack = await js.publish(message.subject, message.data, { msgID, expect: { streamName: this.config.stream } });
+        const ack = await js.publish(message.subject, message.data, {
+          msgID,
+          expect: { streamName: this.config.stream },
+        });
         if (ack.duplicate) this.metrics.duplicates.inc(this.labels);
         this.metrics.published.inc(this.labels);
         return true;
@@ -133,7 +151,10 @@ export class NatsAction implements Action {
     if (natsErrorCode(err) === "503" || jsErrorCode(err) === STREAM_NOT_FOUND) this.streamReady = undefined;
     // The first failure of a message and then every tenth, so an outage does not flood the log.
     if (attempt === 1 || attempt % 10 === 0) {
-      this.ctx.logger.warn({ subject, stream: this.config.stream, attempt, err: describeError(err) }, "NATS publish failed; retrying");
+      this.ctx.logger.warn(
+        { subject, stream: this.config.stream, attempt, err: describeError(err) },
+        "NATS publish failed; retrying",
+      );
     }
   }
 
@@ -173,5 +194,4 @@ export class NatsAction implements Action {
       if (jsErrorCode(err) !== STREAM_NAME_IN_USE) throw err; // another agent created it first: fine
     }
   }
-
 }

@@ -8,7 +8,9 @@ import type { Logger } from "../../core/logger.js";
 
 export const natsConnectionShape = {
   /** One URL or a list ("nats://host:4222"); the client fails over between them. */
-  servers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  servers: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .transform((v) => (Array.isArray(v) ? v : [v])),
   user: z.string().min(1).optional(),
   pass: z.string().optional(),
   token: z.string().min(1).optional(),
@@ -23,8 +25,10 @@ export interface NatsConnectionConfig {
 
 /** Cross-key checks of credentials, for a schema's superRefine. */
 export function checkCredentials(config: NatsConnectionConfig, ctx: z.RefinementCtx): void {
-  if (config.pass !== undefined && config.user === undefined) ctx.addIssue({ code: "custom", path: ["pass"], message: "pass needs user" });
-  if (config.token !== undefined && config.user !== undefined) ctx.addIssue({ code: "custom", path: ["token"], message: "use either token or user/pass, not both" });
+  if (config.pass !== undefined && config.user === undefined)
+    ctx.addIssue({ code: "custom", path: ["pass"], message: "pass needs user" });
+  if (config.token !== undefined && config.user !== undefined)
+    ctx.addIssue({ code: "custom", path: ["token"], message: "use either token or user/pass, not both" });
 }
 
 /**
@@ -73,7 +77,10 @@ export function connectWithRetry(options: ConnectionOptions, clock: Clock, logge
       } catch (err) {
         if (cancelled) return undefined;
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
-        logger.warn({ servers: options.servers, err: describeError(err), retry_ms: delay }, "cannot connect to NATS; retrying");
+        logger.warn(
+          { servers: options.servers, err: describeError(err), retry_ms: delay },
+          "cannot connect to NATS; retrying",
+        );
         await new Promise<void>((resolve) => {
           wake = resolve;
           timer = clock.setTimeout(resolve, delay);
@@ -93,7 +100,11 @@ export function connectWithRetry(options: ConnectionOptions, clock: Clock, logge
 }
 
 /** Log disconnects and reconnects until the connection closes; calls onChange(connected). */
-export async function watchStatus(nc: NatsConnection, logger: Logger, onChange: (connected: boolean) => void): Promise<void> {
+export async function watchStatus(
+  nc: NatsConnection,
+  logger: Logger,
+  onChange: (connected: boolean) => void,
+): Promise<void> {
   onChange(true);
   for await (const status of nc.status()) {
     if (status.type === "disconnect") {

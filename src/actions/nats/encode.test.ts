@@ -5,7 +5,16 @@ import type { LogRecord } from "../../core/record.js";
 import { cutUtf8, encodeEvent } from "./encode.js";
 
 const decode = (data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
-const base: LogEvent = { kind: "match", rule: "oom", source: "app", time: 0, records: [], fields: {}, count: 1, suppressed: 0 };
+const base: LogEvent = {
+  kind: "match",
+  rule: "oom",
+  source: "app",
+  time: 0,
+  records: [],
+  fields: {},
+  count: 1,
+  suppressed: 0,
+};
 const options = { template: "logs.{source}.{host}", hostname: "agent1", maxBytes: 1024 * 1024 };
 
 describe("encodeEvent", () => {
@@ -16,19 +25,39 @@ describe("encodeEvent", () => {
     ];
     const out = encodeEvent({ ...base, records }, options);
     expect(out.map((m) => m.subject)).toEqual(["logs.app.agent1", "logs.fleet.router"]);
-    expect(decode(out[0]!.data)).toEqual({ time: "1970-01-01T00:00:01.000Z", source: "app", host: "agent1", file: "/a.log", offset: 7, line: "one", fields: { n: 1 }, rule: "oom" });
+    expect(decode(out[0]!.data)).toEqual({
+      time: "1970-01-01T00:00:01.000Z",
+      source: "app",
+      host: "agent1",
+      file: "/a.log",
+      offset: 7,
+      line: "one",
+      fields: { n: 1 },
+      rule: "oom",
+    });
     expect(decode(out[1]!.data)).toMatchObject({ source: "fleet", host: "router", line: "two" });
   });
 
   it("publishes an event without records as one message with its text", () => {
-    const out = encodeEvent({ ...base, kind: "recovery", rule: "traffic", message: "Recovered from high traffic at 10:00" }, options);
+    const out = encodeEvent(
+      { ...base, kind: "recovery", rule: "traffic", message: "Recovered from high traffic at 10:00" },
+      options,
+    );
     expect(out).toHaveLength(1);
-    expect(decode(out[0]!.data)).toMatchObject({ line: "Recovered from high traffic at 10:00", kind: "recovery", rule: "traffic", host: "agent1" });
+    expect(decode(out[0]!.data)).toMatchObject({
+      line: "Recovered from high traffic at 10:00",
+      kind: "recovery",
+      rule: "traffic",
+      host: "agent1",
+    });
   });
 
   it("cuts a line that would exceed max_payload, on a character boundary, and marks it", () => {
     const line = "é".repeat(5000);
-    const out = encodeEvent({ ...base, records: [{ source: "app", line, time: 0, fields: {} }] }, { ...options, maxBytes: 4096 });
+    const out = encodeEvent(
+      { ...base, records: [{ source: "app", line, time: 0, fields: {} }] },
+      { ...options, maxBytes: 4096 },
+    );
     expect(out[0]!.truncated).toBe(true);
     expect(out[0]!.data.length).toBeLessThanOrEqual(4096 - 512);
     const body = decode(out[0]!.data);

@@ -29,15 +29,40 @@ const encoder = new TextEncoder();
 export function encodeEvent(event: LogEvent, options: EncodeOptions): OutMessage[] {
   if (event.records.length === 0) {
     const host = options.hostname;
-    const body = { time: iso(event.time), source: event.source, host, line: event.message ?? "", fields: event.fields, rule: event.rule, kind: event.kind, count: event.count, ...(event.data ? { data: event.data } : {}) };
-    return [encodeBody(body, renderSubject(options.template, { source: event.source, rule: event.rule, host }), options.maxBytes)];
+    const body = {
+      time: iso(event.time),
+      source: event.source,
+      host,
+      line: event.message ?? "",
+      fields: event.fields,
+      rule: event.rule,
+      kind: event.kind,
+      count: event.count,
+      ...(event.data ? { data: event.data } : {}),
+    };
+    return [
+      encodeBody(
+        body,
+        renderSubject(options.template, { source: event.source, rule: event.rule, host }),
+        options.maxBytes,
+      ),
+    ];
   }
   return event.records.map((record) => encodeRecord(record, event.rule, options));
 }
 
 function encodeRecord(record: LogRecord, rule: string, options: EncodeOptions): OutMessage {
   const host = record.host ?? options.hostname;
-  const body = { time: iso(record.time), source: record.source, host, file: record.file, offset: record.offset, line: record.line, fields: record.fields, rule };
+  const body = {
+    time: iso(record.time),
+    source: record.source,
+    host,
+    file: record.file,
+    offset: record.offset,
+    line: record.line,
+    fields: record.fields,
+    rule,
+  };
   return encodeBody(body, renderSubject(options.template, { source: record.source, rule, host }), options.maxBytes);
 }
 
@@ -52,7 +77,8 @@ function encodeBody(body: { line: string; [key: string]: unknown }, subject: str
     data = encoder.encode(JSON.stringify({ ...body, line, truncated: true }));
   }
   // Fields alone too big for a message: send the line without them rather than never.
-  if (data.length > limit) data = encoder.encode(JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true }));
+  if (data.length > limit)
+    data = encoder.encode(JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true }));
   return { subject, data, truncated: true };
 }
 

@@ -16,7 +16,10 @@ export const natsActionSchema = z
     /** Create the stream when it does not exist (an existing stream is never changed). */
     create_stream: z.boolean().default(true),
     /** Subjects of a created stream; by default derived from the template ("logs.{source}" → "logs.>"). */
-    subjects: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+    subjects: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .optional(),
     retention: z.enum(["limits", "workqueue", "interest"]).default("limits"),
     storage: z.enum(["file", "memory"]).default("file"),
     /** Limits of a created stream; unlimited when absent. */
@@ -32,7 +35,11 @@ export const natsActionSchema = z
     const problem = checkTemplate(config.subject);
     if (problem) ctx.addIssue({ code: "custom", path: ["subject"], message: problem });
     else if (config.create_stream && !config.subjects && !streamSubjects(config.subject)) {
-      ctx.addIssue({ code: "custom", path: ["subjects"], message: `the subject "${config.subject}" starts with a placeholder: set subjects for the stream` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["subjects"],
+        message: `the subject "${config.subject}" starts with a placeholder: set subjects for the stream`,
+      });
     }
   });
 

@@ -4,7 +4,9 @@ import { checkTemplate, renderSubject, streamSubjects, subjectToken } from "./su
 
 describe("subject templates", () => {
   it("renders placeholders as single safe tokens", () => {
-    expect(renderSubject("logs.{host}.{source}.{rule}", { host: "web1.example.com", source: "my app", rule: "a*b>c" })).toBe("logs.web1_example_com.my_app.a_b_c");
+    expect(
+      renderSubject("logs.{host}.{source}.{rule}", { host: "web1.example.com", source: "my app", rule: "a*b>c" }),
+    ).toBe("logs.web1_example_com.my_app.a_b_c");
     expect(subjectToken("")).toBe("_");
     expect(subjectToken("ok-Name_1")).toBe("ok-Name_1");
   });

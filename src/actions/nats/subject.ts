@@ -16,7 +16,8 @@ export function checkTemplate(template: string): string | undefined {
   const literal = template.replace(PLACEHOLDER_RE, "x");
   if (/[{}]/.test(literal)) return "unbalanced { or } in subject";
   if (/[\s*>]/.test(literal)) return "a subject to publish to cannot contain spaces, * or >";
-  if (literal.split(".").some((token) => token === "")) return "a subject cannot have empty tokens (leading, trailing or double dots)";
+  if (literal.split(".").some((token) => token === ""))
+    return "a subject cannot have empty tokens (leading, trailing or double dots)";
   return undefined;
 }
 

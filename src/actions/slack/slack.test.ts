@@ -17,7 +17,10 @@ async function slack(respond: Responder, options: Record<string, unknown> = {}) 
   const server = await startServer(respond);
   servers.push(server);
   const stateDir = tempDir();
-  const action = slackAction.create(slackAction.schema.parse({ url: `${server.url}/services/T0/B0/secret`, ...options }), testContext("ops", { stateDir }));
+  const action = slackAction.create(
+    slackAction.schema.parse({ url: `${server.url}/services/T0/B0/secret`, ...options }),
+    testContext("ops", { stateDir }),
+  );
   actions.push(action);
   const released: string[] = [];
   const send = (line: string) => action.send(lineEvent(line), () => released.push(line));
@@ -30,7 +33,9 @@ const unescape = (s: string) => s.replaceAll("&lt;", "<").replaceAll("&gt;", ">"
 describe("slack action", () => {
   it("sends {text} escaped for mrkdwn, split under the text limit, in order, one message per second by default", async () => {
     const { server, released, send } = await slack(() => ({ status: 200, body: "ok" }));
-    const lines = logLines(60, 100).map((line, i) => (i % 7 === 0 ? `${line.slice(0, 80)} <@U123> & <!channel>` : line));
+    const lines = logLines(60, 100).map((line, i) =>
+      i % 7 === 0 ? `${line.slice(0, 80)} <@U123> & <!channel>` : line,
+    );
     for (const line of lines) await send(line);
     await until(() => released.length === lines.length, 20_000);
     const texts = server.received.map(text);
@@ -49,7 +54,13 @@ describe("slack action", () => {
   });
 
   it("waits Retry-After on a 429 before sending again", async () => {
-    const { server, released, send } = await slack((_req, i) => (i === 0 ? { status: 429, headers: { "retry-after": "1" }, body: { ok: false, error: "ratelimited" } } : { status: 200, body: "ok" }), { rate_limit: 0, batch: { timeout: 0 } });
+    const { server, released, send } = await slack(
+      (_req, i) =>
+        i === 0
+          ? { status: 429, headers: { "retry-after": "1" }, body: { ok: false, error: "ratelimited" } }
+          : { status: 200, body: "ok" },
+      { rate_limit: 0, batch: { timeout: 0 } },
+    );
     await send("hello");
     await until(() => released.length === 1, 20_000);
     const [limited, next] = server.received as [Received, Received];
@@ -58,10 +69,14 @@ describe("slack action", () => {
   });
 
   it("dead-letters what Slack refuses (400 invalid_payload) without retrying", async () => {
-    const { server, released, send, deadLetter } = await slack(() => ({ status: 400, body: "invalid_payload" }), { batch: { timeout: 0 } });
+    const { server, released, send, deadLetter } = await slack(() => ({ status: 400, body: "invalid_payload" }), {
+      batch: { timeout: 0 },
+    });
     await send("refused");
     await until(() => released.length === 1, 20_000);
     expect(server.received).toHaveLength(1);
-    expect(readNdjson(deadLetter)).toMatchObject([{ action: "ops", reason: "HTTP 400: invalid_payload (not retried)" }]);
+    expect(readNdjson(deadLetter)).toMatchObject([
+      { action: "ops", reason: "HTTP 400: invalid_payload (not retried)" },
+    ]);
   });
 });

@@ -8,6 +8,11 @@ import { createRotateScheduler } from "../scheduler.js";
 
 const raw = JSON.parse(process.argv[2] ?? "{}") as Record<string, unknown>;
 const jobs = Object.fromEntries(Object.entries(raw).map(([name, job]) => [name, rotateJobSchema.parse(job)]));
-const scheduler = createRotateScheduler(jobs, { clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: process.argv[3] ?? "." });
+const scheduler = createRotateScheduler(jobs, {
+  clock: systemClock,
+  logger: silentLogger,
+  metrics: new Metrics(),
+  stateDir: process.argv[3] ?? ".",
+});
 const plans = await scheduler.runOnce({ dryRun: false, force: false });
 process.stdout.write(JSON.stringify(plans));

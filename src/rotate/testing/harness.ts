@@ -18,7 +18,12 @@ export function job(raw: Record<string, unknown>): RotateJobConfig {
   return rotateJobSchema.parse(raw);
 }
 
-export function scheduler(jobs: Record<string, RotateJobConfig>, clock: Clock, stateDir: string, extra: Partial<RotateContext> = {}): RotateScheduler {
+export function scheduler(
+  jobs: Record<string, RotateJobConfig>,
+  clock: Clock,
+  stateDir: string,
+  extra: Partial<RotateContext> = {},
+): RotateScheduler {
   return createRotateScheduler(jobs, { clock, logger: silentLogger, metrics: new Metrics(), stateDir, ...extra });
 }
 
@@ -42,7 +47,8 @@ export function snapshot(dir: string): Record<string, Entry> {
       else if (st.isDirectory()) {
         out[rel] = { type: "dir", mode: st.mode, mtimeMs: st.mtimeMs, size: 0 };
         walk(full);
-      } else out[rel] = { type: "file", sha: sha(fs.readFileSync(full)), mode: st.mode, mtimeMs: st.mtimeMs, size: st.size };
+      } else
+        out[rel] = { type: "file", sha: sha(fs.readFileSync(full)), mode: st.mode, mtimeMs: st.mtimeMs, size: st.size };
     }
   };
   if (fs.existsSync(dir)) walk(dir);

@@ -29,8 +29,13 @@ export async function drainDeleted(tailers: Iterable<Tailer>, hooks: DrainHooks,
     } catch (err) {
       hooks.logger.warn({ file: t.path, err: describeError(err) }, "could not read a deleted file at stop");
     }
-    if (finished) hooks.logger.info({ file: t.path, bytes: t.readPos - from }, "read a deleted file to its end before stopping");
-    else hooks.logger.warn({ file: t.path, unread: Math.max(0, t.size - t.readPos) }, "stopped before a deleted file was read to its end; its unread lines are lost");
+    if (finished)
+      hooks.logger.info({ file: t.path, bytes: t.readPos - from }, "read a deleted file to its end before stopping");
+    else
+      hooks.logger.warn(
+        { file: t.path, unread: Math.max(0, t.size - t.readPos) },
+        "stopped before a deleted file was read to its end; its unread lines are lost",
+      );
   }
 }
 

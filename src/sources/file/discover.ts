@@ -3,7 +3,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { describeError } from "../../core/errors.js";
 import { type FileStat, statIfExists, statPath } from "./fingerprint.js";
-import { canDescend, compileExclude, compileGlob, expandPath, type Glob, globMatches, hasWildcard, matchParts } from "./glob.js";
+import {
+  canDescend,
+  compileExclude,
+  compileGlob,
+  expandPath,
+  type Glob,
+  globMatches,
+  hasWildcard,
+  matchParts,
+} from "./glob.js";
 
 /** Rotated archives a glob or directory would otherwise pick up; reading them would ship binary noise. */
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|zip|z)$/i;
@@ -50,7 +59,9 @@ export class PathMatcher {
   /** Whether a path is one the configuration asks for (used for watch events). */
   matches(absolute: string): boolean {
     if (this.excluded(absolute)) return false;
-    return this.specs.some((s) => s.literal === absolute || (globMatches(s.glob, absolute) && !COMPRESSED.test(absolute)));
+    return this.specs.some(
+      (s) => s.literal === absolute || (globMatches(s.glob, absolute) && !COMPRESSED.test(absolute)),
+    );
   }
 
   /** The configured paths (as written) that a path matches. */
@@ -73,8 +84,12 @@ export class PathMatcher {
     const seen = new Set<string>();
     for (const spec of this.specs) {
       const before = out.files.length;
-      const problem = spec.literal === undefined ? await this.walk(spec.glob, out, seen) : await this.literal(spec, out, seen);
-      out.status.set(spec.text, problem ?? (out.files.length > before || this.alreadyFound(spec, seen) ? undefined : "missing"));
+      const problem =
+        spec.literal === undefined ? await this.walk(spec.glob, out, seen) : await this.literal(spec, out, seen);
+      out.status.set(
+        spec.text,
+        problem ?? (out.files.length > before || this.alreadyFound(spec, seen) ? undefined : "missing"),
+      );
     }
     return out;
   }
@@ -157,7 +172,8 @@ export class PathMatcher {
       isFile = st?.isFile ?? false;
     }
     if (isDir && parts.length < MAX_DEPTH && canDescend(glob.segments, parts)) queue.push({ dir: full, parts });
-    if (!isFile || seen.has(full) || !matchParts(glob.segments, parts) || COMPRESSED.test(full) || this.excluded(full)) return;
+    if (!isFile || seen.has(full) || !matchParts(glob.segments, parts) || COMPRESSED.test(full) || this.excluded(full))
+      return;
     const st = await statIfExists(full).catch(() => undefined);
     if (!st?.isFile) return;
     seen.add(full);

@@ -4,7 +4,18 @@ import type { Checkpoint, CheckpointStore } from "../../core/checkpoint.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery, Found, PathMatcher } from "./discover.js";
-import { type FileStat, fileKey, HEAD_BYTES, headMatches, headOf, lineStartBefore, openFile, readAt, statIfExists, storedHead } from "./fingerprint.js";
+import {
+  type FileStat,
+  fileKey,
+  HEAD_BYTES,
+  headMatches,
+  headOf,
+  lineStartBefore,
+  openFile,
+  readAt,
+  statIfExists,
+  storedHead,
+} from "./fingerprint.js";
 import type { RawLine } from "./lines.js";
 import type { FileMetrics } from "./metrics.js";
 import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
@@ -77,7 +88,8 @@ export class FileSet {
   /** Evaluate the paths and settle every file found: resume, recover rotated tails, or start. */
   async startup(): Promise<void> {
     this.firstRun = this.options.checkpoints.get(this.name, RUN_MARKER) === undefined;
-    if (this.firstRun) this.options.checkpoints.set(this.name, RUN_MARKER, { offset: 0, since: this.options.clock.now() });
+    if (this.firstRun)
+      this.options.checkpoints.set(this.name, RUN_MARKER, { offset: 0, since: this.options.clock.now() });
     const d = await this.discover();
     const known: { found: Found; cp: Checkpoint }[] = [];
     const unknown: Found[] = [];
@@ -92,7 +104,8 @@ export class FileSet {
     for (const [key, cp] of this.options.checkpoints.list(this.name)) {
       if (seen.has(key) || this.tailers.has(key)) continue;
       const recovered = await recoverTail(this, cp, unknown);
-      if (!recovered && typeof cp.path === "string" && d.listed.has(path.dirname(cp.path))) this.options.checkpoints.delete(this.name, key);
+      if (!recovered && typeof cp.path === "string" && d.listed.has(path.dirname(cp.path)))
+        this.options.checkpoints.delete(this.name, key);
     }
     for (const found of unknown) await this.place(found, "startup");
   }
@@ -143,7 +156,8 @@ export class FileSet {
   async sweep(all: boolean, watched: (dir: string) => boolean): Promise<void> {
     const now = this.options.clock.now();
     for (const t of [...this.tailers.values()]) {
-      const quiet = now - t.lastActivityAt >= IDLE_AFTER_MS && t.detached === undefined && watched(path.dirname(t.path));
+      const quiet =
+        now - t.lastActivityAt >= IDLE_AFTER_MS && t.detached === undefined && watched(path.dirname(t.path));
       if (!all && quiet && now - t.lastSweptAt < IDLE_SWEEP_MS) continue;
       t.lastSweptAt = now;
       await checkTailer(this, t);
@@ -184,18 +198,32 @@ export class FileSet {
       // Copies do not grow: this file only began like one we read (a shared header, say). Read it from where it
       // would have been read had it not looked like a copy: its start, or its end then for start_at: end.
       const from = typeof cp.startAt === "number" ? Math.min(cp.startAt, opened.stat.size) : 0;
-      this.log.info({ file: filePath, offset: from }, from === 0 ? "a file taken for a copy has grown; reading it from the start" : "a file taken for a copy has grown; reading its new lines");
+      this.log.info(
+        { file: filePath, offset: from },
+        from === 0
+          ? "a file taken for a copy has grown; reading it from the start"
+          : "a file taken for a copy has grown; reading its new lines",
+      );
       this.options.checkpoints.delete(this.name, key);
       return this.startNew(filePath, opened, bytes, from);
     }
     if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
       const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
       if (!want) return false;
-      await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: cp.offset });
+      await this.adopt({
+        path: filePath,
+        handle: opened.handle,
+        stat: opened.stat,
+        headBytes: bytes,
+        offset: cp.offset,
+      });
       return true;
     }
     if (cp) {
-      this.log.info({ file: filePath, offset: cp.offset }, "file content replaced since its checkpoint (inode reused or truncated); reading it from the start");
+      this.log.info(
+        { file: filePath, offset: cp.offset },
+        "file content replaced since its checkpoint (inode reused or truncated); reading it from the start",
+      );
       this.options.checkpoints.delete(this.name, key);
       await recoverTail(this, cp, []);
       return this.startNew(filePath, opened, bytes, 0);
@@ -205,7 +233,15 @@ export class FileSet {
       // A copy of a file we read (copytruncate's first step): its lines come from the original.
       const { dev, ino, size } = opened.stat;
       const startAt = this.startOffset(key, size, phase);
-      this.options.checkpoints.set(this.name, key, { offset: size, path: filePath, dev, ino, head: headOf(bytes), copy: true, startAt });
+      this.options.checkpoints.set(this.name, key, {
+        offset: size,
+        path: filePath,
+        dev,
+        ino,
+        head: headOf(bytes),
+        copy: true,
+        startAt,
+      });
       this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
       return false;
     }
@@ -234,7 +270,9 @@ export class FileSet {
 
   /** Make an open file a tailer, record its starting checkpoint and schedule a read. */
   async adopt(init: TailerInit, detached?: "copy" | "rename"): Promise<Tailer> {
-    const t: Tailer = new Tailer(init, this.name, this.options.lineOptions, this.options.clock, (offset) => this.commit(t, offset));
+    const t: Tailer = new Tailer(init, this.name, this.options.lineOptions, this.options.clock, (offset) =>
+      this.commit(t, offset),
+    );
     t.detached = detached;
     this.tailers.set(t.key, t);
     if (!detached) this.byPath.set(t.path, t);
@@ -261,7 +299,10 @@ export class FileSet {
     if (this.byPath.get(t.path) === t) this.byPath.delete(t.path);
     this.hooks.closed(t);
     this.options.metrics.openFiles(this.tailers.size);
-    this.log.info({ file: t.path, offset: t.readPos, reason: t.detached ?? "not the newest" }, "finished reading file; closed it");
+    this.log.info(
+      { file: t.path, offset: t.readPos, reason: t.detached ?? "not the newest" },
+      "finished reading file; closed it",
+    );
     const gone = t.nlink === 0 || (t.detached === "copy" && !this.options.matcher.matches(t.path));
     // Its checkpoint is kept until its last batches are delivered: a crash before then must find it again.
     this.unacked.add(t.key);
@@ -285,11 +326,16 @@ export class FileSet {
   considerNewest(found: Found[]): void {
     if (this.options.config.follow !== "newest") return;
     const current = this.newestKey ? this.tailers.get(this.newestKey) : undefined;
-    let best = current && !current.detached ? { key: current.key, mtimeMs: current.mtimeMs, path: current.path } : undefined;
+    let best =
+      current && !current.detached ? { key: current.key, mtimeMs: current.mtimeMs, path: current.path } : undefined;
     for (const f of found) {
       const key = fileKey(f.stat);
       if (this.tailers.get(key)?.detached) continue;
-      if (!best || f.stat.mtimeMs > best.mtimeMs || (f.stat.mtimeMs === best.mtimeMs && key !== best.key && f.path > best.path)) {
+      if (
+        !best ||
+        f.stat.mtimeMs > best.mtimeMs ||
+        (f.stat.mtimeMs === best.mtimeMs && key !== best.key && f.path > best.path)
+      ) {
         best = { key, mtimeMs: f.stat.mtimeMs, path: f.path };
       }
     }

@@ -5,10 +5,20 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { HEAD_BYTES, hashBytes, headMatches, headOf, headStillAt, statGrowth, statHandle, type Head } from "./fingerprint.js";
+import {
+  HEAD_BYTES,
+  hashBytes,
+  headMatches,
+  headOf,
+  headStillAt,
+  statGrowth,
+  statHandle,
+  type Head,
+} from "./fingerprint.js";
 
 /** What headMatches meant before the shortcut: a hash of the prefix. */
-const hashed = (bytes: Buffer, head: Head) => bytes.length >= head.len && hashBytes(bytes.subarray(0, head.len)) === head.hash;
+const hashed = (bytes: Buffer, head: Head) =>
+  bytes.length >= head.len && hashBytes(bytes.subarray(0, head.len)) === head.hash;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,7 +32,12 @@ describe("headMatches", () => {
       fc.property(bytes, fc.array(bytes, { maxLength: 6 }), fc.boolean(), (original, candidates, stored) => {
         const made = headOf(original);
         const head = stored ? { len: made.len, hash: made.hash } : made; // a copy: nothing remembered for it
-        for (const candidate of [...candidates, original, Buffer.concat([original, Buffer.from("more")]), ...candidates]) {
+        for (const candidate of [
+          ...candidates,
+          original,
+          Buffer.concat([original, Buffer.from("more")]),
+          ...candidates,
+        ]) {
           expect(headMatches(candidate, head)).toBe(hashed(candidate, head));
         }
       }),
@@ -72,7 +87,10 @@ describe("statGrowth", () => {
       // where seconds * 1000 + ns / 1e6 as a double rounds up to the next millisecond.
       const times = fc.tuple(
         fc.integer({ min: -2_000_000_000, max: 8_000_000_000 }),
-        fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999 }).map((ms) => ms * 1_000_000 + 999_999 - (ms % 7))),
+        fc.oneof(
+          fc.integer({ min: 0, max: 999_999_999 }),
+          fc.integer({ min: 0, max: 999 }).map((ms) => ms * 1_000_000 + 999_999 - (ms % 7)),
+        ),
       );
       await fc.assert(
         fc.asyncProperty(times, async ([seconds, ns]) => {

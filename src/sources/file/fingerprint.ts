@@ -76,7 +76,10 @@ export function statGrowth(fd: number): GrowthStat {
   const whole = Math.floor(st.mtimeMs);
   const fraction = st.mtimeMs - whole;
   // Below 2^43 ms (year 2248) the sum's rounding error is under 0.0005 ms; negative times truncate, not floor.
-  if (!Number.isSafeInteger(st.size) || !(st.mtimeMs > 0 && st.mtimeMs < 2 ** 43 && fraction > 0.001 && fraction < 0.999)) {
+  if (
+    !Number.isSafeInteger(st.size) ||
+    !(st.mtimeMs > 0 && st.mtimeMs < 2 ** 43 && fraction > 0.001 && fraction < 0.999)
+  ) {
     const exact = fs.fstatSync(fd, { bigint: true });
     return { size: Number(exact.size), mtimeMs: Number(exact.mtimeNs / 1_000_000n), nlink: Number(exact.nlink) };
   }

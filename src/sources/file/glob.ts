@@ -53,7 +53,10 @@ function segmentSource(part: string): string {
       const end = part.indexOf("]", i + 2);
       if (end < 0) out += "\\[";
       else {
-        const body = part.slice(i + 1, end).replace(/^[!^]/, "^").replace(/\\/g, "\\\\");
+        const body = part
+          .slice(i + 1, end)
+          .replace(/^[!^]/, "^")
+          .replace(/\\/g, "\\\\");
         out += `[${body}]`;
         i = end;
       }
@@ -61,7 +64,11 @@ function segmentSource(part: string): string {
       const end = part.indexOf("}", i);
       if (end < 0) out += "\\{";
       else {
-        out += `(?:${part.slice(i + 1, end).split(",").map(segmentSource).join("|")})`;
+        out += `(?:${part
+          .slice(i + 1, end)
+          .split(",")
+          .map(segmentSource)
+          .join("|")})`;
         i = end;
       }
     } else out += ch.replace(/[.+^$()|\\\]}]/g, "\\$&");

@@ -18,11 +18,18 @@ export class FileMetrics {
   ) {
     this.bytes = metrics.counter("file_bytes_read_total", "Bytes read from files", ["source", "file"]);
     this.lines = metrics.counter("file_lines_read_total", "Lines (events) read from files", ["source", "file"]);
-    this.lag = metrics.gauge("file_lag_bytes", "Bytes of a file not yet delivered (size - checkpoint offset)", ["source", "file"]);
+    this.lag = metrics.gauge("file_lag_bytes", "Bytes of a file not yet delivered (size - checkpoint offset)", [
+      "source",
+      "file",
+    ]);
     this.rotations = metrics.counter("file_rotations_total", "File rotations seen, by kind", ["source", "kind"]);
     this.cut = metrics.counter("file_lines_cut_total", "Lines longer than max_line_bytes, cut and marked", ["source"]);
     this.open = metrics.gauge("file_open_files", "Files held open", ["source"]);
-    this.watched = metrics.gauge("file_watched_directories", "Directories watched with inotify (one watch each, none per file)", ["source"]);
+    this.watched = metrics.gauge(
+      "file_watched_directories",
+      "Directories watched with inotify (one watch each, none per file)",
+      ["source"],
+    );
   }
 
   read(file: string, bytes: number, lines: number): void {

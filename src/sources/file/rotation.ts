@@ -6,7 +6,22 @@ import { describeError } from "../../core/errors.js";
 import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
-import { type FileStat, fileKey, type GrowthStat, HEAD_BYTES, type Head, headMatcher, headMatches, headStillAt, openFile, readAt, statGrowth, statHandle, statIfExists, storedHead } from "./fingerprint.js";
+import {
+  type FileStat,
+  fileKey,
+  type GrowthStat,
+  HEAD_BYTES,
+  type Head,
+  headMatcher,
+  headMatches,
+  headStillAt,
+  openFile,
+  readAt,
+  statGrowth,
+  statHandle,
+  statIfExists,
+  storedHead,
+} from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
@@ -88,13 +103,29 @@ export async function handleTruncation(set: FileSet, t: Tailer, extra: Found[]):
   const copy = await findCopy(set, { head: t.head, minSize: from, exclude: t.key, near: t.path, extra });
   set.options.metrics.rotation(copy ? "copytruncate" : "truncate");
   if (copy) {
-    set.log.info({ file: t.path, copy: copy.path, offset: from }, "file truncated; reading the rest from its rotated copy");
+    set.log.info(
+      { file: t.path, copy: copy.path, offset: from },
+      "file truncated; reading the rest from its rotated copy",
+    );
     // The copy inherits the in-flight batches: their offsets are the same in it, so its checkpoint covers them.
-    await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, headBytes: copy.bytes, offset: from, acks: t.acks }, "copy");
+    await set.adopt(
+      {
+        path: copy.path,
+        handle: copy.opened.handle,
+        stat: copy.opened.stat,
+        headBytes: copy.bytes,
+        offset: from,
+        acks: t.acks,
+      },
+      "copy",
+    );
   } else {
     if (t.holding) await set.hooks.emit(t, t.flushAll());
     t.acks.retarget(() => {}); // their offsets point into content that no longer exists
-    set.log.warn({ file: t.path, offset: t.readPos }, "file truncated and no rotated copy found; lines written just before the truncation may be missing");
+    set.log.warn(
+      { file: t.path, offset: t.readPos },
+      "file truncated and no rotated copy found; lines written just before the truncation may be missing",
+    );
   }
   t.rewind(0);
   t.resetHead(await t.readHead(HEAD_BYTES));
@@ -115,7 +146,10 @@ interface CopyQuery {
 }
 
 /** Find a closed file beginning with `head` and long enough: the rotated copy of a truncated file. */
-async function findCopy(set: FileSet, q: CopyQuery): Promise<{ path: string; opened: Opened; bytes: Buffer } | undefined> {
+async function findCopy(
+  set: FileSet,
+  q: CopyQuery,
+): Promise<{ path: string; opened: Opened; bytes: Buffer } | undefined> {
   if (q.head.len === 0) return undefined;
   let best: { path: string; opened: Opened; bytes: Buffer } | undefined;
   for (const candidate of await candidatesNear(set, q.near, q.extra)) {
@@ -124,7 +158,10 @@ async function findCopy(set: FileSet, q: CopyQuery): Promise<{ path: string; ope
     const opened = await openFile(candidate.path).catch(() => undefined);
     if (!opened) continue;
     const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
-    const better = headMatches(bytes, q.head) && fileKey(opened.stat) === key && (!best || opened.stat.mtimeMs > best.opened.stat.mtimeMs);
+    const better =
+      headMatches(bytes, q.head) &&
+      fileKey(opened.stat) === key &&
+      (!best || opened.stat.mtimeMs > best.opened.stat.mtimeMs);
     if (better) {
       await best?.opened.handle.close();
       best = { path: candidate.path, opened, bytes };
@@ -159,7 +196,12 @@ async function candidatesNear(set: FileSet, near: string, extra: Found[]): Promi
  * original is intact, ends with the same bytes at the same offset. If the head matches but the original no
  * longer holds those bytes, the original was just truncated: handle that now (it adopts the copy).
  */
-export async function copyRelation(set: FileSet, found: Found, opened: Opened, bytes: Buffer): Promise<"copy" | "adopted" | undefined> {
+export async function copyRelation(
+  set: FileSet,
+  found: Found,
+  opened: Opened,
+  bytes: Buffer,
+): Promise<"copy" | "adopted" | undefined> {
   // Every open file is a candidate: hash the new file's head once per length, not once per open file.
   const matches = headMatcher(bytes);
   for (const t of [...set.tailers.values()]) {
@@ -202,15 +244,27 @@ export async function recoverTail(set: FileSet, cp: Checkpoint, extra: Found[]):
     if (!opened) continue;
     const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
     if (headMatches(bytes, head) && opened.stat.size >= cp.offset) {
-      set.log.info({ file: cp.path, now: candidate.path, offset: cp.offset }, "file was rotated while stopped; reading the rest of it");
-      await set.adopt({ path: cp.path, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: cp.offset }, "rename");
+      set.log.info(
+        { file: cp.path, now: candidate.path, offset: cp.offset },
+        "file was rotated while stopped; reading the rest of it",
+      );
+      await set.adopt(
+        { path: cp.path, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: cp.offset },
+        "rename",
+      );
       return true;
     }
     await opened.handle.close();
   }
   const copy = await findCopy(set, { head, minSize: cp.offset, exclude: key, near: cp.path, extra });
   if (!copy) return false;
-  set.log.info({ file: cp.path, copy: copy.path, offset: cp.offset }, "file was truncated while stopped; reading the rest from its rotated copy");
-  await set.adopt({ path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, headBytes: copy.bytes, offset: cp.offset }, "copy");
+  set.log.info(
+    { file: cp.path, copy: copy.path, offset: cp.offset },
+    "file was truncated while stopped; reading the rest from its rotated copy",
+  );
+  await set.adopt(
+    { path: copy.path, handle: copy.opened.handle, stat: copy.opened.stat, headBytes: copy.bytes, offset: cp.offset },
+    "copy",
+  );
   return true;
 }

@@ -15,8 +15,20 @@ describe("file source schema", () => {
   });
 
   it("parses durations, sizes, lists and multiline", () => {
-    const c = fileSourceSchema.parse({ path: ["/a/*.log", "~/b"], exclude: "*.tmp", rescan: "60s", max_line_bytes: "64KiB", multiline: { start: "/^\\S/" } });
-    expect(c).toMatchObject({ path: ["/a/*.log", "~/b"], exclude: ["*.tmp"], rescan: 60_000, max_line_bytes: 65_536, multiline: { start: "/^\\S/", timeout: 1000 } });
+    const c = fileSourceSchema.parse({
+      path: ["/a/*.log", "~/b"],
+      exclude: "*.tmp",
+      rescan: "60s",
+      max_line_bytes: "64KiB",
+      multiline: { start: "/^\\S/" },
+    });
+    expect(c).toMatchObject({
+      path: ["/a/*.log", "~/b"],
+      exclude: ["*.tmp"],
+      rescan: 60_000,
+      max_line_bytes: 65_536,
+      multiline: { start: "/^\\S/", timeout: 1000 },
+    });
   });
 
   it("rejects unknown keys, bad values and a rescan that would spin", () => {

@@ -2,7 +2,9 @@
 import * as z from "zod";
 import { zDuration, zPattern, zSize } from "../../core/schema.js";
 
-const zPathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const zPathList = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 
 export const fileSourceSchema = z.strictObject({
   /** A file, a directory or a glob (`**` allowed); `~/` is the home directory. */

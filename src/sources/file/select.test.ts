@@ -45,7 +45,10 @@ describe("candidateSpans", () => {
 describe("candidateSpans with the SIMD kernel", () => {
   const unit = fc.constantFrom("GET /wp-login.php", "a", "é", "\n", "\r\n", " 404 ", "\u00ff", "x".repeat(40));
   const chunkArb = fc.array(unit, { maxLength: 200, size: "max" }).map((parts) => Buffer.from(`${parts.join("")}\n`));
-  const needleArb = fc.array(fc.constantFrom("wp-login.php", "a", " 404 ", "é", "xx\nG", "\u00ff", "zz"), { minLength: 1, maxLength: 3 });
+  const needleArb = fc.array(fc.constantFrom("wp-login.php", "a", " 404 ", "é", "xx\nG", "\u00ff", "zz"), {
+    minLength: 1,
+    maxLength: 3,
+  });
 
   it("finds the same lines and counts the same lines as the plain search", () => {
     fc.assert(
@@ -64,26 +67,41 @@ describe("candidateSpans with the SIMD kernel", () => {
 
 describe("LineSplitter with needles", () => {
   const unit = fc.constantFrom(..."ab\n\r\n".split(""), "ab", "é", "\u00ff", "\n", "\r\n", "bé");
-  const bytesArb = fc.tuple(fc.array(unit, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 })).map(([parts, junk]) =>
-    Buffer.concat([Buffer.from(parts.join("")), Buffer.from(junk)]),
-  );
-  const needleArb = fc.array(fc.constantFrom("a", "ab", "é", "bé", "ba", "b\r", "\u00ff", "zz"), { minLength: 1, maxLength: 3 });
+  const bytesArb = fc
+    .tuple(fc.array(unit, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 4 }))
+    .map(([parts, junk]) => Buffer.concat([Buffer.from(parts.join("")), Buffer.from(junk)]));
+  const needleArb = fc.array(fc.constantFrom("a", "ab", "é", "bé", "ba", "b\r", "\u00ff", "zz"), {
+    minLength: 1,
+    maxLength: 3,
+  });
 
   it("returns exactly the lines whose text has a needle (and maybe a few more), never one the full path lacks", () => {
     fc.assert(
-      fc.property(bytesArb, fc.array(fc.nat(), { maxLength: 6 }), needleArb, fc.constantFrom(8, 1 << 20), (bytes, points, literals, maxBytes) => {
-        const chunks = cut(bytes, points);
-        const full = split(chunks, maxBytes);
-        const selected = split(chunks, maxBytes, literals.map((l) => new Needle(l)));
-        expect(selected.completed).toBe(full.completed);
-        expect(selected.completed).toBe(full.lines.length);
-        const byOffset = new Map(full.lines.map((l) => [l.offset, l]));
-        for (const line of selected.lines) expect(line).toEqual(byOffset.get(line.offset));
-        const chosen = new Set(selected.lines.map((l) => l.offset));
-        // Only lines shorter than maxBytes are filtered: a cut line's text is not its bytes.
-        for (const line of full.lines) if (line.cut === 0 && literals.some((l) => line.text.includes(l))) expect(chosen.has(line.offset)).toBe(true);
-        expect([...chosen]).toEqual([...chosen].sort((a, b) => a - b));
-      }),
+      fc.property(
+        bytesArb,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        needleArb,
+        fc.constantFrom(8, 1 << 20),
+        (bytes, points, literals, maxBytes) => {
+          const chunks = cut(bytes, points);
+          const full = split(chunks, maxBytes);
+          const selected = split(
+            chunks,
+            maxBytes,
+            literals.map((l) => new Needle(l)),
+          );
+          expect(selected.completed).toBe(full.completed);
+          expect(selected.completed).toBe(full.lines.length);
+          const byOffset = new Map(full.lines.map((l) => [l.offset, l]));
+          for (const line of selected.lines) expect(line).toEqual(byOffset.get(line.offset));
+          const chosen = new Set(selected.lines.map((l) => l.offset));
+          // Only lines shorter than maxBytes are filtered: a cut line's text is not its bytes.
+          for (const line of full.lines)
+            if (line.cut === 0 && literals.some((l) => line.text.includes(l)))
+              expect(chosen.has(line.offset)).toBe(true);
+          expect([...chosen]).toEqual([...chosen].sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 3000, seed: 5 },
     );
   });

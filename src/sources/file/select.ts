@@ -16,7 +16,13 @@ export interface Spans {
  * at least one needle. A line's text contains a literal only if its UTF-8 bytes do, so no match is missed; a
  * needle spanning a newline may add a line that does not contain it, which the pattern then rejects.
  */
-export function candidateSpans(chunk: Buffer, from: number, end: number, needles: readonly Needle[], kernel: ScanKernel | null = usableKernel(from, end, needles)): Spans {
+export function candidateSpans(
+  chunk: Buffer,
+  from: number,
+  end: number,
+  needles: readonly Needle[],
+  kernel: ScanKernel | null = usableKernel(from, end, needles),
+): Spans {
   kernel?.load(chunk, from, end);
   const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
   for (const needle of needles) collect(chunk, from, end, needle, spans, kernel);
@@ -30,7 +36,14 @@ function usableKernel(from: number, end: number, needles: readonly Needle[]): Sc
 }
 
 /** Append the line of every hit of one needle: one search per hit, resuming after the line it is in. */
-function collect(chunk: Buffer, from: number, end: number, needle: Needle, spans: Spans, kernel: ScanKernel | null): void {
+function collect(
+  chunk: Buffer,
+  from: number,
+  end: number,
+  needle: Needle,
+  spans: Spans,
+  kernel: ScanKernel | null,
+): void {
   if (needle.bytes.length === 0) return;
   needle.startChunk(end - from);
   let at = from;

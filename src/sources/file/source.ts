@@ -53,7 +53,9 @@ export class FileSource implements Source {
     private readonly ctx: SourceContext,
   ) {
     const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive);
-    const multiline = config.multiline ? { start: parsePattern(config.multiline.start), timeoutMs: config.multiline.timeout } : undefined;
+    const multiline = config.multiline
+      ? { start: parsePattern(config.multiline.start), timeoutMs: config.multiline.timeout }
+      : undefined;
     this.set = new FileSet(
       {
         name: ctx.name,
@@ -137,7 +139,12 @@ export class FileSource implements Source {
 
   private drainDeleted(): Promise<void> {
     const { clock, logger } = this.ctx;
-    const hooks = { emit: (t: Tailer, lines: RawLine[], rewindTo: number) => this.emitLines(t, lines, rewindTo), clock, logger, metrics: this.set.options.metrics };
+    const hooks = {
+      emit: (t: Tailer, lines: RawLine[], rewindTo: number) => this.emitLines(t, lines, rewindTo),
+      clock,
+      logger,
+      metrics: this.set.options.metrics,
+    };
     return drainDeleted(this.set.tailers.values(), hooks, clock.now() + DRAIN_DELETED_MS);
   }
 
@@ -253,7 +260,8 @@ export class FileSource implements Source {
   private needles(): Needle[] | undefined {
     const literals = this.ctx.wanted?.();
     if (!literals) return undefined;
-    if (this.needleCache?.literals !== literals) this.needleCache = { literals, needles: literals.map((l) => new Needle(l)) };
+    if (this.needleCache?.literals !== literals)
+      this.needleCache = { literals, needles: literals.map((l) => new Needle(l)) };
     return this.needleCache.needles;
   }
 

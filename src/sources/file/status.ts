@@ -37,6 +37,7 @@ export class PathStatus {
   }
 
   canOpen(filePath: string): void {
-    if (this.unreadable.delete(filePath)) this.log.info({ file: filePath }, `${filePath} can be opened now; reading it`);
+    if (this.unreadable.delete(filePath))
+      this.log.info({ file: filePath }, `${filePath} can be opened now; reading it`);
   }
 }

@@ -163,7 +163,8 @@ export class Tailer {
     await ahead?.result.catch(() => {});
     const buf = this.buffer();
     const handle = this.handle as FileHandle;
-    if (buf.length <= SYNC_READ_BYTES) return { buf, bytesRead: fs.readSync(handle.fd, buf, 0, buf.length, this.readPos) };
+    if (buf.length <= SYNC_READ_BYTES)
+      return { buf, bytesRead: fs.readSync(handle.fd, buf, 0, buf.length, this.readPos) };
     const { bytesRead } = await handle.read(buf, 0, buf.length, this.readPos);
     return { buf, bytesRead };
   }
@@ -216,7 +217,14 @@ export class Tailer {
 
   records(lines: RawLine[]): LogRecord[] {
     const time = this.clock.now();
-    return lines.map((l) => ({ source: this.source, file: this.path, offset: l.offset, line: l.text, time, fields: {} }));
+    return lines.map((l) => ({
+      source: this.source,
+      file: this.path,
+      offset: l.offset,
+      line: l.text,
+      time,
+      fields: {},
+    }));
   }
 
   checkpoint(offset: number): Checkpoint {

@@ -57,7 +57,9 @@ export class DirWatchers {
   private add(dir: string): boolean {
     let watcher: fs.FSWatcher;
     try {
-      watcher = fs.watch(dir, { persistent: false }, (type, name) => this.onEvent(dir, name ? String(name) : undefined, type !== "change"));
+      watcher = fs.watch(dir, { persistent: false }, (type, name) =>
+        this.onEvent(dir, name ? String(name) : undefined, type !== "change"),
+      );
     } catch (err) {
       this.failed(dir, err);
       return false;
@@ -78,7 +80,10 @@ export class DirWatchers {
     if (code === "ENOENT" || code === "ENOTDIR") return; // gone meanwhile; the rescan handles it
     if (code === "ENOSPC" || code === "EMFILE" || code === "ENFILE") {
       this.disabled = true;
-      this.logger.warn({ dir, err: describeError(err) }, "cannot watch directories (inotify limit reached?); relying on periodic checks (up to 1 s latency)");
+      this.logger.warn(
+        { dir, err: describeError(err) },
+        "cannot watch directories (inotify limit reached?); relying on periodic checks (up to 1 s latency)",
+      );
       return;
     }
     if (this.warned.has(dir)) return;

@@ -32,7 +32,11 @@ function wantedConfig(config: NatsSourceConfig): Partial<ConsumerConfig> {
  * Make sure the durable consumer exists. Every instance sharing it runs this: creating an identical
  * consumer twice is harmless, and a changed ack_wait, max_ack_pending or filter is applied to it.
  */
-export async function ensureConsumer(jsm: JetStreamManager, config: NatsSourceConfig, logger: Logger): Promise<ConsumerInfo> {
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  config: NatsSourceConfig,
+  logger: Logger,
+): Promise<ConsumerInfo> {
   const wanted = wantedConfig(config);
   let info: ConsumerInfo;
   try {
@@ -54,9 +58,15 @@ export async function ensureConsumer(jsm: JetStreamManager, config: NatsSourceCo
   try {
     const { deliver_policy: _keep, durable_name: _same, ...changes } = wanted;
     info = await jsm.consumers.update(config.stream, config.consumer, changes);
-    logger.info({ stream: config.stream, consumer: config.consumer }, "updated JetStream consumer to the configured limits");
+    logger.info(
+      { stream: config.stream, consumer: config.consumer },
+      "updated JetStream consumer to the configured limits",
+    );
   } catch (err) {
-    logger.warn({ stream: config.stream, consumer: config.consumer, err: String(err) }, "cannot update the JetStream consumer; using it as it is");
+    logger.warn(
+      { stream: config.stream, consumer: config.consumer, err: String(err) },
+      "cannot update the JetStream consumer; using it as it is",
+    );
   }
   return info;
 }

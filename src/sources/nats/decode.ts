@@ -37,7 +37,9 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   if (!text.startsWith("{")) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -48,7 +50,8 @@ function copyFields(value: unknown): Fields {
   const fields: Fields = {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) return fields;
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") fields[key] = v as FieldValue;
+    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+      fields[key] = v as FieldValue;
     else if (v !== undefined) fields[key] = JSON.stringify(v);
   }
   return fields;

@@ -11,7 +11,10 @@ export const natsSourceSchema = z
     /** Durable consumer name: every logward using the same one shares (splits) the messages. */
     consumer: zStreamName,
     /** Only these subjects of the stream (more than one needs nats-server 2.10). */
-    subjects: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+    subjects: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .optional(),
     /** Messages pulled at a time, and the most in one batch. */
     batch: z.number().int().positive().max(10_000).default(100),
     /** A message not acknowledged this long after delivery goes to another consumer (held ones are kept alive). */
@@ -23,7 +26,8 @@ export const natsSourceSchema = z
   })
   .superRefine((config, ctx) => {
     checkCredentials(config, ctx);
-    if (config.ack_wait < 1000) ctx.addIssue({ code: "custom", path: ["ack_wait"], message: "ack_wait must be at least 1s" });
+    if (config.ack_wait < 1000)
+      ctx.addIssue({ code: "custom", path: ["ack_wait"], message: "ack_wait must be at least 1s" });
   });
 
 export type NatsSourceConfig = z.output<typeof natsSourceSchema>;

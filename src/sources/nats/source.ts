@@ -57,15 +57,25 @@ export class NatsSource implements Source {
     const m = ctx.metrics;
     this.metrics = {
       received: m.counter("nats_received_total", "JetStream messages received", ["source"]),
-      redelivered: m.counter("nats_redelivered_total", "JetStream messages received again (not acknowledged in time by some instance)", ["source"]),
-      acked: m.counter("nats_acked_total", "JetStream messages acknowledged after every action delivered them", ["source"]),
+      redelivered: m.counter(
+        "nats_redelivered_total",
+        "JetStream messages received again (not acknowledged in time by some instance)",
+        ["source"],
+      ),
+      acked: m.counter("nats_acked_total", "JetStream messages acknowledged after every action delivered them", [
+        "source",
+      ]),
       held: m.gauge("nats_unacked_messages", "Messages emitted and awaiting delivery by the actions", ["source"]),
       connected: m.gauge("nats_source_connected", "1 while the source is connected to NATS", ["source"]),
     };
   }
 
   async start(): Promise<void> {
-    this.loop = connectWithRetry(connectionOptions(this.config, `logward source ${this.ctx.name}`), this.ctx.clock, this.ctx.logger);
+    this.loop = connectWithRetry(
+      connectionOptions(this.config, `logward source ${this.ctx.name}`),
+      this.ctx.clock,
+      this.ctx.logger,
+    );
     this.running = this.run(this.loop);
     this.armHeartbeat();
   }
@@ -79,8 +89,16 @@ export class NatsSource implements Source {
     let quietPolls = 0;
     while (!this.stopped && quietPolls < 2) {
       await this.sleeper.sleep(250);
-      if (!this.consuming && !this.streamMissing && this.ctx.once && this.ctx.clock.now() - started > ONCE_CONNECT_TIMEOUT_MS) {
-        throw new LogwardError("SOURCE_FAILED", `nats source ${this.ctx.name}: cannot consume ${this.config.stream}/${this.config.consumer} from ${this.config.servers.join(", ")}`);
+      if (
+        !this.consuming &&
+        !this.streamMissing &&
+        this.ctx.once &&
+        this.ctx.clock.now() - started > ONCE_CONNECT_TIMEOUT_MS
+      ) {
+        throw new LogwardError(
+          "SOURCE_FAILED",
+          `nats source ${this.ctx.name}: cannot consume ${this.config.stream}/${this.config.consumer} from ${this.config.servers.join(", ")}`,
+        );
       }
       quietPolls = (await this.nothingPending()) ? quietPolls + 1 : 0;
     }
@@ -98,7 +116,11 @@ export class NatsSource implements Source {
     for (const msg of this.buffer.splice(0)) safely(() => msg.nak()); // taken but never emitted: let another instance have them now
     await this.heldDrained(graceMs);
     const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);
-    if (left > 0) this.ctx.logger.warn({ messages: left }, "stopping with unacknowledged NATS messages; the server redelivers them after ack_wait");
+    if (left > 0)
+      this.ctx.logger.warn(
+        { messages: left },
+        "stopping with unacknowledged NATS messages; the server redelivers them after ack_wait",
+      );
     this.heartbeat?.cancel();
     await this.disconnect();
   }
@@ -141,7 +163,11 @@ export class NatsSource implements Source {
         this.streamMissing = err instanceof StreamMissing;
         // A missing stream is normal until the first agent publishes: look again soon, quietly after the first time.
         const delay = Math.min(this.streamMissing ? 5000 : 30_000, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 5));
-        if (!this.streamMissing || attempt === 1) this.ctx.logger.warn({ stream: this.config.stream, consumer: this.config.consumer, err: describeError(err), retry_ms: delay }, "cannot consume from NATS; retrying");
+        if (!this.streamMissing || attempt === 1)
+          this.ctx.logger.warn(
+            { stream: this.config.stream, consumer: this.config.consumer, err: describeError(err), retry_ms: delay },
+            "cannot consume from NATS; retrying",
+          );
         await this.sleeper.sleep(delay);
       }
     }
@@ -190,7 +216,11 @@ export class NatsSource implements Source {
     if (msgs.length === 0 || this.aborted) return;
     const records = msgs.map((msg) => {
       if (msg.redelivered) this.metrics.redelivered.inc(this.labels);
-      return decodeMessage(msg.data, { subject: msg.subject, storedAt: Math.floor(msg.info.timestampNanos / 1e6) }, this.ctx.name);
+      return decodeMessage(
+        msg.data,
+        { subject: msg.subject, storedAt: Math.floor(msg.info.timestampNanos / 1e6) },
+        this.ctx.name,
+      );
     });
     this.metrics.received.inc(this.labels, msgs.length);
     const held: Held = { msgs, since: this.ctx.clock.now() };
@@ -200,7 +230,10 @@ export class NatsSource implements Source {
       await this.ctx.emit({ source: this.ctx.name, records, ack });
       ack.releaseInitial();
     } catch (err) {
-      this.ctx.logger.error({ err: describeError(err), messages: msgs.length }, "NATS batch not accepted; handing it back to the server");
+      this.ctx.logger.error(
+        { err: describeError(err), messages: msgs.length },
+        "NATS batch not accepted; handing it back to the server",
+      );
       this.unhold(held);
       for (const msg of msgs) safely(() => msg.nak());
     }
@@ -259,8 +292,6 @@ export class NatsSource implements Source {
       });
     });
   }
-
-
 }
 
 /** Acks and naks go out on a connection that may be closing; losing one only means a redelivery. */

@@ -47,7 +47,11 @@ describe("stdin source", () => {
   it("joins multiline events", async () => {
     const input = new PassThrough();
     const records: LogRecord[] = [];
-    const source = createStdinSource(stdinSource.schema.parse({ multiline: { start: "/^\\S/" } }), context(records, []), input);
+    const source = createStdinSource(
+      stdinSource.schema.parse({ multiline: { start: "/^\\S/" } }),
+      context(records, []),
+      input,
+    );
     await source.start();
     input.end("Error\n  at x\n  at y\nnext\n");
     await source.caughtUp();

@@ -18,7 +18,11 @@ export const stdinSourceSchema = z.strictObject({
 export type StdinSourceConfig = z.output<typeof stdinSourceSchema>;
 
 /** A stdin source reading `input` (process.stdin by default; tests and the `stats` command may pass another stream). */
-export function createStdinSource(config: StdinSourceConfig, ctx: SourceContext, input: Readable = process.stdin): Source {
+export function createStdinSource(
+  config: StdinSourceConfig,
+  ctx: SourceContext,
+  input: Readable = process.stdin,
+): Source {
   return new StdinSource(config, ctx, input);
 }
 
@@ -45,7 +49,9 @@ class StdinSource implements Source {
     private readonly input: Readable,
   ) {
     this.splitter = new LineSplitter(config.max_line_bytes);
-    this.multiline = config.multiline ? new Multiline(parsePattern(config.multiline.start), config.max_line_bytes) : undefined;
+    this.multiline = config.multiline
+      ? new Multiline(parsePattern(config.multiline.start), config.max_line_bytes)
+      : undefined;
   }
 
   async start(): Promise<void> {

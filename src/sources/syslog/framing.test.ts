@@ -3,11 +3,17 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { SyslogFramer, type Framing } from "./framing.js";
 
-function frames(framing: Framing, input: string | Buffer, max = 1024, chunk = Infinity): { text: string; truncated: boolean; badFrame: boolean }[] {
+function frames(
+  framing: Framing,
+  input: string | Buffer,
+  max = 1024,
+  chunk = Infinity,
+): { text: string; truncated: boolean; badFrame: boolean }[] {
   const framer = new SyslogFramer(framing, max);
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
   const out = [];
-  for (let i = 0; i < bytes.length; i += Math.min(chunk, bytes.length)) out.push(...framer.push(bytes.subarray(i, i + chunk)));
+  for (let i = 0; i < bytes.length; i += Math.min(chunk, bytes.length))
+    out.push(...framer.push(bytes.subarray(i, i + chunk)));
   out.push(...framer.end());
   return out.map((f) => ({ text: f.data.toString(), truncated: f.truncated, badFrame: f.badFrame }));
 }
@@ -20,7 +26,11 @@ describe("SyslogFramer", () => {
   });
 
   it("cuts newline-terminated messages, dropping CR and empty lines", () => {
-    expect(texts(frames("newline", "<13>a\r\n\n<13>b\n<13>last without newline"))).toEqual(["<13>a", "<13>b", "<13>last without newline"]);
+    expect(texts(frames("newline", "<13>a\r\n\n<13>b\n<13>last without newline"))).toEqual([
+      "<13>a",
+      "<13>b",
+      "<13>last without newline",
+    ]);
   });
 
   it("auto-detects the framing from the first byte of the connection", () => {
@@ -59,12 +69,18 @@ describe("SyslogFramer", () => {
   it("gives the same messages however the stream is chunked", () => {
     const message = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !s.includes("\n"));
     fc.assert(
-      fc.property(fc.array(message, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 50 }), (messages, chunk) => {
-        const counted = Buffer.concat(messages.map((m) => Buffer.from(`${Buffer.byteLength(m)} ${m}`)));
-        expect(texts(frames("auto", counted, 4096, chunk))).toEqual(messages);
-        const lines = Buffer.from(messages.map((m) => `<1>${m}\n`).join(""));
-        expect(texts(frames("newline", lines, 4096, chunk))).toEqual(messages.map((m) => `<1>${m}`.replace(/[\r\0]+$/, "")).filter((m) => m !== ""));
-      }),
+      fc.property(
+        fc.array(message, { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 50 }),
+        (messages, chunk) => {
+          const counted = Buffer.concat(messages.map((m) => Buffer.from(`${Buffer.byteLength(m)} ${m}`)));
+          expect(texts(frames("auto", counted, 4096, chunk))).toEqual(messages);
+          const lines = Buffer.from(messages.map((m) => `<1>${m}\n`).join(""));
+          expect(texts(frames("newline", lines, 4096, chunk))).toEqual(
+            messages.map((m) => `<1>${m}`.replace(/[\r\0]+$/, "")).filter((m) => m !== ""),
+          );
+        },
+      ),
     );
   });
 });

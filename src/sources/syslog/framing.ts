@@ -27,7 +27,10 @@ export class SyslogFramer {
   /** Bytes still to drop from an oversized message (octet mode), or Infinity: drop up to the next newline. */
   private skip = 0;
 
-  constructor(framing: Framing, private readonly maxBytes: number) {
+  constructor(
+    framing: Framing,
+    private readonly maxBytes: number,
+  ) {
     this.mode = framing === "auto" ? undefined : framing;
   }
 
@@ -59,7 +62,13 @@ export class SyslogFramer {
     }
     const line = stripLineEnd(rest);
     if (line.length === 0) return [];
-    return [{ data: line.subarray(0, this.maxBytes), truncated: line.length > this.maxBytes, badFrame: this.mode === "octet" }];
+    return [
+      {
+        data: line.subarray(0, this.maxBytes),
+        truncated: line.length > this.maxBytes,
+        badFrame: this.mode === "octet",
+      },
+    ];
   }
 
   /** Drop skipped bytes; false while more are needed. */

@@ -4,8 +4,30 @@ import type { Fields } from "../../core/record.js";
 export const SEVERITIES = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"] as const;
 
 export const FACILITIES = [
-  "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
-  "ntp", "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+  "kern",
+  "user",
+  "mail",
+  "daemon",
+  "auth",
+  "syslog",
+  "lpr",
+  "news",
+  "uucp",
+  "cron",
+  "authpriv",
+  "ftp",
+  "ntp",
+  "security",
+  "console",
+  "solaris-cron",
+  "local0",
+  "local1",
+  "local2",
+  "local3",
+  "local4",
+  "local5",
+  "local6",
+  "local7",
 ] as const;
 
 export interface ParsedSyslog {
@@ -90,7 +112,10 @@ function parseRfc3339(stamp: string): number | null {
  * STRUCTURED-DATA at `start`: "-" or one or more [SD-ID PARAM="VALUE"...] elements. Returns the raw
  * text, the parameters flattened as `sd.<id>.<name>` fields, and where it ends; undefined when invalid.
  */
-export function readStructuredData(text: string, start: number): { text: string; params: Fields; end: number } | undefined {
+export function readStructuredData(
+  text: string,
+  start: number,
+): { text: string; params: Fields; end: number } | undefined {
   if (text[start] === "-") return { text: "-", params: {}, end: start + 1 };
   const params: Fields = {};
   let at = start;
@@ -171,7 +196,12 @@ function readBsdStamp(text: string, now: number): { time: number; length: number
 /** "Mmm dd hh:mm:ss" in local time, in the year that puts it closest before now (allowing a little clock skew). */
 function bsdTime(m: RegExpExecArray, now: number): number {
   const month = MONTHS.indexOf(m[1] as string);
-  const [day, hour, minute, second] = [m[2], m[3], m[4], m[5]].map((s) => Number(String(s).trim())) as [number, number, number, number];
+  const [day, hour, minute, second] = [m[2], m[3], m[4], m[5]].map((s) => Number(String(s).trim())) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const year = new Date(now).getFullYear();
   const candidate = new Date(year, month, day, hour, minute, second).getTime();
   // A December message read in early January belongs to last year.

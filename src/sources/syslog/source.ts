@@ -38,16 +38,23 @@ export class SyslogSource implements Source {
     const m = ctx.metrics;
     this.metrics = {
       messages: m.counter("syslog_messages_total", "Syslog messages received", ["source", "transport"]),
-      malformed: m.counter("syslog_malformed_total", "Syslog messages that did not parse, kept as raw text", ["source"]),
+      malformed: m.counter("syslog_malformed_total", "Syslog messages that did not parse, kept as raw text", [
+        "source",
+      ]),
       truncated: m.counter("syslog_truncated_total", "Syslog messages cut to max_message_bytes", ["source"]),
-      dropped: m.counter("syslog_dropped_total", "UDP syslog messages dropped because the pipeline was too far behind", ["source"]),
+      dropped: m.counter(
+        "syslog_dropped_total",
+        "UDP syslog messages dropped because the pipeline was too far behind",
+        ["source"],
+      ),
       connections: m.gauge("syslog_tcp_connections", "Open syslog TCP connections", ["source"]),
     };
     this.pump = new RecordPump({
       maxBatch: MAX_BATCH,
       maxQueued: MAX_QUEUED_UDP,
       emit: (records) => ctx.emit({ source: ctx.name, records, ack: noAck }),
-      onError: (err, count) => ctx.logger.error({ err: describeError(err), records: count }, "syslog batch not accepted"),
+      onError: (err, count) =>
+        ctx.logger.error({ err: describeError(err), records: count }, "syslog batch not accepted"),
     });
   }
 
@@ -100,7 +107,11 @@ export class SyslogSource implements Source {
 
   private onDatagram(data: Buffer, peer: string): void {
     const cut = data.length > this.config.max_message_bytes;
-    const frame: Frame = { data: cut ? data.subarray(0, this.config.max_message_bytes) : data, truncated: cut, badFrame: false };
+    const frame: Frame = {
+      data: cut ? data.subarray(0, this.config.max_message_bytes) : data,
+      truncated: cut,
+      badFrame: false,
+    };
     const record = this.toRecord(frame, peer, "udp");
     if (this.pump.offer([record], true)) return;
     this.metrics.dropped.inc({ source: this.ctx.name });
@@ -129,7 +140,10 @@ export class SyslogSource implements Source {
     this.connections.add(socket);
     this.metrics.connections.inc({ source: this.ctx.name });
     socket.on("data", (chunk: Buffer) => {
-      this.pump.offer(framer.push(chunk).map((frame) => this.toRecord(frame, peer, "tcp")), false);
+      this.pump.offer(
+        framer.push(chunk).map((frame) => this.toRecord(frame, peer, "tcp")),
+        false,
+      );
       if (paused || !this.pump.busy) return;
       // Backpressure: read nothing more from this sender until the pipeline has taken what is queued.
       paused = true;
@@ -140,10 +154,15 @@ export class SyslogSource implements Source {
       });
     });
     socket.on("end", () => {
-      this.pump.offer(framer.end().map((frame) => this.toRecord(frame, peer, "tcp")), false);
+      this.pump.offer(
+        framer.end().map((frame) => this.toRecord(frame, peer, "tcp")),
+        false,
+      );
       socket.end();
     });
-    socket.on("error", (err) => this.ctx.logger.debug({ peer, err: describeError(err) }, "syslog TCP connection error"));
+    socket.on("error", (err) =>
+      this.ctx.logger.debug({ peer, err: describeError(err) }, "syslog TCP connection error"),
+    );
     socket.on("close", () => {
       this.connections.delete(socket);
       this.metrics.connections.dec({ source: this.ctx.name });
@@ -153,7 +172,9 @@ export class SyslogSource implements Source {
   private toRecord(frame: Frame, peer: string, transport: Transport): LogRecord {
     const now = this.ctx.clock.now();
     const text = stripLineEnd(frame.data.toString("utf8")); // invalid UTF-8 becomes U+FFFD, never an error
-    const parsed: ParsedSyslog = frame.badFrame ? { line: text, time: undefined, host: undefined, fields: { malformed: true }, malformed: true } : parseSyslog(text, now);
+    const parsed: ParsedSyslog = frame.badFrame
+      ? { line: text, time: undefined, host: undefined, fields: { malformed: true }, malformed: true }
+      : parseSyslog(text, now);
     const host = parsed.host ?? peer;
     const fields: Fields = { ...parsed.fields, host };
     if (frame.truncated) {
@@ -168,7 +189,9 @@ export class SyslogSource implements Source {
   private async closeListeners(): Promise<void> {
     for (const socket of this.udpSockets.splice(0)) socket.close();
     for (const socket of this.connections) socket.destroy();
-    await Promise.all(this.tcpServers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(
+      this.tcpServers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
   }
 }
 

@@ -31,7 +31,8 @@ function onEvent(evt) {
       break;
     case "hello":
       // A stream that could not resume (first connect, or a restarted server) starts over from history.
-      if (!evt.resumed && state.everConnected && tail.keptLines > 0) tail.pushMarker("— reconnected to a restarted server —");
+      if (!evt.resumed && state.everConnected && tail.keptLines > 0)
+        tail.pushMarker("— reconnected to a restarted server —");
       state.everConnected = true;
       break;
     case "dropped":
@@ -85,7 +86,9 @@ async function loadSources() {
 async function applyFilter(text) {
   const error = $("filter-error");
   if (text) {
-    const res = await fetch(`/api/tail?${new URLSearchParams({ source: state.source, lines: "0", match: text })}`, { cache: "no-store" });
+    const res = await fetch(`/api/tail?${new URLSearchParams({ source: state.source, lines: "0", match: text })}`, {
+      cache: "no-store",
+    });
     if (res.status === 400) {
       error.textContent = (await res.json()).message;
       error.hidden = false;

@@ -67,7 +67,11 @@ export function openStream({ source, match, onEvent, onState }) {
     if (closed) return;
     controller = new AbortController();
     try {
-      const res = await fetch(url(), { headers: { accept: "text/event-stream" }, cache: "no-store", signal: controller.signal });
+      const res = await fetch(url(), {
+        headers: { accept: "text/event-stream" },
+        cache: "no-store",
+        signal: controller.signal,
+      });
       if (res.status === 401) return onState("unauthorized");
       if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
       backoff = retryMs;

@@ -42,7 +42,10 @@ class TrafficPanel {
     this.el.side.hidden = jobs.length === 0 && alerts.length === 0;
     this.el.noStats.hidden = jobs.length > 0;
     this.el.traffic.classList.toggle("empty", jobs.length === 0);
-    syncOptions(this.el.job, jobs.map((j) => j.job));
+    syncOptions(
+      this.el.job,
+      jobs.map((j) => j.job),
+    );
     if (!jobs.some((j) => j.job === this.job)) this.job = jobs[0]?.job ?? "";
     this.el.job.value = this.job;
     this.render();
@@ -67,7 +70,11 @@ class TrafficPanel {
       return;
     }
     const css = window.getComputedStyle(document.documentElement);
-    const axis = { stroke: css.getPropertyValue("--muted").trim() || "#999", grid: { stroke: "rgba(128,128,128,0.2)" }, ticks: { show: false } };
+    const axis = {
+      stroke: css.getPropertyValue("--muted").trim() || "#999",
+      grid: { stroke: "rgba(128,128,128,0.2)" },
+      ticks: { show: false },
+    };
     this.chart = new uPlot(
       {
         width: this.width(),
@@ -75,8 +82,21 @@ class TrafficPanel {
         scales: { x: { time: true } },
         series: [
           {},
-          { label: "req/s", stroke: "#4ea1ff", fill: "rgba(78,161,255,0.15)", width: 2, value: (_u, v) => (v == null ? "–" : v.toFixed(2)) },
-          { label: "alert above", stroke: "#ff6b6b", dash: [6, 4], width: 1, points: { show: false }, value: (_u, v) => (v == null ? "–" : String(v)) },
+          {
+            label: "req/s",
+            stroke: "#4ea1ff",
+            fill: "rgba(78,161,255,0.15)",
+            width: 2,
+            value: (_u, v) => (v == null ? "–" : v.toFixed(2)),
+          },
+          {
+            label: "alert above",
+            stroke: "#ff6b6b",
+            dash: [6, 4],
+            width: 1,
+            points: { show: false },
+            value: (_u, v) => (v == null ? "–" : String(v)),
+          },
         ],
         axes: [axis, axis],
         legend: { show: true },

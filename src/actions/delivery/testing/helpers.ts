@@ -13,14 +13,33 @@ export function tempDir(prefix = "logward-delivery-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function testContext(name: string, options: { clock?: Clock; stateDir?: string; metrics?: Metrics } = {}): ActionContext {
-  return { name, clock: options.clock ?? systemClock, logger: silentLogger, metrics: options.metrics ?? new Metrics(), stateDir: options.stateDir ?? tempDir() };
+export function testContext(
+  name: string,
+  options: { clock?: Clock; stateDir?: string; metrics?: Metrics } = {},
+): ActionContext {
+  return {
+    name,
+    clock: options.clock ?? systemClock,
+    logger: silentLogger,
+    metrics: options.metrics ?? new Metrics(),
+    stateDir: options.stateDir ?? tempDir(),
+  };
 }
 
 /** A match event for one line. */
 export function lineEvent(line: string, extra: Partial<LogEvent> = {}): LogEvent {
   const time = Date.UTC(2026, 10, 21, 4, 15, 0);
-  return { kind: "match", rule: "r", source: "app", time, records: [{ source: "app", line, time, fields: {} }], fields: {}, count: 1, suppressed: 0, ...extra };
+  return {
+    kind: "match",
+    rule: "r",
+    source: "app",
+    time,
+    records: [{ source: "app", line, time, fields: {} }],
+    fields: {},
+    count: 1,
+    suppressed: 0,
+    ...extra,
+  };
 }
 
 /** Wait until cond() holds, polling; fails after timeoutMs (generous: other tests share the machine). */
@@ -48,5 +67,8 @@ export async function step(clock: FakeClock, ms: number, stepMs = 10): Promise<v
 
 export function readNdjson(path: string): unknown[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as unknown);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
 }

@@ -41,13 +41,22 @@ export async function startServer(respond: Responder): Promise<TestServer> {
     const at = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request: Received = { at, method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const request: Received = {
+      at,
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
     received.push(request);
     const answer = await respond(request, received.length - 1);
     if (answer === "hang") return;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     const body = typeof answer.body === "object" ? JSON.stringify(answer.body) : (answer.body ?? "");
-    const headers = { ...(typeof answer.body === "object" ? { "content-type": "application/json" } : {}), ...answer.headers };
+    const headers = {
+      ...(typeof answer.body === "object" ? { "content-type": "application/json" } : {}),
+      ...answer.headers,
+    };
     request.status = answer.status;
     request.answeredAt = Date.now();
     res.writeHead(answer.status, headers).end(body);

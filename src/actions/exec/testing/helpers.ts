@@ -16,7 +16,10 @@ export interface LogEntry {
 }
 
 /** A Logger that keeps every entry (with the bindings of its children) for assertions. */
-export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
+export function recordingLogger(
+  entries: LogEntry[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { entries: LogEntry[] } {
   const log = (level: LogEntry["level"]) => (obj: object | string, msg?: string) => {
     const fields = typeof obj === "string" ? {} : (obj as Record<string, unknown>);
     entries.push({ level, msg: typeof obj === "string" ? obj : (msg ?? ""), fields: { ...bindings, ...fields } });
@@ -31,7 +34,10 @@ export function recordingLogger(entries: LogEntry[] = [], bindings: Record<strin
   };
 }
 
-export function actionContext(name: string, clock: Clock = systemClock): ActionContext & { logger: ReturnType<typeof recordingLogger> } {
+export function actionContext(
+  name: string,
+  clock: Clock = systemClock,
+): ActionContext & { logger: ReturnType<typeof recordingLogger> } {
   return { name, clock, logger: recordingLogger(), metrics: new Metrics(), stateDir: tempDir() };
 }
 
@@ -79,7 +85,18 @@ export function record(line: string, extra: Partial<LogRecord> = {}): LogRecord 
 /** A match event of rule `r` for these lines (the last one triggering). */
 export function matchEvent(lines: string[], extra: Partial<LogEvent> = {}): LogEvent {
   const records = lines.map((line, i) => record(line, { offset: i * 100, time: T0 + i }));
-  return { kind: "match", rule: "r", source: "app", time: T0 + lines.length - 1, records, match: "", fields: {}, count: records.length, suppressed: 0, ...extra };
+  return {
+    kind: "match",
+    rule: "r",
+    source: "app",
+    time: T0 + lines.length - 1,
+    records,
+    match: "",
+    fields: {},
+    count: records.length,
+    suppressed: 0,
+    ...extra,
+  };
 }
 
 /** A release that records it was called, with a promise for awaiting it. */

@@ -54,7 +54,7 @@ describe("ScanKernel", () => {
         const end = from + (y % (chunk.length - from + 1));
         const needle = needleOf(bytes, a, b);
         kernel.load(chunk, from, end);
-        for (let at = from; ; ) {
+        for (let at = from; ;) {
           const expected = plainFind(chunk, bytes, at, end);
           expect(kernel.find(needle, at, end)).toBe(expected);
           if (expected < 0) break;

@@ -40,7 +40,8 @@ export class ScanKernel {
 
   /** Copy chunk[from, end) in: later calls take offsets of the same chunk, which must lie in that region. */
   load(chunk: Buffer, from: number, end: number): void {
-    if (end - from > KERNEL_REGION_BYTES) throw new RangeError(`a kernel region holds at most ${KERNEL_REGION_BYTES} bytes`);
+    if (end - from > KERNEL_REGION_BYTES)
+      throw new RangeError(`a kernel region holds at most ${KERNEL_REGION_BYTES} bytes`);
     chunk.copy(this.memory, 0, from, end);
     this.base = from;
   }
@@ -53,7 +54,8 @@ export class ScanKernel {
   /** Where the needle first starts in chunk[from, end) (wholly inside it), or -1. */
   find(needle: KernelNeedle, from: number, end: number): number {
     const length = needle.bytes.length;
-    if (length === 0 || length > KERNEL_NEEDLE_BYTES) throw new RangeError(`a kernel needle has 1 to ${KERNEL_NEEDLE_BYTES} bytes`);
+    if (length === 0 || length > KERNEL_NEEDLE_BYTES)
+      throw new RangeError(`a kernel needle has 1 to ${KERNEL_NEEDLE_BYTES} bytes`);
     if (this.needle !== needle) {
       needle.bytes.copy(this.memory, NEEDLE_AT);
       this.needle = needle;
