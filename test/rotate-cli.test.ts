@@ -29,7 +29,9 @@ describe("logward rotate", () => {
     const data = "x".repeat(5000) + "\n";
     fs.writeFileSync(log, data);
     fs.writeFileSync(path.join(dir, "logs", "app-20000101-000000.log.gz"), "ancient");
-    const config = writeConfig(`  app: { path: ${log}, max_size: 4KiB, compress: true, keep_days: 30 }\n`);
+    const config = writeConfig(
+      `  app: { path: ${log}, max_size: 4KiB, compress: true, keep_days: 30, rotate_wait: 0s }\n`,
+    );
     const dry = await runLogward(["rotate", "-c", config, "--dry-run"]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("dry run: nothing is changed");
@@ -83,7 +85,11 @@ describe("logward rotate", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("hint: this is the old rotation script's JSON config");
     expect(result.stderr).toContain("max_size: 1MiB");
-    expect(listing(path.join(dir, "archive"))).toEqual([expect.stringMatching(/^active-\d{8}-\d{6}\.log\.gz$/)]);
+    // Just renamed: kept uncompressed for rotate_wait (its writer may go on); a later pass compresses it.
+    expect(listing(path.join(dir, "archive"))).toEqual([expect.stringMatching(/^active-\d{8}-\d{6}\.log$/)]);
+    expect(result.stdout).toMatch(
+      / wait +\S+active-\d{8}-\d{6}\.log +\(written or renamed \S+ ago; kept until quiet for rotate_wait 30s, /,
+    );
   });
 });
 

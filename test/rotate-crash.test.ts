@@ -119,6 +119,7 @@ describe("a crash at any step of a rotation", () => {
           const jobs = {
             app: {
               path: file,
+              rotate_wait: 0, // compressed and moved in the same pass: every step's crash point is reached
               archive_dir: archives,
               max_size: "1MiB",
               compress: s.compress ?? false,
@@ -156,7 +157,7 @@ describe("two processes rotating the same file at once", () => {
       const file = path.join(work, "app.log");
       const data = randomBytes(4 * 1024 * 1024);
       fs.writeFileSync(file, data);
-      const jobs = JSON.stringify({ app: { path: file, max_size: "1MiB", compress: true, compress_level: 9 } });
+      const jobs = JSON.stringify({ app: { path: file, max_size: "1MiB", compress: true, compress_level: 9, rotate_wait: 0 } });
       const run = (): Promise<string> =>
         new Promise((resolve, reject) => {
           const p = spawn(process.execPath, [child, jobs, path.join(work, "state")], {

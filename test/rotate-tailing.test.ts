@@ -47,7 +47,7 @@ function writeConfig(method: "rename" | "copytruncate"): { config: string; log: 
       `actions:`,
       `  out: { type: file, path: ${out} }`,
       `rotate:`,
-      `  app: { path: ${log}, archive_dir: ${archive}, max_size: ${MAX_SIZE}, compress: true, check_every: 1s, method: ${method} }`,
+      `  app: { path: ${log}, archive_dir: ${archive}, max_size: ${MAX_SIZE}, compress: true, check_every: 1s, method: ${method}, rotate_wait: 1s }`,
       ``,
     ].join("\n"),
   );

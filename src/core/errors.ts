@@ -13,6 +13,8 @@ export type ErrorCode =
   | "DELIVERY_FAILED"
   | "CHECKPOINT_FAILED"
   | "ROTATE_FAILED"
+  | "ROTATE_UNSAFE_DIR"
+  | "ROTATE_LOCK_INVALID"
   | "WEB_FAILED"
   | "INTERNAL";
 

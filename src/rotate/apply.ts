@@ -18,6 +18,7 @@ export interface ApplyContext {
   now: () => number;
   beforeRelease?: (path: string) => Promise<void>;
   afterRotate?: (path: string) => Promise<void>;
+  signal?: AbortSignal;
 }
 
 /** Run one planned step. */
@@ -29,7 +30,9 @@ export async function applyAction(action: PlannedAction, ctx: ApplyContext): Pro
     case "move":
       return moveDurable(action.path, action.to as string);
     case "compress":
-      return compressArchive(action.path, ctx.job.compress_level);
+      return compressArchive(action.path, ctx.job.compress_level, ctx.signal);
+    case "wait":
+      return; // left as it is: the next pass looks again
     case "rotate":
       return ctx.job.method === "copytruncate"
         ? copyTruncate(action.to as string, ctx)
@@ -55,8 +58,8 @@ async function removeOwnFile(file: string, scan: Scan): Promise<void> {
 }
 
 /** gzip the archive to .gz (temp, fsync, rename), then remove the uncompressed one. */
-async function compressArchive(file: string, level: number): Promise<void> {
-  await gzipDurable(file, `${file}.gz`, level);
+async function compressArchive(file: string, level: number, signal?: AbortSignal): Promise<void> {
+  await gzipDurable(file, `${file}.gz`, level, signal);
   crashPoint("compress:renamed");
   await fsp.unlink(file);
   await fsyncDir(path.dirname(file));
@@ -64,8 +67,9 @@ async function compressArchive(file: string, level: number): Promise<void> {
 
 /**
  * rename: move the file to its archive name, create an empty file with the old mode and owner,
- * let the writer reopen (afterRotate, post_rotate) and the tailer finish (beforeRelease), then finish the move
- * into archive_dir when that is on another filesystem.
+ * let the writer reopen (afterRotate, post_rotate) and the tailer finish (beforeRelease). When archive_dir is on
+ * another filesystem the file stays beside the log under its archive name: moving it means copying and removing
+ * it, so a later pass moves it once no writer holds it (a writer's lines would go into the removed file).
  */
 async function renameRotate(archive: string, ctx: ApplyContext): Promise<void> {
   const { file, sourceDir } = ctx.scan;
@@ -86,7 +90,6 @@ async function renameRotate(archive: string, ctx: ApplyContext): Promise<void> {
   await ctx.afterRotate?.(file);
   await runPostRotate(rotated, ctx);
   await ctx.beforeRelease?.(rotated);
-  if (rotated !== archive) await moveDurable(rotated, archive);
 }
 
 /** The fresh file: same mode and owner, created exclusively (an app that already recreated it wins). */

@@ -52,9 +52,10 @@ export function openNoFollow(file: string): Promise<FileHandle> {
 
 /**
  * gzip `src` into `dest` (which must not exist): stream into dest + TEMP_SUFFIX, fsync, rename,
- * fsync the folder. Only then may the caller remove src: a crash leaves src, or a complete dest.
+ * fsync the folder. Only then may the caller remove src: a crash leaves src, or a complete dest; an abort
+ * (signal) leaves src and no temp file.
  */
-export async function gzipDurable(src: string, dest: string, level: number): Promise<void> {
+export async function gzipDurable(src: string, dest: string, level: number, signal?: AbortSignal): Promise<void> {
   const input = await openNoFollow(src);
   const st = await input.stat();
   const tmp = dest + TEMP_SUFFIX;
@@ -67,7 +68,8 @@ export async function gzipDurable(src: string, dest: string, level: number): Pro
         writeAll(output, chunk).then(() => done(), done);
       },
     });
-    await pipeline(readChunks(input), createGzip({ level }), sink);
+    // An abort stops the stream; the catch below removes the partial temp file.
+    await pipeline(readChunks(input), createGzip({ level }), sink, signal ? { signal } : {});
     await copyMetadata(output, st);
     await output.sync();
   } catch (err) {

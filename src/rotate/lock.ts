@@ -1,6 +1,7 @@
 // Per-file rotation lock: an O_EXCL file with the holder's pid, so two runs never rotate the same file.
-import { promises as fsp, readFileSync } from "node:fs";
+import { constants, promises as fsp, readFileSync } from "node:fs";
 import os from "node:os";
+import { LogwardError } from "../core/errors.js";
 
 interface LockInfo {
   pid: number;
@@ -40,7 +41,7 @@ async function tryCreate(lockPath: string): Promise<boolean> {
   const info: LockInfo = { pid: process.pid, host: os.hostname(), time: Date.now() };
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(lockPath, "wx", 0o644);
+    handle = await fsp.open(lockPath, CREATE_FLAGS, 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw err;
@@ -55,7 +56,7 @@ async function tryCreate(lockPath: string): Promise<boolean> {
 
 async function readLock(lockPath: string): Promise<{ raw: string; info: LockInfo | undefined } | undefined> {
   try {
-    const raw = await fsp.readFile(lockPath, "utf8");
+    const raw = await readRegular(lockPath);
     try {
       const info = JSON.parse(raw) as LockInfo;
       return { raw, info: typeof info.pid === "number" ? info : undefined };
@@ -68,10 +69,39 @@ async function readLock(lockPath: string): Promise<{ raw: string; info: LockInfo
   }
 }
 
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * A lock file's content, refusing anything but a regular file: reading a FIFO planted there would block for
+ * ever, and a link could point anywhere.
+ */
+async function readRegular(file: string): Promise<string> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, READ_FLAGS);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ELOOP") throw err;
+    throw invalidLock(file, "is a symbolic link", err);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw invalidLock(file, "is not a regular file (a FIFO, socket or device?)");
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+function invalidLock(file: string, what: string, cause?: unknown): LogwardError {
+  return new LogwardError("ROTATE_LOCK_INVALID", `lock file ${file} ${what}: remove it to rotate this file`, {
+    cause,
+  });
+}
+
 async function isStale(lockPath: string, info: LockInfo | undefined): Promise<boolean> {
   if (!info) {
     // Being written right now, or its writer died between open and write.
-    const st = await fsp.stat(lockPath).catch(() => undefined);
+    const st = await fsp.lstat(lockPath).catch(() => undefined);
     return st !== undefined && Date.now() - st.mtimeMs > UNREADABLE_STALE_MS;
   }
   if (info.host !== os.hostname()) return false; // cannot check another host's pids: assume alive
@@ -105,7 +135,7 @@ async function breakStale(lockPath: string, staleRaw: string): Promise<void> {
   } catch {
     return; // someone else moved it first
   }
-  const moved = await fsp.readFile(aside, "utf8").catch(() => "");
+  const moved = await readRegular(aside).catch(() => "");
   if (moved !== staleRaw) await fsp.link(aside, lockPath).catch(() => {});
   await fsp.unlink(aside).catch(() => {});
 }

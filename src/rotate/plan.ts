@@ -2,11 +2,12 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { RotateJobConfig } from "./schema.js";
-import { parseArchiveName, parseArchiveTemp, type ArchiveName } from "./naming.js";
+import { parseArchiveName, parseArchiveTemp, TEMP_SUFFIX, type ArchiveName } from "./naming.js";
 import {
   archivesToCompress,
   decideRotation,
   expiredArchives,
+  formatAge,
   groupArchives,
   leftoverPlainCopies,
   pickArchiveName,
@@ -15,7 +16,8 @@ import {
   type FileFacts,
 } from "./policy.js";
 
-export type ActionKind = "cleanup" | "move" | "rotate" | "compress" | "delete";
+/** `wait`: a rotated file is left as it is for now (a writer may still write to it); the next pass looks again. */
+export type ActionKind = "cleanup" | "move" | "rotate" | "compress" | "delete" | "wait";
 
 export interface PlannedAction {
   kind: ActionKind;
@@ -101,7 +103,9 @@ async function listDir(dir: string): Promise<import("node:fs").Dirent[]> {
 
 /**
  * The steps of one pass, in execution order: clean up after a crash, rotate, compress, expire.
- * `facts` is undefined when the file is missing (recovery and retention still run).
+ * `facts` is undefined when the file is missing (recovery and retention still run). `holds` names the
+ * uncompressed archives (by base name) that must not be moved, compressed or deleted yet, and why: each
+ * becomes one `wait` step instead.
  */
 export function buildActions(
   job: RotateJobConfig,
@@ -109,7 +113,53 @@ export function buildActions(
   facts: FileFacts | undefined,
   now: number,
   force: boolean,
+  holds: ReadonlyMap<string, string> = new Map(),
 ): { decision: Decision; actions: PlannedAction[] } {
+  const { decision, actions, fresh } = allActions(job, scan, facts, now, force);
+  const held = new Map(holds);
+  if (fresh && job.method === "rename" && job.rotate_wait > 0) {
+    held.set(
+      fresh,
+      `just renamed; kept until quiet for rotate_wait ${formatAge(job.rotate_wait)}, as its writer may go on`,
+    );
+  }
+  return { decision, actions: withHolds(actions, held) };
+}
+
+/** The base name of the archive an action touches, for moves, compressions, deletions and leftover clean-ups. */
+export function archiveBaseOf(action: PlannedAction): string | undefined {
+  if (action.kind === "rotate" || action.kind === "wait" || action.path.endsWith(TEMP_SUFFIX)) return undefined;
+  const name = path.basename(action.path);
+  return name.endsWith(".gz") ? name.slice(0, -3) : name;
+}
+
+/** Replace every step on a held archive by one `wait` step (where its first step would have been). */
+function withHolds(actions: readonly PlannedAction[], holds: ReadonlyMap<string, string>): PlannedAction[] {
+  const out: PlannedAction[] = [];
+  const waiting = new Set<string>();
+  for (const action of actions) {
+    const base = archiveBaseOf(action);
+    const reason = base === undefined ? undefined : holds.get(base);
+    if (base === undefined || reason === undefined) out.push(action);
+    else if (!waiting.has(base)) {
+      waiting.add(base);
+      out.push({
+        kind: "wait",
+        path: action.kind === "move" ? action.path : path.join(path.dirname(action.path), base),
+        reason,
+      });
+    }
+  }
+  return out;
+}
+
+function allActions(
+  job: RotateJobConfig,
+  scan: Scan,
+  facts: FileFacts | undefined,
+  now: number,
+  force: boolean,
+): { decision: Decision; actions: PlannedAction[]; fresh?: string } {
   const { archiveDir } = scan;
   const actions: PlannedAction[] = [...scan.temps]
     .sort()
@@ -133,17 +183,18 @@ export function buildActions(
     g.plain = false;
   }
   const decision = facts ? decideRotation(job, facts, now, force) : { rotate: false, reason: "missing" };
+  let fresh: string | undefined;
   if (decision.rotate) {
     const taken = new Set([...scan.taken, ...movable.map((a) => a.name)]);
     const name = pickArchiveName(scan.basename, now, taken);
-    const fresh = parseArchiveName(scan.basename, name) as ArchiveName;
+    fresh = name;
     actions.push({
       kind: "rotate",
       path: scan.file,
       to: path.join(archiveDir, name),
       reason: `${decision.reason}; method ${job.method}`,
     });
-    groups = groupArchives([...groupsToNames(groups), fresh]);
+    groups = groupArchives([...groupsToNames(groups), parseArchiveName(scan.basename, name) as ArchiveName]);
   }
   const expired = expiredArchives(job, groups, now);
   const expiredBases = new Set(expired.map((e) => e.group.base));
@@ -163,7 +214,7 @@ export function buildActions(
     );
     for (const n of names) actions.push({ kind: "delete", path: path.join(archiveDir, n), reason: e.reason });
   }
-  return { decision, actions };
+  return { decision, actions, ...(fresh ? { fresh } : {}) };
 }
 
 /** Turn groups back into archive names (keeping plain/gz flags) to regroup with a new archive. */

@@ -47,7 +47,7 @@ describe("retention", () => {
     const old = seed(clock, [1, 2, 3, 4]);
     fs.writeFileSync(path.join(dir, "app.log"), "current\n");
     const plans = await scheduler(
-      { app: job({ path: path.join(dir, "app.log"), max_size: 1, compress: true, keep: 2 }) },
+      { app: job({ rotate_wait: 0, path: path.join(dir, "app.log"), max_size: 1, compress: true, keep: 2 }) },
       clock,
       state,
     ).runOnce({ dryRun: false, force: false });
@@ -80,7 +80,7 @@ describe("retention", () => {
       fs.symlinkSync(path.join(outside, "precious"), path.join(dir, linkName));
       fs.writeFileSync(path.join(dir, "app.log"), "x\n");
       await scheduler(
-        { app: job({ path: path.join(dir, "app.log"), max_size: 1, keep: 0, keep_days: 1 }) },
+        { app: job({ rotate_wait: 0, path: path.join(dir, "app.log"), max_size: 1, keep: 0, keep_days: 1 }) },
         clock,
         state,
       ).runOnce({ dryRun: false, force: false });
@@ -100,6 +100,7 @@ describe("dry run", () => {
     fs.writeFileSync(path.join(dir, "app.log"), content(5000));
     const jobs = {
       app: job({
+        rotate_wait: 0,
         path: path.join(dir, "app.log"),
         archive_dir: "archive",
         max_size: 1000,
@@ -169,7 +170,7 @@ describe("locking", () => {
   it("two schedulers running at once rotate the file exactly once", async () => {
     const file = path.join(dir, "app.log");
     fs.writeFileSync(file, content(2000));
-    const jobs = { app: job({ path: file, max_size: 1000, compress: true }) };
+    const jobs = { app: job({ rotate_wait: 0, path: file, max_size: 1000, compress: true }) };
     const [a, b] = await Promise.all([
       scheduler(jobs, new FakeClock(), state).runOnce({ dryRun: false, force: false }),
       scheduler(jobs, new FakeClock(), state).runOnce({ dryRun: false, force: false }),
@@ -191,7 +192,7 @@ describe("recovery after a crash", () => {
     fs.writeFileSync(path.join(dir, c), "c content\n");
     fs.writeFileSync(path.join(dir, "app.log"), "live\n");
     const s = scheduler(
-      { app: job({ path: path.join(dir, "app.log"), max_size: "1MiB", compress: true }) },
+      { app: job({ rotate_wait: 0, path: path.join(dir, "app.log"), max_size: "1MiB", compress: true }) },
       clock,
       state,
     );
@@ -267,7 +268,7 @@ describe("archive_dir on another filesystem", () => {
         fs.writeFileSync(file, data, { mode: 0o640 });
         const clock = new FakeClock();
         await scheduler(
-          { app: job({ path: file, archive_dir: archives, max_size: 1, compress: true }) },
+          { app: job({ rotate_wait: 0, path: file, archive_dir: archives, max_size: 1, compress: true }) },
           clock,
           state,
         ).runOnce({ dryRun: false, force: false });

@@ -61,7 +61,7 @@ describe("size trigger, method rename", () => {
     fs.writeFileSync(file, data, { mode: 0o600 });
     const clock = new FakeClock();
     await scheduler(
-      { app: job({ path: file, max_size: "1MiB", compress: true, compress_level: 1 }) },
+      { app: job({ rotate_wait: 0, path: file, max_size: "1MiB", compress: true, compress_level: 1 }) },
       clock,
       state,
     ).runOnce({ dryRun: false, force: false });
@@ -87,7 +87,11 @@ describe("size trigger, method rename", () => {
   it("with delay_compress leaves the newest archive plain and compresses it at the next rotation", async () => {
     const file = path.join(dir, "app.log");
     const clock = new FakeClock();
-    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, delay_compress: true }) }, clock, state);
+    const s = scheduler(
+      { app: job({ rotate_wait: 0, path: file, max_size: 1, compress: true, delay_compress: true }) },
+      clock,
+      state,
+    );
     fs.writeFileSync(file, "first\n");
     await s.runOnce({ dryRun: false, force: false });
     const first = archiveName("app.log", clock.now());
@@ -187,10 +191,15 @@ describe("rename hand-over", () => {
       calls.push(`after ${path.basename(p)} size=${fs.statSync(p).size} env=${fs.existsSync(envOut)}`);
     };
     const post = `printf '%s|%s|%s' "$LOGWARD_ROTATED" "$LOGWARD_FILE" "$LOGWARD_JOB" > ${envOut}`;
-    const s = scheduler({ app: job({ path: file, max_size: 1, compress: true, post_rotate: post }) }, clock, state, {
-      beforeRelease,
-      afterRotate,
-    });
+    const s = scheduler(
+      { app: job({ rotate_wait: 0, path: file, max_size: 1, compress: true, post_rotate: post }) },
+      clock,
+      state,
+      {
+        beforeRelease,
+        afterRotate,
+      },
+    );
     await s.runOnce({ dryRun: false, force: false });
     const archive = path.join(dir, archiveName("app.log", clock.now()));
     expect(fs.readFileSync(envOut, "utf8")).toBe(`${archive}|${file}|app`);

@@ -33,8 +33,14 @@ export interface RotateContext {
 }
 
 export interface RotateScheduler {
-  start(): Promise<void>;
-  runOnce(opts: PassOptions): Promise<RotatePlan[]>;
+  /**
+   * The start-up pass of every job (it also recovers from a crash), then the timers and watchers. `signal`
+   * interrupts that pass between steps or inside a compression (temp files removed, locks released) and
+   * start() then resolves; the next pass resumes where it stopped.
+   */
+  start(signal?: AbortSignal): Promise<void>;
+  runOnce(opts: PassOptions, signal?: AbortSignal): Promise<RotatePlan[]>;
+  /** Interrupts a running pass the same way, and ends the timers and watchers. */
   stop(): Promise<void>;
 }
 
@@ -49,6 +55,7 @@ class JobRunner {
   private readonly watchers = new Map<string, FSWatcher>();
   private files = new Set<string>();
   private stopped = false;
+  private readonly stopping = new AbortController();
   /** Timers and watchers run only in the daemon (after start), not for one-off runOnce passes. */
   live = false;
 
@@ -57,11 +64,12 @@ class JobRunner {
     private readonly job: RotateJobConfig,
     private readonly ctx: RotateContext,
     private readonly state: RotateState,
+    private readonly warned: Set<string>,
   ) {}
 
   /** Queue a pass after any running one (passes of one job never overlap). */
-  run(opts: PassOptions): Promise<RotatePlan[]> {
-    const next = this.chain.then(() => this.pass(opts));
+  run(opts: PassOptions, signal?: AbortSignal): Promise<RotatePlan[]> {
+    const next = this.chain.then(() => this.pass(opts, signal));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -75,26 +83,28 @@ class JobRunner {
     });
   }
 
-  private async pass(opts: PassOptions): Promise<RotatePlan[]> {
+  private async pass(opts: PassOptions, signal?: AbortSignal): Promise<RotatePlan[]> {
     if (!opts.dryRun) this.triggered = false;
     let result: Awaited<ReturnType<typeof runJobPass>> | undefined;
+    const stopOrSignal = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     try {
-      result = await runJobPass(this.name, this.job, opts, { ...this.ctx, state: this.state });
+      const deps = { ...this.ctx, state: this.state, signal: stopOrSignal, warned: this.warned };
+      result = await runJobPass(this.name, this.job, opts, deps);
       return result.plans;
     } finally {
       // Even after a failed pass the sweep goes on: the next one retries.
       if (!opts.dryRun && this.live && !this.stopped) {
         if (result) this.files = new Set(result.files);
         if (result) this.syncWatchers(result.dirs);
-        this.scheduleSweep(result?.ageDueInMs);
+        this.scheduleSweep(result?.dueInMs);
       }
     }
   }
 
-  private scheduleSweep(ageDueInMs: number | undefined): void {
+  private scheduleSweep(dueInMs: number | undefined): void {
     this.sweep?.cancel();
     // A little past the due time, so the age has surely been reached when the pass looks.
-    const delay = Math.min(this.job.check_every, ageDueInMs === undefined ? Infinity : ageDueInMs + 10);
+    const delay = Math.min(this.job.check_every, dueInMs === undefined ? Infinity : dueInMs + 10);
     this.sweep = this.ctx.clock.setTimeout(() => this.trigger(), delay);
   }
 
@@ -149,6 +159,7 @@ class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     this.sweep?.cancel();
     this.debounce?.cancel();
     for (const watcher of this.watchers.values()) watcher.close();
@@ -160,17 +171,21 @@ class JobRunner {
 /** Rotation for the daemon (start/stop) and for `logward rotate` (runOnce). */
 export function createRotateScheduler(jobs: Record<string, RotateJobConfig>, ctx: RotateContext): RotateScheduler {
   const state = new RotateState(ctx.stateDir);
-  const runners = Object.entries(jobs).map(([name, job]) => new JobRunner(name, job, ctx, state));
-  const runAll = async (opts: PassOptions): Promise<RotatePlan[]> => {
+  const warned = new Set<string>();
+  const runners = Object.entries(jobs).map(([name, job]) => new JobRunner(name, job, ctx, state, warned));
+  const runAll = async (opts: PassOptions, signal?: AbortSignal): Promise<RotatePlan[]> => {
     const plans: RotatePlan[] = [];
-    for (const runner of runners) plans.push(...(await runner.run(opts)));
+    for (const runner of runners) {
+      if (signal?.aborted) break;
+      plans.push(...(await runner.run(opts, signal)));
+    }
     return plans;
   };
   return {
     // The first pass also recovers from a crash (temp files, interrupted compressions) and starts the timers.
-    start: async () => {
+    start: async (signal?: AbortSignal) => {
       for (const runner of runners) runner.live = true;
-      await runAll({ dryRun: false, force: false });
+      await runAll({ dryRun: false, force: false }, signal);
     },
     runOnce: runAll,
     stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),

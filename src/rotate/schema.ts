@@ -23,6 +23,11 @@ export const rotateJobSchema = z.strictObject({
   compress_level: z.number().int().min(1).max(9).default(6),
   /** Leave the newest archive uncompressed until the next rotation (a writer may still hold it). */
   delay_compress: z.boolean().default(false),
+  /**
+   * A renamed file is compressed, moved or expired only once it has been quiet (not written, not renamed) this
+   * long and no process holds it open for writing: an app that keeps its file open goes on writing to it.
+   */
+  rotate_wait: zDuration.default(30_000),
   /** Delete archives rotated more than this many days ago. */
   keep_days: z.number().nonnegative().optional(),
   /** Keep at most this many archives per file. */
