@@ -157,7 +157,9 @@ describe("two processes rotating the same file at once", () => {
       const file = path.join(work, "app.log");
       const data = randomBytes(4 * 1024 * 1024);
       fs.writeFileSync(file, data);
-      const jobs = JSON.stringify({ app: { path: file, max_size: "1MiB", compress: true, compress_level: 9, rotate_wait: 0 } });
+      const jobs = JSON.stringify({
+        app: { path: file, max_size: "1MiB", compress: true, compress_level: 9, rotate_wait: 0 },
+      });
       const run = (): Promise<string> =>
         new Promise((resolve, reject) => {
           const p = spawn(process.execPath, [child, jobs, path.join(work, "state")], {

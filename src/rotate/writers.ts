@@ -29,7 +29,7 @@ export async function findWriters(paths: readonly string[], procDir = "/proc"): 
   const wanted = await canonicalPaths(paths);
   let pids: string[];
   try {
-    pids = (await fsp.readdir(procDir)).filter((name) => /^\d+$/.test(name));
+    pids = (await fsp.readdir(procDir)).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(a) - Number(b));
   } catch {
     return { visible: false, byPath };
   }
