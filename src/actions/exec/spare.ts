@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Clock } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
+import { isResourceExhausted } from "../../core/exhaustion.js";
 import type { Logger } from "../../core/logger.js";
 import { signalGroup, superviseCommand, type RunSpec, type RunningCommand } from "./runner.js";
 
@@ -182,16 +183,18 @@ export class SpareShells {
     for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
     child.unref();
     spare.exited = new Promise<void>((resolve) => {
-      const exited = (): void => {
+      const exited = (err?: Error): void => {
         if (this.spare === spare) {
           this.spare = undefined;
           spare.gone = true;
           closeScript(spare);
-          this.exitedUnused(child.pid);
+          // No descriptors or processes left (EMFILE, EAGAIN) says nothing about the shell: try again next run.
+          if (isResourceExhausted(err)) this.logger.debug({ err: describeError(err) }, "no spare shell for now");
+          else this.exitedUnused(child.pid);
         }
         resolve();
       };
-      child.once("exit", exited);
+      child.once("exit", () => exited());
       child.once("error", exited);
     });
     if (child.pid === undefined) spare.gone = true; // spawn failed (missing shell or cwd): its error event follows
