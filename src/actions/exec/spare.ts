@@ -180,8 +180,6 @@ export class SpareShells {
   /** Unreference the idle spare (it must not keep logward alive) and notice when it exits unused. */
   private watch(spare: Spare): Spare {
     const { child } = spare;
-    for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
-    child.unref();
     spare.exited = new Promise<void>((resolve) => {
       const exited = (err?: Error): void => {
         if (this.spare === spare) {
@@ -197,6 +195,9 @@ export class SpareShells {
       child.once("exit", () => exited());
       child.once("error", exited);
     });
+    // After the listeners: a spawn refused for lack of descriptors has no stdio, and its error comes next tick.
+    for (const stream of child.stdio ?? []) (stream as { unref?: () => void } | null)?.unref?.();
+    child.unref();
     if (child.pid === undefined) spare.gone = true; // spawn failed (missing shell or cwd): its error event follows
     return spare;
   }
@@ -224,7 +225,7 @@ export class SpareShells {
 function handOver(child: ChildProcess, spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
   const started = clock.now();
   child.ref();
-  for (const stream of child.stdio) (stream as { ref?: () => void } | null)?.ref?.();
+  for (const stream of child.stdio ?? []) (stream as { ref?: () => void } | null)?.ref?.();
   return superviseCommand(child, { ...spec, stdin: `\n${spec.stdin}` }, started, clock, logger);
 }
 
