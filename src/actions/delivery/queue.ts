@@ -85,6 +85,7 @@ export class DeliveryQueue<P> implements Action {
         maxRateLimited: config.max_rate_limited,
         backoffInitialMs: config.backoff.initial,
         backoffMaxMs: Math.max(config.backoff.max, config.backoff.initial),
+        giveUpAfterMs: config.give_up_after,
       },
       rateLimitMs: config.rate_limit,
       timeoutMs: config.timeout,

@@ -17,6 +17,8 @@ export interface RetryPolicy {
   maxRateLimited: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** Longest time from a request's first attempt to its last: past it the request is given up (default: none). */
+  giveUpAfterMs?: number;
 }
 
 /** Failures of one request so far: retries and 429s are counted apart. */

@@ -13,6 +13,7 @@ describe("delivery config", () => {
       timeout: 10_000,
       queue_size: 10_000,
       backoff: { initial: 1000, max: 60_000 },
+      give_up_after: 15 * 60_000,
     });
   });
 

@@ -14,6 +14,7 @@ export interface DeliveryDefaults {
   queueSize: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  giveUpAfterMs: number;
 }
 
 export const DELIVERY_DEFAULTS: Readonly<DeliveryDefaults> = {
@@ -27,6 +28,7 @@ export const DELIVERY_DEFAULTS: Readonly<DeliveryDefaults> = {
   queueSize: 10_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 60_000,
+  giveUpAfterMs: 15 * 60_000,
 };
 
 /** The shared keys as a zod shape, with a kind's own defaults. */
@@ -55,6 +57,11 @@ export function deliveryShape(overrides: Partial<DeliveryDefaults> = {}) {
     timeout: zDuration.pipe(z.number().positive()).default(d.timeoutMs),
     /** Events held (queued or in flight) before send() waits: backpressure. */
     queue_size: z.number().int().positive().default(d.queueSize),
+    /**
+     * A request still undelivered this long after its first attempt is dead-lettered, and a server's wait
+     * (Retry-After, retry_after) longer than what is left of it is not waited for: no event waits forever.
+     */
+    give_up_after: zDuration.pipe(z.number().positive()).default(d.giveUpAfterMs),
     /** NDJSON file for events given up on; default <state_dir>/dead-letter/<action>.ndjson. */
     dead_letter: z.string().min(1).optional(),
     /** Exponential backoff between retries: first delay and ceiling (jittered). */

@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { describeError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
+import { redactSecrets } from "./redact.js";
 import { decide, type Outcome, type RetryPolicy, type RetryState } from "./retry.js";
 import type { RateGate } from "./gate.js";
 import type { Classifier, OutgoingRequest, Transport } from "./transport.js";
@@ -28,6 +29,9 @@ export interface SenderOptions {
 
 export type SendResult = { result: "delivered" } | { result: "failed"; reason: string } | { result: "stopped" };
 
+/** setTimeout's limit (about 24.8 days): a longer delay would fire after 1 ms, over and over. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Sender {
   private lastStart = -Infinity;
   private retryAt = 0;
@@ -40,15 +44,20 @@ export class Sender {
   /** Send until delivered, rejected, or out of retries; "stopped" when stop() interrupted it. */
   async send(request: OutgoingRequest): Promise<SendResult> {
     const state: RetryState = { retries: 0, rateLimited: 0 };
+    let firstAttempt: number | undefined;
     for (;;) {
       await this.waitForWindow();
       if (this.stopped) return { result: "stopped" };
+      firstAttempt ??= this.options.clock.now();
       const outcome = await this.attempt(request);
       if (this.stopped) return { result: "stopped" };
+      outcome.reason = redactSecrets(outcome.reason, request.url);
       this.applyWindow(outcome);
       const decision = decide(outcome, state, this.options.policy, this.options.random);
       if (decision.action === "done") return { result: "delivered" };
       if (decision.action === "dead") return { result: "failed", reason: decision.reason };
+      const late = this.pastGiveUp(outcome, decision.delayMs, firstAttempt);
+      if (late !== undefined) return { result: "failed", reason: late };
       this.note(outcome, decision.counted, decision.delayMs, state);
       // A 429 with a window is held by the gate; anything else backs off.
       if (decision.counted === "retry" || outcome.waitMs === undefined)
@@ -90,11 +99,25 @@ export class Sender {
     return outcome;
   }
 
-  /** Record the server's window (Retry-After, Discord's reset-after) so no request starts inside it. */
+  /** Why waiting delayMs more would take the request past give_up_after, or undefined when it would not. */
+  private pastGiveUp(outcome: Outcome, delayMs: number, firstAttempt: number): string | undefined {
+    const limit = this.options.policy.giveUpAfterMs;
+    if (limit === undefined || this.options.clock.now() + delayMs <= firstAttempt + limit) return undefined;
+    const asked = outcome.waitMs !== undefined && outcome.waitMs >= delayMs ? "the server asks to wait" : "next retry in";
+    return `${outcome.reason}: ${asked} ${formatDuration(delayMs)}, past give_up_after (${formatDuration(limit)})`;
+  }
+
+  /**
+   * Record the server's window (Retry-After, Discord's reset-after) so no request starts inside it. A window
+   * longer than give_up_after is not believed (the request is given up instead): it closes the gate only for
+   * backoff.max, so the next events get their chance instead of waiting for years.
+   */
   private applyWindow(outcome: Outcome): void {
     if (outcome.waitMs === undefined) return;
+    const { policy, clock } = this.options;
     const gate = outcome.global && this.options.globalGate ? this.options.globalGate : this.options.gate;
-    gate.closeUntil(this.options.clock.now() + outcome.waitMs);
+    const believable = policy.giveUpAfterMs === undefined || outcome.waitMs <= policy.giveUpAfterMs;
+    gate.closeUntil(clock.now() + (believable ? outcome.waitMs : policy.backoffMaxMs));
   }
 
   /** Sleep until the rate limit, every window and any backoff allow the next request (gates may move meanwhile). */
@@ -115,7 +138,7 @@ export class Sender {
         this.sleepers.delete(wake);
         resolve();
       };
-      const timer = this.options.clock.setTimeout(wake, ms);
+      const timer = this.options.clock.setTimeout(wake, Math.min(ms, MAX_TIMER_MS));
       this.sleepers.add(wake);
     });
   }

@@ -1,4 +1,5 @@
 // The I/O edge: one HTTP request out, its answer back (fetch by default; tests may inject another).
+import { redactUrl } from "./redact.js";
 import type { Outcome } from "./retry.js";
 
 export interface OutgoingRequest {
@@ -14,6 +15,8 @@ export interface Reply {
   header(name: string): string | null;
   /** The body as text (at most the first 64 KiB: enough for any error or rate-limit answer). */
   body: string;
+  /** Why a redirect was not followed (another origin, too many hops): the request is rejected with it. */
+  refusedRedirect?: string;
 }
 
 /** Send one request; reject on network errors or when the signal aborts (timeout, stop). */
@@ -23,21 +26,73 @@ export type Transport = (request: OutgoingRequest, signal: AbortSignal) => Promi
 export type Classifier = (reply: Reply, now: number) => Outcome;
 
 const MAX_BODY = 64 * 1024;
+/** Same-origin 307/308 redirects followed for one request; a redirect anywhere else is never followed. */
+export const MAX_REDIRECTS = 3;
 
+/**
+ * fetch with redirects in logward's hands: a 307/308 to the same origin is followed (method, body and headers
+ * kept, at most MAX_REDIRECTS times); a redirect to another origin, or one that would turn the POST into a GET
+ * (301, 302, 303), is not, so log lines and headers such as X-Api-Key never reach a host nobody configured.
+ * Credentials in the URL (user:pass@, which fetch refuses) become a Basic Authorization header.
+ */
 export const fetchTransport: Transport = async (request, signal) => {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal,
-    redirect: "follow",
-  });
-  return {
-    status: response.status,
-    header: (name) => response.headers.get(name),
-    body: await readCapped(response, MAX_BODY),
-  };
+  let url = new URL(request.url);
+  const headers = withUrlCredentials(url, request.headers);
+  for (let hops = 0; ; hops++) {
+    const response = await fetch(url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      signal,
+      redirect: "manual",
+    });
+    const reply: Reply = {
+      status: response.status,
+      header: (name) => response.headers.get(name),
+      body: await readCapped(response, MAX_BODY),
+    };
+    if (response.status < 300 || response.status > 399) return reply;
+    const next = redirectTarget(url, response.headers.get("location"));
+    const refused = refuseRedirect(url, next, response.status, hops);
+    if (refused !== undefined) return { ...reply, refusedRedirect: refused };
+    url = next as URL;
+  }
 };
+
+function redirectTarget(from: URL, location: string | null): URL | undefined {
+  try {
+    return location === null ? undefined : new URL(location, from);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why this redirect is not followed, or undefined when it may be. */
+function refuseRedirect(from: URL, to: URL | undefined, status: number, hops: number): string | undefined {
+  const where = to ? redactUrl(to.href) : "nowhere (no valid Location)";
+  const why =
+    to === undefined
+      ? "no valid Location"
+      : to.origin !== from.origin
+        ? "another origin"
+        : status !== 307 && status !== 308
+          ? "it would turn the request into a GET"
+          : hops >= MAX_REDIRECTS
+            ? `more than ${MAX_REDIRECTS} redirects`
+            : undefined;
+  return why === undefined ? undefined : `HTTP ${status} redirect to ${where} not followed (${why})`;
+}
+
+/** Move user:pass@ out of the URL into a Basic Authorization header (unless one is configured). */
+function withUrlCredentials(url: URL, headers: Record<string, string>): Record<string, string> {
+  if (!url.username && !url.password) return headers;
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  url.username = "";
+  url.password = "";
+  if (Object.keys(headers).some((h) => h.toLowerCase() === "authorization")) return headers;
+  return { ...headers, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` };
+}
 
 async function readCapped(response: Response, max: number): Promise<string> {
   if (!response.body) return "";
@@ -63,6 +118,7 @@ export const classifyReply: Classifier = (reply, now) => {
   const reason = `HTTP ${status}`;
   const waitMs = parseRetryAfter(reply.header("retry-after"), now);
   const wait = waitMs === undefined ? {} : { waitMs };
+  if (reply.refusedRedirect !== undefined) return { result: "reject", reason: reply.refusedRedirect, status };
   if (status >= 200 && status < 300) return { result: "ok", reason, status };
   if (status === 429) return { result: "rate_limited", reason, status, ...wait };
   if (status === 408 || status >= 500)
@@ -85,11 +141,4 @@ function withBody(reason: string, body: string): string {
   return text ? `${reason}: ${text}` : reason;
 }
 
-/** Only the origin of a URL: webhook URLs carry their secret in the path and must not reach logs. */
-export function redactUrl(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "(invalid url)";
-  }
-}
+export { redactUrl } from "./redact.js";

@@ -6,9 +6,18 @@ import type { FieldValue } from "../../core/record.js";
 /** Longest value of one variable, in bytes: Linux refuses any single env string over 128 KiB. */
 export const MAX_ENV_VALUE_BYTES = 64 * 1024;
 
-/** `LOGWARD_FIELD_<NAME>`: upper case, every character outside A-Z 0-9 becomes `_`. */
+/** Longest variable name: a field name of any length (a JSON key of 200 KiB) must not make the run fail with E2BIG. */
+export const MAX_ENV_NAME_BYTES = 256;
+/**
+ * Most bytes of all LOGWARD_* variables of one run (names, values, `=` and NUL): the kernel's ARG_MAX (usually
+ * 2 MiB) covers the command line and the whole environment, logward's own included. Fields past it are left out.
+ */
+export const MAX_RUN_ENV_BYTES = 512 * 1024;
+
+/** `LOGWARD_FIELD_<NAME>`: upper case, every character outside A-Z 0-9 becomes `_`, cut to MAX_ENV_NAME_BYTES. */
 export function fieldVariable(name: string): string {
-  return `LOGWARD_FIELD_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  const short = name.length > MAX_ENV_NAME_BYTES ? name.slice(0, MAX_ENV_NAME_BYTES) : name;
+  return `LOGWARD_FIELD_${short.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, MAX_ENV_NAME_BYTES);
 }
 
 /** Totals of a (possibly coalesced) run: matches behind it and matches the cooldown swallowed. */
@@ -32,9 +41,22 @@ export function commandEnv(event: LogEvent, totals: RunTotals): Record<string, s
     LOGWARD_SUPPRESSED: String(totals.suppressed),
   };
   if (event.message !== undefined) env.LOGWARD_MESSAGE = event.message;
-  for (const [name, value] of Object.entries(event.fields)) env[fieldVariable(name)] = fieldText(value);
-  for (const [name, value] of Object.entries(env)) env[name] = envSafe(value);
+  let size = 0;
+  for (const [name, value] of Object.entries(env)) size += envBytes(name, (env[name] = envSafe(value)));
+  for (const [field, value] of Object.entries(event.fields)) {
+    const name = fieldVariable(field);
+    const text = envSafe(fieldText(value));
+    const bytes = envBytes(name, text);
+    if (size + bytes > MAX_RUN_ENV_BYTES) continue; // a smaller field further on may still fit
+    env[name] = text;
+    size += bytes;
+  }
   return env;
+}
+
+/** One NAME=value string as the kernel counts it (with its NUL). */
+function envBytes(name: string, value: string): number {
+  return name.length + 2 + (value.length * 3 > 1024 ? Buffer.byteLength(value) : value.length * 3);
 }
 
 /** The text a run gets on stdin for one event: its lines, or its message when it has none. */

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
+import { EpisodeLog, isResourceExhausted } from "../../core/exhaustion.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { formatDuration } from "../../core/units.js";
@@ -15,6 +16,13 @@ import { SpareShells } from "./spare.js";
 
 /** Time between SIGTERM and SIGKILL when a command times out or logward stops. */
 export const KILL_GRACE_MS = 2000;
+/** Starts tried while the system is out of descriptors or processes (EMFILE, ENFILE, EAGAIN), about a minute in all. */
+const SPAWN_ATTEMPTS = 20;
+
+/** 50 ms, doubling, at most 5 s between starts refused for lack of resources. */
+function spawnRetryDelay(attempt: number): number {
+  return Math.min(5000, 50 * 2 ** Math.min(attempt - 1, 10));
+}
 
 export const execAction: ActionKind<ExecConfig> = {
   type: "exec",
@@ -28,6 +36,8 @@ export class ExecAction implements Action {
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private readonly runs;
+  private readonly spawnRetries;
+  private readonly spawnLog: EpisodeLog;
   /**
    * logward's environment with the configured `env` over it, copied once: spreading process.env reads every variable
    * through Node's environment accessor (≈ 0.15 ms for 50 variables), which was the largest cost before spawn().
@@ -55,6 +65,12 @@ export class ExecAction implements Action {
       "rule",
       "result",
     ]);
+    this.spawnRetries = context.metrics.counter(
+      "exec_spawn_retries_total",
+      "Command starts retried because the system was out of file descriptors or processes",
+      ["action"],
+    );
+    this.spawnLog = new EpisodeLog(context.logger, "command could not be started for lack of resources; retrying");
   }
 
   /** The pid of the spare shell waiting for the next run, if one is (tests and diagnostics). */
@@ -116,13 +132,24 @@ export class ExecAction implements Action {
         `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) while the command was running`,
       );
     }
-    const command = this.start(job, logger);
-    if (!command) return;
-    this.running.add(command);
-    try {
-      this.report(await command.done, job, logger);
-    } finally {
-      this.running.delete(command);
+    for (let attempt = 1; ; attempt++) {
+      const command = this.start(job, logger);
+      if (!command) return;
+      this.running.add(command);
+      let result: RunResult;
+      try {
+        result = await command.done;
+      } finally {
+        this.running.delete(command);
+      }
+      if (!isResourceExhausted(result.error) || this.stopped || attempt >= SPAWN_ATTEMPTS) {
+        if (attempt > 1) this.spawnLog.end();
+        return this.report(result, job, logger);
+      }
+      // Out of descriptors or processes: a moment later there usually are some again; the event waits, not lost.
+      this.spawnRetries.inc({ action: this.context.name });
+      this.spawnLog.note({ err: describeError(result.error), attempts: SPAWN_ATTEMPTS });
+      await new Promise<void>((resolve) => this.context.clock.setTimeout(resolve, spawnRetryDelay(attempt)));
     }
   }
 

@@ -1,11 +1,11 @@
 // Run one command: `shell -c command` in its own process group, stdin fed, output logged, and on
 // timeout the whole group terminated (SIGTERM, then SIGKILL after a grace period).
 import { spawn, type ChildProcess } from "node:child_process";
-import readline from "node:readline";
-import type { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import type { Clock, Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import { OutputLog } from "./output.js";
 
 export interface RunSpec {
   shell: string;
@@ -33,9 +33,6 @@ export interface RunningCommand {
   kill(): void;
 }
 
-/** Longest output line written to the log; the rest is cut. */
-const MAX_LOGGED_LINE = 8192;
-
 /** Start a command. `done` resolves when the shell has exited (background children may live on). */
 export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
   const started = clock.now();
@@ -57,7 +54,8 @@ export function superviseCommand(
   logger: Logger,
 ): RunningCommand {
   // stdin first: a spare shell waits for the newline ahead of the lines, and setting up the rest takes ≈ 0.2 ms.
-  feed(child.stdin as Writable, spec.stdin, logger);
+  // No stdio at all means spawn failed (EMFILE, ENOENT): its 'error' event, handled below, says why.
+  if (child.stdin) feed(child.stdin, spec.stdin, logger);
   let timedOut = false;
   let graceTimer: Timer | undefined;
   const kill = (): void => {
@@ -70,8 +68,9 @@ export function superviseCommand(
     timedOut = true;
     kill();
   }, spec.timeoutMs);
-  logLines(child.stdout as Readable, (line) => logger.info({ stream: "stdout" }, line));
-  logLines(child.stderr as Readable, (line) => logger.warn({ stream: "stderr" }, line));
+  const output = new OutputLog(logger);
+  if (child.stdout) output.follow(child.stdout, "stdout");
+  if (child.stderr) output.follow(child.stderr, "stderr");
   const done = new Promise<RunResult>((resolve) => {
     const finish = (result: Omit<RunResult, "timedOut" | "durationMs">): void => {
       timeout.cancel();
@@ -90,11 +89,6 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
-}
-
-function logLines(stream: Readable, log: (line: string) => void): void {
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on("line", (line) => log(line.length > MAX_LOGGED_LINE ? `${line.slice(0, MAX_LOGGED_LINE)}… (cut)` : line));
 }
 
 /** Write stdin; a command that does not read it (EPIPE) is normal, not an error. */

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Clock } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
+import { isResourceExhausted } from "../../core/exhaustion.js";
 import type { Logger } from "../../core/logger.js";
 import { signalGroup, superviseCommand, type RunSpec, type RunningCommand } from "./runner.js";
 
@@ -179,21 +180,24 @@ export class SpareShells {
   /** Unreference the idle spare (it must not keep logward alive) and notice when it exits unused. */
   private watch(spare: Spare): Spare {
     const { child } = spare;
-    for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
-    child.unref();
     spare.exited = new Promise<void>((resolve) => {
-      const exited = (): void => {
+      const exited = (err?: Error): void => {
         if (this.spare === spare) {
           this.spare = undefined;
           spare.gone = true;
           closeScript(spare);
-          this.exitedUnused(child.pid);
+          // No descriptors or processes left (EMFILE, EAGAIN) says nothing about the shell: try again next run.
+          if (isResourceExhausted(err)) this.logger.debug({ err: describeError(err) }, "no spare shell for now");
+          else this.exitedUnused(child.pid);
         }
         resolve();
       };
-      child.once("exit", exited);
+      child.once("exit", () => exited());
       child.once("error", exited);
     });
+    // After the listeners: a spawn refused for lack of descriptors has no stdio, and its error comes next tick.
+    for (const stream of child.stdio ?? []) (stream as { unref?: () => void } | null)?.unref?.();
+    child.unref();
     if (child.pid === undefined) spare.gone = true; // spawn failed (missing shell or cwd): its error event follows
     return spare;
   }
@@ -221,7 +225,7 @@ export class SpareShells {
 function handOver(child: ChildProcess, spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
   const started = clock.now();
   child.ref();
-  for (const stream of child.stdio) (stream as { ref?: () => void } | null)?.ref?.();
+  for (const stream of child.stdio ?? []) (stream as { ref?: () => void } | null)?.ref?.();
   return superviseCommand(child, { ...spec, stdin: `\n${spec.stdin}` }, started, clock, logger);
 }
 

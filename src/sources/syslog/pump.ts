@@ -6,6 +6,8 @@ export interface PumpOptions {
   maxBatch: number;
   /** Most records waiting for a reader that cannot pause (UDP); beyond it offer() refuses. */
   maxQueued: number;
+  /** Most bytes of records waiting (estimated, see recordBytes); a bounded offer beyond it is refused too. */
+  maxQueuedBytes: number;
   /** Hand a batch on; resolves when the pipeline accepted it. */
   emit(records: LogRecord[]): Promise<void>;
   /** An emit failed (the pipeline is stopping): the records are lost to a protocol that cannot resend. */
@@ -19,6 +21,7 @@ export interface PumpOptions {
  */
 export class RecordPump {
   private queue: LogRecord[] = [];
+  private queuedBytes = 0;
   private emitting = false;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -31,8 +34,12 @@ export class RecordPump {
    */
   offer(records: LogRecord[], bounded: boolean): boolean {
     if (records.length === 0) return true;
+    let bytes = 0;
+    for (const r of records) bytes += recordBytes(r);
     if (bounded && this.queue.length + records.length > this.options.maxQueued) return false;
+    if (bounded && this.queuedBytes + bytes > this.options.maxQueuedBytes) return false;
     for (const r of records) this.queue.push(r);
+    this.queuedBytes += bytes;
     this.schedule();
     return true;
   }
@@ -52,6 +59,11 @@ export class RecordPump {
     return this.queue.length;
   }
 
+  /** Estimated bytes of the records waiting. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
   private schedule(): void {
     if (this.scheduled || this.emitting) return;
     this.scheduled = true;
@@ -61,11 +73,26 @@ export class RecordPump {
     });
   }
 
+  /** The next batch: at most maxBatch records and, past the first, at most a quarter of the byte budget. */
+  private take(): LogRecord[] {
+    const limit = this.options.maxQueuedBytes / 4;
+    let count = 0;
+    let bytes = 0;
+    while (count < this.queue.length && count < this.options.maxBatch) {
+      const size = recordBytes(this.queue[count] as LogRecord);
+      if (count > 0 && bytes + size > limit) break;
+      bytes += size;
+      count++;
+    }
+    this.queuedBytes -= bytes;
+    return this.queue.splice(0, count);
+  }
+
   private async drain(): Promise<void> {
     if (this.emitting) return;
     this.emitting = true;
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.take();
       try {
         await this.options.emit(batch);
       } catch (err) {
@@ -77,4 +104,9 @@ export class RecordPump {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** What a record holds in memory, roughly: its text at two bytes a character (V8's worst case) and its fields. */
+export function recordBytes(record: LogRecord): number {
+  return 2 * record.line.length + 256;
 }

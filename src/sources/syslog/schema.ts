@@ -1,6 +1,6 @@
-// Config of the syslog source: listen addresses (udp:// and tcp://), message size limit, TCP framing.
+// Config of the syslog source: listen addresses (udp:// and tcp://), message size limit, TCP framing and limits.
 import * as z from "zod";
-import { zSize } from "../../core/schema.js";
+import { zDuration, zSize } from "../../core/schema.js";
 
 export interface ListenAddress {
   transport: "udp" | "tcp";
@@ -30,6 +30,12 @@ export const syslogSchema = z.strictObject({
   max_message_bytes: zSize.default(64 * 1024),
   /** TCP only (RFC 6587): octet counting, newline-terminated, or decided per connection. */
   framing: z.enum(["auto", "newline", "octet"]).default("auto"),
+  /** TCP only: open connections at a time; one more is closed at once and counted (rsyslog's MaxSessions is 200). */
+  max_connections: z.number().int().positive().default(200),
+  /** TCP only: a connection that sends nothing for this long is closed (0: never). */
+  idle_timeout: zDuration.default(10 * 60_000),
+  /** UDP only: bytes of messages waiting for the pipeline; beyond it datagrams are dropped and counted. */
+  max_queue_bytes: zSize.pipe(z.number().int().positive()).default(16 * 1024 * 1024),
 });
 
 export type SyslogConfig = z.output<typeof syslogSchema>;

@@ -3,6 +3,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import type { Source, SourceContext } from "../../core/component.js";
 import { describeError, LogwardError } from "../../core/errors.js";
+import { EpisodeLog } from "../../core/exhaustion.js";
 import { noAck, type Fields, type LogRecord } from "../../core/record.js";
 import { SyslogFramer, type Frame } from "./framing.js";
 import { parseSyslog, type ParsedSyslog } from "./parse.js";
@@ -30,6 +31,8 @@ export class SyslogSource implements Source {
   private readonly pump: RecordPump;
   private readonly metrics;
   private droppedSinceWarning = 0;
+  private readonly refusedLog: EpisodeLog;
+  private readonly acceptLog: EpisodeLog;
 
   constructor(
     private readonly config: SyslogConfig,
@@ -44,14 +47,25 @@ export class SyslogSource implements Source {
       truncated: m.counter("syslog_truncated_total", "Syslog messages cut to max_message_bytes", ["source"]),
       dropped: m.counter(
         "syslog_dropped_total",
-        "UDP syslog messages dropped because the pipeline was too far behind",
+        "UDP syslog messages dropped because the pipeline was too far behind (max_queue_bytes reached)",
         ["source"],
       ),
       connections: m.gauge("syslog_tcp_connections", "Open syslog TCP connections", ["source"]),
+      refused: m.counter(
+        "syslog_tcp_refused_total",
+        "Syslog TCP connections closed at once: max_connections reached, or accept failed (no descriptors)",
+        ["source", "reason"],
+      ),
+      idleClosed: m.counter("syslog_tcp_idle_closed_total", "Syslog TCP connections closed after idle_timeout", [
+        "source",
+      ]),
     };
+    this.refusedLog = new EpisodeLog(ctx.logger, "syslog TCP connections refused: max_connections reached");
+    this.acceptLog = new EpisodeLog(ctx.logger, "syslog TCP accept failing (out of file descriptors?)");
     this.pump = new RecordPump({
       maxBatch: MAX_BATCH,
       maxQueued: MAX_QUEUED_UDP,
+      maxQueuedBytes: config.max_queue_bytes,
       emit: (records) => ctx.emit({ source: ctx.name, records, ack: noAck }),
       onError: (err, count) =>
         ctx.logger.error({ err: describeError(err), records: count }, "syslog batch not accepted"),
@@ -116,7 +130,10 @@ export class SyslogSource implements Source {
     if (this.pump.offer([record], true)) return;
     this.metrics.dropped.inc({ source: this.ctx.name });
     if (this.droppedSinceWarning++ === 0) {
-      this.ctx.logger.warn({ queued: this.pump.queued }, "syslog UDP messages dropped: the pipeline is behind");
+      this.ctx.logger.warn(
+        { queued: this.pump.queued, bytes: this.pump.bytes },
+        "syslog UDP messages dropped: the pipeline is behind",
+      );
       void this.pump.idle().then(() => (this.droppedSinceWarning = 0));
     }
   }
@@ -127,13 +144,34 @@ export class SyslogSource implements Source {
       server.once("error", (err) => reject(listenError(address, err)));
       server.listen({ port: address.port, host: address.host }, () => resolve());
     });
-    server.on("error", (err) => this.ctx.logger.warn({ err: describeError(err) }, "syslog TCP server error"));
+    server.on("error", (err) => this.onServerError(err));
     this.tcpServers.push(server);
     const bound = server.address() as net.AddressInfo;
     this.bound.push(`tcp://${formatHost(bound.address)}:${bound.port}`);
   }
 
+  /** Accept failing (EMFILE: libuv has already closed the pending connection to make room) is counted, logged once. */
+  private onServerError(err: Error): void {
+    if ((err as NodeJS.ErrnoException).syscall !== "accept") {
+      this.ctx.logger.warn({ err: describeError(err) }, "syslog TCP server error");
+      return;
+    }
+    this.metrics.refused.inc({ source: this.ctx.name, reason: "accept_error" });
+    this.acceptLog.note({ err: describeError(err) });
+  }
+
   private onConnection(socket: net.Socket): void {
+    if (this.acceptLog.active) this.acceptLog.end();
+    if (this.connections.size >= this.config.max_connections) {
+      socket.destroy();
+      this.metrics.refused.inc({ source: this.ctx.name, reason: "max_connections" });
+      this.refusedLog.note({ max_connections: this.config.max_connections });
+      return;
+    }
+    this.watchConnection(socket);
+  }
+
+  private watchConnection(socket: net.Socket): void {
     const peer = plainAddress(socket.remoteAddress ?? "");
     const framer = new SyslogFramer(this.config.framing, this.config.max_message_bytes);
     let paused = false;
@@ -150,7 +188,9 @@ export class SyslogSource implements Source {
       socket.pause();
       void this.pump.idle().then(() => {
         paused = false;
-        if (!socket.destroyed) socket.resume();
+        if (socket.destroyed) return;
+        socket.resume();
+        if (this.config.idle_timeout > 0) socket.setTimeout(this.config.idle_timeout);
       });
     });
     socket.on("end", () => {
@@ -163,9 +203,19 @@ export class SyslogSource implements Source {
     socket.on("error", (err) =>
       this.ctx.logger.debug({ peer, err: describeError(err) }, "syslog TCP connection error"),
     );
+    if (this.config.idle_timeout > 0) {
+      socket.setTimeout(this.config.idle_timeout, () => {
+        if (paused) return; // quiet because logward is not reading: re-armed on resume
+        this.metrics.idleClosed.inc({ source: this.ctx.name });
+        this.ctx.logger.debug({ peer }, "syslog TCP connection idle: closed");
+        socket.destroy();
+      });
+    }
     socket.on("close", () => {
       this.connections.delete(socket);
       this.metrics.connections.dec({ source: this.ctx.name });
+      if (this.refusedLog.active && this.connections.size < this.config.max_connections)
+        this.refusedLog.end({ max_connections: this.config.max_connections });
     });
   }
 
