@@ -26,6 +26,9 @@ export interface SenderOptions {
   target?: string;
 }
 
+/** How long stop() lets the request in flight finish. */
+const IN_FLIGHT_GRACE_MS = 2000;
+
 export type SendResult = { result: "delivered" } | { result: "failed"; reason: string } | { result: "stopped" };
 
 export class Sender {
@@ -44,7 +47,8 @@ export class Sender {
       await this.waitForWindow();
       if (this.stopped) return { result: "stopped" };
       const outcome = await this.attempt(request);
-      if (this.stopped) return { result: "stopped" };
+      // Delivered is delivered, stop or not: leaving it unreleased would send it again after the restart.
+      if (this.stopped && outcome.result !== "ok") return { result: "stopped" };
       this.applyWindow(outcome);
       const decision = decide(outcome, state, this.options.policy, this.options.random);
       if (decision.action === "done") return { result: "delivered" };
@@ -56,10 +60,14 @@ export class Sender {
     }
   }
 
-  /** Abort the request in flight and any wait; send() then resolves "stopped". */
-  stop(): void {
+  /**
+   * End any wait; send() then resolves "stopped". The request in flight may already have reached the server, so it
+   * gets graceMs to be answered (then it counts as delivered) before it is aborted.
+   */
+  stop(graceMs = IN_FLIGHT_GRACE_MS): void {
     this.stopped = true;
-    this.inFlight?.abort();
+    const inFlight = this.inFlight;
+    if (inFlight) this.options.clock.setTimeout(() => inFlight.abort(), graceMs);
     for (const wake of this.sleepers) wake();
   }
 
