@@ -28,6 +28,12 @@ export interface LogRecord {
  */
 export interface Ack {
   hold(): Release;
+  /**
+   * A hold for the record at this index of the batch, taken in record order. A source that resumes by position
+   * can then commit the delivered prefix of a batch (see CountingAck's onProgress): a stop that delivered half a
+   * batch repeats only the other half.
+   */
+  holdRecord?(index: number): Release;
 }
 
 export type Release = () => void;
@@ -39,17 +45,50 @@ export interface RecordBatch {
   ack: Ack;
 }
 
-/** An Ack that calls done() once the initial hold and every later hold have been released. */
+/**
+ * An Ack that calls done() once the initial hold and every later hold have been released. With onProgress, it
+ * also reports how many leading records are finished: dispatched past, with none of their holds pending.
+ */
 export class CountingAck implements Ack {
   private pending = 1;
   private finished = false;
+  /** Record indexes that took holds, in order (holds come in record order), with their pending counts. */
+  private readonly indexes: number[] = [];
+  private readonly counts: number[] = [];
+  /** First entry of indexes whose count is not yet zero. */
+  private head = 0;
+  /** Highest index holdRecord was called with: records before it are dispatched. */
+  private reached = 0;
+  private reported = 0;
 
-  constructor(private readonly done: () => void) {}
+  constructor(
+    private readonly done: () => void,
+    private readonly onProgress?: (finishedRecords: number) => void,
+  ) {}
 
   hold(): Release {
     if (this.finished) return () => {};
     this.pending++;
     return once(() => this.release());
+  }
+
+  holdRecord(index: number): Release {
+    if (this.finished || !this.onProgress) return this.hold();
+    // Out of record order, the prefix can no longer be told: report nothing more (done() still comes).
+    if (index < this.reached) this.reported = Infinity;
+    this.pending++;
+    if (index > this.reached || this.indexes.length === 0) {
+      this.reached = Math.max(this.reached, index);
+      this.indexes.push(index);
+      this.counts.push(0);
+    }
+    const slot = this.indexes.length - 1;
+    this.counts[slot] = (this.counts[slot] ?? 0) + 1;
+    return once(() => {
+      this.counts[slot] = (this.counts[slot] ?? 1) - 1;
+      this.report();
+      this.release();
+    });
   }
 
   /** Release the initial hold taken at construction: call once dispatch of the batch is complete. */
@@ -60,6 +99,16 @@ export class CountingAck implements Ack {
       this.finished = true;
       this.done();
     }
+  }
+
+  /** Records before the oldest one with a pending hold (and before the dispatch point) are finished. */
+  private report(): void {
+    if (this.finished || !this.onProgress) return;
+    while (this.head < this.counts.length && this.counts[this.head] === 0) this.head++;
+    const oldest = this.indexes[this.head] ?? this.reached;
+    if (oldest <= this.reported) return;
+    this.reported = oldest;
+    this.onProgress(oldest);
   }
 }
 

@@ -195,9 +195,12 @@ export class Pipeline {
     const firings = this.engine.evaluate(batch.records);
     // Which rules matched each line only matters to the web view: not built per batch without one.
     if (this.options.hub) this.options.hub.pushRecords(batch.records, matchesByRecord(firings));
+    let at = 0;
     for (const firing of firings) {
       if (firing.event.kind !== "match") this.options.hub?.pushAlert(firing.event);
-      for (const actionName of firing.actions) await this.send(actionName, firing.event, batch.ack.hold());
+      at = firingIndex(batch.records, firing, at);
+      const holdOne = () => (batch.ack.holdRecord ? batch.ack.holdRecord(at) : batch.ack.hold());
+      for (const actionName of firing.actions) await this.send(actionName, firing.event, holdOne());
     }
   }
 
@@ -233,6 +236,19 @@ export class Pipeline {
 function diffNames<T>(before: Record<string, T>, after: Record<string, T>): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n]));
+}
+
+/**
+ * The index in the batch of the record a firing came from (firings come in record order, from `from` on). When it
+ * cannot be told (a threshold's records are ordered by time), `from`: an index no later than the real one only
+ * makes the delivered prefix reported for the batch shorter, never longer.
+ */
+function firingIndex(records: LogRecord[], firing: Firing, from: number): number {
+  const event = firing.event;
+  if (event.kind !== "match" || event.records.length !== 1) return from;
+  const trigger = event.records[0];
+  for (let i = from; i < records.length; i++) if (records[i] === trigger) return i;
+  return from;
 }
 
 function matchesByRecord(firings: Firing[]): Map<LogRecord, string[]> {

@@ -198,8 +198,25 @@ describe("DeliveryQueue", () => {
     expect(flushed).toBe(false);
     await step(clock, 200, 100);
     await flush;
-    await queue.stop();
+    // The request in flight gets a grace to be answered before it is aborted.
+    const stopping = queue.stop();
+    await step(clock, 2000, 100);
+    await stopping;
     expect(released).toEqual([]);
+  });
+
+  it("a request answered within the stop's grace counts as delivered: released, not sent again next run", async () => {
+    let answer: (() => void) | undefined;
+    const { queue, released, send } = setup(
+      { batch: { timeout: 0 }, timeout: "1h" },
+      () => new Promise<Reply>((resolve) => (answer = () => resolve(reply(200)))),
+    );
+    await send("a");
+    await until(() => answer !== undefined);
+    const stopping = queue.stop();
+    answer?.();
+    await stopping;
+    expect(released).toEqual(["a"]);
   });
 
   it("stop lets waiting senders return without releasing their events", async () => {

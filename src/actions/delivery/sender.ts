@@ -27,6 +27,9 @@ export interface SenderOptions {
   target?: string;
 }
 
+/** How long stop() lets the request in flight finish. */
+const IN_FLIGHT_GRACE_MS = 2000;
+
 export type SendResult = { result: "delivered" } | { result: "failed"; reason: string } | { result: "stopped" };
 
 /** setTimeout's limit (about 24.8 days): a longer delay would fire after 1 ms, over and over. */
@@ -50,7 +53,8 @@ export class Sender {
       if (this.stopped) return { result: "stopped" };
       firstAttempt ??= this.options.clock.now();
       const outcome = await this.attempt(request);
-      if (this.stopped) return { result: "stopped" };
+      // Delivered is delivered, stop or not: leaving it unreleased would send it again after the restart.
+      if (this.stopped && outcome.result !== "ok") return { result: "stopped" };
       outcome.reason = redactSecrets(outcome.reason, request.url);
       this.applyWindow(outcome);
       const decision = decide(outcome, state, this.options.policy, this.options.random);
@@ -65,10 +69,14 @@ export class Sender {
     }
   }
 
-  /** Abort the request in flight and any wait; send() then resolves "stopped". */
-  stop(): void {
+  /**
+   * End any wait; send() then resolves "stopped". The request in flight may already have reached the server, so it
+   * gets graceMs to be answered (then it counts as delivered) before it is aborted.
+   */
+  stop(graceMs = IN_FLIGHT_GRACE_MS): void {
     this.stopped = true;
-    this.inFlight?.abort();
+    const inFlight = this.inFlight;
+    if (inFlight) this.options.clock.setTimeout(() => inFlight.abort(), graceMs);
     for (const wake of this.sleepers) wake();
   }
 

@@ -3,6 +3,8 @@
 interface Entry {
   end: number;
   done: boolean;
+  /** Offset up to which this batch's records are delivered while the rest is not (yet). */
+  partial?: number;
 }
 
 export type CommitListener = (offset: number) => void;
@@ -23,7 +25,7 @@ export class AckTracker {
   }
 
   /** Register a batch that ends at `end`; call `done` when it is acknowledged, `cancel` if it was never handed over. */
-  add(end: number): { done: () => void; cancel: () => void } {
+  add(end: number): { done: () => void; cancel: () => void; progress: (offset: number) => void } {
     const entry: Entry = { end, done: false };
     this.queue.push(entry);
     let settled = false;
@@ -32,6 +34,12 @@ export class AckTracker {
         if (settled) return;
         settled = true;
         entry.done = true;
+        this.advance();
+      },
+      /** The batch's records before `offset` are delivered: commit that far once every older batch is. */
+      progress: (offset: number) => {
+        if (settled || offset <= (entry.partial ?? -1) || offset > end) return;
+        entry.partial = offset;
         this.advance();
       },
       cancel: () => {
@@ -63,6 +71,11 @@ export class AckTracker {
         this.committed = entry.end;
         moved = true;
       }
+    }
+    const partial = this.queue[0]?.partial;
+    if (partial !== undefined && partial > this.committed) {
+      this.committed = partial;
+      moved = true;
     }
     if (moved) this.onCommit(this.committed);
     if (this.queue.length === 0) {

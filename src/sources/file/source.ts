@@ -243,9 +243,14 @@ export class FileSource implements Source {
       entry.done();
       return true;
     }
-    const ack = new CountingAck(entry.done);
+    const records = t.records(lines);
+    // A stop that delivered part of the batch commits that part: the next start repeats none of it.
+    const ack = new CountingAck(entry.done, (n) => {
+      const next = records[n]?.offset;
+      if (next !== undefined) entry.progress(next);
+    });
     try {
-      await this.ctx.emit({ source: this.ctx.name, records: t.records(lines), ack });
+      await this.ctx.emit({ source: this.ctx.name, records, ack });
     } catch (err) {
       entry.cancel();
       if (t.handle) t.rewind(rewindTo);
