@@ -66,7 +66,7 @@ function startAnalyser(name: string): Running {
     `  shared: { type: nats, servers: "${nats().url}", stream: ${STREAM}, consumer: ${CONSUMER}, batch: 50, ack_wait: 2s, max_ack_pending: 1000 }`,
     "rules: { all: { source: shared, actions: [out] } }",
     `actions: { out: { type: file, path: "${outputOf(name)}" } }`,
-    "web: { listen: 127.0.0.1:0 }", // for its /metrics
+    "web: { listen: 127.0.0.1:0, auth: none }", // for its /metrics
   ]);
 }
 

@@ -127,7 +127,7 @@ describe("GET /api/stream", () => {
     await waitFor(() => literal.lines().length === 1, "literal match");
   });
 
-  test("odd text survives the trip exactly: NUL, CR, lone surrogates, U+2028, replacement characters, long lines", async () => {
+  test("odd text survives the trip exactly: NUL, CR, lone surrogates, U+2028, replacement characters, long lines cut", async () => {
     const s = await serve();
     const odd = [
       "nul\u0000byte",
@@ -136,12 +136,15 @@ describe("GET /api/stream", () => {
       "line\u2028separator",
       "bad utf-8 \ufffd\ufffd",
       "data: fake\n\nid: 999",
-      "x".repeat(200_000),
+      "x".repeat(64 * 1024),
+      "y".repeat(200_000),
     ];
     s.hub.pushRecords(odd.map((l) => record(l)));
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.lines().length === odd.length, "every line");
-    expect(texts(r)).toEqual(odd);
+    // A line over 64 KiB arrives cut to it, saying how long it was; one at the limit arrives whole.
+    expect(texts(r)).toEqual([...odd.slice(0, -1), "y".repeat(64 * 1024)]);
+    expect(r.lines().map((l) => (l as { cut?: number }).cut)).toEqual([...odd.slice(0, -1).map(() => undefined), 200_000]);
     expect(ids(r)).toEqual([`${s.hub.epoch}-${odd.length}`]);
   });
 

@@ -5,7 +5,7 @@ import { silentLogger } from "../src/core/logger.js";
 import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord } from "../src/core/record.js";
 import { expandLines, type ExpandedLine, type LinesEvent } from "../src/web/frames.js";
-import { createWebHub, type WebHub } from "../src/web/hub.js";
+import { createWebHub, type WebHub, type WebHubOptions } from "../src/web/hub.js";
 import { startWebServer, type WebServer, type WebServerConfig } from "../src/web/server.js";
 
 export interface TestServer {
@@ -16,11 +16,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(config: Partial<WebServerConfig> = {}, historyLines = 1000): Promise<TestServer> {
-  const hub = createWebHub({ historyLines, clock: new FakeClock() });
+/**
+ * A server for API tests: without a token in `config` it runs with `auth: none` (the API tests are about the
+ * API); pass `auth: "token"` for the default a user gets, a token made at start (server.openUrl carries it).
+ */
+export async function startTestServer(
+  config: Partial<WebServerConfig> = {},
+  historyLines = 1000,
+  hubOptions: Partial<WebHubOptions> = {},
+): Promise<TestServer> {
+  const hub = createWebHub({ historyLines, clock: new FakeClock(), ...hubOptions });
   hub.addSource("app", { type: "file", path: "/var/log/app.log" });
   const metrics = new Metrics();
-  const server = await startWebServer({ listen: "127.0.0.1:0", ...config }, { hub, metrics, logger: silentLogger });
+  const auth = config.auth ?? (config.token || config.token_file ? "token" : "none");
+  const server = await startWebServer(
+    { listen: "127.0.0.1:0", ...config, auth },
+    { hub, metrics, logger: silentLogger, env: {} },
+  );
   return { hub, metrics, server, url: server.url, close: () => server.close() };
 }
 

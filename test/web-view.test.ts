@@ -19,15 +19,20 @@ afterEach(async () => {
   cleanup();
 });
 
-async function view(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  running = startLogward(["view", "--listen", "127.0.0.1:0", ...args], { env });
+/** Starts `logward view`; the base URL it printed, and the token when the URL carries one (a token made at start). */
+async function view(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; token: string | undefined }> {
+  running = startLogward(["view", "--listen", "127.0.0.1:0", ...args], { env: { LOGWARD_WEB_TOKEN: "", ...env } });
   const r = running;
-  return waitFor(
+  const printed = await waitFor(
     () => /logward view: open (http:\/\/\S+)/.exec(r.stderr())?.[1],
     `the URL; stderr so far:\n${r.stderr()}`,
     20_000,
   );
+  const parsed = new URL(printed);
+  return { url: `${parsed.origin}/`, token: parsed.searchParams.get("token") ?? undefined };
 }
+
+const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 async function tailLines(url: string, source: string, headers: Record<string, string> = {}): Promise<string[]> {
   const res = await fetch(`${url}api/tail?source=${source}&lines=100`, { headers });
@@ -51,14 +56,21 @@ describe("logward view", () => {
       const sys = join(dir, "sys.log");
       writeFileSync(app, "old line, before view started\n");
       writeFileSync(sys, "");
-      const url = await view([app, sys]);
-      const sources = (await (await fetch(`${url}api/sources`)).json()) as { sources: { name: string }[] };
+      const { url, token } = await view([app, sys]);
+      // No token given: one is made at start, printed in the URL, and required.
+      expect(token).toMatch(/^[\w-]{32}$/);
+      expect((await fetch(`${url}api/sources`)).status).toBe(401);
+      const auth = bearer(token);
+      const sources = (await (await fetch(`${url}api/sources`, { headers: auth })).json()) as {
+        sources: { name: string }[];
+      };
       expect(sources.sources.map((s) => s.name)).toEqual(["app.log", "sys.log"]);
       appendFileSync(app, "ERROR first new line\n");
       appendFileSync(sys, "kernel: hello\n");
-      await waitFor(async () => (await tailLines(url, "app.log")).includes("ERROR first new line"), "the new app line");
-      await waitFor(async () => (await tailLines(url, "sys.log")).includes("kernel: hello"), "the new sys line");
-      expect(await tailLines(url, "app.log")).toEqual(["ERROR first new line"]);
+      const appHas = async (line: string) => (await tailLines(url, "app.log", auth)).includes(line);
+      await waitFor(() => appHas("ERROR first new line"), "the new app line");
+      await waitFor(async () => (await tailLines(url, "sys.log", auth)).includes("kernel: hello"), "the new sys line");
+      expect(await tailLines(url, "app.log", auth)).toEqual(["ERROR first new line"]);
       expect(await running?.stop()).toBe(0);
     },
   );
@@ -68,11 +80,35 @@ describe("logward view", () => {
     async () => {
       const app = join(dir, "app.log");
       writeFileSync(app, "line 1\nline 2\n");
-      const url = await view([app, "--from-start"], { LOGWARD_WEB_TOKEN: "tok-123" });
+      const { url, token } = await view([app, "--from-start"], { LOGWARD_WEB_TOKEN: "tok-123" });
+      expect(token).toBeUndefined(); // a token the user gave is not printed
       expect((await fetch(`${url}api/sources`)).status).toBe(401);
       const auth = { authorization: "Bearer tok-123" };
       await waitFor(async () => (await tailLines(url, "app.log", auth)).length === 2, "the existing lines");
       expect(running?.stderr()).not.toContain("tok-123");
+    },
+  );
+
+  it.skipIf(!fileSourceReady && process.env.CI !== "true")(
+    `--token-file and --no-token${why}`,
+    async () => {
+      const app = join(dir, "app.log");
+      writeFileSync(app, "line 1\n");
+      writeFileSync(join(dir, "token"), "from-a-file\n");
+      const fromFile = await view([app, "--from-start", "--token-file", join(dir, "token")]);
+      expect(fromFile.token).toBeUndefined();
+      expect((await fetch(`${fromFile.url}api/sources`)).status).toBe(401);
+      await waitFor(async () => (await tailLines(fromFile.url, "app.log", bearer("from-a-file"))).length === 1, "line");
+      await running?.stop();
+
+      const open = await view([app, "--from-start", "--no-token"]);
+      expect(open.token).toBeUndefined();
+      await waitFor(async () => (await tailLines(open.url, "app.log")).length === 1, "the line without a token");
+      const { code, stderr } = await runLogward(["view", app, "--listen", "0.0.0.0:8080", "--no-token"], {
+        env: { LOGWARD_WEB_TOKEN: "" },
+      });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/loopback/);
     },
   );
 });

@@ -112,7 +112,7 @@ async function startLogward(logwardBin, dir, clientBuffer) {
     [
       `state_dir: ${JSON.stringify(path.join(dir, "state"))}`,
       `sources: { ${SOURCE}: { path: ${JSON.stringify(file)}, start_at: end } }`,
-      `web: { listen: "127.0.0.1:0", client_buffer: ${clientBuffer} }`,
+      `web: { listen: "127.0.0.1:0", auth: none, client_buffer: ${clientBuffer} }`,
     ].join("\n") + "\n",
   );
   const child = spawn(process.execPath, [logwardBin, "run", "-c", config], { stdio: ["ignore", "ignore", "pipe"] });

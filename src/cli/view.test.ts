@@ -48,6 +48,17 @@ describe("view flags → config", () => {
     expect(() => viewConfig([], { listen: ":1" }, undefined, {})).toThrow(usage);
   });
 
+  test("--no-token and --token-file", () => {
+    const web = (opts: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
+      (viewConfig(["a.log"], { listen: "127.0.0.1:1", ...opts }, undefined, env) as { web: unknown }).web;
+    expect(web({ token: false }, { LOGWARD_WEB_TOKEN: "env" })).toEqual({ listen: "127.0.0.1:1", auth: "none" });
+    expect(web({ tokenFile: "/run/secret" })).toEqual({ listen: "127.0.0.1:1", token_file: "/run/secret" });
+    expect(() => viewConfig(["a.log"], { listen: "0.0.0.0:1", token: false }, undefined, {})).toThrow(/loopback/);
+    expect(viewConfig(["a.log"], { listen: "0.0.0.0:1", tokenFile: "/t" }, undefined, {})).toMatchObject({
+      web: { token_file: "/t" },
+    });
+  });
+
   test("source names are valid config names", () => {
     expect(sourceName("/var/log/*.log")).toBe("_.log");
     expect(sourceName("/")).toBe("log");

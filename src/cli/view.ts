@@ -1,13 +1,15 @@
-// `logward view PATH... [--listen HOST:PORT] [--token TOKEN]`: tail the paths and serve the live web UI.
+// `logward view PATH... [--listen HOST:PORT] [--token TOKEN | --token-file FILE | --no-token]`: tail and serve the web UI.
 import path from "node:path";
 // The config loader, the daemon and the web server are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
 import { UserError } from "../core/errors.js";
-import { checkListenSafety } from "../web/listen.js";
+import { checkListenSafety, isLoopback } from "../web/listen.js";
 
 export interface ViewOptions {
   listen: string;
-  token?: string;
+  /** false: --no-token (loopback only). */
+  token?: string | false;
+  tokenFile?: string;
   fromStart?: boolean;
   newest?: boolean;
   recursive?: boolean;
@@ -22,8 +24,12 @@ export function viewConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): unknown {
   if (paths.length === 0) throw new UserError("USAGE", "view needs at least one PATH");
-  const token = opts.token ?? env.LOGWARD_WEB_TOKEN ?? "";
-  checkListenSafety(opts.listen, token || undefined);
+  const noToken = opts.token === false;
+  const token = noToken ? "" : (opts.token ?? env.LOGWARD_WEB_TOKEN ?? "");
+  const tokenFile = noToken ? undefined : opts.tokenFile;
+  const address = checkListenSafety(opts.listen, token || tokenFile || undefined);
+  if (noToken && !isLoopback(address.host))
+    throw new UserError("USAGE", `--no-token is for loopback addresses only, not ${opts.listen}`);
   const history = opts.history === undefined ? undefined : Number(opts.history);
   if (history !== undefined && (!Number.isSafeInteger(history) || history < 1)) {
     throw new UserError("USAGE", `--history must be a whole number of lines >= 1, got ${opts.history}`);
@@ -40,7 +46,12 @@ export function viewConfig(
   return {
     ...(stateDir ? { state_dir: stateDir } : {}),
     sources,
-    web: { listen: opts.listen, ...(token ? { token } : {}), ...(history !== undefined ? { history } : {}) },
+    web: {
+      listen: opts.listen,
+      ...(token ? { token } : tokenFile ? { token_file: tokenFile } : {}),
+      ...(noToken ? { auth: "none" } : {}),
+      ...(history !== undefined ? { history } : {}),
+    },
   };
 }
 
@@ -62,7 +73,8 @@ async function runView(command: Command, paths: string[], opts: ViewOptions): Pr
   const stateDir = globalOptions(command).stateDir;
   const config = validateConfig(viewConfig(paths, opts, stateDir), { origin: "view flags" });
   const logger = loggerForConfig(command, config);
-  const tokenNote = config.web?.token ? " (first visit: add ?token=YOUR_TOKEN to the address)" : "";
+  const given = config.web?.token || config.web?.token_file;
+  const tokenNote = given ? " (first visit: add ?token=YOUR_TOKEN to the address)" : "";
   process.exitCode = await runDaemon(config, {
     logger,
     memoryCheckpoints: !stateDir,
@@ -79,8 +91,11 @@ export function registerView(program: Command): void {
     .option("--listen <host:port>", "address to serve on (a non-loopback address needs a token)", "127.0.0.1:8080")
     .option(
       "--token <token>",
-      "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN",
+      "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN, " +
+        "else a random one made at start (printed in the URL)",
     )
+    .option("--token-file <file>", "read the token from this file (its first line)")
+    .option("--no-token", "serve without a token (loopback only: any local user or program can read the logs)")
     .option("--from-start", "read the files from their beginning (the page keeps the newest --history lines)")
     .option("--newest", "follow only the newest matching file")
     .option("--recursive", "descend into directories")

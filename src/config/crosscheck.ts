@@ -49,8 +49,10 @@ function references(value: unknown, at: PathSegment[], known: string[] | undefin
 
 function checkWeb(config: Config): RawIssue[] {
   const web = config.web;
-  if (!web || (web.token !== undefined && web.token !== "")) return [];
-  if (listensOnLoopback(web.listen)) return [];
+  if (!web || listensOnLoopback(web.listen)) return [];
+  if (web.auth === "none")
+    return [{ path: ["web", "auth"], message: `auth "none" is for loopback addresses only, not ${web.listen}` }];
+  if (web.token || web.token_file) return [];
   return [
     {
       path: ["web", "listen"],

@@ -55,8 +55,9 @@ export function formatConfig(config: Config): string {
   );
   out.push("");
   if (config.web) {
-    const token = config.web.token ? "token required" : "no token";
-    const rest = settings(config.web, schemaShape(webSchema), ["listen", "token"]);
+    const { auth, token: given, token_file } = config.web;
+    const token = auth === "none" ? "no token" : given || token_file ? "token required" : "token made at start";
+    const rest = settings(config.web, schemaShape(webSchema), ["listen", "token", "token_file", "auth"]);
     out.push(`web        listen ${config.web.listen}, ${token}${rest ? `, ${rest}` : ""}`);
   } else {
     out.push("web        off");

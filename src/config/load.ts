@@ -11,6 +11,7 @@ import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment
 import { convertLegacy } from "./legacy.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
+import { patternHints } from "../rules/pattern-hints.js";
 
 // Commands import the whole config API from here.
 export { formatConfig } from "./format.js";
@@ -58,7 +59,8 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   ];
   if (all.length) throw new ConfigError(sortIssues(all));
   config.path = path.resolve(file);
-  if (legacy) config.hints = [legacy.hint];
+  const hints = [...(legacy ? [legacy.hint] : []), ...patternHints(config.rules)];
+  if (hints.length) config.hints = hints;
   return config;
 }
 

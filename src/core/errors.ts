@@ -6,6 +6,8 @@ export type ErrorCode =
   | "CONFIG_PARSE"
   | "USAGE"
   | "PATTERN_INVALID"
+  | "PATTERN_TOO_SLOW"
+  | "PATTERN_BUSY"
   | "DURATION_INVALID"
   | "SIZE_INVALID"
   | "SOURCE_FAILED"

@@ -15,6 +15,8 @@ export interface Pattern {
   readonly required: string | undefined;
   /** Literals of which every matching line contains at least one (a top-level `a|b` has one per branch). */
   readonly requiredAny: readonly string[] | undefined;
+  /** The compiled regex of a regex pattern (so it can be run elsewhere: a worker, the linear engine). */
+  readonly regex?: RegExp;
   test(line: string): boolean;
   exec(line: string): MatchResult | undefined;
 }
@@ -58,6 +60,7 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
   return {
     source: text,
     kind: "regex",
+    regex: re,
     required,
     requiredAny,
     test: (line) => re.test(line),

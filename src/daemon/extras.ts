@@ -52,15 +52,18 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
       import("../web/hub.js"),
       import("../web/server.js"),
     ]);
-    const hub = createWebHub({ clock: deps.clock, historyLines: config.web.history });
+    const { history, history_bytes } = config.web;
+    const hub = createWebHub({ clock: deps.clock, historyLines: history, historyBytes: history_bytes });
     const server = await startWebServer(config.web, {
       hub,
       metrics: deps.metrics,
       logger: deps.logger.child({ component: "web" }),
     });
-    deps.logger.info({ url: server.url }, "web UI listening");
+    // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
+    const open = server.openUrl !== server.url ? { open: server.openUrl } : {};
+    deps.logger.info({ url: server.url, auth: server.tokenOrigin, ...open }, "web UI listening");
     extras.hub = hub;
-    extras.webUrl = server.url;
+    extras.webUrl = server.openUrl;
     stops.push(() => server.close());
   }
   return extras;

@@ -1,5 +1,6 @@
 // Line matching for one rule: any of its match patterns, vetoed by any of its exclude patterns.
 import { parsePattern, type MatchResult, type Pattern } from "../core/pattern.js";
+import { enableLinearFallback } from "../core/pattern-risk.js";
 
 export interface LineMatcher {
   /** The match of a line (first matching pattern wins), or undefined when it does not match or is excluded. */
@@ -16,6 +17,8 @@ export function compileMatcher(
   match: readonly string[] | undefined,
   exclude: readonly string[] | undefined,
 ): LineMatcher {
+  // A rule pattern runs on lines anyone may write: one that backtracks too much finishes in linear time instead.
+  enableLinearFallback();
   const includes = (match ?? []).map(parsePattern);
   const excludes = (exclude ?? []).map(parsePattern);
   return {

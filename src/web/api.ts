@@ -1,11 +1,14 @@
 // The JSON endpoints: /api/sources, /api/tail, /api/stats, /api/alerts.
 import type { FastifyInstance } from "fastify";
-import type { WebHub } from "./hub.js";
-import { badRequest, parseMatch, queryString } from "./http.js";
+import type { PatternSandbox } from "../core/untrusted-pattern.js";
+import type { HubLine, WebHub } from "./hub.js";
+import { badRequest, filterFailed, parseMatch, queryString } from "./http.js";
 
 const DEFAULT_TAIL_LINES = 100;
+/** Most characters of line text in one /api/tail answer: the newest lines that fit are sent. */
+export const MAX_TAIL_CHARS = 16 * 1024 * 1024;
 
-export function registerApi(app: FastifyInstance, hub: WebHub): void {
+export function registerApi(app: FastifyInstance, hub: WebHub, sandbox: PatternSandbox): void {
   app.addHook("onSend", async (request, reply, payload) => {
     if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
     return payload;
@@ -20,14 +23,22 @@ export function registerApi(app: FastifyInstance, hub: WebHub): void {
     const lines = linesParam === undefined ? DEFAULT_TAIL_LINES : Number(linesParam);
     if (!Number.isSafeInteger(lines) || lines < 0)
       return badRequest(reply, `lines must be a whole number >= 0, got ${linesParam}`);
-    const pattern = parseMatch(request, reply);
-    if (pattern === null) return reply;
+    const filter = parseMatch(request, reply, sandbox);
+    if (filter === null) return reply;
     if (!hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     // Filter the whole history, then keep the newest `lines` of what matched.
-    const held = hub.tail(source, pattern ? hub.historyLines : lines);
-    const matched = pattern ? held.filter((l) => pattern.test(l.line)) : held;
-    return { source, lines: matched.slice(Math.max(0, matched.length - lines)) };
+    const held = hub.tail(source, filter ? hub.historyLines : lines);
+    let matched = held;
+    if (filter) {
+      try {
+        const spans = await filter.spans(held.map((l) => l.line));
+        matched = held.filter((_, i) => spans[i] !== null);
+      } catch (err) {
+        return filterFailed(reply, err);
+      }
+    }
+    return { source, ...newestWithin(matched.slice(Math.max(0, matched.length - lines)), MAX_TAIL_CHARS) };
   });
 
   app.get("/api/stats", async () => ({
@@ -49,4 +60,13 @@ export function registerApi(app: FastifyInstance, hub: WebHub): void {
   }));
 
   app.get("/api/alerts", async () => ({ alerts: hub.alerts() }));
+}
+
+/** The newest lines whose text fits in maxChars; `truncated` says older ones were left out. */
+function newestWithin(lines: HubLine[], maxChars: number): { lines: HubLine[]; truncated?: true } {
+  let chars = 0;
+  let first = lines.length;
+  while (first > 0 && chars + (lines[first - 1] as HubLine).line.length <= maxChars)
+    chars += (lines[--first] as HubLine).line.length;
+  return first === 0 ? { lines } : { lines: lines.slice(first), truncated: true };
 }

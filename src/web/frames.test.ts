@@ -1,22 +1,30 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parsePattern, type Pattern } from "../core/pattern.js";
+import type { Span } from "../core/untrusted-pattern.js";
 import { expandLines, lineFrames, MAX_LINES_PER_EVENT, type ExpandedLine, type LinesEvent } from "./frames.js";
 import type { HubLine } from "./hub.js";
 
+/** The spans the sandbox computes, computed here directly. */
+function spansOf(lines: HubLine[], pattern: Pattern | undefined): Span[] | undefined {
+  if (!pattern) return undefined;
+  return lines.map(({ line }) => {
+    const m = pattern.regex?.exec(line);
+    if (pattern.regex) return m ? [m.index, m.index + m[0].length] : null;
+    const at = line.indexOf(pattern.source);
+    return at < 0 ? null : [at, at + pattern.source.length];
+  });
+}
+
 /** What one event per line used to say: the plain path the batched format must reproduce. */
 function plain(lines: HubLine[], pattern: Pattern | undefined): ExpandedLine[] {
+  const spans = spansOf(lines, pattern);
   const out: ExpandedLine[] = [];
-  for (const line of lines) {
-    if (!pattern) {
-      out.push(line);
-      continue;
-    }
-    const m = pattern.exec(line.line);
-    if (!m) continue;
-    const at = m.match ? line.line.indexOf(m.match) : -1;
-    out.push(at >= 0 ? { ...line, hl: [at, at + m.match.length] } : line);
-  }
+  lines.forEach((line, i) => {
+    const span = spans?.[i];
+    if (span === null) return;
+    out.push(span && span[1] > span[0] ? { ...line, hl: span } : line);
+  });
   return out;
 }
 
@@ -60,7 +68,7 @@ describe("lineFrames (the `lines` wire format)", () => {
     fc.assert(
       fc.property(hubLines, patterns, perEvent, (lines, text, max) => {
         const pattern = text === undefined ? undefined : parsePattern(text);
-        const frames = lineFrames("app", lines, pattern, "ep", max);
+        const frames = lineFrames("app", lines, spansOf(lines, pattern), "ep", max);
         const decoded = frames.map((f) => decode(f.text));
         expect(decoded.flatMap((d) => expandLines(d.event))).toEqual(plain(lines, pattern));
         expect(frames.map((f) => f.lines)).toEqual(decoded.map((d) => d.event.lines.length));
@@ -73,7 +81,7 @@ describe("lineFrames (the `lines` wire format)", () => {
     fc.assert(
       fc.property(hubLines, patterns, perEvent, (lines, text, max) => {
         const pattern = text === undefined ? undefined : parsePattern(text);
-        const decoded = lineFrames("app", lines, pattern, "ep", max).map((f) => decode(f.text));
+        const decoded = lineFrames("app", lines, spansOf(lines, pattern), "ep", max).map((f) => decode(f.text));
         decoded.forEach(({ id, event }, i) => {
           expect(event.lines.length).toBeGreaterThan(0);
           expect(event.lines.length).toBeLessThanOrEqual(max);
@@ -100,5 +108,17 @@ describe("lineFrames (the `lines` wire format)", () => {
       { n: 2, time: 2, line: "b", file: null, host: null },
     ]);
     expect(expandLines(event)).toEqual(lines);
+  });
+
+  test("long lines make events of their own, and a cut line says how long it was", () => {
+    const long = "x".repeat(600);
+    const lines: HubLine[] = [1, 2, 3, 4].map((n) => ({ n, source: "s", time: n, line: long }));
+    (lines[3] as HubLine).cut = 5000;
+    const events = lineFrames("s", lines, undefined, "ep", 500, 1000).map((f) => decode(f.text).event);
+    expect(events.map((e) => e.lines.length)).toEqual([1, 1, 1, 1]);
+    expect(events[3]?.lines[0]?.cut).toBe(5000);
+    expect(lineFrames("s", lines, undefined, "ep", 500, 1200).map((f) => decode(f.text).event.lines.length)).toEqual([
+      2, 2,
+    ]);
   });
 });

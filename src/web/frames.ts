@@ -1,5 +1,5 @@
 // The live stream's wire format: `lines` events, each carrying a batch of one source's lines, compact and resumable.
-import type { Pattern } from "../core/pattern.js";
+import type { Span } from "../core/untrusted-pattern.js";
 import type { HubLine } from "./hub.js";
 import { sseFrame, type SseFrame } from "./sse.js";
 
@@ -8,6 +8,8 @@ import { sseFrame, type SseFrame } from "./sse.js";
  * batches; the cap keeps one frame to a few hundred KB, so a slow client loses part of a burst, not all.
  */
 export const MAX_LINES_PER_EVENT = 500;
+/** Most characters of line text in one event: a few long lines make an event of their own. */
+export const MAX_CHARS_PER_EVENT = 1024 * 1024;
 
 /**
  * One line of a `lines` event. `file` and `host` are sent when they differ from the line before in the
@@ -23,6 +25,8 @@ export interface WireLine {
   host?: string | null;
   rules?: string[];
   hl?: [number, number];
+  /** The line was cut for display: its whole length in characters. */
+  cut?: number;
 }
 
 /** `{"type":"lines","source":S,"lines":[...]}`; the SSE id is `EPOCH-N`, N the n of the last line it covers. */
@@ -33,19 +37,22 @@ export interface LinesEvent {
 }
 
 /**
- * `lines` events for the lines that pass the filter, oldest first. An event's id is the n of the last
+ * `lines` events for the lines that pass the filter (spans[i] is the match of lines[i], null for none; no
+ * spans: every line), oldest first. An event's id is the n of the last
  * line it covers (matched or not), so Last-Event-ID resumes after it without re-sending what the filter
  * already skipped. Each event stands alone: one dropped under back-pressure leaves the next readable.
  */
 export function lineFrames(
   source: string,
   lines: HubLine[],
-  pattern: Pattern | undefined,
+  spans: readonly Span[] | undefined,
   epoch: string,
   maxPerEvent = MAX_LINES_PER_EVENT,
+  maxCharsPerEvent = MAX_CHARS_PER_EVENT,
 ): SseFrame[] {
   const frames: SseFrame[] = [];
   let batch: WireLine[] = [];
+  let chars = 0;
   let file: string | undefined;
   let host: string | undefined;
   const emit = (lastN: number): void => {
@@ -53,32 +60,29 @@ export function lineFrames(
     const event: LinesEvent = { type: "lines", source, lines: batch };
     frames.push({ text: sseFrame(event, `${epoch}-${lastN}`), lines: batch.length });
     batch = [];
+    chars = 0;
     file = host = undefined;
   };
   let lastN = 0;
-  for (const line of lines) {
-    const hl = pattern ? matchSpan(line.line, pattern) : undefined;
-    if (hl !== null) {
-      if (batch.length >= maxPerEvent) emit(lastN); // full: it covers up to the line before this one
+  lines.forEach((line, i) => {
+    const span = spans ? spans[i] : undefined;
+    if (span !== null) {
+      // Full: it covers up to the line before this one.
+      if (batch.length >= maxPerEvent || (batch.length > 0 && chars + line.line.length > maxCharsPerEvent))
+        emit(lastN);
       const wire: WireLine = { n: line.n, time: line.time, line: line.line };
       if (line.file !== file) wire.file = (file = line.file) ?? null;
       if (line.host !== host) wire.host = (host = line.host) ?? null;
       if (line.rules) wire.rules = line.rules;
-      if (hl) wire.hl = hl;
+      if (span && span[1] > span[0]) wire.hl = span;
+      if (line.cut !== undefined) wire.cut = line.cut;
       batch.push(wire);
+      chars += line.line.length;
     }
     lastN = line.n;
-  }
+  });
   emit(lastN);
   return frames;
-}
-
-/** null: no match; undefined: a match without a span to mark; else [start, end) of the match. */
-function matchSpan(text: string, pattern: Pattern): [number, number] | undefined | null {
-  const m = pattern.exec(text);
-  if (!m) return null;
-  const at = m.match ? text.indexOf(m.match) : -1;
-  return at >= 0 ? [at, at + m.match.length] : undefined;
 }
 
 /** A line as a client reconstructs it: the hub's line (file and host carried over), plus hl. */

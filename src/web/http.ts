@@ -1,6 +1,6 @@
 // Small HTTP helpers shared by the web routes: security headers, query parameters, error replies.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { parsePattern, type Pattern } from "../core/pattern.js";
+import type { ClientPattern, PatternSandbox } from "../core/untrusted-pattern.js";
 
 /**
  * Sent with every response. Scripts and styles only from this server (no inline code), nothing
@@ -28,13 +28,27 @@ export function badRequest(reply: FastifyReply, message: string): FastifyReply {
 }
 
 /** The ?match= pattern: undefined when absent or empty, null after replying 400 for a bad one. */
-export function parseMatch(request: FastifyRequest, reply: FastifyReply): Pattern | undefined | null {
+export function parseMatch(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sandbox: PatternSandbox,
+): ClientPattern | undefined | null {
   const text = queryString(request, "match");
   if (!text) return undefined;
   try {
-    return parsePattern(text);
+    return sandbox.compile(text);
   } catch (err) {
     badRequest(reply, (err as Error).message);
     return null;
   }
+}
+
+/** The reply for a filter that failed: too slow (422), too many waiting (503), or our failure (500). */
+export function filterFailed(reply: FastifyReply, err: unknown): FastifyReply {
+  const code = (err as { code?: unknown }).code;
+  const message = (err as Error).message;
+  if (code === "PATTERN_TOO_SLOW") return reply.code(422).send({ error: "pattern_too_slow", message });
+  if (code === "PATTERN_BUSY") return reply.code(503).send({ error: "busy", message });
+  if (code === "PATTERN_INVALID") return badRequest(reply, message);
+  return reply.code(500).send({ error: "internal", message: "the filter failed" });
 }

@@ -16,6 +16,8 @@ export interface HubLine {
   host?: string;
   /** Rules whose pattern matched this line. */
   rules?: string[];
+  /** Set when `line` was cut to the display limit: the whole line's length in characters. */
+  cut?: number;
 }
 
 export interface SourceSummary {
@@ -52,6 +54,8 @@ export interface WebHub {
   /** Changes every time a hub is created: a stream id from another hub (a restart) cannot resume here. */
   readonly epoch: string;
   readonly historyLines: number;
+  /** Most characters one source's history holds (lines are evicted, oldest first, to stay under it). */
+  readonly historyBytes: number;
   addSource(name: string, info: { type: string; path?: string }): void;
   pushRecords(records: LogRecord[], matches?: Map<LogRecord, string[]>): void;
   pushStats(job: string, report: unknown): void;
@@ -73,6 +77,10 @@ export interface WebHub {
 export interface WebHubOptions {
   /** Lines kept per source (default 1000). */
   historyLines?: number;
+  /** Characters kept per source, lines' text and overhead counted (default 4 MiB). */
+  historyBytes?: number;
+  /** Longer lines are cut to this many characters for the view (default 64 KiB); the rules see them whole. */
+  maxLineChars?: number;
   /** Reports kept per stats job (default 360: an hour of 10 s reports). */
   statsReports?: number;
   /** Alerts kept (default 500). */
@@ -90,6 +98,9 @@ interface SourceState {
 export function createWebHub(options: WebHubOptions): WebHub {
   const { clock } = options;
   const historyLines = options.historyLines ?? 1000;
+  const historyBytes = options.historyBytes ?? DEFAULT_HISTORY_BYTES;
+  const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
+  const budget = { maxBytes: historyBytes, weigh: weighLine };
   const statsReports = options.statsReports ?? 360;
   const sources = new Map<string, SourceState>();
   const statsByJob = new Map<string, Ring<StatsEntry>>();
@@ -97,20 +108,21 @@ export function createWebHub(options: WebHubOptions): WebHub {
 
   const ensure = (name: string, info: { type: string; path?: string } = { type: "unknown" }): SourceState => {
     let state = sources.get(name);
-    if (!state) sources.set(name, (state = { info, ring: new Ring(historyLines), seen: 0, listeners: new Set() }));
+    if (!state) sources.set(name, (state = { info, ring: new Ring(historyLines, budget), seen: 0, listeners: new Set() }));
     return state;
   };
 
   return {
     epoch: clock.now().toString(36) + randomBytes(3).toString("hex"),
     historyLines,
+    historyBytes,
     addSource(name, info) {
       ensure(name, info).info = { ...info };
     },
     pushRecords(records, matches) {
       for (const [name, group] of groupBySource(records)) {
         const state = ensure(name);
-        const lines = group.map((record) => toHubLine(record, ++state.seen, matches?.get(record)));
+        const lines = group.map((record) => toHubLine(record, ++state.seen, matches?.get(record), maxLineChars));
         for (const line of lines) state.ring.push(line);
         for (const listener of [...state.listeners]) listener(lines);
       }
@@ -143,6 +155,24 @@ export function createWebHub(options: WebHubOptions): WebHub {
   };
 }
 
+const DEFAULT_HISTORY_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_LINE_CHARS = 64 * 1024;
+/** What a held line costs beyond its text: the object, its numbers, the shared source and file names. */
+const LINE_OVERHEAD = 96;
+
+function weighLine(line: HubLine): number {
+  return line.line.length + LINE_OVERHEAD;
+}
+
+/**
+ * The first maxChars characters as a string of their own: a plain slice would keep the whole (maybe huge)
+ * line alive behind it. A surrogate pair is not split.
+ */
+export function cutLine(text: string, maxChars: number): string {
+  const end = /[\uD800-\uDBFF]/.test(text[maxChars - 1] ?? "") ? maxChars - 1 : maxChars;
+  return Buffer.from(text.slice(0, end), "utf16le").toString("utf16le");
+}
+
 function groupBySource(records: LogRecord[]): Map<string, LogRecord[]> {
   const groups = new Map<string, LogRecord[]>();
   for (const record of records) {
@@ -153,8 +183,10 @@ function groupBySource(records: LogRecord[]): Map<string, LogRecord[]> {
   return groups;
 }
 
-function toHubLine(record: LogRecord, n: number, rules: string[] | undefined): HubLine {
-  const line: HubLine = { n, source: record.source, time: record.time, line: record.line };
+function toHubLine(record: LogRecord, n: number, rules: string[] | undefined, maxChars: number): HubLine {
+  const text = record.line.length > maxChars ? cutLine(record.line, maxChars) : record.line;
+  const line: HubLine = { n, source: record.source, time: record.time, line: text };
+  if (text !== record.line) line.cut = record.line.length;
   if (record.file !== undefined) line.file = record.file;
   if (record.host !== undefined) line.host = record.host;
   if (rules && rules.length > 0) line.rules = [...rules];

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { LogwardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../core/metrics.js";
+import { PatternSandbox } from "../core/untrusted-pattern.js";
 import type { WebHub } from "./hub.js";
 import type { WebConfig } from "./schema.js";
 import { accessHook } from "./auth.js";
@@ -10,7 +11,8 @@ import { loadAssets, type Asset } from "./assets.js";
 import { registerApi } from "./api.js";
 import { registerStream } from "./stream.js";
 import { SECURITY_HEADERS } from "./http.js";
-import { checkListenSafety, urlFor } from "./listen.js";
+import { parseListen, urlFor } from "./listen.js";
+import { resolveToken, type TokenOrigin } from "./token.js";
 import type { SseClient } from "./sse.js";
 
 /** What the server needs of the config: a full WebConfig fits; the rest have defaults. */
@@ -20,52 +22,103 @@ export interface WebServerDeps {
   hub: WebHub;
   metrics: Metrics;
   logger: Logger;
+  /** Where LOGWARD_WEB_TOKEN is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WebServer {
   /** http://host:port/ as a browser on this machine reaches it. */
   url: string;
+  /** The address to show the user: with ?token= when the token was made at start (nobody else knows it). */
+  openUrl: string;
+  /** The token in force (undefined with `auth: none`) and where it came from. */
+  token: string | undefined;
+  tokenOrigin: TokenOrigin;
   /** Ends every live stream and stops listening. */
   close(): Promise<void>;
 }
 
 /** 4 MiB: at 50k lines/s (about 7 MB/s on the wire) a browser may stall for half a second without losing a line. */
 const DEFAULT_CLIENT_BUFFER = 4 * 1024 * 1024;
+const DEFAULT_MAX_CONNECTIONS = 256;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection is closed after this: a page's requests come in bursts. */
+const KEEP_ALIVE_MS = 5_000;
 
 export async function startWebServer(config: WebServerConfig, deps: WebServerDeps): Promise<WebServer> {
-  const token = config.token || undefined; // an unset ${VAR} gives "": no token
-  const address = checkListenSafety(config.listen, token);
+  const { token, origin } = resolveToken(config, deps.env);
+  const address = parseListen(config.listen);
   const assets = await loadAssets();
   const clients = new Set<SseClient>();
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const sandbox = new PatternSandbox({ budgetMs: config.pattern_budget ?? 500 });
+  const app = createApp(config);
+  watchConnections(app, deps, config.max_connections ?? DEFAULT_MAX_CONNECTIONS);
   app.addHook("onRequest", accessHook(token));
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
     return payload;
   });
   registerAssets(app, assets);
-  registerApi(app, deps.hub);
-  registerStream(app, { ...deps, maxPendingBytes: config.client_buffer ?? DEFAULT_CLIENT_BUFFER, clients });
+  registerApi(app, deps.hub, sandbox);
+  const maxPendingBytes = config.client_buffer ?? DEFAULT_CLIENT_BUFFER;
+  registerStream(app, { ...deps, sandbox, maxPendingBytes, clients });
   app.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await deps.metrics.text()));
   app.get("/healthz", async () => ({ status: "ok" }));
 
   try {
     await app.listen({ host: address.host, port: address.port });
   } catch (err) {
+    await sandbox.close();
     throw new LogwardError("WEB_FAILED", `cannot listen on ${config.listen}: ${(err as Error).message}`, {
       cause: err,
     });
   }
   const port = (app.server.address() as { port: number }).port;
   const url = urlFor(address.host, port);
-  deps.logger.debug({ url, auth: token ? "token" : "none" }, "web server listening");
+  const openUrl = origin === "generated" && token ? `${url}?token=${encodeURIComponent(token)}` : url;
+  deps.logger.debug({ url, auth: origin }, "web server listening");
   return {
     url,
+    openUrl,
+    token,
+    tokenOrigin: origin,
     async close() {
       for (const client of clients) client.end();
+      await sandbox.close();
       await app.close();
     },
   };
+}
+
+function createApp(config: WebServerConfig): FastifyInstance {
+  const requestTimeout = config.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    // A client must send its whole request in time (slowloris); an idle keep-alive connection is closed.
+    requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+  });
+}
+
+/** Cap open connections (live streams count), count what is refused, and survive running out of descriptors. */
+function watchConnections(app: FastifyInstance, deps: WebServerDeps, max: number): void {
+  const refused = deps.metrics.counter(
+    "web_connections_refused_total",
+    "Connections closed at once because max_connections were open or no file descriptor was left",
+  );
+  const server = app.server;
+  server.maxConnections = max;
+  server.on("drop", () => refused.inc());
+  let warned = false;
+  // accept() failing (EMFILE: no descriptor left) must not take the daemon down; libuv retries by itself.
+  server.on("error", (err: NodeJS.ErrnoException) => {
+    refused.inc();
+    if (warned) return;
+    warned = true;
+    deps.logger.warn({ err: err.message, code: err.code }, "web server cannot accept a connection");
+  });
 }
 
 function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void {

@@ -1,27 +1,31 @@
 // GET /api/stream: Server-Sent Events of one source's lines in batches — history on connect, resume, filter, bounded buffering.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { describeError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
-import type { Pattern } from "../core/pattern.js";
-import type { WebHub } from "./hub.js";
+import type { ClientPattern, PatternSandbox, Span } from "../core/untrusted-pattern.js";
+import type { HubLine, WebHub } from "./hub.js";
 import { lineFrames } from "./frames.js";
 import { SseClient, sseFrame, type SseClientOptions, type SseFrame } from "./sse.js";
-import { SECURITY_HEADERS, badRequest, parseMatch, queryString } from "./http.js";
+import { SECURITY_HEADERS, badRequest, filterFailed, parseMatch, queryString } from "./http.js";
 
 export interface StreamDeps {
   hub: WebHub;
   metrics: Metrics;
   logger: Logger;
+  sandbox: PatternSandbox;
   maxPendingBytes: number;
   /** Open streams, so closing the server can end them. */
   clients: Set<SseClient>;
 }
 
 /** Streams beyond this are refused (503): each one holds a socket and a queue. */
-const MAX_CLIENTS = 100;
+export const MAX_STREAMS = 100;
 const PING_MS = 15_000;
 /** How long the browser waits before reconnecting after the stream drops. */
 const RETRY_MS = 1000;
+
+type ClientCounters = Pick<SseClientOptions, "onSent" | "onDropped" | "onQueuePeak">;
 
 export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const clientsGauge = deps.metrics.gauge("web_clients", "Browsers connected to the live stream");
@@ -32,48 +36,147 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
     "Most bytes one live-stream client has had waiting (our bounded queue plus the socket's buffer)",
   );
   let highest = 0;
-  const onQueuePeak = (bytes: number): void => {
-    if (bytes > highest) queuePeak.set((highest = bytes));
+  const counters: ClientCounters = {
+    onSent: (n) => sent.inc(n),
+    onDropped: (n) => dropped.inc(n),
+    onQueuePeak: (bytes) => {
+      if (bytes > highest) queuePeak.set((highest = bytes));
+    },
   };
+  // Slots are taken before the first await and given back on every path, so no failure can leak one.
+  let slots = 0;
 
   app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
     const source = queryString(request, "source");
     if (!source) return badRequest(reply, "source is required: /api/stream?source=NAME");
     if (!deps.hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
-    const pattern = parseMatch(request, reply);
-    if (pattern === null) return reply;
-    if (deps.clients.size >= MAX_CLIENTS)
-      return reply.code(503).send({ error: "busy", message: "too many live streams" });
-
-    const client = openStream(reply, deps, {
-      onSent: (n) => sent.inc(n),
-      onDropped: (n) => dropped.inc(n),
-      onQueuePeak,
-    });
-    deps.clients.add(client);
+    const filter = parseMatch(request, reply, deps.sandbox);
+    if (filter === null) return reply;
+    if (slots >= MAX_STREAMS) return reply.code(503).send({ error: "busy", message: "too many live streams" });
+    slots++;
     clientsGauge.inc();
-    const resumeFrom = resumePoint(request, deps.hub.epoch);
-    sendHistory(client, deps.hub, source, pattern, resumeFrom);
-    const unsubscribe = deps.hub.subscribe(source, (lines) =>
-      client.send(lineFrames(source, lines, pattern, deps.hub.epoch)),
-    );
-    const ping = setInterval(() => client.ping(), PING_MS);
-    ping.unref();
-    reply.raw.on("close", () => {
-      unsubscribe();
-      clearInterval(ping);
-      deps.clients.delete(client);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      slots--;
       clientsGauge.dec();
-    });
-    deps.logger.debug({ source, match: pattern?.source, resumed: resumeFrom !== undefined }, "web stream opened");
-    return reply;
+    };
+    const stream = new LiveStream(source, filter, deps, counters, release);
+    try {
+      return await stream.open(request, reply);
+    } catch (err) {
+      stream.fail(err);
+      return reply.sent ? reply : reply.code(500).send({ error: "internal", message: "the stream failed" });
+    }
   });
 }
 
-type ClientCounters = Pick<SseClientOptions, "onSent" | "onDropped" | "onQueuePeak">;
+/** One browser's stream: history first, then each batch the hub pushes, filtered in order. */
+class LiveStream {
+  private client: SseClient | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private ping: NodeJS.Timeout | undefined;
+  /** Filtered batches in flight (regex filters run in the sandbox): their order is kept by chaining. */
+  private chain: Promise<void> = Promise.resolve();
+  private waitingChars = 0;
+  private early: HubLine[][] | undefined = [];
 
-function openStream(reply: FastifyReply, deps: StreamDeps, counters: ClientCounters): SseClient {
+  constructor(
+    private readonly source: string,
+    private readonly filter: ClientPattern | undefined,
+    private readonly deps: StreamDeps,
+    private readonly counters: ClientCounters,
+    private readonly release: () => void,
+  ) {}
+
+  async open(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { hub } = this.deps;
+    const resumeFrom = resumePoint(request, hub.epoch);
+    // Subscribe before filtering the history, so lines pushed meanwhile are neither lost nor sent twice.
+    this.unsubscribe = hub.subscribe(this.source, (lines) => this.onLines(lines));
+    const { lines, missed } =
+      resumeFrom !== undefined ? hub.since(this.source, resumeFrom) : { lines: hub.tail(this.source, hub.historyLines), missed: 0 };
+    let spans: Span[] | undefined;
+    try {
+      spans = await this.spans(lines);
+    } catch (err) {
+      this.stop();
+      return filterFailed(reply, err);
+    }
+    if (request.raw.socket.destroyed) {
+      this.stop();
+      return reply;
+    }
+    this.client = openSse(reply, this.deps, this.counters);
+    this.deps.clients.add(this.client);
+    reply.raw.on("close", () => this.stop());
+    const hello = { type: "hello", epoch: hub.epoch, source: this.source, match: this.filter?.source ?? null };
+    const frames: SseFrame[] = [{ text: sseFrame({ ...hello, resumed: resumeFrom !== undefined }), lines: 0 }];
+    if (missed > 0) frames.push({ text: sseFrame({ type: "missed", count: missed }), lines: 0 });
+    frames.push(...lineFrames(this.source, lines, spans, hub.epoch));
+    this.client.send(frames);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const batch of early) this.onLines(batch);
+    this.ping = setInterval(() => this.client?.ping(), PING_MS);
+    this.ping.unref();
+    this.deps.logger.debug({ source: this.source, match: this.filter?.source, resumed: resumeFrom !== undefined }, "web stream opened");
+    return reply;
+  }
+
+  /** Anything thrown after the response began: end this stream, never the daemon. */
+  fail(err: unknown): void {
+    const code = (err as { code?: unknown }).code;
+    const level = code === "PATTERN_TOO_SLOW" || code === "PATTERN_BUSY" ? "debug" : "warn";
+    this.deps.logger[level]({ source: this.source, err: describeError(err) }, "web stream ended");
+    if (this.client && !this.client.isClosed) {
+      const message = code === "PATTERN_TOO_SLOW" ? (err as Error).message : "the stream failed";
+      this.client.send([{ text: sseFrame({ type: "error", message }), lines: 0 }]);
+      this.client.end();
+    }
+    this.stop();
+  }
+
+  private onLines(lines: HubLine[]): void {
+    if (this.early) return void this.early.push(lines);
+    const client = this.client;
+    if (!client || client.isClosed) return;
+    const now = !this.filter ? undefined : this.filter.now;
+    if (!this.filter || now) {
+      client.send(lineFrames(this.source, lines, now?.(lines.map((l) => l.line)), this.deps.hub.epoch));
+      return;
+    }
+    // A browser whose filter cannot keep up is ended: it reconnects and resumes from its last id.
+    const chars = lines.reduce((sum, l) => sum + l.line.length, 0);
+    if (this.waitingChars + chars > this.deps.maxPendingBytes)
+      return this.fail(new Error("the filter fell behind the lines"));
+    this.waitingChars += chars;
+    this.chain = this.chain
+      .then(async () => {
+        const spans = await this.spans(lines);
+        this.waitingChars -= chars;
+        client.send(lineFrames(this.source, lines, spans, this.deps.hub.epoch));
+      })
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  private spans(lines: HubLine[]): Promise<Span[] | undefined> {
+    if (!this.filter || lines.length === 0) return Promise.resolve(undefined);
+    return this.filter.spans(lines.map((l) => l.line));
+  }
+
+  private stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearInterval(this.ping);
+    if (this.client) this.deps.clients.delete(this.client);
+    this.release();
+  }
+}
+
+function openSse(reply: FastifyReply, deps: StreamDeps, counters: ClientCounters): SseClient {
   reply.hijack(); // the response is ours from here: fastify hooks no longer add headers
   const res = reply.raw;
   res.writeHead(200, {
@@ -96,23 +199,4 @@ export function resumePoint(request: FastifyRequest, epoch: string): number | un
   const n = Number(id.slice(dash + 1));
   if (dash < 0 || id.slice(0, dash) !== epoch || !Number.isSafeInteger(n) || n < 0) return undefined;
   return n;
-}
-
-function sendHistory(
-  client: SseClient,
-  hub: WebHub,
-  source: string,
-  pattern: Pattern | undefined,
-  after: number | undefined,
-): void {
-  const resumed = after !== undefined;
-  const frames: SseFrame[] = [
-    { text: sseFrame({ type: "hello", epoch: hub.epoch, source, match: pattern?.source ?? null, resumed }), lines: 0 },
-  ];
-  const { lines, missed } = resumed
-    ? hub.since(source, after)
-    : { lines: hub.tail(source, hub.historyLines), missed: 0 };
-  if (missed > 0) frames.push({ text: sseFrame({ type: "missed", count: missed }), lines: 0 });
-  frames.push(...lineFrames(source, lines, pattern, hub.epoch));
-  client.send(frames);
 }

@@ -41,6 +41,9 @@ function onEvent(evt) {
     case "missed":
       tail.pushMarker(`— ${evt.count} lines missed while disconnected —`);
       break;
+    case "error":
+      tail.pushMarker(`— stream stopped: ${evt.message} —`);
+      break;
   }
 }
 

@@ -8,7 +8,7 @@ const MAX_BACKOFF_MS = 10000;
  * streamed body replaces EventSource: the browser's EventSource parser works a character at a time,
  * which at 50k lines/s is most of what the page spends; here events are cut with indexOf. When the
  * stream ends or fails it is reopened with ?last_id= (the id of the last event), backing off up to 10 s;
- * a 401 means the session is gone and stops. onState receives "connecting" | "live" | "reconnecting" |
+ * a 401 means the session is gone and a 400/422 (a refused filter) becomes an "error" event; both stop. onState receives "connecting" | "live" | "reconnecting" |
  * "unauthorized" | "error".
  */
 export function openStream({ source, match, onEvent, onState }) {
@@ -73,6 +73,12 @@ export function openStream({ source, match, onEvent, onState }) {
         signal: controller.signal,
       });
       if (res.status === 401) return onState("unauthorized");
+      if (res.status === 400 || res.status === 422) {
+        // The filter itself is refused (bad, or too slow on these lines): retrying would not help.
+        const body = await res.json().catch(() => null);
+        onEvent({ type: "error", message: body?.message ?? `the stream answered ${res.status}` });
+        return onState("error");
+      }
       if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
       backoff = retryMs;
       onState("live");

@@ -270,6 +270,12 @@ function lineElement(evt) {
   } else {
     text.textContent = evt.line;
   }
+  if (typeof evt.cut === "number") {
+    const cut = document.createElement("span");
+    cut.className = "cut";
+    cut.textContent = ` … [cut: the line has ${evt.cut} characters]`;
+    text.appendChild(cut);
+  }
   row.appendChild(text);
   if (evt.rules) {
     const badge = document.createElement("span");
