@@ -4,7 +4,7 @@ import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
-import { eventJson, isoTime } from "../file/format.js";
+import { timeText, wireJson } from "../../core/wire.js";
 
 export const consoleSchema = z.strictObject({
   format: z.enum(["text", "json"]).default("text"),
@@ -31,7 +31,7 @@ export class ConsoleAction implements Action {
   ) {}
 
   async send(event: LogEvent, release: Release): Promise<void> {
-    const text = this.config.format === "json" ? eventJson(event) : eventText(event);
+    const text = this.config.format === "json" ? wireJson(event) : eventText(event);
     this.pending++;
     const accepted = this.out.write(text, () => {
       // Released once written, or on a write error (a closed terminal): nothing else can be done with it.
@@ -68,12 +68,12 @@ export function eventText(event: LogEvent): string {
       ? event.records.map((r) => ({ time: r.time, line: r.line }))
       : [{ time: event.time, line: event.message ?? "" }];
   const lines = entries.map(
-    ({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`,
+    ({ time, line }) => `${timeText(time)} [${event.rule}] ${event.source}: ${printable(line)}\n`,
   );
   // A threshold firing says so first, so its lines read as one alert rather than separate matches.
   if (event.kind === "threshold")
     lines.unshift(
-      `${isoTime(event.time) ?? "-"} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`,
+      `${timeText(event.time)} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`,
     );
   return lines.join("");
 }

@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { formatDuration } from "../../core/units.js";
-import { expandHome } from "../file/home.js";
+import { expandHome } from "../../core/paths.js";
 import { commandEnv } from "./env.js";
 import { RuleLane, type Job } from "./lane.js";
 import { runCommand, type RunResult, type RunningCommand, type RunSpec } from "./runner.js";

@@ -6,8 +6,8 @@ import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { Appender } from "./appender.js";
-import { eventJson } from "./format.js";
-import { expandHome } from "./home.js";
+import { expandHome } from "../../core/paths.js";
+import { wireJson } from "../../core/wire.js";
 
 export const fileSchema = z.strictObject({
   /** The file to append to; a leading ~/ is the home folder; missing parent folders are created. */
@@ -45,7 +45,7 @@ export class FileAction implements Action {
   }
 
   async send(event: LogEvent, release: Release): Promise<void> {
-    const text = eventJson(event);
+    const text = wireJson(event);
     this.chunks.push(text);
     this.bytes += text.length;
     this.releases.push(release);
