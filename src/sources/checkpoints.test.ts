@@ -6,6 +6,7 @@ import { FakeClock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import { FileCheckpointStore } from "./checkpoints.js";
+import { waitFor } from "../../test/helpers.js";
 
 interface Logged {
   level: string;
@@ -104,11 +105,3 @@ describe("FileCheckpointStore", () => {
     await store.close();
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

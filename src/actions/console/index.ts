@@ -5,6 +5,7 @@ import type { Action, ActionContext, ActionKind } from "../../core/component.js"
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { timeText, wireJson } from "../../core/wire.js";
+import { IdleWaiters, within } from "../../core/lifetime.js";
 
 export const consoleSchema = z.strictObject({
   format: z.enum(["text", "json"]).default("text"),
@@ -22,7 +23,7 @@ export const consoleAction: ActionKind<ConsoleConfig> = {
 
 export class ConsoleAction implements Action {
   private pending = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters = new IdleWaiters();
 
   constructor(
     private readonly config: ConsoleConfig,
@@ -36,29 +37,17 @@ export class ConsoleAction implements Action {
     const accepted = this.out.write(text, () => {
       // Released once written, or on a write error (a closed terminal): nothing else can be done with it.
       release();
-      if (--this.pending === 0) this.wakeIdle();
+      if (--this.pending === 0) this.idleWaiters.wake();
     });
     if (!accepted) await new Promise<void>((resolve) => this.out.once("drain", resolve));
   }
 
   async flush(deadlineMs: number): Promise<void> {
     if (this.pending === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
-      this.idleWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    await within(this.context.clock, deadlineMs, this.idleWaiters.next());
   }
 
   async stop(): Promise<void> {}
-
-  private wakeIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const wake of waiters) wake();
-  }
 }
 
 /** `2026-11-21T04:15:00.000Z [rule] source: line`, one per record, or the message of an event without records. */

@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { describeError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
+import { Sleeper } from "../../core/sleeper.js";
 import { decide, type Outcome, type RetryPolicy, type RetryState } from "./retry.js";
 import type { RateGate } from "./gate.js";
 import type { Classifier, OutgoingRequest, Transport } from "./transport.js";
@@ -33,9 +34,11 @@ export class Sender {
   private retryAt = 0;
   private stopped = false;
   private inFlight: AbortController | undefined;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeper: Sleeper;
 
-  constructor(private readonly options: SenderOptions) {}
+  constructor(private readonly options: SenderOptions) {
+    this.sleeper = new Sleeper(options.clock);
+  }
 
   /** Send until delivered, rejected, or out of retries; "stopped" when stop() interrupted it. */
   async send(request: OutgoingRequest): Promise<SendResult> {
@@ -60,7 +63,7 @@ export class Sender {
   stop(): void {
     this.stopped = true;
     this.inFlight?.abort();
-    for (const wake of this.sleepers) wake();
+    this.sleeper.wakeAll();
   }
 
   private async attempt(request: OutgoingRequest): Promise<Outcome> {
@@ -104,20 +107,8 @@ export class Sender {
       const until = Math.max(this.retryAt, gate.until, globalGate?.until ?? 0, this.lastStart + rateLimitMs);
       const wait = until - clock.now();
       if (wait <= 0) return;
-      await this.sleep(wait);
+      await this.sleeper.sleep(wait);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        timer.cancel();
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = this.options.clock.setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 
   private note(outcome: Outcome, counted: "retry" | "rate_limited", delayMs: number, state: RetryState): void {

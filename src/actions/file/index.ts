@@ -7,6 +7,7 @@ import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { Appender } from "./appender.js";
 import { expandHome } from "../../core/paths.js";
+import { within } from "../../core/lifetime.js";
 import { wireJson } from "../../core/wire.js";
 
 export const fileSchema = z.strictObject({
@@ -58,13 +59,7 @@ export class FileAction implements Action {
 
   async flush(deadlineMs: number): Promise<void> {
     if (!this.draining) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
-      void this.draining?.then(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    await within(this.context.clock, deadlineMs, this.draining);
   }
 
   async stop(): Promise<void> {
