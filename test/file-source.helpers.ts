@@ -9,6 +9,7 @@ import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord, RecordBatch, Release } from "../src/core/record.js";
 import { FileCheckpointStore } from "../src/sources/checkpoints.js";
 import { fileSource } from "../src/sources/file/index.js";
+import { waitFor } from "./helpers.js";
 
 export interface Logged {
   level: string;
@@ -33,18 +34,7 @@ export function tempDir(prefix = "logward-fs-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Poll until cond() is true; generous deadline for a loaded machine. */
-export async function waitFor(
-  cond: () => boolean | Promise<boolean>,
-  what: string | (() => string) = "condition",
-  ms = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
+export { waitFor };
 
 export class Harness {
   readonly dir = tempDir();

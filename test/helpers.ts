@@ -12,18 +12,24 @@ export function tempDir(prefix = "logward-test-"): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Poll until check returns a truthy value; fails with the description after the deadline. */
+type Falsy = undefined | null | false | 0 | "";
+
+/**
+ * The one poll-with-deadline of the tests: poll check until it returns a truthy value (which it returns), or fail
+ * with the description after the deadline (generous: other tests share the machine).
+ */
 export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
+  check: () => T | Falsy | Promise<T | Falsy>,
+  what: string | (() => string) = "condition",
   timeoutMs = 15_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+    if (value) return value as T;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

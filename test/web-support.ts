@@ -7,6 +7,7 @@ import type { LogRecord } from "../src/core/record.js";
 import { expandLines, type ExpandedLine, type LinesEvent } from "../src/web/frames.js";
 import { createWebHub, type WebHub, type WebHubOptions } from "../src/web/hub.js";
 import { startWebServer, type WebServer, type WebServerConfig } from "../src/web/server.js";
+import { waitFor } from "./helpers.js";
 
 export interface TestServer {
   hub: WebHub;
@@ -40,20 +41,7 @@ export function record(line: string, source = "app", time = Date.UTC(2026, 10, 2
   return { source, line, time, fields: {}, file: `/var/log/${source}.log` };
 }
 
-/** Poll until check() returns a value other than undefined/false, or fail after the deadline. */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor };
 
 export interface SseEvent {
   id?: string;

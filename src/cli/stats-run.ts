@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { WriteStream } from "node:tty";
 import { systemClock } from "../core/clock.js";
 import { LogwardError, UserError } from "../core/errors.js";
+import { keepAlive } from "../core/lifetime.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import { createStatsJob, type StatsRunner } from "../stats/job.js";
@@ -156,7 +157,7 @@ async function followFile(file: string, job: StatsRunner, logger: Logger, signal
     emit: async (batch) => job.push(batch.records),
   });
   // The source's timers do not hold the process open (they are unref'd): this does, until a signal.
-  const keepAlive = setInterval(() => {}, 60_000);
+  const letGo = keepAlive();
   try {
     await source.start();
     logger.debug({ file }, "following");
@@ -165,7 +166,7 @@ async function followFile(file: string, job: StatsRunner, logger: Logger, signal
     );
     await source.stop();
   } finally {
-    clearInterval(keepAlive);
+    letGo();
   }
 }
 

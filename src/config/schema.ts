@@ -13,6 +13,7 @@ import { webSchema } from "../web/schema.js";
 import type { ActionConfig, Config, ParserRef, SourceConfig } from "./types.js";
 import { fromZod, typeName, type PathSegment, type RawIssue } from "./issues.js";
 import type { Env } from "./env.js";
+import { expandHome } from "../core/paths.js";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
@@ -173,13 +174,6 @@ export function defaultStateDir(env: Env): string {
   const xdg = env.XDG_STATE_HOME;
   if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "logward");
   return path.join(homeDir(env), ".local", "state", "logward");
-}
-
-/** `~` or `~/x` → the home directory; other paths unchanged. */
-export function expandHome(file: string, env: Env): string {
-  if (file === "~") return homeDir(env);
-  if (file.startsWith("~/")) return path.join(homeDir(env), file.slice(2));
-  return file;
 }
 
 function homeDir(env: Env): string {

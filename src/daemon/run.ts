@@ -4,6 +4,7 @@ import path from "node:path";
 import { systemClock, type Clock } from "../core/clock.js";
 import { MemoryCheckpointStore, type CheckpointStore } from "../core/checkpoint.js";
 import { describeError, isUserError } from "../core/errors.js";
+import { keepAlive } from "../core/lifetime.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
@@ -85,14 +86,14 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
 function waitForStop(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
   return new Promise((resolve) => {
     // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
-    const keepAlive = setInterval(() => {}, 1 << 30);
+    const letGo = keepAlive();
     const onHup = () => void reloadOnHup(pipeline, extras, options, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, "draining and stopping");
       process.off("SIGHUP", onHup);
       process.off("SIGTERM", onTerm);
       process.off("SIGINT", onInt);
-      clearInterval(keepAlive);
+      letGo();
       resolve();
     };
     const onTerm = () => stop("SIGTERM");

@@ -1,14 +1,12 @@
 // Resolving a rotate job's `path`: ~/ expansion and a small glob (*, ?, [..], **) that never follows links.
 import { promises as fsp, type Dirent } from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { expandHome as expandUserHome } from "../core/paths.js";
 import { looksLikeArchive, TEMP_SUFFIX } from "./naming.js";
 
 /** `~/x` → `$HOME/x`; anything else unchanged but made absolute. */
 export function expandHome(p: string): string {
-  if (p === "~") return os.homedir();
-  if (p.startsWith("~/")) return path.join(os.homedir(), p.slice(2));
-  return path.resolve(p);
+  return path.resolve(expandUserHome(p));
 }
 
 export function hasGlob(p: string): boolean {

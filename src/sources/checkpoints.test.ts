@@ -8,6 +8,7 @@ import { FakeClock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import { FileCheckpointStore } from "./checkpoints.js";
+import { waitFor } from "../../test/helpers.js";
 
 interface Logged {
   level: string;
@@ -107,13 +108,6 @@ describe("FileCheckpointStore", () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("FileCheckpointStore: two slots and validation", () => {
   const good = (n: number, base: number) =>

@@ -4,7 +4,8 @@ import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
-import { eventJson, isoTime } from "../file/format.js";
+import { timeText, wireJson } from "../../core/wire.js";
+import { IdleWaiters, within } from "../../core/lifetime.js";
 
 export const consoleSchema = z.strictObject({
   format: z.enum(["text", "json"]).default("text"),
@@ -22,7 +23,7 @@ export const consoleAction: ActionKind<ConsoleConfig> = {
 
 export class ConsoleAction implements Action {
   private pending = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters = new IdleWaiters();
 
   constructor(
     private readonly config: ConsoleConfig,
@@ -31,34 +32,22 @@ export class ConsoleAction implements Action {
   ) {}
 
   async send(event: LogEvent, release: Release): Promise<void> {
-    const text = this.config.format === "json" ? eventJson(event) : eventText(event);
+    const text = this.config.format === "json" ? wireJson(event) : eventText(event);
     this.pending++;
     const accepted = this.out.write(text, () => {
       // Released once written, or on a write error (a closed terminal): nothing else can be done with it.
       release();
-      if (--this.pending === 0) this.wakeIdle();
+      if (--this.pending === 0) this.idleWaiters.wake();
     });
     if (!accepted) await new Promise<void>((resolve) => this.out.once("drain", resolve));
   }
 
   async flush(deadlineMs: number): Promise<void> {
     if (this.pending === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
-      this.idleWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    await within(this.context.clock, deadlineMs, this.idleWaiters.next());
   }
 
   async stop(): Promise<void> {}
-
-  private wakeIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const wake of waiters) wake();
-  }
 }
 
 /** `2026-11-21T04:15:00.000Z [rule] source: line`, one per record, or the message of an event without records. */
@@ -68,12 +57,12 @@ export function eventText(event: LogEvent): string {
       ? event.records.map((r) => ({ time: r.time, line: r.line }))
       : [{ time: event.time, line: event.message ?? "" }];
   const lines = entries.map(
-    ({ time, line }) => `${isoTime(time) ?? "-"} [${event.rule}] ${event.source}: ${printable(line)}\n`,
+    ({ time, line }) => `${timeText(time)} [${event.rule}] ${event.source}: ${printable(line)}\n`,
   );
   // A threshold firing says so first, so its lines read as one alert rather than separate matches.
   if (event.kind === "threshold")
     lines.unshift(
-      `${isoTime(event.time) ?? "-"} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`,
+      `${timeText(event.time)} [${event.rule}] ${event.source}: threshold reached: ${event.count} matches\n`,
     );
   return lines.join("");
 }

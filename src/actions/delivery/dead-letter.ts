@@ -2,14 +2,14 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { LogEvent } from "../../core/event.js";
-import { isoTime } from "./format.js";
+import { isoTime, wireEvent, wireLines, type WireEvent, type WireLine } from "../../core/wire.js";
 
 export interface DeadLetter {
   /** When it was given up (ISO 8601). */
   time: string;
   action: string;
   reason: string;
-  event: ReturnType<typeof eventToRecord>;
+  event: DeadEvent;
 }
 
 /** Default file: <stateDir>/dead-letter/<action>.ndjson. */
@@ -30,7 +30,7 @@ export class DeadLetterFile {
 
   /** Append one line per event; rejects when the file cannot be written. */
   write(events: LogEvent[], reason: string): Promise<void> {
-    const time = new Date(this.now()).toISOString();
+    const time = isoTime(this.now()) ?? "-";
     const text = events
       .map(
         (event) =>
@@ -52,27 +52,17 @@ export class DeadLetterFile {
   }
 }
 
+/** A dead event: its wire description and its records as wire lines (with the host of records that came with one). */
+export interface DeadEvent extends WireEvent {
+  records: (WireLine & { host?: string })[];
+}
+
 /** Everything needed to understand or replay an event, as plain JSON. */
-export function eventToRecord(event: LogEvent) {
-  return {
-    kind: event.kind,
-    rule: event.rule,
-    source: event.source,
-    time: isoTime(event.time),
-    count: event.count,
-    suppressed: event.suppressed,
-    ...(event.match !== undefined ? { match: event.match } : {}),
-    ...(event.message !== undefined ? { message: event.message } : {}),
-    fields: event.fields,
-    ...(event.data !== undefined ? { data: event.data } : {}),
-    records: event.records.map((r) => ({
-      source: r.source,
-      ...(r.file !== undefined ? { file: r.file } : {}),
-      ...(r.offset !== undefined ? { offset: r.offset } : {}),
-      ...(r.host !== undefined ? { host: r.host } : {}),
-      time: isoTime(r.time),
-      line: r.line,
-      fields: r.fields,
-    })),
-  };
+export function eventToRecord(event: LogEvent): DeadEvent {
+  const lines = event.records.length > 0 ? wireLines(event) : [];
+  const records = lines.map((line, i) => {
+    const host = event.records[i]?.host;
+    return host === undefined ? line : { ...line, host };
+  });
+  return { ...wireEvent(event), records };
 }

@@ -1,7 +1,7 @@
 // Human formatting: match lines as they are; summaries with rule, source, count, time and at most five samples.
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../core/event.js";
-import { eventLines, formatEvent, formatHeadline, MAX_SAMPLES } from "./format.js";
+import { physicalLines, formatEvent, formatHeadline, MAX_SAMPLES } from "./format.js";
 import { lineEvent } from "./testing/helpers.js";
 
 const time = Date.UTC(2026, 10, 21, 4, 15, 0);
@@ -20,7 +20,7 @@ describe("formatEvent", () => {
   it("gives a match its own lines, multiline records split", () => {
     expect(formatEvent(lineEvent("boom"))).toEqual(["boom"]);
     expect(formatEvent(lineEvent("Error\n  at f()\r\n  at g()"))).toEqual(["Error", "  at f()", "  at g()"]);
-    expect(eventLines(lineEvent("a\nb"))).toEqual(["a", "b"]);
+    expect(physicalLines(lineEvent("a\nb"))).toEqual(["a", "b"]);
   });
 
   it("summarises a threshold with rule, count, source, ISO time and at most five samples", () => {

@@ -1,5 +1,6 @@
 // Events as text for people: a match's own lines; thresholds, alerts, recoveries and stats as a short summary.
 import type { LogEvent } from "../../core/event.js";
+import { timeText } from "../../core/wire.js";
 
 /** Most sample lines shown under a summary. */
 export const MAX_SAMPLES = 5;
@@ -7,7 +8,7 @@ export const MAX_SAMPLES = 5;
 /** The lines a person reads for an event, in order (chat actions send exactly these). */
 export function formatEvent(event: LogEvent): string[] {
   if (event.kind === "match") {
-    const lines = eventLines(event);
+    const lines = physicalLines(event);
     return lines.length > 0 ? lines : [event.match ?? event.message ?? formatHeadline(event)];
   }
   const lines = [formatHeadline(event)];
@@ -22,7 +23,7 @@ export function formatEvent(event: LogEvent): string[] {
 
 /** One line that says what happened: rule, source, count or message, time. */
 export function formatHeadline(event: LogEvent): string {
-  const at = isoTime(event.time);
+  const at = timeText(event.time);
   const head = `[${event.rule}]`;
   const suppressed = event.suppressed > 0 ? ` (${event.suppressed} suppressed by cooldown)` : "";
   switch (event.kind) {
@@ -39,14 +40,8 @@ export function formatHeadline(event: LogEvent): string {
 }
 
 /** The log lines behind an event, one entry per physical line (multiline records are split). */
-export function eventLines(event: LogEvent): string[] {
+export function physicalLines(event: LogEvent): string[] {
   return event.records.flatMap((record) => splitLines(record.line));
-}
-
-/** ISO 8601 time, or the raw number when it is not a valid time. */
-export function isoTime(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }
 
 function splitLines(text: string): string[] {

@@ -9,7 +9,7 @@ export {
   type DeliveryConfig,
   type DeliveryDefaults,
 } from "./schema.js";
-export { formatEvent, formatHeadline, eventLines, isoTime, MAX_SAMPLES } from "./format.js";
+export { formatEvent, formatHeadline, physicalLines, MAX_SAMPLES } from "./format.js";
 export { chatCapacity, chatContent, chatParts, type ChatOptions } from "./chat.js";
 export { escapeFences, escapeSlack, splitText } from "./text.js";
 export {

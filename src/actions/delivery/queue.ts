@@ -5,6 +5,7 @@ import type { LogEvent } from "../../core/event.js";
 import type { Logger } from "../../core/logger.js";
 import { once, type Release } from "../../core/record.js";
 import { describeError } from "../../core/errors.js";
+import { keepAlive } from "../../core/lifetime.js";
 import { Batcher, type Batch, type Part } from "./batcher.js";
 import { Sender } from "./sender.js";
 import { RateGate } from "./gate.js";
@@ -67,7 +68,7 @@ export class DeliveryQueue<P> implements Action {
   private seq = 0;
   private pumping: Promise<void> | undefined;
   private stopped = false;
-  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private letGo: (() => void) | undefined;
 
   constructor(private readonly options: DeliveryOptions<P>) {
     const { config, context } = options;
@@ -208,10 +209,10 @@ export class DeliveryQueue<P> implements Action {
    * `--once` awaits a flush that may be sleeping through a backoff or a rate-limit window.
    */
   private setKeepAlive(on: boolean): void {
-    if (on && !this.keepAlive && !this.stopped) this.keepAlive = setInterval(() => {}, 1 << 30);
-    if (!on && this.keepAlive) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
+    if (on && !this.letGo && !this.stopped) this.letGo = keepAlive();
+    if (!on && this.letGo) {
+      this.letGo();
+      this.letGo = undefined;
     }
   }
 

@@ -3,6 +3,7 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { describeError } from "../../core/errors.js";
 import { formatDuration } from "../../core/units.js";
+import { Sleeper } from "../../core/sleeper.js";
 import { redactSecrets } from "./redact.js";
 import { decide, type Outcome, type RetryPolicy, type RetryState } from "./retry.js";
 import type { RateGate } from "./gate.js";
@@ -32,17 +33,16 @@ const IN_FLIGHT_GRACE_MS = 2000;
 
 export type SendResult = { result: "delivered" } | { result: "failed"; reason: string } | { result: "stopped" };
 
-/** setTimeout's limit (about 24.8 days): a longer delay would fire after 1 ms, over and over. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export class Sender {
   private lastStart = -Infinity;
   private retryAt = 0;
   private stopped = false;
   private inFlight: AbortController | undefined;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeper: Sleeper;
 
-  constructor(private readonly options: SenderOptions) {}
+  constructor(private readonly options: SenderOptions) {
+    this.sleeper = new Sleeper(options.clock);
+  }
 
   /** Send until delivered, rejected, or out of retries; "stopped" when stop() interrupted it. */
   async send(request: OutgoingRequest): Promise<SendResult> {
@@ -77,7 +77,7 @@ export class Sender {
     this.stopped = true;
     const inFlight = this.inFlight;
     if (inFlight) this.options.clock.setTimeout(() => inFlight.abort(), graceMs);
-    for (const wake of this.sleepers) wake();
+    this.sleeper.wakeAll();
   }
 
   private async attempt(request: OutgoingRequest): Promise<Outcome> {
@@ -135,20 +135,8 @@ export class Sender {
       const until = Math.max(this.retryAt, gate.until, globalGate?.until ?? 0, this.lastStart + rateLimitMs);
       const wait = until - clock.now();
       if (wait <= 0) return;
-      await this.sleep(wait);
+      await this.sleeper.sleep(wait);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        timer.cancel();
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = this.options.clock.setTimeout(wake, Math.min(ms, MAX_TIMER_MS));
-      this.sleepers.add(wake);
-    });
   }
 
   private note(outcome: Outcome, counted: "retry" | "rate_limited", delayMs: number, state: RetryState): void {

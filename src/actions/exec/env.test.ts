@@ -1,6 +1,6 @@
 // Unit tests of the LOGWARD_* environment built from events.
 import { describe, expect, it } from "vitest";
-import { MAX_ENV_VALUE_BYTES, commandEnv, envSafe, eventLines, fieldVariable } from "./env.js";
+import { MAX_ENV_VALUE_BYTES, commandEnv, envSafe, stdinLines, fieldVariable } from "./env.js";
 import { T0, matchEvent } from "./testing/helpers.js";
 
 describe("commandEnv", () => {
@@ -39,7 +39,7 @@ describe("commandEnv", () => {
     expect(env.LOGWARD_MESSAGE).toBe(alert.message);
     expect(env.LOGWARD_LINE).toBe(alert.message);
     expect(env.LOGWARD_FILE).toBe("");
-    expect(eventLines(alert)).toEqual([alert.message]);
+    expect(stdinLines(alert)).toEqual([alert.message]);
   });
 
   it("maps field names to upper case with every other character as _", () => {

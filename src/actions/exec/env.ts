@@ -2,6 +2,7 @@
 // reaches the command string.
 import type { LogEvent } from "../../core/event.js";
 import type { FieldValue } from "../../core/record.js";
+import { isoTime } from "../../core/wire.js";
 
 /** Longest value of one variable, in bytes: Linux refuses any single env string over 128 KiB. */
 export const MAX_ENV_VALUE_BYTES = 64 * 1024;
@@ -35,7 +36,7 @@ export function commandEnv(event: LogEvent, totals: RunTotals): Record<string, s
     LOGWARD_KIND: event.kind,
     LOGWARD_FILE: last?.file ?? "",
     LOGWARD_LINE: last?.line ?? event.message ?? "",
-    LOGWARD_TIME: isoTime(event.time),
+    LOGWARD_TIME: isoTime(event.time) ?? "", // empty, as if unset, for a time that is not a valid date
     LOGWARD_MATCH: event.match ?? "",
     LOGWARD_COUNT: String(totals.count),
     LOGWARD_SUPPRESSED: String(totals.suppressed),
@@ -60,18 +61,13 @@ function envBytes(name: string, value: string): number {
 }
 
 /** The text a run gets on stdin for one event: its lines, or its message when it has none. */
-export function eventLines(event: LogEvent): string[] {
+export function stdinLines(event: LogEvent): string[] {
   if (event.records.length > 0) return event.records.map((r) => r.line);
   return event.message !== undefined ? [event.message] : [];
 }
 
 function fieldText(value: FieldValue): string {
   return value === null ? "" : String(value);
-}
-
-function isoTime(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
 }
 
 /**

@@ -7,7 +7,8 @@ import { EpisodeLog, isResourceExhausted } from "../../core/exhaustion.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { formatDuration } from "../../core/units.js";
-import { expandHome } from "../file/home.js";
+import { expandHome } from "../../core/paths.js";
+import { IdleWaiters, within } from "../../core/lifetime.js";
 import { commandEnv } from "./env.js";
 import { RuleLane, type Job } from "./lane.js";
 import { runCommand, type RunResult, type RunningCommand, type RunSpec } from "./runner.js";
@@ -33,7 +34,7 @@ export const execAction: ActionKind<ExecConfig> = {
 export class ExecAction implements Action {
   private readonly lanes = new Map<string, RuleLane>();
   private readonly running = new Set<RunningCommand>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters = new IdleWaiters();
   private stopped = false;
   private readonly runs;
   private readonly spawnRetries;
@@ -85,13 +86,7 @@ export class ExecAction implements Action {
 
   async flush(deadlineMs: number): Promise<void> {
     if (this.isIdle()) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
-      this.idleWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    await within(this.context.clock, deadlineMs, this.idleWaiters.next());
   }
 
   /** Stop taking events, forget queued ones, and terminate running commands. */
@@ -216,9 +211,6 @@ export class ExecAction implements Action {
   }
 
   private notifyIfIdle(): void {
-    if (!this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const wake of waiters) wake();
+    if (this.isIdle()) this.idleWaiters.wake();
   }
 }

@@ -2,7 +2,7 @@
 // every slot is busy are coalesced into one next run, bounded by max_queue_lines (oldest lines dropped).
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
-import { eventLines } from "./env.js";
+import { stdinLines } from "./env.js";
 
 /** What one run carries: the latest event (its env), every line, totals, and the releases to call after. */
 export interface Job {
@@ -45,7 +45,7 @@ export class RuleLane {
   }
 
   offer(event: LogEvent, release: Release): void {
-    const lines = eventLines(event);
+    const lines = stdinLines(event);
     if (this.running < this.options.concurrency) {
       this.start({
         latest: event,

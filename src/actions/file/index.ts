@@ -6,8 +6,9 @@ import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { Appender } from "./appender.js";
-import { eventJson } from "./format.js";
-import { expandHome } from "./home.js";
+import { expandHome } from "../../core/paths.js";
+import { within } from "../../core/lifetime.js";
+import { wireJson } from "../../core/wire.js";
 
 export const fileSchema = z.strictObject({
   /** The file to append to; a leading ~/ is the home folder; missing parent folders are created. */
@@ -45,7 +46,7 @@ export class FileAction implements Action {
   }
 
   async send(event: LogEvent, release: Release): Promise<void> {
-    const text = eventJson(event);
+    const text = wireJson(event);
     this.chunks.push(text);
     this.bytes += text.length;
     this.releases.push(release);
@@ -58,13 +59,7 @@ export class FileAction implements Action {
 
   async flush(deadlineMs: number): Promise<void> {
     if (!this.draining) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.context.clock.setTimeout(resolve, deadlineMs);
-      void this.draining?.then(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    await within(this.context.clock, deadlineMs, this.draining);
   }
 
   async stop(): Promise<void> {

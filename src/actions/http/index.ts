@@ -2,10 +2,11 @@
 import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
+import { wireEvent, type WireEvent } from "../../core/wire.js";
 import type { Part } from "../delivery/batcher.js";
 import { DeliveryQueue, type Encoder } from "../delivery/queue.js";
 import { deliverySchemaShape } from "../delivery/schema.js";
-import { eventLines, formatEvent, formatHeadline, isoTime } from "../delivery/format.js";
+import { formatEvent, formatHeadline, physicalLines } from "../delivery/format.js";
 import { redactUrl, type OutgoingRequest } from "../delivery/transport.js";
 import { checkTemplate, renderTemplate } from "./template.js";
 
@@ -27,35 +28,14 @@ const schema = z.strictObject({
 
 export type HttpConfig = z.output<typeof schema>;
 
-/** One event in the default body. */
-export interface HttpEvent {
-  kind: string;
-  rule: string;
-  source: string;
-  time: string;
-  count: number;
-  suppressed: number;
+/** One event in the default body: the event's wire description, always a message, and its lines as text. */
+export interface HttpEvent extends WireEvent {
   message: string;
-  fields: Record<string, unknown>;
   lines: string[];
-  match?: string;
-  data?: Record<string, unknown>;
 }
 
 export function httpEvent(event: LogEvent): HttpEvent {
-  return {
-    kind: event.kind,
-    rule: event.rule,
-    source: event.source,
-    time: isoTime(event.time),
-    count: event.count,
-    suppressed: event.suppressed,
-    message: event.message ?? formatHeadline(event),
-    fields: event.fields,
-    lines: eventLines(event),
-    ...(event.match !== undefined ? { match: event.match } : {}),
-    ...(event.data !== undefined ? { data: event.data } : {}),
-  };
+  return { ...wireEvent(event), message: event.message ?? formatHeadline(event), lines: physicalLines(event) };
 }
 
 interface HttpPart {

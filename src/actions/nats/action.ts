@@ -1,7 +1,6 @@
 // The nats action: publishes each event's records to a JetStream stream and releases them on the server's PubAck.
 import os from "node:os";
 import type { JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType } from "nats";
-import { nanos } from "./connection.js";
 import type { Action, ActionContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
@@ -12,8 +11,9 @@ import {
   jsErrorCode,
   natsErrorCode,
   watchStatus,
+  nanos,
   type ConnectLoop,
-} from "./connection.js";
+} from "../../nats/connection.js";
 import { encodeEvent, type OutMessage } from "./encode.js";
 import type { NatsActionConfig } from "./schema.js";
 import { streamSubjects } from "./subject.js";

@@ -1,6 +1,6 @@
 // What the nats action publishes (pure): one JSON message per record of an event, within the server's size limit.
 import type { LogEvent } from "../../core/event.js";
-import type { LogRecord } from "../../core/record.js";
+import { wireLines, type WireLine } from "../../core/wire.js";
 import { renderSubject } from "./subject.js";
 
 export interface OutMessage {
@@ -23,51 +23,22 @@ const HEADER_ROOM = 512;
 const encoder = new TextEncoder();
 
 /**
- * One message per record: {time, source, host, file, offset, line, fields, rule}. An event without
- * records (an alert, a stats report) is one message carrying its text as the line, plus kind and data.
+ * One message per line of the event's wire form ({time, source, file, offset, line, rule, fields}) plus the
+ * host it came from. An event without records (an alert, a stats report) is one message carrying its text as
+ * the line, plus kind, data and count.
  */
 export function encodeEvent(event: LogEvent, options: EncodeOptions): OutMessage[] {
-  if (event.records.length === 0) {
-    const host = options.hostname;
-    const body = {
-      time: iso(event.time),
-      source: event.source,
-      host,
-      line: event.message ?? "",
-      fields: event.fields,
-      rule: event.rule,
-      kind: event.kind,
-      count: event.count,
-      ...(event.data ? { data: event.data } : {}),
-    };
-    return [
-      encodeBody(
-        body,
-        renderSubject(options.template, { source: event.source, rule: event.rule, host }),
-        options.maxBytes,
-      ),
-    ];
-  }
-  return event.records.map((record) => encodeRecord(record, event.rule, options));
-}
-
-function encodeRecord(record: LogRecord, rule: string, options: EncodeOptions): OutMessage {
-  const host = record.host ?? options.hostname;
-  const body = {
-    time: iso(record.time),
-    source: record.source,
-    host,
-    file: record.file,
-    offset: record.offset,
-    line: record.line,
-    fields: record.fields,
-    rule,
-  };
-  return encodeBody(body, renderSubject(options.template, { source: record.source, rule, host }), options.maxBytes);
+  return wireLines(event).map((line, i) => {
+    const host = event.records[i]?.host ?? options.hostname;
+    const body: WireLine & { host: string; count?: number } = { ...line, host };
+    if (event.records.length === 0) body.count = event.count;
+    const subject = renderSubject(options.template, { source: line.source, rule: event.rule, host });
+    return encodeBody(body, subject, options.maxBytes);
+  });
 }
 
 /** JSON of body; when too big, its line is cut (by bytes, on a character boundary) until it fits, and marked. */
-function encodeBody(body: { line: string; [key: string]: unknown }, subject: string, maxBytes: number): OutMessage {
+function encodeBody(body: WireLine & { host: string }, subject: string, maxBytes: number): OutMessage {
   const limit = Math.max(1024, maxBytes - HEADER_ROOM);
   let data = encoder.encode(JSON.stringify(body));
   if (data.length <= limit) return { subject, data, truncated: false };
@@ -89,9 +60,4 @@ export function cutUtf8(text: string, maxBytes: number): string {
   let end = maxBytes;
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--; // back off continuation bytes
   return new TextDecoder().decode(bytes.subarray(0, end));
-}
-
-function iso(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
 }

@@ -1,11 +1,8 @@
 // Config of the nats action: servers and credentials, stream, subject template, stream creation, in-flight bound.
 import * as z from "zod";
 import { zDuration, zSize } from "../../core/schema.js";
-import { checkCredentials, natsConnectionShape } from "./connection.js";
+import { checkCredentials, natsConnectionShape, zStreamName } from "../../nats/connection.js";
 import { checkTemplate, streamSubjects } from "./subject.js";
-
-/** Stream and consumer names: no dots, wildcards or whitespace (they become API subject tokens). */
-export const zStreamName = z.string().regex(/^[^.*>\s/\\]+$/, "a name without dots, spaces, *, > or slashes");
 
 export const natsActionSchema = z
   .strictObject({

@@ -1,11 +1,12 @@
 // A counting semaphore for in-flight publishes, with "wait until all are back" for flush.
 import type { Clock } from "../../core/clock.js";
+import { IdleWaiters, within } from "../../core/lifetime.js";
 
 export class Slots {
   private used = 0;
   private closed = false;
   private readonly waiting: ((ok: boolean) => void)[] = [];
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters = new IdleWaiters();
 
   constructor(private readonly capacity: number) {}
 
@@ -31,28 +32,20 @@ export class Slots {
     }
     this.used--;
     if (this.used === 0 && this.waiting.length === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
+      this.idleWaiters.wake();
     }
   }
 
   /** Resolves when no slot is in use, or after deadlineMs. */
-  idle(deadlineMs: number, clock: Clock): Promise<void> {
-    if (this.used === 0 && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = clock.setTimeout(resolve, deadlineMs);
-      this.idleWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+  async idle(deadlineMs: number, clock: Clock): Promise<void> {
+    if (this.used === 0 && this.waiting.length === 0) return;
+    await within(clock, deadlineMs, this.idleWaiters.next());
   }
 
   /** Refuse further acquires and wake every waiter with false. */
   close(): void {
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(false);
-    for (const wake of this.idleWaiters.splice(0)) wake();
+    this.idleWaiters.wake();
   }
 }

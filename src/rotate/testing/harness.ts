@@ -9,6 +9,7 @@ import { silentLogger } from "../../core/logger.js";
 import { Metrics } from "../../core/metrics.js";
 import { rotateJobSchema, type RotateJobConfig } from "../schema.js";
 import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../scheduler.js";
+import { waitFor } from "../../../test/helpers.js";
 
 export function tempDir(prefix = "logward-rotate-"): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
@@ -66,12 +67,6 @@ export function content(n: number, tag = "line"): Buffer {
   return Buffer.from(s.slice(0, n));
 }
 
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor };
 
 export const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);

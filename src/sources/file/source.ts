@@ -12,7 +12,8 @@ import { FileMetrics } from "./metrics.js";
 import { Needle } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Chunk, Tailer } from "./tailer.js";
-import { first, Repeaters, within } from "./timing.js";
+import { first, Repeaters } from "./timing.js";
+import { within } from "../../core/lifetime.js";
 import { DirWatchers } from "./watch.js";
 
 /** Open files are stat'ed at least this often, whatever `rescan` says. */

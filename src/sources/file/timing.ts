@@ -1,4 +1,4 @@
-// Timing helpers for the reading loop: repeating timers, bounded waits on a Clock, a Set's first item as a queue head.
+// Timing helpers for the reading loop: repeating timers, a Set's first item as a queue head.
 import type { Clock, Timer } from "../../core/clock.js";
 
 /** Repeating timers, one per purpose per source (never one per file), all cancelled at stop. */
@@ -27,14 +27,6 @@ export class Repeaters {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
   }
-}
-
-/** Wait for work, but no longer than ms (the work itself carries on). */
-export async function within(clock: Clock, ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: Timer | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
-  await Promise.race([work.then(() => {}), timeout]);
-  timer?.cancel();
 }
 
 export function first<T>(items: Set<T>): T | undefined {

@@ -1,8 +1,7 @@
 // The durable pull consumer the nats source reads from: created when missing, its limits kept in line with the config.
 import type { AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, JetStreamManager } from "nats";
-import { nanos } from "../../actions/nats/connection.js";
 import type { Logger } from "../../core/logger.js";
-import { jsErrorCode } from "../../actions/nats/connection.js";
+import { jsErrorCode, nanos } from "../../nats/connection.js";
 import type { NatsSourceConfig } from "./schema.js";
 
 const CONSUMER_NOT_FOUND = 10014;

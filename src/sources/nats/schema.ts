@@ -1,8 +1,7 @@
 // Config of the nats source: servers and credentials, stream, durable consumer shared by analysers, pull sizes.
 import * as z from "zod";
 import { zDuration } from "../../core/schema.js";
-import { checkCredentials, natsConnectionShape } from "../../actions/nats/connection.js";
-import { zStreamName } from "../../actions/nats/schema.js";
+import { checkCredentials, natsConnectionShape, zStreamName } from "../../nats/connection.js";
 
 export const natsSourceSchema = z
   .strictObject({

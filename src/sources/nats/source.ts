@@ -4,7 +4,7 @@ import type { Source, SourceContext } from "../../core/component.js";
 import type { Timer } from "../../core/clock.js";
 import { describeError, LogwardError } from "../../core/errors.js";
 import { CountingAck } from "../../core/record.js";
-import { connectionOptions, connectWithRetry, watchStatus, type ConnectLoop } from "../../actions/nats/connection.js";
+import { connectionOptions, connectWithRetry, watchStatus, type ConnectLoop } from "../../nats/connection.js";
 import { ensureConsumer, StreamMissing } from "./consumer.js";
 import { decodeMessage } from "./decode.js";
 import type { NatsSourceConfig } from "./schema.js";

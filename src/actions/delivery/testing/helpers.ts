@@ -8,6 +8,7 @@ import type { ActionContext } from "../../../core/component.js";
 import type { LogEvent } from "../../../core/event.js";
 import { silentLogger } from "../../../core/logger.js";
 import { Metrics } from "../../../core/metrics.js";
+import { waitFor } from "../../../../test/helpers.js";
 
 export function tempDir(prefix = "logward-delivery-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -44,11 +45,7 @@ export function lineEvent(line: string, extra: Partial<LogEvent> = {}): LogEvent
 
 /** Wait until cond() holds, polling; fails after timeoutMs (generous: other tests share the machine). */
 export async function until(cond: () => boolean, timeoutMs = 15_000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitFor(cond, what, timeoutMs);
 }
 
 /** Let pending promise callbacks and I/O run. */

@@ -8,6 +8,7 @@ import type { LogEvent } from "../../../core/event.js";
 import type { Logger } from "../../../core/logger.js";
 import { Metrics } from "../../../core/metrics.js";
 import type { LogRecord } from "../../../core/record.js";
+import { waitFor } from "../../../../test/helpers.js";
 
 export interface LogEntry {
   level: "debug" | "info" | "warn" | "error";
@@ -45,16 +46,7 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "logward-action-"));
 }
 
-/** Poll until check() returns a value other than undefined/false, or fail after the deadline. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, deadlineMs = 15_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor };
 
 /** The file's content once it exists, else undefined (for waitFor). */
 export function readIfExists(file: string): string | undefined {

@@ -1,10 +1,13 @@
-// NATS connection settings shared by the nats action and the nats source: servers, credentials,
+// NATS connection settings shared by the nats action and the nats source (stream names too): servers, credentials,
 // reconnect forever, a first connect retried in our own cancellable loop, and status logging.
 import type { ConnectionOptions, NatsConnection } from "nats";
 import * as z from "zod";
-import type { Clock, Timer } from "../../core/clock.js";
-import { describeError } from "../../core/errors.js";
-import type { Logger } from "../../core/logger.js";
+import type { Clock, Timer } from "../core/clock.js";
+import { describeError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+
+/** Stream and consumer names: no dots, wildcards or whitespace (they become API subject tokens). */
+export const zStreamName = z.string().regex(/^[^.*>\s/\\]+$/, "a name without dots, spaces, *, > or slashes");
 
 export const natsConnectionShape = {
   /** One URL or a list ("nats://host:4222"); the client fails over between them. */

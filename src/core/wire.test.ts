@@ -1,14 +1,14 @@
-// Unit tests of the JSON lines the file action writes.
+// Unit tests of the wire form: the JSON lines the file action (and every other action) writes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { T0, matchEvent, record } from "../exec/testing/helpers.js";
-import { eventJson, eventLines, isoTime } from "./format.js";
+import { T0, matchEvent, record } from "../actions/exec/testing/helpers.js";
+import { isoTime, timeText, wireEvent, wireJson, wireLines } from "./wire.js";
 
-describe("eventLines", () => {
+describe("wireLines", () => {
   it("writes one object per record with the documented keys, in order", () => {
     const event = matchEvent(["a", "b"], { kind: "threshold", fields: { user: "bob" } });
     event.records[0]!.fields = { status: 500 };
-    const lines = eventJson(event).split("\n");
+    const lines = wireJson(event).split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
     expect(lines[0]).toBe(
@@ -28,7 +28,7 @@ describe("eventLines", () => {
   it("writes null for a record without file or offset (syslog, stdin)", () => {
     const event = matchEvent([]);
     event.records = [record("from the network", { file: undefined, offset: undefined })];
-    expect(eventLines(event)[0]).toMatchObject({ file: null, offset: null });
+    expect(wireLines(event)[0]).toMatchObject({ file: null, offset: null });
   });
 
   it("writes one object with the message and kind for an event without records", () => {
@@ -38,7 +38,7 @@ describe("eventLines", () => {
       message: "High traffic generated an alert - hits = 5",
       data: { hits: 5 },
     };
-    expect(eventLines(alert)).toEqual([
+    expect(wireLines(alert)).toEqual([
       {
         time: new Date(T0 - 1).toISOString(),
         source: "app",
@@ -53,20 +53,20 @@ describe("eventLines", () => {
 
   it("keeps odd content intact and each object on one line", () => {
     const nasty = 'quote " backslash \\ newline \n NUL \0 bell \x07 emoji 🎉 lone \ud800';
-    const text = eventJson(matchEvent([nasty]));
+    const text = wireJson(matchEvent([nasty]));
     expect(text.split("\n")).toHaveLength(2);
     expect(JSON.parse(text).line).toBe(nasty);
   });
 
   it("writes null for an invalid time instead of throwing", () => {
-    expect(eventLines(matchEvent(["x"], {}))[0]?.time).not.toBeNull();
+    expect(wireLines(matchEvent(["x"], {}))[0]?.time).not.toBeNull();
     const event = matchEvent(["x"]);
     event.records[0]!.time = Number.NaN;
-    expect(eventLines(event)[0]?.time).toBeNull();
+    expect(wireLines(event)[0]?.time).toBeNull();
   });
 });
 
-describe("eventJson", () => {
+describe("wireJson", () => {
   const text = fc.string({ unit: "binary", maxLength: 40 });
   const recordArb = fc.record({
     time: fc.oneof(fc.integer({ min: -1e15, max: 1e15 }), fc.constant(Number.NaN), fc.constant(T0)),
@@ -77,14 +77,14 @@ describe("eventJson", () => {
     fields: fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null))),
   });
 
-  it("writes exactly JSON.stringify of eventLines, line by line", () => {
+  it("writes exactly JSON.stringify of wireLines, line by line", () => {
     fc.assert(
       fc.property(fc.array(recordArb, { maxLength: 4 }), text, fc.dictionary(text, text), (records, rule, fields) => {
         const event = { ...matchEvent([]), rule, fields, records };
-        const expected = eventLines(event)
+        const expected = wireLines(event)
           .map((line) => `${JSON.stringify(line)}\n`)
           .join("");
-        expect(eventJson(event)).toBe(expected);
+        expect(wireJson(event)).toBe(expected);
       }),
       { numRuns: 500 },
     );
@@ -106,5 +106,33 @@ describe("isoTime", () => {
         for (const ms of list) expect(isoTime(ms)).toBe(plain(ms));
       }),
     );
+  });
+});
+
+describe("the one answer for an invalid time", () => {
+  it("is null on the wire, `-` in text for people", () => {
+    for (const bad of [Number.NaN, Infinity, 8.64e15 + 1]) {
+      expect(isoTime(bad)).toBeNull();
+      expect(timeText(bad)).toBe("-");
+      expect(wireEvent({ ...matchEvent(["x"]), time: bad }).time).toBeNull();
+    }
+    expect(timeText(T0)).toBe(new Date(T0).toISOString());
+  });
+});
+
+describe("wireEvent", () => {
+  it("describes the event with its optional keys only when set", () => {
+    const event = matchEvent(["x"], { fields: { user: "bob" } });
+    expect(wireEvent(event)).toEqual({
+      kind: "match",
+      rule: "r",
+      source: "app",
+      time: new Date(event.time).toISOString(),
+      count: event.count,
+      suppressed: event.suppressed,
+      ...(event.match !== undefined ? { match: event.match } : {}),
+      fields: { user: "bob" },
+    });
+    expect(Object.keys(wireEvent({ ...event, message: "m", data: { a: 1 } }))).toContain("data");
   });
 });
