@@ -6,6 +6,7 @@ export type ErrorCode =
   | "CONFIG_PARSE"
   | "USAGE"
   | "PATTERN_INVALID"
+  | "PATTERN_UNSUPPORTED"
   | "DURATION_INVALID"
   | "SIZE_INVALID"
   | "SOURCE_FAILED"
