@@ -42,7 +42,7 @@ export function translatePythonRegex(source: string, flags: string, dialect: Reg
   const leading = leadingFlags(source);
   let body = source.slice(leading.length);
   if (leading.flags.includes("x")) body = stripVerbose(body);
-  if (leading.flags.includes("L")) unsupported(source, "the locale flag (?L)");
+  if (leading.flags.includes("L")) unsupported(source, "locale flag (?L)");
   const out = translateBody(body, source, dialect);
   const inline = [...leading.flags].map((f) => INLINE_FLAGS[f] ?? "").join("");
   return { source: out, flags: [...new Set(flags + inline)].join("") };
@@ -150,6 +150,6 @@ export function stripVerbose(body: string): string {
 function unsupported(pattern: string, what: string): never {
   throw new UserError(
     "PATTERN_UNSUPPORTED",
-    `regex ${pattern}: ${what} ${what.endsWith("s") ? "have" : "has"} no JavaScript equivalent; rewrite the pattern without it`,
+    `regex ${pattern}: JavaScript has no ${what}; rewrite the pattern without it`,
   );
 }

@@ -16,6 +16,8 @@ export interface RunSpec {
   timeoutMs: number;
   /** Time between SIGTERM and SIGKILL of the group. */
   killGraceMs: number;
+  /** `inherit`: the command writes to logward's own stdout and stderr instead of the log (default `log`). */
+  output?: "log" | "inherit";
 }
 
 export interface RunResult {
@@ -43,7 +45,7 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
     cwd: spec.cwd,
     env: spec.env,
     detached: true, // its own process group, so a timeout can kill grandchildren too
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: spec.output === "inherit" ? ["pipe", "inherit", "inherit"] : ["pipe", "pipe", "pipe"],
   });
   return superviseCommand(child, spec, started, clock, logger);
 }
@@ -70,8 +72,8 @@ export function superviseCommand(
     timedOut = true;
     kill();
   }, spec.timeoutMs);
-  logLines(child.stdout as Readable, (line) => logger.info({ stream: "stdout" }, line));
-  logLines(child.stderr as Readable, (line) => logger.warn({ stream: "stderr" }, line));
+  if (child.stdout) logLines(child.stdout, (line) => logger.info({ stream: "stdout" }, line));
+  if (child.stderr) logLines(child.stderr, (line) => logger.warn({ stream: "stderr" }, line));
   const done = new Promise<RunResult>((resolve) => {
     const finish = (result: Omit<RunResult, "timedOut" | "durationMs">): void => {
       timeout.cancel();
