@@ -1,7 +1,8 @@
 // The command registry: each module adds its command(s) to the program; implementations load when they run.
 import type { Command } from "commander";
 import { registerCheck, registerRun } from "./run.js";
-import { registerLogs2eca, registerWatch } from "./watch.js";
+import { registerWatch } from "./watch.js";
+import { registerLogs2eca } from "./logs2eca.js";
 import { registerDemo } from "./demo.js";
 import { registerForward } from "./forward.js";
 import { registerRotate } from "./rotate.js";

@@ -12,14 +12,32 @@ export interface WatchOptions {
   newest?: boolean;
   recursive?: boolean;
   once?: boolean;
+  /** Print matches as JSON lines (the default when stdout is not a terminal). */
+  json?: boolean;
 }
 
-/** The config `watch` runs: one file source, one rule with the patterns, exec (or console) action. */
-export function watchConfig(paths: string[], opts: WatchOptions, stateDir: string | undefined): unknown {
+/** What logs2eca adds to the exec action: the old tool's output and timeout. */
+export interface ExecExtras {
+  output?: "inherit";
+  timeout?: number;
+}
+
+/**
+ * The config `watch` runs: one file source, one rule with the patterns, exec (or console) action. With a command, the
+ * wait counts from the end of each run (the old logs2eca slept after its command returned); without, it is the rule's
+ * cooldown between printed matches.
+ */
+export function watchConfig(
+  paths: string[],
+  opts: WatchOptions,
+  stateDir: string | undefined,
+  extras: ExecExtras = {},
+): unknown {
   if (paths.length === 0) throw new UserError("USAGE", "watch needs at least one PATH");
   if (opts.match.length === 0) throw new UserError("USAGE", "watch needs at least one -m PATTERN");
-  const cooldown =
+  const wait =
     opts.wait === undefined ? 0 : parseDuration(/^\d+(\.\d+)?$/.test(opts.wait) ? Number(opts.wait) : opts.wait) / 1000;
+  const json = opts.json ?? process.stdout.isTTY !== true;
   return {
     ...(stateDir ? { state_dir: stateDir } : {}),
     sources: {
@@ -30,15 +48,24 @@ export function watchConfig(paths: string[], opts: WatchOptions, stateDir: strin
         ...(opts.recursive ? { recursive: true } : {}),
       },
     },
-    rules: { watch: { source: "watch", match: opts.match, cooldown, actions: ["run"] } },
-    actions: { run: opts.exec ? { type: "exec", command: opts.exec } : { type: "console" } },
+    rules: { watch: { source: "watch", match: opts.match, cooldown: opts.exec ? 0 : wait, actions: ["run"] } },
+    actions: {
+      run: opts.exec
+        ? { type: "exec", command: opts.exec, wait, ...extras }
+        : { type: "console", format: json ? "json" : "text" },
+    },
   };
 }
 
-async function runWatch(command: Command, paths: string[], opts: WatchOptions): Promise<void> {
+export async function runWatch(
+  command: Command,
+  paths: string[],
+  opts: WatchOptions,
+  extras: ExecExtras = {},
+): Promise<void> {
   const { validateConfig, runDaemon, globalOptions, loggerForConfig } = await import("./daemon-deps.js");
   const stateDir = globalOptions(command).stateDir;
-  const config = validateConfig(watchConfig(paths, opts, stateDir), { origin: "watch flags" });
+  const config = validateConfig(watchConfig(paths, opts, stateDir, extras), { origin: "watch flags" });
   const logger = loggerForConfig(command, config);
   process.exitCode = await runDaemon(config, { logger, once: opts.once ?? false, memoryCheckpoints: !stateDir });
 }
@@ -55,35 +82,11 @@ export function registerWatch(program: Command): void {
       "-x, --exec <command>",
       "command run by /bin/sh -c (log text arrives in LOGWARD_* variables and stdin); default: print matches",
     )
-    .option("-w, --wait <seconds>", "cooldown after a run (seconds or a duration)")
+    .option("-w, --wait <seconds>", "after each run ends, ignore matches this long (seconds or a duration)")
     .option("--from-start", "read the files from their beginning")
     .option("--newest", "follow only the newest matching file")
     .option("--recursive", "descend into directories")
     .option("--once", "process what the files hold now and exit")
+    .option("--json", "print matches as JSON lines (the default when stdout is not a terminal)")
     .action((paths: string[], opts: WatchOptions, command: Command) => runWatch(command, paths, opts));
-}
-
-/** logs2eca's flags and LOGS2ECA_* variables, mapped onto watch (default wait 3 s, only new lines). */
-export function registerLogs2eca(program: Command): void {
-  program
-    .command("logs2eca", { hidden: true })
-    .description("drop-in for logs2eca: -l FILE -p PATTERN -c CMD [-w SECONDS]")
-    .option("-l, --log-file <file>", "log file to watch (LOGS2ECA_LOG_FILE)")
-    .option("-p, --pattern <pattern>", "event pattern (LOGS2ECA_EVENT_PATTERN)")
-    .option("-c, --command <command>", "command to run (LOGS2ECA_COMMAND)")
-    .option("-w, --wait <seconds>", "seconds to wait after a run (LOGS2ECA_WAIT, default 3)")
-    .action((opts: { logFile?: string; pattern?: string; command?: string; wait?: string }, command: Command) => {
-      const env = process.env;
-      const file = opts.logFile ?? env.LOGS2ECA_LOG_FILE;
-      const pattern = opts.pattern ?? env.LOGS2ECA_EVENT_PATTERN;
-      const exec = opts.command ?? env.LOGS2ECA_COMMAND;
-      const wait = opts.wait ?? env.LOGS2ECA_WAIT ?? "3";
-      const missing = [
-        !file && "-l/LOGS2ECA_LOG_FILE",
-        !pattern && "-p/LOGS2ECA_EVENT_PATTERN",
-        !exec && "-c/LOGS2ECA_COMMAND",
-      ].filter(Boolean);
-      if (missing.length > 0) throw new UserError("USAGE", `logs2eca: missing ${missing.join(", ")}`);
-      return runWatch(command, [file as string], { match: [pattern as string], exec: exec as string, wait });
-    });
 }

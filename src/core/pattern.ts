@@ -1,5 +1,6 @@
 // Pattern syntax: /re/flags, |re| or %re% is a JavaScript regex; anything else a literal substring.
 import { UserError } from "./errors.js";
+import { translatePythonRegex, type RegexDialect } from "./python-regex.js";
 
 export interface MatchResult {
   /** The matched text. */
@@ -31,9 +32,18 @@ const REGEX_FORMS: { open: string; close: string; flags: boolean }[] = [
 export function parsePattern(text: string): Pattern {
   for (const form of REGEX_FORMS) {
     const body = regexBody(text, form);
-    if (body) return regexPattern(text, body.source, body.flags);
+    if (body) return compileRegex(text, body.source, body.flags, "logward");
   }
   return literalPattern(text);
+}
+
+/**
+ * A regex from its source and flags, Python syntax read as the dialect says (python-regex.ts): `text` names it in
+ * errors. Throws UserError(PATTERN_INVALID or PATTERN_UNSUPPORTED).
+ */
+export function compileRegex(text: string, source: string, flags: string, dialect: RegexDialect): Pattern {
+  const js = translatePythonRegex(source, flags, dialect);
+  return regexPattern(text, js.source, js.flags);
 }
 
 function regexBody(

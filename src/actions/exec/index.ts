@@ -57,7 +57,13 @@ export class ExecAction implements Action {
     this.baseEnv = { ...process.env, ...config.env };
     this.cwd = config.cwd === undefined ? undefined : expandHome(config.cwd);
     this.spares = new SpareShells(
-      { shell: config.shell, cwd: this.cwd, env: this.baseEnv, enabled: options.spares ?? true },
+      // A spare's output is a pipe to the log: inherited output needs each run's own spawn.
+      {
+        shell: config.shell,
+        cwd: this.cwd,
+        env: this.baseEnv,
+        enabled: (options.spares ?? true) && config.output === "log",
+      },
       context.logger,
     );
     this.spares.prime();
@@ -112,6 +118,13 @@ export class ExecAction implements Action {
             `the command is still running and more than max_queue_lines lines are queued: dropping the oldest (${dropped} so far)`,
           ),
         onIdle: () => this.notifyIfIdle(),
+        waitMs: this.config.wait,
+        clock: this.context.clock,
+        onWaitEnd: (ignored) =>
+          logger.info(
+            { ignored, wait_ms: this.config.wait },
+            `ignored ${ignored} ${ignored === 1 ? "match" : "matches"} while the command ran and ${formatDuration(this.config.wait)} after`,
+          ),
       });
       this.lanes.set(rule, lane);
     }
@@ -159,6 +172,7 @@ export class ExecAction implements Action {
       stdin: job.lines.length > 0 ? `${job.lines.join("\n")}\n` : "",
       timeoutMs: this.config.timeout,
       killGraceMs: KILL_GRACE_MS,
+      output: this.config.output,
     };
     try {
       const warm = this.spares.run(spec, vars, this.context.clock, logger);

@@ -1,5 +1,7 @@
 // One rule's lane of an exec action: at most `concurrency` runs at a time; events that arrive while
-// every slot is busy are coalesced into one next run, bounded by max_queue_lines (oldest lines dropped).
+// every slot is busy are coalesced into one next run, bounded by max_queue_lines (oldest lines dropped),
+// or, with a wait, ignored until the wait after the run has passed.
+import type { Clock, Timer } from "../../core/clock.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { stdinLines } from "./env.js";
@@ -26,6 +28,11 @@ export interface LaneOptions {
   onFirstDrop(dropped: number): void;
   /** Called whenever the lane becomes idle (nothing running or queued). */
   onIdle(): void;
+  /** With a wait: matches during a run and this long after its end are ignored (0: coalesced instead). */
+  waitMs?: number;
+  clock?: Clock;
+  /** Once per wait, at its end, when matches were ignored during the run and the wait. */
+  onWaitEnd?(ignored: number): void;
 }
 
 /** A queued event and how many of its lines are still in the queue. */
@@ -37,6 +44,11 @@ interface Entry {
 export class RuleLane {
   private running = 0;
   private pending: { job: Job; entries: Entry[] } | undefined;
+  /** With a wait: end of the current wait, matches ignored in this run + wait, and since the last run. */
+  private quietUntil = 0;
+  private quietTimer: Timer | undefined;
+  private ignoredNow = 0;
+  private ignoredSinceRun = 0;
 
   constructor(private readonly options: LaneOptions) {}
 
@@ -45,13 +57,23 @@ export class RuleLane {
   }
 
   offer(event: LogEvent, release: Release): void {
+    if (this.waiting()) {
+      // Reading never pauses: the match was read, is counted, and is done with.
+      this.ignoredNow += event.count;
+      this.ignoredSinceRun += event.count + event.suppressed;
+      release();
+      return;
+    }
     const lines = stdinLines(event);
     if (this.running < this.options.concurrency) {
+      if (this.quietTimer) this.endWait();
+      const suppressed = event.suppressed + this.ignoredSinceRun;
+      this.ignoredSinceRun = 0;
       this.start({
         latest: event,
         lines,
         count: event.count,
-        suppressed: event.suppressed,
+        suppressed,
         events: 1,
         dropped: 0,
         releases: [release],
@@ -64,6 +86,8 @@ export class RuleLane {
   /** Forget queued events without running or releasing them (shutdown: they are read again after a restart). */
   clear(): void {
     this.pending = undefined;
+    this.quietTimer?.cancel();
+    this.quietTimer = undefined;
     if (this.idle) this.options.onIdle();
   }
 
@@ -111,8 +135,34 @@ export class RuleLane {
       .finally(() => {
         for (const release of job.releases) release();
         this.running--;
+        this.startWait();
         this.next();
       });
+  }
+
+  /** In a run, or within the wait after one (only when the lane has a wait). */
+  private waiting(): boolean {
+    const { waitMs, clock } = this.options;
+    if (!waitMs || !clock) return false;
+    return this.running > 0 || clock.now() < this.quietUntil;
+  }
+
+  /** After a run ends: the wait starts now; at its end, say how many matches the run and the wait swallowed. */
+  private startWait(): void {
+    const { waitMs, clock } = this.options;
+    if (!waitMs || !clock) return;
+    this.quietUntil = clock.now() + waitMs;
+    this.quietTimer?.cancel();
+    this.quietTimer = clock.setTimeout(() => this.endWait(), waitMs);
+  }
+
+  /** Report what the wait ignored: at its timer, or when a run starts first (a timer may fire a little late). */
+  private endWait(): void {
+    this.quietTimer?.cancel();
+    this.quietTimer = undefined;
+    const ignored = this.ignoredNow;
+    this.ignoredNow = 0;
+    if (ignored > 0) this.options.onWaitEnd?.(ignored);
   }
 
   private next(): void {

@@ -16,6 +16,8 @@ export interface RunSpec {
   timeoutMs: number;
   /** Time between SIGTERM and SIGKILL of the group. */
   killGraceMs: number;
+  /** `inherit`: the command writes to logward's own stdout and stderr instead of the log (default `log`). */
+  output?: "log" | "inherit";
 }
 
 export interface RunResult {
@@ -40,7 +42,7 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
     cwd: spec.cwd,
     env: spec.env,
     detached: true, // its own process group, so a timeout can kill grandchildren too
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: spec.output === "inherit" ? ["pipe", "inherit", "inherit"] : ["pipe", "pipe", "pipe"],
   });
   return superviseCommand(child, spec, started, clock, logger);
 }

@@ -18,6 +18,13 @@ export const execSchema = z.strictObject({
   max_queue_lines: z.number().int().positive().default(1000),
   /** Runs at a time per rule. */
   concurrency: z.number().int().positive().default(1),
+  /**
+   * Counted from the END of each run (logs2eca's -w): matches while the command runs and for this long after are
+   * ignored, counted in the log and in the next run's LOGWARD_SUPPRESSED. 0: they are coalesced into the next run.
+   */
+  wait: zDuration.default(0),
+  /** `log`: the command's output goes to logward's log, line by line; `inherit`: to logward's own stdout/stderr. */
+  output: z.enum(["log", "inherit"]).default("log"),
 });
 
 export type ExecConfig = z.output<typeof execSchema>;
