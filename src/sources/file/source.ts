@@ -74,6 +74,9 @@ export class FileSource implements Source {
 
   async start(): Promise<void> {
     await this.set.startup();
+    // The run marker and every file found are on disk before anything is read: a kill -9 within the autosave delay
+    // must not make the next run a first run (start_at would apply again and skip what was written meanwhile).
+    await this.set.state.saveIdentities();
     for (const t of this.set.tailers.values()) this.targets.set(t, t.size);
     if (!this.ctx.once) {
       this.syncWatches();
