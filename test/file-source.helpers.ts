@@ -44,6 +44,8 @@ export class Harness {
   batches: RecordBatch[] = [];
   /** When true, batches are not acknowledged until releaseHeld() (delivery still pending). */
   holdAcks = false;
+  /** Set by crash(): the pipeline is gone, every batch is refused. */
+  private crashed = false;
   held: Release[] = [];
   metrics = new Metrics();
   store: FileCheckpointStore | undefined;
@@ -75,6 +77,7 @@ export class Harness {
       once: opts.once ?? false,
       wanted: () => this.wanted,
       emit: async (batch) => {
+        if (this.crashed) throw new Error("crashed");
         this.batches.push(batch);
         this.records.push(...batch.records);
         const release = batch.ack.hold();
@@ -96,6 +99,22 @@ export class Harness {
     await this.store?.close();
     this.source = undefined;
     this.store = undefined;
+  }
+
+  /**
+   * A kill -9: the checkpoints on disk stay as they were last saved (whatever the store had not written yet is lost)
+   * and no batch goes out any more. The source is stopped to free its files and timers; what its stop writes is
+   * undone. Returns the checkpoint file's text at the crash (undefined when none was saved yet).
+   */
+  async crash(): Promise<string | undefined> {
+    const file = path.join(this.stateDir, "checkpoints.json");
+    const saved = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    this.crashed = true;
+    await this.stop();
+    this.crashed = false;
+    if (saved === undefined) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, saved);
+    return saved;
   }
 
   /** Stop, then start again with the same state dir (records of the new run only). */

@@ -238,7 +238,7 @@ export function idOf(line: string): string {
 }
 
 /** The checkpoint that identifies this generation (same inode, same first bytes; copy markers excluded). */
-function matching(gen: Gen, cps: Checkpoints): StoredCheckpoint | undefined {
+export function matching(gen: Pick<Gen, "key" | "head">, cps: Checkpoints): StoredCheckpoint | undefined {
   const cp = cps[gen.key];
   if (!cp || cp.copy === true || !cp.head || cp.head.len === 0 || cp.head.len > gen.head.length) return undefined;
   const hash = createHash("sha256").update(gen.head.subarray(0, cp.head.len)).digest("hex").slice(0, 32);

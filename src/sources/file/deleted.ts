@@ -43,8 +43,7 @@ async function isDeleted(t: Tailer): Promise<boolean> {
   if (!t.handle) return false;
   try {
     const st = await statHandle(t.handle);
-    t.size = Math.max(t.size, st.size);
-    t.nlink = st.nlink;
+    t.observe({ size: Math.max(t.size, st.size), mtimeMs: st.mtimeMs, nlink: st.nlink });
     return st.nlink === 0;
   } catch {
     return false;

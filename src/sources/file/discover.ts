@@ -15,7 +15,7 @@ import {
 } from "./glob.js";
 
 /** Rotated archives a glob or directory would otherwise pick up; reading them would ship binary noise. */
-const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|zip|z)$/i;
+export const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|zip|z)$/i;
 /** Deep enough for any log tree, shallow enough to stop a symlink maze. */
 const MAX_DEPTH = 32;
 

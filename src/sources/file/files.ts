@@ -8,7 +8,6 @@ import {
   type FileStat,
   fileKey,
   HEAD_BYTES,
-  headMatches,
   headOf,
   lineStartBefore,
   openFile,
@@ -19,12 +18,13 @@ import {
 import type { RawLine } from "./lines.js";
 import type { FileMetrics } from "./metrics.js";
 import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
+import { recoverSiblings } from "./siblings.js";
+import { SourceState } from "./state.js";
 import { PathStatus } from "./status.js";
 import type { FileSourceConfig } from "./schema.js";
 import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
+import { judgeFound } from "./verdict.js";
 
-/** A checkpoint entry (no path, never pruned) recording that this source has run with this state before. */
-const RUN_MARKER = "@ran";
 /** A file that has not grown for this long, in a watched directory, counts as idle for the periodic sweep. */
 const IDLE_AFTER_MS = 5_000;
 /** How often the periodic sweep still stats an idle file (in case a change raised no inotify event). */
@@ -50,6 +50,7 @@ export interface FileSetHooks {
 }
 
 export type Opened = Awaited<ReturnType<typeof openFile>>;
+type Phase = "startup" | "later";
 
 export class FileSet {
   /** Open files by key (dev:ino). */
@@ -64,11 +65,8 @@ export class FileSet {
   /** Released files whose last batches are not acknowledged yet: their checkpoints must stay. */
   private readonly unacked = new Set<string>();
   lastDiscovery: Discovery | undefined;
-  /**
-   * This source never ran with this state before, so start_at applies to files already there. Otherwise a file
-   * without a checkpoint appeared since the last run and is read from its beginning.
-   */
-  private firstRun = true;
+  /** What this source keeps in the checkpoint store besides offsets (read at startup). */
+  state!: SourceState<Tailer>;
 
   constructor(
     readonly options: FileSetOptions,
@@ -87,9 +85,8 @@ export class FileSet {
 
   /** Evaluate the paths and settle every file found: resume, recover rotated tails, or start. */
   async startup(): Promise<void> {
-    this.firstRun = this.options.checkpoints.get(this.name, RUN_MARKER) === undefined;
-    if (this.firstRun)
-      this.options.checkpoints.set(this.name, RUN_MARKER, { offset: 0, since: this.options.clock.now() });
+    const { checkpoints, clock } = this.options;
+    this.state = new SourceState(checkpoints, this.name, clock, this.log);
     const d = await this.discover();
     const known: { found: Found; cp: Checkpoint }[] = [];
     const unknown: Found[] = [];
@@ -104,10 +101,12 @@ export class FileSet {
     for (const [key, cp] of this.options.checkpoints.list(this.name)) {
       if (seen.has(key) || this.tailers.has(key)) continue;
       const recovered = await recoverTail(this, cp, unknown);
-      if (!recovered && typeof cp.path === "string" && d.listed.has(path.dirname(cp.path)))
-        this.options.checkpoints.delete(this.name, key);
+      if (!recovered && typeof cp.path === "string" && d.listed.has(path.dirname(cp.path))) this.state.drop(key);
     }
     for (const found of unknown) await this.place(found, "startup");
+    // Files rotated away before this source saw them (no checkpoint) but written since it last saved: their
+    // lines were never delivered. Without a save time (first run, or state from an older version), none is.
+    if (this.state.lastSavedAt !== undefined) await recoverSiblings(this, d, this.state.lastSavedAt);
   }
 
   /** Evaluate the paths again: new files, files that came back, stale checkpoints. */
@@ -117,7 +116,7 @@ export class FileSet {
     const seen = new Set(d.files.map((f) => fileKey(f.stat)));
     for (const [key, cp] of this.options.checkpoints.list(this.name)) {
       if (seen.has(key) || this.tailers.has(key) || this.unacked.has(key) || typeof cp.path !== "string") continue;
-      if (d.listed.has(path.dirname(cp.path))) this.options.checkpoints.delete(this.name, key);
+      if (d.listed.has(path.dirname(cp.path))) this.state.drop(key);
     }
     for (const key of this.baselines.keys()) if (!seen.has(key)) this.baselines.delete(key);
   }
@@ -159,7 +158,7 @@ export class FileSet {
       const quiet =
         now - t.lastActivityAt >= IDLE_AFTER_MS && t.detached === undefined && watched(path.dirname(t.path));
       if (!all && quiet && now - t.lastSweptAt < IDLE_SWEEP_MS) continue;
-      t.lastSweptAt = now;
+      t.swept();
       await checkTailer(this, t);
     }
   }
@@ -193,55 +192,57 @@ export class FileSet {
     if (this.tailers.has(key)) return false;
     const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
     const cp = this.options.checkpoints.get(this.name, key);
-    const head = storedHead(cp?.head);
-    if (cp?.copy === true && opened.stat.size > cp.offset) {
-      // Copies do not grow: this file only began like one we read (a shared header, say). Read it from where it
-      // would have been read had it not looked like a copy: its start, or its end then for start_at: end.
-      const from = typeof cp.startAt === "number" ? Math.min(cp.startAt, opened.stat.size) : 0;
-      this.log.info(
-        { file: filePath, offset: from },
-        from === 0
-          ? "a file taken for a copy has grown; reading it from the start"
-          : "a file taken for a copy has grown; reading its new lines",
-      );
-      this.options.checkpoints.delete(this.name, key);
-      return this.startNew(filePath, opened, bytes, from);
+    const stored = cp && { offset: cp.offset, head: storedHead(cp.head), copy: cp.copy === true };
+    const verdict = judgeFound(stored, opened.stat.size, bytes);
+    switch (verdict) {
+      case "copy-grew":
+        return this.copyGrew(filePath, opened, bytes, cp as Checkpoint);
+      case "grown":
+      case "unchanged":
+      case "copied": {
+        const offset = (cp as Checkpoint).offset;
+        if (!(this.wanted(key) || (phase === "startup" && offset < opened.stat.size))) return false;
+        await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset });
+        return true;
+      }
+      case "replaced":
+        this.log.info(
+          { file: filePath, offset: cp?.offset },
+          "file content replaced since its checkpoint (inode reused or truncated); reading it from the start",
+        );
+        this.state.drop(key);
+        await recoverTail(this, cp as Checkpoint, []);
+        return this.startNew(filePath, opened, bytes, 0);
+      default:
+        return this.decideNew(filePath, opened, bytes, phase);
     }
-    if (cp && head && headMatches(bytes, head) && opened.stat.size >= cp.offset) {
-      const want = this.wanted(key) || (phase === "startup" && cp.offset < opened.stat.size);
-      if (!want) return false;
-      await this.adopt({
-        path: filePath,
-        handle: opened.handle,
-        stat: opened.stat,
-        headBytes: bytes,
-        offset: cp.offset,
-      });
-      return true;
-    }
-    if (cp) {
-      this.log.info(
-        { file: filePath, offset: cp.offset },
-        "file content replaced since its checkpoint (inode reused or truncated); reading it from the start",
-      );
-      this.options.checkpoints.delete(this.name, key);
-      await recoverTail(this, cp, []);
-      return this.startNew(filePath, opened, bytes, 0);
-    }
+  }
+
+  /**
+   * Copies do not grow: this file only began like one we read (a shared header, say). Read it from where it would
+   * have been read had it not looked like a copy: its start, or its end then for start_at: end.
+   */
+  private copyGrew(filePath: string, opened: Opened, bytes: Buffer, cp: Checkpoint): Promise<boolean> {
+    const from = typeof cp.startAt === "number" ? Math.min(cp.startAt, opened.stat.size) : 0;
+    this.log.info(
+      { file: filePath, offset: from },
+      from === 0
+        ? "a file taken for a copy has grown; reading it from the start"
+        : "a file taken for a copy has grown; reading its new lines",
+    );
+    this.state.drop(fileKey(opened.stat));
+    return this.startNew(filePath, opened, bytes, from);
+  }
+
+  /** A file without a checkpoint: a copy of one being read (copytruncate's first step), or new. */
+  private async decideNew(filePath: string, opened: Opened, bytes: Buffer, phase: Phase): Promise<boolean> {
+    const key = fileKey(opened.stat);
     const relation = await copyRelation(this, { path: filePath, stat: opened.stat }, opened, bytes);
     if (relation === "copy") {
-      // A copy of a file we read (copytruncate's first step): its lines come from the original.
       const { dev, ino, size } = opened.stat;
       const startAt = this.startOffset(key, size, phase);
-      this.options.checkpoints.set(this.name, key, {
-        offset: size,
-        path: filePath,
-        dev,
-        ino,
-        head: headOf(bytes),
-        copy: true,
-        startAt,
-      });
+      const head = headOf(bytes);
+      this.state.set(key, { offset: size, path: filePath, dev, ino, head, copy: true, startAt });
       this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
       return false;
     }
@@ -251,7 +252,8 @@ export class FileSet {
 
   /** Where a file we have no checkpoint for is read from: its start, or its end at startup with start_at: end. */
   private startOffset(key: string, size: number, phase: "startup" | "later"): number {
-    const atEnd = phase === "startup" && this.options.config.start_at === "end" && (this.firstRun || !this.wanted(key));
+    const atEnd =
+      phase === "startup" && this.options.config.start_at === "end" && (this.state.firstRun || !this.wanted(key));
     return this.baselines.get(key) ?? (atEnd ? size : 0);
   }
 
@@ -270,13 +272,17 @@ export class FileSet {
 
   /** Make an open file a tailer, record its starting checkpoint and schedule a read. */
   async adopt(init: TailerInit, detached?: "copy" | "rename"): Promise<Tailer> {
-    const t: Tailer = new Tailer(init, this.name, this.options.lineOptions, this.options.clock, (offset) =>
-      this.commit(t, offset),
+    const t: Tailer = new Tailer(
+      { ...init, detached },
+      this.name,
+      this.options.lineOptions,
+      this.options.clock,
+      (offset) => this.commit(t, offset),
     );
-    t.detached = detached;
     this.tailers.set(t.key, t);
     if (!detached) this.byPath.set(t.path, t);
-    this.options.checkpoints.set(this.name, t.key, t.checkpoint(t.acks.committed));
+    this.state.set(t.key, t.checkpoint(t.acks.committed));
+    this.state.identityChanged(t);
     this.options.metrics.openFiles(this.tailers.size);
     this.options.metrics.setLag(t.path, t.size - t.acks.committed);
     this.log.debug({ file: t.path, offset: t.readPos, detached }, "reading file");
@@ -287,7 +293,7 @@ export class FileSet {
   commit(t: Tailer, offset: number): void {
     const current = this.tailers.get(t.key);
     if (current && current !== t) return; // a released file whose inode a new file reuses: that one owns the key now
-    this.options.checkpoints.set(this.name, t.key, t.checkpoint(offset));
+    this.state.set(t.key, t.checkpoint(offset));
     this.options.metrics.setLag(t.path, t.size - offset);
   }
 
@@ -296,6 +302,7 @@ export class FileSet {
     if (t.holding) await this.hooks.emit(t, t.flushAll());
     await t.close();
     this.tailers.delete(t.key);
+    this.state.closed(t);
     if (this.byPath.get(t.path) === t) this.byPath.delete(t.path);
     this.hooks.closed(t);
     this.options.metrics.openFiles(this.tailers.size);
@@ -308,7 +315,7 @@ export class FileSet {
     this.unacked.add(t.key);
     void t.acks.whenIdle().then(() => {
       this.unacked.delete(t.key);
-      if (gone && !this.tailers.has(t.key)) this.options.checkpoints.delete(this.name, t.key);
+      if (gone && !this.tailers.has(t.key)) this.state.drop(t.key);
     });
   }
 

@@ -3,13 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Checkpoint } from "../../core/checkpoint.js";
 import { describeError } from "../../core/errors.js";
-import { AckTracker } from "./acks.js";
 import type { Found } from "./discover.js";
 import type { FileSet, Opened } from "./files.js";
 import {
   type FileStat,
   fileKey,
-  type GrowthStat,
   HEAD_BYTES,
   type Head,
   headMatcher,
@@ -23,36 +21,31 @@ import {
   storedHead,
 } from "./fingerprint.js";
 import type { Tailer } from "./tailer.js";
+import { judgeOpen, type Known, type Look, needsHeadCheck } from "./verdict.js";
 
 /** Bytes compared at the end of a suspected copy: a copy is a prefix of its original. */
 const TAIL_CHECK_BYTES = 256;
 
 /**
- * Stat an open file and its path: note growth, detect truncation (size below what we read, or a new head),
- * detect that the path now leads elsewhere (rotated), and let the file go once it is retired and quiet.
- * `checkPath` false skips the stat of the path: a watch event said the file there was only written to.
+ * Stat an open file and its path, judge what happened (judgeOpen) and act on it: read what it grew by, start over
+ * after a truncation, keep reading a rotated file to its end while taking up the new one at its path, and let a
+ * retired file go once it is quiet. `checkPath` false skips the stat of the path: a watch event said the file there
+ * was only written to.
  */
 export async function checkTailer(set: FileSet, t: Tailer, checkPath = true): Promise<void> {
   if (!t.handle || set.tailers.get(t.key) !== t) return;
-  let st: GrowthStat;
+  let look: Look;
   try {
-    st = statGrowth(t.handle.fd);
+    look = statGrowth(t.handle.fd);
   } catch (err) {
     set.log.warn({ file: t.path, err: describeError(err) }, "cannot stat open file");
     return;
   }
-  const changed = st.size !== t.size || st.mtimeMs !== t.mtimeMs;
-  // A file only shrinks when it is truncated: below what we read, or below what it held when we last looked.
-  const shrank = st.size < t.readPos || st.size < t.size;
-  if (st.size > t.size) t.lastActivityAt = set.options.clock.now();
-  t.size = st.size;
-  t.mtimeMs = st.mtimeMs;
-  t.nlink = st.nlink;
-  if (shrank || (changed && !(await headStillMatches(t)))) {
-    await handleTruncation(set, t, []);
-    return;
-  }
-  if (!t.detached && checkPath) await checkPathOf(set, t);
+  const known = t.known();
+  if (needsHeadCheck(known, look) && t.head.len > 0) look.headIntact = headStillAt(t.handle.fd, t.head);
+  t.observe(look);
+  if (judgeOpen(known, look) === "truncated") return handleTruncation(set, t, []);
+  if (!known.detached && checkPath) await checkPathOf(set, t, known, look);
   if (t.behind) set.hooks.markDirty(t);
   else if (releasable(set, t)) await set.release(t);
   set.options.metrics.setLag(t.path, t.size - t.acks.committed);
@@ -65,19 +58,18 @@ async function headStillMatches(t: Tailer): Promise<boolean> {
 }
 
 /** Does the path still lead to this file? If not, it was rotated: keep reading it, and take up what is there now. */
-async function checkPathOf(set: FileSet, t: Tailer): Promise<void> {
+async function checkPathOf(set: FileSet, t: Tailer, known: Known, look: Look): Promise<void> {
   let now: FileStat | undefined;
   try {
     now = await statIfExists(t.path);
   } catch {
     return; // cannot tell (EACCES on the directory...): keep reading
   }
-  if (now && fileKey(now) === t.key) return;
-  t.detached = t.nlink === 0 ? "delete" : "rename";
-  // rotate_wait counts from the rotation: an app that was quiet before it writes its next lines to the old file.
-  t.lastActivityAt = set.options.clock.now();
+  const verdict = judgeOpen(known, { ...look, atPath: now ? fileKey(now) : null });
+  if (verdict !== "renamed" && verdict !== "deleted") return;
+  t.detach(verdict === "deleted" ? "delete" : "rename");
   if (set.byPath.get(t.path) === t) set.byPath.delete(t.path);
-  set.options.metrics.rotation(t.detached);
+  set.options.metrics.rotation(verdict === "deleted" ? "delete" : "rename");
   set.log.info({ file: t.path, kind: t.detached }, "file rotated; reading the old one to its end");
   if (now?.isFile && set.options.matcher.matches(t.path)) {
     const found = { path: t.path, stat: now };
@@ -127,11 +119,9 @@ export async function handleTruncation(set: FileSet, t: Tailer, extra: Found[]):
       "file truncated and no rotated copy found; lines written just before the truncation may be missing",
     );
   }
-  t.rewind(0);
-  t.resetHead(await t.readHead(HEAD_BYTES));
-  t.acks = new AckTracker(0, (offset) => set.commit(t, offset));
-  t.lastActivityAt = set.options.clock.now();
+  t.restartAtZero(await t.readHead(HEAD_BYTES), (offset) => set.commit(t, offset));
   set.commit(t, 0);
+  set.state.identityChanged(t);
   set.hooks.markDirty(t);
 }
 
@@ -215,9 +205,10 @@ export async function copyRelation(
 
 async function handleTruncationIfShrunk(set: FileSet, t: Tailer, found: Found): Promise<void> {
   const st = await statHandle(t.handle as NonNullable<Tailer["handle"]>);
-  const shrank = st.size < t.readPos || st.size < t.size;
-  t.size = st.size;
-  if (shrank || !(await headStillMatches(t))) await handleTruncation(set, t, [found]);
+  const known = t.known();
+  t.observe(st);
+  if (judgeOpen(known, { ...st, headIntact: await headStillMatches(t) }) === "truncated")
+    await handleTruncation(set, t, [found]);
 }
 
 async function isPrefixOf(copy: Opened, t: Tailer): Promise<boolean> {

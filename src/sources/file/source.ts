@@ -12,7 +12,8 @@ import { FileMetrics } from "./metrics.js";
 import { Needle } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Chunk, Tailer } from "./tailer.js";
-import { first, Repeaters } from "./timing.js";
+import { WorkQueue } from "./queue.js";
+import { Repeaters } from "./timing.js";
 import { within } from "../../core/lifetime.js";
 import { DirWatchers } from "./watch.js";
 
@@ -28,16 +29,9 @@ const DRAIN_DELETED_MS = 10_000;
 export class FileSource implements Source {
   private readonly set: FileSet;
   private readonly watchers: DirWatchers;
-  private readonly dirty = new Set<Tailer>();
-  private readonly flushDue = new Set<Tailer>();
-  /** Paths named by watch events, and whether one of those events may have been a rename (create, delete, move). */
-  private readonly paths = new Map<string, boolean>();
+  private readonly queue = new WorkQueue<Tailer>();
   /** Files present at start, and the size they had: caughtUp resolves once all are read that far. */
   private readonly targets = new Map<Tailer, number>();
-  private rescanDue = false;
-  private sweepDue = false;
-  /** The next sweep stats every open file, idle or not (SIGHUP, settle before a rotation). */
-  private fullSweepDue = false;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private running: Promise<void> | undefined;
@@ -81,6 +75,9 @@ export class FileSource implements Source {
 
   async start(): Promise<void> {
     await this.set.startup();
+    // The run marker and every file found are on disk before anything is read: a kill -9 within the autosave delay
+    // must not make the next run a first run (start_at would apply again and skip what was written meanwhile).
+    await this.set.state.saveIdentities();
     for (const t of this.set.tailers.values()) this.targets.set(t, t.size);
     if (!this.ctx.once) {
       this.syncWatches();
@@ -96,9 +93,9 @@ export class FileSource implements Source {
 
   /** SIGHUP: stat every open file and evaluate the paths again, now. */
   reopen(): void {
-    this.fullSweepDue = true;
-    this.request("sweep");
-    this.request("rescan");
+    this.queue.sweep(true);
+    this.queue.rescan();
+    this.wake();
   }
 
   /** Stat every open file and evaluate the paths now; resolves once that and the reading it causes are done. */
@@ -176,35 +173,27 @@ export class FileSource implements Source {
 
   /** Do one piece of pending work; false when there is none. */
   private async step(): Promise<boolean> {
-    if (this.rescanDue) {
-      this.rescanDue = false;
-      await this.set.rescan();
-      if (!this.stopping) this.syncWatches();
-      return true;
+    const task = this.queue.next();
+    if (!task) return false;
+    switch (task.kind) {
+      case "rescan":
+        await this.set.rescan();
+        if (!this.stopping) this.syncWatches();
+        break;
+      case "paths":
+        for (const [p, renamed] of task.paths) await this.set.checkPath(p, renamed);
+        break;
+      case "sweep":
+        await this.set.sweep(task.all, (dir) => this.watchers.watching(dir));
+        break;
+      case "flush":
+        if (task.file.handle) await this.emitLines(task.file, task.file.flushMultiline(), task.file.committable);
+        break;
+      case "read":
+        // More to read: back of the queue, so other files get their turn.
+        if (await this.pump(task.file)) this.queue.read(task.file);
+        break;
     }
-    if (this.paths.size > 0) {
-      const paths = [...this.paths];
-      this.paths.clear();
-      for (const [p, renamed] of paths) await this.set.checkPath(p, renamed);
-      return true;
-    }
-    if (this.sweepDue) {
-      const all = this.fullSweepDue;
-      this.sweepDue = false;
-      this.fullSweepDue = false;
-      await this.set.sweep(all, (dir) => this.watchers.watching(dir));
-      return true;
-    }
-    const due = first(this.flushDue);
-    if (due) {
-      this.flushDue.delete(due);
-      if (due.handle) await this.emitLines(due, due.flushMultiline(), due.committable);
-      return true;
-    }
-    const t = first(this.dirty);
-    if (!t) return false;
-    this.dirty.delete(t);
-    if (await this.pump(t)) this.dirty.add(t); // more to read: back of the queue, so other files get their turn
     return true;
   }
 
@@ -216,7 +205,7 @@ export class FileSource implements Source {
       let chunk: Chunk | undefined;
       try {
         // Read ahead when this file is read again next: within its turn, or when no other file waits.
-        chunk = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.dirty.size === 0);
+        chunk = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.queue.readsWaiting === 0);
       } catch (err) {
         this.ctx.logger.warn({ file: t.path, err: describeError(err) }, "read failed; will retry");
         return false;
@@ -244,6 +233,7 @@ export class FileSource implements Source {
       entry.done();
       return true;
     }
+    if (!this.set.state.identitySaved(t)) await this.set.state.saveIdentities();
     const records = t.records(lines);
     // A stop that delivered part of the batch commits that part: the next start repeats none of it.
     const ack = new CountingAck(entry.done, (n) => {
@@ -274,14 +264,12 @@ export class FileSource implements Source {
   private armMultiline(t: Tailer): void {
     const multiline = this.set.options.lineOptions.multiline;
     if (!multiline) return;
-    t.multilineTimer?.cancel();
-    t.multilineTimer = undefined;
-    if (!t.eventOpen) return;
-    t.multilineTimer = this.ctx.clock.setTimeout(() => {
-      t.multilineTimer = undefined;
-      this.flushDue.add(t);
+    if (!t.eventOpen) return t.setMultilineTimer(undefined);
+    const timer = this.ctx.clock.setTimeout(() => {
+      this.queue.flush(t);
       this.wake();
     }, multiline.timeoutMs);
+    t.setMultilineTimer(timer);
   }
 
   /**
@@ -309,28 +297,24 @@ export class FileSource implements Source {
   }
 
   private onWatch(dir: string, name: string | undefined, renamed: boolean): void {
-    if (name === undefined) this.rescanDue = true;
-    else {
-      const p = joinName(dir, name);
-      this.paths.set(p, renamed || this.paths.get(p) === true);
-    }
+    if (name === undefined) this.queue.rescan();
+    else this.queue.path(joinName(dir, name), renamed);
     this.wake();
   }
 
   private request(what: "sweep" | "rescan"): void {
-    if (what === "sweep") this.sweepDue = true;
-    else this.rescanDue = true;
+    if (what === "sweep") this.queue.sweep();
+    else this.queue.rescan();
     this.wake();
   }
 
   private markDirty(t: Tailer): void {
-    this.dirty.add(t);
+    this.queue.read(t);
     this.wake();
   }
 
   private forget(t: Tailer): void {
-    this.dirty.delete(t);
-    this.flushDue.delete(t);
+    this.queue.forget(t);
     this.targets.delete(t);
   }
 

@@ -6,10 +6,11 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Pattern } from "../../core/pattern.js";
 import type { LogRecord } from "../../core/record.js";
 import { AckTracker, type CommitListener } from "./acks.js";
-import { type FileStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
+import { type FileStat, type GrowthStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
 import type { Needle } from "./needle.js";
+import type { Known } from "./verdict.js";
 
 /**
  * Bytes per read when lines are filtered on their bytes (few are decoded): large, so catching up costs few reads,
@@ -50,30 +51,33 @@ export interface TailerInit {
   offset: number;
   /** Offset everything before which is delivered (normally = offset; lower when in-flight batches are inherited). */
   acks?: AckTracker;
+  /** Opened already rotated away (a tail recovered at startup, a copy drained after a copytruncate). */
+  detached?: Detachment;
 }
 
 export class Tailer {
   readonly key: string;
   readonly dev: string;
   readonly ino: string;
-  path: string;
-  handle: FileHandle | undefined;
-  head: Head;
+  /** The path it was opened at (a rotated file keeps the path it had: its records name the log they came from). */
+  readonly path: string;
+  private fileHandle: FileHandle | undefined;
+  private currentHead: Head;
   /** The bytes the head covers, kept so it can grow as a short file grows (HEAD_BYTES at most). */
   private headBytes: Buffer;
-  readPos: number;
-  /** What the last fstat said. */
-  size: number;
-  mtimeMs: number;
-  nlink: number;
+  private position: number;
+  /** What the last fstat said (the size also grows with what is read). */
+  private statSize: number;
+  private statMtimeMs: number;
+  private statNlink: number;
   /** When the file last grew or was read (clock ms): a retiring file is let go after rotate_wait of quiet. */
-  lastActivityAt: number;
+  private activityAt: number;
   /** When the periodic sweep last stat'ed it (clock ms). */
-  lastSweptAt = 0;
+  private sweptAt = 0;
   /** Set once the path no longer leads to this file, or when this is a rotated copy drained for its tail. */
-  detached: Detachment | undefined;
-  acks: AckTracker;
-  multilineTimer: Timer | undefined;
+  private detachment: Detachment | undefined;
+  private tracker: AckTracker;
+  private multilineTimer: Timer | undefined;
   /** The next chunk, requested while the current one is processed (catching up only). */
   private ahead: ReadAhead | undefined;
   /** A read buffer no longer referenced, reused while catching up so big reads do not pile up as garbage. */
@@ -93,19 +97,105 @@ export class Tailer {
     this.dev = init.stat.dev;
     this.ino = init.stat.ino;
     this.path = init.path;
-    this.handle = init.handle;
+    this.fileHandle = init.handle;
     this.headBytes = init.headBytes.subarray(0, HEAD_BYTES);
-    this.head = headOf(this.headBytes);
-    this.readPos = init.offset;
-    this.size = init.stat.size;
-    this.mtimeMs = init.stat.mtimeMs;
-    this.nlink = init.stat.nlink;
-    this.lastActivityAt = clock.now();
-    this.detached = undefined;
+    this.currentHead = headOf(this.headBytes);
+    this.position = init.offset;
+    this.statSize = init.stat.size;
+    this.statMtimeMs = init.stat.mtimeMs;
+    this.statNlink = init.stat.nlink;
+    this.activityAt = clock.now();
+    this.detachment = init.detached;
     this.splitter = new LineSplitter(options.maxLineBytes, init.offset);
     this.multiline = options.multiline ? new Multiline(options.multiline.start, options.maxLineBytes) : undefined;
-    this.acks = init.acks ?? new AckTracker(init.offset, onCommit);
+    this.tracker = init.acks ?? new AckTracker(init.offset, onCommit);
     if (init.acks) init.acks.retarget(onCommit);
+  }
+
+  get handle(): FileHandle | undefined {
+    return this.fileHandle;
+  }
+
+  /** The checksum of its first bytes: its identity beside dev and inode. */
+  get head(): Head {
+    return this.currentHead;
+  }
+
+  /** Where the next read starts. */
+  get readPos(): number {
+    return this.position;
+  }
+
+  get size(): number {
+    return this.statSize;
+  }
+
+  get mtimeMs(): number {
+    return this.statMtimeMs;
+  }
+
+  get nlink(): number {
+    return this.statNlink;
+  }
+
+  get lastActivityAt(): number {
+    return this.activityAt;
+  }
+
+  get lastSweptAt(): number {
+    return this.sweptAt;
+  }
+
+  get detached(): Detachment | undefined {
+    return this.detachment;
+  }
+
+  /** Its delivery tracking: what of it is acknowledged, what is in flight. */
+  get acks(): AckTracker {
+    return this.tracker;
+  }
+
+  /** What was known of it at the last look, for judgeOpen. */
+  known(): Known {
+    const detached = this.detachment !== undefined;
+    return { key: this.key, size: this.statSize, readPos: this.position, mtimeMs: this.statMtimeMs, detached };
+  }
+
+  /** Take in what an fstat said: growth counts as activity. */
+  observe(st: GrowthStat): void {
+    if (st.size > this.statSize) this.activityAt = this.clock.now();
+    this.statSize = st.size;
+    this.statMtimeMs = st.mtimeMs;
+    this.statNlink = st.nlink;
+  }
+
+  /** The periodic sweep looked at it now. */
+  swept(): void {
+    this.sweptAt = this.clock.now();
+  }
+
+  /** The path no longer leads to it. rotate_wait counts from now: an app writes on to the old file for a while. */
+  detach(how: Detachment): void {
+    this.detachment = how;
+    this.activityAt = this.clock.now();
+  }
+
+  /**
+   * It was truncated: read it again from 0, identified by its new first bytes. In-flight batches point into content
+   * that no longer exists, so a fresh tracker takes over.
+   */
+  restartAtZero(firstBytes: Buffer, onCommit: CommitListener): void {
+    this.rewind(0);
+    this.headBytes = Buffer.from(firstBytes.subarray(0, HEAD_BYTES));
+    this.currentHead = headOf(this.headBytes);
+    this.tracker = new AckTracker(0, onCommit);
+    this.activityAt = this.clock.now();
+  }
+
+  /** Arm (or, with undefined, drop) the timer that closes an open multiline event. */
+  setMultilineTimer(timer: Timer | undefined): void {
+    this.multilineTimer?.cancel();
+    this.multilineTimer = timer;
   }
 
   /** Where a restart must resume to see every line not yet emitted. */
@@ -140,9 +230,9 @@ export class Tailer {
     this.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
     const { buf, bytesRead } = await this.fetch();
     if (bytesRead === 0) return undefined;
-    this.readPos += bytesRead;
-    if (this.readPos > this.size) this.size = this.readPos;
-    this.lastActivityAt = this.clock.now();
+    this.position += bytesRead;
+    if (this.position > this.statSize) this.statSize = this.position;
+    this.activityAt = this.clock.now();
     // Catching up: let the next read run while this chunk is split and handed on.
     if (ahead && this.size > this.readPos) this.ahead = readAhead(this.handle, this.readPos, this.buffer());
     const chunk = buf.subarray(0, bytesRead);
@@ -183,13 +273,7 @@ export class Tailer {
     if (have >= HEAD_BYTES || at > have || at + chunk.length <= have) return;
     const more = chunk.subarray(have - at, have - at + (HEAD_BYTES - have));
     this.headBytes = Buffer.concat([this.headBytes, more]);
-    this.head = headOf(this.headBytes);
-  }
-
-  /** The file was truncated: identify it by its new first bytes. */
-  resetHead(bytes: Buffer): void {
-    this.headBytes = Buffer.from(bytes.subarray(0, HEAD_BYTES));
-    this.head = headOf(this.headBytes);
+    this.currentHead = headOf(this.headBytes);
   }
 
   /** Close the open multiline event (its timeout passed). */
@@ -210,7 +294,7 @@ export class Tailer {
   /** Start over at offset, forgetting held-back bytes (they will be read again). */
   rewind(offset: number): void {
     this.ahead = undefined;
-    this.readPos = offset;
+    this.position = offset;
     this.splitter.reset(offset);
     this.multiline?.reset();
   }
@@ -239,10 +323,9 @@ export class Tailer {
   async close(): Promise<void> {
     await this.ahead?.result.catch(() => {});
     this.ahead = undefined;
-    this.multilineTimer?.cancel();
-    this.multilineTimer = undefined;
-    const handle = this.handle;
-    this.handle = undefined;
+    this.setMultilineTimer(undefined);
+    const handle = this.fileHandle;
+    this.fileHandle = undefined;
     await handle?.close().catch(() => {});
   }
 }
