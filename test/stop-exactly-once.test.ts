@@ -44,7 +44,9 @@ async function forward(dir: string, server: TestServer): Promise<Running> {
 }
 
 describe("a clean stop (SIGINT) mid-backlog behind a rate-limited Discord webhook", () => {
-  for (const seed of [1, 2, 3, 4]) {
+  // More seeds: LOGWARD_STOP_SEEDS=1,2,3,4,5,6 (each about 30 s).
+  const seeds = (process.env.LOGWARD_STOP_SEEDS ?? "1,2").split(",").map(Number);
+  for (const seed of seeds) {
     it(`delivers every line exactly once across stops and restarts (seed ${seed})`, async () => {
       const random = seeded(seed);
       const { dir, cleanup } = tempDir();
@@ -89,4 +91,34 @@ describe("a clean stop (SIGINT) mid-backlog behind a rate-limited Discord webhoo
       expect(counts.size).toBe(written.length);
     }, 120_000);
   }
+
+  it("a second Ctrl-C ends a drain stuck behind a long rate limit at once, and still repeats nothing", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    // Two requests go through, then every request waits a 60 s window: the drain cannot finish in its 30 s.
+    const bucket = discordBucket(2, 60_000);
+    const server = await startServer(bucket as Responder);
+    cleanups.push(() => server.close());
+    mkdirSync(join(dir, "logs", "2026-11-20"), { recursive: true });
+    const log = join(dir, "logs", "2026-11-20", "a.log");
+    writeFileSync(log, "");
+    let running = await forward(dir, server);
+    const written = Array.from({ length: 500 }, (_, i) => `line ${i + 1}`);
+    appendFileSync(log, written.join("\n") + "\n");
+    await waitFor(() => delivered(server).length >= 40, "the first two requests");
+    const stopped = Date.now();
+    running.child.kill("SIGINT");
+    await running.waitForLog("draining and stopping");
+    running.child.kill("SIGINT");
+    expect(await running.exited).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(10_000);
+    expect(delivered(server)).toHaveLength(40);
+    // The next run (a fresh server window) sends the rest, each line once.
+    const next = await startServer(discordBucket(100, 1000) as Responder);
+    cleanups.push(() => next.close());
+    running = await forward(dir, next);
+    await waitFor(() => delivered(next).length >= 460, "the rest delivered", 30_000);
+    expect(await running.stop("SIGINT")).toBe(0);
+    expect([...delivered(server), ...delivered(next)]).toEqual(written);
+  }, 60_000);
 });

@@ -109,7 +109,12 @@ describe("exactly once across clean stops with drains that run out of time", { t
       const bodies = () => server.received.filter((r) => r.status === 200).map((r) => JSON.parse(r.body) as unknown);
       await exactlyOnce(
         {
-          action: async () => ({ type, url: `${server.url}/hook`, batch: { size: 10, timeout: "20ms" }, rate_limit: 0 }),
+          action: async () => ({
+            type,
+            url: `${server.url}/hook`,
+            batch: { size: 10, timeout: "20ms" },
+            rate_limit: 0,
+          }),
           delivered: async () =>
             bodies().flatMap((b) =>
               type === "http"

@@ -1,6 +1,8 @@
 // `logward run` and `logward check`: the daemon from a config file, or just its validation.
 // The actions import the config loader and the daemon themselves, so other commands never load them.
 import type { Command } from "commander";
+// Small and free of imports: loaded with the command's declaration so its handlers exist from the first moment.
+import { DaemonSignals } from "../daemon/signals.js";
 
 export function registerRun(program: Command): void {
   program
@@ -12,16 +14,24 @@ export function registerRun(program: Command): void {
     .option("--once", "process what the files hold now, deliver every action, save checkpoints and exit")
     .option("--pid-file <file>", "write the daemon's pid here")
     .action(async (opts: { config?: string; once?: boolean; pidFile?: string }, command: Command) => {
-      const { loadCommandConfig, loggerForConfig, runDaemon } = await import("./daemon-deps.js");
-      const config = await loadCommandConfig(command, opts.config);
-      if (opts.pidFile) config.pid_file = opts.pidFile;
-      const logger = loggerForConfig(command, config);
-      for (const hint of config.hints ?? []) logger.warn(hint);
-      process.exitCode = await runDaemon(config, {
-        logger,
-        once: opts.once ?? false,
-        reload: () => loadCommandConfig(command, opts.config),
-      });
+      // First of all: a TERM, INT or HUP while the config loads (or the start-up rotation pass runs) must not kill
+      // the process with files half-written; the daemon acts on it once it can.
+      const signals = new DaemonSignals();
+      try {
+        const { loadCommandConfig, loggerForConfig, runDaemon } = await import("./daemon-deps.js");
+        const config = await loadCommandConfig(command, opts.config);
+        if (opts.pidFile) config.pid_file = opts.pidFile;
+        const logger = loggerForConfig(command, config);
+        for (const hint of config.hints ?? []) logger.warn(hint);
+        process.exitCode = await runDaemon(config, {
+          logger,
+          once: opts.once ?? false,
+          reload: () => loadCommandConfig(command, opts.config),
+          signals,
+        });
+      } finally {
+        signals.dispose();
+      }
     });
 }
 

@@ -60,6 +60,7 @@ export class CountingAck implements Ack {
   /** Highest index holdRecord was called with: records before it are dispatched. */
   private reached = 0;
   private reported = 0;
+  private reportDue = false;
 
   constructor(
     private readonly done: () => void,
@@ -101,14 +102,26 @@ export class CountingAck implements Ack {
     }
   }
 
-  /** Records before the oldest one with a pending hold (and before the dispatch point) are finished. */
+  /**
+   * Records before the oldest one with a pending hold (and before the dispatch point) are finished. Reported once
+   * per turn: an action releases a whole write's events together, and the source commits once for them.
+   */
   private report(): void {
+    if (this.reportDue || this.finished || !this.onProgress) return;
+    this.reportDue = true;
+    queueMicrotask(() => {
+      this.reportDue = false;
+      this.reportNow();
+    });
+  }
+
+  private reportNow(): void {
     if (this.finished || !this.onProgress) return;
     while (this.head < this.counts.length && this.counts[this.head] === 0) this.head++;
     const oldest = this.indexes[this.head] ?? this.reached;
     if (oldest <= this.reported) return;
     this.reported = oldest;
-    this.onProgress(oldest);
+    this.onProgress?.(oldest);
   }
 }
 

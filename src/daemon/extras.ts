@@ -12,8 +12,11 @@ export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
 export interface Extras {
   hub?: WebHub;
   webUrl?: string;
-  /** Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). */
-  startRotation(hooks: RotateHooks): Promise<void>;
+  /**
+   * Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). When `stopping`
+   * aborts during the start-up pass, the jobs stop: the pass in progress ends cleanly and no timer is left.
+   */
+  startRotation(hooks: RotateHooks, stopping?: AbortSignal): Promise<void>;
   /** SIGHUP: replace the rotate jobs when their config changed. */
   reload(next: Config): Promise<void>;
   stop(): Promise<void>;
@@ -31,9 +34,9 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   let rotation: RotateScheduler | undefined;
   let hooks: RotateHooks = {};
   const extras: Extras = {
-    startRotation: async (given) => {
+    startRotation: async (given, stopping) => {
       hooks = given;
-      rotation = await startRotation(config, deps, hooks);
+      rotation = await startRotation(config, deps, hooks, stopping);
     },
     reload: async (next) => {
       if (JSON.stringify(next.rotate) === JSON.stringify(config.rotate) && next.state_dir === config.state_dir) return;
@@ -73,8 +76,9 @@ async function startRotation(
   config: Config,
   deps: ExtrasDeps,
   hooks: RotateHooks,
+  stopping?: AbortSignal,
 ): Promise<RotateScheduler | undefined> {
-  if (Object.keys(config.rotate).length === 0 || deps.once) return undefined;
+  if (Object.keys(config.rotate).length === 0 || deps.once || stopping?.aborted) return undefined;
   const scheduler = createRotateScheduler(config.rotate, {
     clock: deps.clock,
     logger: deps.logger.child({ component: "rotate" }),
@@ -82,6 +86,12 @@ async function startRotation(
     stateDir: config.state_dir,
     ...hooks,
   });
-  await scheduler.start();
+  const stop = () => void scheduler.stop();
+  stopping?.addEventListener("abort", stop, { once: true });
+  try {
+    await scheduler.start();
+  } finally {
+    stopping?.removeEventListener("abort", stop);
+  }
   return scheduler;
 }

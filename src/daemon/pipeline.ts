@@ -14,6 +14,7 @@ import { compileRules, type Firing, type RuleEngine } from "../rules/engine.js";
 import { createStatsJob, type StatsJob } from "../stats/job.js";
 import type { WebHub } from "../web/hub.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
+import { aborted } from "./signals.js";
 
 /** U+FFFD or a lone surrogate in a literal: what invalid bytes decode to, so not findable in the raw bytes. */
 const NOT_IN_BYTES = /\uFFFD|\p{Cs}/u;
@@ -77,9 +78,12 @@ export class Pipeline {
     await Promise.all([...this.sources.values()].map((s) => s.instance.settle?.()));
   }
 
-  /** Stop reading, deliver what is pending within the deadline, and save checkpoints. */
-  async drain(deadlineMs: number): Promise<void> {
-    const flushing = this.flushActions(deadlineMs);
+  /**
+   * Stop reading, deliver what is pending within the deadline (or until `hurry` aborts), and save checkpoints.
+   * What is undelivered then stays unacknowledged: its checkpoint is before it, so the next start sends it.
+   */
+  async drain(deadlineMs: number, hurry?: AbortSignal): Promise<void> {
+    const flushing = Promise.race([this.flushActions(deadlineMs), ...(hurry ? [aborted(hurry)] : [])]);
     await Promise.all([...this.sources.values()].map((s) => s.instance.stop()));
     await flushing;
     for (const job of this.statsJobs.values()) job.stop();

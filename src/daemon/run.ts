@@ -11,6 +11,7 @@ import type { Config } from "../config/types.js";
 import { FileCheckpointStore } from "../sources/checkpoints.js";
 import { Pipeline } from "./pipeline.js";
 import { startExtras, type Extras } from "./extras.js";
+import { aborted, DaemonSignals } from "./signals.js";
 
 export interface RunOptions {
   logger: Logger;
@@ -27,21 +28,27 @@ export interface RunOptions {
   until?: Promise<void>;
   /** Called once the pipeline is running. */
   onStarted?: (pipeline: Pipeline, extras: Extras) => void;
+  /** Signal handling installed earlier (before the config was loaded); by default installed here. */
+  signals?: DaemonSignals;
 }
 
 /** Run the pipeline of a config until a signal (or, with once, until caught up); returns the exit code. */
 export async function runDaemon(config: Config, options: RunOptions): Promise<number> {
   const { logger } = options;
+  const signals = options.signals ?? new DaemonSignals();
+  void options.until?.then(() => signals.requestStop("until"));
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
   const drainMs = options.drainTimeoutMs ?? 30_000;
-  mkdirSync(config.state_dir, { recursive: true });
-  const checkpoints: CheckpointStore = options.memoryCheckpoints
-    ? new MemoryCheckpointStore()
-    : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
-  writePidFile(config.pid_file);
   let extras: Extras | undefined;
+  let checkpoints: CheckpointStore | undefined;
   try {
+    mkdirSync(config.state_dir, { recursive: true });
+    checkpoints = options.memoryCheckpoints
+      ? new MemoryCheckpointStore()
+      : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
+    writePidFile(config.pid_file);
+    if (abortedStart(signals, logger)) return 0;
     extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
     const pipeline = new Pipeline(config, {
       clock,
@@ -53,22 +60,25 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
       ...(extras.hub ? { hub: extras.hub } : {}),
     });
     await pipeline.start();
-    await extras.startRotation({
-      beforeRelease: () => settleWithin(pipeline, 10_000, logger),
-      afterRotate: (file) => reopenOwnLog(config, file, logger),
-    });
+    await extras.startRotation(
+      {
+        beforeRelease: () => settleWithin(pipeline, 10_000, logger),
+        afterRotate: (file) => reopenOwnLog(config, file, logger),
+      },
+      signals.stopping,
+    );
     options.onStarted?.(pipeline, extras);
     if (options.once) {
-      await pipeline.caughtUp();
-      await pipeline.flushActions(drainMs);
+      await Promise.race([pipeline.caughtUp().then(() => pipeline.flushActions(drainMs)), aborted(signals.stopping)]);
     } else {
-      logger.info(
-        { sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length },
-        "logward running",
-      );
-      await waitForStop(pipeline, extras, options, logger);
+      if (!signals.stopping.aborted)
+        logger.info(
+          { sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length },
+          "logward running",
+        );
+      await waitForStop(pipeline, extras, signals, options, logger);
     }
-    await pipeline.drain(drainMs);
+    await pipeline.drain(drainMs, signals.hurry);
     logger.info("logward stopped");
     return 0;
   } catch (err) {
@@ -77,31 +87,39 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
     return 1;
   } finally {
     await extras?.stop();
-    await closeCheckpoints(checkpoints);
+    if (checkpoints) await closeCheckpoints(checkpoints);
     if (config.pid_file) rmSync(config.pid_file, { force: true });
+    if (!options.signals) signals.dispose();
   }
 }
 
-/** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile. */
-function waitForStop(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
-    const letGo = keepAlive();
-    const onHup = () => void reloadOnHup(pipeline, extras, options, logger);
-    const stop = (signal: string) => {
-      logger.info({ signal }, "draining and stopping");
-      process.off("SIGHUP", onHup);
-      process.off("SIGTERM", onTerm);
-      process.off("SIGINT", onInt);
-      letGo();
-      resolve();
-    };
-    const onTerm = () => stop("SIGTERM");
-    const onInt = () => stop("SIGINT");
-    process.on("SIGHUP", onHup);
-    process.on("SIGTERM", onTerm);
-    process.on("SIGINT", onInt);
-    options.until?.then(() => stop("until"));
+/** TERM or INT while starting (loading the config, opening checkpoints): stop before starting anything. */
+function abortedStart(signals: DaemonSignals, logger: Logger): boolean {
+  if (!signals.stopping.aborted) return false;
+  logger.info({ signal: signals.stopReason }, "stopped while starting; nothing was started");
+  return true;
+}
+
+/** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile, and a HUP sent while starting now. */
+async function waitForStop(
+  pipeline: Pipeline,
+  extras: Extras,
+  signals: DaemonSignals,
+  options: RunOptions,
+  logger: Logger,
+): Promise<void> {
+  // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
+  const letGo = keepAlive();
+  const missed = signals.onHup(() => void reloadOnHup(pipeline, extras, options, logger));
+  if (missed > 0 && !signals.stopping.aborted) {
+    logger.info("SIGHUP arrived while starting; applying it now");
+    void reloadOnHup(pipeline, extras, options, logger);
+  }
+  await aborted(signals.stopping);
+  letGo();
+  logger.info({ signal: signals.stopReason }, "draining and stopping");
+  signals.hurry.addEventListener("abort", () => logger.warn("second stop signal: saving what was delivered now"), {
+    once: true,
   });
 }
 

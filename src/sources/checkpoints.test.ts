@@ -111,10 +111,14 @@ describe("FileCheckpointStore", () => {
 
 describe("FileCheckpointStore: two slots and validation", () => {
   const good = (n: number, base: number) =>
-    Object.fromEntries(Array.from({ length: n }, (_, i) => [`8:${i}`, { offset: base + i * 100, path: `/l/${i}.log` }]));
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`8:${i}`, { offset: base + i * 100, path: `/l/${i}.log` }]),
+    );
 
   /** A state dir whose checkpoints.json.prev holds offsets `prev` and checkpoints.json offsets `main` (later). */
-  async function twoSaves(dir: string): Promise<{ prev: Record<string, Checkpoint>; main: Record<string, Checkpoint> }> {
+  async function twoSaves(
+    dir: string,
+  ): Promise<{ prev: Record<string, Checkpoint>; main: Record<string, Checkpoint> }> {
     const prev = good(5, 1000);
     const main = good(5, 5000);
     const store = await FileCheckpointStore.open(dir, { logger: recordingLogger([]), metrics: new Metrics() });

@@ -187,7 +187,11 @@ export class FileCheckpointStore extends MemoryCheckpointStore implements Checkp
       const what = { file: this.file, source: entry.source, key: entry.key, reason: entry.reason };
       if (from && Object.keys(from).length > 0)
         this.logger.warn({ ...what, recoveredFrom: this.prevFile }, "invalid checkpoint replaced by the previous copy");
-      else this.logger.error(what, "invalid checkpoint dropped: no valid previous copy (that file restarts from start_at)");
+      else
+        this.logger.error(
+          what,
+          "invalid checkpoint dropped: no valid previous copy (that file restarts from start_at)",
+        );
     }
   }
 
