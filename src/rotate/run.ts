@@ -43,6 +43,9 @@ export interface JobPass {
   dueInMs?: number;
 }
 
+/** Writers remembered as already warned about, per scheduler. */
+const MAX_WARNED = 1000;
+
 /** Lock file of one log file, in its archive folder (shared by every process rotating into it). */
 export const lockPathFor = (archiveDir: string, file: string): string =>
   path.join(archiveDir, `.${path.basename(file)}.logward-lock`);
@@ -211,6 +214,8 @@ function warnAboutWriters(name: string, job: RotateJobConfig, holds: Map<string,
     const key = `${hold.path}\0${hold.writer.pid}`;
     if (deps.warned?.has(key)) continue;
     deps.warned?.add(key);
+    // Bounded: the oldest are forgotten first (at worst a long-gone writer is named again).
+    if (deps.warned && deps.warned.size > MAX_WARNED) deps.warned.delete(deps.warned.values().next().value as string);
     const fix =
       job.method === "rename"
         ? "set post_rotate (say kill -HUP) so the app reopens its file, or use method: copytruncate"
