@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
 import { parseArchiveName } from "../src/rotate/naming.js";
 import { gunzipFile, job, list, scheduler, tempDir } from "../src/rotate/testing/harness.js";
-import { waitFor } from "./helpers.js";
+import { startLogward, waitFor } from "./helpers.js";
 
 let dir: string;
 let state: string;
@@ -82,5 +82,27 @@ describe("aborting the start-up pass", () => {
     const plain = list(dir).filter((n) => parseArchiveName("app.log", n));
     expect(plain).toHaveLength(1);
     expect(sha(fs.readFileSync(path.join(dir, plain[0] as string)))).toBe(sha(data));
+  }, 120_000);
+
+  it("`logward rotate` on Ctrl-C mid-compression: exit 130, no temp file, no lock; the next run finishes", async () => {
+    const file = path.join(dir, "app.log");
+    const data = randomBytes(24 * 1024 * 1024);
+    fs.writeFileSync(file, data);
+    const config = path.join(state, "logward.yaml");
+    const rotate = `{ path: ${file}, max_size: 1, compress: true, compress_level: 9, rotate_wait: 0s }`;
+    fs.writeFileSync(config, `state_dir: ${state}\nrotate:\n  app: ${rotate}\n`);
+    const running = startLogward(["rotate", "-c", config]);
+    await waitFor(() => list(dir).some((n) => n.endsWith(".gz.logward-tmp")), "a partial .gz temp file", 30_000);
+    expect(await running.stop("SIGINT")).toBe(130);
+    expect(running.stdout()).toContain("interrupted: run logward rotate again to finish");
+    expect(leftovers()).toEqual([]);
+    const plain = list(dir).filter((n) => parseArchiveName("app.log", n));
+    expect(plain).toHaveLength(1);
+    expect(sha(fs.readFileSync(path.join(dir, plain[0] as string)))).toBe(sha(data));
+
+    const again = startLogward(["rotate", "-c", config]);
+    expect(await again.exited).toBe(0);
+    expect(list(dir)).toEqual([`${plain[0]}.gz`, "app.log"]);
+    expect(sha(gunzipFile(path.join(dir, `${plain[0]}.gz`)))).toBe(sha(data));
   }, 120_000);
 });

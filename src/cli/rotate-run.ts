@@ -34,10 +34,22 @@ export async function runRotate(opts: RotateFlags, command: Command): Promise<vo
     },
   });
   const dryRun = opts.dryRun ?? false;
-  const plans = await scheduler.runOnce({ dryRun, force: opts.force ?? false });
-  await scheduler.stop();
+  // Ctrl-C or SIGTERM stops between steps (a partial .gz is removed, locks released); a later run resumes.
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let plans: RotatePlan[];
+  try {
+    plans = await scheduler.runOnce({ dryRun, force: opts.force ?? false }, interrupt.signal);
+    await scheduler.stop();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
   process.stdout.write(formatPlans(plans, dryRun));
-  process.exitCode = plans.some((p) => p.error !== undefined) ? 1 : 0;
+  if (interrupt.signal.aborted) process.stdout.write("interrupted: run logward rotate again to finish\n");
+  process.exitCode = interrupt.signal.aborted ? 130 : plans.some((p) => p.error !== undefined) ? 1 : 0;
 }
 
 /**

@@ -7,7 +7,16 @@ import type { RotateJobConfig } from "./schema.js";
 import type { RotateState } from "./state.js";
 import type { PlannedAction, Scan } from "./plan.js";
 import { parseArchiveName, parseArchiveTemp, TEMP_SUFFIX } from "./naming.js";
-import { copyMetadata, copyRange, copyRestSync, crashPoint, fsyncDir, gzipDurable, moveDurable } from "./fsutil.js";
+import {
+  copyMetadata,
+  copyRange,
+  copyRestSync,
+  crashPoint,
+  fsyncDir,
+  gzipDurable,
+  moveDurable,
+  openNoFollow,
+} from "./fsutil.js";
 
 export interface ApplyContext {
   jobName: string;
@@ -25,6 +34,9 @@ export interface ApplyContext {
 export async function applyAction(action: PlannedAction, ctx: ApplyContext): Promise<void> {
   switch (action.kind) {
     case "cleanup":
+      // A plain copy that grew after its .gz was made (a writer we could not see): compress it again instead.
+      if (await grewAfterCompression(action.path)) return compressArchive(action.path, ctx.job.compress_level);
+      return removeOwnFile(action.path, ctx.scan);
     case "delete":
       return removeOwnFile(action.path, ctx.scan);
     case "move":
@@ -55,6 +67,25 @@ async function removeOwnFile(file: string, scan: Scan): Promise<void> {
   if (!st.isFile()) throw new Error(`refusing to delete ${file}: not a regular file`);
   await fsp.unlink(file);
   await fsyncDir(dir);
+}
+
+/** Whether `plain` holds more than its complete `.gz` does (gzip's trailer keeps the size, modulo 2^32). */
+async function grewAfterCompression(plain: string): Promise<boolean> {
+  if (plain.endsWith(TEMP_SUFFIX)) return false;
+  const st = await fsp.lstat(plain).catch(() => undefined);
+  let gz: fsp.FileHandle | undefined;
+  try {
+    gz = await openNoFollow(`${plain}.gz`);
+    const { size } = await gz.stat();
+    if (!st?.isFile() || size < 18) return false;
+    const trailer = Buffer.alloc(4);
+    await gz.read(trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0) !== st.size % 2 ** 32;
+  } catch {
+    return false;
+  } finally {
+    await gz?.close();
+  }
 }
 
 /** gzip the archive to .gz (temp, fsync, rename), then remove the uncompressed one. */

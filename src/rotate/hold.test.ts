@@ -4,9 +4,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
+import { gzipSync } from "node:zlib";
 import { archiveName } from "./naming.js";
 import { buildActions, scanFile } from "./plan.js";
-import { job, list, scheduler, tempDir, waitFor } from "./testing/harness.js";
+import { gunzipFile, job, list, scheduler, tempDir, waitFor } from "./testing/harness.js";
 
 const DAY = 86_400_000;
 let dir: string;
@@ -100,5 +101,23 @@ describe("rotate_wait in the daemon", () => {
     await waitFor(() => list(dir).includes(`${archive}.gz`), "the quiet file to be compressed");
     await s.stop();
     expect(list(dir)).toEqual([`${archive}.gz`, "app.log"]);
+  });
+});
+
+describe("a plain copy beside its complete .gz", () => {
+  it("is compressed again when it grew after the .gz was made (a late writer), else dropped", async () => {
+    const clock = new FakeClock();
+    const grew = archiveName("app.log", clock.now() - 2 * DAY);
+    const same = archiveName("app.log", clock.now() - DAY);
+    fs.writeFileSync(path.join(dir, grew), "first\nlate line\n");
+    fs.writeFileSync(path.join(dir, `${grew}.gz`), gzipSync("first\n"));
+    fs.writeFileSync(path.join(dir, same), "whole\n");
+    fs.writeFileSync(path.join(dir, `${same}.gz`), gzipSync("whole\n"));
+    fs.writeFileSync(path.join(dir, "app.log"), "live\n");
+    const j = job({ path: path.join(dir, "app.log"), max_size: "1MiB", compress: true, rotate_wait: 0 });
+    await scheduler({ app: j }, clock, state).runOnce({ dryRun: false, force: false });
+    expect(list(dir)).toEqual([`${grew}.gz`, `${same}.gz`, "app.log"].sort());
+    expect(gunzipFile(path.join(dir, `${grew}.gz`)).toString()).toBe("first\nlate line\n");
+    expect(gunzipFile(path.join(dir, `${same}.gz`)).toString()).toBe("whole\n");
   });
 });

@@ -178,7 +178,7 @@ function allActions(
     actions.push({
       kind: "cleanup",
       path: path.join(archiveDir, g.base),
-      reason: "its .gz is complete (compression was interrupted before removing it)",
+      reason: "its .gz is complete (compression was interrupted before removing it; compressed again if it grew)",
     });
     g.plain = false;
   }

@@ -43,6 +43,9 @@ export interface JobPass {
   dueInMs?: number;
 }
 
+/** Writers remembered as already warned about, per scheduler. */
+const MAX_WARNED = 1000;
+
 /** Lock file of one log file, in its archive folder (shared by every process rotating into it). */
 export const lockPathFor = (archiveDir: string, file: string): string =>
   path.join(archiveDir, `.${path.basename(file)}.logward-lock`);
@@ -125,21 +128,7 @@ async function planAndApply(
 ): Promise<{ plan: RotatePlan; dueInMs?: number }> {
   const file = plan.file;
   const now = deps.clock.now();
-  const lst = await fsp.lstat(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return undefined;
-    throw err;
-  });
-  let facts: FileFacts | undefined;
-  if (lst?.isSymbolicLink()) {
-    // Never rotate through a link: it could lead out of the configured folders. A glob just skips it.
-    if (!hasGlob(job.path)) plan.error = "is a symbolic link: not rotated (logward never rotates through links)";
-  } else if (lst && !lst.isFile()) {
-    plan.error = "not a regular file";
-  } else if (lst) {
-    facts = { size: lst.size, contentSince: await contentSince(file, lst, now, opts.dryRun, deps) };
-  } else if (!job.missing_ok && !hasGlob(job.path)) {
-    plan.error = "file not found";
-  }
+  const { lst, facts } = await liveFileFacts(plan, job, now, opts, deps);
   const first = await planWithHolds(name, job, await scanFile(file, archiveDir), facts, now, opts.force, deps);
   plan.rotate = first.decision.rotate;
   plan.reason = lst?.isSymbolicLink() ? "symbolic link: skipped" : first.decision.reason;
@@ -161,6 +150,32 @@ async function planAndApply(
   const ageDueInMs = facts && !first.decision.rotate ? untilAgeDue(job, facts, now) : undefined;
   const dueInMs = Math.min(ageDueInMs ?? Infinity, holdDueInMs ?? Infinity);
   return { plan, ...(dueInMs !== Infinity ? { dueInMs } : {}) };
+}
+
+/** The live file's size and content age; a link, a non-file or a missing file is noted in the plan instead. */
+async function liveFileFacts(
+  plan: RotatePlan,
+  job: RotateJobConfig,
+  now: number,
+  opts: PassOptions,
+  deps: PassDeps,
+): Promise<{ lst?: Stats; facts?: FileFacts }> {
+  const lst = await fsp.lstat(plan.file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  });
+  if (lst?.isSymbolicLink()) {
+    // Never rotate through a link: it could lead out of the configured folders. A glob just skips it.
+    if (!hasGlob(job.path)) plan.error = "is a symbolic link: not rotated (logward never rotates through links)";
+  } else if (lst && !lst.isFile()) {
+    plan.error = "not a regular file";
+  } else if (lst) {
+    const since = await contentSince(plan.file, lst, now, opts.dryRun, deps);
+    return { lst, facts: { size: lst.size, contentSince: since } };
+  } else if (!job.missing_ok && !hasGlob(job.path)) {
+    plan.error = "file not found";
+  }
+  return lst ? { lst } : {};
 }
 
 /**
@@ -199,6 +214,8 @@ function warnAboutWriters(name: string, job: RotateJobConfig, holds: Map<string,
     const key = `${hold.path}\0${hold.writer.pid}`;
     if (deps.warned?.has(key)) continue;
     deps.warned?.add(key);
+    // Bounded: the oldest are forgotten first (at worst a long-gone writer is named again).
+    if (deps.warned && deps.warned.size > MAX_WARNED) deps.warned.delete(deps.warned.values().next().value as string);
     const fix =
       job.method === "rename"
         ? "set post_rotate (say kill -HUP) so the app reopens its file, or use method: copytruncate"

@@ -39,10 +39,8 @@ export async function findWriters(paths: readonly string[], procDir = "/proc"): 
     const fdDir = `${procDir}/${pid}/fd`;
     const fds = await fsp.readdir(fdDir).catch(() => [] as string[]);
     budget -= fds.length;
-    const targets = await Promise.all(fds.map((fd) => fsp.readlink(`${fdDir}/${fd}`).catch(() => "")));
-    for (let i = 0; i < fds.length; i++) {
-      const given = wanted.get(targets[i] as string);
-      if (given === undefined || !(await writesThrough(procDir, pid, fds[i] as string))) continue;
+    for (const [fd, given] of await fdsOpenOn(fdDir, fds, wanted)) {
+      if (!(await writesThrough(procDir, pid, fd))) continue;
       const writers = byPath.get(given) ?? [];
       if (!writers.some((w) => w.pid === Number(pid)))
         writers.push({ pid: Number(pid), comm: await comm(procDir, pid) });
@@ -50,6 +48,20 @@ export async function findWriters(paths: readonly string[], procDir = "/proc"): 
     }
   }
   return { visible: true, byPath };
+}
+
+/** The descriptors (with the path asked for) that lead to one of the wanted files; links read 256 at a time. */
+async function fdsOpenOn(fdDir: string, fds: string[], wanted: Map<string, string>): Promise<[string, string][]> {
+  const found: [string, string][] = [];
+  for (let start = 0; start < fds.length; start += 256) {
+    const batch = fds.slice(start, start + 256);
+    const targets = await Promise.all(batch.map((fd) => fsp.readlink(`${fdDir}/${fd}`).catch(() => "")));
+    batch.forEach((fd, i) => {
+      const given = wanted.get(targets[i] as string);
+      if (given !== undefined) found.push([fd, given]);
+    });
+  }
+  return found;
 }
 
 /** The kernel shows fd links with symlinks resolved: match against the real path of each file. */
