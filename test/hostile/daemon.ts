@@ -23,7 +23,7 @@ export interface Daemon {
   memory(): { rssMb: number; peakMb: number };
   /** GET a path of the web server; status, body and how long it took. */
   get(path: string, timeoutMs?: number): Promise<{ status: number; body: string; ms: number }>;
-  /** A counter or gauge from /metrics (0 when absent). */
+  /** A counter or gauge from /metrics, named without the logward_ prefix; fails when absent. */
   metric(name: string): Promise<number>;
   /** SIGTERM, and the exit code; fails when it does not exit within the deadline. */
   stop(timeoutMs?: number): Promise<number | null>;
@@ -93,8 +93,9 @@ export async function startDaemon(dir: string, options: DaemonOptions = {}): Pro
     get,
     async metric(name) {
       const { body } = await get("/metrics");
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(body);
-      return m ? Number(m[1]) : 0;
+      const m = new RegExp(`^logward_${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(body);
+      if (!m) throw new Error(`no logward_${name} in /metrics`);
+      return Number(m[1]);
     },
     async stop(timeoutMs = 10_000) {
       if (child.exitCode !== null) return child.exitCode;

@@ -179,8 +179,7 @@ export class SpareShells {
   /** Unreference the idle spare (it must not keep logward alive) and notice when it exits unused. */
   private watch(spare: Spare): Spare {
     const { child } = spare;
-    for (const stream of child.stdio) (stream as { unref?: () => void } | null)?.unref?.();
-    child.unref();
+    // Listeners first: a spawn that failed (EMFILE) has no stdio, and its error event must not go unhandled.
     spare.exited = new Promise<void>((resolve) => {
       const exited = (): void => {
         if (this.spare === spare) {
@@ -194,6 +193,8 @@ export class SpareShells {
       child.once("exit", exited);
       child.once("error", exited);
     });
+    for (const stream of child.stdio ?? []) (stream as { unref?: () => void } | null)?.unref?.();
+    child.unref();
     if (child.pid === undefined) spare.gone = true; // spawn failed (missing shell or cwd): its error event follows
     return spare;
   }
