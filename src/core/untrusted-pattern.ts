@@ -180,6 +180,12 @@ function literalSpan(line: string, text: string): Span {
 function workerMain(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
+  try {
+    // On Linux the nice value is per thread: only this thread yields the CPU to the daemon's own work.
+    (require("node:os") as typeof import("node:os")).setPriority(19);
+  } catch {
+    // not permitted or not supported: the time budget still bounds it
+  }
   const cache = new Map<string, RegExp>();
   parentPort?.on("message", (job: { id: number; source: string; flags: string; lines: string[] }) => {
     try {

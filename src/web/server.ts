@@ -1,4 +1,6 @@
 // The web server (fastify): the UI, the JSON API, the live stream, /metrics and /healthz.
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { LogwardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -52,7 +54,11 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   const clients = new Set<SseClient>();
   const sandbox = new PatternSandbox({ budgetMs: config.pattern_budget ?? 500 });
   const app = createApp(config);
-  watchConnections(app, deps, config.max_connections ?? DEFAULT_MAX_CONNECTIONS);
+  const limits = {
+    max: config.max_connections ?? DEFAULT_MAX_CONNECTIONS,
+    silentMs: config.request_timeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
+  watchConnections(app, deps, limits);
   app.addHook("onRequest", accessHook(token));
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
@@ -102,15 +108,35 @@ function createApp(config: WebServerConfig): FastifyInstance {
   });
 }
 
-/** Cap open connections (live streams count), count what is refused, and survive running out of descriptors. */
-function watchConnections(app: FastifyInstance, deps: WebServerDeps, max: number): void {
+/**
+ * Cap open connections (live streams count), count what is refused, cut off connections that never send a request,
+ * and survive running out of descriptors.
+ */
+function watchConnections(app: FastifyInstance, deps: WebServerDeps, limits: { max: number; silentMs: number }): void {
   const refused = deps.metrics.counter(
     "web_connections_refused_total",
     "Connections closed at once because max_connections were open or no file descriptor was left",
   );
+  const cutOff = deps.metrics.counter(
+    "web_connections_timed_out_total",
+    "Connections closed because they sent no request within request_timeout",
+  );
   const server = app.server;
-  server.maxConnections = max;
+  server.maxConnections = limits.max;
   server.on("drop", () => refused.inc());
+  // Node's headersTimeout only watches a request once its first byte came: a silent connection would hold its
+  // descriptor for ever. The first request of a connection clears its timer; later idle time is keep-alive's.
+  const silent = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on("connection", (socket: Socket) => {
+    const timer = setTimeout(() => {
+      cutOff.inc();
+      socket.destroy();
+    }, limits.silentMs);
+    timer.unref();
+    silent.set(socket, timer);
+    socket.once("close", () => clearTimeout(timer));
+  });
+  server.on("request", (request: IncomingMessage) => clearTimeout(silent.get(request.socket)));
   let warned = false;
   // accept() failing (EMFILE: no descriptor left) must not take the daemon down; libuv retries by itself.
   server.on("error", (err: NodeJS.ErrnoException) => {

@@ -1,0 +1,71 @@
+// Attack: client filters that backtrack catastrophically, on /api/tail and a live /api/stream, against a real daemon.
+// The daemon must keep answering /healthz within 100 ms, keep acting on its other source, and stop on SIGTERM.
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { tempDir, waitFor } from "../helpers.js";
+import { SseReader } from "../web-support.js";
+import { startDaemon, watchHealth, type Daemon } from "./daemon.js";
+
+let dir: string;
+let cleanup: () => void;
+let daemon: Daemon | undefined;
+const readers: SseReader[] = [];
+
+beforeEach(() => ({ dir, cleanup } = tempDir("logward-redos-")));
+afterEach(async () => {
+  for (const r of readers) r.close();
+  await daemon?.stop().catch(() => {});
+  daemon = undefined;
+  cleanup();
+});
+
+const tailPath = (match: string) => `/api/tail?source=app&lines=1000&match=${encodeURIComponent(match)}`;
+
+test("ReDoS filters are stopped after their budget; /healthz keeps answering fast and the other source's rules act", async () => {
+  daemon = await startDaemon(dir);
+  const d = daemon;
+  // A history on which both filters backtrack exponentially: no NUL, and runs of "a" ending in "!".
+  d.appendApp(Array.from({ length: 1000 }, (_, i) => `${"a".repeat(40 + (i % 20))}!`).join("\n") + "\n");
+  await waitFor(async () => JSON.parse((await d.get("/api/tail?source=app&lines=1")).body).lines.length === 1, "history");
+  await d.provesAlive("warm-up");
+
+  const health = watchHealth(d);
+  const stream = await SseReader.open(`${d.url}api/stream?source=app&match=${encodeURIComponent("/(a+)+$/")}`, d.auth);
+  readers.push(stream);
+  // Three attacks at once on the history, while the live stream's filter meets hostile new lines.
+  const tails = ["/(.+)+\\x00/", "/(a+)+$/", "/(a|a)+$/"].map((p) => d.get(tailPath(p), 30_000));
+  d.appendApp(`${"a".repeat(50)}!\n`);
+  await d.provesAlive("during the attack");
+  const answers = await Promise.all(tails);
+  const latencies = await health.stop();
+
+  for (const a of answers) {
+    expect(a.status).toBe(422);
+    expect(JSON.parse(a.body)).toMatchObject({ error: "pattern_too_slow" });
+  }
+  // The stream's filter was refused (422) on the history, or stopped on a live batch with an error event.
+  expect(stream.status === 422 || stream.ofType("error").length > 0 || stream.ended).toBe(true);
+  // Each filter ran 500 ms (its budget) in the worker; on the main thread one would hold every probe that long.
+  // The bound is on the 90th percentile and the worst: on this 2-core machine shared by many test runs, probes on an
+  // idle daemon already reach 50–100 ms at times (scheduling, not the daemon).
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.floor(sorted.length * q)] ?? Infinity);
+  const figures = `${latencies.length} probes: p50 ${at(0.5)}, p90 ${at(0.9)}, max ${at(0.999)} ms`;
+  expect(latencies.length, figures).toBeGreaterThan(20);
+  expect(at(0.9), figures).toBeLessThan(100);
+  expect(at(0.999), figures).toBeLessThan(400);
+  expect(await d.metric("web_clients")).toBe(0);
+
+  // Afterwards everything works: an ordinary regex filter, a live stream, the rules, and SIGTERM.
+  const ok = await d.get(tailPath("/a{50}!/"));
+  expect(ok.status).toBe(200);
+  expect(JSON.parse(ok.body).lines.length).toBeGreaterThan(0);
+  const live = await SseReader.open(`${d.url}api/stream?source=app&match=${encodeURIComponent("/^b+$/")}`, d.auth);
+  readers.push(live);
+  d.appendApp("bbb\n");
+  await waitFor(() => live.lines().some((l) => l.line === "bbb"), "a filtered live line after the attack");
+  await d.provesAlive("after the attack");
+  live.close();
+  const stopped = performance.now();
+  expect(await d.stop(5_000)).toBe(0);
+  expect(performance.now() - stopped).toBeLessThan(5_000);
+});
