@@ -169,7 +169,9 @@ describe("redirects", () => {
     );
     append("ALERT secret log line");
     await waitFor(() => deadLetters("cross").length === 1, "the redirected event dead-lettered");
-    expect(deadLetters("cross")[0]?.reason).toMatch(/redirect to http:\/\/127\.0\.0\.1:\d+.*not followed.*another origin/);
+    expect(deadLetters("cross")[0]?.reason).toMatch(
+      /redirect to http:\/\/127\.0\.0\.1:\d+.*not followed.*another origin/,
+    );
     await waitFor(
       () => logsMatching(running, /dead-letter/).some((l) => /another origin/.test(String(l.reason))),
       "the log to say why",
@@ -185,7 +187,10 @@ describe("redirects", () => {
 
 describe("secrets in webhook URLs", () => {
   it("keeps user:pass@ and ?token= out of logs and dead letters, even when the server echoes them", async () => {
-    const echo = await serve((req) => ({ status: 400, body: `no such hook: ${req.url} (${req.headers.authorization})` }));
+    const echo = await serve((req) => ({
+      status: 400,
+      body: `no such hook: ${req.url} (${req.headers.authorization})`,
+    }));
     const { port } = new URL(echo.url);
     const url = `http://alice:pa55word-secret@127.0.0.1:${port}/hooks/abcdef-path-secret?token=qtoken-secret`;
     const running = await daemonWith({ hook: `{ type: http, url: "${url}", batch: { timeout: 0 } }` }, ["hook"]);

@@ -45,7 +45,7 @@ export class OutputLog {
     };
     stream.setEncoding("utf8");
     stream.on("data", (chunk: string) => {
-      for (let start = 0; start < chunk.length; ) {
+      for (let start = 0; start < chunk.length;) {
         const newline = chunk.indexOf("\n", start);
         const end = newline === -1 ? chunk.length : newline;
         const room = MAX_LOGGED_LINE - line.length;
