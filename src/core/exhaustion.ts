@@ -28,7 +28,8 @@ export class EpisodeLog {
 
   /** The episode is over (a later occurrence is logged again); says how many there were when more than one. */
   end(fields: Record<string, unknown> = {}): void {
-    if (this.count > 1) this.logger.warn({ ...fields, times: this.count }, `${this.message} (over; ${this.count} times)`);
+    if (this.count > 1)
+      this.logger.warn({ ...fields, times: this.count }, `${this.message} (over; ${this.count} times)`);
     this.count = 0;
   }
 

@@ -41,7 +41,11 @@ export function limitDescriptors(pid: number, max: number): void {
 
 /** Descriptors the process holds now. */
 export function openDescriptors(pid: number): number {
-  return Number(execFileSync("sh", ["-c", `ls /proc/${pid}/fd | wc -l`]).toString().trim());
+  return Number(
+    execFileSync("sh", ["-c", `ls /proc/${pid}/fd | wc -l`])
+      .toString()
+      .trim(),
+  );
 }
 
 /** Log lines whose message matches. */

@@ -111,7 +111,8 @@ export class Sender {
   private pastGiveUp(outcome: Outcome, delayMs: number, firstAttempt: number): string | undefined {
     const limit = this.options.policy.giveUpAfterMs;
     if (limit === undefined || this.options.clock.now() + delayMs <= firstAttempt + limit) return undefined;
-    const asked = outcome.waitMs !== undefined && outcome.waitMs >= delayMs ? "the server asks to wait" : "next retry in";
+    const asked =
+      outcome.waitMs !== undefined && outcome.waitMs >= delayMs ? "the server asks to wait" : "next retry in";
     return `${outcome.reason}: ${asked} ${formatDuration(delayMs)}, past give_up_after (${formatDuration(limit)})`;
   }
 

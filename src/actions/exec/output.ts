@@ -4,6 +4,8 @@ import type { Logger } from "../../core/logger.js";
 
 /** Bytes of a run's output (both streams together) written to the log; the rest is read, counted and dropped. */
 export const MAX_LOGGED_OUTPUT = 64 * 1024;
+/** Most output lines of a run written to the log (each log line costs far more than a short output line). */
+export const MAX_LOGGED_LINES = 1000;
 /** Longest output line written to the log; the rest of it is cut. */
 export const MAX_LOGGED_LINE = 8192;
 
@@ -14,6 +16,7 @@ export const MAX_LOGGED_LINE = 8192;
  */
 export class OutputLog {
   private budget = MAX_LOGGED_OUTPUT;
+  private lines = MAX_LOGGED_LINES;
   private dropped = 0;
   private open = 0;
 
@@ -28,19 +31,21 @@ export class OutputLog {
       if (line.endsWith("\r")) line = line.slice(0, -1);
       const text = cut > 0 ? `${line}… (cut ${cut} bytes)` : line;
       const bytes = Buffer.byteLength(line) + 1;
+      this.dropped += cut;
       line = "";
       cut = 0;
-      if (bytes > this.budget) {
+      if (bytes > this.budget || this.lines === 0) {
         this.dropped += bytes;
         return;
       }
       this.budget -= bytes;
+      this.lines--;
       if (name === "stdout") this.logger.info({ stream: name }, text);
       else this.logger.warn({ stream: name }, text);
     };
     stream.setEncoding("utf8");
     stream.on("data", (chunk: string) => {
-      for (let start = 0; start < chunk.length; ) {
+      for (let start = 0; start < chunk.length;) {
         const newline = chunk.indexOf("\n", start);
         const end = newline === -1 ? chunk.length : newline;
         const room = MAX_LOGGED_LINE - line.length;
@@ -61,8 +66,8 @@ export class OutputLog {
   private summarise(): void {
     if (this.dropped === 0) return;
     this.logger.warn(
-      { dropped_bytes: this.dropped, max_logged: MAX_LOGGED_OUTPUT },
-      `command output over ${MAX_LOGGED_OUTPUT} bytes: ${this.dropped} bytes not logged`,
+      { dropped_bytes: this.dropped, max_bytes: MAX_LOGGED_OUTPUT, max_lines: MAX_LOGGED_LINES },
+      `command output past ${MAX_LOGGED_OUTPUT} bytes or ${MAX_LOGGED_LINES} lines: ${this.dropped} bytes not logged`,
     );
   }
 }
