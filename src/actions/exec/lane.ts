@@ -37,6 +37,7 @@ interface Entry {
 export class RuleLane {
   private running = 0;
   private pending: { job: Job; entries: Entry[] } | undefined;
+  private shutDown = false;
 
   constructor(private readonly options: LaneOptions) {}
 
@@ -61,8 +62,12 @@ export class RuleLane {
     this.enqueue(event, lines, release);
   }
 
-  /** Forget queued events without running or releasing them (shutdown: they are read again after a restart). */
+  /**
+   * Shutdown: forget queued events without running or releasing them, and release no running one when it ends
+   * (stop kills it): they are all read again after a restart.
+   */
   clear(): void {
+    this.shutDown = true;
     this.pending = undefined;
     if (this.idle) this.options.onIdle();
   }
@@ -109,7 +114,7 @@ export class RuleLane {
       .run(job)
       .catch(() => {}) // run() reports its own failures; the lane must go on
       .finally(() => {
-        for (const release of job.releases) release();
+        if (!this.shutDown) for (const release of job.releases) release();
         this.running--;
         this.next();
       });
