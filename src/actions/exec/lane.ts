@@ -49,6 +49,7 @@ export class RuleLane {
   private quietTimer: Timer | undefined;
   private ignoredNow = 0;
   private ignoredSinceRun = 0;
+  private shutDown = false;
 
   constructor(private readonly options: LaneOptions) {}
 
@@ -83,8 +84,12 @@ export class RuleLane {
     this.enqueue(event, lines, release);
   }
 
-  /** Forget queued events without running or releasing them (shutdown: they are read again after a restart). */
+  /**
+   * Shutdown: forget queued events without running or releasing them, and release no running one when it ends
+   * (stop kills it): they are all read again after a restart.
+   */
   clear(): void {
+    this.shutDown = true;
     this.pending = undefined;
     this.quietTimer?.cancel();
     this.quietTimer = undefined;
@@ -133,7 +138,7 @@ export class RuleLane {
       .run(job)
       .catch(() => {}) // run() reports its own failures; the lane must go on
       .finally(() => {
-        for (const release of job.releases) release();
+        if (!this.shutDown) for (const release of job.releases) release();
         this.running--;
         this.startWait();
         this.next();

@@ -9,9 +9,12 @@ import { ensureConsumer, StreamMissing } from "./consumer.js";
 import { decodeMessage } from "./decode.js";
 import type { NatsSourceConfig } from "./schema.js";
 import { Sleeper } from "../../core/sleeper.js";
+import { within } from "../../core/lifetime.js";
 
 /** How long stop() waits for emitted batches to be delivered and acknowledged. */
 const STOP_GRACE_MS = 30_000;
+/** How long stop() waits for the batch in hand to be accepted. */
+const EMIT_WAIT_MS = 2000;
 /** With --once, how long to wait for a first connection before failing. */
 const ONCE_CONNECT_TIMEOUT_MS = 60_000;
 
@@ -111,8 +114,8 @@ export class NatsSource implements Source {
     this.loop?.cancel();
     this.sleeper.wakeAll();
     await this.messages?.close().catch(() => undefined);
-    await this.chain;
-    await this.running;
+    // A batch the pipeline never accepts (actions full at shutdown) must not hold the process forever.
+    await within(this.ctx.clock, Math.min(graceMs, EMIT_WAIT_MS), Promise.all([this.chain, this.running]));
     for (const msg of this.buffer.splice(0)) safely(() => msg.nak()); // taken but never emitted: let another instance have them now
     await this.heldDrained(graceMs);
     const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);

@@ -4,11 +4,15 @@ import * as z from "zod";
 import type { Source, SourceContext, SourceKind } from "../../core/component.js";
 import type { Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
+import { within } from "../../core/lifetime.js";
 import { parsePattern } from "../../core/pattern.js";
 import { CountingAck } from "../../core/record.js";
 import { zDuration, zPattern, zSize } from "../../core/schema.js";
 import { LineSplitter, type RawLine } from "../file/lines.js";
 import { Multiline } from "../file/multiline.js";
+
+/** How long stop() waits for the batch in hand to be accepted. */
+const STOP_WAIT_MS = 2000;
 
 export const stdinSourceSchema = z.strictObject({
   multiline: z.strictObject({ start: zPattern, timeout: zDuration.default(1000) }).optional(),
@@ -68,8 +72,8 @@ class StdinSource implements Source {
     this.timer?.cancel();
     this.input.pause();
     this.input.destroy();
-    await this.running;
-    await this.chain;
+    // A batch the pipeline never accepts (actions full at shutdown) must not hold the process forever.
+    await within(this.ctx.clock, STOP_WAIT_MS, Promise.all([this.running, this.chain]));
   }
 
   private async read(): Promise<void> {

@@ -1,0 +1,43 @@
+// The metrics every action has under the same names, whatever its kind: counted where every action is built.
+import type { ActionKind } from "../core/component.js";
+
+/** Standard metric names (each kind keeps its own as well, e.g. delivery_events_sent_total, exec_runs_total). */
+export const STANDARD_ACTION_METRICS = {
+  received: "action_events_received_total",
+  released: "action_events_released_total",
+} as const;
+
+/**
+ * The kind, with its instances counting events handed to send() and events released (delivered, or
+ * definitively given up), labelled {action, type}: a dashboard needs one query for every action.
+ */
+export function withStandardMetrics<C>(kind: ActionKind<C>): ActionKind<C> {
+  return {
+    type: kind.type,
+    schema: kind.schema,
+    create(config, context) {
+      const action = kind.create(config, context);
+      const labels = { action: context.name, type: kind.type };
+      const { metrics } = context;
+      const received = metrics.counter(STANDARD_ACTION_METRICS.received, "Events handed to an action", [
+        "action",
+        "type",
+      ]);
+      const released = metrics.counter(
+        STANDARD_ACTION_METRICS.released,
+        "Events an action released: delivered, or definitively given up (dead-lettered)",
+        ["action", "type"],
+      );
+      const send = action.send.bind(action);
+      // Shadow send on the instance itself, so the instance keeps its class and every other method.
+      action.send = (event, release) => {
+        received.inc(labels);
+        return send(event, () => {
+          released.inc(labels);
+          release();
+        });
+      };
+      return action;
+    },
+  };
+}
