@@ -9,6 +9,7 @@ import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxPr
 import { readDotenv, type Env } from "./env.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
 import { convertLegacy } from "./legacy.js";
+import { resolveConfigPaths } from "./paths.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
 
@@ -58,6 +59,7 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   ];
   if (all.length) throw new ConfigError(sortIssues(all));
   config.path = path.resolve(file);
+  resolveConfigPaths(config, path.dirname(config.path));
   if (legacy) config.hints = [legacy.hint];
   return config;
 }
