@@ -114,14 +114,15 @@ async function planAndApply(
     if (err.code === "ENOENT") return undefined;
     throw err;
   });
-  let facts: { size: number; contentSince: number } | undefined;
+  let facts: { size: number; contentSince: number; modifiedAt: number } | undefined;
   if (lst?.isSymbolicLink()) {
     // Never rotate through a link: it could lead out of the configured folders. A glob just skips it.
     if (!hasGlob(job.path)) plan.error = "is a symbolic link: not rotated (logward never rotates through links)";
   } else if (lst && !lst.isFile()) {
     plan.error = "not a regular file";
   } else if (lst) {
-    facts = { size: lst.size, contentSince: await contentSince(file, lst, now, opts.dryRun, deps) };
+    const since = await contentSince(file, lst, now, opts.dryRun, deps);
+    facts = { size: lst.size, contentSince: since, modifiedAt: lst.mtimeMs };
   } else if (!job.missing_ok && !hasGlob(job.path)) {
     plan.error = "file not found";
   }
