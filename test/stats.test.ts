@@ -136,4 +136,19 @@ describe("logward stats --replay", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("missing.log");
   });
+
+  it("drops no line within --lateness, even before the first interval's start", async () => {
+    const order = [T0 + 2_000, T0 - 1_000, T0 - 3_000, T0 + 1_000, T0 - 3_001, T0 + 9_000];
+    const input = order.map((t) => `10.0.0.1 - - [${clfTime(t)}] "GET /a HTTP/1.1" 200 1 "-" "x"`).join("\n") + "\n";
+    const result = await runLogward(["stats", "--replay", "--json", "--lateness", "5s", "--format", "combined"], {
+      input,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const stats = jsonLines(result.stdout).filter((o) => o.type === "stats");
+    // CLF has whole seconds: T0 - 3.001 s is written as T0 - 4 s, past the 5 s behind T0 + 2 s.
+    expect(stats.map((s) => [s.from, s.to, s.hits, s.late])).toEqual([
+      [iso(T0 - 3_000), iso(T0), 2, 1],
+      [iso(T0), iso(T0 + 10_000), 3, 0],
+    ]);
+  });
 });

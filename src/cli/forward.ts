@@ -34,6 +34,15 @@ export function typeFromUrl(url: string): "discord" | "slack" | "http" {
   return "http";
 }
 
+/** The old monitor's own defaults for a variable it did not find (seconds where a time), not logward's. */
+export const EKOS_DEFAULTS = {
+  BATCH_SIZE: "10",
+  BATCH_TIMEOUT: "30",
+  RATE_LIMIT_DELAY: "1.0",
+  FILE_CHECK_INTERVAL: "60",
+  MAX_RETRIES: "3",
+} as const;
+
 /**
  * With no PATH and no --to, the variables of the Discord log monitor people run today, from the
  * environment or a .env in the current folder: it followed the newest .log file of a tree.
@@ -53,14 +62,19 @@ export function legacyForwardOptions(env: NodeJS.ProcessEnv): {
       "USAGE",
       "forward needs PATH... and --to URL (or EKOS_LOGS_DIRECTORY and DISCORD_WEBHOOK_URL in the environment or .env)",
     );
-  const pick = (name: string) => (merged[name] ? merged[name] : undefined);
-  const opts: ForwardOptions = { to: url, type: "discord", newest: true, recursive: true };
-  if (pick("BATCH_SIZE")) opts.batchSize = pick("BATCH_SIZE");
-  if (pick("BATCH_TIMEOUT")) opts.batchTimeout = pick("BATCH_TIMEOUT");
-  if (pick("RATE_LIMIT_DELAY")) opts.rateLimit = pick("RATE_LIMIT_DELAY");
-  if (pick("FILE_CHECK_INTERVAL")) opts.rescan = pick("FILE_CHECK_INTERVAL");
-  if (pick("MAX_RETRIES")) opts.maxRetries = pick("MAX_RETRIES");
-  const level = pick("LOG_LEVEL")?.toLowerCase();
+  const pick = (name: keyof typeof EKOS_DEFAULTS) => merged[name] || EKOS_DEFAULTS[name];
+  const opts: ForwardOptions = {
+    to: url,
+    type: "discord",
+    newest: true,
+    recursive: true,
+    batchSize: pick("BATCH_SIZE"),
+    batchTimeout: pick("BATCH_TIMEOUT"),
+    rateLimit: pick("RATE_LIMIT_DELAY"),
+    rescan: pick("FILE_CHECK_INTERVAL"),
+    maxRetries: pick("MAX_RETRIES"),
+  };
+  const level = merged.LOG_LEVEL?.toLowerCase();
   return {
     paths: [join(dir, "**", "*.log")],
     opts,

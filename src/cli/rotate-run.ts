@@ -59,7 +59,8 @@ export async function runRotate(opts: RotateFlags, command: Command): Promise<vo
 function quietLogger(command: Command, config: Config): Logger {
   let root = command;
   while (root.parent) root = root.parent;
-  if (root.getOptionValueSource("logLevel") === "cli") return loggerForConfig(command, config);
+  // With log.file (the old script's logging.log_file) the steps go there as the daemon's do: the file is the record.
+  if (root.getOptionValueSource("logLevel") === "cli" || config.log.file) return loggerForConfig(command, config);
   const format = (root.opts<{ logFormat?: string }>().logFormat ?? config.log.format) as "json" | "pretty" | undefined;
   const level =
     config.log.level === "error" || config.log.level === "fatal" || config.log.level === "silent"

@@ -9,6 +9,7 @@ import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxPr
 import { readDotenv, type Env } from "./env.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
 import { convertLegacy } from "./legacy.js";
+import { resolveConfigPaths } from "./paths.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
 import { patternHints } from "../rules/pattern-hints.js";
@@ -59,6 +60,7 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   ];
   if (all.length) throw new ConfigError(sortIssues(all));
   config.path = path.resolve(file);
+  resolveConfigPaths(config, path.dirname(config.path));
   const hints = [...(legacy ? [legacy.hint] : []), ...patternHints(config.rules)];
   if (hints.length) config.hints = hints;
   return config;

@@ -7,6 +7,7 @@ import type { RotateJobConfig } from "./schema.js";
 import type { RotateState } from "./state.js";
 import type { PlannedAction, Scan } from "./plan.js";
 import { parseArchiveName, parseArchiveTemp, TEMP_SUFFIX } from "./naming.js";
+import { parseLegacyArchiveName } from "./legacy.js";
 import {
   copyMetadata,
   copyRange,
@@ -59,7 +60,8 @@ export async function applyAction(action: PlannedAction, ctx: ApplyContext): Pro
 async function removeOwnFile(file: string, scan: Scan): Promise<void> {
   const name = path.basename(file);
   const dir = path.dirname(file);
-  const own = parseArchiveName(scan.basename, name) ?? parseArchiveTemp(scan.basename, name);
+  const legacy = dir === scan.archiveDir ? parseLegacyArchiveName(scan.basename, name) : undefined;
+  const own = parseArchiveName(scan.basename, name) ?? parseArchiveTemp(scan.basename, name) ?? legacy;
   if (!own || (dir !== scan.archiveDir && dir !== scan.sourceDir))
     throw new Error(`refusing to delete ${file}: not an archive of ${scan.file}`);
   const st = await fsp.lstat(file).catch(() => undefined);

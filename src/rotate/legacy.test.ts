@@ -33,7 +33,7 @@ describe("legacy rotation config", () => {
           path: "/var/log/myapp/app.log",
           archive_dir: "/var/log/myapp/archive",
           max_size: "10MiB",
-          max_age: "7d",
+          max_idle: "7d",
           compress: true,
           keep_days: 30,
         },
@@ -43,7 +43,7 @@ describe("legacy rotation config", () => {
     const config = validateConfig(converted?.config);
     expect(config.rotate.app).toMatchObject({
       max_size: 10 * 1024 * 1024,
-      max_age: 7 * 86_400_000,
+      max_idle: 7 * 86_400_000,
       compress: true,
       keep_days: 30,
       method: "rename",

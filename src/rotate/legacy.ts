@@ -2,6 +2,7 @@
 import path from "node:path";
 import { stringify } from "yaml";
 import { legacyConverters } from "../config/legacy.js";
+import { parseStamp, splitName, type ArchiveName } from "./naming.js";
 
 type Obj = Record<string, unknown>;
 
@@ -34,7 +35,8 @@ export function convertLegacyRotateConfig(raw: unknown): { config: unknown; hint
   if (typeof raw.archive_dir === "string") job.archive_dir = raw.archive_dir;
   // The script counts megabytes of 1024*1024 bytes.
   if (rotation.max_size_mb !== undefined) job.max_size = `${String(rotation.max_size_mb)}MiB`;
-  if (rotation.max_age_days !== undefined) job.max_age = `${String(rotation.max_age_days)}d`;
+  // The script's max_age_days meant "not modified for N days" (the file's mtime), not the age of its content.
+  if (rotation.max_age_days !== undefined) job.max_idle = `${String(rotation.max_age_days)}d`;
   if (archival.compress !== undefined) job.compress = archival.compress;
   if (archival.retention_days !== undefined) job.keep_days = numeric(archival.retention_days);
 
@@ -68,7 +70,7 @@ function hintFor(config: Obj, raw: Obj): string {
   if (ignored.length) notes.push(`ignored keys: ${ignored.join(", ")}`);
   return [
     "this is the old rotation script's JSON config; logward has converted it. Archives are now named",
-    "{stem}-{YYYYMMDD-HHmmss}{ext}[.gz]; archives the script made under other names are left alone (delete them by hand once expired).",
+    "{stem}-{YYYYMMDD-HHmmss}{ext}[.gz]; those the script made ({stem}_{YYYYmmdd_HHMMSS}{ext}.gz) still expire.",
     "Use this logward config instead:",
     "",
     stringify(config).trimEnd(),
@@ -77,3 +79,17 @@ function hintFor(config: Obj, raw: Obj): string {
 }
 
 legacyConverters.push(convertLegacyRotateConfig);
+
+/**
+ * An archive the old script made of `basename` (`app.log` → `app_YYYYmmdd_HHMMSS.log.gz`, local time), or undefined.
+ * Retention counts and expires these with the job's own archives, so they do not stay forever after migrating.
+ */
+export function parseLegacyArchiveName(basename: string, candidate: string): ArchiveName | undefined {
+  const { stem, ext } = splitName(basename);
+  if (!candidate.startsWith(`${stem}_`) || !candidate.endsWith(`${ext}.gz`)) return undefined;
+  const middle = candidate.slice(stem.length + 1, candidate.length - ext.length - 3);
+  const m = /^(\d{8})_(\d{6})$/.exec(middle);
+  const stampMs = m ? parseStamp(`${m[1]}-${m[2]}`) : undefined;
+  if (stampMs === undefined) return undefined;
+  return { name: candidate, base: candidate.slice(0, -3), stampMs, seq: 0, gz: true };
+}

@@ -3,6 +3,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { RotateJobConfig } from "./schema.js";
 import { parseArchiveName, parseArchiveTemp, TEMP_SUFFIX, type ArchiveName } from "./naming.js";
+import { parseLegacyArchiveName } from "./legacy.js";
 import {
   archivesToCompress,
   decideRotation,
@@ -77,14 +78,14 @@ export async function scanFile(file: string, archiveDir: string): Promise<Scan> 
   for (const entry of await listDir(archiveDir)) {
     scan.taken.add(entry.name);
     if (!entry.isFile()) continue;
-    const archive = parseArchiveName(basename, entry.name);
+    const archive = parseArchiveName(basename, entry.name) ?? parseLegacyArchiveName(basename, entry.name);
     if (archive) scan.archives.push(archive);
     else if (parseArchiveTemp(basename, entry.name)) scan.temps.push(path.join(archiveDir, entry.name));
   }
   if (sourceDir !== archiveDir) {
     for (const entry of await listDir(sourceDir)) {
       if (!entry.isFile()) continue;
-      const archive = parseArchiveName(basename, entry.name);
+      const archive = parseArchiveName(basename, entry.name) ?? parseLegacyArchiveName(basename, entry.name);
       if (archive) scan.stranded.push(archive);
       else if (parseArchiveTemp(basename, entry.name)) scan.temps.push(path.join(sourceDir, entry.name));
     }

@@ -9,6 +9,8 @@ export interface FileFacts {
   size: number;
   /** Since when its current content accumulates (last rotation, else its creation). */
   contentSince: number;
+  /** Last modification (mtime), for max_idle. */
+  modifiedAt?: number;
 }
 
 export interface Decision {
@@ -16,7 +18,7 @@ export interface Decision {
   reason: string;
 }
 
-type Policy = Pick<RotateJobConfig, "max_size" | "max_age" | "min_size" | "notifempty">;
+type Policy = Pick<RotateJobConfig, "max_size" | "max_age" | "min_size" | "notifempty"> & { max_idle?: number };
 
 /** Whether the file rotates now, and why (or why not), in words for the dry-run plan. */
 export function decideRotation(job: Policy, file: FileFacts, now: number, force: boolean): Decision {
@@ -33,16 +35,23 @@ export function decideRotation(job: Policy, file: FileFacts, now: number, force:
   if (job.max_age !== undefined && age >= job.max_age) {
     return { rotate: true, reason: `content age ${formatAge(age)} reached max_age ${formatAge(job.max_age)}` };
   }
+  const idle = Math.max(0, now - (file.modifiedAt ?? now));
+  if (job.max_idle !== undefined && idle >= job.max_idle) {
+    return { rotate: true, reason: `not modified for ${formatAge(idle)}, reached max_idle ${formatAge(job.max_idle)}` };
+  }
   const not: string[] = [];
   if (job.max_size !== undefined) not.push(`size ${size} < max_size ${formatBytes(job.max_size)}`);
   if (job.max_age !== undefined) not.push(`content age ${formatAge(age)} < max_age ${formatAge(job.max_age)}`);
+  if (job.max_idle !== undefined) not.push(`not modified for ${formatAge(idle)} < max_idle ${formatAge(job.max_idle)}`);
   return { rotate: false, reason: not.length ? not.join(", ") : "no max_size or max_age: rotates only with --force" };
 }
 
 /** Milliseconds until max_age falls due for this file (0 when due), or undefined without max_age. */
 export function untilAgeDue(job: Policy, file: FileFacts, now: number): number | undefined {
-  if (job.max_age === undefined) return undefined;
-  return Math.max(0, file.contentSince + job.max_age - now);
+  const due: number[] = [];
+  if (job.max_age !== undefined) due.push(file.contentSince + job.max_age);
+  if (job.max_idle !== undefined) due.push((file.modifiedAt ?? now) + job.max_idle);
+  return due.length === 0 ? undefined : Math.max(0, Math.min(...due) - now);
 }
 
 /** The archive name for a rotation at `now`, with -1, -2... when the second's name is taken (plain or .gz). */

@@ -171,7 +171,7 @@ async function liveFileFacts(
     plan.error = "not a regular file";
   } else if (lst) {
     const since = await contentSince(plan.file, lst, now, opts.dryRun, deps);
-    return { lst, facts: { size: lst.size, contentSince: since } };
+    return { lst, facts: { size: lst.size, contentSince: since, modifiedAt: lst.mtimeMs } };
   } else if (!job.missing_ok && !hasGlob(job.path)) {
     plan.error = "file not found";
   }

@@ -11,6 +11,8 @@ export const rotateJobSchema = z.strictObject({
   max_size: zSize.optional(),
   /** Rotate once the file's content is this old (time since its last rotation, or its creation). */
   max_age: zDuration.optional(),
+  /** Rotate once the file has not been modified for this long (its mtime; the old script's max_age_days). */
+  max_idle: zDuration.optional(),
   /** Never rotate a file smaller than this, whatever the trigger. */
   min_size: zSize.optional(),
   /** Never rotate an empty file. */

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
 import { accessHit, type AccessHit } from "../parsers/access.js";
@@ -221,5 +222,41 @@ describe("live mode", () => {
     expect(reports.reduce((n, r) => n + r.late, 0)).toBe(0);
     expect(reports[0]?.from).toBe(old);
     analyzer.stop();
+  });
+});
+
+describe("lateness before the first interval", () => {
+  it("counts a line up to the lateness before the first interval's start, in an interval of its own", () => {
+    const { analyzer, reports } = setup();
+    for (const t of [T0 + 2_000, T0 - 1_000, T0 - 3_000, T0 + 1_000, T0 - 3_001]) analyzer.add(hit(t));
+    analyzer.finish();
+    expect(reports.map((r) => [r.from, r.to, r.hits, r.late])).toEqual([
+      [T0 - 3_000, T0, 2, 1], // the late line (T0 - 3.001 s, past the 5 s) is reported when it is noticed
+      [T0, T0 + 3_000, 2, 0],
+    ]);
+  });
+
+  it("drops no line that comes within the lateness of the newest, whatever the order and first interval", () => {
+    const arrival = fc.record({
+      first: fc.integer({ min: 0, max: 25_000 }),
+      steps: fc.array(fc.integer({ min: -5_000, max: 3_000 }), { minLength: 1, maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(arrival, ({ first, steps }) => {
+        const { analyzer, reports } = setup();
+        let newest = T0 + first;
+        analyzer.add(hit(newest));
+        for (const step of steps) {
+          const time = newest + step; // never more than 5 s (the lateness) behind the newest line so far
+          newest = Math.max(newest, time);
+          analyzer.add(hit(time));
+        }
+        analyzer.finish();
+        expect(reports.reduce((n, r) => n + r.late, 0)).toBe(0);
+        expect(reports.reduce((n, r) => n + r.hits, 0)).toBe(steps.length + 1);
+        expect(analyzer.state().totals).toMatchObject({ hits: steps.length + 1, late: 0 });
+      }),
+      { seed: 1121, numRuns: 300 },
+    );
   });
 });

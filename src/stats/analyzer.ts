@@ -88,6 +88,8 @@ class Analyzer implements TrafficAnalyzer {
   private anchored = false;
   /** First reported instant: no report starts before it. */
   private origin = 0;
+  /** Start of the interval of the line that anchored the axis: an earlier one is reported only when not empty. */
+  private firstStart = 0;
   private maxTime = -Infinity;
   /** Clock time when maxTime last grew: the base for advancing event time while the log is quiet. */
   private wallAtMax = 0;
@@ -183,10 +185,13 @@ class Analyzer implements TrafficAnalyzer {
     }, 1000);
   }
 
-  /** Start the event-time axis at `time`, allowing lateness before it but not before its interval. */
+  /**
+   * Start the event-time axis at `time`, allowing the whole lateness before it, even before its interval: a line in
+   * an earlier interval is reported there (an interval before the first one only when it holds something).
+   */
   private anchor(time: number): void {
-    const intervalStart = Math.floor(time / this.interval) * this.interval;
-    const done = Math.max(Math.floor((time - this.lateness) / 1000), intervalStart / 1000);
+    this.firstStart = Math.floor(time / this.interval) * this.interval;
+    const done = Math.floor((time - this.lateness) / 1000);
     this.window.reset(done);
     for (const counts of this.open.values()) this.recycle(counts);
     this.open.clear();
@@ -259,6 +264,8 @@ class Analyzer implements TrafficAnalyzer {
     this.open.delete(start);
     this.closedThrough = Math.max(this.closedThrough, to);
     if (counts === this.lastCounts) this.lastCounts = undefined;
+    // Before the first line's interval only late lines are reported; invalid ones wait for the next report.
+    if (!counts && start < this.firstStart) return;
     const quiet = !emitEmpty || (start < this.skippedTo && !this.options.live);
     if (!counts && quiet && this.pendingInvalid === 0 && this.pendingLate === 0) return;
     const report = buildReport(counts, {
