@@ -1,5 +1,6 @@
 // Pattern syntax: /re/flags, |re| or %re% is a JavaScript regex; anything else a literal substring.
 import { UserError } from "./errors.js";
+import { literalSet, requiredLiterals, type LiteralSet } from "./literals.js";
 
 export interface MatchResult {
   /** The matched text. */
@@ -15,6 +16,8 @@ export interface Pattern {
   readonly required: string | undefined;
   /** Literals of which every matching line contains at least one (a top-level `a|b` has one per branch). */
   readonly requiredAny: readonly string[] | undefined;
+  /** The literals of which every matching line contains one, for the prefilters (see literals.ts). */
+  readonly prefilter: LiteralSet | undefined;
   test(line: string): boolean;
   exec(line: string): MatchResult | undefined;
 }
@@ -60,6 +63,7 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
     kind: "regex",
     required,
     requiredAny,
+    prefilter: requiredLiterals(re.source, re.flags),
     test: (line) => re.test(line),
     exec(line) {
       const m = re.exec(line);
@@ -77,6 +81,7 @@ function literalPattern(text: string): Pattern {
     kind: "literal",
     required: text.length > 0 ? text : undefined,
     requiredAny: text.length > 0 ? [text] : undefined,
+    prefilter: literalSet(text),
     test: (line) => line.includes(text),
     exec: (line) => (line.includes(text) ? { match: text, groups: {} } : undefined),
   };

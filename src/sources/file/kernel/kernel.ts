@@ -10,14 +10,30 @@ const NEEDLE_AT = KERNEL_REGION_BYTES;
 
 interface KernelExports {
   count(from: number, end: number): number;
-  find(from: number, end: number, needle: number, length: number, first: number, second: number): number;
+  find(
+    from: number,
+    end: number,
+    needle: number,
+    length: number,
+    first: number,
+    second: number,
+    or1: number,
+    or2: number,
+    fold: number,
+  ): number;
 }
 
-/** A needle as the kernel searches for it: its bytes and the two positions tested first (its rarest bytes). */
+/**
+ * A needle as the kernel searches for it: its bytes and the two positions tested first (its rarest bytes); with
+ * `fold`, bytes in lower case, found ignoring ASCII case.
+ */
 export interface KernelNeedle {
   readonly bytes: Buffer;
   readonly pair: readonly [number, number];
+  readonly fold?: boolean;
 }
+
+const isLower = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x61 && byte <= 0x7a;
 
 /**
  * One module instance and its memory: [0, KERNEL_REGION_BYTES) holds the region being scanned, the page after it
@@ -61,7 +77,12 @@ export class ScanKernel {
       this.needle = needle;
     }
     const [first, second] = needle.pair;
-    const hit = this.exports.find(from - this.base, end - this.base, NEEDLE_AT, length, first, second);
+    const fold = needle.fold === true;
+    // Folding, a letter of the pair matches either case: OR 32 into the text byte (lowers A-Z) before comparing.
+    const or1 = fold && isLower(needle.bytes[first]) ? 32 : 0;
+    const or2 = fold && isLower(needle.bytes[second]) ? 32 : 0;
+    const at = from - this.base;
+    const hit = this.exports.find(at, end - this.base, NEEDLE_AT, length, first, second, or1, or2, fold ? 1 : 0);
     return hit < 0 ? -1 : hit + this.base;
   }
 }
