@@ -73,3 +73,52 @@ export function byteFrequency(byte: number, fold = false): number {
   if (byte >= 0x61 && byte <= 0x7a) return f + (TABLE[byte & ~0x20] ?? 0);
   return f;
 }
+
+/**
+ * Words in nearly every line of common logs (HTTP access logs, browser agents, syslog levels): a literal inside
+ * one of them (ignoring case) is no rarer than the word, whatever its bytes say.
+ */
+const COMMON_WORDS = [
+  ' HTTP/1.1" ',
+  ' HTTP/1.0" ',
+  ' HTTP/2.0" ',
+  '"GET /',
+  '"POST /',
+  "Mozilla/5.0 (",
+  "(KHTML, like Gecko)",
+  "AppleWebKit/",
+  "Windows NT",
+  "Macintosh; Intel Mac OS X",
+  "Linux x86_64",
+  "Chrome/",
+  "Safari/",
+  "Firefox/",
+  "+0000] ",
+  "https://www.",
+  "INFO ",
+  "DEBUG ",
+  "localhost",
+].map((w) => w.toLowerCase());
+
+/** Shortest run of a common word that counts as that word. */
+const MIN_RUN = 4;
+
+/**
+ * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
+ * line has: they say little about how rare the text is.
+ */
+export function commonRuns(text: string): boolean[] {
+  const lower = text.toLowerCase();
+  const covered = new Array<boolean>(text.length).fill(false);
+  for (const word of COMMON_WORDS) {
+    for (let start = 0; start + MIN_RUN <= word.length; start++) {
+      for (let end = word.length; end - start >= MIN_RUN; end--) {
+        const run = word.slice(start, end);
+        for (let at = lower.indexOf(run); at >= 0; at = lower.indexOf(run, at + 1))
+          covered.fill(true, at, at + run.length);
+        if (lower.includes(run)) break; // shorter runs from this start lie inside this one
+      }
+    }
+  }
+  return covered;
+}

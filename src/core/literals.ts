@@ -1,7 +1,7 @@
 // Required literals of a regex: a set of strings of which every match contains at least one, for a prefilter.
 // Each part of the regex is summarised bottom-up (as in Russ Cox's code search): the exact strings it can match
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
-import { byteFrequency } from "./byte-frequency.js";
+import { byteFrequency, commonRuns } from "./byte-frequency.js";
 
 /** Every line a pattern matches contains one of `literals` (compared ASCII-case-insensitively when `fold`). */
 export interface LiteralSet {
@@ -30,6 +30,10 @@ export function foldUnit(unit: number): number {
 const MAX_SET = 32;
 /** Most characters a class may have and still be taken as that many one-character strings. */
 const MAX_CLASS = 12;
+/** The cost of each string of a set, as a share of lines let through. */
+const PER_STRING = 0.001;
+/** How much rarer each byte beyond the fourth makes a literal (its rarest three bytes are weighed already). */
+const LONGER = 0.7;
 /** A set expected in more than this share of lines is no use as a prefilter. */
 const USELESS = 0.25;
 
@@ -82,15 +86,25 @@ export function literalSet(text: string): LiteralSet | undefined {
 
 /** Estimated share of lines containing one of the strings (lower is better); sets holding "" score 1. */
 export function score(set: readonly string[], fold: boolean): number {
-  let total = set.length * 1e-5;
+  // Each more string costs a little more to search for: of two equally rare sets, the smaller one wins.
+  let total = set.length * PER_STRING;
   for (const s of set) {
     if (s === "") return 1;
-    const freqs = [...Buffer.from(s)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
-    // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
     total += 1e-6 / s.length; // of two equally rare strings, the longer one lets fewer lines through
-    total += Math.min(1, 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1)));
+    total += stringScore(s, fold);
   }
   return Math.min(1, total);
+}
+
+/** Estimated share of lines containing the string, from its bytes outside runs of common words. */
+function stringScore(s: string, fold: boolean): number {
+  const common = commonRuns(s);
+  const rest = [...s].filter((_, i) => !common[i]).join("");
+  const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
+  if (freqs.length === 0) return 1;
+  // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
+  const rarest = 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1));
+  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4));
 }
 
 function bestSet(info: Info, fold: boolean): string[] | undefined {

@@ -38,6 +38,18 @@ function firstMatch(patterns: readonly Pattern[], line: string): MatchResult | u
   return undefined;
 }
 
+/**
+ * Names of the rules whose `match` patterns give no literal to prefilter on, so that every line of their sources
+ * is tested (a rule without `match`, which takes every line by design, is not listed).
+ */
+export function unfilteredRules(
+  rules: Record<string, { match?: readonly string[]; exclude?: readonly string[] }>,
+): string[] {
+  return Object.entries(rules)
+    .filter(([, rule]) => rule.match && compileMatcher(rule.match, rule.exclude).required === undefined)
+    .map(([name]) => name);
+}
+
 /** The prefilter literals: only usable when every include pattern has one (a line may match any pattern). */
 function requiredLiterals(patterns: readonly Pattern[]): Literal[] | undefined {
   if (patterns.length === 0) return undefined;
