@@ -2,17 +2,18 @@
 // no longer grows with the number of rules. A case-sensitive needle's hit is confirmed on the exact bytes.
 import { buildAutomaton } from "../../core/aho-corasick.js";
 import { foldUnit } from "../../core/literals.js";
+import type { KernelDfa, ScanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
 
 const NEWLINE = 0x0a;
 
-export class NeedleSet {
+export class NeedleSet implements KernelDfa {
   /** Next state, pre-multiplied by the number of classes: delta[state + classOf[byte]]. */
-  private readonly delta: Int32Array;
+  readonly delta: Int32Array;
   /** Class of each byte, ASCII case folded. */
-  private readonly classOf: Int32Array;
+  readonly classOf: Int32Array;
   /** 1 at (pre-multiplied) states where a needle ends. */
-  private readonly ending: Uint8Array;
+  readonly ending: Uint8Array;
   /** Per pre-multiplied ending state, the needles ending there. */
   private readonly endsAt = new Map<number, readonly Needle[]>();
 
@@ -36,18 +37,56 @@ export class NeedleSet {
    * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1) holding a needle.
    * After a hit the rest of its line is skipped.
    */
-  collect(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
+  collect(
+    chunk: Buffer,
+    from: number,
+    end: number,
+    starts: number[],
+    ends: number[],
+    kernel: ScanKernel | null = null,
+  ): void {
+    if (kernel) this.collectInKernel(kernel, chunk, from, end, starts, ends);
+    else this.collectHere(chunk, from, end, starts, ends);
+  }
+
+  /** The same DFA run by the kernel (chunk[from, end) loaded in it), hits confirmed here. */
+  private collectInKernel(
+    kernel: ScanKernel,
+    chunk: Buffer,
+    from: number,
+    end: number,
+    starts: number[],
+    ends: number[],
+  ): void {
+    let state = 0;
+    for (let p = from; p < end;) {
+      const run = kernel.runDfa(this, p, end, state);
+      if (run.at < 0) return;
+      state = run.state;
+      p = run.at + 1;
+      if (!this.confirmed(state, chunk, run.at)) continue;
+      p = this.take(chunk, from, run.at, starts, ends) + 1;
+      state = 0;
+    }
+  }
+
+  /** Record the line holding chunk[at]; returns where its newline is. */
+  private take(chunk: Buffer, from: number, at: number, starts: number[], ends: number[]): number {
+    // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
+    const before = at > from ? chunk.lastIndexOf(NEWLINE, at - 1) : -1;
+    const lineEnd = chunk.indexOf(NEWLINE, at);
+    starts.push(Math.max(from, before + 1));
+    ends.push(lineEnd);
+    return lineEnd;
+  }
+
+  private collectHere(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
     const { delta, classOf, ending } = this;
     let state = 0;
     for (let p = from; p < end; p++) {
       state = delta[state + (classOf[chunk[p] as number] as number)] as number;
       if (ending[state] === 0 || !this.confirmed(state, chunk, p)) continue;
-      // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
-      const before = p > from ? chunk.lastIndexOf(NEWLINE, p - 1) : -1;
-      const lineEnd = chunk.indexOf(NEWLINE, p);
-      starts.push(Math.max(from, before + 1));
-      ends.push(lineEnd);
-      p = lineEnd;
+      p = this.take(chunk, from, p, starts, ends);
       state = 0;
     }
   }

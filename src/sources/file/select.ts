@@ -33,7 +33,7 @@ export function candidateSpans(
   kernel?.load(chunk, from, end);
   const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
   if (together) {
-    needleSet(needles).collect(chunk, from, end, spans.starts, spans.ends);
+    needleSet(needles).collect(chunk, from, end, spans.starts, spans.ends, kernel);
     return spans;
   }
   for (const needle of needles) collect(chunk, from, end, needle, spans, kernel);
