@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULT_LINES, ensureData } from "./generate.mjs";
 import { buildCases, LITERAL, REGEX } from "./lib/cases.mjs";
+import { buildMatchCases, MATCH_CASE_NAMES } from "./lib/match-cases.mjs";
 import { findMeter } from "./lib/measure.mjs";
 import { livePeers, measureLive } from "./lib/live.mjs";
 import { measureWeb } from "./lib/web.mjs";
@@ -13,9 +14,10 @@ import { describeMachine, describePeers, detectPeers, LOGWARD_BIN, logwardBuilt,
 import { failures, liveSection, resultsTable, sectionTargetsTable, targetsTable, writeResults } from "./lib/report.mjs";
 import { runCase } from "./lib/runner.mjs";
 
-const CASE_NAMES = ["regex", "literal", "stats", "stats-hosts1m", "stats-w3c", "rss"];
+const CASE_NAMES = ["regex", "literal", "stats", "stats-hosts1m", "stats-w3c", "rss", ...MATCH_CASE_NAMES];
 const USAGE = `usage: npm run bench -- [--lines N] [--runs N] [--only NAME[,NAME]] [--results FILE]
-cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latency and live-idle), discord, web`;
+cases: regex, literal, stats, stats-hosts1m, stats-w3c, rss, live (= live-latency and live-idle), discord, web,
+  ${MATCH_CASE_NAMES.join(", ")}`;
 
 /**
  * Sections after the catch-up cases, each selectable by --only: run(context) resolves to { lines (Markdown for
@@ -157,8 +159,19 @@ async function runSelected(opts, { meter, peers, log }) {
   const unknown = (opts.only ?? []).filter((name) => !CASE_NAMES.includes(name) && !sectionNames.includes(name));
   if (unknown.length) throw new Error(`--only: no case named ${unknown.join(", ")}\n${USAGE}`);
   const throughput = !opts.only || opts.only.some((name) => CASE_NAMES.includes(name));
-  const data = throughput ? prepareData(opts.lines) : {};
-  const cases = throughput ? buildCases({ peers, data }).filter((c) => wanted(c.name)) : [];
+  // Issue 16's cases read only the combined file: do not generate the others for them alone.
+  const matchOnly = opts.only?.every((name) => MATCH_CASE_NAMES.includes(name)) === true;
+  const data = !throughput
+    ? {}
+    : matchOnly
+      ? { combined: { file: ensureData({ lines: opts.lines }), lines: opts.lines, what: "combined format" } }
+      : prepareData(opts.lines);
+  const all = !throughput
+    ? []
+    : matchOnly
+      ? buildMatchCases({ peers, data })
+      : [...buildCases({ peers, data }), ...buildMatchCases({ peers, data })];
+  const cases = all.filter((c) => wanted(c.name));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-bench-"));
   const done = [];
   const measured = [];

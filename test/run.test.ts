@@ -46,6 +46,22 @@ describe("logward check", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("names the rules whose patterns give no literal to prefilter on", async () => {
+    const config = writeConfig(
+      [
+        "sources: { app: { path: /var/log/app.log } }",
+        "rules:",
+        "  slow: { source: app, match: '/^\\d+ ms$/', actions: [log] }",
+        '  oom: { source: app, match: ["/OutOfMemory|Killed process/i"], actions: [log] }',
+        "  all: { source: app, actions: [log] }",
+        "actions: { log: { type: console } }",
+      ].join("\n"),
+    );
+    const r = await runLogward(["check", "-c", config]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("hint: rule slow has no literal prefilter: every line is tested\n");
+  });
+
   it("prints the resolved pipeline of a valid config", async () => {
     const config = writeConfig(
       [

@@ -44,6 +44,9 @@ export function registerCheck(program: Command): void {
       const { loadCommandConfig, formatConfig } = await import("./common-config.js");
       const config = await loadCommandConfig(command, opts.config);
       for (const hint of config.hints ?? []) process.stderr.write(`hint: ${hint}\n`);
+      const { unfilteredRules } = await import("../rules/matcher.js");
+      for (const rule of unfilteredRules(config.rules))
+        process.stderr.write(`hint: rule ${rule} has no literal prefilter: every line is tested\n`);
       process.stdout.write(formatConfig(config) + "\n");
       process.stdout.write(`${config.path ?? "config"}: ok\n`);
     });

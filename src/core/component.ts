@@ -6,6 +6,7 @@ import type { Metrics } from "./metrics.js";
 import type { LogEvent } from "./event.js";
 import type { LogRecord, RecordBatch, Release } from "./record.js";
 import type { CheckpointStore } from "./checkpoint.js";
+import type { Literal } from "./literals.js";
 
 /** What every component is built with. */
 export interface ComponentContext {
@@ -37,9 +38,9 @@ export interface SourceContext extends ComponentContext {
   /**
    * Literals of which every line the pipeline wants contains at least one (its rules' prefilter), or undefined
    * when it wants every line. A source may then leave out other lines, still counting them as read and
-   * acknowledging them. Asked again for each read: a reload can change it.
+   * acknowledging them. Asked again for each read: a reload can change it. A plain string is case-sensitive.
    */
-  wanted?(): readonly string[] | undefined;
+  wanted?(): readonly (string | Literal)[] | undefined;
   /** --once: read what exists now, then report caughtUp. */
   once: boolean;
 }

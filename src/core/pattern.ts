@@ -1,6 +1,7 @@
 // Pattern syntax: /re/flags, |re| or %re% is a JavaScript regex; anything else a literal substring.
 import { UserError } from "./errors.js";
 import { translatePythonRegex, type RegexDialect } from "./python-regex.js";
+import { literalSet, requiredLiterals, type LiteralSet } from "./literals.js";
 
 export interface MatchResult {
   /** The matched text. */
@@ -18,6 +19,8 @@ export interface Pattern {
   readonly requiredAny: readonly string[] | undefined;
   /** The compiled regex of a regex pattern (so it can be run elsewhere: a worker, the linear engine). */
   readonly regex?: RegExp;
+  /** The literals of which every matching line contains one, for the prefilters (see literals.ts). */
+  readonly prefilter: LiteralSet | undefined;
   test(line: string): boolean;
   exec(line: string): MatchResult | undefined;
 }
@@ -73,6 +76,7 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
     regex: re,
     required,
     requiredAny,
+    prefilter: requiredLiterals(re.source, re.flags),
     test: (line) => re.test(line),
     exec(line) {
       const m = re.exec(line);
@@ -90,6 +94,7 @@ function literalPattern(text: string): Pattern {
     kind: "literal",
     required: text.length > 0 ? text : undefined,
     requiredAny: text.length > 0 ? [text] : undefined,
+    prefilter: literalSet(text),
     test: (line) => line.includes(text),
     exec: (line) => (line.includes(text) ? { match: text, groups: {} } : undefined),
   };

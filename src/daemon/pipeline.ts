@@ -7,6 +7,7 @@ import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import { noAck, type LogRecord, type RecordBatch, type Release } from "../core/record.js";
 import { describeError, UserError } from "../core/errors.js";
+import type { Literal } from "../core/literals.js";
 import type { ActionConfig, Config, SourceConfig } from "../config/types.js";
 import { findActionKind } from "../actions/index.js";
 import { findSourceKind } from "../sources/index.js";
@@ -41,7 +42,7 @@ export class Pipeline {
   private readonly statsJobs = new Map<string, StatsJob>();
   private engine: RuleEngine;
   /** Per source, what wanted() answers; cleared whenever rules, stats or sources change. */
-  private readonly wantedCache = new Map<string, readonly string[] | undefined>();
+  private readonly wantedCache = new Map<string, readonly Literal[] | undefined>();
   private config: Config;
   private readonly log: Logger;
 
@@ -150,16 +151,16 @@ export class Pipeline {
    * The literals a source may filter its lines on: only when nothing but literal-prefiltered rules reads its
    * lines (no parser, whose fields and times every line feeds; no stats; no web UI showing every line).
    */
-  private wanted(source: string): readonly string[] | undefined {
+  private wanted(source: string): readonly Literal[] | undefined {
     if (this.wantedCache.has(source)) return this.wantedCache.get(source);
-    let literals: readonly string[] | undefined;
+    let literals: readonly Literal[] | undefined;
     const readsAll =
       this.options.hub !== undefined ||
       this.parsers.get(source) !== undefined ||
       Object.values(this.config.stats).some((job) => job.source === source);
     if (!readsAll) literals = this.engine.requiredFor(source);
     // U+FFFD stands for invalid bytes in a line's text, so it is not in the bytes: no byte prefilter then.
-    if (literals?.some((l) => NOT_IN_BYTES.test(l))) literals = undefined;
+    if (literals?.some((l) => NOT_IN_BYTES.test(l.text))) literals = undefined;
     this.wantedCache.set(source, literals);
     return literals;
   }

@@ -5,7 +5,8 @@ import type { MatchResult } from "../core/pattern.js";
 import type { LogRecord } from "../core/record.js";
 import { Cooldown } from "./cooldown.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
-import { BatchText } from "./prefilter.js";
+import { LiteralIndex } from "./prefilter.js";
+import type { Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 import { ThresholdWindow } from "./threshold.js";
 
@@ -24,7 +25,9 @@ export interface RuleEngine {
    * Literals of which every line of this source that can matter to a rule contains one: empty when no rule
    * reads it, undefined when some rule may match a line without any (no literal prefilter for it).
    */
-  requiredFor(source: string): readonly string[] | undefined;
+  requiredFor(source: string): readonly Literal[] | undefined;
+  /** Names of the rules without literals to prefilter on: every line of their sources is tested. */
+  unfiltered(): string[];
 }
 
 export interface EngineOptions {
@@ -38,22 +41,23 @@ const DEFAULT_PREFILTER_MIN = 32;
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
+  const index = new LiteralIndex(compiled.map((rule) => rule.matcher.required));
   return {
-    evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin),
+    evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin ? index : undefined),
+    unfiltered: () => compiled.filter((rule) => rule.matcher.required === undefined).map((rule) => rule.name),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
   };
 }
 
-function evaluate(rules: readonly CompiledRule[], records: LogRecord[], prefilter: boolean): Firing[] {
+function evaluate(rules: readonly CompiledRule[], records: LogRecord[], index: LiteralIndex | undefined): Firing[] {
   if (records.length === 0) return [];
   const present = new Set(records.map((r) => r.source));
-  const text = prefilter ? new BatchText(records.map((r) => r.line)) : undefined;
+  const candidates = index?.candidates(records.map((r) => r.line));
   const out: { index: number; order: number; firing: Firing }[] = [];
   rules.forEach((rule, order) => {
     if (![...rule.sources].some((s) => present.has(s))) return;
-    const required = rule.matcher.required;
-    const indexes = text && required ? text.candidates(required) : undefined;
+    const indexes = candidates?.[order];
     const visit = (index: number): void => {
       const record = records[index] as LogRecord;
       if (!rule.sources.has(record.source)) return;
@@ -68,15 +72,15 @@ function evaluate(rules: readonly CompiledRule[], records: LogRecord[], prefilte
   return out.map((o) => o.firing);
 }
 
-function requiredFor(rules: readonly CompiledRule[], source: string): readonly string[] | undefined {
-  const literals = new Set<string>();
+function requiredFor(rules: readonly CompiledRule[], source: string): readonly Literal[] | undefined {
+  const literals = new Map<string, Literal>();
   for (const rule of rules) {
     if (!rule.sources.has(source)) continue;
     const required = rule.matcher.required;
     if (!required) return undefined;
-    for (const literal of required) literals.add(literal);
+    for (const literal of required) literals.set(`${literal.fold}:${literal.text}`, literal);
   }
-  return [...literals];
+  return [...literals.values()];
 }
 
 class CompiledRule {

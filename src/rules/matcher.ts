@@ -1,4 +1,5 @@
 // Line matching for one rule: any of its match patterns, vetoed by any of its exclude patterns.
+import { literalsOf, type Literal } from "../core/literals.js";
 import { parsePattern, type MatchResult, type Pattern } from "../core/pattern.js";
 import { enableLinearFallback } from "../core/pattern-risk.js";
 
@@ -9,7 +10,7 @@ export interface LineMatcher {
    * Literals of which every matching line contains at least one, for a prefilter; undefined when a line
    * without any known literal may match (no `match`, or a pattern with no required literal).
    */
-  readonly required: readonly string[] | undefined;
+  readonly required: readonly Literal[] | undefined;
 }
 
 /** Compile a rule's `match` and `exclude` lists; no `match` means every line matches. */
@@ -40,13 +41,25 @@ function firstMatch(patterns: readonly Pattern[], line: string): MatchResult | u
   return undefined;
 }
 
+/**
+ * Names of the rules whose `match` patterns give no literal to prefilter on, so that every line of their sources
+ * is tested (a rule without `match`, which takes every line by design, is not listed).
+ */
+export function unfilteredRules(
+  rules: Record<string, { match?: readonly string[]; exclude?: readonly string[] }>,
+): string[] {
+  return Object.entries(rules)
+    .filter(([, rule]) => rule.match && compileMatcher(rule.match, rule.exclude).required === undefined)
+    .map(([name]) => name);
+}
+
 /** The prefilter literals: only usable when every include pattern has one (a line may match any pattern). */
-function requiredLiterals(patterns: readonly Pattern[]): string[] | undefined {
+function requiredLiterals(patterns: readonly Pattern[]): Literal[] | undefined {
   if (patterns.length === 0) return undefined;
-  const literals: string[] = [];
+  const literals = new Map<string, Literal>();
   for (const pattern of patterns) {
-    if (pattern.requiredAny === undefined) return undefined;
-    literals.push(...pattern.requiredAny);
+    if (pattern.prefilter === undefined) return undefined;
+    for (const literal of literalsOf(pattern.prefilter)) literals.set(`${literal.fold}:${literal.text}`, literal);
   }
-  return [...new Set(literals)];
+  return [...literals.values()];
 }

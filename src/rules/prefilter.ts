@@ -1,63 +1,90 @@
-// Batch prefilter: find the lines that may contain a required literal with indexOf over the joined batch,
-// so the patterns run only on candidate lines instead of on every line.
+// Batch prefilter of the rules engine: one Aho-Corasick pass over each line finds the literals of every rule at
+// once, and each hit names the rules that need it, so a rule's patterns run only on lines that can match it.
+import { buildAutomaton, type Automaton } from "../core/aho-corasick.js";
+import { foldUnit, type Literal } from "../core/literals.js";
 
-/** The lines of one batch, joined once and searched for literals. */
-export class BatchText {
-  private joined: string | undefined;
-  /** Offset of each line in `joined`, ascending. */
-  private starts: number[] = [];
-  private readonly cache = new Map<string, number[]>();
+/** Which rules a found literal serves, and (for a case-sensitive one) its exact text to confirm. */
+interface Served {
+  rule: number;
+  exact: string | undefined;
+}
 
-  constructor(private readonly lines: readonly string[]) {}
+export class LiteralIndex {
+  private readonly automaton: Automaton | undefined;
+  /** Per automaton literal: the rules it serves. */
+  private readonly served: Served[][] = [];
+  private readonly filtered: boolean[];
+
+  /** Per rule, its literals (every line it can match contains one), or undefined: it reads every line. */
+  constructor(perRule: readonly (readonly Literal[] | undefined)[]) {
+    this.filtered = perRule.map((literals) => literals !== undefined);
+    const ids = new Map<string, number>();
+    perRule.forEach((literals, rule) => {
+      for (const literal of literals ?? []) {
+        const folded = literal.fold ? literal.text : foldText(literal.text);
+        let id = ids.get(folded);
+        if (id === undefined) {
+          ids.set(folded, (id = ids.size));
+          this.served.push([]);
+        }
+        (this.served[id] as Served[]).push({ rule, exact: literal.fold ? undefined : literal.text });
+      }
+    });
+    const units = [...ids.keys()].map(unitsOf);
+    this.automaton = units.length > 0 && units.every((u) => u.length > 0) ? buildAutomaton(units) : undefined;
+    if (units.some((u) => u.length === 0)) this.filtered.fill(false); // an empty literal is in every line
+  }
+
+  /** True when the rule has literals (else candidates() lists every line for it). */
+  filters(rule: number): boolean {
+    return this.filtered[rule] === true;
+  }
 
   /**
-   * Ascending indexes of the lines that contain at least one of the literals. May include a line that
-   * does not (a literal spanning the separator), never leaves out one that does.
+   * Per rule, the ascending indexes of the lines that may match it: every line for a rule without literals.
+   * May include a line that does not match (the patterns decide), never leaves out one that does.
    */
-  candidates(literals: readonly string[]): number[] {
-    if (literals.length === 1) return this.containing(literals[0] as string);
-    const union = new Set<number>();
-    for (const literal of literals) for (const index of this.containing(literal)) union.add(index);
-    return [...union].sort((a, b) => a - b);
+  candidates(lines: readonly string[]): number[][] {
+    const out: number[][] = this.filtered.map(() => []);
+    const last = new Int32Array(this.filtered.length).fill(-1);
+    const a = this.automaton;
+    lines.forEach((line, index) => {
+      if (a) this.scanLine(a, line, index, out, last);
+    });
+    this.filtered.forEach((filtered, rule) => {
+      if (!filtered) out[rule] = lines.map((_, i) => i);
+    });
+    return out;
   }
 
-  private containing(literal: string): number[] {
-    let found = this.cache.get(literal);
-    if (!found) {
-      found = this.scan(literal);
-      this.cache.set(literal, found);
+  private scanLine(a: Automaton, line: string, index: number, out: number[][], last: Int32Array): void {
+    const { classes, delta, low, high, ends } = a;
+    let state = 0;
+    for (let i = 0; i < line.length; i++) {
+      const unit = foldUnit(line.charCodeAt(i));
+      const cls = unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0);
+      state = delta[state * classes + cls] as number;
+      const found = ends[state];
+      if (found === undefined) continue;
+      for (const id of found) {
+        for (const { rule, exact } of this.served[id] as Served[]) {
+          if (last[rule] === index) continue;
+          if (exact !== undefined && !line.startsWith(exact, i + 1 - exact.length)) continue;
+          last[rule] = index;
+          (out[rule] as number[]).push(index);
+        }
+      }
     }
-    return found;
   }
+}
 
-  /** One pass of indexOf: each hit names its line, and the search resumes at the next line. */
-  private scan(literal: string): number[] {
-    const text = this.text();
-    const found: number[] = [];
-    let line = 0;
-    let from = 0;
-    for (;;) {
-      const hit = text.indexOf(literal, from);
-      if (hit < 0) break;
-      while (line + 1 < this.starts.length && (this.starts[line + 1] as number) <= hit) line++;
-      found.push(line);
-      if (line + 1 >= this.starts.length) break;
-      from = this.starts[line + 1] as number;
-      line++;
-    }
-    return found;
-  }
+/** ASCII case folding that keeps every other character (and so every offset) as it is. */
+export function foldText(text: string): string {
+  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
 
-  private text(): string {
-    if (this.joined === undefined) {
-      let offset = 0;
-      this.starts = this.lines.map((l) => {
-        const start = offset;
-        offset += l.length + 1;
-        return start;
-      });
-      this.joined = this.lines.join("\n");
-    }
-    return this.joined;
-  }
+function unitsOf(text: string): number[] {
+  const units: number[] = [];
+  for (let i = 0; i < text.length; i++) units.push(text.charCodeAt(i));
+  return units;
 }

@@ -1,14 +1,19 @@
 // One literal searched for in raw chunks: memchr on its rarest byte while that byte proves rare, else indexOf.
+import { byteFrequency } from "../../core/byte-frequency.js";
+import type { Literal } from "../../core/literals.js";
+/** What a needle is made from: a plain string is case-sensitive. */
+export type NeedleLiteral = string | Literal;
 
-/** Bytes of typical log text, most frequent first (digits, punctuation, lowercase English, HTTP words). */
-const COMMON = Buffer.from(' 0123456789.:/-"etaoinsrlcdhpumgfbwyTEGPHOSM,;=()[]_kvACDILNRUxWFBjqzKVXJQYZ');
 /** How many times the rare byte may occur per KiB of a chunk before a plain substring search is cheaper. */
 const RARE_PER_KIB = 1;
 /** Chunks searched the plain way after the rare byte proved common, before trying it again. */
 const PLAIN_CHUNKS = 64;
 
 export class Needle {
+  /** Its UTF-8 bytes: lower case when `fold`. */
   readonly bytes: Buffer;
+  /** Found ignoring ASCII case: only by the kernel and the multi-needle search (find() compares exactly). */
+  readonly fold: boolean;
   /** Its two rarest bytes' positions, ascending (the same one twice for a one-byte needle): the kernel's filter. */
   readonly pair: readonly [number, number];
   /** Where in the needle its (expected) rarest byte is, and that byte. */
@@ -17,11 +22,13 @@ export class Needle {
   private plainChunks = 0;
   private budget = 0;
 
-  constructor(literal: string) {
-    this.bytes = Buffer.from(literal);
-    this.rareAt = Math.max(0, rarestByte(this.bytes));
+  /** A plain string is case-sensitive. */
+  constructor(literal: NeedleLiteral) {
+    this.fold = typeof literal !== "string" && literal.fold;
+    this.bytes = Buffer.from(typeof literal === "string" ? literal : literal.text);
+    this.rareAt = Math.max(0, rarestByte(this.bytes, this.fold));
     this.rare = this.bytes[this.rareAt] ?? 0;
-    this.pair = rarestPair(this.bytes, this.rareAt);
+    this.pair = rarestPair(this.bytes, this.rareAt, this.fold);
   }
 
   /** Call before searching a new chunk: sets how many rare-byte hits it may take before going plain. */
@@ -52,29 +59,24 @@ export class Needle {
   }
 }
 
-/** Index of the byte least likely in log text (a byte not in COMMON beats every one that is), other than `skip`. */
-function rarestByte(bytes: Buffer, skip = -1): number {
+/** Index of the byte least likely in log text (the first of equally rare ones), other than `skip`. */
+function rarestByte(bytes: Buffer, fold: boolean, skip = -1): number {
   let best = -1;
-  let bestRank = -1;
+  let bestFrequency = Infinity;
   for (let i = 0; i < bytes.length; i++) {
     if (i === skip) continue;
-    const rank = rarity(bytes[i] as number);
-    if (rank > bestRank) {
+    const frequency = byteFrequency(bytes[i] as number, fold);
+    if (frequency < bestFrequency) {
       best = i;
-      bestRank = rank;
+      bestFrequency = frequency;
     }
   }
   return best;
 }
 
 /** The rarest byte's position and the next rarest one's, ascending. */
-function rarestPair(bytes: Buffer, rarest: number): [number, number] {
-  const next = rarestByte(bytes, rarest);
+function rarestPair(bytes: Buffer, rarest: number, fold: boolean): [number, number] {
+  const next = rarestByte(bytes, fold, rarest);
   if (next < 0) return [rarest, rarest];
   return rarest < next ? [rarest, next] : [next, rarest];
-}
-
-function rarity(byte: number): number {
-  const common = COMMON.indexOf(byte);
-  return common < 0 ? COMMON.length : common;
 }

@@ -118,3 +118,45 @@ describe("LineSplitter with needles", () => {
     expect(selective.flush()).toEqual(full.flush());
   });
 });
+
+describe("candidateSpans with case folding and many needles", () => {
+  const unit = fc.constantFrom("GET /WP-Login.php", "a", "A", "é", "\n", "\r\n", " 404 ", "@`[{", "x".repeat(20), "Zz");
+  const chunkArb = fc.array(unit, { maxLength: 120, size: "max" }).map((parts) => Buffer.from(`${parts.join("")}\n`));
+  const literalArb = fc.record({
+    text: fc.constantFrom("wp-login.php", "WP-Login", "a", " 404 ", "é", "@", "`[", "zz", "get /", "GET"),
+    fold: fc.boolean(),
+  });
+  const foldBytes = (b: Buffer): Buffer => Buffer.from(b.map((c) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)));
+
+  /** The lines of chunk[from, end) holding a needle, found line by line. */
+  function reference(chunk: Buffer, from: number, needles: Needle[]): { starts: number[]; ends: number[] } {
+    const out = { starts: [] as number[], ends: [] as number[] };
+    for (let start = from; start < chunk.length;) {
+      const end = chunk.indexOf(0x0a, start);
+      const line = chunk.subarray(start, end);
+      if (needles.some((n) => (n.fold ? foldBytes(line) : line).includes(n.bytes))) {
+        out.starts.push(start);
+        out.ends.push(end);
+      }
+      start = end + 1;
+    }
+    return out;
+  }
+
+  it("finds exactly the lines holding a needle, in either case where it folds, with and without the kernel", () => {
+    fc.assert(
+      fc.property(chunkArb, fc.array(literalArb, { minLength: 1, maxLength: 9 }), fc.nat(), (chunk, raw, x) => {
+        const starts = [0, ...[...chunk.keys()].filter((i) => chunk[i - 1] === 0x0a && i < chunk.length)];
+        const from = starts[x % starts.length] as number;
+        const needles = raw.map(({ text, fold }) => new Needle({ text: fold ? text.toLowerCase() : text, fold }));
+        const expected = reference(chunk, from, needles);
+        for (const kernel of [undefined, null] as const) {
+          const spans = candidateSpans(chunk, from, chunk.length, needles, kernel);
+          expect({ starts: spans.starts, ends: spans.ends }).toEqual(expected);
+          expect(spans.lines).toBe(starts.filter((s) => s >= from).length);
+        }
+      }),
+      { numRuns: 1000, seed: 16 },
+    );
+  });
+});

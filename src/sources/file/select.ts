@@ -1,8 +1,13 @@
 // Literal prefilter on raw bytes: find the lines of a chunk that contain a needle, without decoding any line.
 import { KERNEL_NEEDLE_BYTES, KERNEL_REGION_BYTES, type ScanKernel, scanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
+import { NeedleSet } from "./needle-set.js";
 
 const NEWLINE = 0x0a;
+/** Up to this many needles are searched one by one (SIMD, rare bytes first); more in one multi-needle pass. */
+export const SEPARATE_NEEDLES = 4;
+/** The multi-needle search of a needle list (lists are kept by the source while the rules stay the same). */
+const sets = new WeakMap<readonly Needle[], NeedleSet>();
 
 /** Candidate lines of a region: where each starts and where its newline is, ascending; and how many lines it has. */
 export interface Spans {
@@ -23,10 +28,22 @@ export function candidateSpans(
   needles: readonly Needle[],
   kernel: ScanKernel | null = usableKernel(from, end, needles),
 ): Spans {
+  // Folded needles are found only by the kernel and the multi-needle search.
+  const together = needles.length > SEPARATE_NEEDLES || (!kernel && needles.some((n) => n.fold));
   kernel?.load(chunk, from, end);
   const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
+  if (together) {
+    needleSet(needles).collect(chunk, from, end, spans.starts, spans.ends, kernel);
+    return spans;
+  }
   for (const needle of needles) collect(chunk, from, end, needle, spans, kernel);
   return needles.length > 1 ? sortUnique(spans) : spans;
+}
+
+function needleSet(needles: readonly Needle[]): NeedleSet {
+  let set = sets.get(needles);
+  if (!set) sets.set(needles, (set = new NeedleSet(needles)));
+  return set;
 }
 
 /** The SIMD kernel when it runs here and takes this region and these needles (about 3× faster than indexOf). */

@@ -9,7 +9,7 @@ import { PathMatcher } from "./discover.js";
 import { FileSet } from "./files.js";
 import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
-import { Needle } from "./needle.js";
+import { Needle, type NeedleLiteral } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Chunk, Tailer } from "./tailer.js";
 import { WorkQueue } from "./queue.js";
@@ -41,7 +41,7 @@ export class FileSource implements Source {
   private ended = false;
   private resolveCaught!: () => void;
   private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
-  private needleCache: { literals: readonly string[]; needles: Needle[] } | undefined;
+  private needleCache: { literals: readonly NeedleLiteral[]; needles: Needle[] } | undefined;
 
   constructor(
     private readonly config: FileSourceConfig,

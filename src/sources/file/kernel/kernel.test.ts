@@ -65,6 +65,30 @@ describe("ScanKernel", () => {
     );
   });
 
+  it("finds a lower-case needle in either case with fold, like indexOf on the folded bytes", () => {
+    // Letters, and the bytes that differ from a letter only in bit 5 ("@" "`" "[" "{"), which must not match.
+    const folding = fc.constantFrom(0x61, 0x41, 0x62, 0x42, 0x40, 0x60, 0x5b, 0x7b, 0x0a, 0x31);
+    const raw = fc.array(folding, { maxLength: 300, size: "max" }).map((a) => Buffer.from(a));
+    const lower = fc.array(fc.constantFrom(0x61, 0x62, 0x60, 0x7b, 0x31), { minLength: 1, maxLength: 8 });
+    const fold = (b: Buffer): Buffer => Buffer.from(b.map((c) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)));
+    fc.assert(
+      fc.property(raw, lower, fc.nat(), fc.nat(), fc.nat(), fc.nat(), (chunk, bytes, x, y, a, b) => {
+        const from = x % (chunk.length + 1);
+        const end = from + (y % (chunk.length - from + 1));
+        const needle = { ...needleOf(Buffer.from(bytes), a, b), fold: true };
+        kernel.load(chunk, from, end);
+        const folded = fold(chunk);
+        for (let at = from; ;) {
+          const expected = plainFind(folded, needle.bytes, at, end);
+          expect(kernel.find(needle, at, end)).toBe(expected);
+          if (expected < 0) break;
+          at = expected + 1;
+        }
+      }),
+      { numRuns: 500, seed: 4 },
+    );
+  });
+
   it("scans a whole region, with a needle at its very start and end", () => {
     const chunk = Buffer.alloc(KERNEL_REGION_BYTES + 10, 0x2e);
     chunk.write("needle", 10);

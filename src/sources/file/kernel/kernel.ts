@@ -7,17 +7,37 @@ export const KERNEL_REGION_BYTES = 1 << 20;
 export const KERNEL_NEEDLE_BYTES = 65536;
 const PAGE_BYTES = 65536;
 const NEEDLE_AT = KERNEL_REGION_BYTES;
+/** The multi-needle DFA's tables, after the needle's page (the memory grows to hold them). */
+const DFA_AT = KERNEL_REGION_BYTES + KERNEL_NEEDLE_BYTES;
 
 interface KernelExports {
   count(from: number, end: number): number;
-  find(from: number, end: number, needle: number, length: number, first: number, second: number): number;
+  dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
+  state: WebAssembly.Global;
+  find(
+    from: number,
+    end: number,
+    needle: number,
+    length: number,
+    first: number,
+    second: number,
+    or1: number,
+    or2: number,
+    fold: number,
+  ): number;
 }
 
-/** A needle as the kernel searches for it: its bytes and the two positions tested first (its rarest bytes). */
+/**
+ * A needle as the kernel searches for it: its bytes and the two positions tested first (its rarest bytes); with
+ * `fold`, bytes in lower case, found ignoring ASCII case.
+ */
 export interface KernelNeedle {
   readonly bytes: Buffer;
   readonly pair: readonly [number, number];
+  readonly fold?: boolean;
 }
+
+const isLower = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x61 && byte <= 0x7a;
 
 /**
  * One module instance and its memory: [0, KERNEL_REGION_BYTES) holds the region being scanned, the page after it
@@ -25,7 +45,8 @@ export interface KernelNeedle {
  * the caller's buffers ordinary (a WebAssembly memory cannot hand out slices that outlive a grow).
  */
 export class ScanKernel {
-  private readonly memory: Buffer;
+  private memory: Buffer;
+  private readonly wasmMemory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   private needle: KernelNeedle | undefined;
   /** Where in the caller's buffer the loaded region starts. */
@@ -35,6 +56,7 @@ export class ScanKernel {
     const memory = new WebAssembly.Memory({ initial: (KERNEL_REGION_BYTES + KERNEL_NEEDLE_BYTES) / PAGE_BYTES });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports as unknown as KernelExports;
+    this.wasmMemory = memory;
     this.memory = Buffer.from(memory.buffer);
   }
 
@@ -61,9 +83,52 @@ export class ScanKernel {
       this.needle = needle;
     }
     const [first, second] = needle.pair;
-    const hit = this.exports.find(from - this.base, end - this.base, NEEDLE_AT, length, first, second);
+    const fold = needle.fold === true;
+    // Folding, a letter of the pair matches either case: OR 32 into the text byte (lowers A-Z) before comparing.
+    const or1 = fold && isLower(needle.bytes[first]) ? 32 : 0;
+    const or2 = fold && isLower(needle.bytes[second]) ? 32 : 0;
+    const at = from - this.base;
+    const hit = this.exports.find(at, end - this.base, NEEDLE_AT, length, first, second, or1, or2, fold ? 1 : 0);
     return hit < 0 ? -1 : hit + this.base;
   }
+
+  /**
+   * Run a DFA (see dfa in scan.wat) over chunk[from, end) from `state`: where it first enters an ending state, or
+   * -1, and the state it was then in. The DFA's tables are copied in when they change.
+   */
+  runDfa(tables: KernelDfa, from: number, end: number, state: number): { at: number; state: number } {
+    if (this.dfaTables !== tables) this.loadDfa(tables);
+    const at = this.exports.dfa(from - this.base, end - this.base, state, DFA_AT, this.classesAt, this.endingAt);
+    return { at: at < 0 ? -1 : at + this.base, state: this.exports.state.value as number };
+  }
+
+  private dfaTables: KernelDfa | undefined;
+  private classesAt = 0;
+  private endingAt = 0;
+
+  private loadDfa(tables: KernelDfa): void {
+    this.classesAt = DFA_AT + tables.delta.byteLength;
+    this.endingAt = this.classesAt + tables.classOf.byteLength;
+    const need = this.endingAt + tables.ending.byteLength;
+    if (need > this.wasmMemory.buffer.byteLength) {
+      this.wasmMemory.grow(Math.ceil((need - this.wasmMemory.buffer.byteLength) / PAGE_BYTES));
+      this.memory = Buffer.from(this.wasmMemory.buffer);
+    }
+    this.memory.set(new Uint8Array(tables.delta.buffer, tables.delta.byteOffset, tables.delta.byteLength), DFA_AT);
+    this.memory.set(
+      new Uint8Array(tables.classOf.buffer, tables.classOf.byteOffset, tables.classOf.byteLength),
+      this.classesAt,
+    );
+    this.memory.set(tables.ending, this.endingAt);
+    this.dfaTables = tables;
+  }
+}
+
+/** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */
+export interface KernelDfa {
+  readonly delta: Int32Array;
+  readonly classOf: Int32Array;
+  readonly ending: Uint8Array;
 }
 
 let shared: ScanKernel | null | undefined;

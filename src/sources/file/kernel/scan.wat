@@ -41,26 +41,55 @@
         (br $next)))
     (i32.const 0))
 
+  ;; $c with ASCII upper case folded to lower case.
+  (func $lower (param $c i32) (result i32)
+    (select (i32.or (local.get $c) (i32.const 32)) (local.get $c)
+      (i32.lt_u (i32.sub (local.get $c) (i32.const 65)) (i32.const 26))))
+
+  ;; 1 when the $m bytes at $a, ASCII case folded, equal the $m (lower case) bytes at $b.
+  (func $same_folded (param $a i32) (param $b i32) (param $m i32) (result i32)
+    (block $differ
+      (loop $next
+        (if (i32.eqz (local.get $m)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (call $lower (i32.load8_u (local.get $a))) (i32.load8_u (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (local.set $m (i32.sub (local.get $m) (i32.const 1)))
+        (br $next)))
+    (i32.const 0))
+
+  ;; $same or $same_folded.
+  (func $equal (param $a i32) (param $b i32) (param $m i32) (param $fold i32) (result i32)
+    (if (result i32) (local.get $fold)
+      (then (call $same_folded (local.get $a) (local.get $b) (local.get $m)))
+      (else (call $same (local.get $a) (local.get $b) (local.get $m)))))
+
   ;; The first s in [p, end - m] where the $m bytes at s equal the needle at $needle, or -1.
   ;; $i1 and $i2 are two positions in the needle (its rarest bytes): 16 starts are tested at once on those two
   ;; bytes, and only starts where both match are compared whole (a "packed pair" filter, as in grep and memchr).
-  (func (export "find") (param $p i32) (param $end i32) (param $needle i32) (param $m i32) (param $i1 i32) (param $i2 i32) (result i32)
-    (local $b1 v128) (local $b2 v128) (local $mask i32) (local $s i32) (local $limit i32)
+  ;; With $fold the needle is lower case and the text is compared ignoring ASCII case: $o1 and $o2 are then 32
+  ;; when the pair's byte is a letter (OR-ing 32 into a text byte lowers an upper-case letter), else 0.
+  (func (export "find") (param $p i32) (param $end i32) (param $needle i32) (param $m i32) (param $i1 i32) (param $i2 i32)
+    (param $o1 i32) (param $o2 i32) (param $fold i32) (result i32)
+    (local $b1 v128) (local $b2 v128) (local $or1 v128) (local $or2 v128) (local $mask i32) (local $s i32) (local $limit i32)
     (local.set $b1 (i8x16.splat (i32.load8_u (i32.add (local.get $needle) (local.get $i1)))))
     (local.set $b2 (i8x16.splat (i32.load8_u (i32.add (local.get $needle) (local.get $i2)))))
+    (local.set $or1 (i8x16.splat (local.get $o1)))
+    (local.set $or2 (i8x16.splat (local.get $o2)))
     (local.set $limit (i32.sub (local.get $end) (local.get $m)))
     ;; While all 16 starts p..p+15 are ≤ limit, both loads stay below end (i1, i2 < m).
     (block $done
       (loop $wide
         (br_if $done (i32.gt_s (i32.add (local.get $p) (i32.const 15)) (local.get $limit)))
         (local.set $mask (i8x16.bitmask (v128.and
-          (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $i1))) (local.get $b1))
-          (i8x16.eq (v128.load (i32.add (local.get $p) (local.get $i2))) (local.get $b2)))))
+          (i8x16.eq (v128.or (v128.load (i32.add (local.get $p) (local.get $i1))) (local.get $or1)) (local.get $b1))
+          (i8x16.eq (v128.or (v128.load (i32.add (local.get $p) (local.get $i2))) (local.get $or2)) (local.get $b2)))))
         (block $no_more
           (loop $candidates
             (br_if $no_more (i32.eqz (local.get $mask)))
             (local.set $s (i32.add (local.get $p) (i32.ctz (local.get $mask))))
-            (if (call $same (local.get $s) (local.get $needle) (local.get $m)) (then (return (local.get $s))))
+            (if (call $equal (local.get $s) (local.get $needle) (local.get $m) (local.get $fold))
+              (then (return (local.get $s))))
             (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
             (br $candidates)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -68,8 +97,32 @@
     (block $tail_done
       (loop $tail
         (br_if $tail_done (i32.gt_s (local.get $p) (local.get $limit)))
-        (if (call $same (local.get $p) (local.get $needle) (local.get $m)) (then (return (local.get $p))))
+        (if (call $equal (local.get $p) (local.get $needle) (local.get $m) (local.get $fold))
+          (then (return (local.get $p))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $tail)))
+    (i32.const -1))
+
+  ;; The state a DFA scan ended in (read by the caller after dfa returns).
+  (global $state (export "state") (mut i32) (i32.const 0))
+
+  ;; Run a DFA over [p, end) from state $s: the first position where it enters an ending state, or -1. States are
+  ;; pre-multiplied by the number of classes; at $d the next states (i32, index state + class), at $c each byte's
+  ;; class (i32), at $e one byte per (pre-multiplied) state, non-zero where a literal ends. The state reached is
+  ;; left in $state, so that the caller can resume after confirming or rejecting a hit.
+  (func (export "dfa") (param $p i32) (param $end i32) (param $s i32) (param $d i32) (param $c i32) (param $e i32)
+    (result i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $s (i32.load (i32.add (local.get $d) (i32.shl (i32.add (local.get $s)
+          (i32.load (i32.add (local.get $c) (i32.shl (i32.load8_u (local.get $p)) (i32.const 2))))) (i32.const 2)))))
+        (if (i32.load8_u (i32.add (local.get $e) (local.get $s)))
+          (then
+            (global.set $state (local.get $s))
+            (return (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (global.set $state (local.get $s))
     (i32.const -1))
 )
