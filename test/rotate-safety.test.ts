@@ -70,16 +70,21 @@ describe("archive_dir someone else could redirect", () => {
   });
 
   it.each([
-    ["world-writable", 0o777, "refused"],
-    ["group-writable", 0o775, "refused"],
-    ["world-writable with the sticky bit (like /tmp)", 0o1777, "used"],
-    ["private", 0o700, "used"],
-  ])("a %s archive folder is %s", async (_what, mode, verdict) => {
+    ["world-writable", "refused", 0o777, 0],
+    ["group-writable (a group other than root's)", "refused", 0o775, 1234],
+    ["group-writable by the root group only", "used", 0o775, 0],
+    ["world-writable with the sticky bit (like /tmp)", "used", 0o1777, 0],
+    ["private", "used", 0o700, 0],
+  ])("a %s archive folder is %s", async (_what, verdict, mode, gid) => {
     const refused = verdict === "refused";
     const clock = new FakeClock();
     const archive = path.join(dir, "archive");
     fs.mkdirSync(archive);
     fs.chmodSync(archive, mode);
+    if (gid !== 0) {
+      if (!isRoot) return; // cannot give a folder away without root; the world-writable case covers the check
+      fs.chownSync(archive, 0, gid);
+    }
     fs.writeFileSync(path.join(archive, archiveName("app.log", clock.now() - 400 * DAY, 0, true)), "old\n");
     const before = snapshot(archive);
     const app = (await runJobs(clock, archive)).find((p) => p.job === "app");

@@ -4,7 +4,8 @@ import { LogwardError } from "../core/errors.js";
 
 /**
  * Throws ROTATE_UNSAFE_DIR when `dir` (where archives are written and expired) is a symbolic link, not a folder,
- * group- or world-writable without the sticky bit (like logrotate's "parent directory has insecure permissions"),
+ * writable by others or by a group other than root's, without the sticky bit (like logrotate's "parent directory
+ * has insecure permissions"),
  * or, when logward runs as root, owned by another user: whoever can change the folder could plant a link there
  * and have logward write or delete files elsewhere. A missing folder passes (nothing can be planted in it).
  */
@@ -20,7 +21,9 @@ export async function assertSafeArchiveDir(dir: string): Promise<void> {
   }
   if (!st.isDirectory()) throw unsafe(dir, "is not a folder");
   const sticky = (st.mode & 0o1000) !== 0;
-  if (!sticky && (st.mode & 0o022) !== 0) {
+  // Like logrotate, a folder writable by the root group only is fine: its members could do worse anyway.
+  const othersWrite = (st.mode & 0o002) !== 0 || ((st.mode & 0o020) !== 0 && st.gid !== 0);
+  if (!sticky && othersWrite) {
     const mode = (st.mode & 0o7777).toString(8).padStart(4, "0");
     throw unsafe(dir, `has insecure permissions (mode ${mode}: writable by group or others, no sticky bit)`);
   }
