@@ -254,6 +254,52 @@ describe("syslog source with raw sockets", () => {
     expect(h.records[total - 1]?.line).toMatch(/^message 199999 /);
   }, 120_000);
 
+  it("refuses TCP connections past max_connections and counts them", async () => {
+    const h = await startSource({ max_connections: 3 });
+    const clients = Array.from({ length: 5 }, () => net.connect(h.tcp.port, "127.0.0.1").on("error", () => {}));
+    await waitFor(async () => (await metricValue(h.metrics, "syslog_tcp_refused_total")) === 2, "2 refused");
+    expect(await metricValue(h.metrics, "syslog_tcp_connections")).toBe(3);
+    for (const c of clients) c.destroy();
+    await waitFor(async () => (await metricValue(h.metrics, "syslog_tcp_connections")) === 0, "all closed");
+    await sendTcp(h.tcp.port, "<13>1 - h app - - - after the refusals\n");
+    await waitFor(() => h.records.some((r) => r.line === "after the refusals"), "a new connection served");
+  });
+
+  it("closes idle connections, but not one it stopped reading from itself", async () => {
+    const h = await startSource({ idle_timeout: "300ms" });
+    const idle = net.connect(h.tcp.port, "127.0.0.1");
+    await new Promise((resolve) => idle.once("close", resolve));
+    expect(await metricValue(h.metrics, "syslog_tcp_idle_closed_total")).toBe(1);
+    let open!: () => void;
+    h.gate.wait = new Promise((resolve) => (open = resolve));
+    const held = net.connect(h.tcp.port, "127.0.0.1");
+    held.write("<13>1 - h app - - - first\n");
+    await waitFor(() => h.batches.length >= 1, "the first batch");
+    held.write("<13>1 - h app - - - second\n");
+    await new Promise((r) => setTimeout(r, 1000)); // paused by backpressure for three idle timeouts
+    expect(held.destroyed).toBe(false);
+    open();
+    h.gate.wait = undefined;
+    await waitFor(() => h.records.some((r) => r.line === "second"), "the held message");
+    await new Promise((resolve) => held.once("close", resolve)); // and idle again afterwards
+  });
+
+  it("drops UDP datagrams past max_queue_bytes while the pipeline is busy, and counts them", async () => {
+    const h = await startSource({ max_queue_bytes: "256KiB" });
+    let open!: () => void;
+    h.gate.wait = new Promise((resolve) => (open = resolve));
+    await sendUdp(h.udp.port, "<13>1 - h app - - - first");
+    await waitFor(() => h.batches.length >= 1, "the first batch");
+    for (let i = 0; i < 20; i++) await sendUdp(h.udp.port, `<13>1 - h app - - - big ${i} ${"z".repeat(30_000)}`);
+    await waitFor(async () => (await metricValue(h.metrics, "syslog_dropped_total")) > 0, "drops");
+    open();
+    h.gate.wait = undefined;
+    await waitFor(() => h.records.length > 1, "the queued datagrams");
+    const taken = h.records.length - 1;
+    expect(taken).toBeLessThanOrEqual(5); // 256 KiB at ≈ 60 KB each (two bytes a character)
+    expect(taken + (await metricValue(h.metrics, "syslog_dropped_total"))).toBe(20);
+  });
+
   it("fails to start on an address in use, naming it", async () => {
     const h = await startSource();
     const clash = syslogSource.create(syslogSource.schema.parse({ listen: `tcp://127.0.0.1:${h.tcp.port}` }), {

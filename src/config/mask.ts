@@ -5,7 +5,7 @@ const SECRET_KEY = /token|secret|password|passwd|api_?key|auth|credential|cookie
 const SECRET_MAPS = new Set(["headers", "env"]);
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Leading path segments known to name an API rather than a secret; everything after is hidden. */
-const PUBLIC_SEGMENT = /^(?:api|webhooks?|services|hooks?|v\d{1,2})$/;
+export const PUBLIC_SEGMENT = /^(?:api|webhooks?|services|hooks?|v\d{1,2})$/;
 
 export const MASK = "***";
 

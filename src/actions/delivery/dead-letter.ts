@@ -3,6 +3,10 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { LogEvent } from "../../core/event.js";
 import { isoTime, wireEvent, wireLines, type WireEvent, type WireLine } from "../../core/wire.js";
+import { isResourceExhausted } from "../../core/exhaustion.js";
+
+/** Writes tried while the system is out of descriptors. */
+const EXHAUSTED_ATTEMPTS = 10;
 
 export interface DeadLetter {
   /** When it was given up (ISO 8601). */
@@ -43,12 +47,21 @@ export class DeadLetterFile {
     return write;
   }
 
+  /** Out of descriptors (EMFILE) is usually over soon: try again for about 15 s before the caller's last resort. */
   private async append(text: string): Promise<void> {
-    if (!this.madeDir) {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.madeDir = true;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.madeDir) {
+          await mkdir(dirname(this.path), { recursive: true });
+          this.madeDir = true;
+        }
+        await appendFile(this.path, text, { encoding: "utf8", mode: 0o600 });
+        return;
+      } catch (err) {
+        if (!isResourceExhausted(err) || attempt >= EXHAUSTED_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** (attempt - 1))));
+      }
     }
-    await appendFile(this.path, text, { encoding: "utf8", mode: 0o600 });
   }
 }
 

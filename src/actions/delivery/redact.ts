@@ -1,5 +1,5 @@
 // Secrets of a webhook URL (user:pass@, tokens in the path or the query) kept out of logs and dead letters.
-import { MASK, maskUrl } from "../../config/mask.js";
+import { MASK, maskUrl, PUBLIC_SEGMENT } from "../../config/mask.js";
 
 /** Shorter path segments or query values (ids like "v2", "1") are not worth hiding and would mangle text. */
 const MIN_SECRET_LENGTH = 6;
@@ -31,7 +31,7 @@ export function urlSecrets(url: string): string[] {
   }
   const parts = [url, parsed.href, parsed.username, parsed.password];
   const segments = parsed.pathname.split("/").filter(Boolean);
-  parts.push(...segments.filter((segment) => !/^(?:api|webhooks?|services|hooks?|v\d{1,2})$/.test(segment)));
+  parts.push(...segments.filter((segment) => !PUBLIC_SEGMENT.test(segment)));
   for (const [, value] of parsed.searchParams) parts.push(value);
   const texts = new Set<string>();
   for (const part of parts) {

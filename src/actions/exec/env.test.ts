@@ -1,6 +1,14 @@
 // Unit tests of the LOGWARD_* environment built from events.
 import { describe, expect, it } from "vitest";
-import { MAX_ENV_VALUE_BYTES, commandEnv, envSafe, stdinLines, fieldVariable } from "./env.js";
+import {
+  MAX_ENV_NAME_BYTES,
+  MAX_ENV_VALUE_BYTES,
+  MAX_RUN_ENV_BYTES,
+  commandEnv,
+  envSafe,
+  stdinLines,
+  fieldVariable,
+} from "./env.js";
 import { T0, matchEvent } from "./testing/helpers.js";
 
 describe("commandEnv", () => {
@@ -64,5 +72,20 @@ describe("envSafe", () => {
 
   it("leaves ordinary values alone", () => {
     expect(envSafe('$(touch pwned) `x` "q" ; rm -rf /')).toBe('$(touch pwned) `x` "q" ; rm -rf /');
+  });
+
+  it("keeps names and the whole run's environment under the kernel's limits, whatever the fields", () => {
+    const long = "k".repeat(200 * 1024);
+    expect(fieldVariable(long).length).toBe(MAX_ENV_NAME_BYTES);
+    const fields = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, "é".repeat(40_000)]));
+    const env = commandEnv(matchEvent(["line"], { fields: { [long]: 1, ...fields, small: "kept" } }), {
+      count: 1,
+      suppressed: 0,
+    });
+    const sizes = Object.entries(env).map(([name, value]) => Buffer.byteLength(`${name}=${value}`) + 1);
+    expect(Math.max(...sizes)).toBeLessThan(128 * 1024); // MAX_ARG_STRLEN
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_RUN_ENV_BYTES);
+    expect(env.LOGWARD_FIELD_SMALL).toBe("kept"); // a small field after the budget ran out still fits
+    expect(env.LOGWARD_FIELD_F0).toBe("é".repeat(MAX_ENV_VALUE_BYTES / 2));
   });
 });

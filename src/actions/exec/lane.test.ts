@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import { RuleLane, type Job } from "./lane.js";
 import { matchEvent, trackedRelease } from "./testing/helpers.js";
 
-function harness(concurrency = 1, maxQueueLines = 1000) {
+function harness(concurrency = 1, maxQueueLines = 1000, maxQueueChars?: number) {
   const jobs: { job: Job; finish: () => void }[] = [];
   const drops: number[] = [];
   let idles = 0;
   const lane = new RuleLane({
     concurrency,
     maxQueueLines,
+    ...(maxQueueChars !== undefined ? { maxQueueChars } : {}),
     run: (job) => new Promise<void>((finish) => jobs.push({ job, finish })),
     onFirstDrop: (n) => drops.push(n),
     onIdle: () => idles++,
@@ -95,5 +96,19 @@ describe("RuleLane", () => {
     lane.offer(matchEvent(["b"]), second.release);
     await second.done;
     expect(jobs.map((j) => j.lines)).toEqual([["a"], ["b"]]);
+  });
+
+  it("bounds the queue in characters too: big lines drop the oldest, the newest is always kept", async () => {
+    const h = harness(1, 1000, 100);
+    const releases = [0, 1, 2, 3].map(() => trackedRelease());
+    h.lane.offer(matchEvent(["run"]), releases[0]!.release);
+    h.lane.offer(matchEvent(["a".repeat(60)]), releases[1]!.release);
+    h.lane.offer(matchEvent(["b".repeat(60)]), releases[2]!.release);
+    expect(h.drops).toEqual([1]); // 120 characters queued: the oldest line goes, and its event is released
+    expect(releases[1]!.released()).toBe(true);
+    h.lane.offer(matchEvent(["c".repeat(500)]), releases[3]!.release);
+    await h.finish(0);
+    expect(h.jobs[1]?.job.lines).toEqual(["c".repeat(500)]);
+    expect(h.jobs[1]?.job.dropped).toBe(2);
   });
 });

@@ -19,9 +19,14 @@ export interface Job {
   releases: Release[];
 }
 
+/** Characters of queued lines (at most two bytes each in memory) kept for the next run, whatever max_queue_lines says. */
+export const MAX_QUEUE_CHARS = 8 * 1024 * 1024;
+
 export interface LaneOptions {
   concurrency: number;
   maxQueueLines: number;
+  /** Characters of queued lines; past it the oldest lines are dropped as for maxQueueLines. */
+  maxQueueChars?: number;
   /** Run a job; resolves when the command has finished (whatever its outcome). */
   run(job: Job): Promise<void>;
   /** The first time lines are dropped from a queued job (later drops are summed into job.dropped). */
@@ -43,7 +48,7 @@ interface Entry {
 
 export class RuleLane {
   private running = 0;
-  private pending: { job: Job; entries: Entry[] } | undefined;
+  private pending: { job: Job; entries: Entry[]; chars: number } | undefined;
   /** With a wait: end of the current wait, matches ignored in this run + wait, and since the last run. */
   private quietUntil = 0;
   private quietTimer: Timer | undefined;
@@ -101,23 +106,38 @@ export class RuleLane {
       this.pending = {
         job: { latest: event, lines: [], count: 0, suppressed: 0, events: 0, dropped: 0, releases: [] },
         entries: [],
+        chars: 0,
       };
     }
     const { job, entries } = this.pending;
     job.latest = event;
     for (const line of lines) job.lines.push(line);
+    for (const line of lines) this.pending.chars += line.length;
     job.count += event.count;
     job.suppressed += event.suppressed;
     job.events++;
     entries.push({ release, lines: lines.length });
-    const excess = job.lines.length - this.options.maxQueueLines;
+    const excess = this.excessLines();
     if (excess > 0) this.dropOldest(excess);
+  }
+
+  /** Oldest lines to drop so the queue holds at most maxQueueLines lines and maxQueueChars characters (and one line). */
+  private excessLines(): number {
+    const pending = this.pending as { job: Job; chars: number };
+    const lines = pending.job.lines;
+    let excess = Math.max(0, lines.length - this.options.maxQueueLines);
+    let chars = pending.chars;
+    for (let i = 0; i < excess; i++) chars -= (lines[i] as string).length;
+    const limit = this.options.maxQueueChars ?? MAX_QUEUE_CHARS;
+    while (chars > limit && excess < lines.length - 1) chars -= (lines[excess++] as string).length;
+    return excess;
   }
 
   /** Drop the oldest queued lines; an event left with no line in the queue is released (given up). */
   private dropOldest(excess: number): void {
-    const { job, entries } = this.pending as { job: Job; entries: Entry[] };
-    job.lines.splice(0, excess);
+    const pending = this.pending as { job: Job; entries: Entry[]; chars: number };
+    const { job, entries } = pending;
+    for (const line of job.lines.splice(0, excess)) pending.chars -= line.length;
     if (job.dropped === 0) this.options.onFirstDrop(excess);
     job.dropped += excess;
     let left = excess;

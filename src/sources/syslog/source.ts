@@ -204,7 +204,9 @@ export class SyslogSource implements Source {
       this.ctx.logger.debug({ peer, err: describeError(err) }, "syslog TCP connection error"),
     );
     if (this.config.idle_timeout > 0) {
-      socket.setTimeout(this.config.idle_timeout, () => {
+      // on(), not setTimeout's callback: that is a one-time listener, and a paused socket lets the timeout pass.
+      socket.setTimeout(this.config.idle_timeout);
+      socket.on("timeout", () => {
         if (paused) return; // quiet because logward is not reading: re-armed on resume
         this.metrics.idleClosed.inc({ source: this.ctx.name });
         this.ctx.logger.debug({ peer }, "syslog TCP connection idle: closed");
