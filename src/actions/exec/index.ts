@@ -25,6 +25,8 @@ export const execAction: ActionKind<ExecConfig> = {
 export class ExecAction implements Action {
   private readonly lanes = new Map<string, RuleLane>();
   private readonly running = new Set<RunningCommand>();
+  /** Commands the stop killed: their events are not released (read again after the restart). */
+  private readonly killedAtStop = new Set<RunningCommand>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private readonly runs;
@@ -83,7 +85,10 @@ export class ExecAction implements Action {
     this.stopped = true;
     for (const lane of this.lanes.values()) lane.clear();
     const running = [...this.running];
-    for (const command of running) command.kill();
+    for (const command of running) {
+      this.killedAtStop.add(command);
+      command.kill();
+    }
     await Promise.all([...running.map((command) => command.done), this.spares.stop()]);
   }
 
@@ -107,7 +112,7 @@ export class ExecAction implements Action {
     return lane;
   }
 
-  private async run(job: Job): Promise<void> {
+  private async run(job: Job): Promise<boolean> {
     const rule = job.latest.rule;
     const logger = this.context.logger.child({ rule });
     if (job.dropped > 0) {
@@ -117,13 +122,17 @@ export class ExecAction implements Action {
       );
     }
     const command = this.start(job, logger);
-    if (!command) return;
+    if (!command) return true; // could not start: reported and given up
     this.running.add(command);
     try {
-      this.report(await command.done, job, logger);
+      const result = await command.done;
+      // Killed by the stop, not finished: not delivered, so its lines stay before the checkpoint.
+      if (this.killedAtStop.has(command)) return false;
+      this.report(result, job, logger);
     } finally {
       this.running.delete(command);
     }
+    return true;
   }
 
   /** On the spare shell when one is ready, else a cold `shell -c` spawn (and a spare started for the next run). */

@@ -20,8 +20,11 @@ export interface Job {
 export interface LaneOptions {
   concurrency: number;
   maxQueueLines: number;
-  /** Run a job; resolves when the command has finished (whatever its outcome). */
-  run(job: Job): Promise<void>;
+  /**
+   * Run a job; resolves when the command has finished (whatever its outcome). Resolving `false` (a command killed
+   * by the daemon's stop) leaves its events unreleased: their source reads them again after the restart.
+   */
+  run(job: Job): Promise<boolean | void>;
   /** The first time lines are dropped from a queued job (later drops are summed into job.dropped). */
   onFirstDrop(dropped: number): void;
   /** Called whenever the lane becomes idle (nothing running or queued). */
@@ -108,8 +111,8 @@ export class RuleLane {
     this.options
       .run(job)
       .catch(() => {}) // run() reports its own failures; the lane must go on
-      .finally(() => {
-        for (const release of job.releases) release();
+      .then((ran) => {
+        if (ran !== false) for (const release of job.releases) release();
         this.running--;
         this.next();
       });
