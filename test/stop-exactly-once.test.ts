@@ -45,7 +45,7 @@ async function forward(dir: string, server: TestServer): Promise<Running> {
 
 describe("a clean stop (SIGINT) mid-backlog behind a rate-limited Discord webhook", () => {
   // More seeds: LOGWARD_STOP_SEEDS=1,2,3,4,5,6 (each about 30 s).
-  const seeds = (process.env.LOGWARD_STOP_SEEDS ?? "1,2").split(",").map(Number);
+  const seeds = (process.env.LOGWARD_STOP_SEEDS ?? "1").split(",").map(Number);
   for (const seed of seeds) {
     it(`delivers every line exactly once across stops and restarts (seed ${seed})`, async () => {
       const random = seeded(seed);

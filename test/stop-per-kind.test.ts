@@ -103,6 +103,43 @@ describe("exactly once across clean stops with drains that run out of time", { t
     );
   });
 
+  it("exec action: a command killed by the stop leaves its lines for the next start", async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const log = join(dir, "app.log");
+    const out = join(dir, "out.txt");
+    appendFileSync(log, "");
+    const config = validateConfig({
+      state_dir: join(dir, "state"),
+      sources: { app: { path: log } },
+      rules: { all: { source: "app", actions: ["out"] } },
+      // The command takes its lines, then is slower than the drain: killed before it writes them.
+      actions: { out: { type: "exec", command: `lines=$(cat); sleep 5; echo "$lines" >> ${out}` } },
+    });
+    let stop!: () => void;
+    let exit = runDaemon(config, {
+      logger: silentLogger,
+      until: new Promise<void>((resolve) => (stop = resolve)),
+      drainTimeoutMs: 100,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    appendFileSync(log, "slow one\n");
+    await waitFor(() => existsSync(join(dir, "state", "checkpoints.json")), "a checkpoint", 10_000);
+    await new Promise((r) => setTimeout(r, 300)); // the command is running
+    stop();
+    expect(await exit).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    // Next start: quick command, the line comes again.
+    const quick = { ...config, actions: { out: { ...config.actions.out, command: `cat >> ${out}` } } };
+    exit = runDaemon(quick as typeof config, {
+      logger: silentLogger,
+      until: new Promise<void>((resolve) => (stop = resolve)),
+    });
+    await waitFor(() => existsSync(out) && readFileSync(out, "utf8") === "slow one\n", "the line run again", 10_000);
+    stop();
+    expect(await exit).toBe(0);
+  });
+
   for (const type of ["http", "discord", "slack"] as const) {
     it(`${type} action`, async () => {
       const server = await slowServer(ok({ id: "1" }));

@@ -34,20 +34,27 @@ export interface RunOptions {
 
 /** Run the pipeline of a config until a signal (or, with once, until caught up); returns the exit code. */
 export async function runDaemon(config: Config, options: RunOptions): Promise<number> {
-  const { logger } = options;
   const signals = options.signals ?? new DaemonSignals();
   void options.until?.then(() => signals.requestStop("until"));
+  try {
+    return await runWithSignals(config, options, signals);
+  } finally {
+    if (!options.signals) signals.dispose();
+  }
+}
+
+async function runWithSignals(config: Config, options: RunOptions, signals: DaemonSignals): Promise<number> {
+  const { logger } = options;
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
   const drainMs = options.drainTimeoutMs ?? 30_000;
+  mkdirSync(config.state_dir, { recursive: true });
+  const checkpoints: CheckpointStore = options.memoryCheckpoints
+    ? new MemoryCheckpointStore()
+    : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
+  writePidFile(config.pid_file);
   let extras: Extras | undefined;
-  let checkpoints: CheckpointStore | undefined;
   try {
-    mkdirSync(config.state_dir, { recursive: true });
-    checkpoints = options.memoryCheckpoints
-      ? new MemoryCheckpointStore()
-      : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
-    writePidFile(config.pid_file);
     if (abortedStart(signals, logger)) return 0;
     extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
     const pipeline = new Pipeline(config, {
@@ -87,9 +94,8 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
     return 1;
   } finally {
     await extras?.stop();
-    if (checkpoints) await closeCheckpoints(checkpoints);
+    await closeCheckpoints(checkpoints);
     if (config.pid_file) rmSync(config.pid_file, { force: true });
-    if (!options.signals) signals.dispose();
   }
 }
 
@@ -117,6 +123,8 @@ async function waitForStop(
   }
   await aborted(signals.stopping);
   letGo();
+  // No reload in the middle of a drain: the files are being closed and their checkpoints saved.
+  signals.onHup(() => logger.info("SIGHUP ignored: stopping"));
   logger.info({ signal: signals.stopReason }, "draining and stopping");
   signals.hurry.addEventListener("abort", () => logger.warn("second stop signal: saving what was delivered now"), {
     once: true,

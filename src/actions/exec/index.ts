@@ -100,6 +100,7 @@ export class ExecAction implements Action {
     this.stopped = true;
     for (const lane of this.lanes.values()) lane.clear();
     const running = [...this.running];
+    // The lanes were cleared, so killed commands' events stay unreleased: read again after the restart.
     for (const command of running) command.kill();
     await Promise.all([...running.map((command) => command.done), this.spares.stop()]);
   }
