@@ -51,7 +51,7 @@ describe("logward view", () => {
       const sys = join(dir, "sys.log");
       writeFileSync(app, "old line, before view started\n");
       writeFileSync(sys, "");
-      const url = await view([app, sys]);
+      const url = await view([app, sys, "-n", "0"]); // -n 0: only lines written from now on
       const sources = (await (await fetch(`${url}api/sources`)).json()) as { sources: { name: string }[] };
       expect(sources.sources.map((s) => s.name)).toEqual(["app.log", "sys.log"]);
       appendFileSync(app, "ERROR first new line\n");

@@ -12,7 +12,13 @@ export interface ViewOptions {
   newest?: boolean;
   recursive?: boolean;
   history?: string;
+  /** Lines before the end each file starts with, like `tail -n` (default 100). */
+  lines?: string;
 }
+
+const DEFAULT_VIEW_LINES = 100;
+/** web.history's default (src/web/schema.ts). */
+const DEFAULT_HISTORY = 1000;
 
 /** The config `view` runs: one file source per PATH (so the page can switch between them) and the web server. */
 export function viewConfig(
@@ -24,7 +30,12 @@ export function viewConfig(
   if (paths.length === 0) throw new UserError("USAGE", "view needs at least one PATH");
   const token = opts.token ?? env.LOGWARD_WEB_TOKEN ?? "";
   checkListenSafety(opts.listen, token || undefined);
-  const history = opts.history === undefined ? undefined : Number(opts.history);
+  const lines = opts.lines === undefined ? DEFAULT_VIEW_LINES : Number(opts.lines);
+  if (!Number.isSafeInteger(lines) || lines < 0) {
+    throw new UserError("USAGE", `--lines must be a whole number of lines >= 0, got ${opts.lines}`);
+  }
+  // The page holds what the server keeps: asking for more lines than the default history keeps that many.
+  const history = opts.history === undefined ? (lines > DEFAULT_HISTORY ? lines : undefined) : Number(opts.history);
   if (history !== undefined && (!Number.isSafeInteger(history) || history < 1)) {
     throw new UserError("USAGE", `--history must be a whole number of lines >= 1, got ${opts.history}`);
   }
@@ -33,6 +44,7 @@ export function viewConfig(
     sources[uniqueName(sourceName(p), sources)] = {
       path: p,
       start_at: opts.fromStart ? "beginning" : "end",
+      ...(opts.fromStart || lines === 0 ? {} : { start_lines: lines }),
       ...(opts.newest ? { follow: "newest" } : {}),
       ...(opts.recursive ? { recursive: true } : {}),
     };
@@ -81,6 +93,7 @@ export function registerView(program: Command): void {
       "--token <token>",
       "require this token (Bearer header, or ?token= once to set a cookie); default $LOGWARD_WEB_TOKEN",
     )
+    .option("-n, --lines <n>", `show each file's last N lines on open, like tail -n (default ${DEFAULT_VIEW_LINES})`)
     .option("--from-start", "read the files from their beginning (the page keeps the newest --history lines)")
     .option("--newest", "follow only the newest matching file")
     .option("--recursive", "descend into directories")
