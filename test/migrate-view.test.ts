@@ -57,3 +57,16 @@ describe("logward view shows a file's last lines on open", () => {
     expect(await tailLines(url0, "app.log")).toEqual(["fresh"]);
   });
 });
+
+describe("the page colours a line by its level field", () => {
+  it("takes the first level word of the line: a WARN line mentioning an alert is a warning", async () => {
+    const ui = new URL("../src/web/ui/tail.js", import.meta.url).href;
+    const { levelOf } = (await import(ui)) as { levelOf: (line: string) => string };
+    expect(levelOf("2026-12-06 10:00:01 WARN disk usage alert threshold reached")).toBe("warn");
+    expect(levelOf('{"level":"warn","msg":"alert sent to pager"}')).toBe("warn");
+    expect(levelOf("10:00:02 INFO error budget alert cleared")).toBe("info");
+    expect(levelOf("10:00:03 ERROR alert could not be sent, warning the operator")).toBe("error");
+    expect(levelOf("Dec  6 10:00:04 host kernel: ALERT temperature")).toBe("error");
+    expect(levelOf("no level at all")).toBe("");
+  });
+});
