@@ -56,7 +56,7 @@ describe("logward view", () => {
       const sys = join(dir, "sys.log");
       writeFileSync(app, "old line, before view started\n");
       writeFileSync(sys, "");
-      const { url, token } = await view([app, sys]);
+      const { url, token } = await view([app, sys, "-n", "0"]); // -n 0: only lines written from now on
       // No token given: one is made at start, printed in the URL, and required.
       expect(token).toMatch(/^[\w-]{32}$/);
       expect((await fetch(`${url}api/sources`)).status).toBe(401);

@@ -8,9 +8,9 @@ describe("view flags → config", () => {
       viewConfig(["/var/log/app.log", "/srv/app.log", "/var/log/nginx/"], { listen: "127.0.0.1:9000" }, undefined, {}),
     ).toEqual({
       sources: {
-        "app.log": { path: "/var/log/app.log", start_at: "end" },
-        "app.log-2": { path: "/srv/app.log", start_at: "end" },
-        nginx: { path: "/var/log/nginx/", start_at: "end" },
+        "app.log": { path: "/var/log/app.log", start_at: "end", start_lines: 100 },
+        "app.log-2": { path: "/srv/app.log", start_at: "end", start_lines: 100 },
+        nginx: { path: "/var/log/nginx/", start_at: "end", start_lines: 100 },
       },
       web: { listen: "127.0.0.1:9000" },
     });

@@ -14,7 +14,13 @@ export interface ViewOptions {
   newest?: boolean;
   recursive?: boolean;
   history?: string;
+  /** Lines before the end each file starts with, like `tail -n` (default 100). */
+  lines?: string;
 }
+
+const DEFAULT_VIEW_LINES = 100;
+/** web.history's default (src/web/schema.ts). */
+const DEFAULT_HISTORY = 1000;
 
 /** The config `view` runs: one file source per PATH (so the page can switch between them) and the web server. */
 export function viewConfig(
@@ -30,7 +36,12 @@ export function viewConfig(
   const address = checkListenSafety(opts.listen, token || tokenFile || undefined);
   if (noToken && !isLoopback(address.host))
     throw new UserError("USAGE", `--no-token is for loopback addresses only, not ${opts.listen}`);
-  const history = opts.history === undefined ? undefined : Number(opts.history);
+  const lines = opts.lines === undefined ? DEFAULT_VIEW_LINES : Number(opts.lines);
+  if (!Number.isSafeInteger(lines) || lines < 0) {
+    throw new UserError("USAGE", `--lines must be a whole number of lines >= 0, got ${opts.lines}`);
+  }
+  // The page holds what the server keeps: asking for more lines than the default history keeps that many.
+  const history = opts.history === undefined ? (lines > DEFAULT_HISTORY ? lines : undefined) : Number(opts.history);
   if (history !== undefined && (!Number.isSafeInteger(history) || history < 1)) {
     throw new UserError("USAGE", `--history must be a whole number of lines >= 1, got ${opts.history}`);
   }
@@ -39,6 +50,7 @@ export function viewConfig(
     sources[uniqueName(sourceName(p), sources)] = {
       path: p,
       start_at: opts.fromStart ? "beginning" : "end",
+      ...(opts.fromStart || lines === 0 ? {} : { start_lines: lines }),
       ...(opts.newest ? { follow: "newest" } : {}),
       ...(opts.recursive ? { recursive: true } : {}),
     };
@@ -96,6 +108,7 @@ export function registerView(program: Command): void {
     )
     .option("--token-file <file>", "read the token from this file (its first line)")
     .option("--no-token", "serve without a token (loopback only: any local user or program can read the logs)")
+    .option("-n, --lines <n>", `show each file's last N lines on open, like tail -n (default ${DEFAULT_VIEW_LINES})`)
     .option("--from-start", "read the files from their beginning (the page keeps the newest --history lines)")
     .option("--newest", "follow only the newest matching file")
     .option("--recursive", "descend into directories")

@@ -1,5 +1,7 @@
 // Unit tests of a rule's lane: concurrency, coalescing, the max_queue_lines bound and releases.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { FakeClock } from "../../core/clock.js";
 import { RuleLane, type Job } from "./lane.js";
 import { matchEvent, trackedRelease } from "./testing/helpers.js";
 
@@ -110,5 +112,78 @@ describe("RuleLane", () => {
     await h.finish(0);
     expect(h.jobs[1]?.job.lines).toEqual(["c".repeat(500)]);
     expect(h.jobs[1]?.job.dropped).toBe(2);
+  });
+});
+
+describe("RuleLane with a wait (logs2eca's -w)", () => {
+  function waiting(waitMs: number) {
+    const clock = new FakeClock();
+    const jobs: { job: Job; startedAt: number; finish: () => void }[] = [];
+    const reports: { at: number; ignored: number }[] = [];
+    const lane = new RuleLane({
+      concurrency: 1,
+      maxQueueLines: 1000,
+      run: (job) => new Promise<void>((finish) => jobs.push({ job, startedAt: clock.now(), finish })),
+      onFirstDrop: () => {},
+      onIdle: () => {},
+      waitMs,
+      clock,
+      onWaitEnd: (ignored) => reports.push({ at: clock.now(), ignored }),
+    });
+    const finish = async () => {
+      jobs.at(-1)?.finish();
+      await new Promise((r) => setImmediate(r));
+    };
+    return { clock, lane, jobs, reports, finish };
+  }
+
+  it("ignores (releases and counts) matches while the command runs and for the wait after its end", async () => {
+    const h = waiting(3000);
+    const first = trackedRelease();
+    h.lane.offer(matchEvent(["run 1"]), first.release);
+    h.clock.advance(10_000); // a long command: the wait has not started yet
+    const during = [1, 2].map(() => trackedRelease());
+    for (const d of during) h.lane.offer(matchEvent(["during"]), d.release);
+    expect(during.every((d) => d.released())).toBe(true); // read and done with, never queued
+    await h.finish();
+    h.clock.advance(2999);
+    const inWait = trackedRelease();
+    h.lane.offer(matchEvent(["in the wait"], { suppressed: 4 }), inWait.release);
+    expect(inWait.released()).toBe(true);
+    expect(h.jobs).toHaveLength(1);
+    h.clock.advance(1);
+    expect(h.reports).toEqual([{ at: h.clock.now(), ignored: 3 }]);
+    h.lane.offer(matchEvent(["run 2"]), trackedRelease().release);
+    expect(h.jobs).toHaveLength(2);
+    expect(h.jobs[1]?.job).toMatchObject({ lines: ["run 2"], suppressed: 7, events: 1 });
+  });
+
+  it("never starts a run within the wait after the previous one ended, whatever the timings (model)", async () => {
+    const step = fc.record({ advance: fc.integer({ min: 0, max: 2000 }), action: fc.constantFrom("offer", "finish") });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const h = waiting(1000);
+        let endedAt = -Infinity;
+        let offered = 0;
+        for (const { advance, action } of steps) {
+          h.clock.advance(advance);
+          if (action === "offer") {
+            offered++;
+            h.lane.offer(matchEvent(["x"]), trackedRelease().release);
+          } else if (h.jobs.length > 0 && !h.lane.idle) {
+            endedAt = h.clock.now();
+            await h.finish();
+          }
+          const last = h.jobs.at(-1);
+          if (last && last.startedAt > endedAt) expect(last.startedAt - endedAt).toBeGreaterThanOrEqual(1000);
+        }
+        // Every match is either a run or counted: nothing lost, nothing queued.
+        const counted = h.jobs.reduce((n, j) => n + j.job.suppressed + j.job.count, 0);
+        const pendingIgnored = offered - counted;
+        expect(pendingIgnored).toBeGreaterThanOrEqual(0);
+        expect(h.jobs.every((j) => j.job.events === 1)).toBe(true);
+      }),
+      { seed: 1206, numRuns: 200 },
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   HEAD_BYTES,
   headOf,
   lineStartBefore,
+  startOfLastLines,
   openFile,
   readAt,
   statIfExists,
@@ -247,7 +248,11 @@ export class FileSet {
       return false;
     }
     if (relation === "adopted" || this.tailers.has(key)) return false;
-    return this.startNew(filePath, opened, bytes, this.startOffset(key, opened.stat.size, phase));
+    let offset = this.startOffset(key, opened.stat.size, phase);
+    const lines = this.options.config.start_lines;
+    if (lines > 0 && offset === opened.stat.size && !this.baselines.has(key))
+      offset = await startOfLastLines(opened.handle, offset, lines, this.options.lineOptions.maxLineBytes * lines);
+    return this.startNew(filePath, opened, bytes, offset);
   }
 
   /** Where a file we have no checkpoint for is read from: its start, or its end at startup with start_at: end. */

@@ -180,6 +180,29 @@ export async function openFile(path: string): Promise<{ handle: FileHandle; stat
  * The start of the line that contains offset-1: where to begin so an unfinished last line is read whole.
  * Looks back at most maxBack bytes; past that the line is over the limit anyway, so start at offset.
  */
+/** Where the last `lines` lines before `end` start (like `tail -n`), looking back at most `maxBack` bytes. */
+export async function startOfLastLines(
+  handle: FileHandle,
+  end: number,
+  lines: number,
+  maxBack: number,
+): Promise<number> {
+  const step = 64 * 1024;
+  let at = end;
+  let newlines = 0;
+  while (at > 0 && end - at < maxBack) {
+    const from = Math.max(0, at - step, end - maxBack);
+    const bytes = await readAt(handle, from, at - from);
+    // The newline that ends the last line does not start one.
+    if (at === end && bytes[bytes.length - 1] === 0x0a) newlines = -1;
+    for (let i = bytes.length - 1; i >= 0; i--) {
+      if (bytes[i] === 0x0a && ++newlines === lines) return from + i + 1;
+    }
+    at = from;
+  }
+  return at;
+}
+
 export async function lineStartBefore(handle: FileHandle, offset: number, maxBack: number): Promise<number> {
   const step = 64 * 1024;
   let end = offset;

@@ -9,6 +9,7 @@ describe("file source schema", () => {
       follow: "all",
       rescan: 10_000,
       start_at: "end",
+      start_lines: 0,
       max_line_bytes: 1024 * 1024,
       rotate_wait: 5000,
     });

@@ -19,6 +19,8 @@ export const fileSourceSchema = z.strictObject({
   rescan: zDuration.pipe(z.number().min(100, "rescan must be at least 100ms")).default(10_000),
   /** Where a file without a checkpoint starts when it is there at startup; later files start at their beginning. */
   start_at: z.enum(["end", "beginning"]).default("end"),
+  /** With start_at: end, start that many lines before the end (like `tail -n`), e.g. for `logward view -n`. */
+  start_lines: z.number().int().nonnegative().default(0),
   multiline: z
     .strictObject({
       /** A line matching this starts an event; any other line continues the previous one. */

@@ -28,8 +28,14 @@ const LEVELS = [
   ["debug", /\b(?:DEBUG|TRACE)\b/i],
 ];
 
+/** Any level word; the first in the line is its level field (`WARN ... alert` is a warning, not an error). */
+const LEVEL_WORD =
+  /\b(?:ERROR|ERR|FATAL|CRIT(?:ICAL)?|SEVERE|PANIC|EMERG|ALERT|WARN(?:ING)?|INFO|NOTICE|DEBUG|TRACE)\b/i;
+
 export function levelOf(text) {
-  for (const [level, re] of LEVELS) if (re.test(text)) return level;
+  const word = LEVEL_WORD.exec(text)?.[0];
+  if (word === undefined) return "";
+  for (const [level, re] of LEVELS) if (re.test(word)) return level;
   return "";
 }
 
