@@ -97,7 +97,9 @@ class LiveStream {
     // Subscribe before filtering the history, so lines pushed meanwhile are neither lost nor sent twice.
     this.unsubscribe = hub.subscribe(this.source, (lines) => this.onLines(lines));
     const { lines, missed } =
-      resumeFrom !== undefined ? hub.since(this.source, resumeFrom) : { lines: hub.tail(this.source, hub.historyLines), missed: 0 };
+      resumeFrom !== undefined
+        ? hub.since(this.source, resumeFrom)
+        : { lines: hub.tail(this.source, hub.historyLines), missed: 0 };
     let spans: Span[] | undefined;
     try {
       spans = await this.spans(lines);
@@ -122,7 +124,10 @@ class LiveStream {
     for (const batch of early) this.onLines(batch);
     this.ping = setInterval(() => this.client?.ping(), PING_MS);
     this.ping.unref();
-    this.deps.logger.debug({ source: this.source, match: this.filter?.source, resumed: resumeFrom !== undefined }, "web stream opened");
+    this.deps.logger.debug(
+      { source: this.source, match: this.filter?.source, resumed: resumeFrom !== undefined },
+      "web stream opened",
+    );
     return reply;
   }
 

@@ -25,7 +25,10 @@ test("ReDoS filters are stopped after their budget; /healthz keeps answering fas
   const d = daemon;
   // A history on which both filters backtrack exponentially: no NUL, and runs of "a" ending in "!".
   d.appendApp(Array.from({ length: 1000 }, (_, i) => `${"a".repeat(40 + (i % 20))}!`).join("\n") + "\n");
-  await waitFor(async () => JSON.parse((await d.get("/api/tail?source=app&lines=1")).body).lines.length === 1, "history");
+  await waitFor(
+    async () => JSON.parse((await d.get("/api/tail?source=app&lines=1")).body).lines.length === 1,
+    "history",
+  );
   await d.provesAlive("warm-up");
 
   const health = watchHealth(d);
