@@ -137,7 +137,7 @@ export function watchHealth(daemon: Daemon): { stop(): Promise<number[]> } {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { status, ms } = await daemon.get("/healthz", 5_000);
+      const { status, ms } = await daemon.get("/healthz", 2_000);
       if (status !== 200) throw new Error(`/healthz answered ${status}`);
       latencies.push(ms);
       await new Promise((r) => setTimeout(r, 10));
