@@ -81,7 +81,9 @@ class LiveStream {
   /** Filtered batches in flight (regex filters run in the sandbox): their order is kept by chaining. */
   private chain: Promise<void> = Promise.resolve();
   private waitingChars = 0;
+  /** Batches pushed while the history was being filtered; sent after it (bounded: see onLines). */
   private early: HubLine[][] | undefined = [];
+  private earlyLines = 0;
 
   constructor(
     private readonly source: string,
@@ -121,6 +123,10 @@ class LiveStream {
     this.client.send(frames);
     const early = this.early ?? [];
     this.early = undefined;
+    if (this.earlyLines > hub.historyLines) {
+      this.fail(new Error("the filter fell behind the lines"));
+      return reply;
+    }
     for (const batch of early) this.onLines(batch);
     this.ping = setInterval(() => this.client?.ping(), PING_MS);
     this.ping.unref();
@@ -145,7 +151,12 @@ class LiveStream {
   }
 
   private onLines(lines: HubLine[]): void {
-    if (this.early) return void this.early.push(lines);
+    if (this.early) {
+      // More than a history's worth arrived meanwhile: the browser will resume from its last id instead.
+      this.earlyLines += lines.length;
+      if (this.earlyLines <= this.deps.hub.historyLines) this.early.push(lines);
+      return;
+    }
     const client = this.client;
     if (!client || client.isClosed) return;
     const now = !this.filter ? undefined : this.filter.now;
