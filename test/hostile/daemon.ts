@@ -143,6 +143,7 @@ export function watchHealth(daemon: Daemon): { stop(): Promise<number[]> } {
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
+  loop.catch(() => {}); // reported by stop(); a test that fails before calling it leaves no unhandled rejection
   return {
     async stop() {
       running = false;
