@@ -144,7 +144,10 @@ describe("GET /api/stream", () => {
     await waitFor(() => r.lines().length === odd.length, "every line");
     // A line over 64 KiB arrives cut to it, saying how long it was; one at the limit arrives whole.
     expect(texts(r)).toEqual([...odd.slice(0, -1), "y".repeat(64 * 1024)]);
-    expect(r.lines().map((l) => (l as { cut?: number }).cut)).toEqual([...odd.slice(0, -1).map(() => undefined), 200_000]);
+    expect(r.lines().map((l) => (l as { cut?: number }).cut)).toEqual([
+      ...odd.slice(0, -1).map(() => undefined),
+      200_000,
+    ]);
     expect(ids(r)).toEqual([`${s.hub.epoch}-${odd.length}`]);
   });
 

@@ -50,8 +50,9 @@ describe.skipIf(!haveChromium)(
       for (const s of servers) await s.close().catch(() => {});
     });
 
+    /** A server as a user gets it: a token made at start, which s.server.openUrl carries. */
     async function serve(config: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-      const s = await startTestServer(config);
+      const s = await startTestServer({ auth: "token", ...config });
       servers.push(s);
       return s;
     }
@@ -86,7 +87,9 @@ describe.skipIf(!haveChromium)(
     test("shows the history, then new lines live, coloured by level and with rule matches highlighted", async () => {
       const s = await serve();
       s.hub.pushRecords([record("INFO service started"), record("WARN disk 91% full")]);
-      const { page, errors } = await openPage(s.url);
+      const { page, errors } = await openPage(s.server.openUrl);
+      expect(s.server.tokenOrigin).toBe("generated");
+      expect(page.url()).toBe(s.url); // the token made at start set the cookie and left the address bar
       await waitForLine(page, "WARN disk 91% full");
       expect(await connState(page)).toBe("live");
 
@@ -104,7 +107,7 @@ describe.skipIf(!haveChromium)(
     test("the filter box reconnects with a server-side pattern; pause holds lines and counts them", async () => {
       const s = await serve();
       s.hub.pushRecords([record("GET /api timeout 30s"), record("GET /health ok"), record("POST /api timeout 5s")]);
-      const { page } = await openPage(s.url);
+      const { page } = await openPage(s.server.openUrl);
       await waitForLine(page, "GET /health ok");
 
       await page.fill("#filter", "/timeout \\d+s/");
@@ -134,7 +137,7 @@ describe.skipIf(!haveChromium)(
     test("scrolling up stops following and counts new lines; the counter jumps back to the end", async () => {
       const s = await serve();
       s.hub.pushRecords(Array.from({ length: 300 }, (_, i) => record(`line ${i + 1}`)));
-      const { page } = await openPage(s.url);
+      const { page } = await openPage(s.server.openUrl);
       await waitForLine(page, "line 300");
       const distanceFromEnd = () => page.$eval("#log", (el) => el.scrollHeight - el.scrollTop - el.clientHeight);
       await waitFor(async () => (await distanceFromEnd()) < 2, "following the end");
@@ -162,7 +165,7 @@ describe.skipIf(!haveChromium)(
         `<script>window.__pwned = true; alert(2)</script>`,
         `"><svg onload=alert(3)><a href="javascript:alert(4)">x</a>`,
       ];
-      const { page, dialogs, errors } = await openPage(s.url);
+      const { page, dialogs, errors } = await openPage(s.server.openUrl);
       await waitFor(async () => (await connState(page)) === "live", "the stream");
       s.hub.pushRecords(nasty.map((line) => record(line)));
       await waitForLine(page, nasty[2] as string);
@@ -176,7 +179,7 @@ describe.skipIf(!haveChromium)(
 
     test("a flood of lines keeps the DOM bounded and the page responsive; what the browser cannot take is reported", async () => {
       const s = await serve();
-      const { page, errors } = await openPage(s.url);
+      const { page, errors } = await openPage(s.server.openUrl);
       await waitFor(async () => (await connState(page)) === "live", "the stream");
       const pad = " GET /api/user/42 200 12ms ".repeat(4);
       let n = 0;
@@ -202,7 +205,7 @@ describe.skipIf(!haveChromium)(
 
     test("a burst of 20k lines: the page counts every one, ends on the last, and scrolling up draws the older kept lines in order", async () => {
       const s = await serve({ client_buffer: 64 * 1024 * 1024 }); // room for the whole burst: nothing may be dropped here
-      const { page, errors } = await openPage(s.url);
+      const { page, errors } = await openPage(s.server.openUrl);
       await waitFor(async () => (await connState(page)) === "live", "the stream");
       const total = 20_000;
       let n = 0;
@@ -235,16 +238,35 @@ describe.skipIf(!haveChromium)(
       await page.context().close();
     });
 
+    test("a filter over its time budget stops the stream with a message; a cut line says so", async () => {
+      const s = await serve({ pattern_budget: 100 });
+      const hostile = Array.from({ length: 300 }, (_, i) => record(`${"a".repeat(30 + (i % 10))}!`));
+      s.hub.pushRecords([...hostile, record(`long ${"z".repeat(70 * 1024)}`)]);
+      const { page, errors } = await openPage(s.server.openUrl);
+      await waitFor(async () => (await logTexts(page)).some((t) => t.startsWith("long ")), "the long line");
+      const long = (await logTexts(page)).find((t) => t.startsWith("long ")) as string;
+      expect(long).toMatch(/^long z+ … \[cut: the line has 71685 characters\]$/);
+
+      await page.fill("#filter", "/(a+)+$/");
+      await page.press("#filter", "Enter");
+      await waitFor(async () => (await connState(page)) === "error", "the error state");
+      expect((await page.locator("#log .marker").allTextContents()).join("\n")).toMatch(
+        /stream stopped: pattern took longer than 100 ms/,
+      );
+      expect(errors.filter((e) => !/422/.test(e))).toEqual([]);
+      await page.context().close();
+    });
+
     test("the page reconnects after the server restarts on the same port", async () => {
-      const first = await serve();
-      const { page } = await openPage(first.url);
+      const first = await serve({ token: "same-token-after-restart" });
+      const { page } = await openPage(`${first.url}?token=same-token-after-restart`);
       first.hub.pushRecords([record("before the restart")]);
       await waitForLine(page, "before the restart");
       const port = new URL(first.url).port;
       await first.close();
       await waitFor(async () => (await connState(page)) === "reconnecting", "the reconnecting state");
 
-      const second = await serve({ listen: `127.0.0.1:${port}` });
+      const second = await serve({ listen: `127.0.0.1:${port}`, token: "same-token-after-restart" });
       second.hub.pushRecords([record("after the restart")]);
       await waitForLine(page, "after the restart");
       expect(await connState(page)).toBe("live");
@@ -276,7 +298,7 @@ describe.skipIf(!haveChromium)(
       hub.addSource("app", { type: "file", path: "/var/log/myapp/app.log" });
       const server = await startWebServer(
         { listen: "127.0.0.1:0" },
-        { hub, metrics: new Metrics(), logger: silentLogger },
+        { hub, metrics: new Metrics(), logger: silentLogger, env: {} },
       );
       servers.push({ hub, metrics: new Metrics(), server, url: server.url, close: () => server.close() });
       const start = Date.UTC(2026, 10, 21, 4, 0, 0);
@@ -322,7 +344,7 @@ describe.skipIf(!haveChromium)(
       });
       hub.pushRecords(sampleLines(start), sampleMatches);
 
-      const { page, errors } = await openPage(`${server.url}#source=app`);
+      const { page, errors } = await openPage(`${server.openUrl}#source=app`);
       await waitFor(async () => (await logTexts(page)).length === 21, "the sample lines");
       await waitFor(() => page.isVisible("#chart canvas"), "the uPlot chart");
       await waitFor(async () => (await page.locator("#alert-list li").count()) === 2, "two alerts");

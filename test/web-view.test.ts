@@ -32,7 +32,8 @@ async function view(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url:
   return { url: `${parsed.origin}/`, token: parsed.searchParams.get("token") ?? undefined };
 }
 
-const bearer = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const bearer = (token: string | undefined): Record<string, string> =>
+  token ? { authorization: `Bearer ${token}` } : {};
 
 async function tailLines(url: string, source: string, headers: Record<string, string> = {}): Promise<string[]> {
   const res = await fetch(`${url}api/tail?source=${source}&lines=100`, { headers });
@@ -89,26 +90,23 @@ describe("logward view", () => {
     },
   );
 
-  it.skipIf(!fileSourceReady && process.env.CI !== "true")(
-    `--token-file and --no-token${why}`,
-    async () => {
-      const app = join(dir, "app.log");
-      writeFileSync(app, "line 1\n");
-      writeFileSync(join(dir, "token"), "from-a-file\n");
-      const fromFile = await view([app, "--from-start", "--token-file", join(dir, "token")]);
-      expect(fromFile.token).toBeUndefined();
-      expect((await fetch(`${fromFile.url}api/sources`)).status).toBe(401);
-      await waitFor(async () => (await tailLines(fromFile.url, "app.log", bearer("from-a-file"))).length === 1, "line");
-      await running?.stop();
+  it.skipIf(!fileSourceReady && process.env.CI !== "true")(`--token-file and --no-token${why}`, async () => {
+    const app = join(dir, "app.log");
+    writeFileSync(app, "line 1\n");
+    writeFileSync(join(dir, "token"), "from-a-file\n");
+    const fromFile = await view([app, "--from-start", "--token-file", join(dir, "token")]);
+    expect(fromFile.token).toBeUndefined();
+    expect((await fetch(`${fromFile.url}api/sources`)).status).toBe(401);
+    await waitFor(async () => (await tailLines(fromFile.url, "app.log", bearer("from-a-file"))).length === 1, "line");
+    await running?.stop();
 
-      const open = await view([app, "--from-start", "--no-token"]);
-      expect(open.token).toBeUndefined();
-      await waitFor(async () => (await tailLines(open.url, "app.log")).length === 1, "the line without a token");
-      const { code, stderr } = await runLogward(["view", app, "--listen", "0.0.0.0:8080", "--no-token"], {
-        env: { LOGWARD_WEB_TOKEN: "" },
-      });
-      expect(code).toBe(2);
-      expect(stderr).toMatch(/loopback/);
-    },
-  );
+    const open = await view([app, "--from-start", "--no-token"]);
+    expect(open.token).toBeUndefined();
+    await waitFor(async () => (await tailLines(open.url, "app.log")).length === 1, "the line without a token");
+    const { code, stderr } = await runLogward(["view", app, "--listen", "0.0.0.0:8080", "--no-token"], {
+      env: { LOGWARD_WEB_TOKEN: "" },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/loopback/);
+  });
 });

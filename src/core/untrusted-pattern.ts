@@ -182,6 +182,7 @@ function workerMain(): void {
   const { parentPort } = require("node:worker_threads") as typeof import("node:worker_threads");
   try {
     // On Linux the nice value is per thread: only this thread yields the CPU to the daemon's own work.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require("node:os") as typeof import("node:os")).setPriority(19);
   } catch {
     // not permitted or not supported: the time budget still bounds it

@@ -27,6 +27,8 @@ export function registerApi(app: FastifyInstance, hub: WebHub, sandbox: PatternS
     if (filter === null) return reply;
     if (!hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
+    // lines=0 only checks the pattern (the page does before it reconnects): nothing to run it on.
+    if (lines === 0) return { source, lines: [] };
     // Filter the whole history, then keep the newest `lines` of what matched.
     const held = hub.tail(source, filter ? hub.historyLines : lines);
     let matched = held;

@@ -68,8 +68,7 @@ export function lineFrames(
     const span = spans ? spans[i] : undefined;
     if (span !== null) {
       // Full: it covers up to the line before this one.
-      if (batch.length >= maxPerEvent || (batch.length > 0 && chars + line.line.length > maxCharsPerEvent))
-        emit(lastN);
+      if (batch.length >= maxPerEvent || (batch.length > 0 && chars + line.line.length > maxCharsPerEvent)) emit(lastN);
       const wire: WireLine = { n: line.n, time: line.time, line: line.line };
       if (line.file !== file) wire.file = (file = line.file) ?? null;
       if (line.host !== host) wire.host = (host = line.host) ?? null;

@@ -108,7 +108,8 @@ export function createWebHub(options: WebHubOptions): WebHub {
 
   const ensure = (name: string, info: { type: string; path?: string } = { type: "unknown" }): SourceState => {
     let state = sources.get(name);
-    if (!state) sources.set(name, (state = { info, ring: new Ring(historyLines, budget), seen: 0, listeners: new Set() }));
+    if (!state)
+      sources.set(name, (state = { info, ring: new Ring(historyLines, budget), seen: 0, listeners: new Set() }));
     return state;
   };
 

@@ -81,7 +81,9 @@ class LiveStream {
   /** Filtered batches in flight (regex filters run in the sandbox): their order is kept by chaining. */
   private chain: Promise<void> = Promise.resolve();
   private waitingChars = 0;
+  /** Batches pushed while the history was being filtered; sent after it (bounded: see onLines). */
   private early: HubLine[][] | undefined = [];
+  private earlyLines = 0;
 
   constructor(
     private readonly source: string,
@@ -97,7 +99,9 @@ class LiveStream {
     // Subscribe before filtering the history, so lines pushed meanwhile are neither lost nor sent twice.
     this.unsubscribe = hub.subscribe(this.source, (lines) => this.onLines(lines));
     const { lines, missed } =
-      resumeFrom !== undefined ? hub.since(this.source, resumeFrom) : { lines: hub.tail(this.source, hub.historyLines), missed: 0 };
+      resumeFrom !== undefined
+        ? hub.since(this.source, resumeFrom)
+        : { lines: hub.tail(this.source, hub.historyLines), missed: 0 };
     let spans: Span[] | undefined;
     try {
       spans = await this.spans(lines);
@@ -119,10 +123,17 @@ class LiveStream {
     this.client.send(frames);
     const early = this.early ?? [];
     this.early = undefined;
+    if (this.earlyLines > hub.historyLines) {
+      this.fail(new Error("the filter fell behind the lines"));
+      return reply;
+    }
     for (const batch of early) this.onLines(batch);
     this.ping = setInterval(() => this.client?.ping(), PING_MS);
     this.ping.unref();
-    this.deps.logger.debug({ source: this.source, match: this.filter?.source, resumed: resumeFrom !== undefined }, "web stream opened");
+    this.deps.logger.debug(
+      { source: this.source, match: this.filter?.source, resumed: resumeFrom !== undefined },
+      "web stream opened",
+    );
     return reply;
   }
 
@@ -140,7 +151,12 @@ class LiveStream {
   }
 
   private onLines(lines: HubLine[]): void {
-    if (this.early) return void this.early.push(lines);
+    if (this.early) {
+      // More than a history's worth arrived meanwhile: the browser will resume from its last id instead.
+      this.earlyLines += lines.length;
+      if (this.earlyLines <= this.deps.hub.historyLines) this.early.push(lines);
+      return;
+    }
     const client = this.client;
     if (!client || client.isClosed) return;
     const now = !this.filter ? undefined : this.filter.now;

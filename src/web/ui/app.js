@@ -92,7 +92,7 @@ async function applyFilter(text) {
     const res = await fetch(`/api/tail?${new URLSearchParams({ source: state.source, lines: "0", match: text })}`, {
       cache: "no-store",
     });
-    if (res.status === 400) {
+    if (res.status === 400 || res.status === 422) {
       error.textContent = (await res.json()).message;
       error.hidden = false;
       return;
