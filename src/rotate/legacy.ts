@@ -1,7 +1,6 @@
 // Reads the JSON config of the rotation script logward replaces, and says what YAML to use instead.
 import path from "node:path";
 import { stringify } from "yaml";
-import { legacyConverters } from "../config/legacy.js";
 
 type Obj = Record<string, unknown>;
 
@@ -75,5 +74,3 @@ function hintFor(config: Obj, raw: Obj): string {
     ...(notes.length ? ["", ...notes.map((n) => `note: ${n}`)] : []),
   ].join("\n");
 }
-
-legacyConverters.push(convertLegacyRotateConfig);
