@@ -70,7 +70,10 @@ export class ClfScanner {
     return true;
   }
 
-  /** A non-empty run of non-spaces at text[i] followed by a space; its span goes to spans[at]. Returns the index after the space, or -1. */
+  /**
+   * A non-empty run of non-spaces at text[i] followed by a space; its span goes to spans[at]. Returns the index after
+   * the space, or -1.
+   */
   private word(text: string, i: number, end: number, at: number): number {
     const space = text.indexOf(" ", i);
     if (space <= i || space >= end) return -1;
@@ -79,7 +82,10 @@ export class ClfScanner {
     return space + 1;
   }
 
-  /** A quoted string starting at text[i]; its inside goes to spans[at]. Returns the index after the closing quote, or -1. */
+  /**
+   * A quoted string starting at text[i]; its inside goes to spans[at]. Returns the index after the closing quote, or
+   * -1.
+   */
   private quoted(text: string, i: number, end: number, at: number): number {
     if (i >= end || text.charCodeAt(i) !== QUOTE) return -1;
     let close = text.indexOf('"', i + 1);

@@ -21,7 +21,10 @@ const DEFAULT_KEYS = {
 type CommonName = keyof typeof DEFAULT_KEYS;
 const NAMES = Object.keys(DEFAULT_KEYS) as CommonName[];
 
-/** Options of the json and logfmt parsers: which key holds each common field (checked by fieldNameOptions in schema.ts). */
+/**
+ * Options of the json and logfmt parsers: which key holds each common field (checked by fieldNameOptions in
+ * schema.ts).
+ */
 export type FieldNameOptions = { [name in `${CommonName}_field`]?: string | undefined };
 
 type Source = Record<string, unknown>;

@@ -29,7 +29,8 @@ export class CsvByteScanner {
       i++;
     }
     const s = this.spans;
-    if (bytesEqual(buf, s[HOST]!, s[HOST + 1]!, "remotehost")) return SKIP; // the header line (an escaped column cannot equal it)
+    // The header line (an escaped column cannot equal it).
+    if (bytesEqual(buf, s[HOST]!, s[HOST + 1]!, "remotehost")) return SKIP;
     this.epochMs(buf, s[DATE]!, s[DATE + 1]!);
     const time = this.time;
     const status = digitsIn(buf, s[STATUS]!, s[STATUS + 1]!);
@@ -46,7 +47,7 @@ export class CsvByteScanner {
     return HIT;
   }
 
-  /** epochSeconds of the date's bytes into `time`: digits without a dot are read in place, a fraction (rare) as text. */
+  /** epochSeconds of the date's bytes into `time`: digits without a dot read in place, a fraction (rare) as text. */
   private epochMs(buf: Buffer, start: number, end: number): void {
     if (findIn(buf, DOT, start, end) >= end) {
       const seconds = digitsIn(buf, start, end);
