@@ -1,4 +1,5 @@
-// The replay fast path (lines scanned on the read bytes, ranges, the arena top-K) against the plain path (a string per line, its full parse, string-keyed counts).
+// The replay fast path (lines scanned on the read bytes, ranges, the arena top-K) against the plain path (a string
+// per line, its full parse, string-keyed counts).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FakeClock } from "../core/clock.js";
@@ -59,7 +60,7 @@ function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string
 }
 
 describe("LineFeeder.pushBytes with the interval counts", () => {
-  it("reports what one string per line and string-keyed counts report, on any lines and chunk boundaries (property)", () => {
+  it("reports what a string per line and string-keyed counts report, on any lines and chunk cuts (property)", () => {
     fc.assert(
       fc.property(
         fc.array(lineBytes(anyValidLine), { maxLength: 80 }),

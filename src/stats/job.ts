@@ -1,4 +1,4 @@
-// A stats job: parses a source's raw lines with its format, runs the analyzer, and turns its output into events and metrics.
+// A stats job: parses a source's raw lines with its format, runs the analyzer, makes its output events and metrics.
 import type { Clock } from "../core/clock.js";
 import type { LogEvent } from "../core/event.js";
 import type { Logger } from "../core/logger.js";

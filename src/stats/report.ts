@@ -15,7 +15,7 @@ export interface StatusClasses {
 }
 
 export interface StatsReport {
-  /** Interval bounds in ms since the epoch, on the log's time; `from` is later than the interval start for the first one. */
+  /** Interval bounds in ms since the epoch, on the log's time; the first one's `from` is after its interval start. */
   from: number;
   to: number;
   hits: number;
@@ -28,7 +28,7 @@ export interface StatsReport {
   errorRate: number;
   sections: TopEntry[];
   hosts: TopEntry[];
-  /** Lines that were not valid for the format, and lines that came later than the allowed lateness, since the last report. */
+  /** Lines not valid for the format, and lines later than the allowed lateness, since the last report. */
   invalid: number;
   late: number;
   /** The alert window as it stood at `to`. */
