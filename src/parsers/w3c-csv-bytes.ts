@@ -1,5 +1,5 @@
 // `w3c-csv` on the bytes of a line: CsvScanner's decisions made on UTF-8 bytes, so a replay decodes nothing.
-import { digitsAt, HIT, INVALID, SKIP, type AccessHit, type ScanOutcome } from "./access.js";
+import { digitsAt, HIT, INVALID, SKIP, type RequestHit, type ScanOutcome } from "./access.js";
 import { bytesEqual, digitsIn, findIn, QUOTE, requestPathIn } from "./bytes.js";
 
 const COMMA = 44;
@@ -19,7 +19,7 @@ export class CsvByteScanner {
   /** The date of the last line in ms (a field: a returned double is a new heap number per line). */
   private time = NaN;
 
-  scan(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+  scan(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
     this.escaped = 0;
     let i = start;
     for (let col = 0; col < COLUMNS; col++) {

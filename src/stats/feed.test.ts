@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FakeClock } from "../core/clock.js";
-import { accessHit, HIT, INVALID, type AccessFormat, type ParsedLine } from "../parsers/access.js";
+import { accessHit, HIT, INVALID, type LineFormat, type ParsedLine } from "../parsers/access.js";
 import { createAccessFormat, type AccessFormatName } from "../parsers/formats.js";
 import { createTrafficAnalyzer, type TrafficAlert, type TrafficAnalyzer } from "./analyzer.js";
 import { LineFeeder } from "./feed.js";
@@ -35,7 +35,7 @@ function analyzerFor(plain: boolean) {
 }
 
 /** The plain path: a string per line, the full parse into fields, a hit made of those strings. */
-function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string): number {
+function plainFeed(format: LineFormat, analyzer: TrafficAnalyzer, text: string): number {
   let lines = 0;
   for (let line of text.split("\n")) {
     if (line.endsWith("\r")) line = line.slice(0, -1);

@@ -5,7 +5,7 @@ import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { LogRecord } from "../core/record.js";
 import { createAccessFormat } from "../parsers/formats.js";
-import type { AccessFormat } from "../parsers/access.js";
+import type { LineFormat } from "../parsers/access.js";
 import { createTrafficAnalyzer, type TrafficAlert, type TrafficAnalyzer, type TrafficState } from "./analyzer.js";
 import { LineFeeder } from "./feed.js";
 import { summaryLine } from "./render.js";
@@ -113,7 +113,7 @@ class Runner implements StatsRunner {
   private finished = false;
 
   constructor(
-    private readonly format: AccessFormat,
+    private readonly format: LineFormat,
     private readonly analyzer: TrafficAnalyzer,
     private readonly feeder: LineFeeder,
     private readonly parts: { ctx: StatsJobContext; reports: StatsReport[]; alertEvents: LogEvent[] },

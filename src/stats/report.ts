@@ -1,5 +1,5 @@
 // One interval's traffic report, its accumulator, and how a path maps to a section.
-import type { AccessHit } from "../parsers/access.js";
+import type { RequestHit } from "../parsers/access.js";
 import { SpaceSaving, type TopEntry } from "./topk.js";
 
 export type { TopEntry };
@@ -125,7 +125,7 @@ export interface IntervalTally {
   readonly status: readonly number[];
   readonly sections: { top(n: number): TopEntry[]; readonly approximate: boolean };
   readonly hosts: { top(n: number): TopEntry[]; readonly approximate: boolean };
-  add(hit: AccessHit): void;
+  add(hit: RequestHit): void;
   /** Start over empty, for another interval. */
   clear(): void;
 }
@@ -146,7 +146,7 @@ export class IntervalCounts implements IntervalTally {
     this.hosts = new SpaceSaving(capacity);
   }
 
-  add(hit: AccessHit): void {
+  add(hit: RequestHit): void {
     this.hits++;
     this.bytes += hit.bytes;
     const statusClass = (hit.status / 100) | 0;
