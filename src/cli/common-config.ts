@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { loadConfig, resolveConfigPath } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import "../rotate/legacy.js"; // registers the old rotation script's config format with the config loader
 import { globalOptions } from "./common.js";
 
 export { formatConfig } from "../config/load.js";

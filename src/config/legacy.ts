@@ -1,4 +1,5 @@
 // Converters from the config formats of the tools logward replaces; loadConfig tries each in turn.
+import { convertLegacyRotateConfig } from "../rotate/legacy.js";
 
 /**
  * Given a file's raw content, return the equivalent logward config and a hint telling the user how
@@ -6,12 +7,15 @@
  */
 export type LegacyConverter = (raw: unknown) => { config: unknown; hint: string } | undefined;
 
-/** Registered converters (owners of the replaced tools' features push theirs here). */
-export const legacyConverters: LegacyConverter[] = [];
+/** Every converter, like every other registry an explicit list: add a replaced tool's converter here. */
+export const legacyConverters: readonly LegacyConverter[] = [convertLegacyRotateConfig];
 
 /** The first conversion that applies, if any. */
-export function convertLegacy(raw: unknown): { config: unknown; hint: string } | undefined {
-  for (const convert of legacyConverters) {
+export function convertLegacy(
+  raw: unknown,
+  converters: readonly LegacyConverter[] = legacyConverters,
+): { config: unknown; hint: string } | undefined {
+  for (const convert of converters) {
     const converted = convert(raw);
     if (converted) return converted;
   }

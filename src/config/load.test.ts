@@ -283,28 +283,27 @@ describe("legacy formats", () => {
             hint: "converted from the old format",
           }
         : undefined;
-    legacyConverters.push(convert);
-    try {
-      const dir = tempDir({
-        "old.json": '{"oldFiles": "/var/log/x.log"}',
-        "ok.json": '{"rotate": {"a": {"path": "/a.log"}}}',
-      });
-      const err = await configError(() => loadConfig(path.join(dir, "old.json")));
-      expect(err.issues).toEqual([
-        { file: path.join(dir, "old.json"), path: "rotate.old.bogus", message: 'unknown key "bogus"' },
-      ]);
-      const plain = await loadConfig(path.join(dir, "ok.json"), { env: HOME });
-      expect(plain.hints).toBeUndefined();
-      fs.writeFileSync(path.join(dir, "old.json"), '{"oldFiles": "/var/log/y.log"}');
-      legacyConverters[legacyConverters.length - 1] = (raw) => {
+    let converters = [...legacyConverters, convert];
+    const dir = tempDir({
+      "old.json": '{"oldFiles": "/var/log/x.log"}',
+      "ok.json": '{"rotate": {"a": {"path": "/a.log"}}}',
+    });
+    const err = await configError(() => loadConfig(path.join(dir, "old.json"), { legacyConverters: converters }));
+    expect(err.issues).toEqual([
+      { file: path.join(dir, "old.json"), path: "rotate.old.bogus", message: 'unknown key "bogus"' },
+    ]);
+    const plain = await loadConfig(path.join(dir, "ok.json"), { env: HOME, legacyConverters: converters });
+    expect(plain.hints).toBeUndefined();
+    fs.writeFileSync(path.join(dir, "old.json"), '{"oldFiles": "/var/log/y.log"}');
+    converters = [
+      ...legacyConverters,
+      (raw) => {
         const result = convert(raw);
         return result && { ...result, config: { rotate: { old: { path: "/var/log/y.log" } } } };
-      };
-      const converted = await loadConfig(path.join(dir, "old.json"), { env: HOME });
-      expect(converted.rotate.old).toMatchObject({ path: "/var/log/y.log" });
-      expect(converted.hints).toEqual(["converted from the old format"]);
-    } finally {
-      legacyConverters.length = 0;
-    }
+      },
+    ];
+    const converted = await loadConfig(path.join(dir, "old.json"), { env: HOME, legacyConverters: converters });
+    expect(converted.rotate.old).toMatchObject({ path: "/var/log/y.log" });
+    expect(converted.hints).toEqual(["converted from the old format"]);
   });
 });

@@ -8,7 +8,7 @@ import { crossCheck } from "./crosscheck.js";
 import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxProblem } from "./document.js";
 import { readDotenv, type Env } from "./env.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
-import { convertLegacy } from "./legacy.js";
+import { convertLegacy, type LegacyConverter } from "./legacy.js";
 import { resolveConfigPaths } from "./paths.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
@@ -36,13 +36,16 @@ export function resolveConfigPath(flag: string | undefined, env: Env = process.e
 }
 
 /** Read, interpolate and validate a YAML or JSON config file. */
-export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<Config> {
+export async function loadConfig(
+  file: string,
+  options: { env?: NodeJS.ProcessEnv; legacyConverters?: readonly LegacyConverter[] } = {},
+): Promise<Config> {
   const text = await readConfigFile(file);
   const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
   const { doc, lines, duplicates } = parseOrThrow(text, file);
   const { unresolved, retyped } = interpolateDocument(doc, env);
   let raw = toJS(doc, file);
-  const legacy = convertLegacy(raw);
+  const legacy = convertLegacy(raw, options.legacyConverters);
   if (legacy) raw = legacy.config;
   const { config, issues } = validateRaw(raw, env);
   // A value whose variable is missing would also fail its schema: report only the missing variable.

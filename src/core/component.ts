@@ -63,7 +63,10 @@ export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext>;
 // ---- parsers -------------------------------------------------------------------------------
 
 export interface Parser {
-  /** Fill record.fields (and record.time when the line has a timestamp); false when the line is invalid for this format. */
+  /**
+   * Fill record.fields (and record.time when the line has a timestamp); false when the line is invalid for this
+   * format.
+   */
   parse(record: LogRecord): boolean;
 }
 

@@ -82,7 +82,8 @@ function prettyLine(json: string): string {
     const { level, msg, time: _time, ...rest } = JSON.parse(json) as Record<string, unknown>;
     const clock = new Date().toTimeString().slice(0, 8);
     const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-    return `${clock} ${String(level).toUpperCase().padEnd(5)} ${String(msg ?? "")}${extras.length ? "  " + extras.join(" ") : ""}\n`;
+    const tail = extras.length ? "  " + extras.join(" ") : "";
+    return `${clock} ${String(level).toUpperCase().padEnd(5)} ${String(msg ?? "")}${tail}\n`;
   } catch {
     return json;
   }

@@ -101,7 +101,10 @@ export abstract class Metric<L extends string, S extends Series> {
     }
   }
 
-  /** A function returning the series of these labels: found on first use (as prom-client did), again only after a remove(). */
+  /**
+   * A function returning the series of these labels: found on first use (as prom-client did), again only after a
+   * remove().
+   */
   protected bind(args: readonly (LabelValue | Labels<L>)[]): () => S {
     const labels = this.labelsOf(args);
     this.validate(labels);

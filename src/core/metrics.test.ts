@@ -32,7 +32,8 @@ describe("exposition text", () => {
     m.counter("a_total", "A");
     m.gauge("b", "B", ["job"]);
     expect(await m.text()).toBe(
-      "# HELP logward_a_total A\n# TYPE logward_a_total counter\nlogward_a_total 0\n\n# HELP logward_b B\n# TYPE logward_b gauge\n",
+      "# HELP logward_a_total A\n# TYPE logward_a_total counter\nlogward_a_total 0\n\n" +
+        "# HELP logward_b B\n# TYPE logward_b gauge\n",
     );
     expect(await new Metrics().text()).toBe("\n");
   });
@@ -49,7 +50,8 @@ describe("exposition text", () => {
     depth.dec({ action: "hook" });
     depth.set({ action: "slack" }, -1.5);
     expect(await m.text()).toContain(
-      'logward_clients 2\n\n# HELP logward_depth Depth\n# TYPE logward_depth gauge\nlogward_depth{action="hook"} 9\nlogward_depth{action="slack"} -1.5\n',
+      "logward_clients 2\n\n# HELP logward_depth Depth\n# TYPE logward_depth gauge\n" +
+        'logward_depth{action="hook"} 9\nlogward_depth{action="slack"} -1.5\n',
     );
   });
 
@@ -92,7 +94,8 @@ describe("escaping", () => {
     const c = m.counter("esc_total", 'a back\\slash, a\nnewline and "quotes"', ["v"]);
     c.inc({ v: 'say "hi"\\\nbye ☃' });
     expect(await m.text()).toBe(
-      '# HELP logward_esc_total a back\\\\slash, a\\nnewline and "quotes"\n# TYPE logward_esc_total counter\nlogward_esc_total{v="say \\"hi\\"\\\\\\nbye ☃"} 1\n',
+      '# HELP logward_esc_total a back\\\\slash, a\\nnewline and "quotes"\n# TYPE logward_esc_total counter\n' +
+        'logward_esc_total{v="say \\"hi\\"\\\\\\nbye ☃"} 1\n',
     );
   });
 
@@ -157,7 +160,8 @@ describe("histograms", () => {
         for (const bound of bounds)
           expect(text).toContain(`logward_h_bucket{le="${bound}"} ${values.filter((v) => v <= bound).length}\n`);
         expect(text).toContain(
-          `logward_h_bucket{le="+Inf"} ${values.length}\nlogward_h_sum ${formatNumber(values.reduce((a, b) => a + b, 0))}\n`,
+          `logward_h_bucket{le="+Inf"} ${values.length}\n` +
+            `logward_h_sum ${formatNumber(values.reduce((a, b) => a + b, 0))}\n`,
         );
       }),
     );
@@ -197,7 +201,7 @@ describe("registry", () => {
     expect((await m.getSingleMetric("logward_g")?.get())?.values).toEqual([{ labels: { job: "w" }, value: 2 }]);
   });
 
-  it("remove() drops a series; a child cached before it starts a fresh series; an unused child shows nothing", async () => {
+  it("remove() drops a series; a child cached before it starts afresh; an unused child shows nothing", async () => {
     const m = new Metrics();
     const lag = m.gauge("lag", "Lag", ["file"]);
     const child = lag.labels("/a");

@@ -12,7 +12,8 @@ describe("wireLines", () => {
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
     expect(lines[0]).toBe(
-      `{"time":"${new Date(T0).toISOString()}","source":"app","file":"/var/log/app.log","offset":0,"line":"a","rule":"r","fields":{"status":500}}`,
+      `{"time":"${new Date(T0).toISOString()}","source":"app","file":"/var/log/app.log","offset":0,` +
+        `"line":"a","rule":"r","fields":{"status":500}}`,
     );
     expect(JSON.parse(lines[1]!)).toEqual({
       time: new Date(T0 + 1).toISOString(),

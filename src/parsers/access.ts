@@ -1,4 +1,4 @@
-// Shared vocabulary of the HTTP access-log formats: scan outcomes, the hit analytics reads, and the kind wrapper.
+// Shared vocabulary of the line formats (w3c-csv, CLF, JSON, logfmt): scan outcomes, the request hit analytics reads.
 import type { Fields } from "../core/record.js";
 
 /** What a format made of one line: not its format, a request, or a line to skip (a CSV header). */
@@ -8,11 +8,11 @@ export const SKIP = 2;
 export type ScanOutcome = typeof INVALID | typeof HIT | typeof SKIP;
 
 /**
- * What analytics needs from one line. Host and path are ranges of a text (usually the chunk the line
- * is in) or of the line's UTF-8 bytes (when `hostBytes`/`pathBytes` is set), so a scan makes no
- * string for them. Scanners overwrite one instance line after line: never keep it.
+ * What analytics needs from one line, as an HTTP request (whichever format carried it). Host and path are
+ * ranges of a text (usually the chunk the line is in) or of the line's UTF-8 bytes (when `hostBytes`/`pathBytes`
+ * is set), so a scan makes no string for them. Scanners overwrite one instance line after line: never keep it.
  */
-export class AccessHit {
+export class RequestHit {
   /** Event time in ms since the epoch; NaN when the line carries no timestamp. */
   time = NaN;
   hostText = "";
@@ -70,8 +70,8 @@ export class AccessHit {
   }
 }
 
-export function newHit(): AccessHit {
-  return new AccessHit();
+export function newHit(): RequestHit {
+  return new RequestHit();
 }
 
 /** A hit with the given values (tests, and callers holding strings). */
@@ -81,8 +81,8 @@ export function accessHit(values: {
   path: string;
   status: number;
   bytes: number;
-}): AccessHit {
-  const hit = new AccessHit();
+}): RequestHit {
+  const hit = new RequestHit();
   hit.time = values.time;
   hit.setHost(values.host);
   hit.setPath(values.path);
@@ -99,27 +99,22 @@ export interface ParsedLine {
 }
 
 /**
- * One access-log format. `scan` is the fast path for analytics: it reads text[start, end) (one line
- * without its newline, inside a larger chunk) and points the hit at what analytics needs. `parse` fills
+ * One line format (w3c-csv, common/combined, JSON, logfmt, auto). `scan` is the fast path for analytics: it
+ * reads text[start, end) (one line without its newline, inside a larger chunk) and points the hit at what
+ * analytics needs. `parse` fills
  * every common field (host, user, method, path, protocol, status, bytes, referer, agent).
  */
-export interface AccessFormat {
+export interface LineFormat {
   /** The format name; for auto, the detected format once known. */
   readonly name: string;
-  scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome;
+  scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome;
   /** `scan` on the UTF-8 bytes buf[start, end) of one line: the same outcome and hit as scan on its text. */
-  scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome;
+  scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome;
   parse(line: string, out: ParsedLine): ScanOutcome;
 }
 
 /** scanBytes for a format that reads text only: the line is decoded first. */
-export function scanDecoded(
-  format: AccessFormat,
-  buf: Buffer,
-  start: number,
-  end: number,
-  hit: AccessHit,
-): ScanOutcome {
+export function scanDecoded(format: LineFormat, buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
   const line = buf.toString("utf8", start, end);
   return format.scan(line, 0, line.length, hit);
 }

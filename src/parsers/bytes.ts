@@ -1,4 +1,4 @@
-// Small scans on the bytes of a line, matching the text helpers of access.ts character for character on ASCII structure.
+// Small scans on the bytes of a line, matching access.ts's text helpers character for character on ASCII structure.
 
 export const SPACE = 32;
 export const QUOTE = 34;

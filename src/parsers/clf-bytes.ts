@@ -1,5 +1,5 @@
 // `common`/`combined` on the bytes of a line: ClfScanner's decisions made on UTF-8 bytes, so a replay decodes nothing.
-import { HIT, INVALID, type AccessHit, type ScanOutcome } from "./access.js";
+import { HIT, INVALID, type RequestHit, type ScanOutcome } from "./access.js";
 import { digitsIn, findIn, QUOTE, requestPathIn, SPACE } from "./bytes.js";
 import { CLF_TIME_LENGTH, type ClfTimeCache } from "./clf-time.js";
 
@@ -24,7 +24,7 @@ export class ClfByteScanner {
 
   constructor(private readonly times: ClfTimeCache) {}
 
-  scan(buf: Buffer, start: number, end: number, requireExtras: boolean, hit: AccessHit): ScanOutcome {
+  scan(buf: Buffer, start: number, end: number, requireExtras: boolean, hit: RequestHit): ScanOutcome {
     if (!this.valid(buf, start, end, requireExtras)) return INVALID;
     const s = this.spans;
     requestPathIn(buf, s[REQUEST]!, s[REQUEST + 1]!, s, PATH);

@@ -7,7 +7,8 @@ import { createClfFormat } from "./clf.js";
 import { combinedParser, commonParser } from "./kinds.js";
 
 const COMBINED =
-  '203.0.113.9 - frank [21/Nov/2026:04:15:00 +0100] "GET /api/user/1?x=1 HTTP/1.1" 200 2326 "https://example.org/" "Mozilla/5.0 (X11)"';
+  '203.0.113.9 - frank [21/Nov/2026:04:15:00 +0100] "GET /api/user/1?x=1 HTTP/1.1" 200 2326 ' +
+  '"https://example.org/" "Mozilla/5.0 (X11)"';
 
 function record(line: string): LogRecord {
   return { source: "access", line, time: 0, fields: {} };
@@ -171,7 +172,9 @@ const validLine = fc
   .map((p) => {
     const pad = (n: number) => String(n).padStart(2, "0");
     const request = p.method ? `${p.method} ${p.path} HTTP/1.1` : p.path;
-    return `${p.host} ${p.ident} ${p.user} [${pad(p.day)}/${p.month}/${p.year}:${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} ${p.zone}] "${request}" ${p.status} ${p.bytes} "${p.referer}" "${p.agent}"${p.tail}`;
+    const stamp = `${pad(p.day)}/${p.month}/${p.year}:${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} ${p.zone}`;
+    const extras = `"${p.referer}" "${p.agent}"${p.tail}`;
+    return `${p.host} ${p.ident} ${p.user} [${stamp}] "${request}" ${p.status} ${p.bytes} ${extras}`;
   });
 
 /** A valid line with one random edit: a character deleted, replaced or inserted anywhere. */

@@ -5,8 +5,8 @@ import {
   HIT,
   INVALID,
   requestSpans,
-  type AccessFormat,
-  type AccessHit,
+  type LineFormat,
+  type RequestHit,
   type ParsedLine,
   type ScanOutcome,
 } from "./access.js";
@@ -70,7 +70,10 @@ export class ClfScanner {
     return true;
   }
 
-  /** A non-empty run of non-spaces at text[i] followed by a space; its span goes to spans[at]. Returns the index after the space, or -1. */
+  /**
+   * A non-empty run of non-spaces at text[i] followed by a space; its span goes to spans[at]. Returns the index after
+   * the space, or -1.
+   */
   private word(text: string, i: number, end: number, at: number): number {
     const space = text.indexOf(" ", i);
     if (space <= i || space >= end) return -1;
@@ -79,7 +82,10 @@ export class ClfScanner {
     return space + 1;
   }
 
-  /** A quoted string starting at text[i]; its inside goes to spans[at]. Returns the index after the closing quote, or -1. */
+  /**
+   * A quoted string starting at text[i]; its inside goes to spans[at]. Returns the index after the closing quote, or
+   * -1.
+   */
   private quoted(text: string, i: number, end: number, at: number): number {
     if (i >= end || text.charCodeAt(i) !== QUOTE) return -1;
     let close = text.indexOf('"', i + 1);
@@ -124,7 +130,7 @@ export class ClfScanner {
   }
 
   /** The hit of the last scanned line: host and path stay ranges of the text. */
-  hit(text: string, hit: AccessHit): void {
+  hit(text: string, hit: RequestHit): void {
     const s = this.spans;
     hit.time = this.time;
     hit.setHost(text, s[HOST], s[HOST + 1]);
@@ -135,19 +141,19 @@ export class ClfScanner {
 }
 
 /** A CLF format: combined requires referer and agent; common accepts them when present. */
-export function createClfFormat(combined: boolean): AccessFormat & { readonly scanner: ClfScanner } {
+export function createClfFormat(combined: boolean): LineFormat & { readonly scanner: ClfScanner } {
   const times = new ClfTimeCache();
   const scanner = new ClfScanner(times);
   const bytes = new ClfByteScanner(times);
   return {
     name: combined ? "combined" : "common",
     scanner,
-    scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
       if (!scanner.scan(text, start, end, combined)) return INVALID;
       scanner.hit(text, hit);
       return HIT;
     },
-    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
       return bytes.scan(buf, start, end, combined, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {

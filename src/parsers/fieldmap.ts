@@ -1,6 +1,6 @@
 // Maps the keys of structured lines (JSON, logfmt) onto the common access-log field names.
 import type { FieldValue, Fields } from "../core/record.js";
-import { splitRequest, type AccessHit } from "./access.js";
+import { splitRequest, type RequestHit } from "./access.js";
 import { parseClfTime, CLF_TIME_LENGTH } from "./clf-time.js";
 
 /** The keys tried, in order, when no `<name>_field` option names one (dotted names reach into objects). */
@@ -21,7 +21,10 @@ const DEFAULT_KEYS = {
 type CommonName = keyof typeof DEFAULT_KEYS;
 const NAMES = Object.keys(DEFAULT_KEYS) as CommonName[];
 
-/** Options of the json and logfmt parsers: which key holds each common field (checked by fieldNameOptions in schema.ts). */
+/**
+ * Options of the json and logfmt parsers: which key holds each common field (checked by fieldNameOptions in
+ * schema.ts).
+ */
 export type FieldNameOptions = { [name in `${CommonName}_field`]?: string | undefined };
 
 type Source = Record<string, unknown>;
@@ -59,7 +62,7 @@ export class FieldMapper {
   }
 
   /** Fill the hit analytics needs; missing fields become "-" and 0. */
-  hit(source: Source, hit: AccessHit): void {
+  hit(source: Source, hit: RequestHit): void {
     hit.time = this.time(source);
     hit.setHost(toText(this.find(source, "host") ?? "-"));
     const path = this.find(source, "path");

@@ -1,5 +1,5 @@
 // Every access-log format by name, for consumers that pick one at run time (stats jobs, the stats command).
-import type { AccessFormat } from "./access.js";
+import type { LineFormat } from "./access.js";
 import { createAutoFormat } from "./auto.js";
 import { createClfFormat } from "./clf.js";
 import type { FieldNameOptions } from "./fieldmap.js";
@@ -11,7 +11,7 @@ export const ACCESS_FORMATS = ["auto", "w3c-csv", "common", "combined", "json", 
 export type AccessFormatName = (typeof ACCESS_FORMATS)[number];
 
 /** A fresh instance of the named format: formats keep per-stream state (time caches, auto's choice). */
-export function createAccessFormat(name: AccessFormatName, options: FieldNameOptions = {}): AccessFormat {
+export function createAccessFormat(name: AccessFormatName, options: FieldNameOptions = {}): LineFormat {
   switch (name) {
     case "auto":
       return createAutoFormat(options);

@@ -3,8 +3,8 @@ import {
   HIT,
   INVALID,
   scanDecoded,
-  type AccessFormat,
-  type AccessHit,
+  type LineFormat,
+  type RequestHit,
   type ParsedLine,
   type ScanOutcome,
 } from "./access.js";
@@ -25,17 +25,17 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   }
 }
 
-export function createJsonFormat(options: FieldNameOptions = {}): AccessFormat {
+export function createJsonFormat(options: FieldNameOptions = {}): LineFormat {
   const mapper = new FieldMapper(options);
-  const format: AccessFormat = {
+  const format: LineFormat = {
     name: "json",
-    scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
       const object = parseJsonObject(text.slice(start, end));
       if (!object) return INVALID;
       mapper.hit(object, hit);
       return HIT;
     },
-    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
       return scanDecoded(format, buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {

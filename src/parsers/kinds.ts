@@ -1,7 +1,7 @@
 // The access formats as parser kinds (a config schema and a factory each), for the parser registry.
 import type { z } from "zod";
 import type { ParserKind } from "../core/component.js";
-import { HIT, type AccessFormat, type ParsedLine } from "./access.js";
+import { HIT, type LineFormat, type ParsedLine } from "./access.js";
 import { createAutoFormat } from "./auto.js";
 import { createClfFormat } from "./clf.js";
 import { createJsonFormat } from "./json.js";
@@ -9,11 +9,11 @@ import { createLogfmtFormat } from "./logfmt.js";
 import { fieldNameOptions, noOptions } from "./schema.js";
 import { createW3cCsvFormat } from "./w3c-csv.js";
 
-/** Wrap an AccessFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
+/** Wrap an LineFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
 export function accessParserKind<C>(
   type: string,
   schema: z.ZodType<C>,
-  make: (config: C) => AccessFormat,
+  make: (config: C) => LineFormat,
 ): ParserKind<C> {
   return {
     type,

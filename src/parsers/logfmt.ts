@@ -3,8 +3,8 @@ import {
   HIT,
   INVALID,
   scanDecoded,
-  type AccessFormat,
-  type AccessHit,
+  type LineFormat,
+  type RequestHit,
   type ParsedLine,
   type ScanOutcome,
 } from "./access.js";
@@ -74,17 +74,17 @@ function readValue(text: string, i: number, end: number): { text: string; next: 
   return { text: text.slice(i, k), next: k };
 }
 
-export function createLogfmtFormat(options: FieldNameOptions = {}): AccessFormat {
+export function createLogfmtFormat(options: FieldNameOptions = {}): LineFormat {
   const mapper = new FieldMapper(options);
-  const format: AccessFormat = {
+  const format: LineFormat = {
     name: "logfmt",
-    scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
       const pairs = parseLogfmt(text, start, end);
       if (!pairs) return INVALID;
       mapper.hit(pairs, hit);
       return HIT;
     },
-    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
       return scanDecoded(format, buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {

@@ -1,5 +1,5 @@
 // `w3c-csv` on the bytes of a line: CsvScanner's decisions made on UTF-8 bytes, so a replay decodes nothing.
-import { digitsAt, HIT, INVALID, SKIP, type AccessHit, type ScanOutcome } from "./access.js";
+import { digitsAt, HIT, INVALID, SKIP, type RequestHit, type ScanOutcome } from "./access.js";
 import { bytesEqual, digitsIn, findIn, QUOTE, requestPathIn } from "./bytes.js";
 
 const COMMA = 44;
@@ -19,7 +19,7 @@ export class CsvByteScanner {
   /** The date of the last line in ms (a field: a returned double is a new heap number per line). */
   private time = NaN;
 
-  scan(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+  scan(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
     this.escaped = 0;
     let i = start;
     for (let col = 0; col < COLUMNS; col++) {
@@ -29,7 +29,8 @@ export class CsvByteScanner {
       i++;
     }
     const s = this.spans;
-    if (bytesEqual(buf, s[HOST]!, s[HOST + 1]!, "remotehost")) return SKIP; // the header line (an escaped column cannot equal it)
+    // The header line (an escaped column cannot equal it).
+    if (bytesEqual(buf, s[HOST]!, s[HOST + 1]!, "remotehost")) return SKIP;
     this.epochMs(buf, s[DATE]!, s[DATE + 1]!);
     const time = this.time;
     const status = digitsIn(buf, s[STATUS]!, s[STATUS + 1]!);
@@ -46,7 +47,7 @@ export class CsvByteScanner {
     return HIT;
   }
 
-  /** epochSeconds of the date's bytes into `time`: digits without a dot are read in place, a fraction (rare) as text. */
+  /** epochSeconds of the date's bytes into `time`: digits without a dot read in place, a fraction (rare) as text. */
   private epochMs(buf: Buffer, start: number, end: number): void {
     if (findIn(buf, DOT, start, end) >= end) {
       const seconds = digitsIn(buf, start, end);

@@ -6,8 +6,8 @@ import {
   INVALID,
   requestSpans,
   SKIP,
-  type AccessFormat,
-  type AccessHit,
+  type LineFormat,
+  type RequestHit,
   type ParsedLine,
   type ScanOutcome,
 } from "./access.js";
@@ -90,7 +90,7 @@ export class CsvScanner {
   }
 
   /** The hit of the last scanned line: host and path stay ranges of the text unless they need unescaping. */
-  hit(text: string, hit: AccessHit): void {
+  hit(text: string, hit: RequestHit): void {
     hit.time = this.time;
     if (this.escaped & (1 << (HOST / 2))) hit.setHost(this.cut(text, HOST));
     else hit.setHost(text, this.spans[HOST], this.spans[HOST + 1]);
@@ -101,18 +101,18 @@ export class CsvScanner {
   }
 }
 
-export function createW3cCsvFormat(): AccessFormat & { readonly scanner: CsvScanner } {
+export function createW3cCsvFormat(): LineFormat & { readonly scanner: CsvScanner } {
   const scanner = new CsvScanner();
   const bytes = new CsvByteScanner();
   return {
     name: "w3c-csv",
     scanner,
-    scan(text: string, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
       const outcome = scanner.scan(text, start, end);
       if (outcome === HIT) scanner.hit(text, hit);
       return outcome;
     },
-    scanBytes(buf: Buffer, start: number, end: number, hit: AccessHit): ScanOutcome {
+    scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
       return bytes.scan(buf, start, end, hit);
     },
     parse(line: string, out: ParsedLine): ScanOutcome {

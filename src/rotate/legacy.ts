@@ -1,7 +1,6 @@
 // Reads the JSON config of the rotation script logward replaces, and says what YAML to use instead.
 import path from "node:path";
 import { stringify } from "yaml";
-import { legacyConverters } from "../config/legacy.js";
 import { parseStamp, splitName, type ArchiveName } from "./naming.js";
 
 type Obj = Record<string, unknown>;
@@ -77,8 +76,6 @@ function hintFor(config: Obj, raw: Obj): string {
     ...(notes.length ? ["", ...notes.map((n) => `note: ${n}`)] : []),
   ].join("\n");
 }
-
-legacyConverters.push(convertLegacyRotateConfig);
 
 /**
  * An archive the old script made of `basename` (`app.log` → `app_YYYYmmdd_HHMMSS.log.gz`, local time), or undefined.

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
-import { accessHit, type AccessHit } from "../parsers/access.js";
+import { accessHit, type RequestHit } from "../parsers/access.js";
 import { createTrafficAnalyzer, type TrafficAlert, type TrafficOptions } from "./analyzer.js";
 import type { StatsReport } from "./report.js";
 
@@ -27,7 +27,7 @@ function setup(overrides: Partial<TrafficOptions> = {}, clock = new FakeClock(T0
   return { analyzer, reports, alerts, clock };
 }
 
-function hit(time: number, path = "/api/user/1", host = "10.0.0.1", status = 200, bytes = 100): AccessHit {
+function hit(time: number, path = "/api/user/1", host = "10.0.0.1", status = 200, bytes = 100): RequestHit {
   return accessHit({ time, host, path, status, bytes });
 }
 

@@ -1,6 +1,6 @@
 // Traffic analytics on event time: interval reports and the high-traffic alert, driven by hits and a Clock.
 import type { Clock, Timer } from "../core/clock.js";
-import type { AccessHit } from "../parsers/access.js";
+import type { RequestHit } from "../parsers/access.js";
 import { buildReport, IntervalCounts, round, type IntervalTally, type StatsReport } from "./report.js";
 import { SecondWindow } from "./window.js";
 
@@ -46,7 +46,7 @@ export interface TrafficState {
 
 export interface TrafficAnalyzer {
   /** Count one parsed hit; hit.time must be finite. The object is not kept. */
-  add(hit: AccessHit): void;
+  add(hit: RequestHit): void;
   /** Count lines that were not valid for the format. */
   invalid(count?: number): void;
   /** Live: advance event time with the clock now (also runs every second by itself). */
@@ -123,7 +123,7 @@ class Analyzer implements TrafficAnalyzer {
     }
   }
 
-  add(hit: AccessHit): void {
+  add(hit: RequestHit): void {
     const time = hit.time;
     if (!Number.isFinite(time)) return this.invalid();
     if (!this.anchored) this.anchor(time);

@@ -69,7 +69,8 @@ describe("renderers", () => {
 
   it("prints plain text and JSON lines", () => {
     expect(formatReportText(report)).toBe(
-      "[2026-11-21T04:00:00Z → 04:00:10Z] 52 hits, 5.2 req/s, 123.5 KB, 2xx 48 3xx 2 4xx 1 5xx 1, errors 1.9%, window 120s 10.83 req/s ALERT, 1 invalid\n" +
+      "[2026-11-21T04:00:00Z → 04:00:10Z] 52 hits, 5.2 req/s, 123.5 KB, 2xx 48 3xx 2 4xx 1 5xx 1, errors 1.9%, " +
+        "window 120s 10.83 req/s ALERT, 1 invalid\n" +
         "  sections: /api 30, /a-very-long-section-name-that-will-not-fit-in-the-column 12\n" +
         "  hosts:    10.0.0.1 20\n",
     );

@@ -60,7 +60,8 @@ export function renderDashboard(view: DashboardView, width: number): string[] {
   if (latest) {
     const seconds = (latest.to - latest.from) / 1000;
     lines.push(
-      `last ${seconds}s: ${latest.hits} hits, ${latest.rate} req/s, ${formatBytes(latest.bytes)}, errors ${formatPercent(latest.errorRate)}` +
+      `last ${seconds}s: ${latest.hits} hits, ${latest.rate} req/s, ${formatBytes(latest.bytes)}, ` +
+        `errors ${formatPercent(latest.errorRate)}` +
         `${latest.invalid ? `, ${latest.invalid} invalid` : ""}${latest.late ? `, ${latest.late} late` : ""}`,
     );
     const classes = ["2xx", "3xx", "4xx", "5xx"] as const;
@@ -83,7 +84,8 @@ export function renderDashboard(view: DashboardView, width: number): string[] {
   for (const a of view.alerts.slice(-5)) lines.push(`${a.firing ? RED : GREEN}${a.message}${RESET}`);
   lines.push(
     "",
-    `${DIM}lines ${state.totals.hits + state.totals.invalid + state.totals.late}, invalid ${state.totals.invalid}, late ${state.totals.late} — Ctrl-C to quit${RESET}`,
+    `${DIM}lines ${state.totals.hits + state.totals.invalid + state.totals.late}, invalid ${state.totals.invalid}, ` +
+      `late ${state.totals.late} — Ctrl-C to quit${RESET}`,
   );
   return lines;
 }

@@ -1,8 +1,9 @@
-// The replay fast path (lines scanned on the read bytes, ranges, the arena top-K) against the plain path (a string per line, its full parse, string-keyed counts).
+// The replay fast path (lines scanned on the read bytes, ranges, the arena top-K) against the plain path (a string
+// per line, its full parse, string-keyed counts).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FakeClock } from "../core/clock.js";
-import { accessHit, HIT, INVALID, type AccessFormat, type ParsedLine } from "../parsers/access.js";
+import { accessHit, HIT, INVALID, type LineFormat, type ParsedLine } from "../parsers/access.js";
 import { createAccessFormat, type AccessFormatName } from "../parsers/formats.js";
 import { createTrafficAnalyzer, type TrafficAlert, type TrafficAnalyzer } from "./analyzer.js";
 import { LineFeeder } from "./feed.js";
@@ -34,7 +35,7 @@ function analyzerFor(plain: boolean) {
 }
 
 /** The plain path: a string per line, the full parse into fields, a hit made of those strings. */
-function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string): number {
+function plainFeed(format: LineFormat, analyzer: TrafficAnalyzer, text: string): number {
   let lines = 0;
   for (let line of text.split("\n")) {
     if (line.endsWith("\r")) line = line.slice(0, -1);
@@ -59,7 +60,7 @@ function plainFeed(format: AccessFormat, analyzer: TrafficAnalyzer, text: string
 }
 
 describe("LineFeeder.pushBytes with the interval counts", () => {
-  it("reports what one string per line and string-keyed counts report, on any lines and chunk boundaries (property)", () => {
+  it("reports what a string per line and string-keyed counts report, on any lines and chunk cuts (property)", () => {
     fc.assert(
       fc.property(
         fc.array(lineBytes(anyValidLine), { maxLength: 80 }),

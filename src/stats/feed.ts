@@ -1,6 +1,6 @@
 // Feeds lines to the analyzer: whole chunks of bytes (the fast path: no string per line) or records.
 import type { LogRecord } from "../core/record.js";
-import { HIT, INVALID, newHit, type AccessFormat, type ScanOutcome } from "../parsers/access.js";
+import { HIT, INVALID, newHit, type LineFormat, type ScanOutcome } from "../parsers/access.js";
 import type { TrafficAnalyzer } from "./analyzer.js";
 
 const CR = 13;
@@ -12,7 +12,7 @@ export class LineFeeder {
   lines = 0;
 
   constructor(
-    private readonly format: AccessFormat,
+    private readonly format: LineFormat,
     private readonly analyzer: TrafficAnalyzer,
   ) {}
 

@@ -1,4 +1,5 @@
-// The stats job config of the stats command's flags without loading zod: what statsJobSchema gives when every flag is plainly valid.
+// The stats job config of the stats command's flags without loading zod: what statsJobSchema gives when every flag is
+// plainly valid.
 import { parseDuration } from "../core/units.js";
 import { ACCESS_FORMATS, type AccessFormatName } from "../parsers/formats.js";
 import type { StatsJobConfig } from "./schema.js";

@@ -13,7 +13,8 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 function clf(time: number, path: string, status = 200): string {
   const d = new Date(time);
   const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  const day = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}`;
+  const stamp = `${day}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
   return `10.0.0.${time % 7} - - [${stamp}] "GET ${path} HTTP/1.1" ${status} 512 "-" "test"`;
 }
 
@@ -57,7 +58,8 @@ describe("stats job", () => {
     job.push(records(["garbage line", ...lines()]));
     job.stop(); // not live: the last interval is reported on stop
     const alerts = events.filter((e) => e.kind !== "stats");
-    // 10 s window above 4 req/s: 2*(10-k)+8k > 40 ⇔ k ≥ 4 → T0+24 s; back: 8*(10-k)+2k ≤ 40 ⇔ k ≥ 7 → T0+47 s
+    // 10 s window above 4 req/s: 2*(10-k)+8k > 40 ⇔ k ≥ 4 → T0+24 s;
+    // back: 8*(10-k)+2k ≤ 40 ⇔ k ≥ 7 → T0+47 s
     expect(alerts.map((e) => [e.kind, e.message, e.data])).toEqual([
       [
         "alert",

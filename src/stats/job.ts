@@ -1,11 +1,11 @@
-// A stats job: parses a source's raw lines with its format, runs the analyzer, and turns its output into events and metrics.
+// A stats job: parses a source's raw lines with its format, runs the analyzer, makes its output events and metrics.
 import type { Clock } from "../core/clock.js";
 import type { LogEvent } from "../core/event.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { LogRecord } from "../core/record.js";
 import { createAccessFormat } from "../parsers/formats.js";
-import type { AccessFormat } from "../parsers/access.js";
+import type { LineFormat } from "../parsers/access.js";
 import { createTrafficAnalyzer, type TrafficAlert, type TrafficAnalyzer, type TrafficState } from "./analyzer.js";
 import { LineFeeder } from "./feed.js";
 import { summaryLine } from "./render.js";
@@ -113,7 +113,7 @@ class Runner implements StatsRunner {
   private finished = false;
 
   constructor(
-    private readonly format: AccessFormat,
+    private readonly format: LineFormat,
     private readonly analyzer: TrafficAnalyzer,
     private readonly feeder: LineFeeder,
     private readonly parts: { ctx: StatsJobContext; reports: StatsReport[]; alertEvents: LogEvent[] },

@@ -1,4 +1,5 @@
-// The keys of a SpaceSaving: text or ASCII byte ranges copied into one array of UTF-16 code units, found through an open-addressing index.
+// The keys of a SpaceSaving: text or ASCII byte ranges copied into one array of UTF-16 code units, found through an
+// open-addressing index.
 
 const INITIAL_ARENA = 1024;
 /** An arena beyond this many code units is given back when the keys are reset. */

@@ -21,7 +21,8 @@ export class ProgressBar {
     if (this.totalBytes && this.totalBytes > 0) {
       const share = Math.min(1, bytes / this.totalBytes);
       const filled = Math.round(share * width);
-      text = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% ${formatCount(lines)} lines ${speed}`;
+      const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+      text = `${bar} ${(share * 100).toFixed(0).padStart(3)}% ${formatCount(lines)} lines ${speed}`;
     } else {
       text = `${formatCount(lines)} lines, ${(bytes / 1e6).toFixed(1)} MB ${speed}`;
     }

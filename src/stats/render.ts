@@ -46,7 +46,8 @@ export function formatReportText(report: StatsReport): string {
     .filter(Boolean)
     .join(", ");
   return (
-    `[${range}] ${report.hits} hits, ${report.rate} req/s, ${formatBytes(report.bytes)}, ${statuses}, errors ${formatPercent(report.errorRate)}, ${window}` +
+    `[${range}] ${report.hits} hits, ${report.rate} req/s, ${formatBytes(report.bytes)}, ${statuses}, ` +
+    `errors ${formatPercent(report.errorRate)}, ${window}` +
     `${extra ? `, ${extra}` : ""}\n` +
     `  sections: ${topText(report.sections)}\n` +
     `  hosts:    ${topText(report.hosts)}\n`
@@ -63,7 +64,9 @@ export function reportJson(report: StatsReport): string {
   });
 }
 
-/** `{"type":"alert","state":"firing","hits":N,"rate":R,"at":ISO}` or `{"type":"alert","state":"recovered","at":ISO}`. */
+/**
+ * `{"type":"alert","state":"firing","hits":N,"rate":R,"at":ISO}` or `{"type":"alert","state":"recovered","at":ISO}`.
+ */
 export function alertJson(event: LogEvent): string {
   const data = event.data ?? {};
   if (event.kind === "alert")

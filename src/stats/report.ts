@@ -1,5 +1,5 @@
 // One interval's traffic report, its accumulator, and how a path maps to a section.
-import type { AccessHit } from "../parsers/access.js";
+import type { RequestHit } from "../parsers/access.js";
 import { SpaceSaving, type TopEntry } from "./topk.js";
 
 export type { TopEntry };
@@ -15,7 +15,7 @@ export interface StatusClasses {
 }
 
 export interface StatsReport {
-  /** Interval bounds in ms since the epoch, on the log's time; `from` is later than the interval start for the first one. */
+  /** Interval bounds in ms since the epoch, on the log's time; the first one's `from` is after its interval start. */
   from: number;
   to: number;
   hits: number;
@@ -28,7 +28,7 @@ export interface StatsReport {
   errorRate: number;
   sections: TopEntry[];
   hosts: TopEntry[];
-  /** Lines that were not valid for the format, and lines that came later than the allowed lateness, since the last report. */
+  /** Lines not valid for the format, and lines later than the allowed lateness, since the last report. */
   invalid: number;
   late: number;
   /** The alert window as it stood at `to`. */
@@ -125,7 +125,7 @@ export interface IntervalTally {
   readonly status: readonly number[];
   readonly sections: { top(n: number): TopEntry[]; readonly approximate: boolean };
   readonly hosts: { top(n: number): TopEntry[]; readonly approximate: boolean };
-  add(hit: AccessHit): void;
+  add(hit: RequestHit): void;
   /** Start over empty, for another interval. */
   clear(): void;
 }
@@ -146,7 +146,7 @@ export class IntervalCounts implements IntervalTally {
     this.hosts = new SpaceSaving(capacity);
   }
 
-  add(hit: AccessHit): void {
+  add(hit: RequestHit): void {
     this.hits++;
     this.bytes += hit.bytes;
     const statusClass = (hit.status / 100) | 0;

@@ -26,7 +26,7 @@ export const statsJobSchema = z.strictObject({
       over: zDuration.default(120_000).refine(...atLeastOneSecond("alert.over")),
     })
     .optional(),
-  /** How much later than the newest line a line may come (event time) and still count; later ones are counted as late. */
+  /** How much later than the newest line a line may come (event time) and still count; later ones count as late. */
   lateness: zDuration.default(5_000),
   /** Distinct sections and hosts counted per interval (memory bound); beyond it top lists become approximate. */
   top_capacity: z.number().int().min(10).max(1_000_000).default(DEFAULT_TOP_CAPACITY),

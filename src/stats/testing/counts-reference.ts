@@ -1,5 +1,5 @@
 // The interval counts as they were before ranges and the arena top-K: strings for host and section, a Map per top list.
-import type { AccessHit } from "../../parsers/access.js";
+import type { RequestHit } from "../../parsers/access.js";
 import { sectionOf, type IntervalTally } from "../report.js";
 import { ReferenceSpaceSaving } from "./topk-reference.js";
 
@@ -16,7 +16,7 @@ export class ReferenceIntervalCounts implements IntervalTally {
     this.hosts = new ReferenceSpaceSaving(capacity);
   }
 
-  add(hit: AccessHit): void {
+  add(hit: RequestHit): void {
     this.hits++;
     this.bytes += hit.bytes;
     const statusClass = (hit.status / 100) | 0;
