@@ -89,7 +89,7 @@ async function startRotation(
   const stop = () => void scheduler.stop();
   stopping?.addEventListener("abort", stop, { once: true });
   try {
-    await scheduler.start();
+    await scheduler.start(stopping);
   } finally {
     stopping?.removeEventListener("abort", stop);
   }

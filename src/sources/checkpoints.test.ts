@@ -108,7 +108,6 @@ describe("FileCheckpointStore", () => {
   });
 });
 
-
 describe("FileCheckpointStore: two slots and validation", () => {
   const good = (n: number, base: number) =>
     Object.fromEntries(
