@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { FakeClock } from "./clock.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FakeClock, MAX_TIMER_MS, systemClock } from "./clock.js";
 
 describe("FakeClock", () => {
   it("fires due timers in time order and sets now to each timer's time", () => {
@@ -25,5 +25,25 @@ describe("FakeClock", () => {
     clock.setTimeout(() => clock.setTimeout(() => fired.push(clock.now()), 50), 50);
     clock.advance(100);
     expect(fired).toEqual([100]);
+  });
+});
+
+describe("systemClock", () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it("waits delays past setTimeout's limit in steps, never arming a timer over it; cancel works at every step", () => {
+    vi.useFakeTimers();
+    const armed = vi.spyOn(globalThis, "setTimeout");
+    const fired: number[] = [];
+    const start = Date.now();
+    systemClock.setTimeout(() => fired.push(Date.now() - start), 2 * MAX_TIMER_MS + 5000);
+    const cancelled = systemClock.setTimeout(() => fired.push(-1), MAX_TIMER_MS + 10);
+    vi.advanceTimersByTime(MAX_TIMER_MS + 5);
+    cancelled.cancel(); // cancelled after its first step: the re-armed timer must not fire
+    vi.advanceTimersByTime(MAX_TIMER_MS);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(4995);
+    expect(fired).toEqual([2 * MAX_TIMER_MS + 5000]);
+    for (const call of armed.mock.calls) expect(call[1]).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
 });

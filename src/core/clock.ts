@@ -11,11 +11,19 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): Timer;
 }
 
+/** setTimeout's limit (about 24.8 days): Node fires a longer delay after 1 ms, over and over if re-armed. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
+    // A longer delay (a config's duration, a server's Retry-After) is waited for in steps of at most the limit.
+    let handle: NodeJS.Timeout;
+    const arm = (left: number): void => {
+      handle = setTimeout(left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : fn, Math.min(left, MAX_TIMER_MS));
+      handle.unref();
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
 };

@@ -1,9 +1,6 @@
 // Waits on a Clock that can be cut short: retry loops sleep here and stop() or a reconnect wakes them.
 import type { Clock } from "./clock.js";
 
-/** setTimeout's limit (about 24.8 days): a longer delay would fire after 1 ms, over and over. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export class Sleeper {
   private readonly waiting = new Set<() => void>();
 
@@ -17,7 +14,7 @@ export class Sleeper {
         this.waiting.delete(done);
         resolve();
       };
-      const timer = this.clock.setTimeout(done, Math.min(ms, MAX_TIMER_MS));
+      const timer = this.clock.setTimeout(done, ms);
       this.waiting.add(done);
     });
   }
