@@ -64,6 +64,11 @@ export class PathMatcher {
     );
   }
 
+  /** The configured paths without wildcards (files, or directories), absolute. */
+  literals(): string[] {
+    return this.specs.flatMap((s) => (s.literal === undefined ? [] : [s.literal]));
+  }
+
   /** The configured paths (as written) that a path matches. */
   specsMatching(absolute: string): string[] {
     return this.specs.filter((s) => s.literal === absolute || globMatches(s.glob, absolute)).map((s) => s.text);

@@ -33,7 +33,8 @@ type Sibling = Found & { live: string };
 
 export async function unknownSiblings(set: FileSet, d: Discovery, savedAt: number): Promise<Sibling[]> {
   const known = new Set(set.options.checkpoints.list(set.name).keys());
-  const near = new Set(d.files.map((f) => f.path));
+  // A configured file may be missing now (rotated away, not created again yet): its siblings count too.
+  const near = new Set([...set.options.matcher.literals(), ...d.files.map((f) => f.path)]);
   for (const cp of set.options.checkpoints.list(set.name).values()) if (typeof cp.path === "string") near.add(cp.path);
   const candidates = new Map<string, Sibling>();
   for (const live of near) {
