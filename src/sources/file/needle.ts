@@ -78,3 +78,15 @@ function rarity(byte: number): number {
   const common = COMMON.indexOf(byte);
   return common < 0 ? COMMON.length : common;
 }
+
+/** Needles for the pipeline's current literals, made again only when the literals change. */
+export class NeedleCache {
+  private cached: { literals: readonly string[]; needles: Needle[] } | undefined;
+
+  /** The needles for these literals; undefined when every line is wanted. */
+  of(literals: readonly string[] | undefined): Needle[] | undefined {
+    if (!literals) return undefined;
+    if (this.cached?.literals !== literals) this.cached = { literals, needles: literals.map((l) => new Needle(l)) };
+    return this.cached.needles;
+  }
+}
