@@ -125,7 +125,7 @@ export class FileSet {
     if (!st) return;
     const open = this.tailers.get(fileKey(st));
     if (open) return checkTailer(this, open); // a rotated-away file we still read
-    if (st.isFile && this.options.matcher.matches(p)) {
+    if (st.isFile && this.options.matcher.matches(p) && this.options.matcher.admits(p)) {
       const found = { path: p, stat: st };
       this.considerNewest([found]);
       await this.place(found, "later");

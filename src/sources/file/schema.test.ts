@@ -11,6 +11,7 @@ describe("file source schema", () => {
       start_at: "end",
       max_line_bytes: 1024 * 1024,
       rotate_wait: 5000,
+      follow_symlinks: false,
     });
   });
 

@@ -49,6 +49,7 @@ export async function unknownSiblings(set: FileSet, d: Discovery, savedAt: numbe
     for (const name of names) {
       const p = path.join(dir, name);
       if (!isRotatedName(base, name) || candidates.has(p) || set.options.matcher.matches(p)) continue;
+      if (!set.options.matcher.admits(p)) continue; // a link planted beside the log (follow_symlinks off)
       const stat = await statIfExists(p).catch(() => undefined);
       if (!stat?.isFile || stat.mtimeMs <= savedAt || stat.size === 0) continue;
       const key = fileKey(stat);

@@ -45,7 +45,7 @@ export class FileSource implements Source {
     private readonly config: FileSourceConfig,
     private readonly ctx: SourceContext,
   ) {
-    const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive);
+    const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive, config.follow_symlinks);
     const multiline = config.multiline
       ? { start: parsePattern(config.multiline.start), timeoutMs: config.multiline.timeout }
       : undefined;
