@@ -282,13 +282,12 @@ class Runner {
       const due = [...m.expected].filter((l) => !m.heldInRotated.has(l));
       await waitFor(() => (this.collect(), due.every((l) => this.delivered.has(l))), "delivered before stopping");
     }
-    const identified = fs.existsSync(m.file) && m.bytesInGen > 0;
     this.collect();
     if (step.mode === "crash") await this.crash();
     else await h.stop();
     this.collect();
     for (let i = 0; i < step.downWrites; i++) m.write(1, i * 50);
-    this.rotateDown(step, identified);
+    this.rotateDown(step);
     await (await h.start(this.config)).caughtUp();
   }
 
@@ -303,15 +302,16 @@ class Runner {
 
   /**
    * Rotated while stopped, a file is found again through its checkpoint, or as a sibling modified since the last
-   * save. Only rotations of a file the saved checkpoints identify are made: one created and written just before an
-   * eager stop or a crash, never looked at, is older than the save and unknown (a documented limit). A rotation
-   * onto a reused name deletes the file there, so it is made only when that file was delivered whole.
+   * save (a file empty when last seen, then copied and truncated, say). After an eager stop or a crash only files
+   * the saved checkpoints identify are rotated: one created and written just before, never looked at, is older
+   * than the save and unknown (a documented limit). A rotation onto a reused name deletes the file there, so it is
+   * made only when that file was delivered whole.
    */
-  rotateDown(step: Extract<Step, { kind: "restart" }>, identified: boolean): void {
+  rotateDown(step: Extract<Step, { kind: "restart" }>): void {
     const { m } = this;
     if (step.downRotation === "none" || !fs.existsSync(m.file) || m.bytesInGen === 0) return;
     const cps = readSaved(this.h.stateDir);
-    if (step.mode === "clean" ? !identified && step.downRotation === "copytruncate" : !m.known(cps)) return;
+    if (step.mode !== "clean" && !m.known(cps)) return;
     const previous = m.atPath.get(`${m.file}.1`);
     const whole = !previous || previous.lines.every((l) => this.delivered.has(l.text) && !m.heldInRotated.has(l.text));
     m.rotate(step.downRotation, m.target(step.reuse && whole));

@@ -76,6 +76,18 @@ describe("file source: files rotated away while stopped", () => {
     },
   );
 
+  it("the path itself is missing at the restart (rotated away, not created again yet)", async () => {
+    const file = h.path("app.log");
+    const config = { path: file, ...fast };
+    await firstRun(file, config);
+    fs.unlinkSync(file); // delivered whole, then deleted by a rotation
+    append(file, numbered("b", 0, 10));
+    fs.renameSync(file, h.path("app.log.1"));
+    await h.restart(config);
+    await h.waitLines(10);
+    expect(h.lines()).toEqual(numbered("b", 0, 10));
+  });
+
   it("dated names, oldest first; a compressed one is skipped", async () => {
     const file = h.path("app.log");
     const config = { path: file, ...fast };

@@ -22,7 +22,10 @@ async function view(args: string[]): Promise<string> {
 }
 
 async function tailLines(url: string, source: string): Promise<string[]> {
-  const res = await fetch(`${url.replace(/\?.*$/, "")}api/tail?source=${source}&lines=5000`);
+  // The printed URL carries the token made at start; the API takes it as a Bearer header.
+  const token = new URL(url).searchParams.get("token");
+  const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+  const res = await fetch(`${url.replace(/\?.*$/, "")}api/tail?source=${source}&lines=5000`, { headers });
   return res.ok ? ((await res.json()) as { lines: { line: string }[] }).lines.map((l) => l.line) : [];
 }
 

@@ -46,7 +46,13 @@ export class PathMatcher {
   private readonly specs: Spec[];
   private readonly excludes: ((p: string) => boolean)[];
 
-  constructor(paths: string[], exclude: string[], recursive: boolean) {
+  constructor(
+    paths: string[],
+    exclude: string[],
+    recursive: boolean,
+    /** Follow links met by a glob or a walk; a configured path that is a link is followed either way. */
+    private readonly followSymlinks = true,
+  ) {
     this.specs = paths.map((text) => {
       const absolute = expandPath(text);
       if (hasWildcard(absolute)) return { text, glob: compileGlob(absolute), literal: undefined };
@@ -62,6 +68,24 @@ export class PathMatcher {
     return this.specs.some(
       (s) => s.literal === absolute || (globMatches(s.glob, absolute) && !COMPRESSED.test(absolute)),
     );
+  }
+
+  /**
+   * Whether a path a watch event named may be read: with follow_symlinks off, not a link (unless it is a configured
+   * path itself). Called only for paths that match.
+   */
+  admits(absolute: string): boolean {
+    if (this.followSymlinks || this.specs.some((s) => s.literal === absolute)) return true;
+    try {
+      return !fs.lstatSync(absolute).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  }
+
+  /** The configured paths without wildcards (files, or directories), absolute. */
+  literals(): string[] {
+    return this.specs.flatMap((s) => (s.literal === undefined ? [] : [s.literal]));
   }
 
   /** The configured paths (as written) that a path matches. */
@@ -167,6 +191,7 @@ export class PathMatcher {
     let isDir = at.entry.isDirectory();
     let isFile = at.entry.isFile();
     if (at.entry.isSymbolicLink()) {
+      if (!this.followSymlinks) return;
       const st = await statIfExists(full).catch(() => undefined);
       isDir = st?.isDirectory ?? false;
       isFile = st?.isFile ?? false;

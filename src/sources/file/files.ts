@@ -4,27 +4,16 @@ import type { Checkpoint, CheckpointStore } from "../../core/checkpoint.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery, Found, PathMatcher } from "./discover.js";
-import {
-  type FileStat,
-  fileKey,
-  HEAD_BYTES,
-  headOf,
-  lineStartBefore,
-  startOfLastLines,
-  openFile,
-  readAt,
-  statIfExists,
-  storedHead,
-} from "./fingerprint.js";
+import { type FileStat, fileKey, openFile, statIfExists } from "./fingerprint.js";
 import type { RawLine } from "./lines.js";
 import type { FileMetrics } from "./metrics.js";
-import { checkTailer, copyRelation, recoverTail } from "./rotation.js";
+import { Placement, type Phase } from "./place.js";
+import { checkTailer, recoverTail } from "./rotation.js";
 import { recoverSiblings } from "./siblings.js";
 import { SourceState } from "./state.js";
 import { PathStatus } from "./status.js";
 import type { FileSourceConfig } from "./schema.js";
 import { type LineOptions, Tailer, type TailerInit } from "./tailer.js";
-import { judgeFound } from "./verdict.js";
 
 /** A file that has not grown for this long, in a watched directory, counts as idle for the periodic sweep. */
 const IDLE_AFTER_MS = 5_000;
@@ -51,7 +40,6 @@ export interface FileSetHooks {
 }
 
 export type Opened = Awaited<ReturnType<typeof openFile>>;
-type Phase = "startup" | "later";
 
 export class FileSet {
   /** Open files by key (dev:ino). */
@@ -60,9 +48,8 @@ export class FileSet {
   readonly byPath = new Map<string, Tailer>();
   /** follow: newest — the key of the file being followed. */
   newestKey: string | undefined;
-  /** follow: newest — where a file seen but not yet followed would start (its end at startup, else 0). */
-  private readonly baselines = new Map<string, number>();
-  private readonly status: PathStatus;
+  readonly status: PathStatus;
+  private readonly placement = new Placement(this);
   /** Released files whose last batches are not acknowledged yet: their checkpoints must stay. */
   private readonly unacked = new Set<string>();
   lastDiscovery: Discovery | undefined;
@@ -119,7 +106,7 @@ export class FileSet {
       if (seen.has(key) || this.tailers.has(key) || this.unacked.has(key) || typeof cp.path !== "string") continue;
       if (d.listed.has(path.dirname(cp.path))) this.state.drop(key);
     }
-    for (const key of this.baselines.keys()) if (!seen.has(key)) this.baselines.delete(key);
+    this.placement.forgetBaselines(seen);
   }
 
   /**
@@ -138,7 +125,7 @@ export class FileSet {
     if (!st) return;
     const open = this.tailers.get(fileKey(st));
     if (open) return checkTailer(this, open); // a rotated-away file we still read
-    if (st.isFile && this.options.matcher.matches(p)) {
+    if (st.isFile && this.options.matcher.matches(p) && this.options.matcher.admits(p)) {
       const found = { path: p, stat: st };
       this.considerNewest([found]);
       await this.place(found, "later");
@@ -165,114 +152,8 @@ export class FileSet {
   }
 
   /** Decide what a file found at a path is: already open, known and unchanged, resumed, a copy, or new. */
-  async place(found: Found, phase: "startup" | "later"): Promise<void> {
-    const key = fileKey(found.stat);
-    if (this.tailers.has(key)) return;
-    const cp = this.options.checkpoints.get(this.name, key);
-    if (cp && phase === "later" && cp.offset === found.stat.size) return; // known, nothing new: no need to open it
-    if (!cp && !this.wanted(key) && phase === "later" && this.baselines.has(key)) return;
-    let opened: Opened;
-    try {
-      opened = await openFile(found.path);
-    } catch (err) {
-      this.status.cannotOpen(found.path, err);
-      return;
-    }
-    this.status.canOpen(found.path);
-    let adopted = false;
-    try {
-      adopted = await this.decide(found.path, opened, phase);
-    } finally {
-      if (!adopted) await opened.handle.close().catch(() => {});
-    }
-  }
-
-  /** Returns true when the handle now belongs to a tailer. */
-  private async decide(filePath: string, opened: Opened, phase: "startup" | "later"): Promise<boolean> {
-    const key = fileKey(opened.stat);
-    if (this.tailers.has(key)) return false;
-    const bytes = await readAt(opened.handle, 0, HEAD_BYTES);
-    const cp = this.options.checkpoints.get(this.name, key);
-    const stored = cp && { offset: cp.offset, head: storedHead(cp.head), copy: cp.copy === true };
-    const verdict = judgeFound(stored, opened.stat.size, bytes);
-    switch (verdict) {
-      case "copy-grew":
-        return this.copyGrew(filePath, opened, bytes, cp as Checkpoint);
-      case "grown":
-      case "unchanged":
-      case "copied": {
-        const offset = (cp as Checkpoint).offset;
-        if (!(this.wanted(key) || (phase === "startup" && offset < opened.stat.size))) return false;
-        await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset });
-        return true;
-      }
-      case "replaced":
-        this.log.info(
-          { file: filePath, offset: cp?.offset },
-          "file content replaced since its checkpoint (inode reused or truncated); reading it from the start",
-        );
-        this.state.drop(key);
-        await recoverTail(this, cp as Checkpoint, []);
-        return this.startNew(filePath, opened, bytes, 0);
-      default:
-        return this.decideNew(filePath, opened, bytes, phase);
-    }
-  }
-
-  /**
-   * Copies do not grow: this file only began like one we read (a shared header, say). Read it from where it would
-   * have been read had it not looked like a copy: its start, or its end then for start_at: end.
-   */
-  private copyGrew(filePath: string, opened: Opened, bytes: Buffer, cp: Checkpoint): Promise<boolean> {
-    const from = typeof cp.startAt === "number" ? Math.min(cp.startAt, opened.stat.size) : 0;
-    this.log.info(
-      { file: filePath, offset: from },
-      from === 0
-        ? "a file taken for a copy has grown; reading it from the start"
-        : "a file taken for a copy has grown; reading its new lines",
-    );
-    this.state.drop(fileKey(opened.stat));
-    return this.startNew(filePath, opened, bytes, from);
-  }
-
-  /** A file without a checkpoint: a copy of one being read (copytruncate's first step), or new. */
-  private async decideNew(filePath: string, opened: Opened, bytes: Buffer, phase: Phase): Promise<boolean> {
-    const key = fileKey(opened.stat);
-    const relation = await copyRelation(this, { path: filePath, stat: opened.stat }, opened, bytes);
-    if (relation === "copy") {
-      const { dev, ino, size } = opened.stat;
-      const startAt = this.startOffset(key, size, phase);
-      const head = headOf(bytes);
-      this.state.set(key, { offset: size, path: filePath, dev, ino, head, copy: true, startAt });
-      this.log.debug({ file: filePath }, "found a copy of a file being read; not reading it twice");
-      return false;
-    }
-    if (relation === "adopted" || this.tailers.has(key)) return false;
-    let offset = this.startOffset(key, opened.stat.size, phase);
-    const lines = this.options.config.start_lines;
-    if (lines > 0 && offset === opened.stat.size && !this.baselines.has(key))
-      offset = await startOfLastLines(opened.handle, offset, lines, this.options.lineOptions.maxLineBytes * lines);
-    return this.startNew(filePath, opened, bytes, offset);
-  }
-
-  /** Where a file we have no checkpoint for is read from: its start, or its end at startup with start_at: end. */
-  private startOffset(key: string, size: number, phase: "startup" | "later"): number {
-    const atEnd =
-      phase === "startup" && this.options.config.start_at === "end" && (this.state.firstRun || !this.wanted(key));
-    return this.baselines.get(key) ?? (atEnd ? size : 0);
-  }
-
-  /** Start reading a file we have no checkpoint for, at offset (moved back to the start of an unfinished line). */
-  private async startNew(filePath: string, opened: Opened, bytes: Buffer, offset: number): Promise<boolean> {
-    const key = fileKey(opened.stat);
-    if (!this.wanted(key)) {
-      this.baselines.set(key, offset);
-      return false;
-    }
-    this.baselines.delete(key);
-    const start = await lineStartBefore(opened.handle, offset, this.options.lineOptions.maxLineBytes);
-    await this.adopt({ path: filePath, handle: opened.handle, stat: opened.stat, headBytes: bytes, offset: start });
-    return true;
+  place(found: Found, phase: Phase): Promise<void> {
+    return this.placement.place(found, phase);
   }
 
   /** Make an open file a tailer, record its starting checkpoint and schedule a read. */

@@ -80,3 +80,15 @@ function rarestPair(bytes: Buffer, rarest: number, fold: boolean): [number, numb
   if (next < 0) return [rarest, rarest];
   return rarest < next ? [rarest, next] : [next, rarest];
 }
+
+/** Needles for the pipeline's current literals, made again only when the literals change. */
+export class NeedleCache {
+  private cached: { literals: readonly NeedleLiteral[]; needles: Needle[] } | undefined;
+
+  /** The needles for these literals; undefined when every line is wanted. */
+  of(literals: readonly NeedleLiteral[] | undefined): Needle[] | undefined {
+    if (!literals) return undefined;
+    if (this.cached?.literals !== literals) this.cached = { literals, needles: literals.map((l) => new Needle(l)) };
+    return this.cached.needles;
+  }
+}

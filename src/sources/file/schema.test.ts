@@ -12,6 +12,7 @@ describe("file source schema", () => {
       start_lines: 0,
       max_line_bytes: 1024 * 1024,
       rotate_wait: 5000,
+      follow_symlinks: false,
     });
   });
 

@@ -31,6 +31,12 @@ export const fileSourceSchema = z.strictObject({
     .optional(),
   /** Longer lines are cut to this many bytes, marked, and counted. */
   max_line_bytes: zSize.pipe(z.number().int().min(64)).default(1024 * 1024),
+  /**
+   * Follow symbolic links met by a glob or a directory walk (to files or directories). Off by default: a link planted
+   * in a watched folder must not make logward read (and ship) a file elsewhere. A configured path that is itself a
+   * link is always followed.
+   */
+  follow_symlinks: z.boolean().default(false),
   /** How long a rotated-away file must stay quiet, once a newer one exists, before it is closed. */
   rotate_wait: zDuration.default(5000),
 });

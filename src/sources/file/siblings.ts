@@ -33,7 +33,8 @@ type Sibling = Found & { live: string };
 
 export async function unknownSiblings(set: FileSet, d: Discovery, savedAt: number): Promise<Sibling[]> {
   const known = new Set(set.options.checkpoints.list(set.name).keys());
-  const near = new Set(d.files.map((f) => f.path));
+  // A configured file may be missing now (rotated away, not created again yet): its siblings count too.
+  const near = new Set([...set.options.matcher.literals(), ...d.files.map((f) => f.path)]);
   for (const cp of set.options.checkpoints.list(set.name).values()) if (typeof cp.path === "string") near.add(cp.path);
   const candidates = new Map<string, Sibling>();
   for (const live of near) {
@@ -48,6 +49,7 @@ export async function unknownSiblings(set: FileSet, d: Discovery, savedAt: numbe
     for (const name of names) {
       const p = path.join(dir, name);
       if (!isRotatedName(base, name) || candidates.has(p) || set.options.matcher.matches(p)) continue;
+      if (!set.options.matcher.admits(p)) continue; // a link planted beside the log (follow_symlinks off)
       const stat = await statIfExists(p).catch(() => undefined);
       if (!stat?.isFile || stat.mtimeMs <= savedAt || stat.size === 0) continue;
       const key = fileKey(stat);

@@ -1,5 +1,4 @@
 // FileSource: the reading loop — one serial worker per source that discovers, checks, reads and emits batches.
-import path from "node:path";
 import type { Source, SourceContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import { parsePattern } from "../../core/pattern.js";
@@ -9,13 +8,13 @@ import { PathMatcher } from "./discover.js";
 import { FileSet } from "./files.js";
 import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
-import { Needle, type NeedleLiteral } from "./needle.js";
+import { type Needle, NeedleCache } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Chunk, Tailer } from "./tailer.js";
 import { WorkQueue } from "./queue.js";
 import { Repeaters } from "./timing.js";
 import { within } from "../../core/lifetime.js";
-import { DirWatchers } from "./watch.js";
+import { DirWatchers, joinName } from "./watch.js";
 
 /** Open files are stat'ed at least this often, whatever `rescan` says. */
 const MAX_SWEEP_MS = 1000;
@@ -41,13 +40,13 @@ export class FileSource implements Source {
   private ended = false;
   private resolveCaught!: () => void;
   private readonly caught = new Promise<void>((resolve) => (this.resolveCaught = resolve));
-  private needleCache: { literals: readonly NeedleLiteral[]; needles: Needle[] } | undefined;
+  private readonly needleCache = new NeedleCache();
 
   constructor(
     private readonly config: FileSourceConfig,
     private readonly ctx: SourceContext,
   ) {
-    const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive);
+    const matcher = new PathMatcher(config.path, config.exclude ?? [], config.recursive, config.follow_symlinks);
     const multiline = config.multiline
       ? { start: parsePattern(config.multiline.start), timeoutMs: config.multiline.timeout }
       : undefined;
@@ -254,11 +253,7 @@ export class FileSource implements Source {
 
   /** The pipeline's prefilter literals as bytes, or undefined when it wants every line. */
   private needles(): Needle[] | undefined {
-    const literals = this.ctx.wanted?.();
-    if (!literals) return undefined;
-    if (this.needleCache?.literals !== literals)
-      this.needleCache = { literals, needles: literals.map((l) => new Needle(l)) };
-    return this.needleCache.needles;
+    return this.needleCache.of(this.ctx.wanted?.());
   }
 
   private armMultiline(t: Tailer): void {
@@ -323,10 +318,4 @@ export class FileSource implements Source {
     this.wakeUp = undefined;
     wake?.();
   }
-}
-
-/** path.join(dir, name) for a watched directory (already normalised) and an entry name, without re-normalising. */
-function joinName(dir: string, name: string): string {
-  if (name === "." || name === ".." || name.includes(path.sep)) return path.join(dir, name);
-  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }

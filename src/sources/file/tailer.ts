@@ -1,5 +1,4 @@
 // Tailer: one open file — its descriptor, identity, read position, line assembly and acknowledgement tracking.
-import fs from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import type { Checkpoint } from "../../core/checkpoint.js";
 import type { Clock, Timer } from "../../core/clock.js";
@@ -10,18 +9,8 @@ import { type FileStat, type GrowthStat, type Head, fileKey, HEAD_BYTES, headOf,
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
 import type { Needle } from "./needle.js";
+import { CHUNK_BYTES, ChunkReader, RECORD_CHUNK_BYTES } from "./reader.js";
 import type { Known } from "./verdict.js";
-
-/**
- * Bytes per read when lines are filtered on their bytes (few are decoded): large, so catching up costs few reads,
- * and under 1 MiB (the default max_line_bytes) so a line wholly inside one read is never cut.
- */
-export const CHUNK_BYTES = 1_000_000;
-/** Bytes per read when every line is decoded: one read becomes one batch of records, which this keeps small. */
-export const RECORD_CHUNK_BYTES = 256 * 1024;
-const MIN_READ_BYTES = 16 * 1024;
-/** Reads up to this size (a live file's new lines) are synchronous: no thread-pool round trip before a line is seen. */
-const SYNC_READ_BYTES = 64 * 1024;
 
 /** What one read yields: the lines to emit, and the counts for metrics. */
 export interface Chunk {
@@ -78,11 +67,7 @@ export class Tailer {
   private detachment: Detachment | undefined;
   private tracker: AckTracker;
   private multilineTimer: Timer | undefined;
-  /** The next chunk, requested while the current one is processed (catching up only). */
-  private ahead: ReadAhead | undefined;
-  /** A read buffer no longer referenced, reused while catching up so big reads do not pile up as garbage. */
-  private spare: Buffer | undefined;
-  private chunkBytes = RECORD_CHUNK_BYTES;
+  private readonly reader = new ChunkReader();
   private readonly splitter: LineSplitter;
   private readonly multiline: Multiline | undefined;
 
@@ -227,44 +212,22 @@ export class Tailer {
   async read(needles?: readonly Needle[], ahead = false): Promise<Chunk | undefined> {
     if (!this.handle) return undefined;
     const select = this.multiline || this.options.maxLineBytes < CHUNK_BYTES ? undefined : needles;
-    this.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
-    const { buf, bytesRead } = await this.fetch();
+    this.reader.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
+    const { buf, bytesRead } = await this.reader.read(this.handle, this.position, this.statSize - this.position);
     if (bytesRead === 0) return undefined;
     this.position += bytesRead;
     if (this.position > this.statSize) this.statSize = this.position;
     this.activityAt = this.clock.now();
     // Catching up: let the next read run while this chunk is split and handed on.
-    if (ahead && this.size > this.readPos) this.ahead = readAhead(this.handle, this.readPos, this.buffer());
+    if (ahead && this.behind) this.reader.readAhead(this.handle, this.position, this.statSize - this.position);
     const chunk = buf.subarray(0, bytesRead);
     this.growHead(chunk, this.readPos - bytesRead);
     const raw = this.splitter.push(chunk, select);
     const count = this.splitter.completed;
     const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
     // Lines are decoded copies and held bytes are copied (LineSplitter.keep): nothing points into buf any more.
-    if (this.size > this.readPos) this.spare = buf;
+    if (this.behind) this.reader.recycle(buf);
     return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, count, cut };
-  }
-
-  /** The read requested ahead when it is for the current position, else a read now. */
-  private async fetch(): Promise<{ buf: Buffer; bytesRead: number }> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (ahead && ahead.at === this.readPos) return ahead.result;
-    await ahead?.result.catch(() => {});
-    const buf = this.buffer();
-    const handle = this.handle as FileHandle;
-    if (buf.length <= SYNC_READ_BYTES)
-      return { buf, bytesRead: fs.readSync(handle.fd, buf, 0, buf.length, this.readPos) };
-    const { bytesRead } = await handle.read(buf, 0, buf.length, this.readPos);
-    return { buf, bytesRead };
-  }
-
-  /** A buffer for the next read: the spare one when it is big enough, else a new one sized to what is there. */
-  private buffer(): Buffer {
-    const want = Math.min(this.chunkBytes, Math.max(MIN_READ_BYTES, this.size - this.readPos));
-    const spare = this.spare;
-    this.spare = undefined;
-    return spare && spare.length >= want ? spare.subarray(0, want) : Buffer.allocUnsafe(want);
   }
 
   /** A short file's head grows with the bytes read right after it, so a file that was tiny stays recognisable. */
@@ -293,7 +256,7 @@ export class Tailer {
 
   /** Start over at offset, forgetting held-back bytes (they will be read again). */
   rewind(offset: number): void {
-    this.ahead = undefined;
+    this.reader.drop();
     this.position = offset;
     this.splitter.reset(offset);
     this.multiline?.reset();
@@ -321,22 +284,10 @@ export class Tailer {
   }
 
   async close(): Promise<void> {
-    await this.ahead?.result.catch(() => {});
-    this.ahead = undefined;
+    await this.reader.settle();
     this.setMultilineTimer(undefined);
     const handle = this.fileHandle;
     this.fileHandle = undefined;
     await handle?.close().catch(() => {});
   }
-}
-
-interface ReadAhead {
-  at: number;
-  result: Promise<{ buf: Buffer; bytesRead: number }>;
-}
-
-function readAhead(handle: FileHandle, at: number, buf: Buffer): ReadAhead {
-  const result = handle.read(buf, 0, buf.length, at).then(({ bytesRead }) => ({ buf, bytesRead }));
-  result.catch(() => {}); // a read ahead nobody takes must not be an unhandled rejection
-  return { at, result };
 }

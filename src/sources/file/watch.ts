@@ -1,5 +1,6 @@
 // DirWatchers: one fs.watch per directory (never per file) for latency; sweeps still cover what it misses.
 import fs from "node:fs";
+import path from "node:path";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 
@@ -98,4 +99,10 @@ function inode(dir: string): number {
   } catch {
     return -1;
   }
+}
+
+/** path.join(dir, name) for a watched directory (already normalised) and an entry name, without re-normalising. */
+export function joinName(dir: string, name: string): string {
+  if (name === "." || name === ".." || name.includes(path.sep)) return path.join(dir, name);
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
