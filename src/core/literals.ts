@@ -96,8 +96,21 @@ export function score(set: readonly string[], fold: boolean): number {
   return Math.min(1, total);
 }
 
+/** stringScore of strings already scored: a set is scored again at each step of the summary. */
+const scored = new Map<string, number>();
+
 /** Estimated share of lines containing the string, from its bytes outside runs of common words. */
 function stringScore(s: string, fold: boolean): number {
+  const key = `${fold ? "i" : "-"}${s}`;
+  let known = scored.get(key);
+  if (known === undefined) {
+    if (scored.size >= 100_000) scored.clear(); // bounded: configs are far smaller
+    scored.set(key, (known = estimate(s, fold)));
+  }
+  return known;
+}
+
+function estimate(s: string, fold: boolean): number {
   const common = commonRuns(s);
   const rest = [...s].filter((_, i) => !common[i]).join("");
   const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
