@@ -136,16 +136,16 @@ function bestSet(info: Info, fold: boolean): string[] | undefined {
 
 const unique = (strings: string[]): string[] => [...new Set(strings)];
 
-/** Shorten the longest strings of a set (keeping their start, or their end) until it has at most MAX_SET. */
+/**
+ * Shorten the longest strings of a set (keeping their start, or their end) until it has at most MAX_SET. A set
+ * holding "" (or a string shortened to "") says nothing, and stays so.
+ */
 function trim(set: string[], keep: "start" | "end"): string[] {
   let out = unique(set);
   while (out.length > MAX_SET) {
+    if (out.includes("")) return [""];
     const longest = Math.max(...out.map((s) => s.length));
-    if (longest === 0) break;
-    out = unique(
-      out.map((s) => (s.length < longest ? s : keep === "start" ? s.slice(0, -1) : s.slice(1))).filter(Boolean),
-    );
-    if (out.length === 0) return [""];
+    out = unique(out.map((s) => (s.length < longest ? s : keep === "start" ? s.slice(0, -1) : s.slice(1))));
   }
   return out;
 }
