@@ -63,6 +63,10 @@ describe("literal prefilter on raw bytes", () => {
       rules: {
         login: { source: "app", match: '/wp-login\\.php[^"]*" 40[0-9] /', actions: ["out"] },
         err: { source: "app", match: ["/ERR\\d+ ü/", "Fehler"], actions: ["out"] },
+        // Case-folded literals, alternations and more than four literals in all (the one-pass multi-needle search).
+        caseless: { source: "app", match: '/wp-LOGIN\\.PHP HTTP\\/1\\.1" 200|fehler err1\\d/i', actions: ["out"] },
+        either: { source: "app", match: "/(?:ERR1|ERR2)\\d* ü$/", actions: ["out"] },
+        repeats: { source: "app", match: ["/line 7\\d+ (?:abc){9}/", "ordinary line 123 "], actions: ["out"] },
         // No literal every match must contain: the source must then hand on every line.
         ...(everyLine ? { blank: { source: "app", match: "/^\\s*$/", actions: ["blank"] } } : {}),
       },
@@ -74,6 +78,11 @@ describe("literal prefilter on raw bytes", () => {
     const filtered = await matches(config("filtered", false), "filtered");
     const everything = await matches(config("everything", true), "everything");
     expect(filtered.length).toBeGreaterThan(5000);
+    for (const rule of ["login", "err", "caseless", "either", "repeats"])
+      expect(
+        filtered.some((m) => m.startsWith(`${rule} `)),
+        rule,
+      ).toBe(true);
     expect(filtered).toEqual(everything);
   });
 });

@@ -101,5 +101,5 @@ export function describeMachine() {
 
 /** True when the built CLI is there to run (npm install builds it through `prepare`). */
 export function logwardBuilt() {
-  return fs.existsSync(path.join(ROOT, "dist", "bundle", "main.js"));
+  return fs.existsSync(path.join(ROOT, "dist", "bundle", "logward.cjs"));
 }

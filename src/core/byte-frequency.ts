@@ -102,6 +102,16 @@ const COMMON_WORDS = [
 
 /** Shortest run of a common word that counts as that word. */
 const MIN_RUN = 4;
+/** Every run (MIN_RUN characters or more) of a common word, for a lookup per position. */
+const RUNS = new Set(
+  COMMON_WORDS.flatMap((word) => {
+    const runs: string[] = [];
+    for (let start = 0; start < word.length; start++)
+      for (let end = start + MIN_RUN; end <= word.length; end++) runs.push(word.slice(start, end));
+    return runs;
+  }),
+);
+const LONGEST = Math.max(...COMMON_WORDS.map((w) => w.length));
 
 /**
  * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
@@ -110,14 +120,11 @@ const MIN_RUN = 4;
 export function commonRuns(text: string): boolean[] {
   const lower = text.toLowerCase();
   const covered = new Array<boolean>(text.length).fill(false);
-  for (const word of COMMON_WORDS) {
-    for (let start = 0; start + MIN_RUN <= word.length; start++) {
-      for (let end = word.length; end - start >= MIN_RUN; end--) {
-        const run = word.slice(start, end);
-        for (let at = lower.indexOf(run); at >= 0; at = lower.indexOf(run, at + 1))
-          covered.fill(true, at, at + run.length);
-        if (lower.includes(run)) break; // shorter runs from this start lie inside this one
-      }
+  for (let at = 0; at + MIN_RUN <= lower.length; at++) {
+    for (let length = Math.min(LONGEST, lower.length - at); length >= MIN_RUN; length--) {
+      if (!RUNS.has(lower.slice(at, at + length))) continue;
+      covered.fill(true, at, at + length);
+      break;
     }
   }
   return covered;

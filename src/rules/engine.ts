@@ -26,8 +26,6 @@ export interface RuleEngine {
    * reads it, undefined when some rule may match a line without any (no literal prefilter for it).
    */
   requiredFor(source: string): readonly Literal[] | undefined;
-  /** Names of the rules without literals to prefilter on: every line of their sources is tested. */
-  unfiltered(): string[];
 }
 
 export interface EngineOptions {
@@ -44,7 +42,6 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const index = new LiteralIndex(compiled.map((rule) => rule.matcher.required));
   return {
     evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin ? index : undefined),
-    unfiltered: () => compiled.filter((rule) => rule.matcher.required === undefined).map((rule) => rule.name),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
   };

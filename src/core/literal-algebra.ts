@@ -1,0 +1,160 @@
+// The summary algebra of literals.ts: what every match of a piece of regex looks like, combined piece by piece
+// (concatenation, alternation, repetition), and how rare a set of strings is in log text.
+import { byteFrequency, commonRuns } from "./byte-frequency.js";
+
+/** Most strings a set keeps; a larger one is shortened (a substring of a required string is still required). */
+const MAX_SET = 32;
+/** The cost of each string of a set, as a share of lines let through. */
+const PER_STRING = 0.001;
+/** How much rarer each byte beyond the fourth makes a literal (its rarest three bytes are weighed already). */
+const LONGER = 0.7;
+/**
+ * What every match of a piece of regex looks like. With `exact`, the piece matches exactly those strings (and
+ * prefix/suffix/factors are unused); otherwise each match starts with one of `prefix`, ends with one of `suffix`
+ * and contains one string of each of `factors`. A set holding "" says nothing.
+ */
+export interface Info {
+  exact: string[] | undefined;
+  prefix: string[];
+  suffix: string[];
+  factors: string[][];
+}
+
+export const anything = (): Info => ({ exact: undefined, prefix: [""], suffix: [""], factors: [] });
+export const exactly = (strings: string[]): Info => ({ exact: strings, prefix: [], suffix: [], factors: [] });
+export const EMPTY = (): Info => exactly([""]);
+
+/** Estimated share of lines containing one of the strings (lower is better); sets holding "" score 1. */
+export function score(set: readonly string[], fold: boolean): number {
+  // Each more string costs a little more to search for: of two equally rare sets, the smaller one wins.
+  let total = set.length * PER_STRING;
+  for (const s of set) {
+    if (s === "") return 1;
+    total += 1e-6 / s.length; // of two equally rare strings, the longer one lets fewer lines through
+    total += stringScore(s, fold);
+  }
+  return Math.min(1, total);
+}
+
+/** stringScore of strings already scored: a set is scored again at each step of the summary. */
+const scored = new Map<string, number>();
+
+/** Estimated share of lines containing the string, from its bytes outside runs of common words. */
+function stringScore(s: string, fold: boolean): number {
+  const key = `${fold ? "i" : "-"}${s}`;
+  let known = scored.get(key);
+  if (known === undefined) {
+    if (scored.size >= 100_000) scored.clear(); // bounded: configs are far smaller
+    scored.set(key, (known = estimate(s, fold)));
+  }
+  return known;
+}
+
+function estimate(s: string, fold: boolean): number {
+  const common = commonRuns(s);
+  const rest = [...s].filter((_, i) => !common[i]).join("");
+  const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
+  if (freqs.length === 0) return 1;
+  // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
+  const rarest = 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1));
+  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4));
+}
+
+export function bestSet(info: Info, fold: boolean): string[] | undefined {
+  const candidates = info.exact ? [info.exact] : [...info.factors, info.prefix, info.suffix];
+  let best: string[] | undefined;
+  let bestScore = 1;
+  for (const set of candidates) {
+    const s = score(set, fold);
+    if (set.length > 0 && s < bestScore) {
+      best = set;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+const unique = (strings: string[]): string[] => [...new Set(strings)];
+
+/**
+ * Shorten the longest strings of a set (keeping their start, or their end) until it has at most MAX_SET. A set
+ * holding "" (or a string shortened to "") says nothing, and stays so.
+ */
+function trim(set: string[], keep: "start" | "end"): string[] {
+  let out = unique(set);
+  while (out.length > MAX_SET) {
+    if (out.includes("")) return [""];
+    const longest = Math.max(...out.map((s) => s.length));
+    out = unique(out.map((s) => (s.length < longest ? s : keep === "start" ? s.slice(0, -1) : s.slice(1))));
+  }
+  return out;
+}
+
+function cross(a: string[], b: string[]): string[] {
+  const x = trim(a, "end");
+  const y = trim(b, "start");
+  const out: string[] = [];
+  for (const s of x) for (const t of y) out.push(s + t);
+  return unique(out);
+}
+
+const starts = (info: Info): string[] => info.exact ?? info.prefix;
+const ends = (info: Info): string[] => info.exact ?? info.suffix;
+const says = (set: string[] | undefined): set is string[] => set !== undefined && !set.includes("");
+
+export function concat(x: Info, y: Info): Info {
+  if (x.exact && y.exact && x.exact.length * y.exact.length <= MAX_SET) return exactly(cross(x.exact, y.exact));
+  const factors = [...x.factors, ...y.factors, ...[x.exact, y.exact].filter(says)];
+  const middle = trim(cross(ends(x), starts(y)), "start");
+  if (says(middle)) factors.push(middle);
+  return {
+    exact: undefined,
+    prefix: x.exact ? trim(cross(x.exact, starts(y)), "start") : x.prefix,
+    suffix: y.exact ? trim(cross(ends(x), y.exact), "end") : y.suffix,
+    factors: factors.filter(says),
+  };
+}
+
+export function alternate(x: Info, y: Info, fold: boolean): Info {
+  if (x.exact && y.exact && x.exact.length + y.exact.length <= MAX_SET)
+    return exactly(unique([...x.exact, ...y.exact]));
+  const bx = bestSet(x, fold);
+  const by = bestSet(y, fold);
+  const either = bx && by ? trim([...bx, ...by], "start") : undefined;
+  return {
+    exact: undefined,
+    prefix: trim([...starts(x), ...starts(y)], "start"),
+    suffix: trim([...ends(x), ...ends(y)], "end"),
+    factors: says(either) ? [either] : [],
+  };
+}
+
+/** One or more copies of x: starts like x, ends like x, contains what x contains. */
+export function plus(x: Info): Info {
+  return {
+    exact: undefined,
+    prefix: starts(x),
+    suffix: ends(x),
+    factors: [...x.factors, ...[x.exact].filter(says)],
+  };
+}
+
+function power(x: Info, n: number): Info {
+  let out = EMPTY();
+  for (let i = 0; i < n; i++) out = concat(out, x);
+  return out;
+}
+
+/** x{min,max} (max Infinity when open). */
+export function repeat(x: Info, min: number, max: number, fold: boolean): Info {
+  if (max === 0) return EMPTY();
+  if (min === 0) {
+    if (!x.exact || max > 3) return anything();
+    let out = EMPTY();
+    for (let n = 1; n <= max; n++) out = alternate(out, power(x, n), fold);
+    return out;
+  }
+  const copies = Math.min(min, 4);
+  if (min === max && min <= 4) return power(x, min);
+  return concat(power(x, copies - 1), plus(x)); // at least `copies` copies, the last one possibly repeated
+}
