@@ -3,14 +3,15 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
-import type { WebHub } from "../web/hub.js";
+import type { Tap } from "../core/component.js";
 import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../rotate/scheduler.js";
 
 /** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
 export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
 
 export interface Extras {
-  hub?: WebHub;
+  /** What watches the pipeline from beside it: the web view's hub when the web server runs. */
+  taps: Tap[];
   webUrl?: string;
   /**
    * Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). When `stopping`
@@ -34,6 +35,7 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   let rotation: RotateScheduler | undefined;
   let hooks: RotateHooks = {};
   const extras: Extras = {
+    taps: [],
     startRotation: async (given, stopping) => {
       hooks = given;
       rotation = await startRotation(config, deps, hooks, stopping);
@@ -51,9 +53,10 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   };
   if (config.web && !deps.once) {
     // Loaded only when the web server is configured: fastify is the heaviest import of the CLI.
-    const [{ createWebHub }, { startWebServer }] = await Promise.all([
+    const [{ createWebHub }, { startWebServer }, { hubTap }] = await Promise.all([
       import("../web/hub.js"),
       import("../web/server.js"),
+      import("../web/tap.js"),
     ]);
     const { history, history_bytes } = config.web;
     const hub = createWebHub({ clock: deps.clock, historyLines: history, historyBytes: history_bytes });
@@ -65,7 +68,7 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
     // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
     const open = server.openUrl !== server.url ? { open: server.openUrl } : {};
     deps.logger.info({ url: server.url, auth: server.tokenOrigin, ...open }, "web UI listening");
-    extras.hub = hub;
+    extras.taps.push(hubTap(hub));
     extras.webUrl = server.openUrl;
     stops.push(() => server.close());
   }

@@ -64,7 +64,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
       stateDir: config.state_dir,
       checkpoints,
       once: options.once ?? false,
-      ...(extras.hub ? { hub: extras.hub } : {}),
+      taps: extras.taps,
     });
     await pipeline.start();
     await extras.startRotation(
