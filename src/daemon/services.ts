@@ -1,4 +1,4 @@
-// The daemon's optional parts beside the pipeline: the web server with its hub, and rotate jobs.
+// The daemon's services beside the pipeline: the web server (its hub a tap on the pipeline) and rotate jobs.
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
@@ -9,7 +9,8 @@ import { createRotateScheduler, type RotateContext, type RotateScheduler } from 
 /** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
 export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
 
-export interface Extras {
+/** The parts of a running daemon beside the pipeline, started before it and stopped after it. */
+export interface Services {
   /** What watches the pipeline from beside it: the web view's hub when the web server runs. */
   taps: Tap[];
   webUrl?: string;
@@ -23,18 +24,18 @@ export interface Extras {
   stop(): Promise<void>;
 }
 
-export interface ExtrasDeps {
+export interface ServicesDeps {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
   once: boolean;
 }
 
-export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Extras> {
+export async function startServices(config: Config, deps: ServicesDeps): Promise<Services> {
   const stops: (() => Promise<void>)[] = [];
   let rotation: RotateScheduler | undefined;
   let hooks: RotateHooks = {};
-  const extras: Extras = {
+  const services: Services = {
     taps: [],
     startRotation: async (given, stopping) => {
       hooks = given;
@@ -68,16 +69,16 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
     // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
     const open = server.openUrl !== server.url ? { open: server.openUrl } : {};
     deps.logger.info({ url: server.url, auth: server.tokenOrigin, ...open }, "web UI listening");
-    extras.taps.push(hubTap(hub));
-    extras.webUrl = server.openUrl;
+    services.taps.push(hubTap(hub));
+    services.webUrl = server.openUrl;
     stops.push(() => server.close());
   }
-  return extras;
+  return services;
 }
 
 async function startRotation(
   config: Config,
-  deps: ExtrasDeps,
+  deps: ServicesDeps,
   hooks: RotateHooks,
   stopping?: AbortSignal,
 ): Promise<RotateScheduler | undefined> {
