@@ -9,6 +9,8 @@ import type { LogEvent } from "../core/event.js";
 import { silentLogger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
 import { validateConfig } from "../config/load.js";
+import { createWebHub } from "../web/hub.js";
+import { hubTap } from "../web/tap.js";
 import { tempDir } from "../../test/helpers.js";
 import { Pipeline } from "./pipeline.js";
 
@@ -104,5 +106,22 @@ describe("pipeline taps", () => {
     expect(hits.reduce((a, b) => a + b)).toBe(LINES.length);
     // A stats job reads every line of its source: the prefilter is off whatever the tap wants.
     expect(tap.lines).toHaveLength(LINES.length);
+  });
+
+  it("the web hub as a tap holds every line with the rules that matched it, and the alerts", async () => {
+    const hub = createWebHub({ clock: systemClock });
+    await runOnce([hubTap(hub)]);
+    expect(hub.sources()).toEqual([
+      { name: "app", type: "file", path: join(dir, "app.log"), lines: LINES.length, held: LINES.length },
+    ]);
+    const held = hub.tail("app", LINES.length);
+    expect(held.map((l) => l.line)).toEqual(LINES);
+    expect(held.filter((l) => l.rules?.join() === "fail,storm").map((l) => l.line)).toEqual(
+      LINES.filter((l) => l.includes("fail")),
+    );
+    expect(hub.alerts().map((a) => [a.kind, a.rule])).toEqual([
+      ["threshold", "storm"],
+      ["threshold", "storm"],
+    ]);
   });
 });
