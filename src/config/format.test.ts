@@ -1,13 +1,8 @@
 // formatConfig: the resolved pipeline for `logward check`, with secrets masked.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { formatConfig, formatSize } from "./format.js";
-import { validateConfig } from "./load.js";
+import { describe, expect, test } from "vitest";
+import { formatSize } from "./format.js";
 import { maskUrl, maskValue } from "./mask.js";
-import { registerTestKinds } from "./testing/kinds.js";
-
-let unregister: () => void;
-beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => unregister());
+import { formatConfig, validateConfig } from "./testing/kinds.js";
 
 const SECRETS = ["T0KEN-abc", "hunter2", "XyZsecretPath", "B0000/xxxx", "dbpass"];
 

@@ -1,8 +1,5 @@
 // The resolved pipeline as text for `logward check`: what reads, what matches, what acts — no secrets.
 import * as z from "zod";
-import { findActionKind } from "../actions/index.js";
-import { findParserKind } from "../parsers/index.js";
-import { findSourceKind } from "../sources/index.js";
 import { ruleSchema } from "../rules/schema.js";
 import { statsJobSchema } from "../stats/schema.js";
 import { rotateJobSchema } from "../rotate/schema.js";
@@ -11,10 +8,11 @@ import { zDuration, zSize } from "../core/schema.js";
 import { formatDuration } from "../core/units.js";
 import { parsePattern } from "../core/pattern.js";
 import { maskValue } from "./mask.js";
+import { kindOf, registeredKinds, type ConfigKinds } from "./kinds.js";
 import type { Config, ParserRef } from "./types.js";
 
 /** Human-readable summary of a validated config, without a trailing newline. */
-export function formatConfig(config: Config): string {
+export function formatConfig(config: Config, kinds: ConfigKinds = registeredKinds): string {
   const out: string[] = [];
   if (config.path) out.push(`config     ${config.path}`);
   out.push(`state_dir  ${config.state_dir}`);
@@ -26,7 +24,7 @@ export function formatConfig(config: Config): string {
   out.push(
     ...block(
       "sources",
-      Object.entries(config.sources).map(([name, s]) => [name, sourceLine(s)]),
+      Object.entries(config.sources).map(([name, s]) => [name, sourceLine(s, kinds)]),
     ),
   );
   out.push(
@@ -44,7 +42,7 @@ export function formatConfig(config: Config): string {
   out.push(
     ...block(
       "actions",
-      Object.entries(config.actions).map(([name, a]) => [name, actionLine(a)]),
+      Object.entries(config.actions).map(([name, a]) => [name, actionLine(a, kinds)]),
     ),
   );
   out.push(
@@ -74,21 +72,21 @@ function block(title: string, rows: [string, string][]): string[] {
 
 type Entry = Record<string, unknown>;
 
-function sourceLine(source: Entry & { type: string; parser?: ParserRef }): string {
-  const shape = schemaShape(findSourceKind(source.type)?.schema);
+function sourceLine(source: Entry & { type: string; parser?: ParserRef }, kinds: ConfigKinds): string {
+  const shape = schemaShape(kindOf(kinds.sources, source.type)?.schema);
   const parts = [source.type.padEnd(7)];
-  if (source.parser) parts.push(`parser=${parserText(source.parser)}`);
+  if (source.parser) parts.push(`parser=${parserText(source.parser, kinds)}`);
   parts.push(settings(source, shape, ["type", "parser"]));
   return parts.filter(Boolean).join(" ");
 }
 
-function parserText(parser: ParserRef): string {
-  const options = settings(parser, schemaShape(findParserKind(parser.type)?.schema), ["type"]);
+function parserText(parser: ParserRef, kinds: ConfigKinds): string {
+  const options = settings(parser, schemaShape(kindOf(kinds.parsers, parser.type)?.schema), ["type"]);
   return options ? `${parser.type}(${options})` : parser.type;
 }
 
-function actionLine(action: Entry & { type: string }): string {
-  const shape = schemaShape(findActionKind(action.type)?.schema);
+function actionLine(action: Entry & { type: string }, kinds: ConfigKinds): string {
+  const shape = schemaShape(kindOf(kinds.actions, action.type)?.schema);
   return [action.type.padEnd(7), settings(action, shape, ["type"])].filter(Boolean).join(" ");
 }
 

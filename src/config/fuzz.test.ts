@@ -2,19 +2,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { isUserError } from "../core/errors.js";
 import { ConfigError } from "./issues.js";
-import { loadConfig } from "./load.js";
-import { registerTestKinds } from "./testing/kinds.js";
+import { loadConfig } from "./testing/kinds.js";
 import { tempDir, removeTempDirs } from "./testing/files.js";
 
-let unregister: () => void;
-beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => {
-  unregister();
-  removeTempDirs();
-});
+afterAll(() => removeTempDirs());
 
 /** YAML-ish fragments near the real keys, so many inputs get past the parser into validation. */
 const fragment = fc.constantFrom(

@@ -1,18 +1,12 @@
 // loadConfig on real files: positions of every error, YAML/JSON, env interpolation, .env, legacy input.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "./load.js";
+import { afterAll, describe, expect, test } from "vitest";
 import { legacyConverters } from "./legacy.js";
-import { registerTestKinds } from "./testing/kinds.js";
+import { loadConfig } from "./testing/kinds.js";
 import { configError, tempDir, where, removeTempDirs } from "./testing/files.js";
 
-let unregister: () => void;
-beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => {
-  unregister();
-  removeTempDirs();
-});
+afterAll(() => removeTempDirs());
 
 const HOME = { HOME: "/home/tester" };
 

@@ -10,6 +10,7 @@ import { readDotenv, type Env } from "./env.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
 import { convertLegacy, type LegacyConverter } from "./legacy.js";
 import { resolveConfigPaths } from "./paths.js";
+import type { ConfigKinds } from "./kinds.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
 import { patternHints } from "../rules/pattern-hints.js";
@@ -38,7 +39,7 @@ export function resolveConfigPath(flag: string | undefined, env: Env = process.e
 /** Read, interpolate and validate a YAML or JSON config file. */
 export async function loadConfig(
   file: string,
-  options: { env?: NodeJS.ProcessEnv; legacyConverters?: readonly LegacyConverter[] } = {},
+  options: { env?: NodeJS.ProcessEnv; legacyConverters?: readonly LegacyConverter[]; kinds?: ConfigKinds } = {},
 ): Promise<Config> {
   const text = await readConfigFile(file);
   const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
@@ -47,7 +48,7 @@ export async function loadConfig(
   let raw = toJS(doc, file);
   const legacy = convertLegacy(raw, options.legacyConverters);
   if (legacy) raw = legacy.config;
-  const { config, issues } = validateRaw(raw, env);
+  const { config, issues } = validateRaw(raw, env, options.kinds);
   // A value whose variable is missing would also fail its schema: report only the missing variable.
   const found = [...issues, ...crossCheck(raw, config)]
     .filter((issue) => !unresolved.some((u) => startsWith(issue.path, u.path)))
@@ -81,8 +82,11 @@ function parseOrThrow(text: string, file: string): { doc: Document; lines: LineC
 }
 
 /** Validate a config built in code (watch, forward): the same rules, errors named by key path only. */
-export function validateConfig(raw: unknown, options: { origin?: string; env?: NodeJS.ProcessEnv } = {}): Config {
-  const { config, issues } = validateRaw(raw, options.env ?? process.env);
+export function validateConfig(
+  raw: unknown,
+  options: { origin?: string; env?: NodeJS.ProcessEnv; kinds?: ConfigKinds } = {},
+): Config {
+  const { config, issues } = validateRaw(raw, options.env ?? process.env, options.kinds);
   const all = [...issues, ...crossCheck(raw, config)].map((issue) => placeIssue(issue, undefined, undefined));
   if (all.length) throw new ConfigError(all, options.origin !== undefined ? { origin: options.origin } : {});
   return config;

@@ -1,11 +1,8 @@
-// Validate a raw config against a schema composed at call time from the registered kinds and the
+// Validate a raw config against a schema composed at call time from the kinds (the registries) and the
 // section schemas, collecting every issue instead of stopping at the first.
 import os from "node:os";
 import path from "node:path";
 import * as z from "zod";
-import { actionKinds, findActionKind } from "../actions/index.js";
-import { findParserKind, parserKinds } from "../parsers/index.js";
-import { findSourceKind, sourceKinds } from "../sources/index.js";
 import { ruleSchema } from "../rules/schema.js";
 import { statsJobSchema } from "../stats/schema.js";
 import { rotateJobSchema } from "../rotate/schema.js";
@@ -14,6 +11,7 @@ import type { ActionConfig, Config, ParserRef, SourceConfig } from "./types.js";
 import { fromZod, typeName, type PathSegment, type RawIssue } from "./issues.js";
 import type { Env } from "./env.js";
 import { expandHome } from "../core/paths.js";
+import { kindOf, registeredKinds, type ConfigKinds } from "./kinds.js";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
@@ -41,7 +39,11 @@ function topLevelSchema() {
 }
 
 /** Validate everything; the config is complete only when no issue was found. */
-export function validateRaw(raw: unknown, env: Env): { config: Config; issues: RawIssue[] } {
+export function validateRaw(
+  raw: unknown,
+  env: Env,
+  kinds: ConfigKinds = registeredKinds,
+): { config: Config; issues: RawIssue[] } {
   const issues: RawIssue[] = [];
   const top = topLevelSchema().safeParse(raw ?? {}, { reportInput: true });
   if (!top.success) issues.push(...fromZod(top.error.issues));
@@ -55,10 +57,10 @@ export function validateRaw(raw: unknown, env: Env): { config: Config; issues: R
       ...(log?.format ? { format: log.format } : {}),
     },
     ...(top.data?.pid_file ? { pid_file: expandHome(top.data.pid_file, env) } : {}),
-    sources: section(input, "sources", issues, validateSource),
+    sources: section(input, "sources", issues, (value, at, out) => validateSource(value, at, out, kinds)),
     rules: section(input, "rules", issues, (value, at, out) => parseWith(ruleSchema, value, at, out)),
     stats: section(input, "stats", issues, (value, at, out) => parseWith(statsJobSchema, value, at, out)),
-    actions: section(input, "actions", issues, validateAction),
+    actions: section(input, "actions", issues, (value, at, out) => validateAction(value, at, out, kinds)),
     rotate: section(input, "rotate", issues, (value, at, out) => parseWith(rotateJobSchema, value, at, out)),
   };
   if (input.web !== undefined) {
@@ -116,12 +118,17 @@ function splitEntry(value: unknown, at: PathSegment[], issues: RawIssue[]): Reco
   return undefined;
 }
 
-function validateSource(value: unknown, at: PathSegment[], issues: RawIssue[]): SourceConfig | undefined {
+function validateSource(
+  value: unknown,
+  at: PathSegment[],
+  issues: RawIssue[],
+  kinds: ConfigKinds,
+): SourceConfig | undefined {
   const entry = splitEntry(value, at, issues);
   if (!entry) return undefined;
   const { type = "file", parser, ...rest } = entry;
-  const kind = lookupKind(type, [...at, "type"], issues, "source", sourceKinds, findSourceKind);
-  const parserRef = parser === undefined ? undefined : validateParser(parser, [...at, "parser"], issues);
+  const kind = lookupKind(type, [...at, "type"], issues, "source", kinds.sources);
+  const parserRef = parser === undefined ? undefined : validateParser(parser, [...at, "parser"], issues, kinds);
   if (!kind) return undefined;
   const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
   if (!options || (parser !== undefined && !parserRef)) return undefined;
@@ -129,22 +136,32 @@ function validateSource(value: unknown, at: PathSegment[], issues: RawIssue[]): 
 }
 
 /** `parser: combined` or `parser: { type: json, ...options }`, always `{ type, ...options }` after. */
-function validateParser(value: unknown, at: PathSegment[], issues: RawIssue[]): ParserRef | undefined {
+function validateParser(
+  value: unknown,
+  at: PathSegment[],
+  issues: RawIssue[],
+  kinds: ConfigKinds,
+): ParserRef | undefined {
   const entry = typeof value === "string" ? { type: value } : splitEntry(value, at, issues);
   if (!entry) return undefined;
   const { type, ...rest } = entry;
   const typeAt = typeof value === "string" ? at : [...at, "type"];
-  const kind = lookupKind(type, typeAt, issues, "parser", parserKinds, findParserKind);
+  const kind = lookupKind(type, typeAt, issues, "parser", kinds.parsers);
   if (!kind) return undefined;
   const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
   return options ? { type: kind.type, ...options } : undefined;
 }
 
-function validateAction(value: unknown, at: PathSegment[], issues: RawIssue[]): ActionConfig | undefined {
+function validateAction(
+  value: unknown,
+  at: PathSegment[],
+  issues: RawIssue[],
+  kinds: ConfigKinds,
+): ActionConfig | undefined {
   const entry = splitEntry(value, at, issues);
   if (!entry) return undefined;
   const { type, ...rest } = entry;
-  const kind = lookupKind(type, [...at, "type"], issues, "action", actionKinds, findActionKind);
+  const kind = lookupKind(type, [...at, "type"], issues, "action", kinds.actions);
   if (!kind) return undefined;
   const options = parseWith(kind.schema, rest, at, issues) as Record<string, unknown> | undefined;
   return options ? { type: kind.type, ...options } : undefined;
@@ -157,7 +174,6 @@ function lookupKind<K extends { type: string }>(
   issues: RawIssue[],
   what: string,
   registry: readonly K[],
-  find: (type: string) => K | undefined,
 ): K | undefined {
   const known = registry.map((k) => k.type);
   const choices = known.length ? `known ${what} types: ${known.join(", ")}` : `no ${what} types are registered`;
@@ -165,7 +181,7 @@ function lookupKind<K extends { type: string }>(
     issues.push({ path: at, message: `Required: the ${what} type (${choices})` });
     return undefined;
   }
-  const kind = typeof type === "string" ? find(type) : undefined;
+  const kind = typeof type === "string" ? kindOf(registry, type) : undefined;
   if (!kind) issues.push({ path: at, message: `unknown ${what} type ${JSON.stringify(type)} (${choices})` });
   return kind;
 }

@@ -1,19 +1,14 @@
 // validateConfig for configs built in code, the composed schema, cross-checks and config path lookup.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import * as z from "zod";
-import { sourceKinds } from "../sources/index.js";
-import { resolveConfigPath, validateConfig } from "./load.js";
-import { registerTestKinds } from "./testing/kinds.js";
+import type { SourceKind } from "../core/component.js";
+import { resolveConfigPath } from "./load.js";
+import { testKinds, validateConfig } from "./testing/kinds.js";
 import { configErrorSync as catchSync, tempDir, removeTempDirs } from "./testing/files.js";
 
-let unregister: () => void;
-beforeAll(() => void (unregister = registerTestKinds()));
-afterAll(() => {
-  unregister();
-  removeTempDirs();
-});
+afterAll(() => removeTempDirs());
 
 const env = { HOME: "/home/tester" };
 const base = {
@@ -88,7 +83,9 @@ describe("validateConfig", () => {
 
   test("a kind registered later is known at the next call (the schema is composed per call)", () => {
     const raw = { sources: { late: { type: "t-late", depth: 3 } } };
-    expect(() => validateConfig(raw)).toThrow(/unknown source type "t-late"/);
+    const sources: SourceKind[] = [...testKinds.sources];
+    const kinds = { ...testKinds, sources };
+    expect(() => validateConfig(raw, { kinds })).toThrow(/unknown source type "t-late"/);
     const late = {
       type: "t-late",
       schema: z.strictObject({ depth: z.number() }),
@@ -96,12 +93,8 @@ describe("validateConfig", () => {
         throw new Error("unused");
       },
     };
-    sourceKinds.push(late);
-    try {
-      expect(validateConfig(raw).sources.late).toEqual({ type: "t-late", depth: 3 });
-    } finally {
-      sourceKinds.splice(sourceKinds.indexOf(late), 1);
-    }
+    sources.push(late);
+    expect(validateConfig(raw, { kinds }).sources.late).toEqual({ type: "t-late", depth: 3 });
   });
 
   test("a kind whose schema throws gets an issue, not a crash", () => {
@@ -117,13 +110,9 @@ describe("validateConfig", () => {
         throw new Error("unused");
       },
     };
-    sourceKinds.push(throwing);
-    try {
-      const err = catchSync(() => validateConfig({ sources: { s: { type: "t-throw", level: 9 } } }));
-      expect(err.message).toBe("sources.s: level 9 is too deep");
-    } finally {
-      sourceKinds.splice(sourceKinds.indexOf(throwing), 1);
-    }
+    const kinds = { ...testKinds, sources: [...testKinds.sources, throwing] };
+    const err = catchSync(() => validateConfig({ sources: { s: { type: "t-throw", level: 9 } } }, { kinds }));
+    expect(err.message).toBe("sources.s: level 9 is too deep");
   });
 
   test("missing sources and actions are named, with what exists", () => {

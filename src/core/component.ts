@@ -1,4 +1,4 @@
-// The one interface per component kind (source, parser, action) and the contexts they are built with.
+// The one interface per component kind (source, parser, action, tap) and the contexts they are built with.
 import type { z } from "zod";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
@@ -90,3 +90,29 @@ export interface Action {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ActionKind<C = any> = ComponentKind<C, Action, ActionContext>;
+
+// ---- taps ----------------------------------------------------------------------------------
+
+/** What a tap is told of a source when the pipeline adds it (at start or on reload). */
+export interface TapSourceInfo {
+  type: string;
+  /** The configured path (paths joined with ", "), for sources that read files. */
+  path?: string;
+}
+
+/**
+ * Something that watches the pipeline without acting on it (the web view): it sees every batch after the rules,
+ * alerts and stats reports. Its calls are synchronous and on the path of every batch, so they must stay cheap.
+ */
+export interface Tap {
+  /** A source was added (at start or on reload). */
+  sourceAdded(name: string, info: TapSourceInfo): void;
+  /** True when the tap shows every line of the source: no byte prefilter may then leave lines out of it. */
+  wantsAllLines(source: string): boolean;
+  /** A batch after parsing and the rules; `matched` holds, for a record a rule matched, those rules' names. */
+  records(records: LogRecord[], matched: ReadonlyMap<LogRecord, string[]>): void;
+  /** An event that is not one line's match: a threshold crossed, a traffic alert. */
+  alert(event: LogEvent): void;
+  /** A stats job's periodic report. */
+  report(job: string, report: unknown): void;
+}

@@ -1,5 +1,5 @@
 // The pipeline: sources → parsers → rules and stats → actions, rebuilt piecewise on reload.
-import type { Action, Source } from "../core/component.js";
+import type { Action, Source, Tap } from "../core/component.js";
 import type { Clock } from "../core/clock.js";
 import type { CheckpointStore } from "../core/checkpoint.js";
 import type { LogEvent } from "../core/event.js";
@@ -13,7 +13,6 @@ import { findActionKind } from "../actions/index.js";
 import { findSourceKind } from "../sources/index.js";
 import { compileRules, type Firing, type RuleEngine } from "../rules/engine.js";
 import { createStatsJob, type StatsJob } from "../stats/job.js";
-import type { WebHub } from "../web/hub.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
 import { aborted } from "./signals.js";
 
@@ -27,7 +26,8 @@ export interface PipelineOptions {
   stateDir: string;
   checkpoints: CheckpointStore;
   once: boolean;
-  hub?: WebHub;
+  /** Watchers of every batch, alert and report (the web view); none by default. */
+  taps?: readonly Tap[];
 }
 
 interface Built<C, T> {
@@ -45,6 +45,7 @@ export class Pipeline {
   private readonly wantedCache = new Map<string, readonly Literal[] | undefined>();
   private config: Config;
   private readonly log: Logger;
+  private readonly taps: readonly Tap[];
 
   constructor(
     config: Config,
@@ -52,6 +53,7 @@ export class Pipeline {
   ) {
     this.config = config;
     this.log = options.logger;
+    this.taps = options.taps ?? [];
     this.engine = compileRules(config.rules, options.clock);
     for (const [name, cfg] of Object.entries(config.actions))
       this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
@@ -136,7 +138,8 @@ export class Pipeline {
     const { type: _type, parser, ...own } = cfg;
     this.parsers.set(name, createRecordParser(name, parser, this.log, this.options.metrics));
     const path = Array.isArray(own.path) ? own.path.join(", ") : own.path;
-    this.options.hub?.addSource(name, { type: cfg.type, ...(typeof path === "string" ? { path } : {}) });
+    for (const tap of this.taps)
+      tap.sourceAdded(name, { type: cfg.type, ...(typeof path === "string" ? { path } : {}) });
     const instance = kind.create(own, {
       ...this.componentContext(name, "source"),
       checkpoints: this.options.checkpoints,
@@ -149,13 +152,13 @@ export class Pipeline {
 
   /**
    * The literals a source may filter its lines on: only when nothing but literal-prefiltered rules reads its
-   * lines (no parser, whose fields and times every line feeds; no stats; no web UI showing every line).
+   * lines (no parser, whose fields and times every line feeds; no stats; no tap showing every line).
    */
   private wanted(source: string): readonly Literal[] | undefined {
     if (this.wantedCache.has(source)) return this.wantedCache.get(source);
     let literals: readonly Literal[] | undefined;
     const readsAll =
-      this.options.hub !== undefined ||
+      this.taps.some((tap) => tap.wantsAllLines(source)) ||
       this.parsers.get(source) !== undefined ||
       Object.values(this.config.stats).some((job) => job.source === source);
     if (!readsAll) literals = this.engine.requiredFor(source);
@@ -192,17 +195,20 @@ export class Pipeline {
     return { name, clock, metrics, stateDir, logger: this.log.child({ [role]: name }) };
   }
 
-  /** One batch through parsers, web hub, stats and rules; resolves when every action accepted its events. */
+  /** One batch through parsers, stats, rules and taps; resolves when every action accepted its events. */
   private async dispatch(batch: RecordBatch): Promise<void> {
     this.parsers.get(batch.source)?.(batch.records);
     for (const [name, job] of this.statsJobs)
       if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
     const firings = this.engine.evaluate(batch.records);
-    // Which rules matched each line only matters to the web view: not built per batch without one.
-    if (this.options.hub) this.options.hub.pushRecords(batch.records, matchesByRecord(firings));
+    // Which rules matched each line only matters to taps: not built per batch without one.
+    if (this.taps.length > 0) {
+      const matched = matchesByRecord(firings);
+      for (const tap of this.taps) tap.records(batch.records, matched);
+    }
     let at = 0;
     for (const firing of firings) {
-      if (firing.event.kind !== "match") this.options.hub?.pushAlert(firing.event);
+      if (firing.event.kind !== "match") for (const tap of this.taps) tap.alert(firing.event);
       at = firingIndex(batch.records, firing, at);
       const holdOne = () => (batch.ack.holdRecord ? batch.ack.holdRecord(at) : batch.ack.hold());
       for (const actionName of firing.actions) await this.send(actionName, firing.event, holdOne());
@@ -211,10 +217,10 @@ export class Pipeline {
 
   private onStatsEvent(actionNames: string[], event: LogEvent): void {
     if (event.kind === "stats") {
-      this.options.hub?.pushStats(event.rule, event.data);
+      for (const tap of this.taps) tap.report(event.rule, event.data);
       return;
     }
-    this.options.hub?.pushAlert(event);
+    for (const tap of this.taps) tap.alert(event);
     this.log.warn({ stats: event.rule }, event.message ?? event.kind);
     for (const name of actionNames) {
       this.send(name, event, noAck.hold()).catch((err) =>

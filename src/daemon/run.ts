@@ -10,7 +10,7 @@ import { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
 import { FileCheckpointStore } from "../sources/checkpoints.js";
 import { Pipeline } from "./pipeline.js";
-import { startExtras, type Extras } from "./extras.js";
+import { startServices, type Services } from "./services.js";
 import { aborted, DaemonSignals } from "./signals.js";
 
 export interface RunOptions {
@@ -27,7 +27,7 @@ export interface RunOptions {
   /** Resolves when the daemon should stop (tests and the demo); signals do the same. */
   until?: Promise<void>;
   /** Called once the pipeline is running. */
-  onStarted?: (pipeline: Pipeline, extras: Extras) => void;
+  onStarted?: (pipeline: Pipeline, services: Services) => void;
   /** Signal handling installed earlier (before the config was loaded); by default installed here. */
   signals?: DaemonSignals;
 }
@@ -53,10 +53,10 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
     ? new MemoryCheckpointStore()
     : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });
   writePidFile(config.pid_file);
-  let extras: Extras | undefined;
+  let services: Services | undefined;
   try {
     if (abortedStart(signals, logger)) return 0;
-    extras = await startExtras(config, { logger, metrics, clock, once: options.once ?? false });
+    services = await startServices(config, { logger, metrics, clock, once: options.once ?? false });
     const pipeline = new Pipeline(config, {
       clock,
       logger,
@@ -64,17 +64,17 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
       stateDir: config.state_dir,
       checkpoints,
       once: options.once ?? false,
-      ...(extras.hub ? { hub: extras.hub } : {}),
+      taps: services.taps,
     });
     await pipeline.start();
-    await extras.startRotation(
+    await services.startRotation(
       {
         beforeRelease: () => settleWithin(pipeline, 10_000, logger),
         afterRotate: (file) => reopenOwnLog(config, file, logger),
       },
       signals.stopping,
     );
-    options.onStarted?.(pipeline, extras);
+    options.onStarted?.(pipeline, services);
     if (options.once) {
       await Promise.race([pipeline.caughtUp().then(() => pipeline.flushActions(drainMs)), aborted(signals.stopping)]);
     } else {
@@ -83,7 +83,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
           { sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length },
           "logward running",
         );
-      await waitForStop(pipeline, extras, signals, options, logger);
+      await waitForStop(pipeline, services, signals, options, logger);
     }
     await pipeline.drain(drainMs, signals.hurry);
     logger.info("logward stopped");
@@ -93,7 +93,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
     logger.error({ err: describeError(err) }, "logward failed");
     return 1;
   } finally {
-    await extras?.stop();
+    await services?.stop();
     await closeCheckpoints(checkpoints);
     if (config.pid_file) rmSync(config.pid_file, { force: true });
   }
@@ -109,17 +109,17 @@ function abortedStart(signals: DaemonSignals, logger: Logger): boolean {
 /** Wait for TERM/INT (or options.until); SIGHUP reloads and reopens meanwhile, and a HUP sent while starting now. */
 async function waitForStop(
   pipeline: Pipeline,
-  extras: Extras,
+  services: Services,
   signals: DaemonSignals,
   options: RunOptions,
   logger: Logger,
 ): Promise<void> {
   // Sources and timers are deliberately unref'd; this keeps a daemon with only rotate jobs (say) alive.
   const letGo = keepAlive();
-  const missed = signals.onHup(() => void reloadOnHup(pipeline, extras, options, logger));
+  const missed = signals.onHup(() => void reloadOnHup(pipeline, services, options, logger));
   if (missed > 0 && !signals.stopping.aborted) {
     logger.info("SIGHUP arrived while starting; applying it now");
-    void reloadOnHup(pipeline, extras, options, logger);
+    void reloadOnHup(pipeline, services, options, logger);
   }
   await aborted(signals.stopping);
   letGo();
@@ -131,14 +131,14 @@ async function waitForStop(
   });
 }
 
-async function reloadOnHup(pipeline: Pipeline, extras: Extras, options: RunOptions, logger: Logger): Promise<void> {
+async function reloadOnHup(pipeline: Pipeline, services: Services, options: RunOptions, logger: Logger): Promise<void> {
   await logger.reopen?.(); // first, so what follows goes to the log file now at the path (rotated by logrotate, say)
   logger.info("SIGHUP: reopening files" + (options.reload ? " and reloading the configuration" : ""));
   if (options.reload) {
     try {
       const next = await options.reload();
       await pipeline.reload(next);
-      await extras.reload(next);
+      await services.reload(next);
     } catch (err) {
       logger.error({ err: describeError(err) }, "new configuration rejected; keeping the running one");
     }

@@ -57,7 +57,7 @@ export interface WebHub {
   /** Most characters one source's history holds (lines are evicted, oldest first, to stay under it). */
   readonly historyBytes: number;
   addSource(name: string, info: { type: string; path?: string }): void;
-  pushRecords(records: LogRecord[], matches?: Map<LogRecord, string[]>): void;
+  pushRecords(records: LogRecord[], matches?: ReadonlyMap<LogRecord, string[]>): void;
   pushStats(job: string, report: unknown): void;
   pushAlert(event: LogEvent): void;
   sources(): SourceSummary[];

@@ -1,8 +1,9 @@
-// Stub source/action/parser kinds for config tests, registered only while a test needs them.
+// Stub source/action/parser kinds for config tests, and the config API called with only them.
 import * as z from "zod";
-import { actionKinds } from "../../actions/index.js";
-import { parserKinds } from "../../parsers/index.js";
-import { sourceKinds } from "../../sources/index.js";
+import { formatConfig as format } from "../format.js";
+import type { ConfigKinds } from "../kinds.js";
+import { loadConfig as load, validateConfig as validate } from "../load.js";
+import type { Config } from "../types.js";
 import type { ActionKind, ParserKind, SourceKind } from "../../core/component.js";
 import { zDuration, zSize } from "../../core/schema.js";
 
@@ -56,18 +57,24 @@ export const testParser: ParserKind = {
   create: unused,
 };
 
-/**
- * Swap the registries' contents for the stubs (the real kinds have schemas of their own that these
- * unit tests should not depend on); returns the undo, which puts the real kinds back.
- */
-export function registerTestKinds(): () => void {
-  const saved = { sources: sourceKinds.splice(0), actions: actionKinds.splice(0), parsers: parserKinds.splice(0) };
-  sourceKinds.push(stubFile, testNetSource);
-  actionKinds.push(testHookAction, testExecAction);
-  parserKinds.push(testParser);
-  return () => {
-    sourceKinds.splice(0, sourceKinds.length, ...saved.sources);
-    actionKinds.splice(0, actionKinds.length, ...saved.actions);
-    parserKinds.splice(0, parserKinds.length, ...saved.parsers);
-  };
+/** The stubs as the only kinds: these unit tests do not depend on the real kinds' schemas (nor change them). */
+export const testKinds: ConfigKinds = {
+  sources: [stubFile, testNetSource],
+  actions: [testHookAction, testExecAction],
+  parsers: [testParser],
+};
+
+/** loadConfig knowing only the stub kinds. */
+export function loadConfig(file: string, options: Parameters<typeof load>[1] = {}): Promise<Config> {
+  return load(file, { kinds: testKinds, ...options });
+}
+
+/** validateConfig knowing only the stub kinds. */
+export function validateConfig(raw: unknown, options: Parameters<typeof validate>[1] = {}): Config {
+  return validate(raw, { kinds: testKinds, ...options });
+}
+
+/** formatConfig describing entries by the stub kinds' schemas. */
+export function formatConfig(config: Config): string {
+  return format(config, testKinds);
 }

@@ -8,8 +8,7 @@ import { within } from "../../core/lifetime.js";
 import { parsePattern } from "../../core/pattern.js";
 import { CountingAck } from "../../core/record.js";
 import { zDuration, zPattern, zSize } from "../../core/schema.js";
-import { LineSplitter, type RawLine } from "../file/lines.js";
-import { Multiline } from "../file/multiline.js";
+import { LineSplitter, Multiline, type RawLine } from "../lines/index.js";
 
 /** How long stop() waits for the batch in hand to be accepted. */
 const STOP_WAIT_MS = 2000;

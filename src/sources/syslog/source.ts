@@ -4,6 +4,7 @@ import net from "node:net";
 import type { Source, SourceContext } from "../../core/component.js";
 import { describeError, LogwardError } from "../../core/errors.js";
 import { EpisodeLog } from "../../core/exhaustion.js";
+import { within } from "../../core/lifetime.js";
 import { noAck, type Fields, type LogRecord } from "../../core/record.js";
 import { SyslogFramer, type Frame } from "./framing.js";
 import { parseSyslog, type ParsedSyslog } from "./parse.js";
@@ -12,6 +13,8 @@ import { parseListen, type ListenAddress, type SyslogConfig } from "./schema.js"
 
 /** Records per batch, and most records waiting for the pipeline before UDP datagrams are dropped. */
 const MAX_BATCH = 5000;
+/** How long stop() waits for the pipeline to take the records in hand (an emit held by backpressure may never end). */
+const STOP_WAIT_MS = 2000;
 const MAX_QUEUED_UDP = 100_000;
 /** Asked of the kernel so bursts wait in the socket rather than being dropped; it may grant less. */
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
@@ -98,7 +101,12 @@ export class SyslogSource implements Source {
 
   async stop(): Promise<void> {
     await this.closeListeners();
-    await this.pump.idle();
+    if (await within(this.ctx.clock, STOP_WAIT_MS, this.pump.idle())) return;
+    // Syslog senders cannot resend: what the pipeline has not taken by now is lost, so say how much.
+    this.ctx.logger.warn(
+      { queued: this.pump.queued, waitedMs: STOP_WAIT_MS },
+      "syslog: stopped while the pipeline had not taken every record; those not taken are lost",
+    );
   }
 
   private async listenUdp(address: ListenAddress): Promise<void> {

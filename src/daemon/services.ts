@@ -1,16 +1,18 @@
-// The daemon's optional parts beside the pipeline: the web server with its hub, and rotate jobs.
+// The daemon's services beside the pipeline: the web server (its hub a tap on the pipeline) and rotate jobs.
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
-import type { WebHub } from "../web/hub.js";
+import type { Tap } from "../core/component.js";
 import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../rotate/scheduler.js";
 
 /** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
 export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
 
-export interface Extras {
-  hub?: WebHub;
+/** The parts of a running daemon beside the pipeline, started before it and stopped after it. */
+export interface Services {
+  /** What watches the pipeline from beside it: the web view's hub when the web server runs. */
+  taps: Tap[];
   webUrl?: string;
   /**
    * Start the rotate jobs (after the pipeline, so tailers can finish a file before it is released). When `stopping`
@@ -22,18 +24,19 @@ export interface Extras {
   stop(): Promise<void>;
 }
 
-export interface ExtrasDeps {
+export interface ServicesDeps {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
   once: boolean;
 }
 
-export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Extras> {
+export async function startServices(config: Config, deps: ServicesDeps): Promise<Services> {
   const stops: (() => Promise<void>)[] = [];
   let rotation: RotateScheduler | undefined;
   let hooks: RotateHooks = {};
-  const extras: Extras = {
+  const services: Services = {
+    taps: [],
     startRotation: async (given, stopping) => {
       hooks = given;
       rotation = await startRotation(config, deps, hooks, stopping);
@@ -51,9 +54,10 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
   };
   if (config.web && !deps.once) {
     // Loaded only when the web server is configured: fastify is the heaviest import of the CLI.
-    const [{ createWebHub }, { startWebServer }] = await Promise.all([
+    const [{ createWebHub }, { startWebServer }, { hubTap }] = await Promise.all([
       import("../web/hub.js"),
       import("../web/server.js"),
+      import("../web/tap.js"),
     ]);
     const { history, history_bytes } = config.web;
     const hub = createWebHub({ clock: deps.clock, historyLines: history, historyBytes: history_bytes });
@@ -65,16 +69,16 @@ export async function startExtras(config: Config, deps: ExtrasDeps): Promise<Ext
     // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
     const open = server.openUrl !== server.url ? { open: server.openUrl } : {};
     deps.logger.info({ url: server.url, auth: server.tokenOrigin, ...open }, "web UI listening");
-    extras.hub = hub;
-    extras.webUrl = server.openUrl;
+    services.taps.push(hubTap(hub));
+    services.webUrl = server.openUrl;
     stops.push(() => server.close());
   }
-  return extras;
+  return services;
 }
 
 async function startRotation(
   config: Config,
-  deps: ExtrasDeps,
+  deps: ServicesDeps,
   hooks: RotateHooks,
   stopping?: AbortSignal,
 ): Promise<RotateScheduler | undefined> {
