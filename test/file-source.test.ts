@@ -124,6 +124,21 @@ describe("file source: reading", () => {
     expect(h.logs.some((l) => l.msg.includes("is there now"))).toBe(true);
   });
 
+  it("says once that it cannot open a file whose name is not valid UTF-8, and reads its neighbours", async () => {
+    const dir = h.path("d");
+    fs.mkdirSync(dir);
+    // "bad\xff.log": Node decodes the name to "bad\uFFFD.log", which names no file.
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/bad`), Buffer.from([0xff]), Buffer.from(".log")]), "hidden\n");
+    const source = await h.start({ path: `${dir}/*.log`, start_at: "beginning", ...fast });
+    append(`${dir}/good.log`, ["seen"]);
+    await h.waitLines(1);
+    await source.settle?.(); // a second evaluation of the paths: still one warning
+    await waitFor(() => h.logs.some((l) => l.msg.includes("not valid UTF-8")), "the warning");
+    const warned = h.logs.filter((l) => l.msg.includes("not valid UTF-8"));
+    expect(warned.map((l) => [l.level, l.obj])).toEqual([["warn", { file: `${dir}/bad\uFFFD.log` }]]);
+    expect(h.lines()).toEqual(["seen"]);
+  });
+
   it("waits for a missing directory too", async () => {
     const dir = h.path("sub");
     const source = await h.start({ path: `${dir}/*.log`, ...fast });

@@ -32,6 +32,11 @@ export interface Discovery {
   listed: Set<string>;
   /** Per configured path: undefined when it matched something, else why not ("missing" or an error). */
   status: Map<string, string | undefined>;
+  /**
+   * Files whose names are not valid UTF-8 (shown with U+FFFD): Node cannot name them to open them, so they are
+   * reported rather than skipped without a word.
+   */
+  undecodable: string[];
 }
 
 interface Spec {
@@ -104,7 +109,7 @@ export class PathMatcher {
   }
 
   async discover(): Promise<Discovery> {
-    const out: Discovery = { files: [], dirs: new Set(), listed: new Set(), status: new Map() };
+    const out: Discovery = { files: [], dirs: new Set(), listed: new Set(), status: new Map(), undecodable: [] };
     const seen = new Set<string>();
     for (const spec of this.specs) {
       const before = out.files.length;
@@ -200,7 +205,10 @@ export class PathMatcher {
     if (!isFile || seen.has(full) || !matchParts(glob.segments, parts) || COMPRESSED.test(full) || this.excluded(full))
       return;
     const st = await statIfExists(full).catch(() => undefined);
-    if (!st?.isFile) return;
+    if (!st?.isFile) {
+      if (at.entry.name.includes("\uFFFD")) out.undecodable.push(full);
+      return;
+    }
     seen.add(full);
     out.files.push({ path: full, stat: st });
   }

@@ -3,10 +3,14 @@ import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery } from "./discover.js";
 
+const MAX_REPORTED_NAMES = 1000;
+
 export class PathStatus {
   /** Configured paths with a problem, and the problem last reported. */
   private readonly waiting = new Map<string, string>();
   private readonly unreadable = new Set<string>();
+  /** Names not valid UTF-8 already reported (bounded: a folder of such names is reported once per name, up to this). */
+  private readonly undecodable = new Set<string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -21,6 +25,16 @@ export class PathStatus {
         this.appeared(spec);
       }
     }
+    for (const name of d.undecodable) this.cannotName(name);
+  }
+
+  private cannotName(shown: string): void {
+    if (this.undecodable.has(shown) || this.undecodable.size >= MAX_REPORTED_NAMES) return;
+    this.undecodable.add(shown);
+    this.log.warn(
+      { file: shown },
+      `skipping ${shown}: its name is not valid UTF-8, so logward cannot open it (rename it, or link it under a UTF-8 name)`,
+    );
   }
 
   appeared(spec: string): void {
