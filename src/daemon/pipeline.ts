@@ -54,11 +54,33 @@ export class Pipeline {
     this.config = config;
     this.log = options.logger;
     this.taps = options.taps ?? [];
-    this.engine = compileRules(config.rules, options.clock);
+    this.engine = this.compileEngine(config);
     for (const [name, cfg] of Object.entries(config.actions))
       this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
     for (const [name, cfg] of Object.entries(config.sources)) this.addSource(name, cfg);
     this.buildStatsJobs(config);
+  }
+
+  /** The rules engine; a rule pattern that runs out of its time budget on a line is counted and said once. */
+  private compileEngine(config: Config): RuleEngine {
+    const told = new Set<string>();
+    const timeouts = this.options.metrics.counter(
+      "rule_pattern_timeouts_total",
+      "Lines on which a rule pattern ran out of its time budget (counted as not matching)",
+      ["rule"],
+    );
+    return compileRules(config.rules, this.options.clock, {
+      onPatternTimeout: (rule, pattern) => {
+        timeouts.inc({ rule });
+        if (told.has(rule)) return;
+        told.add(rule);
+        this.log.warn(
+          { rule, pattern },
+          `rule ${rule}: pattern ${pattern} ran out of its time budget on a line (catastrophic backtracking); such ` +
+            "lines count as not matching — rewrite it without nested quantifiers (see logward check)",
+        );
+      },
+    });
   }
 
   /** Start every source; a source that cannot start (a port in use, say) fails the whole start. */
@@ -114,8 +136,7 @@ export class Pipeline {
       await this.sources.get(name)?.instance.stop();
       this.sources.delete(name);
     }
-    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules))
-      this.engine = compileRules(next.rules, this.options.clock);
+    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) this.engine = this.compileEngine(next);
     if (JSON.stringify(this.config.stats) !== JSON.stringify(next.stats)) this.buildStatsJobs(next);
     this.config = next;
     this.wantedCache.clear();

@@ -31,13 +31,15 @@ export interface RuleEngine {
 export interface EngineOptions {
   /** Batches with at least this many records use the literal prefilter (default 32; Infinity disables it). */
   prefilterMinRecords?: number;
+  /** A guarded pattern (see guard.ts) ran out of time on a line, which then counted as not matching. */
+  onPatternTimeout?(rule: string, pattern: string): void;
 }
 
 const DEFAULT_PREFILTER_MIN = 32;
 
 /** Compile the configured rules (patterns already validated by the schema; a bad one throws PATTERN_INVALID). */
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
-  const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock));
+  const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const index = new LiteralIndex(compiled.map((rule) => rule.matcher.required));
   return {
@@ -92,9 +94,10 @@ class CompiledRule {
     readonly name: string,
     config: RuleConfig,
     clock: Clock,
+    options: EngineOptions = {},
   ) {
     this.sources = new Set(config.source);
-    this.matcher = compileMatcher(config.match, config.exclude);
+    this.matcher = compileMatcher(config.match, config.exclude, (p) => options.onPatternTimeout?.(name, p));
     this.actions = [...config.actions];
     this.window = config.threshold ? new ThresholdWindow(config.threshold.count, config.threshold.within) : undefined;
     this.cooldown = new Cooldown(config.cooldown, clock);

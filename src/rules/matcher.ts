@@ -2,6 +2,7 @@
 import { literalsOf, type Literal } from "../core/literals.js";
 import { parsePattern, type MatchResult, type Pattern } from "../core/pattern.js";
 import { enableLinearFallback } from "../core/pattern-risk.js";
+import { guardPattern, type PatternTimeout } from "./guard.js";
 
 export interface LineMatcher {
   /** The match of a line (first matching pattern wins), or undefined when it does not match or is excluded. */
@@ -17,11 +18,14 @@ export interface LineMatcher {
 export function compileMatcher(
   match: readonly string[] | undefined,
   exclude: readonly string[] | undefined,
+  onTimeout: PatternTimeout = () => {},
 ): LineMatcher {
-  // A rule pattern runs on lines anyone may write: one that backtracks too much finishes in linear time instead.
+  // A rule pattern runs on lines anyone may write: one that backtracks too much finishes in linear time instead,
+  // and one the linear engine cannot run gets a time budget per line.
   enableLinearFallback();
-  const includes = (match ?? []).map(parsePattern);
-  const excludes = (exclude ?? []).map(parsePattern);
+  const compile = (text: string) => guardPattern(parsePattern(text), onTimeout);
+  const includes = (match ?? []).map(compile);
+  const excludes = (exclude ?? []).map(compile);
   return {
     required: requiredLiterals(includes),
     match(line) {
