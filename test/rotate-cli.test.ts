@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { logwardCommand } from "../src/cli/service.js";
 import { LOGWARD, runLogward, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -99,7 +100,9 @@ describe("logward service", () => {
     const result = await runLogward(["service", "print", "-c", path.relative(process.cwd(), config)]);
     expect(result.code).toBe(0);
     const unit = result.stdout;
-    expect(unit).toContain(`ExecStart=${LOGWARD} run -c ${config}\n`);
+    // The unit names this Node too when systemd's PATH would not find it (a Node from npm or nvm, say).
+    const command = logwardCommand(LOGWARD, process.execPath).join(" ");
+    expect(unit).toContain(`ExecStart=${command} run -c ${config}\n`);
     for (const line of [
       "Restart=on-failure",
       "ExecReload=/bin/kill -HUP $MAINPID",
