@@ -47,6 +47,7 @@ const COMMANDS = new Set([
   "service",
   "view",
   "stats",
+  "completion",
 ]);
 exports.COMMANDS = COMMANDS;
 
