@@ -34,13 +34,13 @@ describe("bad flag values are usage errors", () => {
     ["--wait", ["watch", log, "-m", "x", "-w", "soon", "--once"]],
     ["--wait", ["watch", log, "-m", "x", "-w", "-5", "--once"]],
     ["--for", ["demo", "--for", "a while"]],
-    ["type", ["forward", log, ...to, "--type", "carrier-pigeon"]],
-    ["rescan", ["forward", log, ...to, "--rescan", "often"]],
-    ["batch.size", ["forward", log, ...to, "--batch-size", "many"]],
-    ["batch.size", ["forward", log, ...to, "--batch-size", "0"]],
-    ["batch.timeout", ["forward", log, ...to, "--batch-timeout", "x"]],
-    ["rate_limit", ["forward", log, ...to, "--rate-limit", "x"]],
-    ["max_retries", ["forward", log, ...to, "--max-retries", "x"]],
+    ["--type", ["forward", log, ...to, "--type", "carrier-pigeon"]],
+    ["--rescan", ["forward", log, ...to, "--rescan", "often"]],
+    ["--batch-size", ["forward", log, ...to, "--batch-size", "many"]],
+    ["--batch-size", ["forward", log, ...to, "--batch-size", "0"]],
+    ["--batch-timeout", ["forward", log, ...to, "--batch-timeout", "x"]],
+    ["--rate-limit", ["forward", log, ...to, "--rate-limit", "x"]],
+    ["--max-retries", ["forward", log, ...to, "--max-retries", "x"]],
     ["--to", ["forward", log, "--to", "not a url"]],
     ["duration", ["logs2eca", "-l", log, "-p", "x", "-c", "true", "-w", "bogus"]],
     ["listen", ["view", log, "--listen", "everywhere"]],
@@ -54,6 +54,17 @@ describe("bad flag values are usage errors", () => {
     ["--top", ["stats", log, "--replay", "--top", "1.5"]],
     ["--lateness", ["stats", log, "--replay", "--lateness", "x"]],
   ];
+  it("the old Discord monitor's LOG_LEVEL: a bad one is a usage error too, WARNING and CRITICAL are understood", async () => {
+    const env = { EKOS_LOGS_DIRECTORY: tmp.dir, DISCORD_WEBHOOK_URL: "http://127.0.0.1:9", LOG_LEVEL: "loud" };
+    const bad = await runLogward(["forward", "--once"], { cwd: tmp.dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('logward: LOG_LEVEL: unknown level "loud" (use debug, info, warning, error)\n');
+    for (const LOG_LEVEL of ["WARNING", "critical"])
+      expect(await runLogward(["forward", "--once"], { cwd: tmp.dir, env: { ...env, LOG_LEVEL } })).toMatchObject({
+        code: 0,
+      });
+  });
+
   it.each(cases)("%s in: logward %s", async (flag, args) => {
     const run = await runLogward(args, { cwd: tmp.dir });
     expect(run.code).toBe(2);
