@@ -1,28 +1,29 @@
-// Runs the CLI bundle (dist/bundle/logward.cjs) through V8's code cache, kept per command beside the bundle.
+// Runs the CLI bundle (dist/bundle/logward.cjs) through V8's code cache, kept per command in the user's cache folder.
 "use strict";
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 const vm = require("node:vm");
 const Module = require("node:module");
 
 const BUNDLE = path.join(__dirname, "..", "dist", "bundle", "logward.cjs");
-const CACHE_DIR = path.join(path.dirname(BUNDLE), "cache");
 
 /**
- * Run the CLI as `name` with argv. The first run of a command writes what V8 compiled for it to a cache file
- * (when the folder is writable); later runs of that command load it instead of compiling. The file's name holds
- * the bundle's content hash (its first line, written by scripts/bundle.mjs) and Node's version, since V8 itself
- * checks little more than the source's length.
+ * Run the CLI as `name` with argv. The first run of a real command writes what V8 compiled for it to a cache file
+ * in the per-user cache folder (when it is writable); later runs of that command load it instead of compiling.
+ * The file's name holds the bundle's content hash (its first line, written by scripts/bundle.mjs) and Node's
+ * version, since V8 itself checks little more than the source's length. Typos, --help and --version get no cache:
+ * a cache per unknown word would fill the folder.
  */
 exports.start = function start(name, argv) {
   const source = fs.readFileSync(BUNDLE, "utf8");
-  const cacheFile = path.join(
-    CACHE_DIR,
-    `${commandOf(name, argv)}-${bundleHash(source)}-${process.version}-${process.arch}.v8`,
-  );
-  const cachedData = readIfThere(cacheFile);
+  const command = commandOf(name, argv);
+  const dir = command && cacheDir(process.env);
+  const cacheFile = dir && path.join(dir, `${command}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
+  const cachedData = cacheFile ? readIfThere(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
-  if (!cachedData || script.cachedDataRejected) process.once("exit", () => writeCache(script, cacheFile));
+  if (cacheFile && (!cachedData || script.cachedDataRejected))
+    process.once("exit", () => writeCache(script, dir, cacheFile, command));
   const bundle = { exports: {} };
   script
     .runInThisContext()
@@ -34,15 +35,45 @@ exports.start = function start(name, argv) {
 const OPTIONS_WITH_VALUE = new Set(["--log-level", "--log-format", "--state-dir"]);
 exports.OPTIONS_WITH_VALUE = OPTIONS_WITH_VALUE;
 
-/** The command word (`run`, `stats`…), which decides what code runs; anything else shares one cache. */
+/** logward's command words (src/cli/commands.ts; start-cache.test.ts checks the list). */
+const COMMANDS = new Set([
+  "run",
+  "check",
+  "watch",
+  "forward",
+  "demo",
+  "logs2eca",
+  "rotate",
+  "service",
+  "view",
+  "stats",
+  "completion",
+]);
+exports.COMMANDS = COMMANDS;
+
+/** `$XDG_CACHE_HOME/logward`, else `~/.cache/logward` (a relative XDG path is ignored, as the spec says). */
+function cacheDir(env) {
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, "logward");
+  try {
+    const home = os.homedir();
+    return home ? path.join(home, ".cache", "logward") : undefined;
+  } catch {
+    return undefined; // a user without a home folder runs without a cache
+  }
+}
+exports.cacheDir = cacheDir;
+
+/** `logward-run`, `logward-stats`…: the command word decides what code runs. Anything else gets no cache. */
 function commandOf(name, argv) {
   let word;
   for (let i = 0; i < argv.length && word === undefined; i++) {
     const arg = argv[i];
     if (OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (arg === "-h" || arg === "--help" || arg === "-V" || arg === "-v" || arg === "--version") return undefined;
     else if (!arg.startsWith("-")) word = arg;
   }
-  return /^[a-z][a-z0-9-]{0,30}$/.test(word ?? "") ? `${name}-${word}` : `${name}-other`;
+  if (name === "logs2eca") return "logs2eca";
+  return COMMANDS.has(word) ? `${name}-${word}` : undefined;
 }
 
 /** The hash on the bundle's first line (`/*logward-bundle HASH*\/`); a bundle without one is never cached. */
@@ -60,15 +91,21 @@ function readIfThere(file) {
   }
 }
 
-/** Written whole under a temporary name, then renamed: a start that reads it never sees half a file. */
-function writeCache(script, file) {
+/**
+ * Written whole under a temporary name, then renamed: a start that reads it never sees half a file. The command's
+ * caches for other bundles or Node versions (an upgrade left them) are removed, so the folder holds one per command.
+ */
+function writeCache(script, dir, file, command) {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(temporary, script.createCachedData());
     fs.renameSync(temporary, file);
+    for (const old of fs.readdirSync(dir))
+      if (old.startsWith(`${command}-`) && old.endsWith(".v8") && path.join(dir, old) !== file)
+        fs.rmSync(path.join(dir, old), { force: true });
   } catch {
-    // A read-only install runs without a cache, as fast as before there was one.
+    // A read-only home or a system user without one runs without a cache, as fast as before there was one.
     try {
       fs.rmSync(temporary, { force: true });
     } catch {

@@ -9,7 +9,7 @@ const BUNDLE = "dist/bundle/logward.cjs";
 /** The bundle's first line names its content, so bin/start.cjs keeps code caches apart by content, not by date. */
 const STAMP_PLACEHOLDER = "/*logward-bundle 0000000000000000*/";
 
-// Clears the previous build's code caches too: they belong to the old bundle.
+// Starts from an empty folder (code caches live in the per-user cache folder, keyed by the bundle's hash).
 fs.rmSync("dist/bundle", { recursive: true, force: true });
 
 await build({

@@ -1,86 +1,154 @@
-// bin/start.cjs against a copy of the built package: the code cache per command, written once, survives garbage.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+// bin/start.cjs against a copy of the built package: the code cache per command, written once into the user's cache
+// folder (never the install folder), only for real commands, survives garbage and unwritable folders.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "../src/cli/main.js";
 import { ROOT, runLogward, tempDir } from "./helpers.js";
 
-const startCjs = createRequire(import.meta.url)("../bin/start.cjs") as { OPTIONS_WITH_VALUE: Set<string> };
+const startCjs = createRequire(import.meta.url)("../bin/start.cjs") as {
+  OPTIONS_WITH_VALUE: Set<string>;
+  COMMANDS: Set<string>;
+  cacheDir: (env: NodeJS.ProcessEnv) => string | undefined;
+};
 
-/** A package folder of its own (bin/, dist/bundle/, package.json), so its cache folder is this test's alone. */
-function packageCopy(dir: string): { bin: string; cacheDir: string } {
-  mkdirSync(join(dir, "bin"));
-  mkdirSync(join(dir, "dist", "bundle"), { recursive: true });
+/**
+ * A package folder of its own (bin/, dist/bundle/, package.json) under dir/pkg and a cache home of its own,
+ * dir/cache-home: `run` starts the copy with XDG_CACHE_HOME pointing there.
+ */
+function packageCopy(dir: string): {
+  bin: string;
+  cacheDir: string;
+  installDir: string;
+  run: (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof runLogward>;
+} {
+  const installDir = join(dir, "pkg");
+  mkdirSync(join(installDir, "bin"), { recursive: true });
+  mkdirSync(join(installDir, "dist", "bundle"), { recursive: true });
   for (const file of ["bin/logward", "bin/start.cjs", "dist/bundle/logward.cjs", "package.json"])
-    copyFileSync(join(ROOT, file), join(dir, file));
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return { bin: join(dir, "bin", "logward"), cacheDir: join(dir, "dist", "bundle", "cache") };
+    copyFileSync(join(ROOT, file), join(installDir, file));
+  symlinkSync(join(ROOT, "node_modules"), join(installDir, "node_modules"));
+  const bin = join(installDir, "bin", "logward");
+  const cacheHome = join(dir, "cache-home");
+  return {
+    bin,
+    cacheDir: join(cacheHome, "logward"),
+    installDir,
+    run: (args, env = {}) => runLogward(args, { bin, env: { XDG_CACHE_HOME: cacheHome, ...env } }),
+  };
 }
 
-const cacheFiles = (cacheDir: string): string[] => readdirSync(cacheDir).sort();
+const cacheFiles = (cacheDir: string): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).sort() : []);
+
+/** The installed files that could grow: bin/ and dist/. */
+const installFiles = (installDir: string): string[] =>
+  ["bin", "dist"].flatMap((sub) => (readdirSync(join(installDir, sub), { recursive: true }) as string[]).sort());
+
+const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
+const CHECK = (dir: string) => ["--log-format", "json", "--log-level=warn", "check", "-c", join(dir, "missing.yaml")];
+const cacheName = (command: string) =>
+  new RegExp(`^logward-${command}-[0-9a-f]{16}-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`);
 
 describe("bin/start.cjs code cache", () => {
   const tmp = tempDir();
-  let pkg: { bin: string; cacheDir: string };
+  let pkg: ReturnType<typeof packageCopy>;
   beforeAll(() => (pkg = packageCopy(tmp.dir)));
   afterAll(() => tmp.cleanup());
 
-  it("writes one cache per command on first use and then keeps it", async () => {
-    const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
-    const first = await runLogward(["--version"], { bin: pkg.bin });
-    expect(first.stdout.trim()).toBe(version);
-    const [other] = cacheFiles(pkg.cacheDir);
-    expect(other).toMatch(
-      new RegExp(`^logward-other-[0-9a-f]{16}-${process.version.replaceAll(".", "\\.")}-${process.arch}\\.v8$`),
-    );
-    const written = statSync(join(pkg.cacheDir, other as string));
-    expect(written.size).toBeGreaterThan(1000);
+  it("writes nothing for typos, --help, --version or no command, and nothing ever into the install folder", async () => {
+    const before = installFiles(pkg.installDir);
+    const words = ["--version", "-V", "-v", "--help", "help", "", "rn", "chek", "stast", "x".repeat(20), "RUN", "--"];
+    for (const word of words) await pkg.run(word === "" ? [] : [word]);
+    expect(await pkg.run(["--log-level", "warn", "-V"])).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    expect(cacheFiles(pkg.cacheDir)).toEqual([]);
+    await pkg.run(CHECK(tmp.dir));
+    expect(installFiles(pkg.installDir)).toEqual(before);
+  });
 
-    const again = await runLogward(["--version"], { bin: pkg.bin });
-    expect(again.stdout.trim()).toBe(version);
-    // A cache V8 accepted is not written again.
-    expect(statSync(join(pkg.cacheDir, other as string)).mtimeMs).toBe(written.mtimeMs);
-
-    const check = await runLogward(
-      ["--log-format", "json", "--log-level=warn", "check", "-c", join(tmp.dir, "missing.yaml")],
-      { bin: pkg.bin },
-    );
+  it("writes one cache per real command into $XDG_CACHE_HOME/logward on first use and then keeps it", async () => {
+    const check = await pkg.run(CHECK(tmp.dir));
     expect(check.code).toBe(2);
-    expect(cacheFiles(pkg.cacheDir).filter((f) => f.startsWith("logward-check-"))).toHaveLength(1);
-    expect(cacheFiles(pkg.cacheDir).some((f) => f.startsWith("logward-json-"))).toBe(false);
+    const [file, ...more] = cacheFiles(pkg.cacheDir);
+    expect(more).toEqual([]);
+    expect(file).toMatch(cacheName("check"));
+    const written = statSync(join(pkg.cacheDir, file as string));
+    expect(written.size).toBeGreaterThan(1000);
+    expect((await pkg.run(CHECK(tmp.dir))).code).toBe(2);
+    // A cache V8 accepted is not written again.
+    expect(statSync(join(pkg.cacheDir, file as string)).mtimeMs).toBe(written.mtimeMs);
+  });
+
+  it("drops the command's caches of older bundles or Node versions when it writes a new one", async () => {
+    mkdirSync(pkg.cacheDir, { recursive: true });
+    const stale = ["logward-check-0000000000000000-v20.0.0-x64.v8", "logward-check-1111111111111111-v22.1.0-x64.v8"];
+    for (const name of stale) writeFileSync(join(pkg.cacheDir, name), "old");
+    writeFileSync(join(pkg.cacheDir, "logward-rotate-0000000000000000-v20.0.0-x64.v8"), "another command's");
+    for (const file of cacheFiles(pkg.cacheDir).filter((f) => cacheName("check").test(f)))
+      writeFileSync(join(pkg.cacheDir, file), "rejected");
+    await pkg.run(CHECK(tmp.dir));
+    const files = cacheFiles(pkg.cacheDir);
+    expect(files.filter((f) => f.startsWith("logward-check-"))).toHaveLength(1);
+    expect(files).toContain("logward-rotate-0000000000000000-v20.0.0-x64.v8");
   });
 
   it("knows every option before the command that takes a value (they are skipped to find the command)", () => {
     const withValue = buildProgram()
       .options.filter((option) => option.required || option.optional)
       .map((option) => option.long);
-    expect([...(startCjs.OPTIONS_WITH_VALUE as Set<string>)].sort()).toEqual(withValue.sort());
+    expect([...startCjs.OPTIONS_WITH_VALUE].sort()).toEqual(withValue.sort());
+  });
+
+  it("knows every command word", () => {
+    const names = buildProgram().commands.map((command) => command.name());
+    expect([...startCjs.COMMANDS].sort()).toEqual(names.sort());
   });
 
   it("replaces a cache V8 rejects, and runs the same meanwhile", async () => {
-    await runLogward(["--version"], { bin: pkg.bin });
-    const [file] = cacheFiles(pkg.cacheDir).filter((f) => f.startsWith("logward-other-"));
+    await pkg.run(CHECK(tmp.dir));
+    const [file] = cacheFiles(pkg.cacheDir).filter((f) => cacheName("check").test(f));
     const path = join(pkg.cacheDir, file as string);
     writeFileSync(path, "not a code cache");
-    const run = await runLogward(["--version"], { bin: pkg.bin });
-    expect(run.code).toBe(0);
-    expect(run.stderr).toBe("");
+    const run = await pkg.run(CHECK(tmp.dir));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("missing.yaml");
     expect(statSync(path).size).toBeGreaterThan(1000);
     expect(cacheFiles(pkg.cacheDir).some((f) => f.endsWith(".tmp"))).toBe(false);
   });
 
-  it("runs without a cache where it cannot write one", async () => {
+  it("runs silently without a cache where it cannot write one (a file in the way, no usable home)", async () => {
     const other = tempDir();
     try {
       const copy = packageCopy(other.dir);
+      mkdirSync(join(other.dir, "cache-home"));
       writeFileSync(copy.cacheDir, "a file where the cache folder would go");
-      const run = await runLogward(["--version"], { bin: copy.bin });
-      expect(run.code).toBe(0);
-      expect(run.stderr).toBe("");
+      const blocked = await copy.run(CHECK(other.dir));
+      expect(blocked.code).toBe(2);
+      expect(blocked.stderr).not.toMatch(/cache|EEXIST|ENOTDIR/i);
       expect(readFileSync(copy.cacheDir, "utf8")).toBe("a file where the cache folder would go");
+      // A system user: no XDG_CACHE_HOME, a home that is not a folder.
+      const homeless = await copy.run(CHECK(other.dir), { XDG_CACHE_HOME: "", HOME: "/dev/null" });
+      expect(homeless.code).toBe(2);
+      expect(homeless.stderr).not.toMatch(/cache|ENOTDIR/i);
+      expect(installFiles(copy.installDir)).not.toContainEqual(expect.stringMatching(/\.v8$/));
     } finally {
       other.cleanup();
     }
+  });
+
+  it("puts the cache in $XDG_CACHE_HOME/logward when absolute, else ~/.cache/logward", () => {
+    expect(startCjs.cacheDir({ XDG_CACHE_HOME: "/var/cache/u" })).toBe("/var/cache/u/logward");
+    const home = startCjs.cacheDir({ XDG_CACHE_HOME: "relative/cache" });
+    expect(home).toMatch(/\/\.cache\/logward$/);
+    expect(startCjs.cacheDir({})).toBe(home);
   });
 });

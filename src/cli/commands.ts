@@ -9,6 +9,7 @@ import { registerRotate } from "./rotate.js";
 import { registerService } from "./service.js";
 import { registerView } from "./view.js";
 import { registerStats } from "./stats.js";
+import { registerCompletion } from "./completion.js";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -27,4 +28,5 @@ export const commandModules: RegisterCommand[] = [
   registerService,
   registerView,
   registerStats,
+  registerCompletion,
 ];

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 // The config loader and the daemon are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
-import { parseDuration } from "../core/units.js";
+import { durationFlag } from "./flags.js";
 
 /** The demo's config: an exec rule with a cooldown, a threshold rule, and a console view of both. */
 export function demoConfig(dir: string): unknown {
@@ -58,6 +58,7 @@ export function registerDemo(program: Command): void {
     )
     .option("--for <duration>", "stop by itself after this long")
     .action(async (opts: { for?: string }, command: Command) => {
+      const forMs = opts.for === undefined ? undefined : durationFlag("--for", opts.for);
       const { validateConfig, runDaemon, loggerForConfig } = await import("./daemon-deps.js");
       const dir = mkdtempSync(join(tmpdir(), "logward-demo-"));
       const logFile = join(dir, "app.log");
@@ -72,9 +73,7 @@ export function registerDemo(program: Command): void {
         () => appendFileSync(logFile, `${new Date().toISOString()} ${SCRIPT[step++ % SCRIPT.length]}\n`),
         400,
       );
-      const until = opts.for
-        ? new Promise<void>((resolve) => setTimeout(resolve, parseDuration(opts.for as string)))
-        : undefined;
+      const until = forMs !== undefined ? new Promise<void>((resolve) => setTimeout(resolve, forMs)) : undefined;
       try {
         process.exitCode = await runDaemon(config, { logger, ...(until ? { until } : {}), drainTimeoutMs: 5000 });
       } finally {

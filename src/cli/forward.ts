@@ -78,8 +78,46 @@ export function legacyForwardOptions(env: NodeJS.ProcessEnv): {
   return {
     paths: [join(dir, "**", "*.log")],
     opts,
-    ...(level ? { logLevel: level === "warning" ? "warn" : level } : {}),
+    ...(level ? { logLevel: legacyLogLevel(level) } : {}),
   };
+}
+
+/** The old tool's LOG_LEVEL (Python's names) as a logward level; anything else is a usage error, not pino's. */
+function legacyLogLevel(level: string): string {
+  const known: Record<string, string> = {
+    trace: "trace",
+    debug: "debug",
+    info: "info",
+    warn: "warn",
+    warning: "warn",
+    error: "error",
+    critical: "fatal",
+    fatal: "fatal",
+    silent: "silent",
+  };
+  const mapped = known[level];
+  if (!mapped) throw new UserError("USAGE", `LOG_LEVEL: unknown level "${level}" (use debug, info, warning, error)`);
+  return mapped;
+}
+
+/** Where each forward flag lands in the config it builds: a bad value is reported under the flag's name. */
+const FLAG_OF_KEY: Record<string, string> = {
+  "actions.to.type": "--type",
+  "actions.to.url": "--to",
+  "actions.to.batch.size": "--batch-size",
+  "actions.to.batch.timeout": "--batch-timeout",
+  "actions.to.rate_limit": "--rate-limit",
+  "actions.to.max_retries": "--max-retries",
+  "sources.forward.rescan": "--rescan",
+  "sources.forward.path": "PATH",
+};
+
+/** A config error whose every issue comes from a flag, told in flags; any other error unchanged. */
+export function inFlagTerms(err: unknown): unknown {
+  const issues = (err as { issues?: { path: string; message: string }[] }).issues;
+  if (!Array.isArray(issues) || !issues.every((issue) => issue.path in FLAG_OF_KEY)) return err;
+  const text = issues.map((issue) => `${FLAG_OF_KEY[issue.path]}: ${issue.message}`).join("\n");
+  return new UserError("USAGE", text, { cause: err });
 }
 
 const numberOrText = (v: string) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
@@ -149,9 +187,13 @@ export function registerForward(program: Command): void {
         effective = { paths: legacy.paths, opts: { ...legacy.opts, ...pickFlags(opts) } };
         if (legacy.logLevel && !rootLogLevel(command)) rootOf(command).setOptionValue("logLevel", legacy.logLevel);
       }
-      const config = validateConfig(forwardConfig(effective.paths, effective.opts, globalOptions(command).stateDir), {
-        origin: "forward flags",
-      });
+      const raw = forwardConfig(effective.paths, effective.opts, globalOptions(command).stateDir);
+      let config;
+      try {
+        config = validateConfig(raw, { origin: "forward flags" });
+      } catch (err) {
+        throw inFlagTerms(err);
+      }
       const logger = loggerForConfig(command, config);
       process.exitCode = await runDaemon(config, { logger, once: effective.opts.once ?? false });
     });

@@ -1,5 +1,5 @@
 // CLI entry: global flags, one module per command, and error → exit code mapping.
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { commandModules } from "./commands.js";
 import { VERSION } from "./version.js";
 
@@ -7,9 +7,19 @@ import { VERSION } from "./version.js";
 export function buildProgram(): Command {
   const program = new Command("logward")
     .description("Tail logs without losing a line, recognise what matters, and act.")
-    .version(VERSION, "--version")
-    .option("--log-level <level>", "trace|debug|info|warn|error|silent (default: info, or log.level)")
-    .option("--log-format <format>", "json|pretty (default: pretty on a terminal)")
+    .version(VERSION, "-V, --version")
+    .addOption(
+      new Option("--log-level <level>", "default: info, or log.level").choices([
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "error",
+        "fatal",
+        "silent",
+      ]),
+    )
+    .addOption(new Option("--log-format <format>", "default: pretty on a terminal").choices(["json", "pretty"]))
     .option("--state-dir <dir>", "folder for checkpoints and other state")
     .showHelpAfterError()
     .exitOverride();
@@ -19,7 +29,7 @@ export function buildProgram(): Command {
 
 /** Run the CLI; `name` is the program name it was started as (logward or logs2eca). */
 export async function main(argv: string[], name: string): Promise<void> {
-  const args = name === "logs2eca" ? ["logs2eca", ...argv] : argv;
+  const args = name === "logs2eca" ? ["logs2eca", ...argv] : versionAlias(argv);
   try {
     await buildProgram().parseAsync(args, { from: "user" });
   } catch (err) {
@@ -32,3 +42,15 @@ export async function main(argv: string[], name: string): Promise<void> {
     process.exitCode = reportFatal(err);
   }
 }
+
+/** `-v` before any command word means --version, as most tools have it (no global flag uses -v). */
+function versionAlias(argv: string[]): string[] {
+  const args = [...argv];
+  for (let i = 0; i < args.length && (args[i]?.startsWith("-") ?? false); i++) {
+    if (args[i] === "-v") args[i] = "--version";
+    else if (GLOBAL_OPTIONS_WITH_VALUE.includes(args[i] as string)) i++;
+  }
+  return args;
+}
+
+const GLOBAL_OPTIONS_WITH_VALUE = ["--log-level", "--log-format", "--state-dir"];

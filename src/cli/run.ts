@@ -8,7 +8,8 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description(
-      "run the daemon from a config (default ./logward.yaml, then /etc/logward/logward.yaml; env LOGWARD_CONFIG)",
+      "run the daemon from a config (-c, else LOGWARD_CONFIG, else ./logward.yaml, " +
+        "~/.config/logward/logward.yaml, /etc/logward/logward.yaml)",
     )
     .option("-c, --config <file>", "config file")
     .option("--once", "process what the files hold now, deliver every action, save checkpoints and exit")

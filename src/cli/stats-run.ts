@@ -12,6 +12,7 @@ import { createStatsJob, type StatsRunner } from "../stats/job.js";
 import { LineSplitter, readStream, replayFile, replayStdin } from "../stats/input.js";
 import { StatsOutput, type OutputMode } from "../stats/output.js";
 import { ProgressBar } from "../stats/progress.js";
+import { ACCESS_FORMATS } from "../parsers/formats.js";
 import { quickStatsConfig, type StatsFlagInput } from "../stats/flag-config.js";
 import type { StatsJobConfig } from "../stats/schema.js";
 import { loggerFor } from "./common.js";
@@ -63,7 +64,9 @@ export async function statsConfigFromFlags(file: string | undefined, flags: Stat
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const flag = FLAG_OF[String(issue?.path[0])] ?? String(issue?.path.join("."));
-  throw new UserError("USAGE", `${flag}: ${issue?.message ?? "invalid value"}`, { cause: parsed.error });
+  const why =
+    flag === "--format" ? `unknown format "${flags.format}" (use ${ACCESS_FORMATS.join(", ")})` : issue?.message;
+  throw new UserError("USAGE", `${flag}: ${why ?? "invalid value"}`, { cause: parsed.error });
 }
 
 export async function runStats(command: Command, file: string | undefined, flags: StatsFlags): Promise<void> {

@@ -2,7 +2,7 @@
 // The config loader and the daemon are imported when the command runs, not when it is declared.
 import type { Command } from "commander";
 import { UserError } from "../core/errors.js";
-import { parseDuration } from "../core/units.js";
+import { durationFlag } from "./flags.js";
 
 export interface WatchOptions {
   match: string[];
@@ -35,8 +35,7 @@ export function watchConfig(
 ): unknown {
   if (paths.length === 0) throw new UserError("USAGE", "watch needs at least one PATH");
   if (opts.match.length === 0) throw new UserError("USAGE", "watch needs at least one -m PATTERN");
-  const wait =
-    opts.wait === undefined ? 0 : parseDuration(/^\d+(\.\d+)?$/.test(opts.wait) ? Number(opts.wait) : opts.wait) / 1000;
+  const wait = opts.wait === undefined ? 0 : durationFlag("-w/--wait", opts.wait) / 1000;
   const json = opts.json ?? process.stdout.isTTY !== true;
   return {
     ...(stateDir ? { state_dir: stateDir } : {}),

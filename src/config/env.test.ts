@@ -49,7 +49,7 @@ describe("parseDotenv", () => {
       "A=1",
       "export B = two words ",
       "C='single $quoted # not comment'",
-      'D="line\\nbreak \\"q\\""',
+      "D=\"line\\nbreak 'q'\"",
       "E=value # trailing comment",
       "F=",
       "not an assignment",
@@ -59,11 +59,80 @@ describe("parseDotenv", () => {
       A: "1",
       B: "two words",
       C: "single $quoted # not comment",
-      D: 'line\nbreak "q"',
+      D: "line\nbreak 'q'",
       E: "value",
       F: "",
       G: "a=b",
     });
+  });
+});
+
+describe("parseDotenv: multi-line values and what is not an assignment", () => {
+  test.each([
+    ["double", '"'],
+    ["single", "'"],
+    ["back", "`"],
+  ])("a %s-quoted value spans lines, keeping # and = inside it, and the keys after it", (_, q) => {
+    const text = [
+      "export A=1",
+      `KEY=${q}-----BEGIN KEY-----`,
+      "# not a comment here",
+      "x=y",
+      `-----END KEY-----${q}`,
+      "B=2",
+    ];
+    for (const eol of ["\n", "\r\n"]) {
+      const vars = parseDotenv(text.join(eol));
+      // Node's parser turns CRLF inside a value into LF.
+      expect(vars.KEY).toBe(["-----BEGIN KEY-----", "# not a comment here", "x=y", "-----END KEY-----"].join("\n"));
+      expect(vars).toMatchObject({ A: "1", B: "2" });
+      expect(Object.keys(vars).sort()).toEqual(["A", "B", "KEY"]);
+    }
+  });
+
+  test("quotes of one kind hold the others; a comment after a quoted value is dropped", () => {
+    const text = [
+      `S='say "hi" \`now\`'`,
+      `D="it's # not a comment"   # comment`,
+      "B=`both ' and \"`",
+      "P=${X:-d}",
+    ].join("\n");
+    expect(parseDotenv(text)).toEqual({
+      S: 'say "hi" `now`',
+      D: "it's # not a comment",
+      B: "both ' and \"",
+      P: "${X:-d}",
+    });
+  });
+
+  test("a line that is not an assignment never glues itself to the next key", () => {
+    const vars = parseDotenv(["garbage", "K=v", "more garbage", "", "  # indented", "   ", "L=w", "M"].join("\n"));
+    expect(vars).toEqual({ K: "v", L: "w" });
+  });
+
+  test("an unterminated quote is read as one line and does not swallow the file", () => {
+    const vars = parseDotenv(['U="never closed', "garbage", "M=after"].join("\n"));
+    expect(vars.M).toBe("after");
+    expect(Object.keys(vars).sort()).toEqual(["M", "U"]);
+  });
+
+  test("the last assignment of a key wins; the parsed values feed ${VAR:-default} interpolation", () => {
+    const vars = parseDotenv('K=1\nK="two\nlines"\nE=');
+    expect(vars).toEqual({ K: "two\nlines", E: "" });
+    expect(interpolate("[${K}] [${E:-empty}] [${NONE:-dflt}]", vars)).toEqual({
+      ok: true,
+      value: "[two\nlines] [empty] [dflt]",
+      changed: true,
+    });
+  });
+
+  test("any text: parsing never throws and only yields valid names", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("A", "=", "\n", "#", '"', "'", "`", " ", "x", "\\") }), (text) => {
+        for (const key of Object.keys(parseDotenv(text))) expect(key).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      }),
+      { numRuns: 500, seed: 19 },
+    );
   });
 });
 

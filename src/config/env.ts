@@ -1,5 +1,6 @@
 // `${VAR}` / `${VAR:-default}` interpolation and the `.env` file that may sit beside a config.
 import fs from "node:fs";
+import { parseEnv } from "node:util";
 
 export type Env = Record<string, string | undefined>;
 
@@ -58,31 +59,42 @@ function expand(body: string, env: Env): string | { error: string } {
 }
 
 /**
- * Parse a `.env` file: `KEY=value` lines, optional `export `, `#` comments, single quotes taken
- * literally, double quotes with \n \t \" \\ escapes. Lines that are not assignments are ignored.
+ * Parse a `.env` file with Node's own parser (util.parseEnv, the dotenv rules): `KEY=value` lines, optional
+ * `export `, `#` comments, values in single, double or back quotes that may span lines, `\n` in double quotes.
+ * Lines that are not assignments are emptied first: Node's parser would glue them (even an indented comment or a
+ * line of spaces) to the next key. CRLF line ends inside a multi-line value become LF.
  */
 export function parseDotenv(text: string): Record<string, string> {
+  const parsed = parseEnv(assignmentsOnly(text));
   const vars: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(rawLine);
-    if (!m || m[1] === undefined) continue;
-    vars[m[1]] = dotenvValue(m[2] ?? "");
-  }
+  for (const [key, value] of Object.entries(parsed)) if (value !== undefined && NAME.test(key)) vars[key] = value;
   return vars;
 }
 
-function dotenvValue(raw: string): string {
-  const quote = raw[0];
-  if ((quote === '"' || quote === "'") && raw.length >= 2) {
-    const end = raw.lastIndexOf(quote);
-    if (end > 0) {
-      const body = raw.slice(1, end);
-      if (quote === "'") return body;
-      return body.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: "\n", r: "\r", t: "\t" })[c as "n"] ?? c);
+const ASSIGNMENT = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(.*)$/;
+const QUOTES = ["'", '"', "`"];
+
+/** The text with every line that is neither an assignment nor inside a quoted value emptied. */
+function assignmentsOnly(text: string): string {
+  const lines = text.split("\n");
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const value = ASSIGNMENT.exec(line.replace(/\r$/, ""))?.[1];
+    if (value === undefined) {
+      kept.push(""); // even a blank or indented comment line would be glued to the next key
+      continue;
     }
+    kept.push(line);
+    const quote = value[0];
+    if (quote === undefined || !QUOTES.includes(quote) || value.indexOf(quote, 1) > 0) continue;
+    // An opening quote: the value runs to the line holding the closing one (if none, Node reads it as one line).
+    const close = lines.findIndex((next, j) => j > i && next.includes(quote));
+    if (close < 0) continue;
+    kept.push(...lines.slice(i + 1, close + 1));
+    i = close;
   }
-  const comment = raw.search(/\s#/); // an unquoted value ends at " #"
-  return comment < 0 ? raw : raw.slice(0, comment).trimEnd();
+  return kept.join("\n");
 }
 
 /** The `.env` beside a config, or nothing when there is none. */

@@ -1,5 +1,5 @@
 // The config module's public API: load, validate, locate and print configs.
-export { loadConfig, validateConfig, resolveConfigPath, DEFAULT_CONFIG_PATHS } from "./load.js";
+export { loadConfig, validateConfig, resolveConfigPath, configSearchPath } from "./load.js";
 export { ConfigError, formatIssue, type ConfigIssue } from "./issues.js";
 export { formatConfig } from "./format.js";
 export { legacyConverters, type LegacyConverter } from "./legacy.js";

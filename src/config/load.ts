@@ -1,6 +1,7 @@
 // Loading a config: find the file, read YAML/JSON with positions, interpolate the environment,
 // validate everything and report every mistake at once.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Document, LineCounter } from "yaml";
 import { UserError } from "../core/errors.js";
@@ -19,9 +20,27 @@ import { patternHints } from "../rules/pattern-hints.js";
 export { formatConfig } from "./format.js";
 export { ConfigError } from "./issues.js";
 
-export const DEFAULT_CONFIG_PATHS = ["logward.yaml", "/etc/logward/logward.yaml"] as const;
+/**
+ * Where a config is looked for when neither -c nor LOGWARD_CONFIG names one, in order: ./logward.yaml, the user's
+ * $XDG_CONFIG_HOME/logward/logward.yaml (default ~/.config; a relative XDG path is ignored, as the spec says), then
+ * /etc/logward/logward.yaml.
+ */
+export function configSearchPath(env: Env = process.env): string[] {
+  const xdg = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : undefined;
+  const home = env.HOME || safeHomedir();
+  const user = xdg ?? (home ? path.join(home, ".config") : undefined);
+  return ["logward.yaml", ...(user ? [path.join(user, "logward", "logward.yaml")] : []), "/etc/logward/logward.yaml"];
+}
 
-/** The config to use: the flag, else $LOGWARD_CONFIG, else ./logward.yaml, else /etc/logward/logward.yaml. */
+function safeHomedir(): string | undefined {
+  try {
+    return os.homedir() || undefined;
+  } catch {
+    return undefined; // a user without a home looks in the other places
+  }
+}
+
+/** The config to use: the flag, else $LOGWARD_CONFIG, else the first of configSearchPath() that exists. */
 export function resolveConfigPath(flag: string | undefined, env: Env = process.env): string {
   const chosen = flag ?? (env.LOGWARD_CONFIG || undefined);
   if (chosen !== undefined) {
@@ -29,11 +48,10 @@ export function resolveConfigPath(flag: string | undefined, env: Env = process.e
     const how = flag !== undefined ? "" : " (from LOGWARD_CONFIG)";
     throw new UserError("CONFIG_NOT_FOUND", `config file ${chosen}${how} not found`);
   }
-  for (const candidate of DEFAULT_CONFIG_PATHS) if (fs.existsSync(candidate)) return candidate;
-  throw new UserError(
-    "CONFIG_NOT_FOUND",
-    `no config file: tried ./${DEFAULT_CONFIG_PATHS[0]} and ${DEFAULT_CONFIG_PATHS[1]} (pass -c FILE or set LOGWARD_CONFIG)`,
-  );
+  const candidates = configSearchPath(env);
+  for (const candidate of candidates) if (fs.existsSync(candidate)) return candidate;
+  const tried = candidates.map((c) => (path.isAbsolute(c) ? c : `./${c}`)).join(", ");
+  throw new UserError("CONFIG_NOT_FOUND", `no config file: tried ${tried} (pass -c FILE or set LOGWARD_CONFIG)`);
 }
 
 /** Read, interpolate and validate a YAML or JSON config file. */

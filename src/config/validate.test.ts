@@ -253,12 +253,15 @@ describe("resolveConfigPath", () => {
     });
   });
 
-  test("with nothing anywhere, the error names both default places", () => {
+  test("with nothing anywhere, the error names every place tried", () => {
     if (fs.existsSync("/etc/logward/logward.yaml")) return void expect(resolveConfigPath(undefined, {})).toBeTruthy();
     const dir = tempDir();
+    const env = { XDG_CONFIG_HOME: path.join(dir, "xdg") };
     inDir(dir, () => {
-      expect(() => resolveConfigPath(undefined, {})).toThrow(expect.objectContaining({ code: "CONFIG_NOT_FOUND" }));
-      expect(() => resolveConfigPath(undefined, {})).toThrow(/\.\/logward\.yaml and \/etc\/logward\/logward\.yaml/);
+      expect(() => resolveConfigPath(undefined, env)).toThrow(expect.objectContaining({ code: "CONFIG_NOT_FOUND" }));
+      expect(() => resolveConfigPath(undefined, env)).toThrow(
+        `tried ./logward.yaml, ${dir}/xdg/logward/logward.yaml, /etc/logward/logward.yaml`,
+      );
     });
     expect(path.isAbsolute(dir)).toBe(true);
   });

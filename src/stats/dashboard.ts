@@ -1,5 +1,6 @@
 // The terminal dashboard of `logward stats` on a TTY: a pure renderer and a screen that redraws in place.
 import type { WriteStream } from "node:tty";
+import { colourWanted, terminalSize } from "../core/terminal.js";
 import type { TrafficState } from "./analyzer.js";
 import { formatBytes, formatPercent, isoSeconds } from "./render.js";
 import type { StatsReport, TopEntry } from "./report.js";
@@ -18,11 +19,9 @@ export interface DashboardView {
 }
 
 const SPARK = "▁▂▃▄▅▆▇█";
-const RED = "\x1b[31;1m";
-const GREEN = "\x1b[32m";
-const DIM = "\x1b[2m";
-const BOLD = "\x1b[1m";
-const RESET = "\x1b[0m";
+const COLOURS = { RED: "\x1b[31;1m", GREEN: "\x1b[32m", DIM: "\x1b[2m", BOLD: "\x1b[1m", RESET: "\x1b[0m" };
+const NO_COLOURS: typeof COLOURS = { RED: "", GREEN: "", DIM: "", BOLD: "", RESET: "" };
+type Palette = typeof COLOURS;
 
 export function sparkline(values: number[], width: number): string {
   const shown = values.slice(-width);
@@ -34,7 +33,7 @@ function bar(value: number, total: number, width: number): string {
   return total > 0 ? "█".repeat(Math.round((value / total) * width)) : "";
 }
 
-function table(title: string, entries: TopEntry[], width: number): string[] {
+function table(title: string, entries: TopEntry[], width: number, { BOLD, RESET }: Palette): string[] {
   const nameWidth = Math.max(8, width - 9);
   const rows = entries.map((e) => `${truncate(e.name, nameWidth).padEnd(nameWidth)} ${String(e.hits).padStart(8)}`);
   return [`${BOLD}${title.padEnd(nameWidth)} ${"hits".padStart(8)}${RESET}`, ...rows];
@@ -44,8 +43,10 @@ function truncate(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
-/** The dashboard as lines (with ANSI colours) for a terminal `width` columns wide. */
-export function renderDashboard(view: DashboardView, width: number): string[] {
+/** The dashboard as lines (with ANSI colours unless `colour` is false) for a terminal `width` columns wide. */
+export function renderDashboard(view: DashboardView, width: number, colour = true): string[] {
+  const palette = colour ? COLOURS : NO_COLOURS;
+  const { RED, GREEN, DIM, BOLD, RESET } = palette;
   const { state, latest } = view;
   const clock = state.watermark !== undefined ? isoSeconds(state.watermark) : "waiting for lines";
   const lines = [
@@ -72,8 +73,8 @@ export function renderDashboard(view: DashboardView, width: number): string[] {
     );
     lines.push("");
     const half = Math.floor((width - 3) / 2);
-    const left = table("Top sections", latest.sections, half);
-    const right = table("Top hosts", latest.hosts, half);
+    const left = table("Top sections", latest.sections, half, palette);
+    const right = table("Top hosts", latest.hosts, half, palette);
     for (let i = 0; i < Math.max(left.length, right.length); i++)
       lines.push(`${padVisible(left[i] ?? "", half)}   ${right[i] ?? ""}`);
   } else {
@@ -95,20 +96,28 @@ function padVisible(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - visible));
 }
 
-/** Draws the dashboard on the alternate screen, in place; restores the terminal on close. */
+/**
+ * Draws the dashboard on the alternate screen, in place; restores the terminal on close. Cursor moves are needed to
+ * redraw and stay; colours follow NO_COLOR/FORCE_COLOR.
+ */
 export class DashboardScreen {
   private opened = false;
+  private readonly colour: boolean;
 
-  constructor(private readonly stream: WriteStream) {}
+  constructor(
+    private readonly stream: WriteStream,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.colour = colourWanted(stream, env);
+  }
 
   draw(view: DashboardView): void {
     if (!this.opened) {
       this.stream.write("\x1b[?1049h\x1b[?25l"); // alternate screen, hide cursor
       this.opened = true;
     }
-    const width = this.stream.columns ?? 100;
-    const height = this.stream.rows ?? 40;
-    const lines = renderDashboard(view, width).slice(0, height);
+    const { columns, rows } = terminalSize(this.stream);
+    const lines = renderDashboard(view, columns, this.colour).slice(0, rows);
     this.stream.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\n")}\x1b[J`);
   }
 
