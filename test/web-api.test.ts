@@ -167,20 +167,26 @@ describe("GET /api/stream", () => {
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.events.length >= 1, "hello");
     r.pause();
-    const dropped = async () =>
-      (await s.metrics.getSingleMetric("logward_web_events_dropped_total")?.get())?.values[0]?.value ?? 0;
+    const metric = async (name: string) => (await s.metrics.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+    const dropped = () => metric("logward_web_events_dropped_total");
     const filler = "x".repeat(1000);
+    // What may wait for this client: our queue, plus the socket's buffer up to its high-water mark (16 KiB on
+    // Node 20, 64 KiB since 22) and the one frame that crossed it.
+    const bound = 64 * 1024 + 64 * 1024 + MAX_LINES_PER_EVENT * (filler.length + 100);
+    const peak = () => metric("logward_web_client_queue_peak_bytes");
     let pushed = 0;
     // Keep writing until the socket and our bounded queue are both full and lines start to drop.
     await waitFor(
       async () => {
         s.hub.pushRecords(Array.from({ length: 1000 }, () => record(`${++pushed} ${filler}`)));
         await new Promise((resolve) => setImmediate(resolve));
-        return (await dropped()) > 0;
+        return (await dropped()) > 0 || (await peak()) > bound;
       },
       "lines to be dropped",
       30_000,
     );
+    expect(await peak()).toBeLessThanOrEqual(bound);
+    expect(await dropped()).toBeGreaterThan(0);
     r.resume();
     const reported = () => r.ofType("dropped").reduce((sum, e) => sum + (e.data.count as number), 0);
     await waitFor(async () => r.lines().length + reported() === pushed, "every line delivered or reported", 30_000);

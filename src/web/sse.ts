@@ -26,8 +26,11 @@ export function sseFrame(data: unknown, id?: string): string {
  * Writes frames to a response. While the socket drains, frames go straight through; once a write
  * reports back-pressure, frames wait in a queue bounded by bytes, and frames beyond it are dropped and
  * counted. On 'drain' the queue is written, followed by a "dropped" event telling the browser how many
- * lines it missed, at the place it missed them. Frames are written one by one (corked into one socket
- * write), so what sits in the socket's buffer beyond its high-water mark is at most one frame.
+ * lines it missed, at the place it missed them. Frames are written one by one, so what sits in the socket's
+ * buffer beyond its high-water mark is at most one frame. The response is never corked: since Node 22 a
+ * corked response's write() weighs only what was written while corked, not what the socket still holds,
+ * so it never reports back-pressure (nor emits 'drain') and the socket's buffer grows without limit. Node
+ * already corks the socket itself until the next tick, so the frames of one send still leave in one write.
  */
 export class SseClient {
   private blocked = false;
@@ -117,13 +120,11 @@ export class SseClient {
     if (this.closed || frames.length === 0) return 0;
     let lines = 0;
     let i = 0;
-    this.res.cork();
     while (i < frames.length && !this.blocked) {
       const frame = frames[i++] as SseFrame;
       this.blocked = !this.res.write(frame.text);
       lines += frame.lines;
     }
-    this.res.uncork();
     this.options.onSent(lines);
     return i;
   }
