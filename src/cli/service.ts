@@ -1,5 +1,6 @@
 // `logward service print|install [-c FILE]`: a hardened systemd unit running `logward run -c <config>`.
 // The config loader is imported by the actions, not when the commands are declared.
+import { makeDirs } from "../core/mkdirs.js";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,10 +132,10 @@ export async function installUnit(config: Config, unitDir: string): Promise<stri
   const unitPath = path.join(path.resolve(unitDir), UNIT_NAME);
   const created: string[] = [];
   try {
-    await fs.promises.mkdir(path.dirname(unitPath), { recursive: true });
+    await makeDirs(path.dirname(unitPath));
     for (const dir of writablePaths(config)) {
       if (!fs.existsSync(dir)) {
-        await fs.promises.mkdir(dir, { recursive: true });
+        await makeDirs(dir);
         created.push(dir);
       }
     }

@@ -1,5 +1,6 @@
 // The daemon's life: state, pid file, pipeline, web and rotation; signals (HUP reload, TERM/INT drain).
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { makeDirsSync } from "../core/mkdirs.js";
+import { realpathSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { systemClock, type Clock } from "../core/clock.js";
 import { MemoryCheckpointStore, type CheckpointStore } from "../core/checkpoint.js";
@@ -48,7 +49,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
   const drainMs = options.drainTimeoutMs ?? 30_000;
-  mkdirSync(config.state_dir, { recursive: true });
+  makeDirsSync(config.state_dir);
   const checkpoints: CheckpointStore = options.memoryCheckpoints
     ? new MemoryCheckpointStore()
     : await FileCheckpointStore.open(config.state_dir, { logger, metrics, clock });

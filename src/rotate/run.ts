@@ -1,4 +1,5 @@
 // One pass of one rotate job: expand its path, and for each file lock, scan, plan and apply (or only plan).
+import { makeDirs } from "../core/mkdirs.js";
 import { promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
 import type { Clock } from "../core/clock.js";
@@ -93,7 +94,7 @@ async function runFilePass(
     await assertSafeArchiveDir(archiveDir);
     if (!opts.dryRun) {
       // Never group- or world-writable, whatever the umask: assertSafeArchiveDir would refuse it.
-      await fsp.mkdir(archiveDir, { recursive: true, mode: 0o755 });
+      await makeDirs(archiveDir, 0o755);
       await assertSafeArchiveDir(archiveDir);
       const lock = await acquireLock(lockPathFor(archiveDir, file));
       if (!lock.acquired) {

@@ -1,4 +1,5 @@
 // Rotation state per file (when its current content started), one small JSON file each in state_dir/rotate.
+import { makeDirs } from "../core/mkdirs.js";
 import { createHash } from "node:crypto";
 import { promises as fsp, type Stats } from "node:fs";
 import path from "node:path";
@@ -38,7 +39,7 @@ export class RotateState {
   }
 
   async set(state: FileState): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     await writeFileDurable(this.fileFor(state.path), JSON.stringify(state) + "\n");
   }
 

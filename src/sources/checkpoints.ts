@@ -1,4 +1,5 @@
 // FileCheckpointStore: checkpoints in state_dir/checkpoints.json (previous save kept as .prev), atomic, retried.
+import { makeDirs } from "../core/mkdirs.js";
 import fs from "node:fs";
 import path from "node:path";
 import { MemoryCheckpointStore, type Checkpoint, type CheckpointStore } from "../core/checkpoint.js";
@@ -46,7 +47,7 @@ export class FileCheckpointStore extends MemoryCheckpointStore implements Checkp
   static async open(stateDir: string, opts: FileCheckpointStoreOptions): Promise<FileCheckpointStore> {
     const store = new FileCheckpointStore(stateDir, opts.logger, opts.metrics, opts.clock ?? systemClock);
     try {
-      await fs.promises.mkdir(stateDir, { recursive: true });
+      await makeDirs(stateDir);
     } catch (err) {
       throw new LogwardError("CHECKPOINT_FAILED", `cannot create state directory ${stateDir}: ${describeError(err)}`, {
         cause: err,

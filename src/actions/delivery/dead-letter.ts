@@ -1,5 +1,6 @@
 // Dead letters: events an action gave up on, appended as NDJSON so nothing is silently lost.
-import { appendFile, mkdir } from "node:fs/promises";
+import { makeDirs } from "../../core/mkdirs.js";
+import { appendFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { LogEvent } from "../../core/event.js";
 import { isoTime, wireEvent, wireLines, type WireEvent, type WireLine } from "../../core/wire.js";
@@ -52,7 +53,7 @@ export class DeadLetterFile {
     for (let attempt = 1; ; attempt++) {
       try {
         if (!this.madeDir) {
-          await mkdir(dirname(this.path), { recursive: true });
+          await makeDirs(dirname(this.path));
           this.madeDir = true;
         }
         await appendFile(this.path, text, { encoding: "utf8", mode: 0o600 });

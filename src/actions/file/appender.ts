@@ -1,5 +1,6 @@
 // Appending to one file that may be rotated or deleted under us: before each write burst the path's
 // inode is compared with the open file's, and a moved or missing file is reopened (parents created).
+import { makeDirs } from "../../core/mkdirs.js";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
@@ -50,7 +51,7 @@ export class Appender {
 
   private async open(): Promise<fsp.FileHandle> {
     await this.reopen();
-    await fsp.mkdir(path.dirname(this.file), { recursive: true });
+    await makeDirs(path.dirname(this.file));
     const handle = await fsp.open(this.file, "a");
     const stat = await handle.stat();
     this.handle = handle;
