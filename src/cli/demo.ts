@@ -29,7 +29,8 @@ export function demoConfig(dir: string): unknown {
       restart: {
         type: "exec",
         command:
-          'echo "demo: would restart myapp now (rule $LOGWARD_RULE: $LOGWARD_MATCH; $LOGWARD_SUPPRESSED more matches swallowed by the cooldown)"',
+          'echo "demo: would restart myapp now (rule $LOGWARD_RULE: $LOGWARD_MATCH; ' +
+          '$LOGWARD_SUPPRESSED more matches swallowed by the cooldown)"',
         timeout: "10s",
       },
       show: { type: "console" },

@@ -54,7 +54,8 @@ export function legacyForwardOptions(env: NodeJS.ProcessEnv): {
 } {
   const dotenvPath = resolve(".env");
   const merged: Record<string, string | undefined> = existsSync(dotenvPath) ? readDotenv(dotenvPath) : {};
-  for (const [key, value] of Object.entries(env)) if (value) merged[key] = value; // an empty variable does not hide .env
+  // an empty variable does not hide .env
+  for (const [key, value] of Object.entries(env)) if (value) merged[key] = value;
   const dir = merged.EKOS_LOGS_DIRECTORY;
   const url = merged.DISCORD_WEBHOOK_URL;
   if (!dir || !url)

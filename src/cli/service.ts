@@ -76,7 +76,9 @@ function isInside(child: string, parent: string): boolean {
   return parent === "/" || child.startsWith(parent.endsWith("/") ? parent : `${parent}/`);
 }
 
-/** The command line that starts logward: its installed bin, behind node's absolute path if systemd would not find node. */
+/**
+ * The command line that starts logward: its installed bin, behind node's absolute path if systemd would not find node.
+ */
 export function logwardCommand(argv1 = process.argv[1], execPath = process.execPath): string[] {
   const invoked = argv1 ? path.resolve(argv1) : undefined;
   const bin =

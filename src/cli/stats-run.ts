@@ -1,4 +1,5 @@
-// What `logward stats` runs: traffic reports and the high-traffic alert for an access log (replayed, followed, or stdin).
+// What `logward stats` runs: traffic reports and the high-traffic alert for an access log (replayed, followed, or
+// stdin).
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import type { Command } from "commander";

@@ -1,4 +1,5 @@
-// `logward view PATH... [--listen HOST:PORT] [--token TOKEN | --token-file FILE | --no-token]`: tail and serve the web UI.
+// `logward view PATH... [--listen HOST:PORT] [--token TOKEN | --token-file FILE | --no-token]`: tail and serve the web
+// UI.
 import path from "node:path";
 // The config loader, the daemon and the web server are imported when the command runs, not when it is declared.
 import type { Command } from "commander";

@@ -56,7 +56,9 @@ function checkWeb(config: Config): RawIssue[] {
   return [
     {
       path: ["web", "listen"],
-      message: `listening on ${JSON.stringify(web.listen)} (not a loopback address) needs a token: set web.token, or listen on 127.0.0.1`,
+      message:
+        `listening on ${JSON.stringify(web.listen)} (not a loopback address) needs a token: ` +
+        `set web.token, or listen on 127.0.0.1`,
     },
   ];
 }

@@ -80,7 +80,9 @@ function retype(text: string, type: Scalar["type"]): unknown {
   }
 }
 
-/** A map key as the path segment toJS gives it; a collection used as a key is only named (stringifying it can throw). */
+/**
+ * A map key as the path segment toJS gives it; a collection used as a key is only named (stringifying it can throw).
+ */
 function keyOf(key: unknown): string {
   if (isScalar(key)) return String(key.value);
   return key === null || key === undefined ? "" : "(complex key)";

@@ -112,7 +112,10 @@ function messageOf(issue: ZodIssue): string {
     return `Expected ${issue.expected === "record" ? "map" : issue.expected}, received ${typeName(issue.input)}`;
   }
   if (issue.code === "invalid_value") {
-    return `Expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, received ${JSON.stringify(issue.input) ?? "nothing"}`;
+    return (
+      `Expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ` +
+      `received ${JSON.stringify(issue.input) ?? "nothing"}`
+    );
   }
   return issue.message;
 }

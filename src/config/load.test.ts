@@ -249,7 +249,10 @@ describe("environment", () => {
       loadConfig(path.join(dir, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } }),
     );
     expect(err.message).toMatch(
-      /logward\.yaml:3:10 web\.token: Expected string, received number \(the value came from \$\{\.\.\.\} unquoted: quote it/,
+      new RegExp(
+        "logward\\.yaml:3:10 web\\.token: Expected string, received number " +
+          "\\(the value came from \\$\\{\\.\\.\\.\\} unquoted: quote it",
+      ),
     );
     const quoted = tempDir({ "logward.yaml": 'web:\n  listen: 127.0.0.1:0\n  token: "${WEB_TOKEN}"\n' });
     const config = await loadConfig(path.join(quoted, "logward.yaml"), { env: { ...HOME, WEB_TOKEN: "123456" } });

@@ -2,7 +2,9 @@
 import path from "node:path";
 import type { Config } from "./types.js";
 
-/** A relative path against `base`; absolute, `~`-prefixed (expanded later by its component) and empty ones unchanged. */
+/**
+ * A relative path against `base`; absolute, `~`-prefixed (expanded later by its component) and empty ones unchanged.
+ */
 function against(base: string, p: string): string {
   if (p === "" || p.startsWith("~") || path.isAbsolute(p)) return p;
   return path.resolve(base, p);

@@ -31,17 +31,20 @@ describe("PatternSandbox", () => {
     expect(await sandbox.compile("/a!/").spans(hostile)).toEqual([[39, 41]]);
   });
 
-  test("too many waiting runs are refused; a bad or oversized pattern is a PATTERN_INVALID; close rejects waiters", async () => {
-    sandbox = new PatternSandbox({ budgetMs: 2_000, maxQueued: 1 });
-    expect(() => sandbox?.compile("/(/")).toThrow(expect.objectContaining({ code: "PATTERN_INVALID" }));
-    expect(() => sandbox?.compile("x".repeat(1001))).toThrow(/longer than 1000/);
-    const slow = sandbox.compile("/(a|a)+$/");
-    const running = slow.spans([`${"a".repeat(40)}!`]);
-    const waiting = slow.spans(["a"]);
-    await expect(slow.spans(["a"])).rejects.toMatchObject({ code: "PATTERN_BUSY" });
-    const outcomes = Promise.allSettled([running, waiting]);
-    await sandbox.close();
-    const reasons = (await outcomes).map((o) => (o.status === "rejected" ? String(o.reason) : "resolved"));
-    expect(reasons).toEqual([expect.stringMatching(/closing/), expect.stringMatching(/closing/)]);
-  });
+  test(
+    "too many waiting runs are refused; a bad or oversized pattern " + "is a PATTERN_INVALID; close rejects waiters",
+    async () => {
+      sandbox = new PatternSandbox({ budgetMs: 2_000, maxQueued: 1 });
+      expect(() => sandbox?.compile("/(/")).toThrow(expect.objectContaining({ code: "PATTERN_INVALID" }));
+      expect(() => sandbox?.compile("x".repeat(1001))).toThrow(/longer than 1000/);
+      const slow = sandbox.compile("/(a|a)+$/");
+      const running = slow.spans([`${"a".repeat(40)}!`]);
+      const waiting = slow.spans(["a"]);
+      await expect(slow.spans(["a"])).rejects.toMatchObject({ code: "PATTERN_BUSY" });
+      const outcomes = Promise.allSettled([running, waiting]);
+      await sandbox.close();
+      const reasons = (await outcomes).map((o) => (o.status === "rejected" ? String(o.reason) : "resolved"));
+      expect(reasons).toEqual([expect.stringMatching(/closing/), expect.stringMatching(/closing/)]);
+    },
+  );
 });

@@ -58,50 +58,59 @@ describe("buildActions with holds", () => {
     ]);
   });
 
-  it("plans a wait for the file it renames when rotate_wait is set; copytruncate's copy is compressed at once", async () => {
-    const file = path.join(dir, "app.log");
-    fs.writeFileSync(file, "x".repeat(100));
-    const scan = await scanFile(file, dir);
-    const now = Date.now();
-    const fresh = archiveName("app.log", now);
-    const facts = { size: 100, contentSince: now - DAY };
-    const rename = buildActions(job({ path: file, max_size: 1, compress: true }), scan, facts, now, false);
-    expect(steps(rename.actions)).toEqual(["rotate app.log", `wait ${fresh}`]);
-    expect(rename.actions[1]?.reason).toBe(
-      "just renamed; kept until quiet for rotate_wait 30s, as its writer may go on",
-    );
-    const copy = job({ path: file, max_size: 1, compress: true, method: "copytruncate" });
-    expect(steps(buildActions(copy, scan, facts, now, false).actions)).toEqual(["rotate app.log", `compress ${fresh}`]);
-  });
+  it(
+    "plans a wait for the file it renames when rotate_wait is " + "set; copytruncate's copy is compressed at once",
+    async () => {
+      const file = path.join(dir, "app.log");
+      fs.writeFileSync(file, "x".repeat(100));
+      const scan = await scanFile(file, dir);
+      const now = Date.now();
+      const fresh = archiveName("app.log", now);
+      const facts = { size: 100, contentSince: now - DAY };
+      const rename = buildActions(job({ path: file, max_size: 1, compress: true }), scan, facts, now, false);
+      expect(steps(rename.actions)).toEqual(["rotate app.log", `wait ${fresh}`]);
+      expect(rename.actions[1]?.reason).toBe(
+        "just renamed; kept until quiet for rotate_wait 30s, as its writer may go on",
+      );
+      const copy = job({ path: file, max_size: 1, compress: true, method: "copytruncate" });
+      expect(steps(buildActions(copy, scan, facts, now, false).actions)).toEqual([
+        "rotate app.log",
+        `compress ${fresh}`,
+      ]);
+    },
+  );
 });
 
 describe("rotate_wait in the daemon", () => {
-  it("keeps the renamed file until it has been quiet for rotate_wait, then a timer due then compresses it", async () => {
-    const clock = new FakeClock(Date.now()); // file times are real: start the fake clock at real time
-    const file = path.join(dir, "app.log");
-    fs.writeFileSync(file, "x".repeat(5000));
-    const s = scheduler(
-      { app: job({ path: file, max_size: 1000, compress: true, rotate_wait: "30s", check_every: "1h" }) },
-      clock,
-      state,
-    );
-    await s.start();
-    const archive = archiveName("app.log", clock.now());
-    expect(list(dir)).toEqual([archive, "app.log"]);
-    const passes = async (): Promise<string[]> =>
-      (await s.runOnce({ dryRun: false, force: false }))[0]?.actions.map((a) => a.kind) ?? [];
-    clock.advance(15_000);
-    expect(await passes()).toEqual(["wait"]);
-    // A late line from a writer that kept the file open, written now on the test's clock.
-    fs.appendFileSync(path.join(dir, archive), "a late line\n");
-    fs.utimesSync(path.join(dir, archive), new Date(clock.now()), new Date(clock.now()));
-    clock.advance(20_000); // 35s after the rename, but only 20s after that write
-    expect(await passes()).toEqual(["wait"]);
-    clock.advance(10_100); // 30s after the write: the sweep timer set for then runs the pass
-    await waitFor(() => list(dir).includes(`${archive}.gz`), "the quiet file to be compressed");
-    await s.stop();
-    expect(list(dir)).toEqual([`${archive}.gz`, "app.log"]);
-  });
+  it(
+    "keeps the renamed file until it has been quiet for " + "rotate_wait, then a timer due then compresses it",
+    async () => {
+      const clock = new FakeClock(Date.now()); // file times are real: start the fake clock at real time
+      const file = path.join(dir, "app.log");
+      fs.writeFileSync(file, "x".repeat(5000));
+      const s = scheduler(
+        { app: job({ path: file, max_size: 1000, compress: true, rotate_wait: "30s", check_every: "1h" }) },
+        clock,
+        state,
+      );
+      await s.start();
+      const archive = archiveName("app.log", clock.now());
+      expect(list(dir)).toEqual([archive, "app.log"]);
+      const passes = async (): Promise<string[]> =>
+        (await s.runOnce({ dryRun: false, force: false }))[0]?.actions.map((a) => a.kind) ?? [];
+      clock.advance(15_000);
+      expect(await passes()).toEqual(["wait"]);
+      // A late line from a writer that kept the file open, written now on the test's clock.
+      fs.appendFileSync(path.join(dir, archive), "a late line\n");
+      fs.utimesSync(path.join(dir, archive), new Date(clock.now()), new Date(clock.now()));
+      clock.advance(20_000); // 35s after the rename, but only 20s after that write
+      expect(await passes()).toEqual(["wait"]);
+      clock.advance(10_100); // 30s after the write: the sweep timer set for then runs the pass
+      await waitFor(() => list(dir).includes(`${archive}.gz`), "the quiet file to be compressed");
+      await s.stop();
+      expect(list(dir)).toEqual([`${archive}.gz`, "app.log"]);
+    },
+  );
 });
 
 describe("a plain copy beside its complete .gz", () => {

@@ -24,7 +24,10 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
 /** YYYYMMDD-HHmmss of ms, in local time. */
 export function formatStamp(ms: number): string {
   const d = new Date(ms);
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+  return (
+    `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-` +
+    `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`
+  );
 }
 
 /** The local time a stamp names, or undefined when it is not a real date (20261399-...). */

@@ -71,18 +71,21 @@ describe("size trigger, method rename", () => {
     expect(fs.statSync(gz).mode & 0o7777).toBe(0o600);
   });
 
-  it("puts archives in archive_dir (created, relative to the file's folder) and adds -1, -2 within one second", async () => {
-    const file = path.join(dir, "app.log");
-    const clock = new FakeClock();
-    const s = scheduler({ app: job({ path: file, archive_dir: "old", max_size: 5 }) }, clock, state);
-    for (let i = 0; i < 3; i++) {
-      fs.writeFileSync(file, `round ${i}\n`);
-      await s.runOnce({ dryRun: false, force: false });
-    }
-    const names = [0, 1, 2].map((seq) => archiveName("app.log", clock.now(), seq));
-    expect(list(path.join(dir, "old"))).toEqual([...names].sort());
-    expect(fs.readFileSync(path.join(dir, "old", names[2] as string), "utf8")).toBe("round 2\n");
-  });
+  it(
+    "puts archives in archive_dir (created, relative to the " + "file's folder) and adds -1, -2 within one second",
+    async () => {
+      const file = path.join(dir, "app.log");
+      const clock = new FakeClock();
+      const s = scheduler({ app: job({ path: file, archive_dir: "old", max_size: 5 }) }, clock, state);
+      for (let i = 0; i < 3; i++) {
+        fs.writeFileSync(file, `round ${i}\n`);
+        await s.runOnce({ dryRun: false, force: false });
+      }
+      const names = [0, 1, 2].map((seq) => archiveName("app.log", clock.now(), seq));
+      expect(list(path.join(dir, "old"))).toEqual([...names].sort());
+      expect(fs.readFileSync(path.join(dir, "old", names[2] as string), "utf8")).toBe("round 2\n");
+    },
+  );
 
   it("with delay_compress leaves the newest archive plain and compresses it at the next rotation", async () => {
     const file = path.join(dir, "app.log");
@@ -144,70 +147,81 @@ describe("age trigger", () => {
 });
 
 describe("copytruncate", () => {
-  it("copies then truncates the same file; the tailer is told before the truncate and after it, with the copy beside the file", async () => {
-    const file = path.join(dir, "app.log");
-    const data = content(2000);
-    fs.writeFileSync(file, data);
-    const inode = fs.statSync(file).ino;
-    const seen: { path: string; size: number; staged: boolean }[] = [];
-    const clock = new FakeClock();
-    const archive = path.join(dir, "archive", archiveName("app.log", clock.now()));
-    const staged = path.join(dir, path.basename(archive));
-    const beforeRelease = async (p: string): Promise<void> => {
-      seen.push({ path: p, size: fs.statSync(p).size, staged: fs.existsSync(staged) });
-      if (seen.length === 1) fs.appendFileSync(file, "written while the tailer finished\n");
-    };
-    const s = scheduler(
-      { app: job({ path: file, archive_dir: "archive", max_size: 1000, method: "copytruncate" }) },
-      clock,
-      state,
-      { beforeRelease },
-    );
-    await s.runOnce({ dryRun: false, force: false });
-    // Before the truncate, and after it with the copy still beside the file (where a tailer finds it).
-    expect(seen).toEqual([
-      { path: file, size: 2000, staged: true },
-      { path: file, size: 0, staged: true },
-    ]);
-    expect(list(dir)).toEqual(["app.log", "archive"]);
-    expect(
-      fs.readFileSync(archive).equals(Buffer.concat([data, Buffer.from("written while the tailer finished\n")])),
-    ).toBe(true);
-    expect(fs.statSync(file)).toMatchObject({ ino: inode, size: 0 });
-  });
+  it(
+    "copies then truncates the same file; the tailer is told before the " +
+      "truncate and after it, with the copy beside the file",
+    async () => {
+      const file = path.join(dir, "app.log");
+      const data = content(2000);
+      fs.writeFileSync(file, data);
+      const inode = fs.statSync(file).ino;
+      const seen: { path: string; size: number; staged: boolean }[] = [];
+      const clock = new FakeClock();
+      const archive = path.join(dir, "archive", archiveName("app.log", clock.now()));
+      const staged = path.join(dir, path.basename(archive));
+      const beforeRelease = async (p: string): Promise<void> => {
+        seen.push({ path: p, size: fs.statSync(p).size, staged: fs.existsSync(staged) });
+        if (seen.length === 1) fs.appendFileSync(file, "written while the tailer finished\n");
+      };
+      const s = scheduler(
+        { app: job({ path: file, archive_dir: "archive", max_size: 1000, method: "copytruncate" }) },
+        clock,
+        state,
+        { beforeRelease },
+      );
+      await s.runOnce({ dryRun: false, force: false });
+      // Before the truncate, and after it with the copy still beside the file (where a tailer finds it).
+      expect(seen).toEqual([
+        { path: file, size: 2000, staged: true },
+        { path: file, size: 0, staged: true },
+      ]);
+      expect(list(dir)).toEqual(["app.log", "archive"]);
+      expect(
+        fs.readFileSync(archive).equals(Buffer.concat([data, Buffer.from("written while the tailer finished\n")])),
+      ).toBe(true);
+      expect(fs.statSync(file)).toMatchObject({ ino: inode, size: 0 });
+    },
+  );
 });
 
 describe("rename hand-over", () => {
-  it("calls afterRotate on the fresh file, runs post_rotate with LOGWARD_ROTATED, then lets the tailer finish, then compresses", async () => {
-    const file = path.join(dir, "app.log");
-    fs.writeFileSync(file, `log line $(touch ${state}/pwned) \`touch ${state}/pwned\`\n`);
-    const envOut = path.join(state, "env.txt");
-    const calls: string[] = [];
-    const clock = new FakeClock();
-    const beforeRelease = async (p: string): Promise<void> => {
-      calls.push(`release ${path.basename(p)} exists=${fs.existsSync(p)} env=${fs.existsSync(envOut)}`);
-    };
-    const afterRotate = async (p: string): Promise<void> => {
-      calls.push(`after ${path.basename(p)} size=${fs.statSync(p).size} env=${fs.existsSync(envOut)}`);
-    };
-    const post = `printf '%s|%s|%s' "$LOGWARD_ROTATED" "$LOGWARD_FILE" "$LOGWARD_JOB" > ${envOut}`;
-    const s = scheduler(
-      { app: job({ rotate_wait: 0, path: file, max_size: 1, compress: true, post_rotate: post }) },
-      clock,
-      state,
-      {
-        beforeRelease,
-        afterRotate,
-      },
-    );
-    await s.runOnce({ dryRun: false, force: false });
-    const archive = path.join(dir, archiveName("app.log", clock.now()));
-    expect(fs.readFileSync(envOut, "utf8")).toBe(`${archive}|${file}|app`);
-    // The fresh file is there for a writer in this process to reopen, before post_rotate and the tailer.
-    expect(calls).toEqual(["after app.log size=0 env=false", `release ${path.basename(archive)} exists=true env=true`]);
-    expect(list(dir)).toEqual([`${path.basename(archive)}.gz`, "app.log"]);
-    expect(fs.existsSync(path.join(state, "pwned"))).toBe(false);
-  });
+  it(
+    "calls afterRotate on the fresh file, runs post_rotate with " +
+      "LOGWARD_ROTATED, then lets the tailer finish, then compresses",
+    async () => {
+      const file = path.join(dir, "app.log");
+      fs.writeFileSync(file, `log line $(touch ${state}/pwned) \`touch ${state}/pwned\`\n`);
+      const envOut = path.join(state, "env.txt");
+      const calls: string[] = [];
+      const clock = new FakeClock();
+      const beforeRelease = async (p: string): Promise<void> => {
+        calls.push(`release ${path.basename(p)} exists=${fs.existsSync(p)} env=${fs.existsSync(envOut)}`);
+      };
+      const afterRotate = async (p: string): Promise<void> => {
+        calls.push(`after ${path.basename(p)} size=${fs.statSync(p).size} env=${fs.existsSync(envOut)}`);
+      };
+      const post = `printf '%s|%s|%s' "$LOGWARD_ROTATED" "$LOGWARD_FILE" "$LOGWARD_JOB" > ${envOut}`;
+      const s = scheduler(
+        { app: job({ rotate_wait: 0, path: file, max_size: 1, compress: true, post_rotate: post }) },
+        clock,
+        state,
+        {
+          beforeRelease,
+          afterRotate,
+        },
+      );
+      await s.runOnce({ dryRun: false, force: false });
+      const archive = path.join(dir, archiveName("app.log", clock.now()));
+      expect(fs.readFileSync(envOut, "utf8")).toBe(`${archive}|${file}|app`);
+      // The fresh file is there for a writer in this process to reopen, before post_rotate and the tailer.
+      expect(calls).toEqual([
+        "after app.log size=0 env=false",
+        `release ${path.basename(archive)} exists=true env=true`,
+      ]);
+      expect(list(dir)).toEqual([`${path.basename(archive)}.gz`, "app.log"]);
+      expect(fs.existsSync(path.join(state, "pwned"))).toBe(false);
+    },
+  );
 });
 
 describe("fs.watch", () => {

@@ -38,30 +38,33 @@ async function holder(file: string, flags: string): Promise<ChildProcess> {
 const hasProc = fs.existsSync("/proc/self/fdinfo");
 
 describe.skipIf(!hasProc && process.env.CI !== "true")("findWriters on this host's /proc", () => {
-  it("names the writers (append or read-write), not the readers, and finds a file through a link in its path", async () => {
-    const file = path.join(dir, "app.log");
-    const other = path.join(dir, "other.log");
-    fs.writeFileSync(file, "");
-    fs.writeFileSync(other, "");
-    const appender = await holder(file, "a");
-    const readWriter = await holder(file, "r+");
-    await holder(file, "r");
-    await holder(other, "r");
-    fs.symlinkSync(dir, `${dir}-link`);
-    try {
-      const linked = path.join(`${dir}-link`, "app.log");
-      const scan = await findWriters([linked, other]);
-      expect(scan.visible).toBe(true);
-      const pids = (scan.byPath.get(linked) ?? []).map((w) => w.pid).sort();
-      expect(pids).toEqual([appender.pid, readWriter.pid].sort());
-      // Its command name as the kernel has it ("node", or "MainThread" on Node 24, which names its main thread).
-      const comm = fs.readFileSync(`/proc/${appender.pid}/comm`, "utf8").trim();
-      expect(scan.byPath.get(linked)?.[0]?.comm).toBe(comm);
-      expect(scan.byPath.has(other)).toBe(false);
-    } finally {
-      fs.unlinkSync(`${dir}-link`);
-    }
-  });
+  it(
+    "names the writers (append or read-write), not the readers, " + "and finds a file through a link in its path",
+    async () => {
+      const file = path.join(dir, "app.log");
+      const other = path.join(dir, "other.log");
+      fs.writeFileSync(file, "");
+      fs.writeFileSync(other, "");
+      const appender = await holder(file, "a");
+      const readWriter = await holder(file, "r+");
+      await holder(file, "r");
+      await holder(other, "r");
+      fs.symlinkSync(dir, `${dir}-link`);
+      try {
+        const linked = path.join(`${dir}-link`, "app.log");
+        const scan = await findWriters([linked, other]);
+        expect(scan.visible).toBe(true);
+        const pids = (scan.byPath.get(linked) ?? []).map((w) => w.pid).sort();
+        expect(pids).toEqual([appender.pid, readWriter.pid].sort());
+        // Its command name as the kernel has it ("node", or "MainThread" on Node 24, which names its main thread).
+        const comm = fs.readFileSync(`/proc/${appender.pid}/comm`, "utf8").trim();
+        expect(scan.byPath.get(linked)?.[0]?.comm).toBe(comm);
+        expect(scan.byPath.has(other)).toBe(false);
+      } finally {
+        fs.unlinkSync(`${dir}-link`);
+      }
+    },
+  );
 });
 
 describe("findWriters on a planted /proc tree", () => {

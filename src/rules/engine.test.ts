@@ -104,7 +104,8 @@ describe("threshold", () => {
 
   it("counts only matches within the window of each other: the window slides", () => {
     const engine = storm();
-    expect(engine.evaluate([rec("fail a", 0), rec("fail b", 30_000), rec("fail c", 61_000)])).toEqual([]); // a too old for c
+    // a too old for c
+    expect(engine.evaluate([rec("fail a", 0), rec("fail b", 30_000), rec("fail c", 61_000)])).toEqual([]);
     const [firing] = engine.evaluate([rec("fail d", 70_000)]);
     expect(firing?.event.records.map((r) => r.line)).toEqual(["fail b", "fail c", "fail d"]);
   });

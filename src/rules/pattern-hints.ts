@@ -25,9 +25,14 @@ function patternHint(rule: string, text: string, linear: boolean): string | unde
   }
   const nested = re && nestedQuantifier(re.source);
   if (!re || !nested) return undefined;
-  const head = `rule ${rule}: pattern ${text} nests quantifiers (${nested}), which backtracks exponentially on a hostile line`;
+  const head =
+    `rule ${rule}: pattern ${text} nests quantifiers (${nested}), ` +
+    "which backtracks exponentially on a hostile line";
   if (linear && canRunLinear(re))
-    return `${head}; it falls back to V8's linear-time engine when that happens (slower, never stuck), but better write it without the nesting`;
+    return (
+      `${head}; it falls back to V8's linear-time engine when that happens (slower, never stuck), ` +
+      "but better write it without the nesting"
+    );
   return (
     `${head}, and with a backreference, lookaround or the i/u flag it cannot fall back to linear time: it runs ` +
     `with a time budget per line (slower, and a line over budget counts as not matching); write it without the nesting`

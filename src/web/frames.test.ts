@@ -77,25 +77,29 @@ describe("lineFrames (the `lines` wire format)", () => {
     );
   });
 
-  test("events hold at most maxPerEvent lines; each id is at or after its last line and before the next event's first", () => {
-    fc.assert(
-      fc.property(hubLines, patterns, perEvent, (lines, text, max) => {
-        const pattern = text === undefined ? undefined : parsePattern(text);
-        const decoded = lineFrames("app", lines, spansOf(lines, pattern), "ep", max).map((f) => decode(f.text));
-        decoded.forEach(({ id, event }, i) => {
-          expect(event.lines.length).toBeGreaterThan(0);
-          expect(event.lines.length).toBeLessThanOrEqual(max);
-          const n = Number(id?.replace(/^ep-/, ""));
-          expect(n).toBeGreaterThanOrEqual(event.lines[event.lines.length - 1]?.n ?? Infinity);
-          const next = decoded[i + 1]?.event.lines[0]?.n;
-          if (next !== undefined) expect(n).toBeLessThan(next);
-        });
-        // The last event covers every line given, matched or not, so a resume does not look at them again.
-        if (decoded.length > 0) expect(decoded[decoded.length - 1]?.id).toBe(`ep-${lines[lines.length - 1]?.n}`);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  test(
+    "events hold at most maxPerEvent lines; each id is at or after " +
+      "its last line and before the next event's first",
+    () => {
+      fc.assert(
+        fc.property(hubLines, patterns, perEvent, (lines, text, max) => {
+          const pattern = text === undefined ? undefined : parsePattern(text);
+          const decoded = lineFrames("app", lines, spansOf(lines, pattern), "ep", max).map((f) => decode(f.text));
+          decoded.forEach(({ id, event }, i) => {
+            expect(event.lines.length).toBeGreaterThan(0);
+            expect(event.lines.length).toBeLessThanOrEqual(max);
+            const n = Number(id?.replace(/^ep-/, ""));
+            expect(n).toBeGreaterThanOrEqual(event.lines[event.lines.length - 1]?.n ?? Infinity);
+            const next = decoded[i + 1]?.event.lines[0]?.n;
+            if (next !== undefined) expect(n).toBeLessThan(next);
+          });
+          // The last event covers every line given, matched or not, so a resume does not look at them again.
+          if (decoded.length > 0) expect(decoded[decoded.length - 1]?.id).toBe(`ep-${lines[lines.length - 1]?.n}`);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   test("a file or host that stops is sent as null", () => {
     const lines: HubLine[] = [

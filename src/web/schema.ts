@@ -3,7 +3,10 @@ import * as z from "zod";
 import { zDuration, zSize } from "../core/schema.js";
 import { parseListen } from "./listen.js";
 
-/** "host:port", "[v6]:port", ":port" or a port; a non-loopback host without a token is refused by the config cross-checks. */
+/**
+ * "host:port", "[v6]:port", ":port" or a port; a non-loopback host without a token is refused by the config
+ * cross-checks.
+ */
 const zListen = z.string().superRefine((text, ctx) => {
   try {
     parseListen(text);

@@ -105,21 +105,25 @@ describe("SseClient", () => {
     expect(counts.sent + counts.dropped).toBe(10_000); // every line either delivered or counted as dropped
   });
 
-  test("stops writing at the first back-pressure: the socket holds at most one frame beyond its mark, the rest waits in the bound", () => {
-    const frameSize = line(1).text.length;
-    const { res, client, counts } = setup(frameSize * 10);
-    res.accepting = false;
-    client.send([line(1), line(2), line(3), line(4)]);
-    expect(res.text()).toBe(line(1).text);
-    expect(client.queuedBytes).toBe(frameSize * 3);
-    expect(client.peakBytes).toBe(frameSize * 4); // our queue plus the socket's buffer
-    expect(counts.peak).toBe(frameSize * 4);
+  test(
+    "stops writing at the first back-pressure: the socket holds at most " +
+      "one frame beyond its mark, the rest waits in the bound",
+    () => {
+      const frameSize = line(1).text.length;
+      const { res, client, counts } = setup(frameSize * 10);
+      res.accepting = false;
+      client.send([line(1), line(2), line(3), line(4)]);
+      expect(res.text()).toBe(line(1).text);
+      expect(client.queuedBytes).toBe(frameSize * 3);
+      expect(client.peakBytes).toBe(frameSize * 4); // our queue plus the socket's buffer
+      expect(counts.peak).toBe(frameSize * 4);
 
-    res.drain();
-    expect(res.text()).toBe([1, 2, 3, 4].map((n) => line(n).text).join(""));
-    expect(client.queuedBytes).toBe(0);
-    expect(counts).toMatchObject({ sent: 4, dropped: 0 });
-  });
+      res.drain();
+      expect(res.text()).toBe([1, 2, 3, 4].map((n) => line(n).text).join(""));
+      expect(client.queuedBytes).toBe(0);
+      expect(counts).toMatchObject({ sent: 4, dropped: 0 });
+    },
+  );
 
   test("a drain that meets back-pressure again keeps the rest queued, in order", () => {
     const frameSize = line(1).text.length;

@@ -1,7 +1,10 @@
 // Batching decisions (pure, on a Clock): when the pending events are due, and which parts make the next request.
 import type { Clock, Timer } from "../../core/clock.js";
 
-/** A piece of an event's rendering that can travel in a request on its own (a line, a chunk of a long line, an event's JSON). */
+/**
+ * A piece of an event's rendering that can travel in a request on its own (a line, a chunk of a long line, an event's
+ * JSON).
+ */
 export interface Part<P> {
   value: P;
   /** Cost against the request capacity (characters of a message, including its separator). */

@@ -44,7 +44,8 @@ describe("formatEvent", () => {
       message: "High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z",
     };
     expect(formatEvent(alert)).toEqual([
-      "[web-traffic] alert on access at 2026-11-21T04:15:00.000Z: High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z",
+      "[web-traffic] alert on access at 2026-11-21T04:15:00.000Z: " +
+        "High traffic generated an alert - hits = 1234, triggered at 2026-11-21T04:15:00.000Z",
     ]);
     expect(formatHeadline({ ...alert, kind: "recovery", message: "Recovered from high traffic at X" })).toContain(
       "recovery on access",

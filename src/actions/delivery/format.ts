@@ -28,10 +28,15 @@ export function formatHeadline(event: LogEvent): string {
   const suppressed = event.suppressed > 0 ? ` (${event.suppressed} suppressed by cooldown)` : "";
   switch (event.kind) {
     case "threshold":
-      return `${head} ${event.count} ${event.count === 1 ? "match" : "matches"} on ${event.source} at ${at}${suppressed}`;
+      return (
+        `${head} ${event.count} ${event.count === 1 ? "match" : "matches"} ` +
+        `on ${event.source} at ${at}${suppressed}`
+      );
     case "alert":
     case "recovery":
-      return `${head} ${event.kind} on ${event.source} at ${at}: ${event.message ?? `${event.count} hits`}${suppressed}`;
+      return (
+        `${head} ${event.kind} on ${event.source} at ${at}: ` + `${event.message ?? `${event.count} hits`}${suppressed}`
+      );
     case "stats":
       return `${head} stats for ${event.source} at ${at}`;
     case "match":

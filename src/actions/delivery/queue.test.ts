@@ -1,4 +1,5 @@
-// DeliveryQueue on a FakeClock with a scripted transport: order, release, backpressure, retries, dead letters, flush, stop.
+// DeliveryQueue on a FakeClock with a scripted transport: order, release, backpressure, retries, dead letters, flush,
+// stop.
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { FakeClock } from "../../core/clock.js";
@@ -115,7 +116,8 @@ describe("DeliveryQueue", () => {
     await send("x");
     await step(clock, 1000);
     await until(() => released.length === 1);
-    expect(calls.map((c) => c.at - (calls[0] as Call).at)).toEqual([0, 100, 300]); // backoff 100, 200 (jitter pinned high)
+    // backoff 100, 200 (jitter pinned high)
+    expect(calls.map((c) => c.at - (calls[0] as Call).at)).toEqual([0, 100, 300]);
     const letters = readNdjson(deadLetter) as {
       action: string;
       reason: string;
@@ -228,26 +230,29 @@ describe("DeliveryQueue", () => {
     expect(released).toEqual([]);
   });
 
-  it("counts sent, retried, rate-limited and dead-lettered events, queue depth and request durations per action", async () => {
-    const { clock, metrics, released, send } = setup(
-      { batch: { size: 1, timeout: 0 }, max_retries: 1, backoff: { initial: "10ms" } },
-      (n) => {
-        if (n === 1) return reply(429, { "retry-after": "0.1" });
-        if (n === 2) return reply(500);
-        if (n === 3) return reply(200);
-        return reply(400);
-      },
-    );
-    await send("ok");
-    await send("bad");
-    await step(clock, 500);
-    await until(() => released.length === 2);
-    const text = await metrics.text();
-    expect(text).toContain('logward_delivery_events_sent_total{action="hook"} 1');
-    expect(text).toContain('logward_delivery_retries_total{action="hook"} 1');
-    expect(text).toContain('logward_delivery_rate_limited_total{action="hook"} 1');
-    expect(text).toContain('logward_delivery_dead_lettered_total{action="hook"} 1');
-    expect(text).toContain('logward_delivery_queue_depth{action="hook"} 0');
-    expect(text).toContain('logward_delivery_request_seconds_count{action="hook",result="ok"} 1');
-  });
+  it(
+    "counts sent, retried, rate-limited and dead-lettered events, " + "queue depth and request durations per action",
+    async () => {
+      const { clock, metrics, released, send } = setup(
+        { batch: { size: 1, timeout: 0 }, max_retries: 1, backoff: { initial: "10ms" } },
+        (n) => {
+          if (n === 1) return reply(429, { "retry-after": "0.1" });
+          if (n === 2) return reply(500);
+          if (n === 3) return reply(200);
+          return reply(400);
+        },
+      );
+      await send("ok");
+      await send("bad");
+      await step(clock, 500);
+      await until(() => released.length === 2);
+      const text = await metrics.text();
+      expect(text).toContain('logward_delivery_events_sent_total{action="hook"} 1');
+      expect(text).toContain('logward_delivery_retries_total{action="hook"} 1');
+      expect(text).toContain('logward_delivery_rate_limited_total{action="hook"} 1');
+      expect(text).toContain('logward_delivery_dead_lettered_total{action="hook"} 1');
+      expect(text).toContain('logward_delivery_queue_depth{action="hook"} 0');
+      expect(text).toContain('logward_delivery_request_seconds_count{action="hook",result="ok"} 1');
+    },
+  );
 });

@@ -1,4 +1,5 @@
-// DeliveryQueue: the Action every network kind is built on — bounded queue, batches, one request in flight, retries, dead letters.
+// DeliveryQueue: the Action every network kind is built on — bounded queue, batches, one request in flight, retries,
+// dead letters.
 import type { Action, ActionContext } from "../../core/component.js";
 import type { Clock } from "../../core/clock.js";
 import type { LogEvent } from "../../core/event.js";

@@ -43,7 +43,10 @@ export function deliveryShape(overrides: Partial<DeliveryDefaults> = {}) {
         max_bytes: zSize.pipe(z.number().int().positive()).default(d.batchMaxBytes),
         /** Send once no new event has arrived for this long... */
         timeout: zDuration.default(d.batchTimeoutMs),
-        /** ...but never hold an event longer than this (a steady trickle still flushes); default: the larger of timeout and 10s. */
+        /**
+         * ...but never hold an event longer than this (a steady trickle still flushes); default: the larger of timeout
+         * and 10s.
+         */
         max_wait: zDuration.optional(),
       })
       .prefault({}),

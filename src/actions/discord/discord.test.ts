@@ -88,50 +88,61 @@ function expectWindowsRespected(received: Received[]): void {
 }
 
 describe("discord action", () => {
-  it("packs a backlog of 100-char lines into ≥90% full 2000-char messages, in order, obeying the bucket headers", async () => {
-    const server = await startServer(discordBucket(5, 300));
-    servers.push(server);
-    const { released, send } = await discord(server, { username: "logward", avatar_url: "https://example.org/a.png" });
-    const lines = logLines(500, 100);
-    for (const line of lines) await send(line);
-    await until(() => released.length === lines.length, 30_000, "all lines delivered");
-    expect(delivered(server)).toEqual(lines);
-    expect(server.received.filter((r) => r.status === 429)).toHaveLength(0); // waited for X-RateLimit-Reset-After instead
-    expect(server.received.length).toBeGreaterThan(5); // the bucket (5 per 300 ms) really was exhausted several times
-    const sizes = server.received.map((r) => content(r).length);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
-    const full = sizes.slice(0, -1);
-    expect(full.reduce((a, b) => a + b, 0) / (full.length * DISCORD_CONTENT_LIMIT)).toBeGreaterThanOrEqual(0.9);
-    const first = server.received[0] as Received;
-    expect(first.url).toBe("/api/webhooks/1/tok?wait=true");
-    expect(JSON.parse(first.body)).toMatchObject({
-      username: "logward",
-      avatar_url: "https://example.org/a.png",
-      allowed_mentions: { parse: [] },
-    });
-  });
+  it(
+    "packs a backlog of 100-char lines into ≥90% full 2000-char " + "messages, in order, obeying the bucket headers",
+    async () => {
+      const server = await startServer(discordBucket(5, 300));
+      servers.push(server);
+      const { released, send } = await discord(server, {
+        username: "logward",
+        avatar_url: "https://example.org/a.png",
+      });
+      const lines = logLines(500, 100);
+      for (const line of lines) await send(line);
+      await until(() => released.length === lines.length, 30_000, "all lines delivered");
+      expect(delivered(server)).toEqual(lines);
+      // waited for X-RateLimit-Reset-After instead
+      expect(server.received.filter((r) => r.status === 429)).toHaveLength(0);
+      expect(server.received.length).toBeGreaterThan(5); // the bucket (5 per 300 ms) really was exhausted several times
+      const sizes = server.received.map((r) => content(r).length);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
+      const full = sizes.slice(0, -1);
+      expect(full.reduce((a, b) => a + b, 0) / (full.length * DISCORD_CONTENT_LIMIT)).toBeGreaterThanOrEqual(0.9);
+      const first = server.received[0] as Received;
+      expect(first.url).toBe("/api/webhooks/1/tok?wait=true");
+      expect(JSON.parse(first.body)).toMatchObject({
+        username: "logward",
+        avatar_url: "https://example.org/a.png",
+        allowed_mentions: { parse: [] },
+      });
+    },
+  );
 
-  it("waits retry_after from a 429 body (seconds, float) before the next request, without losing or repeating a line", async () => {
-    const server = await startServer(
-      discordBucket(100, 10_000, (req, i) => {
-        if (i !== 1 && i !== 2) return undefined;
-        windowOf.set(req, 250);
-        return {
-          status: 429,
-          headers: { "retry-after": "1", "x-ratelimit-scope": "shared" },
-          body: { message: "The resource is being rate limited.", retry_after: 0.25, global: false },
-        };
-      }),
-    );
-    servers.push(server);
-    const { released, send } = await discord(server, { batch: { size: 3, timeout: 0 }, max_retries: 0 });
-    const lines = logLines(12, 40);
-    for (const line of lines) await send(line);
-    await until(() => released.length === lines.length, 20_000);
-    expect(delivered(server)).toEqual(lines);
-    expect(server.received.filter((r) => r.status === 429)).toHaveLength(2); // 429s did not use up max_retries: 0
-    expectWindowsRespected(server.received);
-  });
+  it(
+    "waits retry_after from a 429 body (seconds, float) before the " +
+      "next request, without losing or repeating a line",
+    async () => {
+      const server = await startServer(
+        discordBucket(100, 10_000, (req, i) => {
+          if (i !== 1 && i !== 2) return undefined;
+          windowOf.set(req, 250);
+          return {
+            status: 429,
+            headers: { "retry-after": "1", "x-ratelimit-scope": "shared" },
+            body: { message: "The resource is being rate limited.", retry_after: 0.25, global: false },
+          };
+        }),
+      );
+      servers.push(server);
+      const { released, send } = await discord(server, { batch: { size: 3, timeout: 0 }, max_retries: 0 });
+      const lines = logLines(12, 40);
+      for (const line of lines) await send(line);
+      await until(() => released.length === lines.length, 20_000);
+      expect(delivered(server)).toEqual(lines);
+      expect(server.received.filter((r) => r.status === 429)).toHaveLength(2); // 429s did not use up max_retries: 0
+      expectWindowsRespected(server.received);
+    },
+  );
 
   it("honours a global 429 for every webhook on the host", async () => {
     let globalUntil = 0;

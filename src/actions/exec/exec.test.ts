@@ -130,7 +130,8 @@ describe.each<Mode>(["cold", "warm"])("exec action, %s start", (mode) => {
   it("coalesces a burst that arrives while the rule's command runs into one next run", async () => {
     const { action, file } = await setup(mode, {
       command:
-        'cat >> "$OUT/stdin"; echo "$LOGWARD_COUNT $LOGWARD_LINE" >> "$OUT/runs"; while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
+        'cat >> "$OUT/stdin"; echo "$LOGWARD_COUNT $LOGWARD_LINE" >> "$OUT/runs"; ' +
+        'while [ ! -f "$OUT/go" ]; do sleep 0.05; done',
     });
     const releases = Array.from({ length: 50 }, () => trackedRelease());
     for (const [i, t] of releases.entries()) await action.send(matchEvent([`line ${i}`]), t.release);

@@ -116,7 +116,8 @@ export class ExecAction implements Action {
         onFirstDrop: (dropped) =>
           logger.warn(
             { dropped, max_queue_lines: this.config.max_queue_lines },
-            `the command is still running and more than max_queue_lines lines are queued: dropping the oldest (${dropped} so far)`,
+            "the command is still running and more than max_queue_lines lines are queued: " +
+              `dropping the oldest (${dropped} so far)`,
           ),
         onIdle: () => this.notifyIfIdle(),
         waitMs: this.config.wait,
@@ -124,7 +125,8 @@ export class ExecAction implements Action {
         onWaitEnd: (ignored) =>
           logger.info(
             { ignored, wait_ms: this.config.wait },
-            `ignored ${ignored} ${ignored === 1 ? "match" : "matches"} while the command ran and ${formatDuration(this.config.wait)} after`,
+            `ignored ${ignored} ${ignored === 1 ? "match" : "matches"} while the command ran ` +
+              `and ${formatDuration(this.config.wait)} after`,
           ),
       });
       this.lanes.set(rule, lane);
@@ -138,7 +140,8 @@ export class ExecAction implements Action {
     if (job.dropped > 0) {
       logger.warn(
         { dropped: job.dropped, events: job.events },
-        `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) while the command was running`,
+        `dropped ${job.dropped} oldest queued lines (max_queue_lines ${this.config.max_queue_lines}) ` +
+          "while the command was running",
       );
     }
     for (let attempt = 1; ; attempt++) {

@@ -19,7 +19,9 @@ export interface Job {
   releases: Release[];
 }
 
-/** Characters of queued lines (at most two bytes each in memory) kept for the next run, whatever max_queue_lines says. */
+/**
+ * Characters of queued lines (at most two bytes each in memory) kept for the next run, whatever max_queue_lines says.
+ */
 export const MAX_QUEUE_CHARS = 8 * 1024 * 1024;
 
 export interface LaneOptions {
@@ -121,7 +123,9 @@ export class RuleLane {
     if (excess > 0) this.dropOldest(excess);
   }
 
-  /** Oldest lines to drop so the queue holds at most maxQueueLines lines and maxQueueChars characters (and one line). */
+  /**
+   * Oldest lines to drop so the queue holds at most maxQueueLines lines and maxQueueChars characters (and one line).
+   */
   private excessLines(): number {
     const pending = this.pending as { job: Job; chars: number };
     const lines = pending.job.lines;

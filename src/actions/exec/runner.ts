@@ -47,7 +47,9 @@ export function runCommand(spec: RunSpec, clock: Clock, logger: Logger): Running
   return superviseCommand(child, spec, started, clock, logger);
 }
 
-/** The part of a run after the shell exists: the timeout, output logging, stdin, and the result (spare.ts shares it). */
+/**
+ * The part of a run after the shell exists: the timeout, output logging, stdin, and the result (spare.ts shares it).
+ */
 export function superviseCommand(
   child: ChildProcess,
   spec: Pick<RunSpec, "stdin" | "timeoutMs" | "killGraceMs">,

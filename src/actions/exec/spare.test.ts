@@ -111,7 +111,8 @@ describe.each(SHELLS)("a spare %s", (shell) => {
     expect(cold).toMatchObject({ code: 0, signal: null, timedOut: false });
     expect(observed(warmOut)).toEqual(observed(coldOut));
     expect(Number(fs.readFileSync(path.join(warmOut, "pid"), "utf8"))).toBe(warm.pid); // it really ran on the spare
-    expect(fs.readFileSync(path.join(warmOut, "fdlinks"), "utf8")).not.toMatch(/deleted|#/); // the script file stays with the shell
+    // the script file stays with the shell
+    expect(fs.readFileSync(path.join(warmOut, "fdlinks"), "utf8")).not.toMatch(/deleted|#/);
     const env = fs.readFileSync(path.join(warmOut, "env"), "utf8").split("\0");
     TRICKY.forEach((value, i) => expect(env).toContain(`LOGWARD_FIELD_V${i}=${value}`));
     expect(env).toContain("BASE_ONLY=base");

@@ -26,7 +26,9 @@ const GO_VARIABLE = "LOGWARD_RULE";
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Longest wait after a hand-over before the next spare starts (see primeAfter). */
 const RESPAWN_DELAY_MS = 5;
-/** Spares in a row that exit unused (a shell that cannot run the bootstrap, something killing them) before giving up. */
+/**
+ * Spares in a row that exit unused (a shell that cannot run the bootstrap, something killing them) before giving up.
+ */
 const MAX_UNUSED_EXITS = 3;
 
 /** Whether this shell on this platform may run commands through a spare (else the cold `shell -c` spawn). */
@@ -221,7 +223,9 @@ export class SpareShells {
   }
 }
 
-/** Give the run to the spare: referenced again, the go signal before its stdin, supervised like a cold run from now on. */
+/**
+ * Give the run to the spare: referenced again, the go signal before its stdin, supervised like a cold run from now on.
+ */
 function handOver(child: ChildProcess, spec: RunSpec, clock: Clock, logger: Logger): RunningCommand {
   const started = clock.now();
   child.ref();

@@ -1,4 +1,5 @@
-// The http action against a real local server: default body, templates, headers, batch size, retries, backpressure, flush.
+// The http action against a real local server: default body, templates, headers, batch size, retries, backpressure,
+// flush.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Action } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
@@ -30,35 +31,38 @@ async function http(respond: Responder, options: Record<string, unknown> = {}) {
 const events = (r: Received) => (JSON.parse(r.body) as { events: HttpEvent[] }).events;
 
 describe("http action", () => {
-  it("POSTs {events:[...]} with the configured method and headers, at most batch.size events per request, in order", async () => {
-    const { server, action, released, send } = await http(() => ({ status: 204 }), {
-      method: "PUT",
-      headers: { Authorization: "Bearer s3cret" },
-      batch: { size: 10, timeout: "1h" },
-    });
-    for (let i = 0; i < 25; i++) await send(`line ${i}`, { fields: { n: i } });
-    await action.flush(15_000);
-    expect(released).toHaveLength(25);
-    expect(server.received.map((r) => events(r).length)).toEqual([10, 10, 5]);
-    const first = server.received[0] as Received;
-    expect(first.method).toBe("PUT");
-    expect(first.headers.authorization).toBe("Bearer s3cret");
-    expect(first.headers["content-type"]).toBe("application/json");
-    expect(events(first)[0]).toEqual({
-      kind: "match",
-      rule: "r",
-      source: "app",
-      time: "2026-11-21T04:15:00.000Z",
-      count: 1,
-      suppressed: 0,
-      message: "[r] match on app at 2026-11-21T04:15:00.000Z",
-      fields: { n: 0 },
-      lines: ["line 0"],
-    });
-    expect(server.received.flatMap(events).map((e) => e.lines[0])).toEqual(
-      Array.from({ length: 25 }, (_, i) => `line ${i}`),
-    );
-  });
+  it(
+    "POSTs {events:[...]} with the configured method and headers, at " + "most batch.size events per request, in order",
+    async () => {
+      const { server, action, released, send } = await http(() => ({ status: 204 }), {
+        method: "PUT",
+        headers: { Authorization: "Bearer s3cret" },
+        batch: { size: 10, timeout: "1h" },
+      });
+      for (let i = 0; i < 25; i++) await send(`line ${i}`, { fields: { n: i } });
+      await action.flush(15_000);
+      expect(released).toHaveLength(25);
+      expect(server.received.map((r) => events(r).length)).toEqual([10, 10, 5]);
+      const first = server.received[0] as Received;
+      expect(first.method).toBe("PUT");
+      expect(first.headers.authorization).toBe("Bearer s3cret");
+      expect(first.headers["content-type"]).toBe("application/json");
+      expect(events(first)[0]).toEqual({
+        kind: "match",
+        rule: "r",
+        source: "app",
+        time: "2026-11-21T04:15:00.000Z",
+        count: 1,
+        suppressed: 0,
+        message: "[r] match on app at 2026-11-21T04:15:00.000Z",
+        fields: { n: 0 },
+        lines: ["line 0"],
+      });
+      expect(server.received.flatMap(events).map((e) => e.lines[0])).toEqual(
+        Array.from({ length: 25 }, (_, i) => `line ${i}`),
+      );
+    },
+  );
 
   it("fills a body template with JSON-escaped text", async () => {
     const { server, action, send } = await http(() => ({ status: 200 }), {

@@ -31,27 +31,32 @@ const text = (r: Received) => (JSON.parse(r.body) as { text: string }).text;
 const unescape = (s: string) => s.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
 
 describe("slack action", () => {
-  it("sends {text} escaped for mrkdwn, split under the text limit, in order, one message per second by default", async () => {
-    const { server, released, send } = await slack(() => ({ status: 200, body: "ok" }));
-    const lines = logLines(60, 100).map((line, i) =>
-      i % 7 === 0 ? `${line.slice(0, 80)} <@U123> & <!channel>` : line,
-    );
-    for (const line of lines) await send(line);
-    await until(() => released.length === lines.length, 20_000);
-    const texts = server.received.map(text);
-    expect(texts.length).toBeGreaterThanOrEqual(3);
-    for (const t of texts) {
-      expect(t.length).toBeLessThanOrEqual(SLACK_TEXT_LIMIT);
-      expect(t).not.toMatch(/[<>]/);
-    }
-    expect(texts.flatMap((t) => t.split("\n")).map(unescape)).toEqual(lines);
-    for (let i = 1; i < server.received.length; i++) {
-      // rate_limit is 1s between request starts. Arrival times also carry the client's set-up time (a
-      // worker's first fetch loads undici: 100-200 ms on a loaded machine), so only check the gap is
-      // clearly a rate limit's, not back-to-back requests (a few ms apart without one).
-      expect((server.received[i] as Received).at - (server.received[i - 1] as Received).at).toBeGreaterThanOrEqual(500);
-    }
-  });
+  it(
+    "sends {text} escaped for mrkdwn, split under the text limit, " + "in order, one message per second by default",
+    async () => {
+      const { server, released, send } = await slack(() => ({ status: 200, body: "ok" }));
+      const lines = logLines(60, 100).map((line, i) =>
+        i % 7 === 0 ? `${line.slice(0, 80)} <@U123> & <!channel>` : line,
+      );
+      for (const line of lines) await send(line);
+      await until(() => released.length === lines.length, 20_000);
+      const texts = server.received.map(text);
+      expect(texts.length).toBeGreaterThanOrEqual(3);
+      for (const t of texts) {
+        expect(t.length).toBeLessThanOrEqual(SLACK_TEXT_LIMIT);
+        expect(t).not.toMatch(/[<>]/);
+      }
+      expect(texts.flatMap((t) => t.split("\n")).map(unescape)).toEqual(lines);
+      for (let i = 1; i < server.received.length; i++) {
+        // rate_limit is 1s between request starts. Arrival times also carry the client's set-up time (a
+        // worker's first fetch loads undici: 100-200 ms on a loaded machine), so only check the gap is
+        // clearly a rate limit's, not back-to-back requests (a few ms apart without one).
+        expect((server.received[i] as Received).at - (server.received[i - 1] as Received).at).toBeGreaterThanOrEqual(
+          500,
+        );
+      }
+    },
+  );
 
   it("waits Retry-After on a 429 before sending again", async () => {
     const { server, released, send } = await slack(

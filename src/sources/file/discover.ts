@@ -101,7 +101,8 @@ export class PathMatcher {
   /** Whether a path could be a directory on the way to matches (a new directory means: rescan). */
   mayContain(absolute: string): boolean {
     return this.specs.some((s) => {
-      if (s.glob.base === absolute || s.glob.base.startsWith(absolute + "/")) return true; // on the way to a missing base
+      // on the way to a missing base
+      if (s.glob.base === absolute || s.glob.base.startsWith(absolute + "/")) return true;
       const rel = path.relative(s.glob.base, absolute);
       if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return false;
       return canDescend(s.glob.segments, rel.split("/"));

@@ -8,7 +8,9 @@ export class Multiline {
 
   constructor(
     private readonly start: Pattern,
-    /** An event is closed before it would grow past this many bytes (the rest starts a new event: nothing is dropped). */
+    /**
+     * An event is closed before it would grow past this many bytes (the rest starts a new event: nothing is dropped).
+     */
     private readonly maxBytes: number,
   ) {}
 

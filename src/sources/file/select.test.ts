@@ -120,7 +120,18 @@ describe("LineSplitter with needles", () => {
 });
 
 describe("candidateSpans with case folding and many needles", () => {
-  const unit = fc.constantFrom("GET /WP-Login.php", "a", "A", "é", "\n", "\r\n", " 404 ", "@`[{", "x".repeat(20), "Zz");
+  const unit = fc.constantFrom(
+    "GET /WP-Login.php",
+    "a",
+    "A",
+    "\u00e9",
+    "\n",
+    "\r\n",
+    " 404 ",
+    "@`[{",
+    "x".repeat(20),
+    "Zz",
+  );
   const chunkArb = fc.array(unit, { maxLength: 120, size: "max" }).map((parts) => Buffer.from(`${parts.join("")}\n`));
   const literalArb = fc.record({
     text: fc.constantFrom("wp-login.php", "WP-Login", "a", " 404 ", "é", "@", "`[", "zz", "get /", "GET"),

@@ -1,4 +1,5 @@
-// PathStatus: say once that a configured path is missing or unreadable, and once when it is back — never every second.
+// PathStatus: say once that a configured path is missing or unreadable, and once when it is back —
+// never every second.
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery } from "./discover.js";
@@ -33,7 +34,8 @@ export class PathStatus {
     this.undecodable.add(shown);
     this.log.warn(
       { file: shown },
-      `skipping ${shown}: its name is not valid UTF-8, so logward cannot open it (rename it, or link it under a UTF-8 name)`,
+      `skipping ${shown}: its name is not valid UTF-8, so logward cannot open it ` +
+        "(rename it, or link it under a UTF-8 name)",
     );
   }
 

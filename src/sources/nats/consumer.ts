@@ -50,7 +50,8 @@ export async function ensureConsumer(
       return info;
     } catch (addErr) {
       if (jsErrorCode(addErr) === STREAM_NOT_FOUND) throw new StreamMissing(config.stream);
-      return jsm.consumers.info(config.stream, config.consumer).catch(() => Promise.reject(addErr)); // lost a race to another instance
+      // lost a race to another instance
+      return jsm.consumers.info(config.stream, config.consumer).catch(() => Promise.reject(addErr));
     }
   }
   if (!differs(info.config, wanted)) return info;

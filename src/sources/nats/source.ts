@@ -100,7 +100,8 @@ export class NatsSource implements Source {
       ) {
         throw new LogwardError(
           "SOURCE_FAILED",
-          `nats source ${this.ctx.name}: cannot consume ${this.config.stream}/${this.config.consumer} from ${this.config.servers.join(", ")}`,
+          `nats source ${this.ctx.name}: cannot consume ${this.config.stream}/${this.config.consumer} ` +
+            `from ${this.config.servers.join(", ")}`,
         );
       }
       quietPolls = (await this.nothingPending()) ? quietPolls + 1 : 0;
@@ -116,7 +117,8 @@ export class NatsSource implements Source {
     await this.messages?.close().catch(() => undefined);
     // A batch the pipeline never accepts (actions full at shutdown) must not hold the process forever.
     await within(this.ctx.clock, Math.min(graceMs, EMIT_WAIT_MS), Promise.all([this.chain, this.running]));
-    for (const msg of this.buffer.splice(0)) safely(() => msg.nak()); // taken but never emitted: let another instance have them now
+    // taken but never emitted: let another instance have them now
+    for (const msg of this.buffer.splice(0)) safely(() => msg.nak());
     await this.heldDrained(graceMs);
     const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);
     if (left > 0)

@@ -13,7 +13,10 @@ export interface Frame {
 
 const LF = 0x0a;
 const SPACE = 0x20;
-/** "LEN " is at most this many digits: anything longer cannot be a valid count and means the stream is not octet-counted. */
+/**
+ * "LEN " is at most this many digits: anything longer cannot be a valid count and means the stream is not
+ * octet-counted.
+ */
 const MAX_COUNT_DIGITS = 10;
 
 /**

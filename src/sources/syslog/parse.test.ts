@@ -8,7 +8,8 @@ const NOW = Date.UTC(2026, 10, 21, 4, 15, 0);
 describe("RFC 5424", () => {
   it("parses every header field, structured data and the message", () => {
     const text =
-      '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 8710 ID47 [exampleSDID@32473 iut="3" eventSource="Application"][x@1 q="a\\"b\\]c"] \uFEFFAn application event';
+      "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 8710 ID47 " +
+      '[exampleSDID@32473 iut="3" eventSource="Application"][x@1 q="a\\"b\\]c"] \uFEFFAn application event';
     const p = parseSyslog(text, NOW);
     expect(p.malformed).toBe(false);
     expect(p.line).toBe("An application event");

@@ -53,7 +53,9 @@ export async function settle(rounds = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Advance a FakeClock in steps, letting async work run between them (timers set after an await still fire in order). */
+/**
+ * Advance a FakeClock in steps, letting async work run between them (timers set after an await still fire in order).
+ */
 export async function step(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
   for (let done = 0; done < ms; done += stepMs) {
     await settle();

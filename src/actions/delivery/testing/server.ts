@@ -1,4 +1,5 @@
-// A real HTTP server on 127.0.0.1:0 for delivery tests: records every request with server-side times, answers as scripted.
+// A real HTTP server on 127.0.0.1:0 for delivery tests: records every request with server-side times, answers as
+// scripted.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -5,7 +5,9 @@ import { KERNEL_REGION_BYTES, type KernelNeedle, scanKernel } from "./kernel.js"
 const kernel = scanKernel();
 if (!kernel) throw new Error("Node 20 runs WebAssembly SIMD: the kernel must load");
 
-/** A needle with the given two positions tested first (any two, not only its rarest: results must not depend on them). */
+/**
+ * A needle with the given two positions tested first (any two, not only its rarest: results must not depend on them).
+ */
 function needleOf(bytes: Buffer, a: number, b: number): KernelNeedle {
   const i = a % bytes.length;
   const j = b % bytes.length;
