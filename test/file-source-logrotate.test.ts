@@ -1,11 +1,7 @@
 // The file source against the real logrotate: copytruncate, create (rename), compress with a glob over rotated names.
-import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
-
-const haveLogrotate = spawnSync("logrotate", ["--version"]).status === 0;
-if (!haveLogrotate && process.env.CI === "true") throw new Error("logrotate is required in CI");
+import { append, Harness, haveLogrotate, logrotate, numbered, waitFor } from "./file-source.helpers.js";
 
 let h: Harness;
 beforeEach(() => {
@@ -16,13 +12,6 @@ afterEach(async () => {
 });
 
 const fast = { rescan: "200ms", rotate_wait: "200ms" };
-
-/** Run logrotate once, forced, with this config body for the file. It blocks: the source cannot read meanwhile. */
-function logrotate(file: string, body: string): void {
-  const conf = h.path("logrotate.conf");
-  fs.writeFileSync(conf, `${file} {\n${body}\n}\n`, { mode: 0o644 });
-  execFileSync("logrotate", ["-f", "-s", h.path("logrotate.state"), conf], { stdio: "pipe" });
-}
 
 function withPrefix(prefix: string): string[] {
   return h.lines().filter((l) => l.startsWith(prefix + " "));
@@ -36,7 +25,7 @@ describe.skipIf(!haveLogrotate)("file source with logrotate (skipped when logrot
     append(file, numbered("a", 0, 50));
     await h.waitLines(50);
     append(file, numbered("a", 50, 100));
-    logrotate(file, "  copytruncate\n  rotate 3\n  missingok");
+    logrotate(h, file, "  copytruncate\n  rotate 3\n  missingok");
     append(file, numbered("b", 0, 20));
     await h.waitLines(120);
     expect(withPrefix("a")).toEqual(numbered("a", 0, 100));
@@ -51,7 +40,7 @@ describe.skipIf(!haveLogrotate)("file source with logrotate (skipped when logrot
     const rules = "  create\n  rotate 5\n  compress\n  delaycompress\n  missingok";
     for (let round = 0; round < 3; round++) {
       append(file, numbered(`r${round}`, 0, 30));
-      logrotate(file, rules); // right after the writes: the source finds them unread in the renamed file
+      logrotate(h, file, rules); // right after the writes: the source finds them unread in the renamed file
       // Rotations are far apart in real life; a file rotated twice before any tailer looked at it is out of reach.
       await h.waitLines(30 * (round + 1));
     }

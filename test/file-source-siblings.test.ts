@@ -1,12 +1,8 @@
 // Files created and rotated away while logward was stopped: found beside the path, read oldest first, never replayed.
-import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRotatedName } from "../src/sources/file/siblings.js";
-import { append, Harness, numbered, waitFor } from "./file-source.helpers.js";
-
-const haveLogrotate = spawnSync("logrotate", ["--version"]).status === 0;
-if (!haveLogrotate && process.env.CI === "true") throw new Error("logrotate is required in CI");
+import { append, Harness, haveLogrotate, logrotate, numbered, waitFor } from "./file-source.helpers.js";
 
 let h: Harness;
 beforeEach(() => {
@@ -17,13 +13,6 @@ afterEach(async () => {
 });
 
 const fast = { rescan: "200ms", rotate_wait: "200ms" };
-
-/** Run logrotate once, forced, with this config body for the file. */
-function logrotate(file: string, body: string): void {
-  const conf = h.path("logrotate.conf");
-  fs.writeFileSync(conf, `${file} {\n${body}\n}\n`, { mode: 0o644 });
-  execFileSync("logrotate", ["-f", "-s", h.path("logrotate.state"), conf], { stdio: "pipe" });
-}
 
 /** Set a file's modification time (seconds from now). */
 function age(file: string, seconds: number): void {
@@ -59,9 +48,9 @@ describe("file source: files rotated away while stopped", () => {
       const config = { path: file, ...fast };
       await firstRun(file, config);
       const rules = "  create\n  rotate 1\n  missingok";
-      logrotate(file, rules); // a (all delivered) → app.log.1
+      logrotate(h, file, rules); // a (all delivered) → app.log.1
       append(file, numbered("b", 0, 40));
-      logrotate(file, rules); // a deleted, b → app.log.1: b has no checkpoint
+      logrotate(h, file, rules); // a deleted, b → app.log.1: b has no checkpoint
       append(file, numbered("c", 0, 3));
       await h.restart(config);
       await h.waitLines(43);

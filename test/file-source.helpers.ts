@@ -1,4 +1,5 @@
 // Test harness for the file source: a real checkpoint store in a temp dir, an emit that collects and acks batches.
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -166,4 +167,14 @@ export function numbered(prefix: string, from: number, to: number): string[] {
 
 export function append(file: string, lines: string[]): void {
   fs.appendFileSync(file, lines.map((l) => l + "\n").join(""));
+}
+
+export const haveLogrotate = spawnSync("logrotate", ["--version"]).status === 0;
+if (!haveLogrotate && process.env.CI === "true") throw new Error("logrotate is required in CI");
+
+/** Run logrotate once, forced, with this config body for the file. It blocks: the source cannot read meanwhile. */
+export function logrotate(h: Harness, file: string, body: string): void {
+  const conf = h.path("logrotate.conf");
+  fs.writeFileSync(conf, `${file} {\n${body}\n}\n`, { mode: 0o644 });
+  execFileSync("logrotate", ["-f", "-s", h.path("logrotate.state"), conf], { stdio: "pipe" });
 }
