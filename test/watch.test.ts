@@ -58,7 +58,9 @@ describe("logward watch", () => {
     await watch(log, ["-m", "EVIL", "-x", recorder()]);
     const hostile = `EVIL $(touch ${dir}/pwned1) \`touch ${dir}/pwned2\` "quoted" 'single'; touch ${dir}/pwned3 && echo $HOME`;
     appendFileSync(log, hostile + "\n");
-    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
+    // The recorder writes lines.txt and then stdin.txt: the run is over once both hold its line.
+    const recorded = () => readLines(join(dir, "lines.txt")).length === 1 && readLines(join(dir, "stdin.txt")).length;
+    await waitFor(recorded, "one run");
     expect(readLines(join(dir, "lines.txt"))).toEqual([hostile]);
     expect(readLines(join(dir, "stdin.txt"))).toEqual([hostile]);
     for (const n of [1, 2, 3]) expect(existsSync(join(dir, `pwned${n}`))).toBe(false);
