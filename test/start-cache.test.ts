@@ -73,7 +73,7 @@ describe("bin/start.cjs code cache", () => {
     expect(cacheFiles(pkg.cacheDir)).toEqual([]);
     await pkg.run(CHECK(tmp.dir));
     expect(installFiles(pkg.installDir)).toEqual(before);
-  });
+  }, 120_000); // a dozen CLI starts one after another: slow on a loaded 2-core machine
 
   it("writes one cache per real command into $XDG_CACHE_HOME/logward on first use and then keeps it", async () => {
     const check = await pkg.run(CHECK(tmp.dir));
