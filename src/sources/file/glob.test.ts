@@ -51,6 +51,7 @@ describe("glob segments compiled by picomatch (bash's rules)", () => {
     ["app{01..03}.log", ["app01.log", "app03.log"], ["app1.log", "app04.log"]],
     ["app{3..1}.log", ["app1.log", "app3.log"], ["app4.log"]],
     ["x{a..c}", ["xa", "xc"], ["xd", "x"]],
+    ["n{1..9..4}", ["n1", "n5", "n9"], ["n2", "n4"]],
     ["[]]", ["]"], ["[]]", "a", "[", "]]"]],
     ["[]a]x", ["]x", "ax"], ["bx"]],
     ["\\*", ["*"], ["a", "\\*", ""]],

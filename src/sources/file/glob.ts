@@ -52,7 +52,9 @@ const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = {
   posix: true,
   noextglob: true,
   nonegate: true,
-  expandRange: rangeSource,
+  // picomatch passes (first, last, options) or (first, last, step, options).
+  expandRange: (first: string, last: string, ...rest: unknown[]) =>
+    rangeSource(first, last, typeof rest[0] === "string" ? rest[0] : undefined),
 };
 
 /** The largest `{a..b}` range compiled into alternatives (a bigger one is a config mistake, not a file set). */
