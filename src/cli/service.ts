@@ -130,7 +130,6 @@ export function renderUnit(config: Config, command: string[], account?: UnitAcco
   const lines = [
     "[Unit]",
     "Description=logward: watch logs, act on what matters, keep log folders in shape",
-    "Documentation=man:logward(1)",
     "After=network-online.target",
     "Wants=network-online.target",
     "",
