@@ -30,7 +30,6 @@ export function whitelist(): Record<string, { file: string; key: string; content
   const sea = runningAsSea();
   const require = createRequire(import.meta.url);
   const ui = (name: string) => ({ file: sea ? "" : UI_DIR + name, key: `ui/${name}` });
-  const uplot = (name: string) => ({ file: sea ? "" : require.resolve(`uplot/dist/${name}`), key: `uplot/${name}` });
   return {
     "/": { ...ui("index.html"), contentType: "text/html; charset=utf-8" },
     "/app.js": { ...ui("app.js"), contentType: JS },
@@ -38,8 +37,16 @@ export function whitelist(): Record<string, { file: string; key: string; content
     "/tail.js": { ...ui("tail.js"), contentType: JS },
     "/traffic.js": { ...ui("traffic.js"), contentType: JS },
     "/app.css": { ...ui("app.css"), contentType: CSS },
-    "/vendor/uPlot.iife.min.js": { ...uplot("uPlot.iife.min.js"), contentType: JS },
-    "/vendor/uPlot.min.css": { ...uplot("uPlot.min.css"), contentType: CSS },
+    "/vendor/uPlot.iife.min.js": {
+      file: sea ? "" : require.resolve("uplot/dist/uPlot.iife.min.js"),
+      key: "uplot/uPlot.iife.min.js",
+      contentType: JS,
+    },
+    "/vendor/uPlot.min.css": {
+      file: sea ? "" : require.resolve("uplot/dist/uPlot.min.css"),
+      key: "uplot/uPlot.min.css",
+      contentType: CSS,
+    },
   };
 }
 
