@@ -87,6 +87,7 @@ describe.skipIf(!haveDpkgDeb)("the Debian package", () => {
     expect(unit).toContain("User=logward\nGroup=logward\nSupplementaryGroups=adm\n");
     expect(unit).toContain("StateDirectory=logward\n");
     expect(unit).toContain("LimitNOFILE=65536\n");
+    expect(unit).toContain("Type=notify\nNotifyAccess=all\n");
     expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID\n");
     expect(unit).toContain("ProtectSystem=strict\n");
     expect(unit).toContain("NoNewPrivileges=yes\n");

@@ -44,7 +44,7 @@ describe("service unit", () => {
       /ProtectSystem=strict\n(ReadWritePaths=-?\/\S+\n){3}NoNewPrivileges=yes\nPrivateTmp=yes\nProtectHome=read-only\n/,
     );
     expect(unit).toContain("LimitNOFILE=65536\n");
-    expect(unit).toContain("Type=exec\n");
+    expect(unit).toContain("Type=notify\nNotifyAccess=all\n");
   });
 
   it("leaves /var/lib/logward and /var/log/logward to StateDirectory= and LogsDirectory=", () => {
