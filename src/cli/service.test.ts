@@ -41,8 +41,29 @@ describe("service unit", () => {
     expect(unit).toContain("ExecStart=/usr/bin/logward run -c /etc/logward/logward.yaml\n");
     expect(unit).toContain("ExecReload=/bin/kill -HUP $MAINPID\n");
     expect(unit).toMatch(
-      /ProtectSystem=strict\n(ReadWritePaths=-?\/\S+\n){5}NoNewPrivileges=yes\nPrivateTmp=yes\nProtectHome=read-only\n/,
+      /ProtectSystem=strict\n(ReadWritePaths=-?\/\S+\n){3}NoNewPrivileges=yes\nPrivateTmp=yes\nProtectHome=read-only\n/,
     );
+    expect(unit).toContain("LimitNOFILE=65536\n");
+    expect(unit).toContain("Type=notify\nNotifyAccess=all\n");
+  });
+
+  it("leaves /var/lib/logward and /var/log/logward to StateDirectory= and LogsDirectory=", () => {
+    const unit = renderUnit(config(), ["/usr/bin/logward"]);
+    expect(unit).toContain("StateDirectory=logward\nLogsDirectory=logward\n");
+    expect(unit).not.toMatch(/ReadWritePaths=-?\/var\/(lib|log)\/logward/);
+    expect(unit).toContain("ReadWritePaths=-/var/log/myapp\n");
+    // A folder beside them, whose name only starts the same, is not theirs.
+    const beside = renderUnit(config({ state_dir: "/var/lib/logward-old", log: { level: "info" } }), ["/x"]);
+    expect(beside).not.toContain("StateDirectory=");
+    expect(beside).not.toContain("LogsDirectory=");
+    expect(beside).toContain("ReadWritePaths=-/var/lib/logward-old\n");
+  });
+
+  it("runs as the given system account, with its supplementary groups, and as root without one", () => {
+    const account = { user: "logward", group: "logward", supplementaryGroups: ["adm"] };
+    const unit = renderUnit(config(), ["/usr/bin/logward"], account);
+    expect(unit).toContain("User=logward\nGroup=logward\nSupplementaryGroups=adm\n");
+    expect(renderUnit(config(), ["/usr/bin/logward"])).not.toMatch(/^(User|Group|SupplementaryGroups)=/m);
   });
 
   it("leaves ProtectHome off when it writes under /home, PrivateTmp off when it reads under /tmp", () => {

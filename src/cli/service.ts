@@ -10,6 +10,7 @@ import { UserError } from "../core/errors.js";
 import { archiveDirFor } from "../rotate/plan.js";
 import { expandHome, globBase } from "../rotate/paths.js";
 import { writeFileDurable } from "../rotate/fsutil.js";
+import { runningAsSea } from "../core/sea.js";
 
 export const UNIT_NAME = "logward.service";
 const DEFAULT_UNIT_DIR = "/etc/systemd/system";
@@ -80,6 +81,7 @@ function isInside(child: string, parent: string): boolean {
  * The command line that starts logward: its installed bin, behind node's absolute path if systemd would not find node.
  */
 export function logwardCommand(argv1 = process.argv[1], execPath = process.execPath): string[] {
+  if (runningAsSea()) return [execPath]; // the standalone binary needs no node
   const invoked = argv1 ? path.resolve(argv1) : undefined;
   const bin =
     invoked && /(^|\/)logward$/.test(invoked) ? invoked : fileURLToPath(new URL("../../bin/logward", import.meta.url));
@@ -92,9 +94,36 @@ export function unitWord(word: string): string {
   return /[\s"'\\]/.test(escaped) ? `"${escaped.replace(/[\\"]/g, "\\$&")}"` : escaped;
 }
 
-export function renderUnit(config: Config, command: string[]): string {
+/** The system account a unit runs as: the Debian package's `logward`, in group adm to read what is in /var/log. */
+export interface UnitAccount {
+  user: string;
+  group: string;
+  supplementaryGroups: string[];
+}
+
+/** Folders systemd creates and owns for the service (writable under ProtectSystem=strict without ReadWritePaths). */
+const MANAGED_DIRS = [
+  { root: "/var/lib", setting: "StateDirectory" },
+  { root: "/var/log", setting: "LogsDirectory" },
+] as const;
+
+/** `/var/lib/logward` → StateDirectory=logward; the folder and what is below it need no ReadWritePaths. */
+function managedDirectories(writable: string[]): { settings: string[]; rest: string[] } {
+  const settings: string[] = [];
+  let rest = writable;
+  for (const { root, setting } of MANAGED_DIRS) {
+    const dir = `${root}/logward`;
+    if (!writable.some((p) => p === dir || isInside(p, dir))) continue;
+    settings.push(`${setting}=logward`);
+    rest = rest.filter((p) => p !== dir && !isInside(p, dir));
+  }
+  return { settings, rest };
+}
+
+export function renderUnit(config: Config, command: string[], account?: UnitAccount): string {
   const configPath = path.resolve(config.path ?? "logward.yaml");
   const writable = writablePaths(config);
+  const managed = managedDirectories(writable);
   const inHome = writable.filter((p) => under(p, HOME_ROOTS));
   // A private /tmp would hide the config and the files it names there, read or written.
   const inTmp = [...new Set([configPath, ...writable, ...sourcePaths(config)])].filter((p) => under(p, TMP_ROOTS));
@@ -105,15 +134,30 @@ export function renderUnit(config: Config, command: string[]): string {
     "Wants=network-online.target",
     "",
     "[Service]",
-    "Type=simple",
+    "# Ready once the sources run: logward has systemd-notify send READY=1 (Node cannot send the datagram itself),",
+    "# so a child must be allowed to speak; logward hides NOTIFY_SOCKET from the commands it runs.",
+    "Type=notify",
+    "NotifyAccess=all",
     `ExecStart=${[...command, "run", "-c", configPath].map(unitWord).join(" ")}`,
     "ExecReload=/bin/kill -HUP $MAINPID",
     "Restart=on-failure",
     "RestartSec=2s",
+    ...(account
+      ? [
+          `User=${account.user}`,
+          `Group=${account.group}`,
+          ...(account.supplementaryGroups.length
+            ? [`SupplementaryGroups=${account.supplementaryGroups.join(" ")}`]
+            : []),
+        ]
+      : []),
+    ...managed.settings,
+    "# One descriptor per tailed file and per connection: far more than the default soft limit of 1024.",
+    "LimitNOFILE=65536",
     "# Hardening: the whole file system is read-only except the folders logward writes to.",
     "ProtectSystem=strict",
     // "-": a folder that does not exist yet does not stop the service from starting.
-    ...writable.map((p) => `ReadWritePaths=${unitWord(`${fs.existsSync(p) ? "" : "-"}${p}`)}`),
+    ...managed.rest.map((p) => `ReadWritePaths=${unitWord(`${fs.existsSync(p) ? "" : "-"}${p}`)}`),
     "NoNewPrivileges=yes",
     ...(inTmp.length
       ? [`# PrivateTmp left off: the config uses files under /tmp (${inTmp.join(", ")}).`]

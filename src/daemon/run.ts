@@ -13,6 +13,7 @@ import { FileCheckpointStore } from "../sources/checkpoints.js";
 import { Pipeline } from "./pipeline.js";
 import { startServices, type Services } from "./services.js";
 import { aborted, DaemonSignals } from "./signals.js";
+import { notifyReady, takeNotifySocket } from "./notify.js";
 
 export interface RunOptions {
   logger: Logger;
@@ -45,6 +46,7 @@ export async function runDaemon(config: Config, options: RunOptions): Promise<nu
 }
 
 async function runWithSignals(config: Config, options: RunOptions, signals: DaemonSignals): Promise<number> {
+  const notifySocket = takeNotifySocket();
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
@@ -84,6 +86,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
           { sources: Object.keys(config.sources).length, rules: Object.keys(config.rules).length },
           "logward running",
         );
+      if (!signals.stopping.aborted) void notifyReady(notifySocket, logger);
       await waitForStop(pipeline, services, signals, options, logger);
     }
     await pipeline.drain(drainMs, signals.hurry);

@@ -40,3 +40,47 @@ describe("glob", () => {
     expect(compileExclude("/l/skip/**")("/l/keep/x.log")).toBe(false);
   });
 });
+
+describe("glob segments compiled by picomatch (bash's rules)", () => {
+  const matches = (pattern: string, name: string): boolean => globMatches(compileGlob(`/l/${pattern}`), `/l/${name}`);
+
+  it.each([
+    ["{a,{b,c}}", ["a", "b", "c"], ["{b", "c}", "ab", "{a,{b,c}}"]],
+    ["app{1..3}.log", ["app1.log", "app2.log", "app3.log"], ["app0.log", "app4.log", "app12.log", "app{1..3}.log"]],
+    ["app{8..11}.log", ["app8.log", "app10.log", "app11.log"], ["app1.log", "app12.log", "app7.log"]],
+    ["app{01..03}.log", ["app01.log", "app03.log"], ["app1.log", "app04.log"]],
+    ["app{3..1}.log", ["app1.log", "app3.log"], ["app4.log"]],
+    ["x{a..c}", ["xa", "xc"], ["xd", "x"]],
+    ["n{1..9..4}", ["n1", "n5", "n9"], ["n2", "n4"]],
+    ["[]]", ["]"], ["[]]", "a", "[", "]]"]],
+    ["[]a]x", ["]x", "ax"], ["bx"]],
+    ["\\*", ["*"], ["a", "\\*", ""]],
+    ["a\\?b*", ["a?b", "a?bc"], ["axb"]],
+    ["[[:digit:]].log", ["5.log"], ["a.log", "55.log", ":.log"]],
+    ["[![:digit:]]*", ["a1"], ["1a"]],
+    ["file(1)*.log", ["file(1).log", "file(1)x.log"], ["file1.log"]],
+    ["!a*", ["!ab"], ["b", "ab"]],
+    ["*.log", ["a.log"], [".a.log"]],
+    [".*.log", [".a.log"], ["a.log"]],
+  ])("%s", (pattern, yes, no) => {
+    for (const name of yes) expect(matches(pattern, name), `${pattern} ~ ${name}`).toBe(true);
+    for (const name of no) expect(matches(pattern, name), `${pattern} !~ ${name}`).toBe(false);
+  });
+
+  it("an escaped wildcard is a literal segment: it belongs to the base, unescaped", () => {
+    const g = compileGlob("/l/a\\*b/*.log");
+    expect(g.base).toBe("/l/a*b");
+    expect(globMatches(g, "/l/a*b/x.log")).toBe(true);
+    expect(globMatches(g, "/l/aXb/x.log")).toBe(false);
+  });
+
+  it("a huge range is a user error, not a regex of a million alternatives", () => {
+    expect(() => compileGlob("/l/app{1..1000000}.log")).toThrow(/over 10000 values/);
+  });
+
+  it("exclude patterns get the same rules", () => {
+    expect(compileExclude("*.{gz,{xz,zst}}")("/l/a.log.zst")).toBe(true);
+    expect(compileExclude("app{1..3}.log")("/l/app2.log")).toBe(true);
+    expect(compileExclude("app{1..3}.log")("/l/app4.log")).toBe(false);
+  });
+});

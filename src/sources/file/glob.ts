@@ -1,6 +1,8 @@
-// Path patterns: `~/` expansion, globs with *, ?, [..], {a,b} and ** compiled to per-segment matchers.
+// Path patterns: `~/` expansion, globs split into segments (picomatch compiles each) and ** walked across folders.
 import os from "node:os";
 import path from "node:path";
+import picomatch from "picomatch";
+import { UserError } from "../../core/errors.js";
 
 export type Segment = { kind: "literal"; value: string } | { kind: "pattern"; re: RegExp } | { kind: "globstar" };
 
@@ -12,7 +14,8 @@ export interface Glob {
   segments: Segment[];
 }
 
-const WILDCARD = /[*?[{]/;
+/** A wildcard character that is not escaped by a backslash. */
+const WILDCARD = /(?<!\\)(?:\\\\)*[*?[{]/;
 
 export function hasWildcard(text: string): boolean {
   return WILDCARD.test(text);
@@ -29,51 +32,73 @@ export function compileGlob(absolute: string): Glob {
   const parts = absolute.split("/").filter((p) => p.length > 0);
   const firstWild = parts.findIndex((p) => hasWildcard(p));
   const cut = firstWild < 0 ? parts.length - 1 : firstWild;
-  const base = "/" + parts.slice(0, cut).join("/");
+  const base = "/" + parts.slice(0, cut).map(unescapeLiteral).join("/");
   const segments = parts.slice(cut).map(compileSegment);
   return { text: absolute, base, segments };
 }
 
 function compileSegment(part: string): Segment {
   if (part === "**") return { kind: "globstar" };
-  if (!hasWildcard(part)) return { kind: "literal", value: part };
-  // Like a shell, a wildcard does not match a leading dot unless the pattern starts with one.
-  const hidden = part.startsWith(".") ? "" : "(?!\\.)";
-  return { kind: "pattern", re: new RegExp(`^${hidden}${segmentSource(part)}$`) };
+  if (!hasWildcard(part)) return { kind: "literal", value: unescapeLiteral(part) };
+  // Like a shell, a wildcard does not match a leading dot unless the pattern starts with one (picomatch's default).
+  return { kind: "pattern", re: picomatch.makeRe(literalParens(part), PICOMATCH_OPTIONS) };
 }
 
-/** The regex source of one glob segment. */
-function segmentSource(part: string): string {
+/**
+ * Bash's per-segment rules (`{a,{b,c}}`, `{1..10}`, `[]]`, `\*`, `[[:digit:]]`), without what logward never
+ * offered: no extglobs (`@(..)`), no leading `!` negating the whole pattern.
+ */
+const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = {
+  posix: true,
+  noextglob: true,
+  nonegate: true,
+  // picomatch passes (first, last, options) or (first, last, step, options).
+  expandRange: (first: string, last: string, ...rest: unknown[]) =>
+    rangeSource(first, last, typeof rest[0] === "string" ? rest[0] : undefined),
+};
+
+/** The largest `{a..b}` range compiled into alternatives (a bigger one is a config mistake, not a file set). */
+const MAX_RANGE = 10_000;
+
+/** The regex source for `{a..b}` or `{a..b..step}`: numbers (zero-padded when an end is) or single letters. */
+export function rangeSource(first: string, last: string, step?: string): string {
+  const by = Math.max(1, Math.abs(Number.parseInt(step ?? "1", 10)) || 1);
+  const numeric = /^-?\d+$/.test(first) && /^-?\d+$/.test(last);
+  const letters = /^[A-Za-z]$/.test(first) && /^[A-Za-z]$/.test(last);
+  if (!numeric && !letters) return escapeRegex(`{${first}..${last}${step ? `..${step}` : ""}}`);
+  const from = numeric ? Number.parseInt(first, 10) : first.charCodeAt(0);
+  const to = numeric ? Number.parseInt(last, 10) : last.charCodeAt(0);
+  if (Math.abs(to - from) / by > MAX_RANGE)
+    throw new UserError("PATTERN_INVALID", `glob range {${first}..${last}} has over ${MAX_RANGE} values`);
+  const padded = numeric && (/^-?0\d/.test(first) || /^-?0\d/.test(last));
+  const width = padded ? Math.max(first.length, last.length) : 0;
+  const values: string[] = [];
+  for (let v = from; from <= to ? v <= to : v >= to; v += from <= to ? by : -by) {
+    values.push(numeric ? String(v).padStart(width, "0") : String.fromCharCode(v));
+  }
+  return `(?:${values.map(escapeRegex).join("|")})`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** Parentheses stay literal characters, as they are in file names (picomatch would read them as a group). */
+function literalParens(part: string): string {
   let out = "";
   for (let i = 0; i < part.length; i++) {
     const ch = part[i] as string;
-    if (ch === "*") out += "[^/]*";
-    else if (ch === "?") out += "[^/]";
-    else if (ch === "[") {
-      const end = part.indexOf("]", i + 2);
-      if (end < 0) out += "\\[";
-      else {
-        const body = part
-          .slice(i + 1, end)
-          .replace(/^[!^]/, "^")
-          .replace(/\\/g, "\\\\");
-        out += `[${body}]`;
-        i = end;
-      }
-    } else if (ch === "{") {
-      const end = part.indexOf("}", i);
-      if (end < 0) out += "\\{";
-      else {
-        out += `(?:${part
-          .slice(i + 1, end)
-          .split(",")
-          .map(segmentSource)
-          .join("|")})`;
-        i = end;
-      }
-    } else out += ch.replace(/[.+^$()|\\\]}]/g, "\\$&");
+    if (ch === "\\") {
+      out += part.slice(i, i + 2);
+      i++;
+    } else out += ch === "(" || ch === ")" ? `\\${ch}` : ch;
   }
   return out;
+}
+
+/** A segment without wildcards names one entry: its backslash escapes are dropped (`a\*b` is the file `a*b`). */
+function unescapeLiteral(part: string): string {
+  return part.replace(/\\([*?[\]{}()!\\])/g, "$1");
 }
 
 function segmentMatches(segment: Segment, name: string): boolean {
