@@ -82,10 +82,12 @@ export function registerEvents(app: FastifyInstance, deps: EventsDeps): void {
     deps.clients.add(client);
     // A frame that would not fit in the queue is never dropped silently: the client is cut, and on reconnecting
     // it gets the whole state again, so it misses nothing it still could be shown.
+    let over = false;
     const send = (data: unknown): void => {
-      if (client.isClosed) return;
+      if (over || client.isClosed) return;
       const text = sseFrame(data);
       if (client.queuedBytes > 0 && client.queuedBytes + text.length > deps.maxPendingBytes) {
+        over = true;
         cut.inc();
         reply.raw.destroy();
         return;
