@@ -36,7 +36,9 @@ async function getJson<T>(url: string, path: string): Promise<T> {
 const points = async (url: string): Promise<number[]> =>
   (await getJson<{ jobs: { points: Point[] }[] }>(url, "api/stats")).jobs[0]?.points.map((p) => p.t) ?? [];
 const alertTimes = async (url: string): Promise<string[]> =>
-  (await getJson<{ alerts: { time: number; kind: string }[] }>(url, "api/alerts")).alerts.map((a) => `${a.kind}@${a.time}`);
+  (await getJson<{ alerts: { time: number; kind: string }[] }>(url, "api/alerts")).alerts.map(
+    (a) => `${a.kind}@${a.time}`,
+  );
 
 test("SIGKILL twice while reports and alerts are written: each restart has every report and alert from before", async () => {
   const { dir, cleanup } = tempDir("logward-web-history-kill-");

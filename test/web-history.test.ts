@@ -119,7 +119,12 @@ describe("web history in state_dir", () => {
       expect(parsed.bad === 0 || parsed.tornEnd).toBe(true);
     }
     // Through the store (files, fsync, rename): around each record's end, and inside each record.
-    const cuts = textEnds.flatMap((end, i) => [end - 1, end, end + 1, Math.floor((end + (textEnds[i + 1] ?? end)) / 2)]);
+    const cuts = textEnds.flatMap((end, i) => [
+      end - 1,
+      end,
+      end + 1,
+      Math.floor((end + (textEnds[i + 1] ?? end)) / 2),
+    ]);
     for (const cut of new Set(cuts.filter((c) => c >= firstCut && c <= whole.length))) {
       const at = path.join(dir, `cut-${cut}`);
       fs.mkdirSync(at);
@@ -164,9 +169,7 @@ describe("web history in state_dir", () => {
     fs.writeFileSync(historyFile(), future);
     const run = await start();
     expect(run.hub.alerts()).toEqual([]);
-    expect(run.logger.warnings).toEqual([
-      "web history was written by a newer logward: kept aside, starting without",
-    ]);
+    expect(run.logger.warnings).toEqual(["web history was written by a newer logward: kept aside, starting without"]);
     expect(fs.readFileSync(`${historyFile()}.newer`, "utf8")).toBe(future);
   });
 
@@ -193,7 +196,10 @@ describe("web history in state_dir", () => {
     const run = await start({ in: other });
     run.hub.pushAlert(alert(3));
     await run.history.flush();
-    expect(run.logger.warnings).toEqual(["cannot read the web history: starting without it", "cannot write the web history"]);
+    expect(run.logger.warnings).toEqual([
+      "cannot read the web history: starting without it",
+      "cannot write the web history",
+    ]);
     expect(messages(run.hub)).toEqual(["alert 3"]); // the view goes on without its file
   });
 

@@ -80,10 +80,10 @@ describe("GET /api/stream without a source: every source", () => {
         s.hub.pushRecords(texts.map((text) => record(text, source)));
       }
     };
-    const batches = fc.array(
-      fc.record({ source: fc.constantFrom(...SOURCES), size: fc.integer({ min: 1, max: 9 }) }),
-      { minLength: 1, maxLength: 12 },
-    );
+    const batches = fc.array(fc.record({ source: fc.constantFrom(...SOURCES), size: fc.integer({ min: 1, max: 9 }) }), {
+      minLength: 1,
+      maxLength: 12,
+    });
     await fc.assert(
       fc.asyncProperty(batches, batches, fc.nat(), async (before, after, cutAt) => {
         const start = pushed.length;

@@ -36,7 +36,11 @@ export interface StatsJobView {
 }
 
 export function statsPoint(entry: StatsEntry): StatsPoint {
-  return { t: entry.summary.time ?? entry.received, rate: entry.summary.rate ?? null, hits: entry.summary.hits ?? null };
+  return {
+    t: entry.summary.time ?? entry.received,
+    rate: entry.summary.rate ?? null,
+    hits: entry.summary.hits ?? null,
+  };
 }
 
 /** The latest report's details (no points). */
@@ -73,8 +77,7 @@ export function registerEvents(app: FastifyInstance, deps: EventsDeps): void {
   let slots = 0;
 
   app.get("/api/events", { exposeHeadRoute: false }, async (request, reply) => {
-    if (slots >= MAX_EVENT_STREAMS)
-      return reply.code(503).send({ error: "busy", message: "too many event streams" });
+    if (slots >= MAX_EVENT_STREAMS) return reply.code(503).send({ error: "busy", message: "too many event streams" });
     if (request.raw.socket.destroyed) return reply;
     slots++;
     gauge.inc();

@@ -108,9 +108,9 @@ describe("lineFrames (the `lines` wire format)", () => {
 
   test("a stream of every source: each line keeps its source, n is the hub-wide g, ids resume on g", () => {
     const mixed = hubLines.chain((lines) =>
-      fc.array(fc.constantFrom("app", "db", "nginx"), { minLength: lines.length, maxLength: lines.length }).map(
-        (names) => lines.map((line, i) => ({ ...line, g: i * 2 + 1, source: names[i] as string })),
-      ),
+      fc
+        .array(fc.constantFrom("app", "db", "nginx"), { minLength: lines.length, maxLength: lines.length })
+        .map((names) => lines.map((line, i) => ({ ...line, g: i * 2 + 1, source: names[i] as string }))),
     );
     fc.assert(
       fc.property(mixed, patterns, perEvent, (lines, text, max) => {

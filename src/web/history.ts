@@ -146,7 +146,8 @@ async function load(file: string, since: number, maxBytes: number, logger: Logge
   }
   if (parsed.bad > 0 && !parsed.tornEnd)
     logger.warn({ file, skipped: parsed.bad }, "web history: lines that are not records were skipped");
-  else if (parsed.tornEnd) logger.debug({ file }, "web history: its last record was cut short (a crash) and is skipped");
+  else if (parsed.tornEnd)
+    logger.debug({ file }, "web history: its last record was cut short (a crash) and is skipped");
   return parsed;
 }
 
