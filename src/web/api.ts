@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { PatternSandbox } from "../core/untrusted-pattern.js";
 import type { HubLine, WebHub } from "./hub.js";
 import { statsJobs } from "./events.js";
-import { badRequest, filterFailed, parseMatch, queryString } from "./http.js";
+import { badRequest, filterFailed, parseMatch, queryString, sourceParam } from "./http.js";
 
 const DEFAULT_TAIL_LINES = 100;
 /** Most characters of line text in one /api/tail answer: the newest lines that fit are sent. */
@@ -19,7 +19,8 @@ export function registerApi(app: FastifyInstance, hub: WebHub, sandbox: PatternS
 
   app.get("/api/tail", async (request, reply) => {
     // Without a source: the newest lines of every source together.
-    const source = queryString(request, "source") || null;
+    const source = sourceParam(request);
+    if (source === undefined) return badRequest(reply, "source may be given once");
     const linesParam = queryString(request, "lines");
     const lines = linesParam === undefined ? DEFAULT_TAIL_LINES : Number(linesParam);
     if (!Number.isSafeInteger(lines) || lines < 0)

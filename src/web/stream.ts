@@ -8,7 +8,7 @@ import type { ClientPattern, PatternSandbox, Span } from "../core/untrusted-patt
 import type { Feed, HubLine, WebHub } from "./hub.js";
 import { lineFrames } from "./frames.js";
 import { SseClient, sseFrame, type SseClientOptions, type SseFrame } from "./sse.js";
-import { SECURITY_HEADERS, badRequest, filterFailed, parseMatch, queryString } from "./http.js";
+import { SECURITY_HEADERS, badRequest, filterFailed, parseMatch, queryString, sourceParam } from "./http.js";
 
 export interface StreamDeps {
   hub: WebHub;
@@ -49,9 +49,8 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
 
   app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
     // Without a source: every source's lines in one stream, resumed on the hub-wide sequence.
-    const source: Feed = queryString(request, "source") || null;
-    if (source === null && request.query && typeof (request.query as Record<string, unknown>).source === "object")
-      return badRequest(reply, "source may be given once");
+    const source = sourceParam(request);
+    if (source === undefined) return badRequest(reply, "source may be given once");
     if (source !== null && !deps.hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     const filter = parseMatch(request, reply, deps.sandbox);
