@@ -1,5 +1,5 @@
 // GET /api/events: Server-Sent Events of stats reports and alerts as they happen, after a snapshot of what is held.
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Metrics } from "../core/metrics.js";
 import type { HubEvent, StatsEntry, WebHub } from "./hub.js";
 import { SseClient, sseFrame } from "./sse.js";
@@ -73,43 +73,51 @@ export function registerEvents(app: FastifyInstance, deps: EventsDeps): void {
     "web_event_clients_cut_total",
     "Events streams closed because the browser did not read them (it reconnects to a fresh snapshot)",
   );
-  const noCount = { onSent: () => {}, onDropped: () => {} };
   let slots = 0;
 
   app.get("/api/events", { exposeHeadRoute: false }, async (request, reply) => {
     if (slots >= MAX_EVENT_STREAMS) return reply.code(503).send({ error: "busy", message: "too many event streams" });
     if (request.raw.socket.destroyed) return reply;
+    // Taken and given back with no await between: the close handler below runs on every path.
     slots++;
     gauge.inc();
-    const client = openSse(reply, deps.maxPendingBytes, noCount);
-    deps.clients.add(client);
-    // A frame that would not fit in the queue is never dropped silently: the client is cut, and on reconnecting
-    // it gets the whole state again, so it misses nothing it still could be shown.
-    let over = false;
-    const send = (data: unknown): void => {
-      if (over || client.isClosed) return;
-      const text = sseFrame(data);
-      if (client.queuedBytes > 0 && client.queuedBytes + text.length > deps.maxPendingBytes) {
-        over = true;
-        cut.inc();
-        reply.raw.destroy();
-        return;
-      }
-      client.send([{ text, lines: 0 }]);
-    };
-    const unsubscribe = deps.hub.subscribeEvents((event) => send(eventData(event)));
-    const ping = setInterval(() => client.ping(), PING_MS);
-    ping.unref();
+    const stop = followEvents(reply, deps, () => cut.inc());
     reply.raw.on("close", () => {
-      unsubscribe();
-      clearInterval(ping);
-      deps.clients.delete(client);
+      stop();
       slots--;
       gauge.dec();
     });
-    send({ type: "hello", epoch: deps.hub.epoch });
-    send({ type: "stats", jobs: statsJobs(deps.hub) });
-    send({ type: "alerts", alerts: deps.hub.alerts() });
     return reply;
   });
+}
+
+/** One client: the snapshot, then every hub event; returns what to undo when the connection closes. */
+function followEvents(reply: FastifyReply, deps: EventsDeps, onCut: () => void): () => void {
+  const client = openSse(reply, deps.maxPendingBytes, { onSent: () => {}, onDropped: () => {} });
+  deps.clients.add(client);
+  // A frame that would not fit in the queue is never dropped silently: the client is cut, and on reconnecting
+  // it gets the whole state again, so it misses nothing it still could be shown.
+  let over = false;
+  const send = (data: unknown): void => {
+    if (over || client.isClosed) return;
+    const text = sseFrame(data);
+    if (client.queuedBytes > 0 && client.queuedBytes + text.length > deps.maxPendingBytes) {
+      over = true;
+      onCut();
+      reply.raw.destroy();
+      return;
+    }
+    client.send([{ text, lines: 0 }]);
+  };
+  const unsubscribe = deps.hub.subscribeEvents((event) => send(eventData(event)));
+  const ping = setInterval(() => client.ping(), PING_MS);
+  ping.unref();
+  send({ type: "hello", epoch: deps.hub.epoch });
+  send({ type: "stats", jobs: statsJobs(deps.hub) });
+  send({ type: "alerts", alerts: deps.hub.alerts() });
+  return () => {
+    unsubscribe();
+    clearInterval(ping);
+    deps.clients.delete(client);
+  };
 }

@@ -42,82 +42,99 @@ const DEFAULT_MAX_LOAD_BYTES = 32 * 1024 * 1024;
 export async function openWebHistory(options: WebHistoryOptions): Promise<WebHistory> {
   const file = path.join(options.dir, HISTORY_FILE);
   const { hub, logger } = options;
-  const since = (): number => options.clock.now() - options.maxAgeMs;
-  const parsed = await load(file, since(), options.maxLoadBytes ?? DEFAULT_MAX_LOAD_BYTES, logger);
+  const since = options.clock.now() - options.maxAgeMs;
+  const parsed = await load(file, since, options.maxLoadBytes ?? DEFAULT_MAX_LOAD_BYTES, logger);
   hub.restore(parsed.reports, parsed.alerts);
   if (parsed.reports.length + parsed.alerts.length > 0)
     logger.info({ file, reports: parsed.reports.length, alerts: parsed.alerts.length }, "web history reloaded");
+  const writer = new HistoryWriter(file, options);
+  const unsubscribe = hub.subscribeEvents((event) =>
+    writer.add(event.type === "report" ? reportLine(event.entry) : alertLine(event.entry)),
+  );
+  await makeDirs(options.dir).catch(() => {}); // a failure shows in the first flush's warning
+  await writer.flush();
+  const timer = setInterval(() => void writer.flush(), options.flushMs ?? 1000);
+  timer.unref();
+  return {
+    file,
+    flush: () => writer.flush(),
+    async close() {
+      clearInterval(timer);
+      unsubscribe();
+      await writer.flush();
+    },
+  };
+}
 
-  let pending: string[] = [];
-  let pendingBytes = 0;
+/** Appends the records that arrived, one write a flush, and rewrites the file from the hub once it has grown. */
+class HistoryWriter {
+  private pending: string[] = [];
+  private pendingBytes = 0;
   /** Records the file holds; when it is well beyond what the hub keeps, the file is rewritten from the hub. */
-  let fileRecords = 0;
-  let mustCompact = true; // a torn end, or old records, are not appended to
-  let writing: Promise<void> = Promise.resolve();
-  let failed = false;
+  private fileRecords = 0;
+  /** At start (a torn end, old records are not appended to), and after a failed or skipped write. */
+  private mustCompact = true;
+  private writing: Promise<void> = Promise.resolve();
+  private failed = false;
 
-  const unsubscribe = hub.subscribeEvents((event) => {
-    const line = event.type === "report" ? reportLine(event.entry) : alertLine(event.entry);
-    if (pendingBytes + line.length > MAX_PENDING_BYTES) {
-      pending = [];
-      pendingBytes = 0;
-      mustCompact = true;
+  constructor(
+    private readonly file: string,
+    private readonly options: WebHistoryOptions,
+  ) {}
+
+  /** Called on the pipeline's path: only queues the line (bounded: beyond it, the next compaction writes them). */
+  add(line: string): void {
+    if (this.pendingBytes + line.length > MAX_PENDING_BYTES) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.mustCompact = true;
       return;
     }
-    pending.push(line);
-    pendingBytes += line.length;
-  });
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+  }
 
-  const compact = async (): Promise<void> => {
-    const cutoff = since();
+  /** Writes are chained, so an append never runs beside a rewrite. */
+  flush(): Promise<void> {
+    this.writing = this.writing
+      .then(() => this.write())
+      .then(() => void (this.failed = false))
+      .catch((err: unknown) => {
+        this.mustCompact = true; // a write may have stopped part way: start the file over next time
+        if (!this.failed)
+          this.options.logger.warn({ file: this.file, err: describeError(err) }, "cannot write the web history");
+        this.failed = true;
+      });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const lines = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const { hub } = this.options;
+    const held = Object.values(hub.stats()).reduce((n, r) => n + r.length, 0) + hub.alerts().length;
+    if (this.mustCompact || this.fileRecords + lines.length > 2 * held + 100) {
+      this.mustCompact = false;
+      await this.compact();
+    } else if (lines.length > 0) {
+      await fsp.appendFile(this.file, lines.join(""));
+      this.fileRecords += lines.length;
+    }
+  }
+
+  /** The file rewritten from what the hub keeps (within the age bound): temp file, fsync, rename. */
+  private async compact(): Promise<void> {
+    const { hub, clock, maxAgeMs } = this.options;
+    const cutoff = clock.now() - maxAgeMs;
     const reports = Object.values(hub.stats())
       .flat()
       .filter((r) => r.received >= cutoff);
     const alerts = hub.alerts().filter((a) => a.time >= cutoff);
     const text = HISTORY_HEADER + "\n" + reports.map(reportLine).join("") + alerts.map(alertLine).join("");
-    await writeFileDurable(file, text);
-    fileRecords = reports.length + alerts.length;
-  };
-
-  const write = async (): Promise<void> => {
-    const lines = pending;
-    pending = [];
-    pendingBytes = 0;
-    const held = Object.values(hub.stats()).reduce((n, r) => n + r.length, 0) + hub.alerts().length;
-    if (mustCompact || fileRecords + lines.length > 2 * held + 100) {
-      mustCompact = false;
-      await compact();
-    } else if (lines.length > 0) {
-      await fsp.appendFile(file, lines.join(""));
-      fileRecords += lines.length;
-    }
-  };
-
-  const flush = (): Promise<void> => {
-    writing = writing
-      .then(write)
-      .then(() => void (failed = false))
-      .catch((err: unknown) => {
-        mustCompact = true; // a write may have stopped part way: start the file over next time
-        if (!failed) logger.warn({ file, err: describeError(err) }, "cannot write the web history");
-        failed = true;
-      });
-    return writing;
-  };
-
-  await makeDirs(options.dir).catch(() => {}); // a failure shows in the first flush's warning
-  await flush();
-  const timer = setInterval(() => void flush(), options.flushMs ?? 1000);
-  timer.unref();
-  return {
-    file,
-    flush,
-    async close() {
-      clearInterval(timer);
-      unsubscribe();
-      await flush();
-    },
-  };
+    await writeFileDurable(this.file, text);
+    this.fileRecords = reports.length + alerts.length;
+  }
 }
 
 /** What the file holds, or nothing (with a warning) when it cannot be used; never throws. */
