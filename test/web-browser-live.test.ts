@@ -267,8 +267,10 @@ describe.skipIf(!haveChromium)(
 /** Lines of an nginx access log and an application, interleaved as they would come. */
 function sampleLines() {
   let second = 0;
-  const access = (path: string, status: number, ms: number) =>
-    `203.0.113.9 - - [07/Dec/2026:04:10:${String(++second * 3).padStart(2, "0")} +0000] "GET ${path} HTTP/1.1" ${status} 512 ${ms}ms`;
+  const access = (path: string, status: number, ms: number) => {
+    const stamp = `07/Dec/2026:04:10:${String(++second * 3).padStart(2, "0")} +0000`;
+    return `203.0.113.9 - - [${stamp}] "GET ${path} HTTP/1.1" ${status} 512 ${ms}ms`;
+  };
   const lines: [string, string][] = [
     ["app", "INFO  myapp starting, version 2.4.1"],
     ["access", access("/api/user/7", 200, 9)],

@@ -5,14 +5,12 @@ import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { startLogward, tempDir, waitFor, type Running } from "./helpers.js";
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const TOKEN = "history-test-token";
 
+/** An access-log line stamped `ms` ("Mon, 07 Dec 2026 04:15:00 GMT" gives the parts of "07/Dec/2026:04:15:00"). */
 function accessLine(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-  return `192.0.2.7 - - [${stamp}] "GET /api/orders HTTP/1.1" 200 99 "-" "history-test"`;
+  const [, day, month, year, time] = new Date(ms).toUTCString().split(" ");
+  return `192.0.2.7 - - [${day}/${month}/${year}:${time} +0000] "GET /api/orders HTTP/1.1" 200 99 "-" "history-test"`;
 }
 
 let running: Running | undefined;

@@ -1,5 +1,5 @@
-// GET /api/stream: Server-Sent Events of one source's lines (or every source's) in batches — history on connect, resume,
-// filter, bounded buffering.
+// GET /api/stream: Server-Sent Events of one source's lines (or every source's) in batches — history on connect,
+// resume, filter, bounded buffering.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";

@@ -106,7 +106,8 @@ async function loadSources() {
     return o;
   };
   const all = sources.length > 1 ? [option(ALL, `all sources (${sources.length})`)] : [];
-  $("source").replaceChildren(...all, ...sources.map((s) => option(s.name, s.path ? `${s.name} — ${s.path}` : s.name)));
+  const each = sources.map((s) => option(s.name, s.path ? `${s.name} — ${s.path}` : s.name));
+  $("source").replaceChildren(...all, ...each);
   // Several sources: all of them at first; a link or a reload keeps the choice made.
   const wanted = new URLSearchParams(location.hash.slice(1)).get("source");
   const known = wanted === ALL || sources.some((s) => s.name === wanted);
