@@ -1,9 +1,10 @@
 // `node bench/web.mjs [--seconds 30] [--rate 50000] [--latency-seconds 10] [--latency-rate 200] [--client-buffer BYTES]`: issue 9's web figures.
+// `--sources N` (N > 1): N files appended to in turn, the page on the all-sources view (no latency run).
 import fs from "node:fs";
 import { measureWeb } from "./lib/web.mjs";
 
 const USAGE =
-  "usage: node bench/web.mjs [--seconds N] [--rate LINES_PER_S] [--latency-seconds N] [--latency-rate LINES_PER_S] [--client-buffer BYTES] [--chromium PATH]";
+  "usage: node bench/web.mjs [--seconds N] [--rate LINES_PER_S] [--latency-seconds N] [--latency-rate LINES_PER_S] [--client-buffer BYTES] [--chromium PATH] [--sources N]";
 
 function parseArgs(argv) {
   const opts = { seconds: 30, rate: 50_000, latencySeconds: 10, latencyRate: 200, chromium: "/usr/bin/chromium" };
@@ -13,6 +14,7 @@ function parseArgs(argv) {
     "--latency-seconds": "latencySeconds",
     "--latency-rate": "latencyRate",
     "--client-buffer": "clientBuffer",
+    "--sources": "sources",
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];

@@ -151,7 +151,7 @@ describe("GET /api/stream", () => {
     expect(ids(r)).toEqual([`${s.hub.epoch}-${odd.length}`]);
   });
 
-  test("refuses a bad pattern, an unknown source and a missing source with a JSON error", async () => {
+  test("refuses a bad pattern, an unknown source and a repeated source with a JSON error", async () => {
     const s = await serve();
     const get = async (q: string) => {
       const res = await fetch(`${s.url}api/stream${q}`);
@@ -159,7 +159,7 @@ describe("GET /api/stream", () => {
     };
     expect(await get(`?source=app&match=${encodeURIComponent("/(/")}`)).toEqual([400, "bad_request"]);
     expect(await get("?source=nope")).toEqual([404, "not_found"]);
-    expect(await get("")).toEqual([400, "bad_request"]);
+    expect(await get("?source=app&source=app")).toEqual([400, "bad_request"]);
   });
 
   test("a client that stops reading loses lines, is told how many, and never makes the server queue without limit", async () => {

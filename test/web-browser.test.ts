@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createWebHub } from "../src/web/hub.js";
 import { startWebServer } from "../src/web/server.js";
 import { FakeClock } from "../src/core/clock.js";
@@ -10,9 +10,16 @@ import { Metrics } from "../src/core/metrics.js";
 import { silentLogger } from "../src/core/logger.js";
 import type { LogRecord } from "../src/core/record.js";
 import { record, startTestServer, waitFor, type TestServer } from "./web-support.js";
+import {
+  CHROMIUM,
+  connState,
+  haveChromium,
+  launchChromium,
+  logTexts,
+  openPage as openPageIn,
+  waitForLine,
+} from "./web-browser-support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = fs.existsSync(CHROMIUM);
 // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
 const SCREENSHOT = path.resolve(
   import.meta.dirname,
@@ -32,17 +39,7 @@ describe.skipIf(!haveChromium)(
     const servers: TestServer[] = [];
 
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
@@ -57,32 +54,7 @@ describe.skipIf(!haveChromium)(
       return s;
     }
 
-    /** A page that records dialogs, page errors and console errors (CSP violations show up there). */
-    async function openPage(url: string): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-      const page = await context.newPage();
-      const dialogs: string[] = [];
-      const errors: string[] = [];
-      page.on("dialog", (dialog) => {
-        dialogs.push(dialog.message());
-        void dialog.dismiss();
-      });
-      page.on("pageerror", (err) => errors.push(err.message));
-      page.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
-      });
-      await page.goto(url);
-      return { page, dialogs, errors };
-    }
-
-    const logTexts = (page: Page): Promise<string[]> =>
-      page.$$eval("#log .line:not(.marker) .text", (els) => els.map((e) => e.textContent ?? ""));
-    const connState = (page: Page): Promise<string | undefined> =>
-      page.$eval("#conn", (el) => (el as HTMLElement).dataset.state);
-
-    async function waitForLine(page: Page, text: string): Promise<void> {
-      await waitFor(async () => (await logTexts(page)).includes(text), `line "${text}" on the page`);
-    }
+    const openPage = (url: string) => openPageIn(browser, url);
 
     test("shows the history, then new lines live, coloured by level and with rule matches highlighted", async () => {
       const s = await serve();

@@ -35,13 +35,15 @@ export async function measureWeb({
   latencySeconds = 10,
   latencyRate = 200,
   clientBuffer = CLIENT_BUFFER,
+  sources = 1,
   log = () => {},
 } = {}) {
   const notes = [];
   log(
     `web: ${k(rate)} lines/s for ${seconds} s into headless Chromium (${chromium}), client_buffer ${clientBuffer / 1024} KiB`,
   );
-  const t = await measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log });
+  const t = await measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, sources, log });
+  if (sources > 1) return allSourcesFigures(t, { rate, seconds, sources, clientBuffer });
   log(`web: append → SSE latency, ${latencyRate} lines/s for ${latencySeconds} s`);
   const lw = await measureLatency({ logwardBin, seconds: latencySeconds, rate: latencyRate });
   const [lf, ls] = [lw.start, lw.steady];
@@ -99,19 +101,46 @@ export async function measureWeb({
   return { rows, notes, throughput: t, latency: lw };
 }
 
+/** The rows of the all-sources run: the page on `#source=*` while `sources` files are appended to in turn. */
+function allSourcesFigures(t, { rate, seconds, sources, clientBuffer }) {
+  const rows = [
+    {
+      case: `web: one browser on the all-sources view, ${sources} files at ${k(rate)} lines/s together for ${seconds} s`,
+      measured: `${count(t.received)} of ${count(t.appended)} lines received (${k(t.received / t.appendSeconds)} lines/s), ${count(t.dropped)} dropped; at most ${count(t.maxPageLag)} lines behind`,
+      target: `keeps up with ${k(rate)} lines/s: nothing dropped`,
+      met: t.dropped === 0 && t.received === t.appended,
+    },
+    {
+      case: "web: the server's per-client queue (all sources)",
+      measured: `peak ${(t.queuePeakBytes / 1024).toFixed(0)} KiB`,
+      target: `bounded: client_buffer (${clientBuffer / 1024} KiB) + one event`,
+      met: t.queuePeakBytes <= clientBuffer + 256 * 1024,
+    },
+  ];
+  const notes = [
+    `browser: ${t.shownMs === undefined ? "never showed the last line" : `showed the last line ${Math.round(t.shownMs)} ms after it was appended`}; CPU: logward ${t.serverCpuSeconds.toFixed(1)} s, Chromium ${t.browserCpuSeconds.toFixed(1)} s; server peak RSS ${t.serverPeakRssMB.toFixed(0)} MB`,
+  ];
+  return { rows, notes, throughput: t };
+}
+
+/** The file sources of a run: app.log alone, or app-1.log ... app-N.log for the all-sources view. */
+const sourceNames = (sources) =>
+  sources > 1 ? Array.from({ length: sources }, (_, i) => `app-${i + 1}.log`) : [SOURCE];
+
 /**
- * `logward run -c CONFIG` with one file source (app.log, from its end) and a web section on 127.0.0.1:0, as a
- * direct child (so its pid is node's); resolves once it logs its URL.
+ * `logward run -c CONFIG` with file sources (app.log, or `sources` of them, from their end) and a web section on
+ * 127.0.0.1:0, as a direct child (so its pid is node's); resolves once it logs its URL.
  */
-async function startLogward(logwardBin, dir, clientBuffer) {
-  const file = path.join(dir, SOURCE);
-  fs.writeFileSync(file, "");
+async function startLogward(logwardBin, dir, clientBuffer, sources = 1) {
+  const names = sourceNames(sources);
+  for (const name of names) fs.writeFileSync(path.join(dir, name), "");
   const config = path.join(dir, "logward.yaml");
+  const sourceEntries = names.map((n) => `${n}: { path: ${JSON.stringify(path.join(dir, n))}, start_at: end }`);
   fs.writeFileSync(
     config,
     [
       `state_dir: ${JSON.stringify(path.join(dir, "state"))}`,
-      `sources: { ${SOURCE}: { path: ${JSON.stringify(file)}, start_at: end } }`,
+      `sources: { ${sourceEntries.join(", ")} }`,
       `web: { listen: "127.0.0.1:0", auth: none, client_buffer: ${clientBuffer} }`,
     ].join("\n") + "\n",
   );
@@ -180,17 +209,21 @@ function browserCpuSeconds(except) {
   return total;
 }
 
-/** Appends lines to a file at a fixed rate, in one write per tick of whatever is due (a tick every ~2–4 ms). */
-function startAppender(file, rate, lineFor) {
-  const fd = fs.openSync(file, "a");
+/**
+ * Appends lines to a file at a fixed rate, in one write per tick of whatever is due (a tick every ~2–4 ms); given
+ * several files, each tick writes to the next one in turn.
+ */
+function startAppender(files, rate, lineFor) {
+  const fds = [files].flat().map((file) => fs.openSync(file, "a"));
   const started = now();
   let written = 0;
+  let ticks = 0;
   const tick = () => {
     const due = Math.floor(((now() - started) / 1000) * rate) - written;
     if (due <= 0) return;
     let text = "";
     for (let i = 0; i < due; i++) text += lineFor(++written) + "\n";
-    fs.writeSync(fd, text);
+    fs.writeSync(fds[ticks++ % fds.length], text);
   };
   const timer = setInterval(tick, 2);
   return {
@@ -199,7 +232,7 @@ function startAppender(file, rate, lineFor) {
     },
     stop() {
       clearInterval(timer);
-      fs.closeSync(fd);
+      for (const fd of fds) fs.closeSync(fd);
       return { written, seconds: (now() - started) / 1000 };
     },
   };
@@ -232,24 +265,24 @@ const pageCounters = (page) =>
     };
   });
 
-async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, log }) {
+async function measureThroughput({ logwardBin, chromium, seconds, rate, clientBuffer, sources = 1, log }) {
   const { chromium: playwright } = await import("playwright-core");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logward-web-bench-"));
-  const file = path.join(dir, SOURCE);
+  const files = sourceNames(sources).map((name) => path.join(dir, name));
   let server;
   let browser;
   try {
-    server = await startLogward(logwardBin, dir, clientBuffer);
+    server = await startLogward(logwardBin, dir, clientBuffer, sources);
     browser = await playwright.launch({
       executablePath: chromium,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(`${server.url}#source=${SOURCE}`);
+    await page.goto(`${server.url}#source=${sources > 1 ? "*" : SOURCE}`);
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
     const cpuBefore = server.usage().cpuSeconds;
     const browserCpuBefore = browserCpuSeconds(server.pid);
-    const appender = startAppender(file, rate, throughputLine);
+    const appender = startAppender(files, rate, throughputLine);
     let maxPageLag = 0;
     const started = now();
     for (let s = 1; now() - started < seconds * 1000; s++) {

@@ -85,6 +85,8 @@ async function runView(command: Command, paths: string[], opts: ViewOptions): Pr
   const { validateConfig, runDaemon, globalOptions, loggerForConfig } = await import("./daemon-deps.js");
   const stateDir = globalOptions(command).stateDir;
   const config = validateConfig(viewConfig(paths, opts, stateDir), { origin: "view flags" });
+  // Without --state-dir, view writes nothing to disk (its checkpoints stay in memory), its web history neither.
+  if (!stateDir && config.web) config.web.keep_history = false;
   const logger = loggerForConfig(command, config);
   const given = config.web?.token || config.web?.token_file;
   const tokenNote = given ? " (first visit: add ?token=YOUR_TOKEN to the address)" : "";

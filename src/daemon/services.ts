@@ -54,13 +54,24 @@ export async function startServices(config: Config, deps: ServicesDeps): Promise
   };
   if (config.web && !deps.once) {
     // Loaded only when the web server is configured: fastify is the heaviest import of the CLI.
-    const [{ createWebHub }, { startWebServer }, { hubTap }] = await Promise.all([
+    const [{ createWebHub }, { startWebServer }, { hubTap }, { openWebHistory }] = await Promise.all([
       import("../web/hub.js"),
       import("../web/server.js"),
       import("../web/tap.js"),
+      import("../web/history.js"),
     ]);
     const { history, history_bytes } = config.web;
     const hub = createWebHub({ clock: deps.clock, historyLines: history, historyBytes: history_bytes });
+    if (config.web.keep_history) {
+      const kept = await openWebHistory({
+        dir: config.state_dir,
+        hub,
+        clock: deps.clock,
+        logger: deps.logger.child({ component: "web" }),
+        maxAgeMs: config.web.history_age,
+      });
+      stops.push(() => kept.close());
+    }
     const server = await startWebServer(config.web, {
       hub,
       metrics: deps.metrics,

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import type { PatternSandbox } from "../core/untrusted-pattern.js";
 import type { HubLine, WebHub } from "./hub.js";
-import { badRequest, filterFailed, parseMatch, queryString } from "./http.js";
+import { statsJobs } from "./events.js";
+import { badRequest, filterFailed, parseMatch, queryString, sourceParam } from "./http.js";
 
 const DEFAULT_TAIL_LINES = 100;
 /** Most characters of line text in one /api/tail answer: the newest lines that fit are sent. */
@@ -17,15 +18,16 @@ export function registerApi(app: FastifyInstance, hub: WebHub, sandbox: PatternS
   app.get("/api/sources", async () => ({ epoch: hub.epoch, history: hub.historyLines, sources: hub.sources() }));
 
   app.get("/api/tail", async (request, reply) => {
-    const source = queryString(request, "source");
-    if (!source) return badRequest(reply, "source is required: /api/tail?source=NAME&lines=N");
+    // Without a source: the newest lines of every source together.
+    const source = sourceParam(request);
+    if (source === undefined) return badRequest(reply, "source may be given once");
     const linesParam = queryString(request, "lines");
     const lines = linesParam === undefined ? DEFAULT_TAIL_LINES : Number(linesParam);
     if (!Number.isSafeInteger(lines) || lines < 0)
       return badRequest(reply, `lines must be a whole number >= 0, got ${linesParam}`);
     const filter = parseMatch(request, reply, sandbox);
     if (filter === null) return reply;
-    if (!hub.hasSource(source))
+    if (source !== null && !hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     // lines=0 only checks the pattern (the page does before it reconnects): nothing to run it on.
     if (lines === 0) return { source, lines: [] };
@@ -43,23 +45,7 @@ export function registerApi(app: FastifyInstance, hub: WebHub, sandbox: PatternS
     return { source, ...newestWithin(matched.slice(Math.max(0, matched.length - lines)), MAX_TAIL_CHARS) };
   });
 
-  app.get("/api/stats", async () => ({
-    jobs: Object.entries(hub.stats()).map(([job, entries]) => {
-      const latest = entries[entries.length - 1];
-      return {
-        job,
-        points: entries.map((e) => ({
-          t: e.summary.time ?? e.received,
-          rate: e.summary.rate ?? null,
-          hits: e.summary.hits ?? null,
-        })),
-        sections: latest?.summary.sections ?? [],
-        threshold: latest?.summary.threshold ?? null,
-        firing: latest?.summary.firing ?? false,
-        latest: latest?.report ?? null,
-      };
-    }),
-  }));
+  app.get("/api/stats", async () => ({ jobs: statsJobs(hub) }));
 
   app.get("/api/alerts", async () => ({ alerts: hub.alerts() }));
 }

@@ -20,12 +20,17 @@ function spansOf(lines: HubLine[], pattern: Pattern | undefined): Span[] | undef
 function plain(lines: HubLine[], pattern: Pattern | undefined): ExpandedLine[] {
   const spans = spansOf(lines, pattern);
   const out: ExpandedLine[] = [];
-  lines.forEach((line, i) => {
+  lines.forEach(({ g: _g, ...line }, i) => {
     const span = spans?.[i];
     if (span === null) return;
     out.push(span && span[1] > span[0] ? { ...line, hl: span } : line);
   });
   return out;
+}
+
+/** The g of the i-th line `plain` kept (lines' n are unique and increasing, so n finds it). */
+function gOf(lines: HubLine[], kept: ExpandedLine[], i: number): number {
+  return lines.find((l) => l.n === kept[i]?.n)?.g ?? -1;
 }
 
 function decode(text: string): { id: string | undefined; event: LinesEvent } {
@@ -52,7 +57,7 @@ const hubLines = fc
   .map((specs) => {
     let n = 0;
     return specs.map(({ gap, line, file, host, rules }): HubLine => {
-      const hub: HubLine = { n: (n += gap), source: "app", time: 1_700_000_000_000 + n, line };
+      const hub: HubLine = { n: (n += gap), g: n + 1000, source: "app", time: 1_700_000_000_000 + n, line };
       if (file !== undefined) hub.file = file;
       if (host !== undefined) hub.host = host;
       if (rules !== undefined) hub.rules = rules;
@@ -101,22 +106,41 @@ describe("lineFrames (the `lines` wire format)", () => {
     },
   );
 
+  test("a stream of every source: each line keeps its source, n is the hub-wide g, ids resume on g", () => {
+    const mixed = hubLines.chain((lines) =>
+      fc
+        .array(fc.constantFrom("app", "db", "nginx"), { minLength: lines.length, maxLength: lines.length })
+        .map((names) => lines.map((line, i) => ({ ...line, g: i * 2 + 1, source: names[i] as string }))),
+    );
+    fc.assert(
+      fc.property(mixed, patterns, perEvent, (lines, text, max) => {
+        const pattern = text === undefined ? undefined : parsePattern(text);
+        const decoded = lineFrames(null, lines, spansOf(lines, pattern), "ep", max).map((f) => decode(f.text));
+        const expected = plain(lines, pattern).map((line, i, all) => ({ ...line, n: gOf(lines, all, i) }));
+        expect(decoded.flatMap((d) => expandLines(d.event))).toEqual(expected);
+        expect(decoded.every((d) => d.event.source === null)).toBe(true);
+        if (decoded.length > 0) expect(decoded[decoded.length - 1]?.id).toBe(`ep-${lines[lines.length - 1]?.g}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test("a file or host that stops is sent as null", () => {
     const lines: HubLine[] = [
-      { n: 1, source: "s", time: 1, line: "a", file: "/f", host: "h" },
-      { n: 2, source: "s", time: 2, line: "b" },
+      { n: 1, g: 1, source: "s", time: 1, line: "a", file: "/f", host: "h" },
+      { n: 2, g: 2, source: "s", time: 2, line: "b" },
     ];
     const { event } = decode(lineFrames("s", lines, undefined, "ep")[0]?.text ?? "");
     expect(event.lines).toEqual([
       { n: 1, time: 1, line: "a", file: "/f", host: "h" },
       { n: 2, time: 2, line: "b", file: null, host: null },
     ]);
-    expect(expandLines(event)).toEqual(lines);
+    expect(expandLines(event)).toEqual(lines.map(({ g: _g, ...line }) => line));
   });
 
   test("long lines make events of their own, and a cut line says how long it was", () => {
     const long = "x".repeat(600);
-    const lines: HubLine[] = [1, 2, 3, 4].map((n) => ({ n, source: "s", time: n, line: long }));
+    const lines: HubLine[] = [1, 2, 3, 4].map((n) => ({ n, g: n, source: "s", time: n, line: long }));
     (lines[3] as HubLine).cut = 5000;
     const events = lineFrames("s", lines, undefined, "ep", 500, 1000).map((f) => decode(f.text).event);
     expect(events.map((e) => e.lines.length)).toEqual([1, 1, 1, 1]);

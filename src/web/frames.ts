@@ -1,6 +1,6 @@
-// The live stream's wire format: `lines` events, each carrying a batch of one source's lines, compact and resumable.
+// The live stream's wire format: `lines` events, each carrying a batch of lines, compact and resumable.
 import type { Span } from "../core/untrusted-pattern.js";
-import type { HubLine } from "./hub.js";
+import type { Feed, HubLine } from "./hub.js";
 import { sseFrame, type SseFrame } from "./sse.js";
 
 /**
@@ -17,7 +17,10 @@ export const MAX_CHARS_PER_EVENT = 1024 * 1024;
  * span of the filter's match.
  */
 export interface WireLine {
+  /** The stream's sequence number: the source's n, or the hub-wide g in a stream of every source. */
   n: number;
+  /** In a stream of every source: the line's source, sent (like file and host) when it changes. */
+  source?: string;
   time: number;
   line: string;
   /** null: from here on, lines have no file (or host). */
@@ -29,10 +32,13 @@ export interface WireLine {
   cut?: number;
 }
 
-/** `{"type":"lines","source":S,"lines":[...]}`; the SSE id is `EPOCH-N`, N the n of the last line it covers. */
+/**
+ * `{"type":"lines","source":S,"lines":[...]}`, or `{"type":"lines","source":null,...}` for every source (each line
+ * then says its source); the SSE id is `EPOCH-N`, N the sequence number of the last line it covers.
+ */
 export interface LinesEvent {
   type: "lines";
-  source: string;
+  source: string | null;
   lines: WireLine[];
 }
 
@@ -43,7 +49,7 @@ export interface LinesEvent {
  * already skipped. Each event stands alone: one dropped under back-pressure leaves the next readable.
  */
 export function lineFrames(
-  source: string,
+  source: Feed,
   lines: HubLine[],
   spans: readonly Span[] | undefined,
   epoch: string,
@@ -55,13 +61,15 @@ export function lineFrames(
   let chars = 0;
   let file: string | undefined;
   let host: string | undefined;
+  let from: string | undefined;
+  const seq = source === null ? (line: HubLine) => line.g : (line: HubLine) => line.n;
   const emit = (lastN: number): void => {
     if (batch.length === 0) return;
     const event: LinesEvent = { type: "lines", source, lines: batch };
     frames.push({ text: sseFrame(event, `${epoch}-${lastN}`), lines: batch.length });
     batch = [];
     chars = 0;
-    file = host = undefined;
+    file = host = from = undefined;
   };
   let lastN = 0;
   lines.forEach((line, i) => {
@@ -69,7 +77,8 @@ export function lineFrames(
     if (span !== null) {
       // Full: it covers up to the line before this one.
       if (batch.length >= maxPerEvent || (batch.length > 0 && chars + line.line.length > maxCharsPerEvent)) emit(lastN);
-      const wire: WireLine = { n: line.n, time: line.time, line: line.line };
+      const wire: WireLine = { n: seq(line), time: line.time, line: line.line };
+      if (source === null && line.source !== from) wire.source = from = line.source;
       if (line.file !== file) wire.file = (file = line.file) ?? null;
       if (line.host !== host) wire.host = (host = line.host) ?? null;
       if (line.rules) wire.rules = line.rules;
@@ -78,23 +87,25 @@ export function lineFrames(
       batch.push(wire);
       chars += line.line.length;
     }
-    lastN = line.n;
+    lastN = seq(line);
   });
   emit(lastN);
   return frames;
 }
 
-/** A line as a client reconstructs it: the hub's line (file and host carried over), plus hl. */
-export type ExpandedLine = HubLine & { hl?: [number, number] };
+/** A line as a client reconstructs it: the hub's line (file, host, source carried over), n the stream's, plus hl. */
+export type ExpandedLine = Omit<HubLine, "g"> & { hl?: [number, number] };
 
 /** The lines of an event with source, file and host filled in: the reference decoder of the format. */
 export function expandLines(event: LinesEvent): ExpandedLine[] {
   let file: string | null = null;
   let host: string | null = null;
-  return event.lines.map(({ file: f, host: h, ...rest }) => {
+  let source = event.source ?? "";
+  return event.lines.map(({ file: f, host: h, source: s, ...rest }) => {
     if (f !== undefined) file = f;
     if (h !== undefined) host = h;
-    const line: ExpandedLine = { ...rest, source: event.source };
+    if (s !== undefined) source = s;
+    const line: ExpandedLine = { ...rest, source };
     if (file !== null) line.file = file;
     if (host !== null) line.host = host;
     return line;

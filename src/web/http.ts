@@ -23,6 +23,13 @@ export function queryString(request: FastifyRequest, name: string): string | und
   return typeof value === "string" ? value : undefined;
 }
 
+/** ?source=: a source's name, null when absent or empty (every source), undefined when repeated (a bad request). */
+export function sourceParam(request: FastifyRequest): string | null | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.source;
+  if (value === undefined || value === "") return null;
+  return typeof value === "string" ? value : undefined;
+}
+
 export function badRequest(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(400).send({ error: "bad_request", message });
 }

@@ -96,4 +96,83 @@ describe("web hub", () => {
     });
     expect(hub.alerts()[0]).toMatchObject({ message: "auth failure b", count: 5 });
   });
+
+  test("every source (null): one history numbered hub-wide, bounded like a source's, resumable with a missed count", () => {
+    const hub = createWebHub({ historyLines: 3, clock: new FakeClock() });
+    const got: string[] = [];
+    hub.subscribe(null, (lines) => got.push(...lines.map((l) => `${l.g}:${l.source}:${l.line}`)));
+    hub.pushRecords([rec("a1", "app"), rec("a2", "app")]);
+    hub.pushRecords([rec("d1", "db")]);
+    hub.pushRecords([rec("a3", "app"), rec("d2", "db")]);
+    expect(got).toEqual(["1:app:a1", "2:app:a2", "3:db:d1", "4:app:a3", "5:db:d2"]);
+    expect(hub.tail(null, 10).map((l) => [l.g, l.n, l.line])).toEqual([
+      [3, 1, "d1"],
+      [4, 3, "a3"],
+      [5, 2, "d2"],
+    ]);
+    expect(hub.since(null, 1)).toEqual({ lines: hub.tail(null, 3), missed: 1 });
+    expect(hub.since(null, 4)).toEqual({ lines: hub.tail(null, 1), missed: 0 });
+    expect(hub.tail("app", 10).map((l) => l.line)).toEqual(["a1", "a2", "a3"]); // a source's own history is its own
+  });
+
+  test("reports and alerts are told to event listeners as they come; restored ones are not, and are kept in order", () => {
+    const clock = new FakeClock(5000);
+    const hub = createWebHub({ clock, statsReports: 2, alertEntries: 2 });
+    hub.restore(
+      [
+        { job: "web", received: 1, report: { hits: 1, rate: 0.1 } },
+        { job: "web", received: 2, report: { hits: 2, rate: 0.2 } },
+        { job: "web", received: 3, report: { hits: 3, rate: 0.3 } },
+      ],
+      [{ time: 1, kind: "alert", rule: "web", source: "access", message: "old", count: 1 }],
+    );
+    expect(hub.stats().web?.map((r) => r.summary.rate)).toEqual([0.2, 0.3]);
+    const told: string[] = [];
+    const off = hub.subscribeEvents((e) => told.push(e.type === "report" ? `report ${e.entry.job}` : e.entry.message));
+    hub.pushStats("web", { hits: 4, rate: 0.4 });
+    hub.pushAlert({
+      kind: "recovery",
+      rule: "web",
+      source: "access",
+      time: 6,
+      records: [],
+      fields: {},
+      count: 1,
+      suppressed: 0,
+      message: "new",
+    });
+    off();
+    hub.pushAlert({
+      kind: "alert",
+      rule: "web",
+      source: "access",
+      time: 7,
+      records: [],
+      fields: {},
+      count: 1,
+      suppressed: 0,
+    });
+    expect(told).toEqual(["report web", "new"]);
+    expect(hub.stats().web?.map((r) => [r.received, r.summary.rate])).toEqual([
+      [3, 0.3],
+      [5000, 0.4],
+    ]);
+    expect(hub.alerts().map((a) => a.message)).toEqual(["new", ""]);
+  });
+
+  test("an alert's message is cut to 4096 characters: it may be a whole log line, and alerts are kept and resent", () => {
+    const hub = createWebHub({ clock: new FakeClock() });
+    const line = "x".repeat(4095) + "\u{1F600}" + "y".repeat(10_000);
+    hub.pushAlert({
+      kind: "threshold",
+      rule: "r",
+      source: "app",
+      time: 1,
+      records: [rec(line)],
+      fields: {},
+      count: 1,
+      suppressed: 0,
+    });
+    expect(hub.alerts()[0]?.message).toBe("x".repeat(4095)); // a surrogate pair is not split
+  });
 });

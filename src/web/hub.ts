@@ -6,9 +6,13 @@ import type { LogRecord } from "../core/record.js";
 import { Ring } from "./ring.js";
 import { summarizeReport, type TrafficSummary } from "./summary.js";
 
-/** One line as the browser sees it; n is the per-source sequence number (from 1, never reused). */
+/**
+ * One line as the browser sees it; n is the per-source sequence number, g the hub-wide one (both from 1, never
+ * reused): a stream of every source resumes on g, since each source's n runs on its own.
+ */
 export interface HubLine {
   n: number;
+  g: number;
   source: string;
   time: number;
   line: string;
@@ -50,6 +54,13 @@ export interface AlertEntry {
 
 export type LinesListener = (lines: HubLine[]) => void;
 
+/** A stats report or an alert as it reaches the hub (what /api/events pushes and the history file keeps). */
+export type HubEvent = { type: "report"; entry: StatsEntry } | { type: "alert"; entry: AlertEntry };
+export type EventListener = (event: HubEvent) => void;
+
+/** Where a stream reads: one source by name, or every source (null) in hub order. */
+export type Feed = string | null;
+
 export interface WebHub {
   /** Changes every time a hub is created: a stream id from another hub (a restart) cannot resume here. */
   readonly epoch: string;
@@ -62,16 +73,23 @@ export interface WebHub {
   pushAlert(event: LogEvent): void;
   sources(): SourceSummary[];
   hasSource(name: string): boolean;
-  /** The newest `lines` lines of a source, oldest first. */
-  tail(source: string, lines: number): HubLine[];
-  /** Lines after sequence number `after`, and how many of those history no longer holds. */
-  since(source: string, after: number): { lines: HubLine[]; missed: number };
-  /** Called synchronously with every batch pushed for the source; returns the unsubscribe. */
-  subscribe(source: string, listener: LinesListener): () => void;
+  /** The newest `lines` lines of a source (null: of every source), oldest first. */
+  tail(source: Feed, lines: number): HubLine[];
+  /**
+   * Lines after sequence number `after` (n for a source, g for null: every source), and how many of those
+   * history no longer holds.
+   */
+  since(source: Feed, after: number): { lines: HubLine[]; missed: number };
+  /** Called synchronously with every batch pushed for the source (null: for any source); returns the unsubscribe. */
+  subscribe(source: Feed, listener: LinesListener): () => void;
+  /** Called synchronously with every stats report and alert; returns the unsubscribe. */
+  subscribeEvents(listener: EventListener): () => void;
   /** Per job, its recent reports, oldest first. */
   stats(): Record<string, StatsEntry[]>;
   /** Recent alerts, oldest first. */
   alerts(): AlertEntry[];
+  /** Put back reports and alerts kept from before a restart (oldest first), telling no listener. */
+  restore(reports: readonly Omit<StatsEntry, "summary">[], alerts: readonly AlertEntry[]): void;
 }
 
 export interface WebHubOptions {
@@ -105,6 +123,19 @@ export function createWebHub(options: WebHubOptions): WebHub {
   const sources = new Map<string, SourceState>();
   const statsByJob = new Map<string, Ring<StatsEntry>>();
   const alertRing = new Ring<AlertEntry>(options.alertEntries ?? 500);
+  // Every source's lines in one history: the same line objects as the sources' rings, so it costs references only.
+  const all = { ring: new Ring<HubLine>(historyLines, budget), seen: 0, listeners: new Set<LinesListener>() };
+  const eventListeners = new Set<EventListener>();
+  const tell = (event: HubEvent): void => {
+    for (const listener of [...eventListeners]) listener(event);
+  };
+  const keepReport = (entry: StatsEntry): void => {
+    let ring = statsByJob.get(entry.job);
+    if (!ring) statsByJob.set(entry.job, (ring = new Ring(statsReports)));
+    ring.push(entry);
+  };
+  const feed = (source: Feed): { ring: Ring<HubLine>; seen: number } | undefined =>
+    source === null ? all : sources.get(source);
 
   const ensure = (name: string, info: { type: string; path?: string } = { type: "unknown" }): SourceState => {
     let state = sources.get(name);
@@ -123,36 +154,52 @@ export function createWebHub(options: WebHubOptions): WebHub {
     pushRecords(records, matches) {
       for (const [name, group] of groupBySource(records)) {
         const state = ensure(name);
-        const lines = group.map((record) => toHubLine(record, ++state.seen, matches?.get(record), maxLineChars));
-        for (const line of lines) state.ring.push(line);
+        const lines = group.map((record) =>
+          toHubLine(record, ++state.seen, ++all.seen, matches?.get(record), maxLineChars),
+        );
+        for (const line of lines) {
+          state.ring.push(line);
+          all.ring.push(line);
+        }
         for (const listener of [...state.listeners]) listener(lines);
+        for (const listener of [...all.listeners]) listener(lines);
       }
     },
     pushStats(job, report) {
-      let ring = statsByJob.get(job);
-      if (!ring) statsByJob.set(job, (ring = new Ring(statsReports)));
-      ring.push({ job, received: clock.now(), summary: summarizeReport(report), report });
+      const entry: StatsEntry = { job, received: clock.now(), summary: summarizeReport(report), report };
+      keepReport(entry);
+      tell({ type: "report", entry });
     },
     pushAlert(event) {
-      alertRing.push(toAlertEntry(event));
+      const entry = toAlertEntry(event);
+      alertRing.push(entry);
+      tell({ type: "alert", entry });
     },
     sources: () => [...sources].map(([name, s]) => ({ name, ...s.info, lines: s.seen, held: s.ring.size })),
     hasSource: (name) => sources.has(name),
-    tail: (source, lines) => sources.get(source)?.ring.last(lines) ?? [],
+    tail: (source, lines) => feed(source)?.ring.last(lines) ?? [],
     since(source, after) {
-      const state = sources.get(source);
+      const state = feed(source);
       if (!state || after >= state.seen) return { lines: [], missed: 0 };
       const oldest = state.seen - state.ring.size + 1; // n of the oldest line held
       const from = Math.max(after + 1, oldest);
       return { lines: state.ring.from(from - oldest), missed: from - (after + 1) };
     },
     subscribe(source, listener) {
-      const state = ensure(source);
+      const state = source === null ? all : ensure(source);
       state.listeners.add(listener);
       return () => void state.listeners.delete(listener);
     },
+    subscribeEvents(listener) {
+      eventListeners.add(listener);
+      return () => void eventListeners.delete(listener);
+    },
     stats: () => Object.fromEntries([...statsByJob].map(([job, ring]) => [job, ring.last(ring.size)])),
     alerts: () => alertRing.last(alertRing.size),
+    restore(reports, alerts) {
+      for (const r of reports) keepReport({ ...r, summary: summarizeReport(r.report) });
+      for (const a of alerts) alertRing.push(a);
+    },
   };
 }
 
@@ -184,9 +231,9 @@ function groupBySource(records: LogRecord[]): Map<string, LogRecord[]> {
   return groups;
 }
 
-function toHubLine(record: LogRecord, n: number, rules: string[] | undefined, maxChars: number): HubLine {
+function toHubLine(record: LogRecord, n: number, g: number, rules: string[] | undefined, maxChars: number): HubLine {
   const text = record.line.length > maxChars ? cutLine(record.line, maxChars) : record.line;
-  const line: HubLine = { n, source: record.source, time: record.time, line: text };
+  const line: HubLine = { n, g, source: record.source, time: record.time, line: text };
   if (text !== record.line) line.cut = record.line.length;
   if (record.file !== undefined) line.file = record.file;
   if (record.host !== undefined) line.host = record.host;
@@ -194,8 +241,12 @@ function toHubLine(record: LogRecord, n: number, rules: string[] | undefined, ma
   return line;
 }
 
+/** Most characters of an alert's message kept: it may be a whole log line, and alerts are kept and sent again. */
+const MAX_ALERT_CHARS = 4096;
+
 function toAlertEntry(event: LogEvent): AlertEntry {
-  const message = event.message ?? event.match ?? event.records[event.records.length - 1]?.line ?? "";
+  const text = event.message ?? event.match ?? event.records[event.records.length - 1]?.line ?? "";
+  const message = text.length > MAX_ALERT_CHARS ? cutLine(text, MAX_ALERT_CHARS) : text;
   const entry: AlertEntry = {
     time: event.time,
     kind: event.kind,

@@ -35,6 +35,10 @@ export const webSchema = z.strictObject({
   request_timeout: zDuration.default(10_000),
   /** How long one client filter (?match=) may run on the lines of one request or batch. */
   pattern_budget: zDuration.default(500),
+  /** Keep stats reports and alerts in state_dir (web-history.jsonl), so the charts and alerts survive a restart. */
+  keep_history: z.boolean().default(true),
+  /** Reports and alerts older than this are not kept across restarts (the newest 360 reports a job, 500 alerts). */
+  history_age: zDuration.default(24 * 3600 * 1000),
 });
 
 export type WebConfig = z.output<typeof webSchema>;

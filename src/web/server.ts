@@ -12,6 +12,7 @@ import { accessHook } from "./auth.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { registerApi } from "./api.js";
 import { registerStream } from "./stream.js";
+import { registerEvents } from "./events.js";
 import { SECURITY_HEADERS } from "./http.js";
 import { parseListen, urlFor } from "./listen.js";
 import { resolveToken, type TokenOrigin } from "./token.js";
@@ -68,6 +69,7 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   registerApi(app, deps.hub, sandbox);
   const maxPendingBytes = config.client_buffer ?? DEFAULT_CLIENT_BUFFER;
   registerStream(app, { ...deps, sandbox, maxPendingBytes, clients });
+  registerEvents(app, { ...deps, maxPendingBytes, clients });
   app.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await deps.metrics.text()));
   app.get("/healthz", async () => ({ status: "ok" }));
 

@@ -1,14 +1,14 @@
-// GET /api/stream: Server-Sent Events of one source's lines in batches — history on connect, resume, filter, bounded
-// buffering.
+// GET /api/stream: Server-Sent Events of one source's lines (or every source's) in batches — history on connect,
+// resume, filter, bounded buffering.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { describeError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { ClientPattern, PatternSandbox, Span } from "../core/untrusted-pattern.js";
-import type { HubLine, WebHub } from "./hub.js";
+import type { Feed, HubLine, WebHub } from "./hub.js";
 import { lineFrames } from "./frames.js";
 import { SseClient, sseFrame, type SseClientOptions, type SseFrame } from "./sse.js";
-import { SECURITY_HEADERS, badRequest, filterFailed, parseMatch, queryString } from "./http.js";
+import { SECURITY_HEADERS, badRequest, filterFailed, parseMatch, queryString, sourceParam } from "./http.js";
 
 export interface StreamDeps {
   hub: WebHub;
@@ -48,9 +48,10 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   let slots = 0;
 
   app.get("/api/stream", { exposeHeadRoute: false }, async (request, reply) => {
-    const source = queryString(request, "source");
-    if (!source) return badRequest(reply, "source is required: /api/stream?source=NAME");
-    if (!deps.hub.hasSource(source))
+    // Without a source: every source's lines in one stream, resumed on the hub-wide sequence.
+    const source = sourceParam(request);
+    if (source === undefined) return badRequest(reply, "source may be given once");
+    if (source !== null && !deps.hub.hasSource(source))
       return reply.code(404).send({ error: "not_found", message: `no source named ${source}` });
     const filter = parseMatch(request, reply, deps.sandbox);
     if (filter === null) return reply;
@@ -87,7 +88,7 @@ class LiveStream {
   private earlyLines = 0;
 
   constructor(
-    private readonly source: string,
+    private readonly source: Feed,
     private readonly filter: ClientPattern | undefined,
     private readonly deps: StreamDeps,
     private readonly counters: ClientCounters,
@@ -114,7 +115,7 @@ class LiveStream {
       this.stop();
       return reply;
     }
-    this.client = openSse(reply, this.deps, this.counters);
+    this.client = openSse(reply, this.deps.maxPendingBytes, this.counters);
     this.deps.clients.add(this.client);
     reply.raw.on("close", () => this.stop());
     const hello = { type: "hello", epoch: hub.epoch, source: this.source, match: this.filter?.source ?? null };
@@ -193,7 +194,8 @@ class LiveStream {
   }
 }
 
-function openSse(reply: FastifyReply, deps: StreamDeps, counters: ClientCounters): SseClient {
+/** Take the response over as an event stream: headers, the retry delay, and a bounded client writing to it. */
+export function openSse(reply: FastifyReply, maxPendingBytes: number, counters: ClientCounters): SseClient {
   reply.hijack(); // the response is ours from here: fastify hooks no longer add headers
   const res = reply.raw;
   res.writeHead(200, {
@@ -204,7 +206,7 @@ function openSse(reply: FastifyReply, deps: StreamDeps, counters: ClientCounters
   });
   res.socket?.setNoDelay(true);
   res.write(`retry: ${RETRY_MS}\n\n`);
-  return new SseClient(res, { maxPendingBytes: deps.maxPendingBytes, ...counters });
+  return new SseClient(res, { maxPendingBytes, ...counters });
 }
 
 /** The sequence number to resume after, from Last-Event-ID (or ?last_id=), when it is from this hub. */

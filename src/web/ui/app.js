@@ -1,4 +1,4 @@
-// The page: source picker, filter, pause, connection state; wires the stream to the tail view.
+// The page: source picker (one source or all), filter, pause, connection state; wires the stream to the tail view.
 /* global document, window, history, location, URLSearchParams */
 import { openStream } from "./stream.js";
 import { TailView } from "./tail.js";
@@ -14,8 +14,33 @@ const STATE_TEXT = {
   error: "error",
 };
 
-const state = { source: "", match: "", stream: null, everConnected: false, received: 0 };
-const tail = new TailView($("log"), $("new-lines"), { maxLines: 5000, onRendered: updateStatus });
+/** The source choice that streams every source (no source parameter). */
+const ALL = "*";
+/** Colours for the source tags of the all-sources view (app.css .src-0 ... .src-7), given in the sources' order. */
+const SOURCE_COLOURS = 8;
+
+const state = { source: "", match: "", stream: null, everConnected: false, received: 0, colours: new Map() };
+const tail = new TailView($("log"), $("new-lines"), {
+  maxLines: 5000,
+  onRendered: updateStatus,
+  sourceClass: (name) => `src src-${colourOf(name)}`,
+});
+
+/** A source's colour index: fixed by its place in the list, so a source keeps its colour across reloads. */
+function colourOf(name) {
+  let index = state.colours.get(name);
+  if (index === undefined) state.colours.set(name, (index = state.colours.size % SOURCE_COLOURS));
+  return index;
+}
+
+/** In a stream of every source a line names its source only when it differs from the line before: fill it in. */
+function fillSources(lines) {
+  let source = "";
+  for (const line of lines) {
+    if (line.source === undefined) line.source = source;
+    else source = line.source;
+  }
+}
 
 function setConnState(s) {
   const pill = $("conn");
@@ -26,6 +51,7 @@ function setConnState(s) {
 function onEvent(evt) {
   switch (evt.type) {
     case "lines":
+      if (evt.source === null) fillSources(evt.lines);
       tail.pushLines(evt.lines);
       countReceived(evt.lines);
       break;
@@ -63,7 +89,8 @@ function connect() {
   $("status").dataset.lastN = "0";
   tail.clear();
   if (!state.source) return;
-  state.stream = openStream({ source: state.source, match: state.match, onEvent, onState: setConnState });
+  const source = state.source === ALL ? "" : state.source;
+  state.stream = openStream({ source, match: state.match, onEvent, onState: setConnState });
   saveToHash();
 }
 
@@ -71,25 +98,30 @@ async function loadSources() {
   const res = await fetch("/api/sources", { cache: "no-store" });
   if (res.status === 401) return setConnState("unauthorized");
   const { sources } = await res.json();
-  const select = $("source");
-  select.replaceChildren(
-    ...sources.map((s) => {
-      const o = document.createElement("option");
-      o.value = s.name;
-      o.textContent = s.path ? `${s.name} — ${s.path}` : s.name;
-      return o;
-    }),
-  );
+  for (const s of sources) colourOf(s.name);
+  const option = (value, text) => {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    return o;
+  };
+  const all = sources.length > 1 ? [option(ALL, `all sources (${sources.length})`)] : [];
+  const each = sources.map((s) => option(s.name, s.path ? `${s.name} — ${s.path}` : s.name));
+  $("source").replaceChildren(...all, ...each);
+  // Several sources: all of them at first; a link or a reload keeps the choice made.
   const wanted = new URLSearchParams(location.hash.slice(1)).get("source");
-  state.source = sources.some((s) => s.name === wanted) ? wanted : (sources[0]?.name ?? "");
-  select.value = state.source;
+  const known = wanted === ALL || sources.some((s) => s.name === wanted);
+  state.source = known ? wanted : all.length > 0 ? ALL : (sources[0]?.name ?? "");
+  $("source").value = state.source;
 }
 
 /** Check the pattern with the server (it owns the syntax) before reconnecting with it. */
 async function applyFilter(text) {
   const error = $("filter-error");
   if (text) {
-    const res = await fetch(`/api/tail?${new URLSearchParams({ source: state.source, lines: "0", match: text })}`, {
+    const params = new URLSearchParams({ lines: "0", match: text });
+    if (state.source !== ALL) params.set("source", state.source);
+    const res = await fetch(`/api/tail?${params}`, {
       cache: "no-store",
     });
     if (res.status === 400 || res.status === 422) {

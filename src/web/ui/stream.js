@@ -3,15 +3,23 @@
 
 const MAX_BACKOFF_MS = 10000;
 
+/** Open /api/stream for a source (every source when none is given) and filter; see openEvents. */
+export function openStream({ source, match, onEvent, onState }) {
+  const params = {};
+  if (source) params.source = source;
+  if (match) params.match = match;
+  return openEvents({ path: "/api/stream", params, onEvent, onState });
+}
+
 /**
- * Open /api/stream for a source (and filter) and hand each event's JSON to onEvent. fetch() with a
+ * Open an event stream (/api/stream, /api/events) and hand each event's JSON to onEvent. fetch() with a
  * streamed body replaces EventSource: the browser's EventSource parser works a character at a time,
  * which at 50k lines/s is most of what the page spends; here events are cut with indexOf. When the
  * stream ends or fails it is reopened with ?last_id= (the id of the last event), backing off up to 10 s;
  * a 401 means the session is gone and a 400/422 (a refused filter) becomes an "error" event; both stop. onState receives "connecting" | "live" | "reconnecting" |
  * "unauthorized" | "error".
  */
-export function openStream({ source, match, onEvent, onState }) {
+export function openEvents({ path, params, onEvent, onState = () => {} }) {
   let lastId = "";
   let retryMs = 1000;
   let backoff = 1000;
@@ -20,10 +28,9 @@ export function openStream({ source, match, onEvent, onState }) {
   let retryTimer = null;
 
   const url = () => {
-    const params = new URLSearchParams({ source });
-    if (match) params.set("match", match);
-    if (lastId) params.set("last_id", lastId);
-    return `/api/stream?${params}`;
+    const query = new URLSearchParams(params);
+    if (lastId) query.set("last_id", lastId);
+    return query.size > 0 ? `${path}?${query}` : path;
   };
 
   /** One SSE event block: "field: value" lines; only id, data and retry matter here. */

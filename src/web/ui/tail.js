@@ -88,8 +88,9 @@ class Kept {
  * Log text only ever goes through textContent / text nodes, never HTML.
  */
 export class TailView {
-  constructor(container, newLinesButton, { maxLines = 5000, onRendered = () => {} } = {}) {
+  constructor(container, newLinesButton, { maxLines = 5000, onRendered = () => {}, sourceClass = () => "src" } = {}) {
     this.container = container;
+    this.sourceClass = sourceClass;
     this.button = newLinesButton;
     this.maxLines = maxLines;
     this.onRendered = onRendered;
@@ -189,7 +190,7 @@ export class TailView {
     const fragment = document.createDocumentFragment();
     for (let seq = from; seq < to; seq++) {
       const item = this.kept.at(seq);
-      fragment.appendChild(item.marker === undefined ? lineElement(item) : markerElement(item.marker));
+      fragment.appendChild(item.marker === undefined ? this.lineElement(item) : markerElement(item.marker));
     }
     return fragment;
   }
@@ -259,6 +260,18 @@ export class TailView {
     const show = this.unseen > 0 && (this.paused || !this.follow);
     this.button.hidden = !show;
     this.button.textContent = `${this.unseen} new line${this.unseen === 1 ? "" : "s"}`;
+  }
+
+  /** A line's row; in the all-sources view (the line names its source) it starts with its source's coloured tag. */
+  lineElement(evt) {
+    const row = lineElement(evt);
+    if (typeof evt.source === "string") {
+      const tag = document.createElement("span");
+      tag.className = this.sourceClass(evt.source);
+      tag.textContent = evt.source;
+      row.prepend(tag);
+    }
+    return row;
   }
 }
 

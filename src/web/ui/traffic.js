@@ -1,28 +1,37 @@
-// The side panel: req/s chart (uPlot) and top sections of a stats job, and the alert history; polled.
+// The side panel: req/s chart (uPlot) and top sections of a stats job, and the alert history; pushed by /api/events.
 /* global document, window, uPlot */
+import { openEvents } from "./stream.js";
 
-const POLL_MS = 5000;
+/** As many as the server keeps: points of a job's chart, and alerts. */
+const MAX_POINTS = 360;
+const MAX_ALERTS = 500;
 
-/** Poll /api/stats and /api/alerts; the panel shows itself once there is anything to show. */
+/**
+ * Follow /api/events: a snapshot of every job and the alerts on each (re)connect, then each report and alert as it
+ * comes. The panel shows itself once there is anything to show.
+ */
 export function startTrafficPanel(elements) {
   const panel = new TrafficPanel(elements);
-  const poll = async () => {
-    try {
-      const [stats, alerts] = await Promise.all([getJson("/api/stats"), getJson("/api/alerts")]);
-      panel.update(stats.jobs ?? [], alerts.alerts ?? []);
-    } catch {
-      // offline or unauthorized: the connection pill already says so; try again next round
-    }
-    setTimeout(poll, POLL_MS);
+  let jobs = [];
+  let alerts = [];
+  const onEvent = (evt) => {
+    if (evt.type === "stats") jobs = evt.jobs;
+    else if (evt.type === "alerts") alerts = evt.alerts;
+    else if (evt.type === "report") jobs = withReport(jobs, evt);
+    else if (evt.type === "alert") alerts = [...alerts.slice(1 - MAX_ALERTS), evt.alert];
+    else return;
+    panel.update(jobs, alerts);
   };
-  poll();
+  openEvents({ path: "/api/events", params: {}, onEvent });
   return panel;
 }
 
-async function getJson(path) {
-  const res = await fetch(path, { cache: "no-store" });
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
-  return res.json();
+/** The jobs with one more report: its point added to the chart, the latest details replaced. */
+function withReport(jobs, evt) {
+  const { type: _type, point, ...latest } = evt;
+  const old = jobs.find((j) => j.job === evt.job);
+  const job = { ...latest, points: [...(old?.points ?? []).slice(1 - MAX_POINTS), point] };
+  return old ? jobs.map((j) => (j === old ? job : j)) : [...jobs, job];
 }
 
 class TrafficPanel {
