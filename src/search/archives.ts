@@ -65,8 +65,10 @@ export function orderArchives<T extends { path: string; mtimeMs: number; rank: R
   while (i < numbered.length || j < dated.length) {
     const n = numbered[i];
     const d = dated[j];
-    if (n && (!d || n.mtimeMs <= d.mtimeMs)) (merged.push(n), i++);
-    else if (d) (merged.push(d), j++);
+    const takeNumbered = n !== undefined && (d === undefined || n.mtimeMs <= d.mtimeMs);
+    merged.push((takeNumbered ? n : d) as T);
+    if (takeNumbered) i++;
+    else j++;
   }
   return merged;
 }

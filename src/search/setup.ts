@@ -70,7 +70,11 @@ export async function searchTargets(paths: readonly string[]): Promise<SearchFil
   for (const p of paths) {
     const files = await filesToSearch(p);
     if (files.length === 0) throw new UserError("USAGE", `${p}: no such file, and no rotated archive of it`);
-    for (const f of files) if (!seen.has(f.path)) (seen.add(f.path), all.push(f));
+    for (const f of files) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      all.push(f);
+    }
   }
   return all;
 }
