@@ -11,6 +11,7 @@ import type { WebConfig } from "./schema.js";
 import { accessHook } from "./auth.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { registerApi } from "./api.js";
+import { registerReportRoute } from "./report-route.js";
 import { registerStream } from "./stream.js";
 import { SECURITY_HEADERS } from "./http.js";
 import { parseListen, urlFor } from "./listen.js";
@@ -66,6 +67,7 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   });
   registerAssets(app, assets);
   registerApi(app, deps.hub, sandbox);
+  registerReportRoute(app, deps);
   const maxPendingBytes = config.client_buffer ?? DEFAULT_CLIENT_BUFFER;
   registerStream(app, { ...deps, sandbox, maxPendingBytes, clients });
   app.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await deps.metrics.text()));
