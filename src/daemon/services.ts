@@ -65,6 +65,7 @@ export async function startServices(config: Config, deps: ServicesDeps): Promise
       hub,
       metrics: deps.metrics,
       logger: deps.logger.child({ component: "web" }),
+      sourceConfig: (name) => config.sources[name],
     });
     // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
     const open = server.openUrl !== server.url ? { open: server.openUrl } : {};

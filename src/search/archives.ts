@@ -20,9 +20,10 @@ interface Rank {
 
 /**
  * The archives of `file` (the names the file source's sibling logic calls rotated, compressed or not) in the
- * order they were written, then the file itself when it exists. A missing file with no archive gives [].
+ * order they were written, then the file itself when it exists. A missing file with no archive gives []. An archive
+ * that is a symbolic link is left out unless `followLinks` (the file itself, named by the user, is always read).
  */
-export async function filesToSearch(file: string): Promise<SearchFile[]> {
+export async function filesToSearch(file: string, options: { followLinks?: boolean } = {}): Promise<SearchFile[]> {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let names: string[];
@@ -37,7 +38,10 @@ export async function filesToSearch(file: string): Promise<SearchFile[]> {
     const plain = compression ? name.slice(0, -compression.length - 1) : name;
     if (plain === base ? !compression : !isRotatedName(base, plain)) continue;
     const full = path.join(dir, name);
-    const stat = await fs.promises.stat(full).catch(() => undefined);
+    // A link planted beside a log must not make a daemon read (and serve) a file elsewhere: only when allowed.
+    const link = await fs.promises.lstat(full).catch(() => undefined);
+    if (!link || (link.isSymbolicLink() && !options.followLinks)) continue;
+    const stat = link.isSymbolicLink() ? await fs.promises.stat(full).catch(() => undefined) : link;
     if (!stat?.isFile()) continue;
     archives.push({ path: full, compression, mtimeMs: stat.mtimeMs, rank: rankOf(base, plain) });
   }

@@ -105,17 +105,23 @@ class FileScan {
     // Byte prefilter only where every line need not be seen: events, and times carried from line to line, need all.
     const selective = !this.multiline && !this.timed && this.options.maxLineBytes >= READ_CHUNK;
     const needles = selective ? this.needles.of(this.options.matcher.literals) : undefined;
+    // A read error (a corrupt archive) ends this file; a matcher's error (a pattern over budget) ends the search.
+    let failure: { err: unknown } | undefined;
     try {
       for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
         this.summary.bytes += chunk.length;
-        await this.take(this.splitter.push(chunk, needles));
-        if (this.checkStop()) return;
+        failure = await this.take(this.splitter.push(chunk, needles)).then(
+          () => undefined,
+          (err: unknown) => ({ err }),
+        );
+        if (failure || this.checkStop()) break;
       }
     } catch (err) {
       this.outcome.error = (err as Error).message;
     } finally {
       opened.close();
     }
+    if (failure) throw failure.err;
     if (this.summary.stopped) return;
     // The last line without a newline; not the fragment an error cut (its end is lost, its text may be garbage).
     const last = this.outcome.error === undefined ? this.splitter.flush() : undefined;

@@ -64,11 +64,11 @@ export function parseTimeBound(flag: string, text: string, now: number): number 
 }
 
 /** Every path's archives and the path itself, oldest first per path; a path with neither is an error. */
-export async function searchTargets(paths: readonly string[]): Promise<SearchFile[]> {
+export async function searchTargets(paths: readonly string[], followLinks = true): Promise<SearchFile[]> {
   const seen = new Set<string>();
   const all: SearchFile[] = [];
   for (const p of paths) {
-    const files = await filesToSearch(p);
+    const files = await filesToSearch(p, { followLinks });
     if (files.length === 0) throw new UserError("USAGE", `${p}: no such file, and no rotated archive of it`);
     for (const f of files) {
       if (seen.has(f.path)) continue;

@@ -13,6 +13,8 @@ export interface SourceSearchSetup {
   parser: Parser | undefined;
   multiline: Pattern | undefined;
   maxLineBytes: number;
+  /** The source's follow_symlinks: whether an archive that is a link is read. */
+  followLinks: boolean;
 }
 
 interface FileSourceShape {
@@ -38,6 +40,7 @@ export async function sourceSearchSetup(name: string, config: unknown, logger: L
     parser: source.parser ? createParser(source.parser, logger, true) : undefined,
     multiline: typeof start === "string" ? parsePattern(start) : undefined,
     maxLineBytes: typeof source.max_line_bytes === "number" ? source.max_line_bytes : 1024 * 1024,
+    followLinks: source.follow_symlinks === true,
   };
 }
 

@@ -31,6 +31,7 @@ function whitelist(): Record<string, { file: string; contentType: string }> {
     "/stream.js": { file: ui("stream.js"), contentType: JS },
     "/tail.js": { file: ui("tail.js"), contentType: JS },
     "/traffic.js": { file: ui("traffic.js"), contentType: JS },
+    "/search.js": { file: ui("search.js"), contentType: JS },
     "/app.css": { file: ui("app.css"), contentType: CSS },
     "/vendor/uPlot.iife.min.js": { file: require.resolve("uplot/dist/uPlot.iife.min.js"), contentType: JS },
     "/vendor/uPlot.min.css": { file: require.resolve("uplot/dist/uPlot.min.css"), contentType: CSS },

@@ -12,6 +12,7 @@ import { accessHook } from "./auth.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { registerApi } from "./api.js";
 import { registerReportRoute } from "./report-route.js";
+import { registerSearchRoute } from "./search-route.js";
 import { registerStream } from "./stream.js";
 import { SECURITY_HEADERS } from "./http.js";
 import { parseListen, urlFor } from "./listen.js";
@@ -25,6 +26,8 @@ export interface WebServerDeps {
   hub: WebHub;
   metrics: Metrics;
   logger: Logger;
+  /** A source's validated config, for /api/search (its paths, parser, multiline). */
+  sourceConfig?: (name: string) => unknown;
   /** Where LOGWARD_WEB_TOKEN is read (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -68,6 +71,7 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   registerAssets(app, assets);
   registerApi(app, deps.hub, sandbox);
   registerReportRoute(app, deps);
+  registerSearchRoute(app, { ...deps, sandbox });
   const maxPendingBytes = config.client_buffer ?? DEFAULT_CLIENT_BUFFER;
   registerStream(app, { ...deps, sandbox, maxPendingBytes, clients });
   app.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await deps.metrics.text()));
