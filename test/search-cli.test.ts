@@ -131,12 +131,17 @@ describe("search", () => {
   });
 
   it("skips an archive it cannot decompress with a message, and still searches the rest", async () => {
+    // zstd: read where Node has it (22.15 and later), else skipped with the reason.
+    const zstd = (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync;
+    fs.writeFileSync(at("app.log.3.zst"), zstd ? zstd(Buffer.from("zstd hit\n")) : "(\xb5/\xfd");
+    age("app.log.3.zst", 30);
     fs.writeFileSync(at("app.log.2.bz2"), "BZh9");
     fs.writeFileSync(at("app.log.1.xz"), "\xfd7zXZ");
     write("app.log", ["hit"]);
     const found = await search(["app.log", "-m", "hit"]);
     expect(found.code).toBe(0);
-    expect(found.stdout).toBe("app.log:hit\n");
+    expect(found.stdout).toBe(`${zstd ? "app.log.3.zst:zstd hit\n" : ""}app.log:hit\n`);
+    if (!zstd) expect(found.stderr).toMatch(/app\.log\.3\.zst: skipped: \.zst needs Node 22\.15 or later/);
     expect(found.stderr).toMatch(/app\.log\.2\.bz2: skipped: no decompressor for \.bz2/);
     expect(found.stderr).toMatch(/app\.log\.1\.xz: skipped: no decompressor for \.xz/);
   });

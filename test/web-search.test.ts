@@ -110,6 +110,15 @@ describe("GET /api/search", () => {
     expect(got.body.stopped).toBe("bytes");
     expect(got.body.scanned).toBeGreaterThanOrEqual(1 << 20);
     expect(got.body.scanned).toBeLessThan((1 << 20) + 128 * 1024);
+    // Without that bound the whole file is read: nothing else (the answer's own stream) cuts a search short.
+    const whole = await (
+      await routeApp({ big: { type: "file", path: [at("big.log")] } })
+    ).get({
+      source: "big",
+      match: "needle",
+    });
+    expect(whole.body.stopped).toBeUndefined();
+    expect(whole.body.scanned).toBe(fs.statSync(at("big.log")).size);
   });
 
   it("a catastrophic pattern is stopped by the budget; a second search of the same client meanwhile is refused", async () => {

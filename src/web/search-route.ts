@@ -71,7 +71,8 @@ export function registerSearchRoute(app: FastifyInstance, deps: SearchRouteDeps,
     running.add(client);
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), limits.deadlineMs);
-    request.raw.once("close", () => deadline.abort()); // the client went away: stop reading for it
+    // The connection closed before the answer (the client went away): stop reading for it.
+    reply.raw.once("close", () => deadline.abort());
     try {
       const setup = await setupOf(source, deps);
       const bounds = timeBounds(request.query as Record<string, unknown>, setup);
