@@ -76,10 +76,8 @@ describe("search", () => {
     expect((await search(["one.log", "-m", "/(/"])).code).toBe(2);
     expect((await search(["one.log", "-m", "x", "--since", "yesterday-ish", "--parser", "common"])).code).toBe(2);
     write("one.log.1", ["beta old"]);
-    expect(out((await search(["one.log", "-m", "beta"])).stdout)).toEqual([
-      `${at("one.log.1")}:beta old`.replace(`${dir}/`, ""),
-      "one.log:beta",
-    ]);
+    expect(out((await search(["one.log", "-m", "beta"])).stdout)).toEqual(["one.log.1:beta old", "one.log:beta"]);
+    expect(await search([".", "-m", "x"])).toMatchObject({ code: 2, stderr: "logward: . is a directory\n" });
     const json = out((await search(["one.log", "-m", "beta", "--json", "--limit", "1"])).stdout);
     expect(json.map((l) => JSON.parse(l) as unknown)).toEqual([
       { time: null, source: "search", file: "one.log.1", offset: 0, line: "beta old", rule: "search", fields: {} },
@@ -186,7 +184,7 @@ describe("search", () => {
   });
 
   it("streams a huge compressed file with a 40 MB line in bounded memory", async () => {
-    const total = 300 * 1024 * 1024;
+    const total = 200 * 1024 * 1024;
     const line = `${"filler ".repeat(20)}\n`;
     async function* body(): AsyncGenerator<string> {
       let sent = 0;

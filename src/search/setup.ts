@@ -1,4 +1,5 @@
 // What a search is made of: the files of each path, the pattern as rules compile it, the parser, the time bounds.
+import { stat } from "node:fs/promises";
 import type { Parser } from "../core/component.js";
 import { UserError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -69,7 +70,10 @@ export async function searchTargets(paths: readonly string[], followLinks = true
   const all: SearchFile[] = [];
   for (const p of paths) {
     const files = await filesToSearch(p, { followLinks });
-    if (files.length === 0) throw new UserError("USAGE", `${p}: no such file, and no rotated archive of it`);
+    if (files.length === 0) {
+      const isDir = (await stat(p).catch(() => undefined))?.isDirectory() === true;
+      throw new UserError("USAGE", isDir ? `${p} is a directory` : `${p}: no such file, and no rotated archive of it`);
+    }
     for (const f of files) {
       if (seen.has(f.path)) continue;
       seen.add(f.path);
