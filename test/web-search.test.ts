@@ -12,7 +12,7 @@ import { PatternSandbox } from "../src/core/untrusted-pattern.js";
 import { createWebHub, type WebHub } from "../src/web/hub.js";
 import { registerSearchRoute, SEARCH_LIMITS, type SearchLimits } from "../src/web/search-route.js";
 import { startWebServer, type WebServer } from "../src/web/server.js";
-import { tempDir, waitFor } from "./helpers.js";
+import { startLogward, tempDir, waitFor } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -143,6 +143,36 @@ describe("GET /api/search", () => {
     expect((await get({ source: "app", match: "SECRET" })).body.lines).toEqual([]);
     expect((await get({ source: "linked", match: "SECRET" })).body.lines).toHaveLength(1);
   });
+});
+
+describe("GET /api/search in the daemon (the built CLI)", () => {
+  it("searches with the source's config, and with its new config after a reload (SIGHUP)", async () => {
+    const line = (h: number): string => `10.0.0.1 - - [01/Dec/2026:${h}:00:00 +0000] "GET /p${h} HTTP/1.1" 200 1`;
+    fs.writeFileSync(at("access.log.1.gz"), zlib.gzipSync(text([line(10), line(11)])));
+    fs.writeFileSync(at("access.log"), text([line(12)]));
+    age("access.log.1.gz", 10);
+    const config = (parser: string): string =>
+      `state_dir: ${at("state")}\nweb: { listen: "127.0.0.1:0", auth: none }\n` +
+      `sources:\n  web:\n    path: ${at("access.log")}\n${parser}`;
+    fs.writeFileSync(at("logward.yaml"), config(""));
+    const daemon = startLogward(["run", "-c", at("logward.yaml")]);
+    closers.push(() => daemon.stop());
+    const url = String((await daemon.waitForLog("web UI listening", 20_000)).url);
+    const search = async (query: Record<string, string>) => {
+      const res = await fetch(`${url}api/search?${new URLSearchParams({ source: "web", match: "GET", ...query })}`);
+      return { status: res.status, body: (await res.json()) as Answer };
+    };
+    expect((await search({})).body.lines.map((l) => l.line.slice(47, 51))).toEqual(["/p10", "/p11", "/p12"]);
+    const since = { since: "2026-12-01T11:00:00Z" };
+    expect((await search(since)).status).toBe(400); // no parser yet: no time to bound by
+    fs.writeFileSync(at("logward.yaml"), config("    parser: { type: common }\n"));
+    daemon.child.kill("SIGHUP");
+    await daemon.waitForLog("configuration reloaded", 20_000);
+    const bounded = await search(since);
+    expect(bounded.status).toBe(200);
+    expect(bounded.body.lines.map((l) => l.time)).toEqual(["2026-12-01T11:00:00.000Z", "2026-12-01T12:00:00.000Z"]);
+    expect((await fetch(`${url}report`)).status).toBe(404); // no stats job: no report
+  }, 60_000);
 });
 
 const CHROMIUM = "/usr/bin/chromium";
