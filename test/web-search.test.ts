@@ -218,7 +218,8 @@ describe.skipIf(!haveChromium)(`the search box in Chromium${haveChromium ? "" : 
     expect(await texts()).toEqual(["old ERROR in the archive", hostile, "live ERROR now"]);
     expect(await page.$$("#search-panel img")).toHaveLength(0);
     expect(await page.textContent("#search-summary")).toMatch(/^3 matching lines in 2 files/);
-    if (process.env.UPDATE_SCREENSHOT) await page.screenshot({ path: "docs/screenshot-search.png" });
+    if (process.env.UPDATE_SCREENSHOT)
+      await page.screenshot({ path: join(import.meta.dirname, "../docs/screenshot-search.png") });
     await page.fill("#search", "/(/");
     await page.press("#search", "Enter");
     await waitFor(async () => (await page.getAttribute("#search-summary", "class")) === "filter-error", "the error");
