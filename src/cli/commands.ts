@@ -10,6 +10,7 @@ import { registerService } from "./service.js";
 import { registerView } from "./view.js";
 import { registerStats } from "./stats.js";
 import { registerCompletion } from "./completion.js";
+import { registerSearch } from "./search.js";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -28,5 +29,6 @@ export const commandModules: RegisterCommand[] = [
   registerService,
   registerView,
   registerStats,
+  registerSearch,
   registerCompletion,
 ];

@@ -3,6 +3,7 @@
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import type { Command } from "commander";
+import type { LogEvent } from "../core/event.js";
 import type { WriteStream } from "node:tty";
 import { systemClock } from "../core/clock.js";
 import { LogwardError, UserError } from "../core/errors.js";
@@ -27,6 +28,7 @@ export interface StatsFlags {
   lateness: string;
   replay?: boolean;
   json?: boolean;
+  html?: string;
 }
 
 const FLAG_OF: Record<string, string> = {
@@ -76,13 +78,18 @@ export async function runStats(command: Command, file: string | undefined, flags
   const live = !flags.replay;
   const stdout = process.stdout as NodeJS.WriteStream;
   const mode: OutputMode = flags.json ? "json" : live && stdout.isTTY ? "dashboard" : "text";
+  const html = flags.html ? new (await import("../stats/html-collect.js")).ReportCollector() : undefined;
   const output = new StatsOutput(stdout, mode, { title: file ?? "stdin", threshold: config.alert?.above, live });
   // The command writes each report as it comes and never asks the job for its history: keeping
   // 360 of them would only make every report old-generation garbage.
+  const emit = (e: LogEvent): void => {
+    output.event(e);
+    html?.add(e);
+  };
   const job = createStatsJob(
     "stats",
     { ...config, history: 1 },
-    { clock: systemClock, logger, metrics: new Metrics(), live, emit: (e) => output.event(e) },
+    { clock: systemClock, logger, metrics: new Metrics(), live, emit },
   );
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -98,6 +105,8 @@ export async function runStats(command: Command, file: string | undefined, flags
     else await readInput(job, output, stop.signal);
     job.finish();
     await output.flush();
+    if (html && flags.html)
+      await (await import("../stats/html-file.js")).writeHtmlReport(flags.html, html, file ?? "stdin");
   } finally {
     job.stop();
     output.close();

@@ -15,6 +15,7 @@ export function registerStats(program: Command): void {
     .option("--lateness <duration>", "how much out of order (log time) a line may come and still count", "5s")
     .option("--replay", "read the whole input from its start at full speed, on the log's own time, and exit at its end")
     .option("--json", "one JSON object per line")
+    .option("--html <file>", "at the end, write a self-contained HTML report: chart, alert periods, top lists")
     .action(async (file: string | undefined, flags: StatsFlags, command: Command) =>
       (await import("./stats-run.js")).runStats(command, file, flags),
     );

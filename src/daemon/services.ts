@@ -35,6 +35,7 @@ export async function startServices(config: Config, deps: ServicesDeps): Promise
   const stops: (() => Promise<void>)[] = [];
   let rotation: RotateScheduler | undefined;
   let hooks: RotateHooks = {};
+  let sources = config.sources; // as the last reload left them, for the web search
   const services: Services = {
     taps: [],
     startRotation: async (given, stopping) => {
@@ -42,6 +43,7 @@ export async function startServices(config: Config, deps: ServicesDeps): Promise
       rotation = await startRotation(config, deps, hooks, stopping);
     },
     reload: async (next) => {
+      sources = next.sources;
       if (JSON.stringify(next.rotate) === JSON.stringify(config.rotate) && next.state_dir === config.state_dir) return;
       await rotation?.stop();
       config = next;
@@ -76,6 +78,7 @@ export async function startServices(config: Config, deps: ServicesDeps): Promise
       hub,
       metrics: deps.metrics,
       logger: deps.logger.child({ component: "web" }),
+      sourceConfig: (name) => sources[name],
     });
     // A token made at start is known to nobody else: the address to open carries it (as Jupyter prints it).
     const open = server.openUrl !== server.url ? { open: server.openUrl } : {};

@@ -36,6 +36,7 @@ export function whitelist(): Record<string, { file: string; key: string; content
     "/stream.js": { ...ui("stream.js"), contentType: JS },
     "/tail.js": { ...ui("tail.js"), contentType: JS },
     "/traffic.js": { ...ui("traffic.js"), contentType: JS },
+    "/search.js": { ...ui("search.js"), contentType: JS },
     "/app.css": { ...ui("app.css"), contentType: CSS },
     "/vendor/uPlot.iife.min.js": {
       file: sea ? "" : require.resolve("uplot/dist/uPlot.iife.min.js"),

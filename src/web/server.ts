@@ -11,6 +11,8 @@ import type { WebConfig } from "./schema.js";
 import { accessHook } from "./auth.js";
 import { loadAssets, type Asset } from "./assets.js";
 import { registerApi } from "./api.js";
+import { registerReportRoute } from "./report-route.js";
+import { registerSearchRoute } from "./search-route.js";
 import { registerStream } from "./stream.js";
 import { registerEvents } from "./events.js";
 import { SECURITY_HEADERS } from "./http.js";
@@ -25,6 +27,8 @@ export interface WebServerDeps {
   hub: WebHub;
   metrics: Metrics;
   logger: Logger;
+  /** A source's validated config, for /api/search (its paths, parser, multiline). */
+  sourceConfig?: (name: string) => unknown;
   /** Where LOGWARD_WEB_TOKEN is read (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -67,6 +71,8 @@ export async function startWebServer(config: WebServerConfig, deps: WebServerDep
   });
   registerAssets(app, assets);
   registerApi(app, deps.hub, sandbox);
+  registerReportRoute(app, deps);
+  registerSearchRoute(app, { ...deps, sandbox });
   const maxPendingBytes = config.client_buffer ?? DEFAULT_CLIENT_BUFFER;
   registerStream(app, { ...deps, sandbox, maxPendingBytes, clients });
   registerEvents(app, { ...deps, maxPendingBytes, clients });
