@@ -14,8 +14,11 @@ const atLeastOneSecond = (what: string) =>
 export const statsFormatSchema = z
   .union([
     accessFormatName.transform((type) => ({ type })),
-    z.strictObject({ type: z.literal("custom"), access_format: zAccessFormat }),
-    fieldNameOptions.extend({ type: accessFormatName }),
+    // Told apart by `type`, so a mistake in a custom format is reported at access_format.
+    z.discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("custom"), access_format: zAccessFormat }),
+      fieldNameOptions.extend({ type: accessFormatName.exclude(["custom"]) }),
+    ]),
   ])
   .default({ type: "auto" });
 
