@@ -113,7 +113,7 @@ describe.skipIf(!haveJournalTools)("journald source", () => {
     expect(r!.fields).not.toHaveProperty("__CURSOR");
   });
 
-  it("decodes a MESSAGE that is not UTF-8 (journalctl writes it as a byte array), invalid bytes as U+FFFD", async () => {
+  it("decodes a MESSAGE that is not UTF-8 (journalctl writes it as bytes), invalid bytes as U+FFFD", async () => {
     const bytes = Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0xfe, 0x20, 0xc3, 0xa9, 0x01]);
     await appendJournal(journal, [{ MESSAGE: bytes, SYSLOG_IDENTIFIER: "app" }, { MESSAGE: "fine" }]);
     const run = open({}, new MemoryCheckpointStore(), { once: true });
@@ -163,7 +163,7 @@ describe.skipIf(!haveJournalTools)("journald source", () => {
     expect(lines(three)).toEqual([]);
   });
 
-  it("saves the cursor only once the records are delivered: a restart repeats exactly the undelivered ones", async () => {
+  it("saves the cursor only once records are delivered: a restart repeats exactly the undelivered ones", async () => {
     const store = new MemoryCheckpointStore();
     await appendJournal(journal, messages(texts("e", 1200)));
     const one = open({ batch: 100 }, store, { hold: true });

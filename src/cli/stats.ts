@@ -10,7 +10,8 @@ export function registerStats(program: Command): void {
     .option("--format <format>", "auto|w3c-csv|common|combined|json|logfmt|custom", "auto")
     .option(
       "--access-format <format>",
-      "the log's nginx log_format ('$remote_addr [$time_local] \"$request\" $status ...') or Apache LogFormat ('%h %t \"%r\" %>s %b')",
+      "the log's nginx log_format ('$remote_addr [$time_local] \"$request\" $status ...') " +
+        "or Apache LogFormat ('%h %t \"%r\" %>s %b')",
     )
     .option("--interval <duration>", "report every DURATION of log time", "10s")
     .option("--window <duration>", "sliding window of the alert", "2m")
