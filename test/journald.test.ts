@@ -234,8 +234,10 @@ describe.skipIf(!haveJournalTools)("journald source", () => {
   });
 
   it("fails clearly when journalctl is missing, or exits with an error under --once", async () => {
-    const missing = open({ journalctl: join(dir, "no-such-journalctl"), start_at: "end" }, new MemoryCheckpointStore());
-    await expect(missing.source.start()).rejects.toMatchObject({ name: "UserError", code: "SOURCE_FAILED" });
+    for (const start_at of ["end", "beginning"]) {
+      const missing = open({ journalctl: join(dir, "no-such-journalctl"), start_at }, new MemoryCheckpointStore());
+      await expect(missing.source.start()).rejects.toMatchObject({ name: "UserError", code: "SOURCE_FAILED" });
+    }
     const failing = join(dir, "failing-journalctl");
     writeFileSync(failing, "#!/bin/sh\necho 'Failed to open journal: broken' >&2\nexit 1\n");
     chmodSync(failing, 0o755);

@@ -163,86 +163,103 @@ function layoutOf(format: CompiledFormat): Layout {
 
 /** The `custom` format; without a format, nginx's default (`combined`). */
 export function createCustomFormat(accessFormat = NGINX_COMBINED): LineFormat {
-  const format = compileAccessFormat(accessFormat);
-  const splitter = new AccessFormatSplitter(format);
-  const layout = layoutOf(format);
-  const times = new ClfTimeCache();
-  const s = splitter.spans;
-  const request = new Int32Array(6);
-  const vars = format.variables;
+  return new CustomFormat(compileAccessFormat(accessFormat));
+}
 
-  /** The line's time (NaN without a time variable); undefined when a typed value is invalid. */
-  const checkText = (text: string): number | undefined => {
+class CustomFormat implements LineFormat {
+  readonly name = "custom";
+  private readonly splitter: AccessFormatSplitter;
+  private readonly layout: Layout;
+  private readonly times = new ClfTimeCache();
+  private readonly s: Int32Array;
+  private readonly request = new Int32Array(6);
+  private readonly vars: CompiledFormat["variables"];
+
+  constructor(format: CompiledFormat) {
+    this.splitter = new AccessFormatSplitter(format);
+    this.layout = layoutOf(format);
+    this.s = this.splitter.spans;
+    this.vars = format.variables;
+  }
+
+  scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
+    if (!this.splitter.split(text, start, end)) return INVALID;
+    const time = this.checkText(text);
+    if (time === undefined) return INVALID;
+    const { s, layout } = this;
+    hit.time = time;
+    if (layout.host < 0) hit.setHost("");
+    else hit.setHost(text, s[2 * layout.host], s[2 * layout.host + 1]);
+    if (layout.path >= 0) hit.setPath(text, s[2 * layout.path], s[2 * layout.path + 1]);
+    else if (layout.request >= 0) {
+      requestSpans(text, s[2 * layout.request]!, s[2 * layout.request + 1]!, this.request, 0);
+      hit.setPath(text, this.request[2], this.request[3]);
+    } else hit.setPath("");
+    hit.status = this.number(text, layout.status);
+    hit.bytes = this.number(text, layout.bytes);
+    return HIT;
+  }
+
+  scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
+    if (!this.splitter.splitBytes(buf, start, end) || !this.numbersValidBytes(buf)) return INVALID;
+    const { s, layout } = this;
+    const t = layout.time;
+    hit.time = t < 0 ? NaN : timeOfBytes(this.vars[t]!.role, buf, s[2 * t]!, s[2 * t + 1]!, this.times);
+    if (t >= 0 && hit.time !== hit.time) return INVALID;
+    if (layout.host < 0) hit.setHost("");
+    else hit.setHostBytes(buf, s[2 * layout.host]!, s[2 * layout.host + 1]!);
+    if (layout.path >= 0) hit.setPathBytes(buf, s[2 * layout.path]!, s[2 * layout.path + 1]!);
+    else if (layout.request >= 0) {
+      requestPathIn(buf, s[2 * layout.request]!, s[2 * layout.request + 1]!, this.request, 0);
+      hit.setPathBytes(buf, this.request[0]!, this.request[1]!);
+    } else hit.setPath("");
+    hit.status = layout.status < 0 ? 0 : Math.max(0, digitsIn(buf, s[2 * layout.status]!, s[2 * layout.status + 1]!));
+    hit.bytes = layout.bytes < 0 ? 0 : Math.max(0, digitsIn(buf, s[2 * layout.bytes]!, s[2 * layout.bytes + 1]!));
+    return HIT;
+  }
+
+  parse(line: string, out: ParsedLine): ScanOutcome {
+    if (!this.splitter.split(line, 0, line.length)) return INVALID;
+    const time = this.checkText(line);
+    if (time === undefined) return INVALID;
+    out.time = time;
+    for (const [v, variable] of this.vars.entries()) {
+      const value = line.slice(this.s[2 * v], this.s[2 * v + 1]);
+      if (variable.role === "request") requestFields(value, this.layout.requestParts, out);
+      if (variable.role !== "time" && variable.role !== "iso_time")
+        out.fields[variable.field] = roleValue(variable.role === "msec" ? "number" : variable.role, value) ?? value;
+    }
+    return HIT;
+  }
+
+  /** The split line's time (NaN without a time variable); undefined when a typed value is invalid. */
+  private checkText(text: string): number | undefined {
+    const { s, layout } = this;
     for (const v of layout.numeric) {
       const [a, b] = [s[2 * v]!, s[2 * v + 1]!];
-      const dash = vars[v]!.role === "bytes" && b === a + 1 && text.charCodeAt(a) === DASH;
+      const dash = this.vars[v]!.role === "bytes" && b === a + 1 && text.charCodeAt(a) === DASH;
       if (!dash && digitsAt(text, a, b) < 0) return undefined;
     }
     if (layout.time < 0) return NaN;
-    const time = timeOf(vars[layout.time]!.role, text, s[2 * layout.time]!, s[2 * layout.time + 1]!, times);
+    const time = timeOf(this.vars[layout.time]!.role, text, s[2 * layout.time]!, s[2 * layout.time + 1]!, this.times);
     return time === time ? time : undefined;
-  };
-  const number = (text: string, v: number): number => {
-    if (v < 0) return 0;
-    const value = digitsAt(text, s[2 * v]!, s[2 * v + 1]!);
-    return value < 0 ? 0 : value;
-  };
+  }
 
-  return {
-    name: "custom",
-    scan(text: string, start: number, end: number, hit: RequestHit): ScanOutcome {
-      if (!splitter.split(text, start, end)) return INVALID;
-      const time = checkText(text);
-      if (time === undefined) return INVALID;
-      hit.time = time;
-      const host = layout.host;
-      if (host < 0) hit.setHost("");
-      else hit.setHost(text, s[2 * host], s[2 * host + 1]);
-      if (layout.path >= 0) hit.setPath(text, s[2 * layout.path], s[2 * layout.path + 1]);
-      else if (layout.request >= 0) {
-        requestSpans(text, s[2 * layout.request]!, s[2 * layout.request + 1]!, request, 0);
-        hit.setPath(text, request[2], request[3]);
-      } else hit.setPath("");
-      hit.status = number(text, layout.status);
-      hit.bytes = number(text, layout.bytes);
-      return HIT;
-    },
-    scanBytes(buf: Buffer, start: number, end: number, hit: RequestHit): ScanOutcome {
-      if (!splitter.splitBytes(buf, start, end)) return INVALID;
-      for (const v of layout.numeric) {
-        const [a, b] = [s[2 * v]!, s[2 * v + 1]!];
-        const dash = vars[v]!.role === "bytes" && b === a + 1 && buf[a] === DASH;
-        if (!dash && digitsIn(buf, a, b) < 0) return INVALID;
-      }
-      const t = layout.time;
-      hit.time = t < 0 ? NaN : timeOfBytes(vars[t]!.role, buf, s[2 * t]!, s[2 * t + 1]!, times);
-      if (t >= 0 && hit.time !== hit.time) return INVALID;
-      const host = layout.host;
-      if (host < 0) hit.setHost("");
-      else hit.setHostBytes(buf, s[2 * host]!, s[2 * host + 1]!);
-      if (layout.path >= 0) hit.setPathBytes(buf, s[2 * layout.path]!, s[2 * layout.path + 1]!);
-      else if (layout.request >= 0) {
-        requestPathIn(buf, s[2 * layout.request]!, s[2 * layout.request + 1]!, request, 0);
-        hit.setPathBytes(buf, request[0]!, request[1]!);
-      } else hit.setPath("");
-      hit.status = layout.status < 0 ? 0 : Math.max(0, digitsIn(buf, s[2 * layout.status]!, s[2 * layout.status + 1]!));
-      hit.bytes = layout.bytes < 0 ? 0 : Math.max(0, digitsIn(buf, s[2 * layout.bytes]!, s[2 * layout.bytes + 1]!));
-      return HIT;
-    },
-    parse(line: string, out: ParsedLine): ScanOutcome {
-      if (!splitter.split(line, 0, line.length)) return INVALID;
-      const time = checkText(line);
-      if (time === undefined) return INVALID;
-      out.time = time;
-      for (const [v, variable] of vars.entries()) {
-        const value = line.slice(s[2 * v], s[2 * v + 1]);
-        if (variable.role === "request") requestFields(value, layout.requestParts, out);
-        if (variable.role !== "time" && variable.role !== "iso_time")
-          out.fields[variable.field] = roleValue(variable.role === "msec" ? "number" : variable.role, value) ?? value;
-      }
-      return HIT;
-    },
-  };
+  private numbersValidBytes(buf: Buffer): boolean {
+    for (const v of this.layout.numeric) {
+      const [a, b] = [this.s[2 * v]!, this.s[2 * v + 1]!];
+      const dash = this.vars[v]!.role === "bytes" && b === a + 1 && buf[a] === DASH;
+      if (!dash && digitsIn(buf, a, b) < 0) return false;
+    }
+    return true;
+  }
+
+  /** The digits of variable v (0 when the format has none, or for "-"). */
+  private number(text: string, v: number): number {
+    if (v < 0) return 0;
+    const value = digitsAt(text, this.s[2 * v]!, this.s[2 * v + 1]!);
+    return value < 0 ? 0 : value;
+  }
 }
 
 /** method, path and protocol of a request, each unless a variable of the format fills it. */

@@ -55,9 +55,18 @@ export class JournalctlChild {
   }
 }
 
-/** Run journalctl to its end and collect its output (for the short runs: the journal's tail cursor). */
-export async function runToEnd(command: string, args: string[]): Promise<{ lines: string[]; exit: ChildExit }> {
+/** Run journalctl to its end (killed after limitMs) and collect its output (the short runs: the tail cursor). */
+export async function runToEnd(
+  command: string,
+  args: string[],
+  limitMs: number,
+): Promise<{ lines: string[]; exit: ChildExit }> {
   const lines: string[] = [];
   const child = new JournalctlChild(command, args, 64 * 1024, (done) => lines.push(...done.map((l) => l.text)));
-  return { lines, exit: await child.exited };
+  const timer = setTimeout(() => child.kill(), limitMs);
+  try {
+    return { lines, exit: await child.exited };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -72,9 +72,11 @@ export class JournaldSource implements Source {
 
   async start(): Promise<void> {
     let cursor = this.commits.saved;
+    // Always asked: a missing journalctl is an error now, not a restart loop later.
+    const tail = await this.tailCursor(cursor === undefined && this.config.start_at === "end");
     if (cursor === undefined && this.config.start_at === "end") {
       // "" (an empty journal) is its start. A restart before the first entry must still begin here.
-      cursor = (await this.tailCursor()) ?? "";
+      cursor = tail ?? "";
       this.commits.begin(cursor);
     }
     this.readCursor = cursor;
@@ -101,14 +103,13 @@ export class JournaldSource implements Source {
   }
 
   /** The cursor of the journal's last entry now (undefined when it is empty); a missing journalctl fails here. */
-  private async tailCursor(): Promise<string | undefined> {
-    const run = runToEnd(this.config.journalctl, tailArgs(this.config));
-    if (!(await within(this.ctx.clock, PROBE_TIMEOUT_MS, run)))
-      throw new LogwardError("SOURCE_FAILED", `journald source ${this.ctx.name}: journalctl did not answer`);
-    const { lines, exit } = await run;
+  /** With needed, any failure of journalctl is an error (the cursor is where reading starts); else only its absence. */
+  private async tailCursor(needed: boolean): Promise<string | undefined> {
+    const { lines, exit } = await runToEnd(this.config.journalctl, tailArgs(this.config), PROBE_TIMEOUT_MS);
     this.failOnMissing(exit);
     // An empty journal makes journalctl exit with 1 without a word; anything else it explains on stderr.
-    if (exit.code !== 0 && (exit.code !== 1 || exit.stderr !== "")) throw this.runFailed(exit);
+    const failed = exit.code !== 0 && (exit.code !== 1 || exit.stderr !== "");
+    if (failed && needed) throw this.runFailed(exit);
     const last = lines.findLast((line) => line.startsWith(CURSOR_LINE));
     return last?.slice(CURSOR_LINE.length);
   }
@@ -124,7 +125,11 @@ export class JournaldSource implements Source {
   }
 
   private runFailed(exit: ChildExit): LogwardError {
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const how = exit.error
+      ? `could not be run (${describeError(exit.error)})`
+      : exit.signal
+        ? `was killed by ${exit.signal}`
+        : `exited with code ${exit.code}`;
     return new LogwardError(
       "SOURCE_FAILED",
       `journald source ${this.ctx.name}: journalctl ${how}${exit.stderr ? `: ${exit.stderr}` : ""}`,
@@ -140,7 +145,6 @@ export class JournaldSource implements Source {
       const exit = await this.runOnce();
       if (this.stopped) return;
       if (this.ctx.once) return this.finishOnce(exit);
-      if (exit.error?.code === "ENOENT") this.ctx.logger.error({ journalctl: this.config.journalctl }, "not found");
       if (this.ctx.clock.now() - startedAt >= HEALTHY_RUN_MS) delay = RESTART_MIN_MS;
       this.metrics.restarts.inc(this.labels);
       this.ctx.logger.warn(
