@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ROOT, startLogward, tempDir, waitFor } from "./helpers.js";
+import { ROOT, runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
 import { appendJournal, haveJournalTools, messages } from "./journal.helpers.js";
 import { readOutput } from "./torture.helpers.js";
 
@@ -86,5 +86,43 @@ describe.skipIf(!haveJournalTools || !built)("journald source: SIGKILL and resta
     // The second run starts right after the saved cursor: what it repeats is exactly what was delivered past it.
     expect(second).toEqual([...want.slice(savedAtKill), ...ids("y", 100)]);
     expect(savedAtKill).toBeLessThanOrEqual(first.length);
+  });
+
+  it("the README's sshd jail: --once fires the ban for 5 failures, and a second --once reads nothing again", async () => {
+    const journal = path.join(dir, "journal", "system.journal");
+    const bans = path.join(dir, "bans.txt");
+    const config = path.join(dir, "jail.yaml");
+    fs.writeFileSync(
+      config,
+      [
+        `state_dir: ${path.join(dir, "state")}`,
+        `sources: { sshd: { type: journald, directory: "${path.dirname(journal)}", identifiers: sshd, start_at: beginning } }`,
+        "rules:",
+        "  ssh-bruteforce:",
+        "    source: sshd",
+        "    match: '/Failed password for (invalid user )?\\S+ from (?<ip>[0-9a-f.:]+)/'",
+        "    threshold: { count: 5, within: 10m }",
+        "    actions: [ban]",
+        `actions: { ban: { type: exec, command: 'echo "$LOGWARD_FIELD_IP $LOGWARD_COUNT" >> ${bans}' } }`,
+      ].join("\n"),
+    );
+    const failure = (ip: string) => ({
+      MESSAGE: `Failed password for root from ${ip} port 22 ssh2`,
+      SYSLOG_IDENTIFIER: "sshd",
+    });
+    await appendJournal(journal, [
+      ...Array.from({ length: 5 }, () => failure("203.0.113.9")),
+      { MESSAGE: "Failed password for root from 198.51.100.1 port 22 ssh2", SYSLOG_IDENTIFIER: "cron" },
+    ]);
+    const once = () => runLogward(["run", "--once", "-c", config]);
+    expect((await once()).code).toBe(0);
+    expect(fs.readFileSync(bans, "utf8")).toBe("203.0.113.9 5\n");
+    await appendJournal(
+      journal,
+      Array.from({ length: 4 }, () => failure("203.0.113.9")),
+    );
+    expect((await once()).code).toBe(0);
+    // 4 new failures do not make 5: the first 5 were not read again.
+    expect(fs.readFileSync(bans, "utf8")).toBe("203.0.113.9 5\n");
   });
 });
