@@ -88,7 +88,7 @@ describe.skipIf(!haveJournalTools || !built)("journald source: SIGKILL and resta
     expect(savedAtKill).toBeLessThanOrEqual(first.length);
   });
 
-  it("the README's sshd jail: --once fires the ban for 5 failures, and a second --once reads nothing again", async () => {
+  it("the README's sshd jail: --once bans at 5 failures, and a second --once reads nothing again", async () => {
     const journal = path.join(dir, "journal", "system.journal");
     const bans = path.join(dir, "bans.txt");
     const config = path.join(dir, "jail.yaml");
@@ -96,7 +96,8 @@ describe.skipIf(!haveJournalTools || !built)("journald source: SIGKILL and resta
       config,
       [
         `state_dir: ${path.join(dir, "state")}`,
-        `sources: { sshd: { type: journald, directory: "${path.dirname(journal)}", identifiers: sshd, start_at: beginning } }`,
+        `sources: { sshd: { type: journald, directory: "${path.dirname(journal)}",`,
+        "                   identifiers: sshd, start_at: beginning } }",
         "rules:",
         "  ssh-bruteforce:",
         "    source: sshd",

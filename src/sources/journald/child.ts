@@ -1,6 +1,6 @@
 // One journalctl child process: its stdout split into lines (bounded), its stderr's last lines, its exit.
 import { spawn, type ChildProcess } from "node:child_process";
-import { LineSplitter, type RawLine } from "../file/lines.js";
+import { LineSplitter, type RawLine } from "../lines/index.js";
 
 /** How a run ended: its exit code or signal, the last lines it wrote to stderr, or why it could not start. */
 export interface ChildExit {

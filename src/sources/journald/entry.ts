@@ -1,6 +1,6 @@
 // One line of `journalctl -o json` as a record: MESSAGE the line, _HOSTNAME the host, a bounded set of fields.
 import type { Fields, LogRecord } from "../../core/record.js";
-import { cutMarker } from "../file/lines.js";
+import { cutMarker } from "../lines/index.js";
 
 export interface EntryLimits {
   maxLineBytes: number;

@@ -4,7 +4,7 @@ import { describeError, LogwardError, UserError } from "../../core/errors.js";
 import { within } from "../../core/lifetime.js";
 import { CountingAck, type LogRecord } from "../../core/record.js";
 import { Sleeper } from "../../core/sleeper.js";
-import type { RawLine } from "../file/lines.js";
+import type { RawLine } from "../lines/index.js";
 import { journalKey, readArgs, tailArgs } from "./args.js";
 import { JournalctlChild, runToEnd, type ChildExit } from "./child.js";
 import { CursorCommits } from "./commits.js";
