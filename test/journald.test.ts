@@ -244,6 +244,7 @@ describe.skipIf(!haveJournalTools)("journald source", () => {
     const once = open({ journalctl: failing }, new MemoryCheckpointStore(), { once: true });
     await once.source.start();
     await expect(once.source.caughtUp()).rejects.toThrow(/exited with code 1: Failed to open journal: broken/);
+    expect(once.warnings).toContain("journalctl wrote to stderr");
   });
 });
 

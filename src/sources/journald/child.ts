@@ -19,12 +19,20 @@ export class JournalctlChild {
   readonly exited: Promise<ChildExit>;
 
   /** Lines go to onLines as they complete; the last unfinished one when the process ends. */
-  constructor(command: string, args: string[], maxLineBytes: number, onLines: (lines: RawLine[]) => void) {
+  constructor(
+    command: string,
+    args: string[],
+    maxLineBytes: number,
+    onLines: (lines: RawLine[]) => void,
+    onStderr?: (text: string) => void,
+  ) {
     this.splitter = new LineSplitter(maxLineBytes);
     this.child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
     this.child.stdout?.on("data", (chunk: Buffer) => onLines(this.splitter.push(chunk)));
     this.child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEEP);
+      const text = chunk.toString("utf8");
+      this.stderr = (this.stderr + text).slice(-STDERR_KEEP);
+      onStderr?.(text.slice(0, STDERR_KEEP));
     });
     this.exited = new Promise((resolve) => {
       let error: NodeJS.ErrnoException | undefined;

@@ -20,6 +20,8 @@ const RESTART_MAX_MS = 30_000;
 /** A run that lasted this long was healthy: the next restart waits the minimum again. */
 const HEALTHY_RUN_MS = 60_000;
 const CURSOR_LINE = "-- cursor: ";
+/** Chunks of a run's stderr logged as they come (the rest only in the exit's message). */
+const STDERR_LOGGED = 20;
 
 /** A read entry and the cursor after it. */
 interface Item {
@@ -159,7 +161,12 @@ export class JournaldSource implements Source {
   private async runOnce(): Promise<ChildExit> {
     const args = readArgs(this.config, { cursor: this.readCursor, follow: !this.ctx.once });
     const maxBytes = 4 * (this.config.max_line_bytes + this.config.max_field_bytes) + 64 * 1024;
-    const child = new JournalctlChild(this.config.journalctl, args, maxBytes, (lines) => this.take(lines));
+    // What journalctl says while it runs (no permission for the system journal, a damaged file) is said at once.
+    let said = 0;
+    const onStderr = (text: string) => {
+      if (said++ < STDERR_LOGGED) this.ctx.logger.warn({ stderr: text.trim() }, "journalctl wrote to stderr");
+    };
+    const child = new JournalctlChild(this.config.journalctl, args, maxBytes, (lines) => this.take(lines), onStderr);
     this.child = child;
     const exit = await child.exited;
     this.child = undefined;
