@@ -70,7 +70,7 @@ export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext>;
 export interface Parser {
   /**
    * Fill record.fields (and record.time when the line has a timestamp); false when the line is invalid for this
-   * format.
+   * format. A parser of a wrapping format (docker, cri) also makes record.line the wrapped text, for rules to match.
    */
   parse(record: LogRecord): boolean;
 }
