@@ -1,5 +1,5 @@
 // The journald source against real journal files (written by systemd-journal-remote) and a real journalctl child.
-import { readdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryCheckpointStore } from "../src/core/checkpoint.js";
@@ -203,6 +203,19 @@ describe.skipIf(!haveJournalTools)("journald source", () => {
     await appendJournal(journal, messages(["newer"]));
     await waitFor(() => lines(two).includes("newer"), "an entry written while following");
     expect(lines(two)).toEqual([...texts("new", 3), "newer"]);
+  });
+
+  it("start_at end on an empty journal: entries written before the restart are read, not skipped", async () => {
+    const store = new MemoryCheckpointStore();
+    const one = open({ start_at: "end" }, store);
+    mkdirSync(join(dir, "j")); // a journal folder without files yet
+    await one.source.start();
+    await one.source.stop();
+    await appendJournal(journal, messages(texts("meanwhile", 3)));
+    const two = open({ start_at: "end" }, store);
+    await two.source.start();
+    await waitFor(() => two.records.length >= 3, "the entries written while stopped");
+    expect(lines(two)).toEqual(texts("meanwhile", 3));
   });
 
   it("starts journalctl again when it dies, resuming after the last entry read, and says so", async () => {
