@@ -7,7 +7,17 @@ import { runParserContract } from "./contracts/parser.js";
 const kind = (type: string): ParserKind => findParserKind(type)!;
 
 it("covers every registered parser kind", () => {
-  expect(parserKinds.map((k) => k.type).sort()).toEqual(["auto", "combined", "common", "json", "logfmt", "w3c-csv"]);
+  expect(parserKinds.map((k) => k.type).sort()).toEqual([
+    "auto",
+    "combined",
+    "common",
+    "cri",
+    "custom",
+    "docker",
+    "json",
+    "logfmt",
+    "w3c-csv",
+  ]);
 });
 
 const GARBAGE = ["", "   ", "\u0000\u0001\u0002", "{", "[1,2,3]", '"unterminated', "\uFFFD\uFFFD\uFFFD", "{{{{}}}}"];
@@ -55,4 +65,24 @@ runParserContract({
   ],
   withText: (text) => ({ line: json(text), field: "msg" }),
   garbage: GARBAGE,
+});
+runParserContract({
+  // Without access_format: nginx's default format, combined.
+  kind: kind("custom"),
+  good: [{ line: combined("Mozilla/4.08"), field: "status", value: 200 }],
+  withText: (text) => ({ line: combined(text), field: "agent" }),
+  garbage: GARBAGE,
+});
+const docker = (log: string) => JSON.stringify({ log: `${log}\n`, stream: "stdout", time: "2026-11-21T04:15:00Z" });
+runParserContract({
+  kind: kind("docker"),
+  good: [{ line: docker("disk full"), field: "stream", value: "stdout" }],
+  withText: (text) => ({ line: docker(text), field: "log" }),
+  garbage: [...GARBAGE, '{"log":"x"}', '{"log":"x\n","stream":"stdout","time":"yesterday"}'],
+});
+runParserContract({
+  kind: kind("cri"),
+  good: [{ line: "2026-11-21T04:15:00.5Z stderr F disk full", field: "stream", value: "stderr" }],
+  withText: (text) => ({ line: `2026-11-21T04:15:00Z stdout F ${text}`, field: "log" }),
+  garbage: [...GARBAGE, "2026-11-21T04:15:00Z stdout X text", "yesterday stdout F text"],
 });

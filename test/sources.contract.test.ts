@@ -13,11 +13,12 @@ import type { SourceKind } from "../src/core/component.js";
 import { runSourceContract } from "./contracts/source.js";
 import { tempDir } from "./helpers.js";
 import { haveNatsServer, NatsServer } from "./nats-server.js";
+import { appendJournal, haveJournalTools } from "./journal.helpers.js";
 
 const kind = (type: string): SourceKind => findSourceKind(type)!;
 
 it("covers every registered source kind", () => {
-  expect(sourceKinds.map((k) => k.type).sort()).toEqual(["file", "nats", "stdin", "syslog"]);
+  expect(sourceKinds.map((k) => k.type).sort()).toEqual(["file", "journald", "nats", "stdin", "syslog"]);
 });
 
 runSourceContract({
@@ -66,6 +67,21 @@ runSourceContract({
       close: async () => void client.close(),
     };
   },
+});
+
+describe.skipIf(!haveJournalTools)("journald on a real journal file and journalctl", () => {
+  runSourceContract({
+    kind: kind("journald"),
+    newSubject: async () => {
+      const dir = tempDir("logward-contract-journald-");
+      return {
+        config: { directory: dir.dir, start_at: "beginning" },
+        write: (line) => appendJournal(join(dir.dir, "contract.journal"), [{ MESSAGE: line }]),
+        bad: { config: { directory: dir.dir, files: ["x.journal"] }, key: "files" },
+        close: async () => dir.cleanup(),
+      };
+    },
+  });
 });
 
 describe.skipIf(!haveNatsServer)("nats against a real nats-server", () => {

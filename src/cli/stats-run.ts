@@ -21,6 +21,7 @@ import { loggerFor } from "./common.js";
 
 export interface StatsFlags {
   format: string;
+  accessFormat?: string;
   interval: string;
   window: string;
   threshold: string;
@@ -51,9 +52,11 @@ export async function statsConfigFromFlags(file: string | undefined, flags: Stat
       throw new UserError("USAGE", `${flag}: "${text}" is not a number`);
     return value;
   };
+  if (flags.accessFormat !== undefined) await checkAccessFormat(flags.accessFormat);
   const input: StatsFlagInput = {
     source: file ?? "stdin",
-    format: flags.format,
+    format: flags.accessFormat !== undefined ? "custom" : flags.format,
+    ...(flags.accessFormat !== undefined ? { accessFormat: flags.accessFormat } : {}),
     interval: flags.interval,
     window: flags.window,
     top: number("--top", flags.top),
@@ -63,13 +66,26 @@ export async function statsConfigFromFlags(file: string | undefined, flags: Stat
   const quick = quickStatsConfig(input);
   if (quick) return quick;
   const { statsJobSchema } = await import("../stats/schema.js");
-  const parsed = statsJobSchema.safeParse(input);
+  const { accessFormat, ...rest } = input;
+  const parsed = statsJobSchema.safeParse(
+    accessFormat === undefined ? rest : { ...rest, format: { type: "custom", access_format: accessFormat } },
+  );
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const flag = FLAG_OF[String(issue?.path[0])] ?? String(issue?.path.join("."));
   const why =
     flag === "--format" ? `unknown format "${flags.format}" (use ${ACCESS_FORMATS.join(", ")})` : issue?.message;
   throw new UserError("USAGE", `${flag}: ${why ?? "invalid value"}`, { cause: parsed.error });
+}
+
+/** A format logward cannot read back is a usage error naming the flag. */
+async function checkAccessFormat(text: string): Promise<void> {
+  const { compileAccessFormat } = await import("../parsers/access-format.js");
+  try {
+    compileAccessFormat(text);
+  } catch (err) {
+    throw new UserError("USAGE", `--access-format: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export async function runStats(command: Command, file: string | undefined, flags: StatsFlags): Promise<void> {

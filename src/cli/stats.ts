@@ -7,7 +7,12 @@ export function registerStats(program: Command): void {
     .command("stats")
     .description("traffic reports and a high-traffic alert for an HTTP access log (stdin without FILE)")
     .argument("[file]", "access log to follow (or replay with --replay); stdin when absent")
-    .option("--format <format>", "auto|w3c-csv|common|combined|json|logfmt", "auto")
+    .option("--format <format>", "auto|w3c-csv|common|combined|json|logfmt|custom", "auto")
+    .option(
+      "--access-format <format>",
+      "the log's nginx log_format ('$remote_addr [$time_local] \"$request\" $status ...') " +
+        "or Apache LogFormat ('%h %t \"%r\" %>s %b')",
+    )
     .option("--interval <duration>", "report every DURATION of log time", "10s")
     .option("--window <duration>", "sliding window of the alert", "2m")
     .option("--threshold <req_per_s>", "alert when the window's rate goes above this", "10")

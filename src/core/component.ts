@@ -43,6 +43,11 @@ export interface SourceContext extends ComponentContext {
   wanted?(): readonly (string | Literal)[] | undefined;
   /** --once: read what exists now, then report caughtUp. */
   once: boolean;
+  /**
+   * Set when the source's parser reads a format whose writer splits long lines (docker, cri): a file source joins
+   * the parts back with it, per file, before making records (as it does multiline events).
+   */
+  lineJoiner?(maxLineBytes: number): LineJoiner;
 }
 
 export interface Source {
@@ -65,13 +70,36 @@ export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext>;
 export interface Parser {
   /**
    * Fill record.fields (and record.time when the line has a timestamp); false when the line is invalid for this
-   * format.
+   * format. A parser of a wrapping format (docker, cri) also makes record.line the wrapped text, for rules to match.
    */
   parse(record: LogRecord): boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ParserKind<C = any> = ComponentKind<C, Parser, { logger: Logger }>;
+export type ParserKind<C = any> = ComponentKind<C, Parser, { logger: Logger }> & {
+  /** For a format whose writer splits long lines: the stage that joins the parts back (see SourceContext). */
+  joiner?(maxLineBytes: number): LineJoiner;
+};
+
+/** A line as a file source read it: where it starts, its text, its size in the file, and bytes cut from it. */
+export interface ReadLine {
+  offset: number;
+  text: string;
+  bytes: number;
+  cut: number;
+}
+
+/** A stage between reading lines and making records that holds some lines back and joins them (multiline). */
+export interface LineJoiner {
+  /** Offset of the first line held back, if any: a restart must read again from there. */
+  readonly pendingOffset: number | undefined;
+  /** Feed complete lines; returns the lines (joined or not) ready to become records. */
+  push(lines: ReadLine[]): ReadLine[];
+  /** Give up waiting: what is held comes out as it is (the file is let go, a timeout). */
+  flush(): ReadLine | undefined;
+  /** Forget what is held (the file is read again from an earlier offset). */
+  reset(): void;
+}
 
 // ---- actions -------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // The pipeline: sources → parsers → rules and stats → actions, rebuilt piecewise on reload.
-import type { Action, Source, Tap } from "../core/component.js";
+import type { Action, Source, SourceContext, Tap } from "../core/component.js";
 import type { Clock } from "../core/clock.js";
 import type { CheckpointStore } from "../core/checkpoint.js";
 import type { LogEvent } from "../core/event.js";
@@ -11,6 +11,7 @@ import type { Literal } from "../core/literals.js";
 import type { ActionConfig, Config, SourceConfig } from "../config/types.js";
 import { findActionKind } from "../actions/index.js";
 import { findSourceKind } from "../sources/index.js";
+import { findParserKind } from "../parsers/index.js";
 import { compileRules, type Firing, type RuleEngine } from "../rules/engine.js";
 import { createStatsJob, type StatsJob } from "../stats/job.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
@@ -167,6 +168,7 @@ export class Pipeline {
       once: this.options.once,
       emit: (batch) => this.dispatch(batch),
       wanted: () => this.wanted(name),
+      ...joinerOf(parser?.type),
     });
     this.sources.set(name, { config: cfg, instance });
   }
@@ -289,4 +291,10 @@ function matchesByRecord(firings: Firing[]): Map<LogRecord, string[]> {
     for (const record of f.event.records) map.set(record, [...(map.get(record) ?? []), f.rule]);
   }
   return map;
+}
+
+/** The line joiner of a parser whose format's writer splits lines (docker, cri), for the source's context. */
+function joinerOf(parserType: string | undefined): Pick<SourceContext, "lineJoiner"> {
+  const kind = parserType === undefined ? undefined : findParserKind(parserType);
+  return kind?.joiner ? { lineJoiner: (maxLineBytes) => kind.joiner!(maxLineBytes) } : {};
 }

@@ -1,6 +1,16 @@
 // The parser registry: every log format, by name.
 import type { ParserKind } from "../core/component.js";
-import { autoParser, combinedParser, commonParser, jsonParser, logfmtParser, w3cCsvParser } from "./kinds.js";
+import {
+  autoParser,
+  combinedParser,
+  commonParser,
+  customParser,
+  jsonParser,
+  logfmtParser,
+  w3cCsvParser,
+} from "./kinds.js";
+import { dockerParser } from "./docker.js";
+import { criParser } from "./cri.js";
 
 export const parserKinds: ParserKind[] = [
   w3cCsvParser,
@@ -9,6 +19,9 @@ export const parserKinds: ParserKind[] = [
   jsonParser,
   logfmtParser,
   autoParser,
+  customParser,
+  dockerParser,
+  criParser,
 ];
 
 export function findParserKind(type: string): ParserKind | undefined {

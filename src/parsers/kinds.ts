@@ -6,7 +6,8 @@ import { createAutoFormat } from "./auto.js";
 import { createClfFormat } from "./clf.js";
 import { createJsonFormat } from "./json.js";
 import { createLogfmtFormat } from "./logfmt.js";
-import { fieldNameOptions, noOptions } from "./schema.js";
+import { customFormatOptions, fieldNameOptions, noOptions } from "./schema.js";
+import { createCustomFormat } from "./access-format-scan.js";
 import { createW3cCsvFormat } from "./w3c-csv.js";
 
 /** Wrap an LineFormat factory as a ParserKind (one format instance per parser, so auto sniffs per source). */
@@ -40,3 +41,6 @@ export const combinedParser = accessParserKind("combined", noOptions, () => crea
 export const jsonParser = accessParserKind("json", fieldNameOptions, (options) => createJsonFormat(options));
 export const logfmtParser = accessParserKind("logfmt", fieldNameOptions, (options) => createLogfmtFormat(options));
 export const autoParser = accessParserKind("auto", fieldNameOptions, (options) => createAutoFormat(options));
+export const customParser = accessParserKind("custom", customFormatOptions, (options) =>
+  createCustomFormat(options.access_format),
+);

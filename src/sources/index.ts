@@ -4,8 +4,9 @@ import { fileSource } from "./file/index.js";
 import { stdinSource } from "./stdin/index.js";
 import { natsSource } from "./nats/index.js";
 import { syslogSource } from "./syslog/index.js";
+import { journaldSource } from "./journald/index.js";
 
-export const sourceKinds: SourceKind[] = [fileSource, stdinSource, syslogSource, natsSource];
+export const sourceKinds: SourceKind[] = [fileSource, stdinSource, syslogSource, natsSource, journaldSource];
 
 export function findSourceKind(type: string): SourceKind | undefined {
   return sourceKinds.find((kind) => kind.type === type);

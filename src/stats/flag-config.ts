@@ -12,6 +12,8 @@ export const DEFAULT_HISTORY = 360;
 export interface StatsFlagInput {
   source: string;
   format: string;
+  /** With format custom: the nginx log_format or Apache LogFormat (checked by the caller). */
+  accessFormat?: string;
   interval: string;
   window: string;
   top: number;
@@ -41,7 +43,10 @@ export function quickStatsConfig(input: StatsFlagInput): StatsJobConfig | undefi
     return undefined;
   return {
     source: input.source,
-    format: { type: input.format },
+    format:
+      input.format === "custom" && input.accessFormat !== undefined
+        ? { type: "custom", access_format: input.accessFormat }
+        : { type: input.format },
     interval,
     top: input.top,
     window,

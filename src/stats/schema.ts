@@ -1,15 +1,25 @@
 // Config schema of one traffic-stats job (owned by the stats module; extended there).
 import * as z from "zod";
 import { zDuration, zNameList } from "../core/schema.js";
-import { accessFormatName, fieldNameOptions } from "../parsers/schema.js";
+import { accessFormatName, fieldNameOptions, zAccessFormat } from "../parsers/schema.js";
 import { DEFAULT_HISTORY, DEFAULT_TOP_CAPACITY } from "./flag-config.js";
 
 const atLeastOneSecond = (what: string) =>
   [(ms: number) => ms >= 1000, { message: `${what} must be at least 1s` }] as const;
 
-/** A format name, or an object with `type` and the json/logfmt field-name options (`time_field`, `path_field`...). */
+/**
+ * A format name, an object with `type` and the json/logfmt field-name options (`time_field`, `path_field`...), or
+ * `{ type: custom, access_format: ... }` (an nginx log_format or Apache LogFormat).
+ */
 export const statsFormatSchema = z
-  .union([accessFormatName.transform((type) => ({ type })), fieldNameOptions.extend({ type: accessFormatName })])
+  .union([
+    accessFormatName.transform((type) => ({ type })),
+    // Told apart by `type`, so a mistake in a custom format is reported at access_format.
+    z.discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("custom"), access_format: zAccessFormat }),
+      fieldNameOptions.extend({ type: accessFormatName.exclude(["custom"]) }),
+    ]),
+  ])
   .default({ type: "auto" });
 
 export const statsJobSchema = z.strictObject({

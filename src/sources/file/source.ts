@@ -55,7 +55,11 @@ export class FileSource implements Source {
         name: ctx.name,
         config,
         matcher,
-        lineOptions: { maxLineBytes: config.max_line_bytes, multiline },
+        lineOptions: {
+          maxLineBytes: config.max_line_bytes,
+          multiline,
+          ...(ctx.lineJoiner ? { join: () => ctx.lineJoiner!(config.max_line_bytes) } : {}),
+        },
         clock: ctx.clock,
         logger: ctx.logger,
         metrics: new FileMetrics(ctx.metrics, ctx.name),

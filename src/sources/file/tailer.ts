@@ -8,6 +8,7 @@ import { AckTracker, type CommitListener } from "./acks.js";
 import { type FileStat, type GrowthStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
+import type { LineJoiner } from "../../core/component.js";
 import type { Needle } from "./needle.js";
 import { CHUNK_BYTES, ChunkReader, RECORD_CHUNK_BYTES } from "./reader.js";
 import type { Known } from "./verdict.js";
@@ -25,6 +26,8 @@ export interface Chunk {
 export interface LineOptions {
   maxLineBytes: number;
   multiline: { start: Pattern; timeoutMs: number } | undefined;
+  /** The parser's joiner of lines its format's writer split (docker, cri), used when there is no multiline. */
+  join?: () => LineJoiner;
 }
 
 /** How the file stopped being the one at its path, when it did. */
@@ -69,7 +72,7 @@ export class Tailer {
   private multilineTimer: Timer | undefined;
   private readonly reader = new ChunkReader();
   private readonly splitter: LineSplitter;
-  private readonly multiline: Multiline | undefined;
+  private readonly multiline: LineJoiner | undefined;
 
   constructor(
     init: TailerInit,
@@ -92,7 +95,9 @@ export class Tailer {
     this.activityAt = clock.now();
     this.detachment = init.detached;
     this.splitter = new LineSplitter(options.maxLineBytes, init.offset);
-    this.multiline = options.multiline ? new Multiline(options.multiline.start, options.maxLineBytes) : undefined;
+    this.multiline = options.multiline
+      ? new Multiline(options.multiline.start, options.maxLineBytes)
+      : options.join?.();
     this.tracker = init.acks ?? new AckTracker(init.offset, onCommit);
     if (init.acks) init.acks.retarget(onCommit);
   }
