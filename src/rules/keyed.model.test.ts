@@ -225,7 +225,7 @@ function runBoth(spec: RuleSpec, start: number, steps: Step[]): { got: Seen[]; w
     }
     time += step.dt;
     const line = `${step.hit ? "fail" : "ok"} #${n++}`;
-    const fields = step.key === undefined ? {} : { ip: `10.0.0.${step.key}` };
+    const fields: LogRecord["fields"] = step.key === undefined ? {} : { ip: `10.0.0.${step.key}` };
     const record: LogRecord = { source: "app", line, time, fields };
     got.push(...engine.evaluate([record]).map((f) => seen(f.event)));
     if (step.hit) model.line(step.key === undefined ? undefined : `10.0.0.${step.key}`, time, line);
