@@ -19,7 +19,7 @@ export const ruleSchema = z
     cooldown: zDuration.default(0),
     /** Field name(s) (named groups or parser fields): each distinct value has its own window, cooldown, silence. */
     group_by: zNameList.optional(),
-    /** Distinct keys tracked at most (DEFAULT_MAX_GROUPS); past it the least recently seen key is forgotten (and counted). */
+    /** Distinct keys tracked at most (DEFAULT_MAX_GROUPS); past it the least recently seen is forgotten, counted. */
     max_groups: z.number().int().positive().optional(),
     /** Fire when no matching line came for this long (once per silence); recover when one comes. */
     absent: zDuration.pipe(z.number().positive()).optional(),
