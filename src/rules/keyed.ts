@@ -64,12 +64,13 @@ export class KeyedRule {
 
   /** A matching line: its firings (a threshold or match, or absences and a recovery) go to emit. */
   offer(record: LogRecord, found: MatchResult, emit: Emit): void {
-    const fields = { ...record.fields, ...found.groups };
+    // Merged only when needed: a threshold rule's lines that do not fill the window never need it.
+    const fields = this.groupBy || this.silences ? mergeFields(record, found) : undefined;
     // A record without a usable time (bad input) is taken as happening now, so windows stay sound.
     const time = Number.isFinite(record.time) ? record.time : this.clock.now();
-    const group = this.groupOf(record, fields);
+    const group = fields ? this.groupOf(record, fields) : this.single;
     if (!group) return;
-    if (this.silences) return this.offerAbsent(group, record, time, fields, emit);
+    if (this.silences) return this.offerAbsent(group, record, time, fields as Fields, emit);
     const records = group.window ? group.window.add(record, time) : [record];
     if (group.window && this.groupBy) this.table.recharge(group, record);
     if (!records) return;
@@ -77,7 +78,7 @@ export class KeyedRule {
     if (suppressed === undefined) return;
     emit(
       this.firing({
-        ...this.base(record.source, time, fields),
+        ...this.base(record.source, time, fields ?? mergeFields(record, found)),
         records,
         match: found.match,
         suppressed,
@@ -154,4 +155,9 @@ export class KeyedRule {
     if (due.length > 0) this.hooks.onTimerFirings?.(due.map((group) => this.absence(group)));
     this.arm();
   }
+}
+
+/** Named groups of the match over the record's parsed fields (the record itself stays untouched). */
+function mergeFields(record: LogRecord, found: MatchResult): Fields {
+  return { ...record.fields, ...found.groups };
 }
