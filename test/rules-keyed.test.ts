@@ -25,6 +25,7 @@ function jailConfig(): string {
     path,
     [
       `state_dir: ${join(dir, "state")}`,
+      "web: { listen: 127.0.0.1:0, auth: none }",
       "sources:",
       "  auth: { path: auth.log, start_at: beginning }",
       "rules:",
@@ -55,6 +56,7 @@ describe("a fail2ban-like jail", () => {
     expect(readLines(join(dir, "banned.txt"))).toEqual(["10.0.0.1 3"]);
 
     running = startLogward(["run", "-c", config], { cwd: dir });
+    const web = await running.waitForLog("web UI listening");
     await running.waitForLog("logward running");
     // Windows live in memory: the new process counts 10.0.0.2 from zero (fail2ban keeps its bans, not its counts).
     appendFileSync(
@@ -63,6 +65,10 @@ describe("a fail2ban-like jail", () => {
     );
     await waitFor(() => readLines(join(dir, "banned.txt")).length === 2, "the second ban");
     expect(readLines(join(dir, "banned.txt"))).toEqual(["10.0.0.1 3", "10.0.0.2 3"]);
+    const metrics = await (await fetch(new URL("metrics", String(web.url)))).text();
+    expect(metrics).toContain('logward_rule_matches_total{rule="sshd-jail"} 4');
+    expect(metrics).toContain('logward_rule_fired_total{rule="sshd-jail"} 1');
+    expect(metrics).toMatch(/^logward_build_info\{version="\d+\.\d+\.\d+[^"]*",node="[\d.]+"\} 1$/m);
   });
 });
 
