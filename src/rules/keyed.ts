@@ -76,15 +76,18 @@ export class KeyedRule {
     if (!records) return;
     const suppressed = group.cooldown.admit(time, records.length);
     if (suppressed === undefined) return;
-    emit(
-      this.firing({
-        ...this.base(record.source, time, fields ?? mergeFields(record, found)),
-        records,
-        match: found.match,
-        suppressed,
-        count: records.length,
-      }),
-    );
+    const event: LogEvent = {
+      kind: this.kind,
+      rule: this.name,
+      source: record.source,
+      time,
+      records,
+      match: found.match,
+      fields: fields ?? mergeFields(record, found),
+      count: records.length,
+      suppressed,
+    };
+    emit(this.firing(event));
   }
 
   /** Cancel the absence timer (the engine is replaced or the daemon stops). */
