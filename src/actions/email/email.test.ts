@@ -213,6 +213,15 @@ describe("email action", () => {
     expect(deadLetters(stateDir)[0]).toMatch(/timed out after 200ms/);
   });
 
+  it("cuts off a server whose reply never ends (memory stays bounded), and retries", async () => {
+    const { smtp, action, released, send, stateDir } = await email({ flood: true }, { max_retries: 1 });
+    await send("x");
+    await action.flush(15_000);
+    expect(released).toEqual(["x"]);
+    expect(smtp.connections).toBe(2);
+    expect(deadLetters(stateDir)[0]).toContain("the server's reply is too long");
+  });
+
   it("never shows the password in a dead letter", async () => {
     const { action, send, stateDir } = await email(
       { fail: { at: "MAIL", reply: "554 no" }, auth: ["PLAIN"] },

@@ -98,7 +98,11 @@ class Session {
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
-      if (this.buffer.length > MAX_REPLY_BYTES) this.fail(new Error("the server's reply is too long"));
+      if (this.buffer.length > MAX_REPLY_BYTES) {
+        this.buffer = "";
+        this.fail(new Error("the server's reply is too long"));
+        this.socket.destroy();
+      }
       this.waiter?.();
     });
     socket.on("error", (err) => this.fail(err));

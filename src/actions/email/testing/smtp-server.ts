@@ -19,6 +19,8 @@ export interface SmtpServerOptions {
   auth?: ("PLAIN" | "LOGIN")[];
   /** Say nothing, ever. */
   silent?: boolean;
+  /** Greet with a multi-line reply that never ends. */
+  flood?: boolean;
   /** Answer this command (MAIL, RCPT, DATA, or "." for the end of the data) with this reply, the first n times. */
   fail?: { at: string; reply: string; times?: number };
   /** Close the connection after this many bytes of message data, the first n times. */
@@ -42,7 +44,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
-    if (!options.silent) new Conversation(socket, options, state, (s) => sockets.add(s));
+    if (options.flood) flood(socket);
+    else if (!options.silent) new Conversation(socket, options, state, (s) => sockets.add(s));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -59,6 +62,16 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+/** 220- continuation lines, 64 KiB at a time, as long as the peer reads them. */
+function flood(socket: net.Socket): void {
+  const chunk = `220-${"x".repeat(1020)}\r\n`.repeat(64);
+  const write = (): void => {
+    while (!socket.destroyed && socket.write(chunk));
+    if (!socket.destroyed) socket.once("drain", write);
+  };
+  write();
 }
 
 type State = { received: ReceivedMail[]; failures: number; drops: number };
