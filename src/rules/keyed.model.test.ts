@@ -183,7 +183,7 @@ const specArb: fc.Arbitrary<RuleSpec> = fc
     absent: fc.option(fc.integer({ min: 1_000, max: 30_000 }), { nil: undefined, freq: 2 }),
     maxGroups: fc.integer({ min: 1, max: 4 }),
   })
-  .map((s) => (s.absent !== undefined ? { ...s, threshold: undefined } : s));
+  .map((s) => (s.absent !== undefined ? { ...s, threshold: undefined, cooldown: 0 } : s));
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {

@@ -150,7 +150,8 @@ describe("absent", () => {
     expect(timed).toEqual([]);
   });
 
-  it("is refused together with a threshold", () => {
+  it("is refused together with a threshold or a cooldown", () => {
     expect(() => rule({ absent: "1m", threshold: { count: 2, within: "1m" } })).toThrow(/write two rules/);
+    expect(() => rule({ absent: "1m", cooldown: "1h" })).toThrow(/cooldown does not apply/);
   });
 });

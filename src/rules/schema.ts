@@ -33,6 +33,12 @@ export const ruleSchema = z
         path: ["absent"],
         message: "absent fires on silence, threshold on bursts: write two rules instead of one with both",
       });
+    if (rule.absent !== undefined && rule.cooldown > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["cooldown"],
+        message: "an absent rule fires once per silence already: cooldown does not apply to it",
+      });
   });
 
 export type RuleConfig = z.output<typeof ruleSchema>;
