@@ -10,12 +10,13 @@ import { startServer, type Responder } from "../src/actions/delivery/testing/ser
 import { runActionContract, type ActionSubject } from "./contracts/action.js";
 import { tempDir } from "./helpers.js";
 import { haveNatsServer, NatsServer } from "./nats-server.js";
+import { startSmtpServer } from "../src/actions/email/testing/smtp-server.js";
 
 const kind = (type: string): ActionKind => findActionKind(type)!;
 
 it("covers every registered action kind", () => {
   expect(actionKinds.map((k) => k.type).sort()).toEqual(
-    ["console", "discord", "exec", "file", "http", "nats", "slack"].sort(),
+    ["console", "discord", "email", "exec", "file", "http", "nats", "slack"].sort(),
   );
 });
 
@@ -46,6 +47,26 @@ runActionContract({
 runActionContract({
   kind: kind("http"),
   newSubject: webhook("/hook", { status: 200, body: { ok: true } }, { config: { url: "ftp://x/" }, key: "url" }),
+});
+
+runActionContract({
+  kind: kind("email"),
+  newSubject: async () => {
+    const live = await startSmtpServer();
+    const silent = await startSmtpServer({ silent: true });
+    const base = { from: "logward@example.org", to: "ops@example.org", starttls: "never" };
+    return {
+      config: async () => ({ ...base, smtp: live.url, batch: { size: 10 } }),
+      // It takes the connection (the event reached it) and never says a word.
+      stalled: async () => ({ ...base, smtp: silent.url }),
+      seen: () => silent.connections,
+      bad: { config: { ...base, smtp: "http://127.0.0.1/" }, key: "smtp" },
+      close: async () => {
+        await live.close();
+        await silent.close();
+      },
+    };
+  },
 });
 
 runActionContract({

@@ -2,6 +2,7 @@
 import type { ActionKind } from "../core/component.js";
 import { consoleAction } from "./console/index.js";
 import { discordAction } from "./discord/index.js";
+import { emailAction } from "./email/index.js";
 import { execAction } from "./exec/index.js";
 import { fileAction } from "./file/index.js";
 import { httpAction } from "./http/index.js";
@@ -10,7 +11,16 @@ import { slackAction } from "./slack/index.js";
 import { withStandardMetrics } from "./standard.js";
 
 export const actionKinds: ActionKind[] = (
-  [discordAction, slackAction, httpAction, execAction, fileAction, consoleAction, natsAction] as ActionKind[]
+  [
+    discordAction,
+    slackAction,
+    httpAction,
+    execAction,
+    fileAction,
+    consoleAction,
+    natsAction,
+    emailAction,
+  ] as ActionKind[]
 ).map((kind) => withStandardMetrics(kind));
 
 export function findActionKind(type: string): ActionKind | undefined {

@@ -18,8 +18,8 @@ function resolveKey(entry: Record<string, unknown>, key: string, base: string): 
 
 /**
  * Every relative path of a loaded config — state_dir, log.file, pid_file, file sources' paths, rotate jobs' path and
- * archive_dir, the file action's path, any action's dead_letter, exec's cwd — becomes absolute against `base`, the
- * config file's folder. A service started from / then reads the same files as a shell in the config's folder.
+ * archive_dir, the file action's path, any action's dead_letter, exec's cwd, email's ca_file — becomes absolute
+ * against `base`, the config file's folder. A service started from / then reads the same files as a shell in the config's folder.
  */
 export function resolveConfigPaths(config: Config, base: string): void {
   config.state_dir = against(base, config.state_dir);
@@ -34,6 +34,7 @@ export function resolveConfigPaths(config: Config, base: string): void {
   for (const action of Object.values(config.actions)) {
     if (action.type === "file") resolveKey(action, "path", base);
     if (action.type === "exec") resolveKey(action, "cwd", base);
+    if (action.type === "email") resolveKey(action, "ca_file", base);
     resolveKey(action, "dead_letter", base);
   }
 }

@@ -1,7 +1,10 @@
 // Events: what rules and stats hand to actions.
 import type { Fields, LogRecord } from "./record.js";
 
-export type EventKind = "match" | "threshold" | "alert" | "recovery" | "stats";
+export type EventKind = "match" | "threshold" | "absence" | "alert" | "recovery" | "stats";
+
+/** Whether an alert-like event (absence, traffic) starts or ends a condition. */
+export type EventState = "firing" | "recovered";
 
 export interface LogEvent {
   kind: EventKind;
@@ -22,6 +25,8 @@ export interface LogEvent {
   suppressed: number;
   /** A human sentence for alerts and stats ("High traffic generated an alert - ..."). */
   message?: string;
+  /** For an absence: "firing" when the silence began, "recovered" when a matching line came back. */
+  state?: EventState;
   /** Structured payload for stats reports and alerts. */
   data?: Record<string, unknown>;
 }

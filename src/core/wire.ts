@@ -32,6 +32,8 @@ export interface WireEvent {
   suppressed: number;
   match?: string;
   message?: string;
+  /** "firing" or "recovered", for an absence. */
+  state?: string;
   fields: Fields;
   data?: Record<string, unknown>;
 }
@@ -70,6 +72,7 @@ export function wireEvent(event: LogEvent): WireEvent {
     suppressed: event.suppressed,
     ...(event.match !== undefined ? { match: event.match } : {}),
     ...(event.message !== undefined ? { message: event.message } : {}),
+    ...(event.state !== undefined ? { state: event.state } : {}),
     fields: event.fields,
     ...(event.data !== undefined ? { data: event.data } : {}),
   };

@@ -71,6 +71,8 @@ export class Pipeline {
       ["rule"],
     );
     return compileRules(config.rules, this.options.clock, {
+      metrics: this.options.metrics,
+      onTimerFirings: (firings) => this.onTimerFirings(firings),
       onPatternTimeout: (rule, pattern) => {
         timeouts.inc({ rule });
         if (told.has(rule)) return;
@@ -113,6 +115,7 @@ export class Pipeline {
     await Promise.all([...this.sources.values()].map((s) => s.instance.stop()));
     await flushing;
     for (const job of this.statsJobs.values()) job.stop();
+    this.engine.stop();
     await Promise.all([...this.actions.values()].map((a) => a.instance.stop()));
     await this.options.checkpoints.flush();
   }
@@ -137,7 +140,10 @@ export class Pipeline {
       await this.sources.get(name)?.instance.stop();
       this.sources.delete(name);
     }
-    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) this.engine = this.compileEngine(next);
+    if (JSON.stringify(this.config.rules) !== JSON.stringify(next.rules)) {
+      this.engine.stop();
+      this.engine = this.compileEngine(next);
+    }
     if (JSON.stringify(this.config.stats) !== JSON.stringify(next.stats)) this.buildStatsJobs(next);
     this.config = next;
     this.wantedCache.clear();
@@ -235,6 +241,18 @@ export class Pipeline {
       at = firingIndex(batch.records, firing, at);
       const holdOne = () => (batch.ack.holdRecord ? batch.ack.holdRecord(at) : batch.ack.hold());
       for (const actionName of firing.actions) await this.send(actionName, firing.event, holdOne());
+    }
+  }
+
+  /** Absences the clock found while a source was quiet: no line (and no checkpoint) is behind them. */
+  private onTimerFirings(firings: Firing[]): void {
+    for (const firing of firings) {
+      for (const tap of this.taps) tap.alert(firing.event);
+      this.log.warn({ rule: firing.rule }, firing.event.message ?? firing.event.kind);
+      for (const name of firing.actions)
+        this.send(name, firing.event, noAck.hold()).catch((err) =>
+          this.log.error({ action: name, err: describeError(err) }, "alert not delivered"),
+        );
     }
   }
 

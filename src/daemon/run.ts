@@ -8,6 +8,8 @@ import { describeError, isUserError } from "../core/errors.js";
 import { keepAlive } from "../core/lifetime.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
+import { registerBuildInfo } from "../core/metrics-build.js";
+import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/types.js";
 import { FileCheckpointStore } from "../sources/checkpoints.js";
 import { Pipeline } from "./pipeline.js";
@@ -50,6 +52,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
+  registerBuildInfo(metrics, VERSION);
   const drainMs = options.drainTimeoutMs ?? 30_000;
   makeDirsSync(config.state_dir);
   const checkpoints: CheckpointStore = options.memoryCheckpoints

@@ -1,20 +1,15 @@
 // The rules engine (pure): records in, firings out — match, exclude, threshold and cooldown per rule.
 import type { Clock } from "../core/clock.js";
-import type { LogEvent } from "../core/event.js";
-import type { MatchResult } from "../core/pattern.js";
+import type { Metrics } from "../core/metrics.js";
 import type { LogRecord } from "../core/record.js";
-import { Cooldown } from "./cooldown.js";
+import { KeyedRule, type Emit, type Firing } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
+import { ruleCounters, type RuleCounters } from "./metrics.js";
 import { LiteralIndex } from "./prefilter.js";
 import type { Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
-import { ThresholdWindow } from "./threshold.js";
 
-export interface Firing {
-  rule: string;
-  actions: string[];
-  event: LogEvent;
-}
+export type { Firing } from "./keyed.js";
 
 export interface RuleEngine {
   /** Run a batch (records of any source) through every rule; firings come out in record order. */
@@ -26,6 +21,8 @@ export interface RuleEngine {
    * reads it, undefined when some rule may match a line without any (no literal prefilter for it).
    */
   requiredFor(source: string): readonly Literal[] | undefined;
+  /** Cancel the absence timers: the engine is replaced (reload) or the daemon stops. */
+  stop(): void;
 }
 
 export interface EngineOptions {
@@ -33,6 +30,10 @@ export interface EngineOptions {
   prefilterMinRecords?: number;
   /** A guarded pattern (see guard.ts) ran out of time on a line, which then counted as not matching. */
   onPatternTimeout?(rule: string, pattern: string): void;
+  /** Absences found by the clock while a source is quiet (absent rules); without it only lines find them. */
+  onTimerFirings?(firings: Firing[]): void;
+  /** Per-rule counters (matches, firings, forgotten keys) in this registry. */
+  metrics?: Metrics;
 }
 
 const DEFAULT_PREFILTER_MIN = 32;
@@ -46,6 +47,7 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
     evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin ? index : undefined),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
+    stop: () => compiled.forEach((rule) => rule.stop()),
   };
 }
 
@@ -57,11 +59,13 @@ function evaluate(rules: readonly CompiledRule[], records: LogRecord[], index: L
   rules.forEach((rule, order) => {
     if (![...rule.sources].some((s) => present.has(s))) return;
     const indexes = candidates?.[order];
+    let at = 0;
+    const emit: Emit = (firing) => out.push({ index: at, order, firing });
     const visit = (index: number): void => {
       const record = records[index] as LogRecord;
       if (!rule.sources.has(record.source)) return;
-      const firing = rule.offer(record);
-      if (firing) out.push({ index, order, firing });
+      at = index;
+      rule.offer(record, emit);
     };
     if (indexes) indexes.forEach(visit);
     else for (let i = 0; i < records.length; i++) visit(i);
@@ -85,10 +89,8 @@ function requiredFor(rules: readonly CompiledRule[], source: string): readonly L
 class CompiledRule {
   readonly sources: ReadonlySet<string>;
   readonly matcher: LineMatcher;
-  private readonly actions: string[];
-  private readonly window: ThresholdWindow<LogRecord> | undefined;
-  private readonly cooldown: Cooldown;
-  private readonly clock: Clock;
+  private readonly keyed: KeyedRule;
+  private readonly counters: RuleCounters | undefined;
 
   constructor(
     readonly name: string,
@@ -98,42 +100,30 @@ class CompiledRule {
   ) {
     this.sources = new Set(config.source);
     this.matcher = compileMatcher(config.match, config.exclude, (p) => options.onPatternTimeout?.(name, p));
-    this.actions = [...config.actions];
-    this.window = config.threshold ? new ThresholdWindow(config.threshold.count, config.threshold.within) : undefined;
-    this.cooldown = new Cooldown(config.cooldown, clock);
-    this.clock = clock;
+    const counters = (this.counters = options.metrics ? ruleCounters(options.metrics, name) : undefined);
+    const onTimer = options.onTimerFirings;
+    this.keyed = new KeyedRule(name, config, clock, {
+      ...(onTimer ? { onTimerFirings: (firings: Firing[]) => onTimer(firings.map((f) => counted(f, counters))) } : {}),
+      ...(counters ? { onEvicted: () => counters.evicted.inc() } : {}),
+    });
   }
 
-  /** One record of a source this rule reads: a firing, or undefined (no match, window not full, cooldown). */
-  offer(record: LogRecord): Firing | undefined {
+  /** One record of a source this rule reads: its firings (if any: no match, window not full, cooldown) to emit. */
+  offer(record: LogRecord, emit: Emit): void {
     const found = this.matcher.match(record.line);
-    if (!found) return undefined;
-    // A record without a usable time (bad input) is taken as happening now, so windows stay sound.
-    const time = Number.isFinite(record.time) ? record.time : this.clock.now();
-    const records = this.window ? this.window.add(record, time) : [record];
-    if (!records) return undefined;
-    const suppressed = this.cooldown.admit(time, records.length);
-    if (suppressed === undefined) return undefined;
-    return { rule: this.name, actions: [...this.actions], event: this.event(record, time, found, records, suppressed) };
+    if (!found) return;
+    const counters = this.counters;
+    if (!counters) return this.keyed.offer(record, found, emit);
+    counters.matched.inc();
+    this.keyed.offer(record, found, (firing) => emit(counted(firing, counters)));
   }
 
-  private event(
-    record: LogRecord,
-    time: number,
-    found: MatchResult,
-    records: LogRecord[],
-    suppressed: number,
-  ): LogEvent {
-    return {
-      kind: this.window ? "threshold" : "match",
-      rule: this.name,
-      source: record.source,
-      time,
-      records,
-      match: found.match,
-      fields: { ...record.fields, ...found.groups },
-      count: records.length,
-      suppressed,
-    };
+  stop(): void {
+    this.keyed.stop();
   }
+}
+
+function counted(firing: Firing, counters: RuleCounters | undefined): Firing {
+  if (firing.event.state !== "recovered") counters?.fired.inc();
+  return firing;
 }

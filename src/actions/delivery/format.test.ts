@@ -52,6 +52,27 @@ describe("formatEvent", () => {
     );
   });
 
+  it("heads an absence and its recovery with what happened", () => {
+    const silence: LogEvent = {
+      kind: "absence",
+      state: "firing",
+      rule: "hb",
+      source: "beats",
+      time,
+      records: [],
+      fields: {},
+      count: 0,
+      suppressed: 0,
+      message: "hb: no matching line for 10m",
+    };
+    expect(formatEvent(silence)).toEqual([
+      "[hb] silence on beats at 2026-11-21T04:15:00.000Z: hb: no matching line for 10m",
+    ]);
+    expect(formatHeadline({ ...silence, state: "recovered", message: "back" })).toBe(
+      "[hb] recovered on beats at 2026-11-21T04:15:00.000Z: back",
+    );
+  });
+
   it("shows a stats report's text, or its data when it has no text", () => {
     const stats: LogEvent = {
       kind: "stats",

@@ -37,6 +37,10 @@ export function formatHeadline(event: LogEvent): string {
       return (
         `${head} ${event.kind} on ${event.source} at ${at}: ` + `${event.message ?? `${event.count} hits`}${suppressed}`
       );
+    case "absence": {
+      const what = event.state === "recovered" ? "recovered" : "silence";
+      return `${head} ${what} on ${event.source} at ${at}: ${event.message ?? "no matching line"}`;
+    }
     case "stats":
       return `${head} stats for ${event.source} at ${at}`;
     case "match":

@@ -50,6 +50,18 @@ describe("commandEnv", () => {
     expect(stdinLines(alert)).toEqual([alert.message]);
   });
 
+  it("tells an absence from its recovery with LOGWARD_STATE (unset for other events)", () => {
+    const silence = { ...matchEvent([]), kind: "absence" as const, state: "firing" as const, message: "hb: none" };
+    expect(commandEnv(silence, { count: 0, suppressed: 0 })).toMatchObject({
+      LOGWARD_KIND: "absence",
+      LOGWARD_STATE: "firing",
+      LOGWARD_MESSAGE: "hb: none",
+    });
+    const back = commandEnv({ ...silence, state: "recovered" }, { count: 1, suppressed: 0 });
+    expect(back.LOGWARD_STATE).toBe("recovered");
+    expect(commandEnv(matchEvent([]), { count: 1, suppressed: 0 }).LOGWARD_STATE).toBeUndefined();
+  });
+
   it("maps field names to upper case with every other character as _", () => {
     expect(fieldVariable("client.ip-addr")).toBe("LOGWARD_FIELD_CLIENT_IP_ADDR");
     expect(fieldVariable("ümlaut2")).toBe("LOGWARD_FIELD__MLAUT2");

@@ -42,6 +42,7 @@ export function commandEnv(event: LogEvent, totals: RunTotals): Record<string, s
     LOGWARD_SUPPRESSED: String(totals.suppressed),
   };
   if (event.message !== undefined) env.LOGWARD_MESSAGE = event.message;
+  if (event.state !== undefined) env.LOGWARD_STATE = event.state; // an absence: firing, then recovered
   let size = 0;
   for (const [name, value] of Object.entries(env)) size += envBytes(name, (env[name] = envSafe(value)));
   for (const [field, value] of Object.entries(event.fields)) {

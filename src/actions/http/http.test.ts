@@ -76,6 +76,23 @@ describe("http action", () => {
     expect(body.all[0]?.lines).toEqual(['quote " backslash \\ newline', "end {{count}}"]);
   });
 
+  it("builds PagerDuty-style trigger/resolve pairs from {{rule}}, {{source}}, {{kind}} and {{state}}", async () => {
+    const { server, action, send } = await http(() => ({ status: 202 }), {
+      batch: { size: 1, timeout: 0 },
+      body_template:
+        '{"routing_key":"k","event_action":"{{state}}","dedup_key":"{{rule}}/{{source}}","kind":"{{kind}}"}',
+    });
+    await send("gone", { kind: "absence", state: "firing", rule: 'hb "x"', records: [] });
+    await send("back", { kind: "absence", state: "recovered", rule: 'hb "x"' });
+    await send("storm", { kind: "recovery", rule: "web", source: "access" });
+    await action.flush(15_000);
+    expect(server.received.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { routing_key: "k", event_action: "firing", dedup_key: 'hb "x"/app', kind: "absence" },
+      { routing_key: "k", event_action: "recovered", dedup_key: 'hb "x"/app', kind: "absence" },
+      { routing_key: "k", event_action: "recovered", dedup_key: "web/access", kind: "traffic" },
+    ]);
+  });
+
   it("refuses an unknown placeholder at config time", () => {
     expect(httpAction.schema.safeParse({ url: "https://example.org/", body_template: "{{nope}}" }).success).toBe(false);
   });

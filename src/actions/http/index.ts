@@ -14,7 +14,10 @@ const schema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
   headers: z.record(z.string().min(1), z.string()).default({}),
-  /** A body with {{events}} (JSON array), {{message}} (text, JSON-escaped) and {{count}}; default {"events":[...]}. */
+  /**
+   * A body with {{events}} (JSON array), {{message}} (text, JSON-escaped), {{count}}, and the first event's {{rule}},
+   * {{source}}, {{kind}} (match, threshold, absence, traffic), {{state}} (firing, recovered); default {"events":[...]}.
+   */
   body_template: z
     .string()
     .min(1)
@@ -41,6 +44,7 @@ export function httpEvent(event: LogEvent): HttpEvent {
 interface HttpPart {
   json: string;
   text: string;
+  event: LogEvent;
 }
 
 export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
@@ -51,7 +55,8 @@ export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
     capacity: Infinity, // requests are bounded by batch.size and batch.max_bytes
     parts(event): Part<HttpPart>[] {
       const json = JSON.stringify(httpEvent(event));
-      return [{ value: { json, text: formatEvent(event).join("\n") }, size: 1, bytes: Buffer.byteLength(json) }];
+      const value = { json, text: formatEvent(event).join("\n"), event };
+      return [{ value, size: 1, bytes: Buffer.byteLength(json) }];
     },
     request(parts): OutgoingRequest {
       const events = `[${parts.map((p) => p.json).join(",")}]`;
@@ -60,6 +65,7 @@ export function httpEncoder(config: HttpConfig): Encoder<HttpPart> {
             events,
             message: parts.map((p) => p.text).join("\n"),
             count: parts.length,
+            ...(parts[0] ? { first: parts[0].event } : {}),
           })
         : `{"events":${events}}`;
       return { url: config.url, method: config.method, headers, body };

@@ -1,7 +1,15 @@
-// Body templates for the http action: {{events}}, {{message}} and {{count}}, filled JSON-safely.
+// Body templates for the http action: {{events}}, {{message}}, {{count}} and the event's {{rule}}, {{source}},
+// {{kind}} and {{state}}, filled JSON-safely.
+import type { LogEvent } from "../../core/event.js";
+import {
+  checkPlaceholders,
+  EVENT_PLACEHOLDERS,
+  eventPlaceholders,
+  fillPlaceholders,
+  type EventPlaceholder,
+} from "../delivery/template.js";
 
-const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
-const KNOWN = new Set(["events", "message", "count"]);
+const KNOWN: readonly string[] = ["events", "message", "count", ...EVENT_PLACEHOLDERS];
 
 export interface TemplateValues {
   /** The events as a JSON array (inserted as is). */
@@ -9,29 +17,32 @@ export interface TemplateValues {
   /** The events as text for people (inserted JSON-escaped, without quotes: put it inside "..."). */
   message: string;
   count: number;
+  /** The first event of the request: its rule, source, kind and state (inserted JSON-escaped, like message). */
+  first?: LogEvent;
 }
 
 /** A problem with a template (an unknown placeholder), or undefined when it is fine. */
 export function checkTemplate(template: string): string | undefined {
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const name = match[1] as string;
-    if (!KNOWN.has(name)) return `unknown placeholder {{${name}}} (use {{events}}, {{message}} or {{count}})`;
-  }
-  return undefined;
+  return checkPlaceholders(template, KNOWN);
 }
 
 /** Fill the placeholders in one pass, so text inside a value is never read as a placeholder. */
 export function renderTemplate(template: string, values: TemplateValues): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
+  const own = values.first ? eventPlaceholders(values.first) : undefined;
+  return fillPlaceholders(template, (name) => {
     switch (name) {
       case "events":
         return values.events;
       case "message":
-        return JSON.stringify(values.message).slice(1, -1);
+        return jsonInner(values.message);
       case "count":
         return String(values.count);
       default:
-        return whole;
+        return own && name in own ? jsonInner(own[name as EventPlaceholder]) : undefined;
     }
   });
+}
+
+function jsonInner(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
