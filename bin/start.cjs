@@ -47,6 +47,7 @@ const COMMANDS = new Set([
   "service",
   "view",
   "stats",
+  "search",
   "completion",
 ]);
 exports.COMMANDS = COMMANDS;
