@@ -37,7 +37,11 @@ export const SHAPES = [
     ere: '^[0-9.]+ - [^ ]+ \\[[^]]+\\] "(GET|POST) /wp-login\\.php[^"]*" 40[34] ',
   },
   { name: "shape-caseless-literal", js: "/PYTHON-REQUESTS/i", ere: "PYTHON-REQUESTS", i: true },
-  { name: "shape-anchored", js: '/^1\\.2\\.\\d+\\.\\d+ .*" 404 /', ere: '^1\\.2\\.[0-9]+\\.[0-9]+ .*" 404 ' },
+  {
+    name: "shape-anchored",
+    js: '/^10\\.1\\d*\\.\\d+\\.\\d+ .*" 404 /',
+    ere: '^10\\.1[0-9]*\\.[0-9]+\\.[0-9]+ .*" 404 ',
+  },
 ];
 
 /** Letters outside bracket expressions written as [xX], so grep -E matches them in either case like /i. */

@@ -3,6 +3,7 @@ import type { Clock } from "../core/clock.js";
 import type { LogEvent } from "../core/event.js";
 import type { MatchResult } from "../core/pattern.js";
 import type { LogRecord } from "../core/record.js";
+import { Calibrator } from "./calibrate.js";
 import { Cooldown } from "./cooldown.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
@@ -26,6 +27,11 @@ export interface RuleEngine {
    * reads it, undefined when some rule may match a line without any (no literal prefilter for it).
    */
   requiredFor(source: string): readonly Literal[] | undefined;
+  /**
+   * False while the rules of this source still count their literal sets in its first lines (calibrate.ts): until
+   * then requiredFor may change, and those lines must reach the engine unfiltered.
+   */
+  settled(source: string): boolean;
 }
 
 export interface EngineOptions {
@@ -41,9 +47,17 @@ const DEFAULT_PREFILTER_MIN = 32;
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
-  const index = new LiteralIndex(compiled.map((rule) => rule.matcher.required));
+  const calibrator = new Calibrator(compiled);
+  // Built when first needed, and again when the rules chose other literals from the first lines (calibrate.ts).
+  let index: LiteralIndex | undefined;
   return {
-    evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin ? index : undefined),
+    evaluate(records) {
+      if (calibrator.observe(records)) index = undefined;
+      if (records.length < prefilterMin) return evaluate(compiled, records, undefined);
+      index ??= new LiteralIndex(compiled.map((rule) => rule.matcher.required));
+      return evaluate(compiled, records, index);
+    },
+    settled: (source) => calibrator.settled(source),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
   };

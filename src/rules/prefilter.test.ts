@@ -67,7 +67,8 @@ describe("LiteralIndex", () => {
           const found = new LiteralIndex(perRule).candidates(lines);
           perRule.forEach((literals, rule) => {
             const has = (line: string): boolean =>
-              literals === undefined || literals.some((l) => (l.fold ? foldText(line) : line).includes(l.text));
+              literals === undefined ||
+              literals.some((l) => "\n".concat(l.fold ? foldText(line) : line).includes(l.text));
             const exact = lines.flatMap((line, i) => (has(line) ? [i] : []));
             // Exactly: a hit is confirmed on the line itself (case-sensitive ones on its exact text).
             expect(found[rule]).toEqual(exact);
