@@ -20,7 +20,10 @@ export class Calibrator {
   /** Sources still being sampled: the lines seen so far. */
   private readonly samples = new Map<string, { lines: string[]; chars: number }>();
 
-  constructor(private readonly rules: readonly CalibratedRule[]) {
+  constructor(
+    private readonly rules: readonly CalibratedRule[],
+    private readonly sampleLines = SAMPLE_LINES,
+  ) {
     for (const rule of rules) {
       if (!rule.matcher.options) continue;
       for (const source of rule.sources) this.samples.set(source, { lines: [], chars: 0 });
@@ -38,10 +41,10 @@ export class Calibrator {
     const full: string[] = [];
     for (const record of records) {
       const sample = this.samples.get(record.source);
-      if (!sample || sample.lines.length >= SAMPLE_LINES || sample.chars >= SAMPLE_CHARS) continue;
+      if (!sample || sample.lines.length >= this.sampleLines || sample.chars >= SAMPLE_CHARS) continue;
       sample.lines.push(record.line);
       sample.chars += record.line.length + 1;
-      if (sample.lines.length >= SAMPLE_LINES || sample.chars >= SAMPLE_CHARS) full.push(record.source);
+      if (sample.lines.length >= this.sampleLines || sample.chars >= SAMPLE_CHARS) full.push(record.source);
     }
     let changed = false;
     for (const source of full) changed = this.calibrate(source) || changed;

@@ -37,6 +37,8 @@ export interface RuleEngine {
 export interface EngineOptions {
   /** Batches with at least this many records use the literal prefilter (default 32; Infinity disables it). */
   prefilterMinRecords?: number;
+  /** Lines of each source counted before its rules choose their literals (calibrate.ts; for tests). */
+  calibrationLines?: number;
   /** A guarded pattern (see guard.ts) ran out of time on a line, which then counted as not matching. */
   onPatternTimeout?(rule: string, pattern: string): void;
 }
@@ -47,7 +49,7 @@ const DEFAULT_PREFILTER_MIN = 32;
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
-  const calibrator = new Calibrator(compiled);
+  const calibrator = new Calibrator(compiled, options.calibrationLines);
   // Built when first needed, and again when the rules chose other literals from the first lines (calibrate.ts).
   let index: LiteralIndex | undefined;
   return {
