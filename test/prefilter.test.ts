@@ -67,6 +67,9 @@ describe("literal prefilter on raw bytes", () => {
         caseless: { source: "app", match: '/wp-LOGIN\\.PHP HTTP\\/1\\.1" 200|fehler err1\\d/i', actions: ["out"] },
         either: { source: "app", match: "/(?:ERR1|ERR2)\\d* ü$/", actions: ["out"] },
         repeats: { source: "app", match: ["/line 7\\d+ (?:abc){9}/", "ordinary line 123 "], actions: ["out"] },
+        // Anchored at the line start, and one choosing its literals on the first lines.
+        anchored: { source: "app", match: '/^GET \\/wp-login\\.php HTTP\\/1\\.1" 404 1\\d*$/', actions: ["out"] },
+        chosen: { source: "app", match: "/(?:ordinary|Fehler) .*(?:line 42\\d\\d |ERR9\\d\\d )/", actions: ["out"] },
         // No literal every match must contain: the source must then hand on every line.
         ...(everyLine ? { blank: { source: "app", match: "/^\\s*$/", actions: ["blank"] } } : {}),
       },
@@ -78,7 +81,7 @@ describe("literal prefilter on raw bytes", () => {
     const filtered = await matches(config("filtered", false), "filtered");
     const everything = await matches(config("everything", true), "everything");
     expect(filtered.length).toBeGreaterThan(5000);
-    for (const rule of ["login", "err", "caseless", "either", "repeats"])
+    for (const rule of ["login", "err", "caseless", "either", "repeats", "anchored", "chosen"])
       expect(
         filtered.some((m) => m.startsWith(`${rule} `)),
         rule,

@@ -28,65 +28,59 @@ export function buildAutomaton(literals: readonly Units[]): Automaton {
     if (c === undefined) high.set(unit, (c = classes++));
     return c;
   };
-  const trie = buildTrie(literals.map((units) => units.map(classOf)));
-  return { classes, delta: toDfa(trie, classes), low, high, ends: trie.ends };
+  const classed = literals.map((units) => units.map(classOf));
+  const { delta, ends } = build(classed, classes);
+  return { classes, delta, low, high, ends };
 }
 
-interface Trie {
-  /** children[state]: class → state. */
-  children: Map<number, number>[];
-  ends: (number[] | undefined)[];
-  fail: number[];
-  /** States in breadth-first order (parents before children). */
-  order: number[];
-}
-
-function buildTrie(literals: readonly Units[]): Trie {
-  const children: Map<number, number>[] = [new Map()];
+/**
+ * The trie of the literals written straight into the transition table (-1: no child yet), then completed breadth
+ * first: a missing transition goes where the failure state's goes. No per-state maps: with thousands of literals
+ * those were most of the memory and the time.
+ */
+function build(literals: readonly Units[], classes: number): { delta: Int32Array; ends: (number[] | undefined)[] } {
+  const bound = literals.reduce((sum, units) => sum + units.length, 1);
+  let delta = new Int32Array(bound * classes).fill(-1);
   const ends: (number[] | undefined)[] = [undefined];
+  let states = 1;
   literals.forEach((units, index) => {
     let state = 0;
     for (const c of units) {
-      const node = children[state] as Map<number, number>;
-      let next = node.get(c);
-      if (next === undefined) {
-        next = children.length;
-        children.push(new Map());
+      let next = delta[state * classes + c] as number;
+      if (next < 0) {
+        next = states++;
         ends.push(undefined);
-        node.set(c, next);
+        delta[state * classes + c] = next;
       }
       state = next;
     }
     (ends[state] ??= []).push(index);
   });
-  const fail = new Array<number>(children.length).fill(0);
-  const order = [0];
-  for (let head = 0; head < order.length; head++) {
-    const state = order[head] as number;
-    for (const [c, child] of children[state] as Map<number, number>) {
-      order.push(child);
-      if (state === 0) continue;
-      let f = fail[state] as number;
-      while (f !== 0 && !(children[f] as Map<number, number>).has(c)) f = fail[f] as number;
-      const target = (children[f] as Map<number, number>).get(c);
-      fail[child] = target !== undefined && target !== child ? target : 0;
-      const inherited = ends[fail[child] as number];
-      if (inherited) ends[child] = [...(ends[child] ?? []), ...inherited];
-    }
+  delta = delta.slice(0, states * classes);
+  const fail = new Int32Array(states);
+  const queue = new Int32Array(states);
+  let tail = 0;
+  for (let c = 0; c < classes; c++) {
+    const child = delta[c] as number;
+    if (child < 0) delta[c] = 0;
+    else queue[tail++] = child; // a child of the root fails to the root
   }
-  return { children, ends, fail, order };
-}
-
-/** Fill every transition: a missing child goes where the failure state goes (parents are filled first). */
-function toDfa(trie: Trie, classes: number): Int32Array {
-  const delta = new Int32Array(trie.children.length * classes);
-  for (const state of trie.order) {
+  for (let head = 0; head < tail; head++) {
+    const state = queue[head] as number;
     const base = state * classes;
-    const failBase = (trie.fail[state] as number) * classes;
+    const failBase = (fail[state] as number) * classes;
     for (let c = 0; c < classes; c++) {
-      const child = (trie.children[state] as Map<number, number>).get(c);
-      delta[base + c] = child ?? (state === 0 ? 0 : (delta[failBase + c] as number));
+      const child = delta[base + c] as number;
+      const fallback = delta[failBase + c] as number;
+      if (child < 0) {
+        delta[base + c] = fallback;
+        continue;
+      }
+      fail[child] = fallback;
+      const inherited = ends[fallback];
+      if (inherited) ends[child] = [...(ends[child] ?? []), ...inherited];
+      queue[tail++] = child;
     }
   }
-  return delta;
+  return { delta, ends };
 }

@@ -112,6 +112,8 @@ const RUNS = new Set(
   }),
 );
 const LONGEST = Math.max(...COMMON_WORDS.map((w) => w.length));
+/** The shortest runs alone: most positions of a text start none, and are passed over with one lookup. */
+const STARTS = new Set([...RUNS].filter((run) => run.length === MIN_RUN));
 
 /**
  * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
@@ -121,6 +123,7 @@ export function commonRuns(text: string): boolean[] {
   const lower = text.toLowerCase();
   const covered = new Array<boolean>(text.length).fill(false);
   for (let at = 0; at + MIN_RUN <= lower.length; at++) {
+    if (!STARTS.has(lower.slice(at, at + MIN_RUN))) continue;
     for (let length = Math.min(LONGEST, lower.length - at); length >= MIN_RUN; length--) {
       if (!RUNS.has(lower.slice(at, at + length))) continue;
       covered.fill(true, at, at + length);

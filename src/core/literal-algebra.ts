@@ -50,18 +50,34 @@ function stringScore(s: string, fold: boolean): number {
   return known;
 }
 
+/**
+ * Where a line starts, in a literal: the prefilters read every line as if a newline came before it (a chunk's
+ * lines are separated by one, and the first line's is taken as read), so a literal starting with it is found only
+ * at the start of a line.
+ */
+export const LINE_START = "\n";
+/** How much rarer a string is at the start of a line than anywhere in it. */
+const ANCHORED = 0.2;
+
 function estimate(s: string, fold: boolean): number {
-  const common = commonRuns(s);
-  const rest = [...s].filter((_, i) => !common[i]).join("");
+  const anchored = s.startsWith(LINE_START);
+  const text = anchored ? s.slice(LINE_START.length) : s;
+  const common = commonRuns(text);
+  const rest = [...text].filter((ch, i) => !common[i] && ch !== LINE_START).join("");
   const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
   if (freqs.length === 0) return 1;
   // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
   const rarest = 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1));
-  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4));
+  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4) * (anchored ? ANCHORED : 1));
+}
+
+/** The sets of which every match holds one string (each may hold "", which says nothing). */
+export function candidateSets(info: Info): string[][] {
+  return info.exact ? [info.exact] : [...info.factors, info.prefix, info.suffix];
 }
 
 export function bestSet(info: Info, fold: boolean): string[] | undefined {
-  const candidates = info.exact ? [info.exact] : [...info.factors, info.prefix, info.suffix];
+  const candidates = candidateSets(info);
   let best: string[] | undefined;
   let bestScore = 1;
   for (const set of candidates) {

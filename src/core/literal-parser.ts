@@ -1,5 +1,5 @@
 // The reader of literals.ts: JavaScript regex syntax, summarised piece by piece as it is read.
-import { alternate, anything, concat, EMPTY, exactly, plus, repeat, type Info } from "./literal-algebra.js";
+import { alternate, anything, concat, EMPTY, exactly, LINE_START, plus, repeat, type Info } from "./literal-algebra.js";
 
 /** Most characters a class may have and still be taken as that many one-character strings. */
 const MAX_CLASS = 12;
@@ -64,7 +64,10 @@ export class Parser {
     if (ch === "[") return this.characterClass();
     if (ch === "\\") return this.escape();
     this.i++;
-    if (ch === "^" || ch === "$") return EMPTY();
+    // A line (see LINE_START) is read as if a newline came before it, so `^foo` requires "\nfoo": found only at the
+    // start of a line (or after a newline inside a multiline record, which only lets more lines through).
+    if (ch === "^") return exactly([LINE_START]);
+    if (ch === "$") return EMPTY(); // a line's \r\n ending is cut from its text but not from its bytes
     if (ch === ".") return anything();
     return this.char(this.codePointFrom(ch));
   }

@@ -5,8 +5,9 @@ import { requiredLiterals, type LiteralSet } from "./literals.js";
 
 /** ASCII case folding only, as the byte prefilter folds. */
 const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** A line as the prefilters read it: a newline before it, so a literal can be anchored at its start. */
 const admits = (set: LiteralSet, line: string): boolean => {
-  const hay = set.fold ? foldAscii(line) : line;
+  const hay = "\n" + (set.fold ? foldAscii(line) : line);
   return set.literals.some((l) => hay.includes(l));
 };
 
@@ -17,7 +18,9 @@ describe("requiredLiterals on everyday shapes", () => {
     ["wp-admin|phpmyadmin|\\.env HTTP", "i", ["wp-admin", "phpmyadmin", ".env http"]],
     ["orders\\?id=\\d*37 ", "", ["orders?id="]],
     ["OutOfMemoryError|Killed process \\d+", "", ["OutOfMemoryError", "Killed process "]],
-    ["^(?:GET|POST) /admin", "", ["GET /admin", "POST /admin"]],
+    ["^(?:GET|POST) /admin", "", ["\nGET /admin", "\nPOST /admin"]],
+    ['^1\\.2\\.\\d+\\.\\d+ .*" 404 ', "", ["\n1.2."]],
+    ["(?:^|x)ab", "", ["\nab", "xab"]],
     ["(?:A|B).*timeout", "", ["timeout"]],
     ["x\\u0041\\x42\\/\\.\\-", "", ["xAB/.-"]],
   ])("/%s/%s needs one of %j", (source, flags, expected) => {

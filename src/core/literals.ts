@@ -1,7 +1,7 @@
 // Required literals of a regex: a set of strings of which every match contains at least one, for a prefilter.
 // Each part of the regex is summarised bottom-up (as in Russ Cox's code search): the exact strings it can match
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
-import { bestSet, score, type Info } from "./literal-algebra.js";
+import { candidateSets, LINE_START, score, type Info } from "./literal-algebra.js";
 import { GiveUp, Parser } from "./literal-parser.js";
 
 /** Every line a pattern matches contains one of `literals` (compared ASCII-case-insensitively when `fold`). */
@@ -11,7 +11,10 @@ export interface LiteralSet {
   readonly fold: boolean;
 }
 
-/** One literal to search for: `text` (lower case when `fold`, which compares ignoring ASCII case). */
+/**
+ * One literal to search for: `text` (lower case when `fold`, which compares ignoring ASCII case); a text starting
+ * with LINE_START is found only at the start of a line.
+ */
 export interface Literal {
   readonly text: string;
   readonly fold: boolean;
@@ -35,23 +38,60 @@ const USELESS = 0.25;
  * the best one is too common to help. Never wrong: a line the regex matches always contains one of them.
  */
 export function requiredLiterals(source: string, flags: string): LiteralSet | undefined {
+  return literalOptions(source, flags, 1)[0];
+}
+
+/**
+ * Every literal set of a regex that may help, best guess first (at most `max`): each alone is required, so any of
+ * them is a sound prefilter. The guess comes from a static table of byte frequencies; a caller holding real lines
+ * can count the sets in them and keep the rarest (see rules/calibrate.ts).
+ */
+export function literalOptions(source: string, flags: string, max = MAX_OPTIONS): LiteralSet[] {
+  const fold = flags.includes("i");
+  const info = summarise(source, flags);
+  if (!info) return [];
+  const sets = candidateSets(info)
+    .map((set) => ({ set, score: score(set, fold) }))
+    .filter((c) => c.set.length > 0 && c.score <= USELESS)
+    .sort((a, b) => a.score - b.score);
+  const seen = new Set<string>();
+  const out: LiteralSet[] = [];
+  for (const { set } of sets) {
+    const key = [...set].sort().join("\n");
+    if (seen.has(key) || (out.length > 0 && !worthCounting(set))) continue;
+    seen.add(key);
+    out.push({ literals: set, fold });
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** Most literal sets literalOptions keeps per regex. */
+const MAX_OPTIONS = 4;
+/** Shortest string (line start aside) and most strings of a set offered beside the best guess. */
+const OPTION_MIN_CHARS = 3;
+const OPTION_MAX_STRINGS = 16;
+
+/** A set that could turn out rarer than the best guess in real lines: a few strings, none very short. */
+function worthCounting(set: readonly string[]): boolean {
+  const chars = (s: string): number => (s.startsWith(LINE_START) ? s.length - LINE_START.length : s.length);
+  return set.length <= OPTION_MAX_STRINGS && set.every((s) => chars(s) >= OPTION_MIN_CHARS);
+}
+
+function summarise(source: string, flags: string): Info | undefined {
   const fold = flags.includes("i");
   const unicode = flags.includes("u");
   // Unicode case folding maps non-ASCII characters onto ASCII ones (ſ → s, K → k): no byte-level folding then.
   // The v flag's class syntax (nested classes, set operations) is not read here.
   if ((fold && unicode) || flags.includes("v")) return undefined;
-  let info: Info;
   try {
     const parser = new Parser(source, fold, unicode);
-    info = parser.alternation();
-    if (!parser.done()) return undefined;
+    const info = parser.alternation();
+    return parser.done() ? info : undefined;
   } catch (err) {
     if (err instanceof GiveUp) return undefined;
     throw err;
   }
-  const set = bestSet(info, fold);
-  if (!set || score(set, fold) > USELESS) return undefined;
-  return { literals: set, fold };
 }
 
 /** The literal set of a plain substring pattern. */
@@ -59,4 +99,13 @@ export function literalSet(text: string): LiteralSet | undefined {
   return text.length > 0 ? { literals: [text], fold: false } : undefined;
 }
 
-export { score };
+export { LINE_START, score };
+
+/**
+ * Whether a line may match a pattern with this literal set (false: it cannot): the same test as the byte and
+ * batch prefilters, for callers holding a few lines (the web view's filter).
+ */
+export function mayMatch(set: LiteralSet, line: string): boolean {
+  const text = LINE_START + (set.fold ? line.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : line);
+  return set.literals.some((literal) => text.includes(literal));
+}

@@ -1,7 +1,7 @@
 // Pattern syntax: /re/flags, |re| or %re% is a JavaScript regex; anything else a literal substring.
 import { UserError } from "./errors.js";
 import { translatePythonRegex, type RegexDialect } from "./python-regex.js";
-import { literalSet, requiredLiterals, type LiteralSet } from "./literals.js";
+import { literalOptions, literalSet, type LiteralSet } from "./literals.js";
 
 export interface MatchResult {
   /** The matched text. */
@@ -21,6 +21,11 @@ export interface Pattern {
   readonly regex?: RegExp;
   /** The literals of which every matching line contains one, for the prefilters (see literals.ts). */
   readonly prefilter: LiteralSet | undefined;
+  /**
+   * Every literal set that could serve as `prefilter` (it first), for a caller that counts them in real lines and
+   * keeps the rarest; absent or empty when there is only `prefilter`.
+   */
+  readonly prefilterOptions?: readonly LiteralSet[];
   test(line: string): boolean;
   exec(line: string): MatchResult | undefined;
 }
@@ -70,13 +75,15 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
   }
   const required = flags.includes("i") ? undefined : requiredLiteral(source);
   const requiredAny = flags.includes("i") ? undefined : required !== undefined ? [required] : branchLiterals(source);
+  const options = literalOptions(re.source, re.flags);
   return {
     source: text,
     kind: "regex",
     regex: re,
     required,
     requiredAny,
-    prefilter: requiredLiterals(re.source, re.flags),
+    prefilter: options[0],
+    prefilterOptions: options,
     test: (line) => re.test(line),
     exec(line) {
       const m = re.exec(line);

@@ -21,6 +21,26 @@ describe("PatternSandbox", () => {
     expect(await sandbox.compile("/TIMEOUT/i").spans(["a timeout"])).toEqual([[2, 9]]);
   });
 
+  test("a regex runs only on the lines holding one of its literals, with the spans of the regex on every line", async () => {
+    // The budget is generous for a loaded machine; on the hostile line the regex would need hours.
+    sandbox = new PatternSandbox({ budgetMs: 2_000 });
+    // Backtracks exponentially on the hostile line, which lacks "timeout": only the prefilter keeps it in budget.
+    const hostile = `${"a".repeat(40)}!`;
+    const mixed = [...lines, hostile, "aaa!timeout", "post /X", "POST /api ok"];
+    for (const source of ["(a|a)+!timeout", "^POST \\/\\w+", "(?:GET|POST) \\/api|ok$", "timeout (?<s>\\d+)s"]) {
+      for (const flags of ["", "i"]) {
+        const re = new RegExp(source, flags);
+        const expected = mixed.map((line): Span => {
+          if (line === hostile) return null; // the regex does not match it (it would take too long to ask)
+          const m = re.exec(line);
+          return m ? [m.index, m.index + m[0].length] : null;
+        });
+        expect(await sandbox.compile(`/${source}/${flags}`).spans(mixed), `/${source}/${flags}`).toEqual(expected);
+      }
+    }
+    expect(sandbox.timeouts).toBe(0);
+  });
+
   test("a regex over budget is stopped (the worker is replaced) and the next one runs", async () => {
     sandbox = new PatternSandbox({ budgetMs: 150 });
     const hostile = [`${"a".repeat(40)}!`];

@@ -1,6 +1,7 @@
 // Patterns from web clients: a regex runs in a worker thread under a time budget, so no pattern can stall the daemon.
 import { Worker } from "node:worker_threads";
 import { LogwardError, UserError } from "./errors.js";
+import { mayMatch } from "./literals.js";
 import { parsePattern } from "./pattern.js";
 
 /** Where a pattern matched one line: [start, end), or null when it did not match. */
@@ -76,7 +77,24 @@ export class PatternSandbox {
       const now = (lines: readonly string[]): Span[] => lines.map((line) => literalSpan(line, text));
       return { source: text, now, spans: async (lines) => now(lines) };
     }
-    return { source: text, spans: (lines) => this.run(re.source, re.flags, lines) };
+    const set = pattern.prefilter;
+    if (!set) return { source: text, spans: (lines) => this.run(re.source, re.flags, lines) };
+    // The rules' literal prefilter: only the lines holding one of the pattern's literals go to the worker.
+    return {
+      source: text,
+      spans: async (lines) => {
+        const candidates = lines.flatMap((line, i) => (mayMatch(set, line) ? [i] : []));
+        const spans: Span[] = lines.map(() => null);
+        if (candidates.length === 0) return spans;
+        const found = await this.run(
+          re.source,
+          re.flags,
+          candidates.map((i) => lines[i] as string),
+        );
+        candidates.forEach((line, k) => (spans[line] = found[k] ?? null));
+        return spans;
+      },
+    };
   }
 
   /** Ends the worker; waiting jobs are rejected. */

@@ -190,6 +190,8 @@ export class Pipeline {
       this.taps.some((tap) => tap.wantsAllLines(source)) ||
       this.parsers.get(source) !== undefined ||
       Object.values(this.config.stats).some((job) => job.source === source);
+    // While the rules count their literals in the source's first lines, those lines must all come (not cached).
+    if (!readsAll && !this.engine.settled(source)) return undefined;
     if (!readsAll) literals = this.engine.requiredFor(source);
     // U+FFFD stands for invalid bytes in a line's text, so it is not in the bytes: no byte prefilter then.
     if (literals?.some((l) => NOT_IN_BYTES.test(l.text))) literals = undefined;

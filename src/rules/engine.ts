@@ -2,6 +2,7 @@
 import type { Clock } from "../core/clock.js";
 import type { Metrics } from "../core/metrics.js";
 import type { LogRecord } from "../core/record.js";
+import { Calibrator } from "./calibrate.js";
 import { KeyedRule, type Emit, type Firing } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { ruleCounters, type RuleCounters } from "./metrics.js";
@@ -23,11 +24,18 @@ export interface RuleEngine {
   requiredFor(source: string): readonly Literal[] | undefined;
   /** Cancel the absence timers: the engine is replaced (reload) or the daemon stops. */
   stop(): void;
+  /**
+   * False while the rules of this source still count their literal sets in its first lines (calibrate.ts): until
+   * then requiredFor may change, and those lines must reach the engine unfiltered.
+   */
+  settled(source: string): boolean;
 }
 
 export interface EngineOptions {
   /** Batches with at least this many records use the literal prefilter (default 32; Infinity disables it). */
   prefilterMinRecords?: number;
+  /** Lines of each source counted before its rules choose their literals (calibrate.ts; for tests). */
+  calibrationLines?: number;
   /** A guarded pattern (see guard.ts) ran out of time on a line, which then counted as not matching. */
   onPatternTimeout?(rule: string, pattern: string): void;
   /** Absences found by the clock while a source is quiet (absent rules); without it only lines find them. */
@@ -42,9 +50,17 @@ const DEFAULT_PREFILTER_MIN = 32;
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
-  const index = new LiteralIndex(compiled.map((rule) => rule.matcher.required));
+  const calibrator = new Calibrator(compiled, options.calibrationLines);
+  // Built when first needed, and again when the rules chose other literals from the first lines (calibrate.ts).
+  let index: LiteralIndex | undefined;
   return {
-    evaluate: (records) => evaluate(compiled, records, records.length >= prefilterMin ? index : undefined),
+    evaluate(records) {
+      if (calibrator.observe(records)) index = undefined;
+      if (records.length < prefilterMin) return evaluate(compiled, records, undefined);
+      index ??= new LiteralIndex(compiled.map((rule) => rule.matcher.required));
+      return evaluate(compiled, records, index);
+    },
+    settled: (source) => calibrator.settled(source),
     rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
     stop: () => compiled.forEach((rule) => rule.stop()),

@@ -1,5 +1,5 @@
 // Line matching for one rule: any of its match patterns, vetoed by any of its exclude patterns.
-import { literalsOf, type Literal } from "../core/literals.js";
+import { literalsOf, type Literal, type LiteralSet } from "../core/literals.js";
 import { parsePattern, type MatchResult, type Pattern } from "../core/pattern.js";
 import { enableLinearFallback } from "../core/pattern-risk.js";
 import { guardPattern, type PatternTimeout } from "./guard.js";
@@ -12,6 +12,13 @@ export interface LineMatcher {
    * without any known literal may match (no `match`, or a pattern with no required literal).
    */
   readonly required: readonly Literal[] | undefined;
+  /**
+   * Per `match` pattern, the literal sets it could be prefiltered on (the one in use first), when some pattern has
+   * more than one; undefined otherwise (nothing to choose). See calibrate.ts.
+   */
+  readonly options: readonly (readonly LiteralSet[])[] | undefined;
+  /** Prefilter on these sets (one per `match` pattern, each one of its options) from now on. */
+  choose(sets: readonly LiteralSet[]): void;
 }
 
 /** Compile a rule's `match` and `exclude` lists; no `match` means every line matches. */
@@ -26,8 +33,17 @@ export function compileMatcher(
   const compile = (text: string) => guardPattern(parsePattern(text), onTimeout);
   const includes = (match ?? []).map(compile);
   const excludes = (exclude ?? []).map(compile);
+  let required = requiredLiterals(includes.map((p) => p.prefilter));
+  const options = includes.map((p) => (p.prefilterOptions?.length ? p.prefilterOptions : [p.prefilter].filter(isSet)));
+  const choosable = required !== undefined && options.some((sets) => sets.length > 1);
   return {
-    required: requiredLiterals(includes),
+    get required() {
+      return required;
+    },
+    options: choosable ? options : undefined,
+    choose(sets) {
+      required = requiredLiterals(sets);
+    },
     match(line) {
       const found = includes.length === 0 ? { match: line, groups: {} } : firstMatch(includes, line);
       if (!found) return undefined;
@@ -36,6 +52,8 @@ export function compileMatcher(
     },
   };
 }
+
+const isSet = (set: LiteralSet | undefined): set is LiteralSet => set !== undefined;
 
 function firstMatch(patterns: readonly Pattern[], line: string): MatchResult | undefined {
   for (const pattern of patterns) {
@@ -57,13 +75,13 @@ export function unfilteredRules(
     .map(([name]) => name);
 }
 
-/** The prefilter literals: only usable when every include pattern has one (a line may match any pattern). */
-function requiredLiterals(patterns: readonly Pattern[]): Literal[] | undefined {
-  if (patterns.length === 0) return undefined;
+/** The prefilter literals: only usable when every include pattern has a set (a line may match any pattern). */
+function requiredLiterals(sets: readonly (LiteralSet | undefined)[]): Literal[] | undefined {
+  if (sets.length === 0) return undefined;
   const literals = new Map<string, Literal>();
-  for (const pattern of patterns) {
-    if (pattern.prefilter === undefined) return undefined;
-    for (const literal of literalsOf(pattern.prefilter)) literals.set(`${literal.fold}:${literal.text}`, literal);
+  for (const set of sets) {
+    if (set === undefined) return undefined;
+    for (const literal of literalsOf(set)) literals.set(`${literal.fold}:${literal.text}`, literal);
   }
   return [...literals.values()];
 }

@@ -22,6 +22,11 @@ const regex = fc.constantFrom(
   "%ca?b%",
   "/^abc$/m",
   "/(?<x>a|b)c/",
+  // Several literal sets to choose from on the first lines (calibrate.ts), anchored ones among them.
+  "/(?:ab|ba).*cab/",
+  "/^ab.*bca/",
+  "/(?:aa|bb)c.*abc/i",
+  "/^(?:a|x)bc|cca/",
 );
 const pattern = fc.oneof(literal, regex);
 
@@ -67,7 +72,8 @@ describe("LiteralIndex", () => {
           const found = new LiteralIndex(perRule).candidates(lines);
           perRule.forEach((literals, rule) => {
             const has = (line: string): boolean =>
-              literals === undefined || literals.some((l) => (l.fold ? foldText(line) : line).includes(l.text));
+              literals === undefined ||
+              literals.some((l) => "\n".concat(l.fold ? foldText(line) : line).includes(l.text));
             const exact = lines.flatMap((line, i) => (has(line) ? [i] : []));
             // Exactly: a hit is confirmed on the line itself (case-sensitive ones on its exact text).
             expect(found[rule]).toEqual(exact);
@@ -85,14 +91,16 @@ describe("LiteralIndex", () => {
 });
 
 describe("prefilter", () => {
-  it("fires exactly what the plain path fires", () => {
+  it("fires exactly what the plain path fires, before and after the rules chose their literals", () => {
     fc.assert(
       fc.property(
         fc.array(ruleArb, { minLength: 1, maxLength: 8 }),
         fc.array(fc.array(recordArb, { maxLength: 40 }), { minLength: 1, maxLength: 4 }),
-        (rules, raw) => {
+        fc.integer({ min: 1, max: 30 }),
+        (rules, raw, calibration) => {
           const config = Object.fromEntries(rules.map((r, i) => [`r${i}`, rule(r)]));
-          const filtered = compileRules(config, new FakeClock(T0), { prefilterMinRecords: 0 });
+          const options = { prefilterMinRecords: 0, calibrationLines: calibration };
+          const filtered = compileRules(config, new FakeClock(T0), options);
           const plain = compileRules(config, new FakeClock(T0), { prefilterMinRecords: Infinity });
           for (const batch of batches(raw)) expect(filtered.evaluate(batch)).toEqual(plain.evaluate(batch));
         },

@@ -59,23 +59,39 @@ export class LiteralIndex {
 
   private scanLine(a: Automaton, line: string, index: number, out: number[][], last: Int32Array): void {
     const { classes, delta, low, high, ends } = a;
-    let state = 0;
+    // As if a newline came before the line: a literal starting with one is anchored at the line's start.
+    let state = delta[low[NEWLINE] as number] as number;
+    let found = ends[state];
+    if (found !== undefined) this.hit(found, line, 0, index, out, last);
     for (let i = 0; i < line.length; i++) {
       const unit = foldUnit(line.charCodeAt(i));
       const cls = unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0);
       state = delta[state * classes + cls] as number;
-      const found = ends[state];
-      if (found === undefined) continue;
-      for (const id of found) {
-        for (const { rule, exact } of this.served[id] as Served[]) {
-          if (last[rule] === index) continue;
-          if (exact !== undefined && !line.startsWith(exact, i + 1 - exact.length)) continue;
-          last[rule] = index;
-          (out[rule] as number[]).push(index);
-        }
+      found = ends[state];
+      if (found !== undefined) this.hit(found, line, i + 1, index, out, last);
+    }
+  }
+
+  /** Literals `found` end just before line[end]: list the line for the rules they serve (once per rule). */
+  private hit(found: readonly number[], line: string, end: number, index: number, out: number[][], last: Int32Array) {
+    for (const id of found) {
+      for (const { rule, exact } of this.served[id] as Served[]) {
+        if (last[rule] === index) continue;
+        if (exact !== undefined && !endsAt(line, exact, end)) continue;
+        last[rule] = index;
+        (out[rule] as number[]).push(index);
       }
     }
   }
+}
+
+const NEWLINE = 0x0a;
+
+/** The line, read with a newline before it, has `exact` ending just before `end`. */
+function endsAt(line: string, exact: string, end: number): boolean {
+  const start = end - exact.length;
+  if (start >= 0) return line.startsWith(exact, start);
+  return start === -1 && exact.charCodeAt(0) === NEWLINE && line.startsWith(exact.slice(1), 0);
 }
 
 /** ASCII case folding that keeps every other character (and so every offset) as it is. */

@@ -16,12 +16,19 @@ export class NeedleSet implements KernelDfa {
   readonly ending: Uint8Array;
   /** Per pre-multiplied ending state, the needles ending there. */
   private readonly endsAt = new Map<number, readonly Needle[]>();
+  /**
+   * The state at the start of a line: after a newline, as if one came before the region too, so that a needle
+   * starting with a newline (a literal anchored at the line start) is found at the region's first line.
+   */
+  readonly lineStart: number;
 
   constructor(needles: readonly Needle[]) {
     const automaton = buildAutomaton(needles.map((n) => [...n.bytes].map(foldUnit)));
     const { classes, delta, low, ends } = automaton;
-    this.delta = delta.map((state) => state * classes);
+    for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * classes; // in place: it can be large
+    this.delta = delta;
     this.classOf = new Int32Array(256).map((_, byte) => low[foldUnit(byte)] as number);
+    this.lineStart = this.delta[this.classOf[NEWLINE] as number] as number;
     this.ending = new Uint8Array(delta.length);
     ends.forEach((found, state) => {
       if (!found) return;
@@ -58,7 +65,7 @@ export class NeedleSet implements KernelDfa {
     starts: number[],
     ends: number[],
   ): void {
-    let state = 0;
+    let state = this.lineStart;
     for (let p = from; p < end;) {
       const run = kernel.runDfa(this, p, end, state);
       if (run.at < 0) return;
@@ -66,7 +73,7 @@ export class NeedleSet implements KernelDfa {
       p = run.at + 1;
       if (!this.confirmed(state, chunk, run.at)) continue;
       p = this.take(chunk, from, run.at, starts, ends) + 1;
-      state = 0;
+      state = this.lineStart;
     }
   }
 
@@ -82,12 +89,12 @@ export class NeedleSet implements KernelDfa {
 
   private collectHere(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
     const { delta, classOf, ending } = this;
-    let state = 0;
+    let state = this.lineStart;
     for (let p = from; p < end; p++) {
       state = delta[state + (classOf[chunk[p] as number] as number)] as number;
       if (ending[state] === 0 || !this.confirmed(state, chunk, p)) continue;
       p = this.take(chunk, from, p, starts, ends);
-      state = 0;
+      state = this.lineStart;
     }
   }
 
@@ -95,7 +102,9 @@ export class NeedleSet implements KernelDfa {
   private confirmed(state: number, chunk: Buffer, p: number): boolean {
     for (const needle of this.endsAt.get(state) as readonly Needle[]) {
       const n = needle.bytes.length;
-      if (needle.fold || chunk.compare(needle.bytes, 0, n, p + 1 - n, p + 1) === 0) return true;
+      // A leading newline was seen by the DFA (or is the region's start, which has none before it in the chunk).
+      const skip = needle.bytes[0] === NEWLINE ? 1 : 0;
+      if (needle.fold || chunk.compare(needle.bytes, skip, n, p + 1 - n + skip, p + 1) === 0) return true;
     }
     return false;
   }

@@ -134,17 +134,21 @@ describe("candidateSpans with case folding and many needles", () => {
   );
   const chunkArb = fc.array(unit, { maxLength: 120, size: "max" }).map((parts) => Buffer.from(`${parts.join("")}\n`));
   const literalArb = fc.record({
-    text: fc.constantFrom("wp-login.php", "WP-Login", "a", " 404 ", "é", "@", "`[", "zz", "get /", "GET"),
+    // A leading newline anchors a literal at the start of a line (the region's first line included).
+    text: fc.constantFrom(
+      ..."wp-login.php|WP-Login|a| 404 |é|@|`[|zz|get /|GET".split("|"),
+      ..."\nGET /|\na|\nA|\n|\nxx".split("|"),
+    ),
     fold: fc.boolean(),
   });
   const foldBytes = (b: Buffer): Buffer => Buffer.from(b.map((c) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)));
 
-  /** The lines of chunk[from, end) holding a needle, found line by line. */
+  /** The lines of chunk[from, end) holding a needle (each read with a newline before it), found line by line. */
   function reference(chunk: Buffer, from: number, needles: Needle[]): { starts: number[]; ends: number[] } {
     const out = { starts: [] as number[], ends: [] as number[] };
     for (let start = from; start < chunk.length;) {
       const end = chunk.indexOf(0x0a, start);
-      const line = chunk.subarray(start, end);
+      const line = Buffer.concat([Buffer.from("\n"), chunk.subarray(start, end)]);
       if (needles.some((n) => (n.fold ? foldBytes(line) : line).includes(n.bytes))) {
         out.starts.push(start);
         out.ends.push(end);
@@ -154,7 +158,7 @@ describe("candidateSpans with case folding and many needles", () => {
     return out;
   }
 
-  it("finds exactly the lines holding a needle, in either case where it folds, with and without the kernel", () => {
+  it("finds exactly the lines holding a needle, in either case where it folds, at a line start where anchored, with and without the kernel", () => {
     fc.assert(
       fc.property(chunkArb, fc.array(literalArb, { minLength: 1, maxLength: 9 }), fc.nat(), (chunk, raw, x) => {
         const starts = [0, ...[...chunk.keys()].filter((i) => chunk[i - 1] === 0x0a && i < chunk.length)];

@@ -28,8 +28,14 @@ export function candidateSpans(
   needles: readonly Needle[],
   kernel: ScanKernel | null = usableKernel(from, end, needles),
 ): Spans {
-  // Folded needles are found only by the kernel and the multi-needle search.
-  const together = needles.length > SEPARATE_NEEDLES || (!kernel && needles.some((n) => n.fold));
+  // Folded needles are found only by the kernel and the multi-needle search, and so are needles anchored at the
+  // start of a line (a leading newline, which the region's first line has none of).
+  const together =
+    needles.length > SEPARATE_NEEDLES ||
+    needles.some((n) => n.bytes.includes(NEWLINE)) ||
+    (!kernel && needles.some((n) => n.fold));
+  // A needle that is only a line start is in every line (the DFA would see it at the newline ending the line before).
+  if (needles.some((n) => n.bytes.length === 1 && n.bytes[0] === NEWLINE)) return everyLine(chunk, from, end);
   kernel?.load(chunk, from, end);
   const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
   if (together) {
@@ -74,6 +80,19 @@ function collect(
     spans.ends.push(lineEnd);
     at = lineEnd + 1;
   }
+}
+
+function everyLine(chunk: Buffer, from: number, end: number): Spans {
+  const spans: Spans = { starts: [], ends: [], lines: 0 };
+  for (let at = from; at < end;) {
+    const lineEnd = chunk.indexOf(NEWLINE, at);
+    if (lineEnd < 0 || lineEnd >= end) break;
+    spans.starts.push(at);
+    spans.ends.push(lineEnd);
+    at = lineEnd + 1;
+  }
+  spans.lines = spans.starts.length;
+  return spans;
 }
 
 function countLines(chunk: Buffer, from: number, end: number): number {

@@ -1,0 +1,49 @@
+// The literal choice made on a source's first lines: the rarest set there, never a rejected match.
+import { describe, expect, it } from "vitest";
+import { FakeClock } from "../core/clock.js";
+import { compileRules } from "./engine.js";
+import { countLines } from "./calibrate.js";
+import { rec, rule, T0 } from "./testing/records.js";
+
+const BOT = 'GET /home HTTP/1.1" 200 12 "-" "Mozilla/5.0 (compatible; Googlebot/2.1)"';
+const ORDER = '"Mozilla/5.0 (compatible; bingbot/2.0)" GET /orders/66/items HTTP/1.1" 200 12';
+
+describe("Calibrator", () => {
+  it("keeps the set found in the fewest of the first lines, and the source waits unfiltered until then", () => {
+    const engine = compileRules(
+      { bots: rule({ match: ["/(?:Googlebot|bingbot).*orders\\/66\\//"] }), plain: rule({ match: ["timeout"] }) },
+      new FakeClock(T0),
+      { calibrationLines: 10 },
+    );
+    expect(engine.settled("app")).toBe(false);
+    // The static guess: the bot names (a URL piece looks commoner in the byte table).
+    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["Googlebot", "bingbot", "timeout"]);
+    const first = Array.from({ length: 10 }, (_, i) => rec(i === 9 ? ORDER : BOT));
+    expect(engine.evaluate(first).map((f) => f.event.records[0]?.line)).toEqual([ORDER]);
+    expect(engine.settled("app")).toBe(true);
+    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["orders/66/", "timeout"]);
+    // Sources no rule with a choice reads are settled from the start.
+    expect(engine.settled("db")).toBe(true);
+    // Still exactly the matches, through the index built on the new choice.
+    const later = [rec(BOT), rec(ORDER), rec("orders/66/ without a bot"), rec("a timeout")];
+    expect(engine.evaluate(later).map((f) => f.rule)).toEqual(["bots", "plain"]);
+  });
+
+  it("anchors ^ at the line start, and a rule without a choice is settled at once", () => {
+    const engine = compileRules({ ip: rule({ match: ["/^0\\.0\\.7/"] }) }, new FakeClock(T0));
+    expect(engine.settled("app")).toBe(true);
+    expect(engine.requiredFor("app")).toEqual([{ text: "\n0.0.7", fold: false }]);
+    const lines = ["0.0.7.1 GET /", "1.2.3.4 Chrome/124.0.0.7 Safari", "10.0.0.7 x", "0.0.x"];
+    const fired = engine.evaluate(lines.map((line) => rec(line)));
+    expect(fired.map((f) => f.event.records[0]?.line)).toEqual(["0.0.7.1 GET /"]);
+  });
+
+  it("counts the lines holding each string, anchored ones only at a line start, folded ones in either case", () => {
+    const lines = ["abc abc", "xabc", "ABC", "cab"];
+    const counts = countLines(lines, [
+      { literals: ["abc", "\nab", "\nca"], fold: false },
+      { literals: ["abc"], fold: true },
+    ]);
+    expect(Object.fromEntries(counts)).toEqual({ "-abc": 2, "-\nab": 1, "-\nca": 1, iabc: 3 });
+  });
+});

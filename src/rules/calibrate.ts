@@ -1,0 +1,96 @@
+// Literal choice from real lines: a regex often has several literal sets any of which every match contains; a
+// static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
+// none), so the first lines of each source are counted and every rule keeps the set found in the fewest of them.
+import type { Literal, LiteralSet } from "../core/literals.js";
+import type { LogRecord } from "../core/record.js";
+import type { LineMatcher } from "./matcher.js";
+import { LiteralIndex } from "./prefilter.js";
+
+/** Lines of a source counted before choosing; its later lines are prefiltered on the choice. */
+export const SAMPLE_LINES = 1000;
+/** Characters of sample kept at most per source (long lines fill it first). */
+const SAMPLE_CHARS = 1 << 20;
+
+interface CalibratedRule {
+  readonly sources: ReadonlySet<string>;
+  readonly matcher: LineMatcher;
+}
+
+export class Calibrator {
+  /** Sources still being sampled: the lines seen so far. */
+  private readonly samples = new Map<string, { lines: string[]; chars: number }>();
+
+  constructor(
+    private readonly rules: readonly CalibratedRule[],
+    private readonly sampleLines = SAMPLE_LINES,
+  ) {
+    for (const rule of rules) {
+      if (!rule.matcher.options) continue;
+      for (const source of rule.sources) this.samples.set(source, { lines: [], chars: 0 });
+    }
+  }
+
+  /** True once the rules of this source have chosen their literals (at once when none has a choice). */
+  settled(source: string): boolean {
+    return !this.samples.has(source);
+  }
+
+  /** Sample the records of unsettled sources; true when some rule changed its literals (prefilters are stale). */
+  observe(records: readonly LogRecord[]): boolean {
+    if (this.samples.size === 0) return false;
+    const full: string[] = [];
+    for (const record of records) {
+      const sample = this.samples.get(record.source);
+      if (!sample || sample.lines.length >= this.sampleLines || sample.chars >= SAMPLE_CHARS) continue;
+      sample.lines.push(record.line);
+      sample.chars += record.line.length + 1;
+      if (sample.lines.length >= this.sampleLines || sample.chars >= SAMPLE_CHARS) full.push(record.source);
+    }
+    let changed = false;
+    for (const source of full) changed = this.calibrate(source) || changed;
+    return changed;
+  }
+
+  private calibrate(source: string): boolean {
+    const lines = this.samples.get(source)?.lines ?? [];
+    this.samples.delete(source);
+    const choosing = this.rules.filter((rule) => rule.matcher.options && rule.sources.has(source));
+    const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flat());
+    const counts = countLines(lines, sets);
+    const lineCount = (set: LiteralSet): number =>
+      set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
+    let changed = false;
+    for (const rule of choosing) {
+      const options = rule.matcher.options ?? [];
+      const picks = options.map((sets) => rarest(sets, lineCount));
+      if (picks.every((set, i) => set === options[i]?.[0])) continue;
+      rule.matcher.choose(picks);
+      changed = true;
+    }
+    return changed;
+  }
+}
+
+const key = (text: string, fold: boolean): string => `${fold ? "i" : "-"}${text}`;
+
+/** The set found in the fewest sample lines (a line with two of its strings counted twice); of equal ones the first. */
+function rarest(sets: readonly LiteralSet[], lineCount: (set: LiteralSet) => number): LiteralSet {
+  let best = sets[0] as LiteralSet;
+  let bestCount = Infinity;
+  for (const set of sets) {
+    const count = lineCount(set);
+    if (count < bestCount) [best, bestCount] = [set, count];
+  }
+  return best;
+}
+
+/**
+ * Per string of the sets (by key), how many of the lines hold it: one pass of the rules' own prefilter over the
+ * sample, each string standing for itself, so it is found as the prefilters will find it (line starts included).
+ */
+export function countLines(lines: readonly string[], sets: readonly LiteralSet[]): Map<string, number> {
+  const literals = new Map<string, Literal>();
+  for (const set of sets) for (const text of set.literals) literals.set(key(text, set.fold), { text, fold: set.fold });
+  const found = new LiteralIndex([...literals.values()].map((literal) => [literal])).candidates(lines);
+  return new Map([...literals.keys()].map((k, i) => [k, found[i]?.length ?? 0]));
+}
