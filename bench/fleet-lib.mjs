@@ -5,7 +5,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect } from "nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { cpuModel } from "./lib/peers.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -144,7 +145,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function withJsm(url, fn) {
   const nc = await connect({ servers: url });
   try {
-    return await fn(await nc.jetstreamManager());
+    return await fn(await jetstreamManager(nc));
   } finally {
     await nc.close();
   }

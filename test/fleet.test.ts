@@ -2,7 +2,8 @@
 // (`logward run`, nats source on one durable consumer → file action) around a real nats-server.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { connect } from "nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readLines, startLogward, tempDir, waitFor, type Running } from "./helpers.js";
 import { haveNatsServer, NatsServer } from "./nats-server.js";
@@ -151,7 +152,7 @@ async function warmUp(names: [string, string]): Promise<number> {
 async function consumerInfo() {
   const nc = await connect({ servers: nats().url });
   try {
-    return await (await nc.jetstreamManager()).consumers.info(STREAM, CONSUMER);
+    return await (await jetstreamManager(nc)).consumers.info(STREAM, CONSUMER);
   } finally {
     await nc.close();
   }

@@ -127,3 +127,12 @@ function waitForInfo(port: number): Promise<void> {
     socket.once("error", reject);
   });
 }
+
+/** The lines a stored message holds: each entry of a batch (logward's batch format), or the message itself. */
+export function linesOf(msg: { json<T>(): T } | null): Record<string, unknown>[] {
+  if (!msg) return [];
+  const body = msg.json<Record<string, unknown>>();
+  return Array.isArray(body.lines) && body.logward_batch !== undefined
+    ? (body.lines as Record<string, unknown>[])
+    : [body];
+}

@@ -1,6 +1,7 @@
 // The nats source against a real nats-server: instances sharing a durable consumer split the work,
 // acks wait for delivery, a killed instance's messages go to another, and --once catches up.
-import { connect, type JetStreamClient, type NatsConnection } from "nats";
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
 import type { ActionContext, SourceContext } from "../src/core/component.js";
@@ -22,7 +23,7 @@ beforeAll(async () => {
   if (!haveNatsServer) return;
   server = await NatsServer.start();
   nc = await connect({ servers: server.url });
-  js = nc.jetstream();
+  js = jetstream(nc);
 });
 afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.stop(1000)));
@@ -74,7 +75,7 @@ async function startInstance(
 }
 
 async function createStream(name: string, subjects: string[]): Promise<void> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name, subjects });
 }
 
@@ -90,7 +91,7 @@ async function publish(subject: string, count: number, from = 0): Promise<void> 
 }
 
 async function consumerInfo(stream: string, consumer: string) {
-  return (await nc.jetstreamManager()).consumers.info(stream, consumer);
+  return (await jetstreamManager(nc)).consumers.info(stream, consumer);
 }
 
 describe.skipIf(!haveNatsServer)("nats source", () => {
@@ -181,7 +182,7 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     await server.restart();
     await nc.close(); // the test's own client: a fresh one rather than waiting for its reconnect
     nc = await connect({ servers: server.url });
-    js = nc.jetstream();
+    js = jetstream(nc);
     await publish("bounce.app", 500, 500);
     await waitFor(
       () => new Set(inst.records.map((r) => r.line)).size >= 1000,

@@ -1,11 +1,14 @@
-// What the nats action publishes (pure): one JSON message per record of an event, within the server's size limit.
+// What the nats action publishes (pure): one JSON line per record of an event, within the server's size limit.
 import type { LogEvent } from "../../core/event.js";
 import { wireLines, type WireLine } from "../../core/wire.js";
 import { renderSubject } from "./subject.js";
 
 export interface OutMessage {
   subject: string;
-  data: Uint8Array;
+  /** The line's JSON (one message alone, or one entry of a batch). */
+  text: string;
+  /** Its UTF-8 length. */
+  bytes: number;
   /** The line was cut so the message fits the server's max_payload. */
   truncated: boolean;
 }
@@ -18,8 +21,8 @@ export interface EncodeOptions {
   maxBytes: number;
 }
 
-/** Room kept under max_payload for the headers (Nats-Msg-Id, expected stream) published with each message. */
-const HEADER_ROOM = 512;
+/** Room kept under max_payload for the headers (Nats-Msg-Id, expected stream, batch) and a batch's envelope. */
+export const HEADER_ROOM = 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -40,17 +43,21 @@ export function encodeEvent(event: LogEvent, options: EncodeOptions): OutMessage
 /** JSON of body; when too big, its line is cut (by bytes, on a character boundary) until it fits, and marked. */
 function encodeBody(body: WireLine & { host: string }, subject: string, maxBytes: number): OutMessage {
   const limit = Math.max(1024, maxBytes - HEADER_ROOM);
-  let data = encoder.encode(JSON.stringify(body));
-  if (data.length <= limit) return { subject, data, truncated: false };
+  let text = JSON.stringify(body);
+  let bytes = Buffer.byteLength(text);
+  if (bytes <= limit) return { subject, text, bytes, truncated: false };
   let line = body.line;
-  while (data.length > limit && line.length > 0) {
-    line = cutUtf8(line, Math.max(0, encoder.encode(line).length - (data.length - limit) - 16));
-    data = encoder.encode(JSON.stringify({ ...body, line, truncated: true }));
+  while (bytes > limit && line.length > 0) {
+    line = cutUtf8(line, Math.max(0, Buffer.byteLength(line) - (bytes - limit) - 16));
+    text = JSON.stringify({ ...body, line, truncated: true });
+    bytes = Buffer.byteLength(text);
   }
   // Fields alone too big for a message: send the line without them rather than never.
-  if (data.length > limit)
-    data = encoder.encode(JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true }));
-  return { subject, data, truncated: true };
+  if (bytes > limit) {
+    text = JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true });
+    bytes = Buffer.byteLength(text);
+  }
+  return { subject, text, bytes, truncated: true };
 }
 
 /** The longest prefix of text that is at most maxBytes of UTF-8, never splitting a character. */
