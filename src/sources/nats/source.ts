@@ -273,11 +273,12 @@ export class NatsSource implements Source {
     if (this.buffer.length > 0) this.scheduleFlush();
   }
 
-  /** Whole messages off the buffer, up to EMIT_RECORDS records (at least one message), decoded. */
+  /** Whole messages off the buffer (at least one; up to `batch` and about EMIT_RECORDS records), decoded. */
   private takeBuffered(): { leases: Lease[]; records: LogRecord[] } {
     const leases: Lease[] = [];
     const records: LogRecord[] = [];
-    while (this.buffer.length > 0 && (leases.length === 0 || records.length < EMIT_RECORDS)) {
+    const fits = () => leases.length < this.config.batch && records.length < EMIT_RECORDS;
+    while (this.buffer.length > 0 && (leases.length === 0 || fits())) {
       const lease = this.buffer.shift() as Lease;
       if (this.leases.expired(lease)) {
         // Unseen by the server past ack_wait (a stalled process): it redelivers it; acting now would act twice.
