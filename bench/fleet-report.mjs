@@ -8,8 +8,8 @@ export const fmt = (n, digits = 0) =>
 /** One row per scenario: every run's time, the median, events/s at the median, and the median run's split. */
 export function resultsTable(results, events) {
   const rows = [
-    "| path | events | runs: time to the last event (s) | median (s) | events/s (median) | first event after (s, median) | split (median run) | copies |",
-    "|---|---:|---|---:|---:|---:|---|---:|",
+    "| path | events | runs: time to the last event (s) | median (s) | events/s (median) | first event after (s, median) | split (median run) | copies | CPU s: sender / analysers / nats-server (median run) | lines per sender CPU-s |",
+    "|---|---:|---|---:|---:|---:|---|---:|---|---:|",
   ];
   for (const { scenario, runs } of results) {
     const seconds = median(runs.map((r) => r.seconds));
@@ -20,8 +20,13 @@ export function resultsTable(results, events) {
       : "";
     const copies = scenario.analysers > 0 ? String(runs.reduce((n, r) => n + r.copies, 0)) : "";
     const times = runs.map((r) => r.seconds.toFixed(2)).join(", ");
+    const { sender, analysers, server } = mid.cpu;
+    const cpu = [sender, scenario.analysers > 0 ? analysers : undefined, server]
+      .map((s) => (s === undefined ? "–" : s.toFixed(2)))
+      .join(" / ");
+    const perCpu = sender ? fmt(events / sender) : "";
     rows.push(
-      `| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${split} | ${copies} |`,
+      `| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${split} | ${copies} | ${cpu} | ${perCpu} |`,
     );
   }
   return rows.join("\n");

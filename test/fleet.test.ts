@@ -1,12 +1,12 @@
 // End to end through the CLI: one agent (`logward run`, file source → nats action) and two analysers
 // (`logward run`, nats source on one durable consumer → file action) around a real nats-server.
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readLines, startLogward, tempDir, waitFor, type Running } from "./helpers.js";
-import { haveNatsServer, NatsServer } from "./nats-server.js";
+import { haveNatsServer, NatsServer, streamLines } from "./nats-server.js";
 
 const TOTAL = 2000;
 const STREAM = "FLEET";
@@ -52,13 +52,13 @@ function start(name: string, config: string[]): Running {
 const BATCH_LINES = 10;
 
 /** The agent: every line of app.log, from its beginning, published to logs.app on the stream. */
-function startAgent(): Running {
-  writeFileSync(logFile(), "");
+function startAgent(batchLines = BATCH_LINES, fresh = true): Running {
+  if (fresh) writeFileSync(logFile(), "");
   return start("agent", [
     `state_dir: ${dir}/agent-state`,
     `sources: { app: { path: "${logFile()}", start_at: beginning } }`,
     "rules: { ship: { source: app, actions: [bus] } }",
-    `actions: { bus: { type: nats, servers: "${nats().url}", stream: ${STREAM}, subject: "logs.{source}", max_batch_lines: ${BATCH_LINES} } }`,
+    `actions: { bus: { type: nats, servers: "${nats().url}", stream: ${STREAM}, subject: "logs.{source}", max_batch_lines: ${batchLines} } }`,
   ]);
 }
 
@@ -250,5 +250,69 @@ describe("fleet: agent → NATS JetStream → two analysers, through the CLI", (
     expect(await natsCounter(survivor, "received_lines")).toBe(seenSurvivor.length);
     expect(await natsCounter(survivor, "acked")).toBe(await natsCounter(survivor, "received"));
     await stopAll([agent, survivor]);
+  }, 240_000);
+});
+
+describe("fleet: the agent side under failures, through the CLI", () => {
+  /** Numbers of the lines the stream holds, batches expanded, in stored order. */
+  const streamNumbers = async () =>
+    (await streamLines(nats().url, STREAM).catch(() => [])).map((body) =>
+      Number(/^line (\d+) /.exec(String(body.line))?.[1]),
+    );
+  /** Lines before the offset the agent's saved checkpoint holds (every test line has the same length). */
+  const checkpointedLines = () => {
+    const file = join(dir, "agent-state", "checkpoints.json");
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const offsets = [...text.matchAll(/"offset":(\d+),"path"/g)].map((m) => Number(m[1]));
+    return Math.max(0, ...offsets) / (lineOf(1).length + 1);
+  };
+
+  it("an agent killed -9 and a nats-server restart mid-stream lose no line; copies only past the checkpoint", async () => {
+    const total = 60_000;
+    writeFileSync(logFile(), "");
+    let agent = startAgent(1000, false);
+    await agent.waitForLog("logward running", 60_000);
+    // 5,000 lines/s, so that the kill and the server's restart land while lines are still coming
+    let written = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (written < total) {
+        if (writing) writeLines(written + 1, (written = Math.min(total, written + 100)));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await waitFor(async () => checkpointedLines() > 0, "the agent saving a checkpoint", 60_000);
+    await agent.stop("SIGKILL");
+    writing = false; // hold the file still while the state at the kill is read
+    const checkpointed = checkpointedLines();
+    const atKill = await streamNumbers();
+    const stored = new Set(atKill);
+    // The checkpoint only moved past lines the server had acknowledged (stored).
+    const unstored = [...Array(checkpointed).keys()].map((i) => i + 1).filter((n) => !stored.has(n));
+    expect(unstored).toEqual([]);
+    writing = true;
+    agent = startAgent(1000, false);
+    await waitFor(async () => (await streamNumbers()).length >= atKill.length + 2000, "the restarted agent", 60_000);
+    await nats().restart(); // SIGKILL and start again on the same store
+    await writer;
+    await waitFor(
+      async () => new Set(await streamNumbers()).size === total,
+      "every line in the stream after the restarts",
+      120_000,
+    ).catch(async (err: Error) => {
+      const have = new Set(await streamNumbers());
+      const missing = [...Array(total).keys()].map((i) => i + 1).filter((n) => !have.has(n));
+      throw new Error(`${err.message}: ${missing.length} missing from ${missing[0]}\n${agent.stderr().slice(-3000)}`);
+    });
+    const all = await streamNumbers();
+    const copies = duplicates(all);
+    // Copies are lines published before the kill but past the saved checkpoint (the unacknowledged and the
+    // not-yet-saved): published again by the restarted agent. The server's restart adds none (same msg ids).
+    expect(copies.filter((n) => n <= checkpointed || !stored.has(n))).toEqual([]);
+    expect(copies.length).toBeLessThanOrEqual(atKill.length - checkpointed);
+    console.info(
+      `agent kill -9: ${atKill.length} lines stored, checkpoint at ${checkpointed}, ${copies.length} copies`,
+    );
+    await stopAll([agent]);
   }, 240_000);
 });
