@@ -47,19 +47,26 @@ ${resultsTable(results, events)}
 The two **agent → NATS → analyser** rows are the figure: one agent reads a pre-written log while the
 analysers consume, and the clock runs from the agent's start until the analysers' outputs together
 hold every event (each number checked). The other rows time one side alone, to show which is the
-limit: **agent → NATS** until the stream holds every message (no analyser running), and
-**NATS → analysers** from the analysers' start on a stream the agent filled beforehand.
+limit: **agent → NATS** until the stream holds every line (no analyser running; the stream's lines
+are counted afterwards), and **NATS → analysers** from the analysers' start on a stream the agent
+filled beforehand. The two **minimal nats.js publisher** rows are the ceiling, measured in the same
+run: \`bench/fleet-publisher.mjs\` (about 40 lines: read the log, publish with the same client
+library, a window of PubAcks) in the agent's place — once with 1,000 lines per message like the
+agent's batches, once with one line per message, as logward 0.1 published.
 
 One run: a fresh \`nats-server -js\` (file storage in a temp folder) and stream \`${config.stream}\`
 (subjects \`logs.>\`, created up front, as the agent would); the agent is \`logward run\` with a file
 source (\`start_at: beginning\`) on ${fmt(events)} numbered lines of about 90 bytes, a rule with no
-\`match\` (every line), and the \`nats\` action with its defaults (max_in_flight 256, subject
-\`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
+\`match\` (every line), and the \`nats\` action with its defaults (max_in_flight 64, max_batch_lines
+1000, max_batch_bytes 256KiB, subject \`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
 \`${config.consumer}\`, batch 100, ack_wait 30s, max_ack_pending 1000) and a \`file\` action writing
 NDJSON to its own file. In the full path the analysers are already pulling when the clock starts.
 Times include the processes' start-up (Node, config, connecting: see "first event after").
 events/s = events / median time; ${runs} run${runs === 1 ? "" : "s"} per row, the rows' runs interleaved. "copies": events
-written twice, over all runs (0 while nothing fails).
+written twice, over all runs (0 while nothing fails). "CPU s": user + system CPU seconds each side had
+used when the clock stopped (the analysers together), start-up included, and "lines per sender
+CPU-s" the events over the sender's CPU seconds: unlike events/s, these hardly depend on what else
+the machine is doing.
 
 What the figures mean: every process — nats-server, the agent, each analyser and the harness —
 shares the ${machine.nproc} cores above. A second analyser here is one more process on the same cores,
