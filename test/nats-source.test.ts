@@ -191,7 +191,11 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
       return { headers: h };
     };
     await js.publish("hostile.app", "{" + "x".repeat(900_000), batchHeader("1"));
-    await js.publish("hostile.app", JSON.stringify({ logward_batch: 2, lines: [{ line: "future" }] }), batchHeader("2"));
+    await js.publish(
+      "hostile.app",
+      JSON.stringify({ logward_batch: 2, lines: [{ line: "future" }] }),
+      batchHeader("2"),
+    );
     const mixed = { logward_batch: 1, count: 3, line: "notice", lines: [{ line: "good" }, 42, { no: "line" }] };
     await js.publish("hostile.app", JSON.stringify(mixed), batchHeader("1"));
     await js.publish("hostile.app", JSON.stringify({ line: "after", source: "app", time: 0, fields: {} }));
@@ -203,7 +207,12 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     expect(inst.records[0]?.line.length).toBe(4096);
     expect(errors[1]).toMatch(/version 2/);
     expect(inst.records.slice(2).map((r) => r.line)).toEqual(["good", "42", '{"no":"line"}', "after"]);
-    expect(errors.slice(2)).toEqual([undefined, expect.stringMatching(/entry/), expect.stringMatching(/entry/), undefined]);
+    expect(errors.slice(2)).toEqual([
+      undefined,
+      expect.stringMatching(/entry/),
+      expect.stringMatching(/entry/),
+      undefined,
+    ]);
     expect(await sourceCounter(inst, "decode_errors")).toBe(4);
     expect(await sourceCounter(inst, "received")).toBe(4);
     expect(await sourceCounter(inst, "acked")).toBe(4);

@@ -15,6 +15,7 @@ import { BATCH_HEADER } from "../../nats/batch-format.js";
 import { ensureConsumer, StreamMissing } from "./consumer.js";
 import { decodeMessages } from "./decode.js";
 import { Leases, safely, type Lease } from "./leases.js";
+import { natsSourceMetrics } from "./metrics.js";
 import type { NatsSourceConfig } from "./schema.js";
 import { Sleeper } from "../../core/sleeper.js";
 import { within } from "../../core/lifetime.js";
@@ -67,31 +68,7 @@ export class NatsSource implements Source {
     this.labels = { source: ctx.name };
     this.sleeper = new Sleeper(ctx.clock);
     this.leases = new Leases(ctx.clock, config.ack_wait);
-    const m = ctx.metrics;
-    this.metrics = {
-      received: m.counter("nats_received_total", "JetStream messages received", ["source"]),
-      redelivered: m.counter(
-        "nats_redelivered_total",
-        "JetStream messages received again (not acknowledged in time by some instance)",
-        ["source"],
-      ),
-      acked: m.counter("nats_acked_total", "JetStream messages acknowledged after every action delivered them", [
-        "source",
-      ]),
-      held: m.gauge("nats_unacked_messages", "Messages received and not yet acknowledged", ["source"]),
-      lines: m.counter("nats_received_lines_total", "Lines (records) in the JetStream messages received", ["source"]),
-      decodeErrors: m.counter(
-        "nats_decode_errors_total",
-        "Messages or batch entries that could not be read (passed on as text with fields.decode_error)",
-        ["source"],
-      ),
-      expired: m.counter(
-        "nats_expired_total",
-        "Messages not acted on because their ack_wait may have passed unseen (the server redelivers them)",
-        ["source"],
-      ),
-      connected: m.gauge("nats_source_connected", "1 while the source is connected to NATS", ["source"]),
-    };
+    this.metrics = natsSourceMetrics(ctx.metrics);
   }
 
   async start(): Promise<void> {
