@@ -98,7 +98,24 @@ async function metricValue(metrics: Metrics, name: string): Promise<number> {
 }
 
 describe.skipIf(!haveNatsServer)("nats action", () => {
-  it("creates the stream and publishes one JSON message per record, released after the PubAck", async () => {
+  it("gathers many events' lines into few versioned batch messages, in order, each released after its PubAck", async () => {
+    const metrics = new Metrics();
+    const action = createAction({ stream: "BATCH", subject: "batch.{source}", max_batch_lines: 1000 }, metrics);
+    const states: { released: boolean }[] = [];
+    for (let i = 0; i < 2500; i++) states.push(await sendTracked(action, event([record(`line ${i}`)])));
+    await waitFor(() => states.every((s) => s.released), "every event released");
+    const lines = await readStream("BATCH");
+    expect(lines.map((l) => l.body.line)).toEqual(states.map((_, i) => `line ${i}`));
+    const jsm = await jetstreamManager(await client());
+    const { state } = await jsm.streams.info("BATCH");
+    expect(state.messages).toBeLessThanOrEqual(10);
+    const first = await jsm.streams.getMessage("BATCH", { seq: state.first_seq });
+    expect(first?.header.get("Logward-Batch")).toBe("1");
+    expect(await metricValue(metrics, "nats_published_lines_total")).toBe(2500);
+    expect(await metricValue(metrics, "nats_published_total")).toBe(state.messages);
+  });
+
+  it("creates the stream and publishes each record as a JSON line, released after the PubAck", async () => {
     const action = createAction({
       stream: "CREATE",
       subject: "logs.{host}.{source}",
