@@ -160,10 +160,11 @@ export class NatsAction implements Action {
   }
 
   async flush(deadlineMs: number): Promise<void> {
+    const until = this.ctx.clock.now() + deadlineMs; // one deadline for both waits
     const dispatched = [...this.open.values()].map((batch) => this.dispatch(batch));
     this.open.clear();
     await within(this.ctx.clock, deadlineMs, Promise.all(dispatched));
-    await this.slots.idle(deadlineMs, this.ctx.clock);
+    await this.slots.idle(Math.max(0, until - this.ctx.clock.now()), this.ctx.clock);
   }
 
   async stop(): Promise<void> {
