@@ -58,7 +58,8 @@ function startAgent(batchLines = BATCH_LINES, fresh = true): Running {
     `state_dir: ${dir}/agent-state`,
     `sources: { app: { path: "${logFile()}", start_at: beginning } }`,
     "rules: { ship: { source: app, actions: [bus] } }",
-    `actions: { bus: { type: nats, servers: "${nats().url}", stream: ${STREAM}, subject: "logs.{source}", max_batch_lines: ${batchLines} } }`,
+    `actions: { bus: { type: nats, servers: "${nats().url}", stream: ${STREAM}, subject: "logs.{source}",`,
+    `  max_batch_lines: ${batchLines} } }`,
   ]);
 }
 
@@ -267,7 +268,7 @@ describe("fleet: the agent side under failures, through the CLI", () => {
     return Math.max(0, ...offsets) / (lineOf(1).length + 1);
   };
 
-  it("an agent killed -9 and a nats-server restart mid-stream lose no line; copies only past the checkpoint", async () => {
+  it("agent killed -9, nats-server restarted mid-stream: no line lost, copies only past the checkpoint", async () => {
     const total = 60_000;
     writeFileSync(logFile(), "");
     let agent = startAgent(1000, false);

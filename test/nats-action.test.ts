@@ -98,7 +98,7 @@ async function metricValue(metrics: Metrics, name: string): Promise<number> {
 }
 
 describe.skipIf(!haveNatsServer)("nats action", () => {
-  it("gathers many events' lines into few versioned batch messages, in order, each released after its PubAck", async () => {
+  it("gathers many events' lines into few versioned batches, in order, each released after its PubAck", async () => {
     const metrics = new Metrics();
     const action = createAction({ stream: "BATCH", subject: "batch.{source}", max_batch_lines: 1000 }, metrics);
     const states: { released: boolean }[] = [];

@@ -21,6 +21,6 @@ export function batchNotice(count: number): string {
 
 /** The payload of a batch, from the lines' JSON texts (each an object, as published alone). */
 export function batchPayload(lines: readonly string[]): string {
-  const head = `{"logward_batch":${BATCH_VERSION},"count":${lines.length},"line":${JSON.stringify(batchNotice(lines.length))}`;
-  return `${head},"lines":[${lines.join(",")}]}`;
+  const notice = JSON.stringify(batchNotice(lines.length));
+  return `{"logward_batch":${BATCH_VERSION},"count":${lines.length},"line":${notice},"lines":[${lines.join(",")}]}`;
 }
