@@ -311,9 +311,6 @@ describe("fleet: the agent side under failures, through the CLI", () => {
     // not-yet-saved): published again by the restarted agent. The server's restart adds none (same msg ids).
     expect(copies.filter((n) => n <= checkpointed || !stored.has(n))).toEqual([]);
     expect(copies.length).toBeLessThanOrEqual(atKill.length - checkpointed);
-    console.info(
-      `agent kill -9: ${atKill.length} lines stored, checkpoint at ${checkpointed}, ${copies.length} copies`,
-    );
     await stopAll([agent]);
   }, 240_000);
 });
