@@ -5,7 +5,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect } from "nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { cpuModel } from "./lib/peers.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,7 +64,7 @@ function launch(bin, storeDir, port) {
       output += data.toString();
       if (output.includes("Server is ready")) {
         clearTimeout(timer);
-        resolve({ url: `nats://127.0.0.1:${port}`, stop });
+        resolve({ url: `nats://127.0.0.1:${port}`, stop, pid: child.pid });
       }
     };
     child.stdout.on("data", onData);
@@ -76,14 +77,22 @@ function launch(bin, storeDir, port) {
 export function startLogward(dir, name, configLines) {
   const config = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(config, configLines.join("\n") + "\n");
-  const child = spawn(process.execPath, [LOGWARD, "--log-format", "json", "run", "-c", config], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  return startNode(name, [LOGWARD, "--log-format", "json", "run", "-c", config]);
+}
+
+/** bench/fleet-publisher.mjs with these arguments (the minimal nats.js publisher). */
+export function startPublisher(args) {
+  return startNode("publisher", [path.join(ROOT, "bench", "fleet-publisher.mjs"), ...args.map(String)]);
+}
+
+function startNode(name, args) {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
   return {
     name,
+    pid: child.pid,
     stderr: () => stderr,
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -138,13 +147,27 @@ export class OutputTracker {
   }
 }
 
+let ticksPerSecond;
+
+/** CPU seconds (user + system) a running process has used so far, from /proc (0 once it is gone). */
+export function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticksPerSecond ??= Number(firstLine("getconf", ["CLK_TCK"])) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Run fn with a JetStream manager on a short-lived connection. */
 export async function withJsm(url, fn) {
   const nc = await connect({ servers: url });
   try {
-    return await fn(await nc.jetstreamManager());
+    return await fn(await jetstreamManager(nc));
   } finally {
     await nc.close();
   }

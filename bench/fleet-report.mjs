@@ -8,8 +8,8 @@ export const fmt = (n, digits = 0) =>
 /** One row per scenario: every run's time, the median, events/s at the median, and the median run's split. */
 export function resultsTable(results, events) {
   const rows = [
-    "| path | events | runs: time to the last event (s) | median (s) | events/s (median) | first event after (s, median) | split (median run) | copies |",
-    "|---|---:|---|---:|---:|---:|---|---:|",
+    "| path | events | runs: time to the last event (s) | median (s) | events/s (median) | first event after (s, median) | events/s after the first (median) | split (median run) | copies | CPU s: sender / analysers / nats-server (median run) | lines per sender CPU-s |",
+    "|---|---:|---|---:|---:|---:|---:|---|---:|---|---:|",
   ];
   for (const { scenario, runs } of results) {
     const seconds = median(runs.map((r) => r.seconds));
@@ -20,8 +20,16 @@ export function resultsTable(results, events) {
       : "";
     const copies = scenario.analysers > 0 ? String(runs.reduce((n, r) => n + r.copies, 0)) : "";
     const times = runs.map((r) => r.seconds.toFixed(2)).join(", ");
+    const steady = runs.every((r) => r.firstSeconds !== undefined)
+      ? `${fmt(median(runs.map((r) => events / (r.seconds - r.firstSeconds))))}`
+      : "";
+    const { sender, analysers, server } = mid.cpu;
+    const cpu = [sender, scenario.analysers > 0 ? analysers : undefined, server]
+      .map((s) => (s === undefined ? "–" : s.toFixed(2)))
+      .join(" / ");
+    const perCpu = sender ? fmt(events / sender) : "";
     rows.push(
-      `| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${split} | ${copies} |`,
+      `| ${scenario.title} | ${fmt(events)} | ${times} | ${seconds.toFixed(2)} | **${fmt(events / seconds)}** | ${first} | ${steady} | ${split} | ${copies} | ${cpu} | ${perCpu} |`,
     );
   }
   return rows.join("\n");
@@ -42,19 +50,28 @@ ${resultsTable(results, events)}
 The two **agent → NATS → analyser** rows are the figure: one agent reads a pre-written log while the
 analysers consume, and the clock runs from the agent's start until the analysers' outputs together
 hold every event (each number checked). The other rows time one side alone, to show which is the
-limit: **agent → NATS** until the stream holds every message (no analyser running), and
-**NATS → analysers** from the analysers' start on a stream the agent filled beforehand.
+limit: **agent → NATS** until the stream holds every line (no analyser running; the stream's lines
+are counted afterwards), and **NATS → analysers** from the analysers' start on a stream the agent
+filled beforehand. The two **minimal nats.js publisher** rows are the ceiling, measured in the same
+run: \`bench/fleet-publisher.mjs\` (about 40 lines: read the log, publish with the same client
+library, a window of PubAcks) in the agent's place — once with 1,000 lines per message like the
+agent's batches, once with one line per message, as logward 0.1 published.
 
 One run: a fresh \`nats-server -js\` (file storage in a temp folder) and stream \`${config.stream}\`
 (subjects \`logs.>\`, created up front, as the agent would); the agent is \`logward run\` with a file
 source (\`start_at: beginning\`) on ${fmt(events)} numbered lines of about 90 bytes, a rule with no
-\`match\` (every line), and the \`nats\` action with its defaults (max_in_flight 256, subject
-\`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
+\`match\` (every line), and the \`nats\` action with its defaults (max_in_flight 64, max_batch_lines
+1000, max_batch_bytes 256KiB, subject \`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
 \`${config.consumer}\`, batch 100, ack_wait 30s, max_ack_pending 1000) and a \`file\` action writing
 NDJSON to its own file. In the full path the analysers are already pulling when the clock starts.
-Times include the processes' start-up (Node, config, connecting: see "first event after").
+Times include the processes' start-up (Node, config, connecting: see "first event after", the
+first event at an analyser, or in the stream for the rows without one); "events/s after the first"
+leaves it out: events over the time from the first event to the last.
 events/s = events / median time; ${runs} run${runs === 1 ? "" : "s"} per row, the rows' runs interleaved. "copies": events
-written twice, over all runs (0 while nothing fails).
+written twice, over all runs (0 while nothing fails). "CPU s": user + system CPU seconds each side had
+used when the clock stopped (the analysers together), start-up included, and "lines per sender
+CPU-s" the events over the sender's CPU seconds: unlike events/s, these hardly depend on what else
+the machine is doing.
 
 What the figures mean: every process — nats-server, the agent, each analyser and the harness —
 shares the ${machine.nproc} cores above. A second analyser here is one more process on the same cores,

@@ -10,8 +10,10 @@ import {
   sleep,
   startLogward,
   startNatsServer,
+  startPublisher,
   waitForJs,
   withJsm,
+  cpuSeconds,
 } from "./fleet-lib.mjs";
 import { fmt, resultsTable, writeResults } from "./fleet-report.mjs";
 
@@ -19,11 +21,26 @@ const STREAM = "LOGS";
 const CONSUMER = "analysers";
 const USAGE = "usage: node bench/fleet.mjs [--events N] [--runs N] [--results FILE]";
 
-/** agent: "live" runs with the analysers, "before" fills the stream first (untimed), "alone" has no analyser. */
+/**
+ * agent: "live" runs with the analysers, "before" fills the stream first (untimed), "alone" has no analyser,
+ * "publisher" is the minimal nats.js publisher (bench/fleet-publisher.mjs) in the agent's place, with no analyser.
+ */
 const SCENARIOS = [
   { title: "agent → NATS → 1 analyser", agent: "live", analysers: 1 },
   { title: "agent → NATS → 2 analysers", agent: "live", analysers: 2 },
   { title: "agent → NATS (no analyser)", agent: "alone", analysers: 0 },
+  {
+    title: "minimal nats.js publisher → NATS, 1,000 lines per message, 64 awaiting PubAck",
+    agent: "publisher",
+    publisher: [1000, 64],
+    analysers: 0,
+  },
+  {
+    title: "minimal nats.js publisher → NATS, 1 line per message, 256 awaiting PubAck",
+    agent: "publisher",
+    publisher: [1, 256],
+    analysers: 0,
+  },
   { title: "NATS → 1 analyser (stream filled first)", agent: "before", analysers: 1 },
   { title: "NATS → 2 analysers (stream filled first)", agent: "before", analysers: 2 },
 ];
@@ -72,7 +89,25 @@ const analyserConfig = (dir, url, name, output) => [
   `actions: { out: { type: file, path: "${output}" } }`,
 ];
 
-const streamHolds = (events) => async (jsm) => (await jsm.streams.info(STREAM)).state.messages >= events;
+/**
+ * The stream holds every line once its last message holds the last one: one publisher on one connection, so the
+ * server stored its messages in the order they were sent (the run's line count is checked afterwards).
+ */
+const streamHolds = (events) => async (jsm) => {
+  const last = await jsm.streams.getMessage(STREAM, { last_by_subj: "logs.app" });
+  return last !== null && last.string().includes(` event ${events} `);
+};
+
+/** Lines in the stream: each message is one line, or a batch (logward's, or the minimal publisher's array). */
+async function linesInStream(jsm) {
+  const { state } = await jsm.streams.info(STREAM);
+  let lines = 0;
+  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+    const body = (await jsm.streams.getMessage(STREAM, { seq }))?.json();
+    lines += Array.isArray(body) ? body.length : Array.isArray(body?.lines) ? body.lines.length : 1;
+  }
+  return lines;
+}
 
 /** Poll the trackers until every event number is in some analyser's output; returns when the first arrived. */
 async function untilEveryEvent(trackers, events, started, timeoutMs) {
@@ -122,18 +157,37 @@ async function runOnce(scenario, { events, log, natsServer, timeoutMs }) {
 
     const started = performance.now();
     if (scenario.agent === "before") startAnalysers();
+    else if (scenario.agent === "publisher")
+      processes.push(startPublisher([nats.url, "logs.app", log, ...scenario.publisher]));
     else processes.push(startLogward(dir, "agent", agentConfig(dir, nats.url, log)));
     let first;
-    if (scenario.agent === "alone")
-      await waitForJs(nats.url, streamHolds(events), "the agent to fill the stream", timeoutMs);
-    else first = await untilEveryEvent(trackers, events, started, timeoutMs);
+    if (scenario.analysers === 0) {
+      const holds = streamHolds(events);
+      const check = async (jsm) => {
+        if (first === undefined && (await jsm.streams.info(STREAM)).state.messages > 0) first = performance.now();
+        return holds(jsm);
+      };
+      await waitForJs(nats.url, check, "the agent to fill the stream", timeoutMs);
+    } else first = await untilEveryEvent(trackers, events, started, timeoutMs);
     const seconds = (performance.now() - started) / 1000;
+    // CPU used by then: what each side costs per line, whatever else the machine was doing
+    const sender = processes.find((p) => p.name === "agent" || p.name === "publisher");
+    const cpu = {
+      sender: scenario.agent === "before" ? undefined : cpuSeconds(sender.pid),
+      analysers: processes.filter((p) => p.name.startsWith("analyser")).reduce((n, p) => n + cpuSeconds(p.pid), 0),
+      server: cpuSeconds(nats.pid),
+    };
+    if (scenario.analysers === 0) {
+      const lines = await withJsm(nats.url, linesInStream);
+      if (lines < events) throw new Error(`the stream holds ${lines} lines, not ${events}`);
+    }
     const copies = trackers.reduce((n, t) => n + t.lines, 0) - trackers.reduce((n, t) => n + t.fresh, 0);
     return {
       seconds,
       firstSeconds: first === undefined ? undefined : (first - started) / 1000,
       shares: trackers.map((t) => t.fresh),
       copies,
+      cpu,
     };
   } catch (err) {
     for (const p of processes) process.stderr.write(`--- ${p.name} stderr (tail):\n${p.stderr()}\n`);

@@ -21,7 +21,7 @@ await build({
   platform: "node",
   target: "node20",
   // Loaded only by the web UI and NATS kinds, and large: they keep their own files in node_modules.
-  external: ["fastify", "nats"],
+  external: ["fastify", "@nats-io/*"],
   // A script run by vm.Script cannot import(): lazily loaded commands and kinds become require() calls.
   supported: { "dynamic-import": false },
   // import.meta.url locates package.json and the web UI; the bundle sits where the ES modules' bundle did.

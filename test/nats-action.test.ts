@@ -1,5 +1,6 @@
 // The nats action against a real nats-server: stream creation, PubAck before release, outages and restarts.
-import { connect, type NatsConnection } from "nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
 import type { Action, ActionContext } from "../src/core/component.js";
@@ -9,7 +10,7 @@ import { Metrics } from "../src/core/metrics.js";
 import type { LogRecord } from "../src/core/record.js";
 import { natsAction } from "../src/actions/nats/index.js";
 import { waitFor } from "./helpers.js";
-import { haveNatsServer, NatsServer } from "./nats-server.js";
+import { haveNatsServer, linesOf, NatsServer } from "./nats-server.js";
 
 let server: NatsServer;
 const actions: Action[] = [];
@@ -79,14 +80,14 @@ async function client(): Promise<NatsConnection> {
   return nc;
 }
 
-/** Every message of the stream, decoded, in order. */
+/** Every line of the stream (each entry of a batch), decoded, in order. */
 async function readStream(stream: string): Promise<{ subject: string; body: Record<string, unknown> }[]> {
-  const jsm = await (await client()).jetstreamManager();
+  const jsm = await jetstreamManager(await client());
   const { state } = await jsm.streams.info(stream);
   const out = [];
   for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
     const msg = await jsm.streams.getMessage(stream, { seq });
-    out.push({ subject: msg.subject, body: msg.json<Record<string, unknown>>() });
+    for (const body of linesOf(msg)) out.push({ subject: msg?.subject ?? "", body });
   }
   return out;
 }
@@ -97,7 +98,24 @@ async function metricValue(metrics: Metrics, name: string): Promise<number> {
 }
 
 describe.skipIf(!haveNatsServer)("nats action", () => {
-  it("creates the stream and publishes one JSON message per record, released after the PubAck", async () => {
+  it("gathers many events' lines into few versioned batches, in order, each released after its PubAck", async () => {
+    const metrics = new Metrics();
+    const action = createAction({ stream: "BATCH", subject: "batch.{source}", max_batch_lines: 1000 }, metrics);
+    const states: { released: boolean }[] = [];
+    for (let i = 0; i < 2500; i++) states.push(await sendTracked(action, event([record(`line ${i}`)])));
+    await waitFor(() => states.every((s) => s.released), "every event released");
+    const lines = await readStream("BATCH");
+    expect(lines.map((l) => l.body.line)).toEqual(states.map((_, i) => `line ${i}`));
+    const jsm = await jetstreamManager(await client());
+    const { state } = await jsm.streams.info("BATCH");
+    expect(state.messages).toBeLessThanOrEqual(10);
+    const first = await jsm.streams.getMessage("BATCH", { seq: state.first_seq });
+    expect(first?.header.get("Logward-Batch")).toBe("1");
+    expect(await metricValue(metrics, "nats_published_lines_total")).toBe(2500);
+    expect(await metricValue(metrics, "nats_published_total")).toBe(state.messages);
+  });
+
+  it("creates the stream and publishes each record as a JSON line, released after the PubAck", async () => {
     const action = createAction({
       stream: "CREATE",
       subject: "logs.{host}.{source}",
@@ -119,7 +137,7 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
     );
     await waitFor(() => sent.released && alert.released, "both events released");
 
-    const jsm = await (await client()).jetstreamManager();
+    const jsm = await jetstreamManager(await client());
     const info = await jsm.streams.info("CREATE");
     expect(info.config.subjects).toEqual(["logs.>"]);
     expect(info.config.max_age).toBe(7 * 86_400 * 1e9);
@@ -189,7 +207,7 @@ describe.skipIf(!haveNatsServer)("nats action", () => {
   }, 120_000);
 
   it("leaves an existing stream alone and refuses a template without a fixed prefix unless subjects are given", async () => {
-    const jsm = await (await client()).jetstreamManager();
+    const jsm = await jetstreamManager(await client());
     await jsm.streams.add({ name: "EXISTING", subjects: ["mine.>"], max_msgs: 10 });
     const action = createAction({ stream: "EXISTING", subject: "mine.{rule}", max_age: "1d" });
     const sent = await sendTracked(action, event([record("x")]));

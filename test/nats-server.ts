@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { tempDir } from "./helpers.js";
 
 export const NATS_SERVER = "/usr/sbin/nats-server";
@@ -126,4 +128,28 @@ function waitForInfo(port: number): Promise<void> {
     });
     socket.once("error", reject);
   });
+}
+
+/** The lines a stored message holds: each entry of a batch (logward's batch format), or the message itself. */
+export function linesOf(msg: { json<T>(): T } | null): Record<string, unknown>[] {
+  if (!msg) return [];
+  const body = msg.json<Record<string, unknown>>();
+  return Array.isArray(body.lines) && body.logward_batch !== undefined
+    ? (body.lines as Record<string, unknown>[])
+    : [body];
+}
+
+/** Every line stored in the stream so far, in order (batches expanded), read over a short-lived connection. */
+export async function streamLines(url: string, stream: string): Promise<Record<string, unknown>[]> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info(stream);
+    const out: Record<string, unknown>[] = [];
+    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++)
+      out.push(...linesOf(await jsm.streams.getMessage(stream, { seq })));
+    return out;
+  } finally {
+    await nc.close();
+  }
 }

@@ -1,6 +1,7 @@
 // The nats source against a real nats-server: instances sharing a durable consumer split the work,
 // acks wait for delivery, a killed instance's messages go to another, and --once catches up.
-import { connect, type JetStreamClient, type NatsConnection } from "nats";
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
 import type { ActionContext, SourceContext } from "../src/core/component.js";
@@ -22,7 +23,7 @@ beforeAll(async () => {
   if (!haveNatsServer) return;
   server = await NatsServer.start();
   nc = await connect({ servers: server.url });
-  js = nc.jetstream();
+  js = jetstream(nc);
 });
 afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.stop(1000)));
@@ -35,28 +36,41 @@ afterAll(async () => {
 
 interface Instance {
   source: NatsSource;
+  metrics: Metrics;
   records: LogRecord[];
   batches: RecordBatch[];
   /** Releases of the batches this instance was told to hold (delivery still "in progress"). */
   holding: (() => void)[];
 }
 
-/** A source instance whose pipeline delivers each batch on the next turn, or holds it when hold() says so. */
+/**
+ * A source instance whose pipeline delivers each batch on the next turn, or holds it when hold() says so; with
+ * acceptMs, a busy pipeline that takes that long to accept each batch.
+ */
 async function startInstance(
   options: Record<string, unknown>,
   hold: (batch: RecordBatch) => boolean = () => false,
   once = false,
+  acceptMs = 0,
 ): Promise<Instance> {
-  const instance: Instance = { source: undefined as unknown as NatsSource, records: [], batches: [], holding: [] };
+  const metrics = new Metrics();
+  const instance: Instance = {
+    source: undefined as unknown as NatsSource,
+    metrics,
+    records: [],
+    batches: [],
+    holding: [],
+  };
   const context: SourceContext = {
     name: "shared",
     clock: systemClock,
     logger: silentLogger,
-    metrics: new Metrics(),
+    metrics,
     stateDir: "/nonexistent",
     checkpoints: new MemoryCheckpointStore(),
     once,
     emit: async (batch) => {
+      if (acceptMs > 0) await new Promise((resolve) => setTimeout(resolve, acceptMs));
       instance.batches.push(batch);
       instance.records.push(...batch.records);
       const release = batch.ack.hold();
@@ -74,7 +88,7 @@ async function startInstance(
 }
 
 async function createStream(name: string, subjects: string[]): Promise<void> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name, subjects });
 }
 
@@ -89,8 +103,13 @@ async function publish(subject: string, count: number, from = 0): Promise<void> 
   }
 }
 
+async function sourceCounter(instance: Instance, name: string): Promise<number> {
+  const line = (await instance.metrics.text()).split("\n").find((l) => l.startsWith(`logward_nats_${name}_total{`));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
 async function consumerInfo(stream: string, consumer: string) {
-  return (await nc.jetstreamManager()).consumers.info(stream, consumer);
+  return (await jetstreamManager(nc)).consumers.info(stream, consumer);
 }
 
 describe.skipIf(!haveNatsServer)("nats source", () => {
@@ -138,6 +157,65 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     await waitFor(() => survivor.records.length >= 50, "the survivor receiving them after ack_wait", 30_000);
     await waitFor(async () => (await consumerInfo("KILL", "analysers")).num_ack_pending === 0, "all acknowledged");
     expect(new Set(survivor.records.map((r) => r.line))).toEqual(new Set(doomed.records.map((r) => r.line)));
+    expect(survivor.records).toHaveLength(50); // each redelivered message processed once
+  });
+
+  it("a slow analyser with a long prefetch acts on no message twice: each is kept alive from its arrival", async () => {
+    await createStream("PREFETCH", ["prefetch.>"]);
+    await publish("prefetch.app", 90);
+    // ack_wait 1 s, and each batch of 30 takes 1.5 s to be accepted: what was pulled behind the first batch
+    // waits longer than ack_wait before it is emitted. Unless the source keeps it alive, the server
+    // redelivers it meanwhile and it is acted on twice.
+    const options = { stream: "PREFETCH", consumer: "analysers", batch: 30, ack_wait: "1s" };
+    const slow = await startInstance(options, () => false, false, 1500);
+    await waitFor(() => slow.records.length >= 90, "every message processed", 60_000);
+    await waitFor(
+      async () => {
+        const info = await consumerInfo("PREFETCH", "analysers");
+        return info.num_ack_pending === 0 && info.num_pending === 0;
+      },
+      "every message acknowledged",
+      60_000,
+    );
+    const lines = slow.records.map((r) => r.line);
+    expect(lines.filter((line, i) => lines.indexOf(line) !== i)).toEqual([]);
+    expect(lines).toHaveLength(90);
+    expect((await consumerInfo("PREFETCH", "analysers")).num_redelivered).toBe(0);
+  });
+
+  it("reads a huge malformed batch, a newer format and bad entries as records saying so, counted, and goes on", async () => {
+    await createStream("HOSTILE", ["hostile.>"]);
+    const batchHeader = (version: string) => {
+      const h = headers();
+      h.set("Logward-Batch", version);
+      return { headers: h };
+    };
+    await js.publish("hostile.app", "{" + "x".repeat(900_000), batchHeader("1"));
+    await js.publish(
+      "hostile.app",
+      JSON.stringify({ logward_batch: 2, lines: [{ line: "future" }] }),
+      batchHeader("2"),
+    );
+    const mixed = { logward_batch: 1, count: 3, line: "notice", lines: [{ line: "good" }, 42, { no: "line" }] };
+    await js.publish("hostile.app", JSON.stringify(mixed), batchHeader("1"));
+    await js.publish("hostile.app", JSON.stringify({ line: "after", source: "app", time: 0, fields: {} }));
+    const inst = await startInstance({ stream: "HOSTILE", consumer: "c" });
+    await waitFor(() => inst.records.length >= 6, "every message read");
+    await waitFor(async () => (await consumerInfo("HOSTILE", "c")).num_ack_pending === 0, "all acknowledged");
+    const errors = inst.records.map((r) => r.fields.decode_error);
+    expect(errors[0]).toMatch(/malformed batch/);
+    expect(inst.records[0]?.line.length).toBe(4096);
+    expect(errors[1]).toMatch(/version 2/);
+    expect(inst.records.slice(2).map((r) => r.line)).toEqual(["good", "42", '{"no":"line"}', "after"]);
+    expect(errors.slice(2)).toEqual([
+      undefined,
+      expect.stringMatching(/entry/),
+      expect.stringMatching(/entry/),
+      undefined,
+    ]);
+    expect(await sourceCounter(inst, "decode_errors")).toBe(4);
+    expect(await sourceCounter(inst, "received")).toBe(4);
+    expect(await sourceCounter(inst, "acked")).toBe(4);
   });
 
   it("keeps held messages alive past ack_wait while their delivery is in progress", async () => {
@@ -181,7 +259,7 @@ describe.skipIf(!haveNatsServer)("nats source", () => {
     await server.restart();
     await nc.close(); // the test's own client: a fresh one rather than waiting for its reconnect
     nc = await connect({ servers: server.url });
-    js = nc.jetstream();
+    js = jetstream(nc);
     await publish("bounce.app", 500, 500);
     await waitFor(
       () => new Set(inst.records.map((r) => r.line)).size >= 1000,

@@ -4,7 +4,8 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import dgram from "node:dgram";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { connect, type NatsConnection } from "nats";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findSourceKind, sourceKinds } from "../src/sources/index.js";
 import { createStdinSource } from "../src/sources/stdin/index.js";
@@ -100,12 +101,12 @@ describe.skipIf(!haveNatsServer)("nats against a real nats-server", () => {
     kind: kind("nats"),
     newSubject: async () => {
       const stream = `SRC${++streams}`;
-      const jsm = await nc.jetstreamManager();
+      const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: stream, subjects: [`src${streams}.>`] });
       const subject = `src${streams}.app`;
       return {
         config: { servers: server.url, stream, consumer: "contract" },
-        write: async (line) => void (await nc.jetstream().publish(subject, new TextEncoder().encode(line))),
+        write: async (line) => void (await jetstream(nc).publish(subject, new TextEncoder().encode(line))),
         bad: { config: { servers: server.url, stream: "S", consumer: "a.b" }, key: "consumer" },
         // Its documented grace for acknowledging held batches is 30 s; the contract is about the bound, not its size.
         stop: (source) => (source as NatsSource).stop(1000),

@@ -2,14 +2,15 @@
 // next start and commits every delivered one, even in the middle of a read batch.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connect } from "nats";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type Responder, type TestServer } from "../src/actions/delivery/testing/server.js";
 import { validateConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/core/logger.js";
 import { runDaemon } from "../src/daemon/run.js";
 import { tempDir, waitFor } from "./helpers.js";
-import { haveNatsServer, NatsServer } from "./nats-server.js";
+import { haveNatsServer, linesOf, NatsServer } from "./nats-server.js";
 import { countLines, seeded } from "./stop.helpers.js";
 
 const LINES = 3000;
@@ -169,7 +170,7 @@ describe("exactly once across clean stops with drains that run out of time", { t
     cleanups.push(() => nats.stop());
     const nc = await connect({ servers: nats.url });
     cleanups.push(() => nc.close());
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     let seen: string[] = [];
     let nextSeq = 1;
     await exactlyOnce(
@@ -179,7 +180,7 @@ describe("exactly once across clean stops with drains that run out of time", { t
           const info = await jsm.streams.info("LOGS").catch(() => undefined);
           for (; info && nextSeq <= info.state.last_seq; nextSeq++) {
             const msg = await jsm.streams.getMessage("LOGS", { seq: nextSeq });
-            seen = [...seen, msg.json<{ line: string }>().line];
+            seen = [...seen, ...linesOf(msg).map((body) => String(body.line))];
           }
           return seen;
         },

@@ -1,6 +1,6 @@
 // NATS connection settings shared by the nats action and the nats source (stream names too): servers, credentials,
 // reconnect forever, a first connect retried in our own cancellable loop, and status logging.
-import type { ConnectionOptions, NatsConnection } from "nats";
+import type { ConnectionOptions, NatsConnection } from "@nats-io/transport-node";
 import * as z from "zod";
 import type { Clock, Timer } from "../core/clock.js";
 import { describeError } from "../core/errors.js";
@@ -72,7 +72,7 @@ export function connectWithRetry(options: ConnectionOptions, clock: Clock, logge
     for (let attempt = 1; !cancelled; attempt++) {
       try {
         // Loaded on first connect: most commands never touch NATS and should not pay for its import.
-        const { connect } = await import("nats");
+        const { connect } = await import("@nats-io/transport-node");
         const nc = await connect(options);
         if (!cancelled) return nc;
         await nc.close();
@@ -102,6 +102,11 @@ export function connectWithRetry(options: ConnectionOptions, clock: Clock, logge
   };
 }
 
+/** The JetStream client library, loaded on first use like the connection (most commands never touch NATS). */
+export function loadJetStream(): Promise<typeof import("@nats-io/jetstream")> {
+  return import("@nats-io/jetstream");
+}
+
 /** Log disconnects and reconnects until the connection closes; calls onChange(connected). */
 export async function watchStatus(
   nc: NatsConnection,
@@ -112,12 +117,12 @@ export async function watchStatus(
   for await (const status of nc.status()) {
     if (status.type === "disconnect") {
       onChange(false);
-      logger.warn({ server: status.data }, "NATS connection lost; reconnecting");
+      logger.warn({ server: status.server }, "NATS connection lost; reconnecting");
     } else if (status.type === "reconnect") {
       onChange(true);
-      logger.info({ server: status.data }, "NATS connection restored");
+      logger.info({ server: status.server }, "NATS connection restored");
     } else if (status.type === "error") {
-      logger.warn({ err: String(status.data) }, "NATS error");
+      logger.warn({ err: String(status.error) }, "NATS error");
     }
   }
   onChange(false);
@@ -125,14 +130,16 @@ export async function watchStatus(
 
 /** The JetStream API error code of a failed call (10059 stream not found, 10014 consumer not found...). */
 export function jsErrorCode(err: unknown): number | undefined {
-  const api = (err as { api_error?: { err_code?: number } } | undefined)?.api_error;
+  // @nats-io/jetstream's JetStreamApiError: apiError() is the server's {code, err_code, description}
+  const apiError = (err as { apiError?: unknown } | undefined)?.apiError;
+  if (typeof apiError !== "function") return undefined;
+  const api = (apiError as () => { err_code?: number } | undefined).call(err);
   return api?.err_code;
 }
 
-/** The client error code ("503" no responders, "TIMEOUT", "CONNECTION_CLOSED"...). */
-export function natsErrorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : undefined;
+/** The client's name of a failed call ("JetStreamNotEnabled" when nothing answers, "TimeoutError"...). */
+export function natsErrorName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
 }
 
 /** Milliseconds to the nanoseconds JetStream's API takes (as nats.js `nanos`). */

@@ -1,6 +1,7 @@
-// The nats action: publishes each event's records to a JetStream stream and releases them on the server's PubAck.
+// The nats action: publishes events' records to a JetStream stream in batches, releasing them on the server's PubAck.
 import os from "node:os";
-import type { JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType } from "nats";
+import type { JetStreamClient, JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import type { Action, ActionContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
@@ -9,12 +10,16 @@ import {
   connectionOptions,
   connectWithRetry,
   jsErrorCode,
-  natsErrorCode,
+  loadJetStream,
+  natsErrorName,
   watchStatus,
   nanos,
   type ConnectLoop,
 } from "../../nats/connection.js";
-import { encodeEvent, type OutMessage } from "./encode.js";
+import { BATCH_HEADER, BATCH_VERSION } from "../../nats/batch-format.js";
+import { within } from "../../core/lifetime.js";
+import { OpenBatch, settle, type BatchLimits, type PendingEvent } from "./batches.js";
+import { encodeEvent, HEADER_ROOM } from "./encode.js";
 import type { NatsActionConfig } from "./schema.js";
 import { streamSubjects } from "./subject.js";
 import { Slots } from "./slots.js";
@@ -25,7 +30,8 @@ const STREAM_NAME_IN_USE = 10058;
 const STREAM_NOT_FOUND = 10059;
 
 /**
- * Publishes with a bounded number of messages awaiting their PubAck. A failed publish (server down,
+ * Gathers lines into one message per subject (up to max_batch_lines and max_batch_bytes) and publishes with a
+ * bounded number of messages awaiting their PubAck. A failed publish (server down,
  * timeout, no stream yet) is retried with backoff under the same Nats-Msg-Id, so the stream's duplicate
  * window drops a copy that did land; nothing is released until the server has stored it, and nothing
  * is dropped: on stop, what is unacknowledged stays unreleased (its source will read it again).
@@ -42,6 +48,12 @@ export class NatsAction implements Action {
   private readonly hostname = os.hostname();
   private readonly msgIdPrefix = `${os.hostname()}-${process.pid}-${Date.now().toString(36)}-`;
   private seq = 0;
+  /** Open batch per subject: lines gathered into the next message. */
+  private readonly open = new Map<string, OpenBatch>();
+  private sealScheduled = false;
+  /** Below this many messages awaiting their PubAck, a batch leaves at the end of the tick instead of growing. */
+  private readonly eagerSlots: number;
+  private batchHeaders: MsgHdrs | undefined;
   private readonly metrics;
   private readonly labels;
 
@@ -55,6 +67,7 @@ export class NatsAction implements Action {
     const m = ctx.metrics;
     this.metrics = {
       published: m.counter("nats_published_total", "Messages stored in JetStream (PubAck received)", ["action"]),
+      lines: m.counter("nats_published_lines_total", "Lines in the messages stored in JetStream", ["action"]),
       failures: m.counter("nats_publish_failures_total", "Publish attempts that failed and will be retried", [
         "action",
       ]),
@@ -66,35 +79,92 @@ export class NatsAction implements Action {
       connected: m.gauge("nats_action_connected", "1 while the action is connected to NATS", ["action"]),
     };
     this.loop = connectWithRetry(connectionOptions(config, `logward action ${ctx.name}`), ctx.clock, ctx.logger);
-    void this.loop.connection.then((nc) => this.onConnected(nc));
+    void this.loop.connection
+      .then((nc) => this.onConnected(nc))
+      .catch((err: unknown) => ctx.logger.error({ err: describeError(err) }, "cannot use the NATS connection"));
+    this.eagerSlots = Math.max(1, Math.floor(config.max_in_flight / 8));
   }
 
-  /** Resolves once every message of the event is in flight; release runs after the last PubAck. */
+  /**
+   * Adds the event's lines to the open batch of their subject; a full batch is published first, waiting for a
+   * slot (backpressure). Resolves once every line is in a batch; release runs after the last PubAck.
+   */
   async send(event: LogEvent, release: Release): Promise<void> {
-    const messages = encodeEvent(event, {
+    const lines = encodeEvent(event, {
       template: this.config.subject,
       hostname: this.hostname,
       maxBytes: this.maxPayload(),
     });
-    let remaining = messages.length;
-    for (const message of messages) {
-      if (message.truncated) this.metrics.truncated.inc(this.labels);
-      if (!(await this.slots.acquire())) return; // stopping: leave it unreleased
-      if (this.stopped) {
-        this.slots.release();
-        return;
+    const pending: PendingEvent = { remaining: 1, release };
+    const limits = this.limits();
+    for (const line of lines) {
+      if (line.truncated) this.metrics.truncated.inc(this.labels);
+      let batch = this.open.get(line.subject);
+      if (batch && !batch.fits(line.bytes, limits)) {
+        this.open.delete(line.subject);
+        if (!(await this.dispatch(batch))) return; // stopping: leave it unreleased
+        batch = this.open.get(line.subject); // another send may have opened one meanwhile
       }
-      this.metrics.inFlight.inc(this.labels);
-      void this.publish(message).then((stored) => {
-        this.slots.release();
-        this.metrics.inFlight.dec(this.labels);
-        if (stored && --remaining === 0) release();
-      });
+      if (!batch) this.open.set(line.subject, (batch = new OpenBatch(line.subject)));
+      batch.add(line.text, line.bytes, pending);
+    }
+    settle(pending);
+    this.scheduleSeal();
+  }
+
+  /**
+   * Publish the open batches now when few messages await their PubAck; otherwise they keep growing until full
+   * or until a PubAck frees a slot (then sealOpen runs again): the busier the server, the bigger the batches.
+   */
+  private scheduleSeal(): void {
+    if (this.sealScheduled) return;
+    this.sealScheduled = true;
+    setImmediate(() => {
+      this.sealScheduled = false;
+      this.sealOpen();
+    });
+  }
+
+  private sealOpen(): void {
+    for (const [subject, batch] of this.open) {
+      if (this.stopped || this.slots.inUse >= this.eagerSlots) return;
+      this.open.delete(subject);
+      void this.dispatch(batch);
     }
   }
 
+  /** Publish a batch once a slot is free; false when stopping first (its events stay unreleased). */
+  private async dispatch(batch: OpenBatch): Promise<boolean> {
+    if (!(await this.slots.acquire())) return false;
+    if (this.stopped) {
+      this.slots.release();
+      return false;
+    }
+    this.metrics.inFlight.inc(this.labels);
+    void this.publish(batch).then((stored) => {
+      this.slots.release();
+      this.metrics.inFlight.dec(this.labels);
+      if (!stored) return;
+      this.metrics.lines.inc(this.labels, batch.lines.length);
+      batch.stored();
+      if (this.open.size > 0) this.sealOpen();
+    });
+    return true;
+  }
+
+  private limits(): BatchLimits {
+    return {
+      lines: this.config.max_batch_lines,
+      bytes: Math.min(this.config.max_batch_bytes, this.maxPayload() - HEADER_ROOM),
+    };
+  }
+
   async flush(deadlineMs: number): Promise<void> {
-    await this.slots.idle(deadlineMs, this.ctx.clock);
+    const until = this.ctx.clock.now() + deadlineMs; // one deadline for both waits
+    const dispatched = [...this.open.values()].map((batch) => this.dispatch(batch));
+    this.open.clear();
+    await within(this.ctx.clock, deadlineMs, Promise.all(dispatched));
+    await this.slots.idle(Math.max(0, until - this.ctx.clock.now()), this.ctx.clock);
   }
 
   async stop(): Promise<void> {
@@ -105,11 +175,17 @@ export class NatsAction implements Action {
     await this.nc?.close().catch(() => {});
   }
 
-  private onConnected(nc: NatsConnection | undefined): void {
+  private async onConnected(nc: NatsConnection | undefined): Promise<void> {
     if (!nc) return;
+    const [{ jetstream, jetstreamManager }, { headers }] = await Promise.all([
+      loadJetStream(),
+      import("@nats-io/transport-node"),
+    ]);
     this.nc = nc;
-    this.js = nc.jetstream({ timeout: this.config.ack_timeout });
-    void nc.jetstreamManager({ checkAPI: false }).then((jsm) => (this.jsm = jsm));
+    this.batchHeaders = headers();
+    this.batchHeaders.set(BATCH_HEADER, String(BATCH_VERSION));
+    this.js = jetstream(nc, { timeout: this.config.ack_timeout });
+    this.jsm = await jetstreamManager(nc, { checkAPI: false });
     void watchStatus(nc, this.ctx.logger, (up) => this.metrics.connected.set(this.labels, up ? 1 : 0));
     this.sleeper.wakeAll(); // publishers waiting for a connection go now
   }
@@ -119,8 +195,9 @@ export class NatsAction implements Action {
   }
 
   /** Publish until the server stores it (true), or until the action stops (false). */
-  private async publish(message: OutMessage): Promise<boolean> {
+  private async publish(batch: OpenBatch): Promise<boolean> {
     const msgID = this.msgIdPrefix + (++this.seq).toString(36);
+    const data = batch.payload();
     for (let attempt = 1; !this.stopped; attempt++) {
       const js = this.js;
       if (!js) {
@@ -129,16 +206,17 @@ export class NatsAction implements Action {
       }
       try {
         await this.ensureStream();
-        const ack = await js.publish(message.subject, message.data, {
+        const ack = await js.publish(batch.subject, data, {
           msgID,
           expect: { streamName: this.config.stream },
+          ...(batch.lines.length > 1 ? { headers: this.batchHeaders } : {}),
         });
         if (ack.duplicate) this.metrics.duplicates.inc(this.labels);
         this.metrics.published.inc(this.labels);
         return true;
       } catch (err) {
         if (this.stopped) break;
-        this.onPublishError(err, message.subject, attempt);
+        this.onPublishError(err, batch.subject, attempt);
         await this.sleeper.sleep(Math.min(30_000, 250 * 2 ** Math.min(attempt - 1, 7)));
       }
     }
@@ -148,7 +226,8 @@ export class NatsAction implements Action {
   private onPublishError(err: unknown, subject: string, attempt: number): void {
     this.metrics.failures.inc(this.labels);
     // "503": no stream takes the subject (deleted, or the server came back without it): check again.
-    if (natsErrorCode(err) === "503" || jsErrorCode(err) === STREAM_NOT_FOUND) this.streamReady = undefined;
+    if (natsErrorName(err) === "JetStreamNotEnabled" || jsErrorCode(err) === STREAM_NOT_FOUND)
+      this.streamReady = undefined;
     // The first failure of a message and then every tenth, so an outage does not flood the log.
     if (attempt === 1 || attempt % 10 === 0) {
       this.ctx.logger.warn(
@@ -171,7 +250,7 @@ export class NatsAction implements Action {
   private async createStreamIfMissing(): Promise<void> {
     const nc = this.nc;
     if (!nc) throw new Error("not connected");
-    const jsm = this.jsm ?? (this.jsm = await nc.jetstreamManager({ checkAPI: false }));
+    const jsm = this.jsm ?? (this.jsm = await (await loadJetStream()).jetstreamManager(nc, { checkAPI: false }));
     const name = this.config.stream;
     try {
       await jsm.streams.info(name);

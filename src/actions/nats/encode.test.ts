@@ -1,10 +1,10 @@
-// Unit tests of what the nats action publishes: one JSON message per record, alerts as text, size limits.
+// Unit tests of what the nats action publishes: one JSON line per record, alerts as text, size limits.
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../core/event.js";
 import type { LogRecord } from "../../core/record.js";
-import { cutUtf8, encodeEvent } from "./encode.js";
+import { cutUtf8, encodeEvent, HEADER_ROOM } from "./encode.js";
 
-const decode = (data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
+const decode = (text: string) => JSON.parse(text) as Record<string, unknown>;
 const base: LogEvent = {
   kind: "match",
   rule: "oom",
@@ -25,7 +25,7 @@ describe("encodeEvent", () => {
     ];
     const out = encodeEvent({ ...base, records }, options);
     expect(out.map((m) => m.subject)).toEqual(["logs.app.agent1", "logs.fleet.router"]);
-    expect(decode(out[0]!.data)).toEqual({
+    expect(decode(out[0]!.text)).toEqual({
       time: "1970-01-01T00:00:01.000Z",
       source: "app",
       host: "agent1",
@@ -35,7 +35,7 @@ describe("encodeEvent", () => {
       fields: { n: 1 },
       rule: "oom",
     });
-    expect(decode(out[1]!.data)).toMatchObject({ source: "fleet", host: "router", line: "two" });
+    expect(decode(out[1]!.text)).toMatchObject({ source: "fleet", host: "router", line: "two" });
   });
 
   it("publishes an event without records as one message with its text", () => {
@@ -44,7 +44,7 @@ describe("encodeEvent", () => {
       options,
     );
     expect(out).toHaveLength(1);
-    expect(decode(out[0]!.data)).toMatchObject({
+    expect(decode(out[0]!.text)).toMatchObject({
       line: "Recovered from high traffic at 10:00",
       kind: "recovery",
       rule: "traffic",
@@ -59,8 +59,9 @@ describe("encodeEvent", () => {
       { ...options, maxBytes: 4096 },
     );
     expect(out[0]!.truncated).toBe(true);
-    expect(out[0]!.data.length).toBeLessThanOrEqual(4096 - 512);
-    const body = decode(out[0]!.data);
+    expect(out[0]!.bytes).toBe(Buffer.byteLength(out[0]!.text));
+    expect(out[0]!.bytes).toBeLessThanOrEqual(4096 - HEADER_ROOM);
+    const body = decode(out[0]!.text);
     expect(body.truncated).toBe(true);
     expect(String(body.line)).toMatch(/^é+$/);
     expect(cutUtf8("aé", 2)).toBe("a");

@@ -1,11 +1,14 @@
-// What the nats action publishes (pure): one JSON message per record of an event, within the server's size limit.
+// What the nats action publishes (pure): one JSON line per record of an event, within the server's size limit.
 import type { LogEvent } from "../../core/event.js";
-import { wireLines, type WireLine } from "../../core/wire.js";
+import { wireJson, wireLines, type WireLine } from "../../core/wire.js";
 import { renderSubject } from "./subject.js";
 
 export interface OutMessage {
   subject: string;
-  data: Uint8Array;
+  /** The line's JSON (one message alone, or one entry of a batch). */
+  text: string;
+  /** Its UTF-8 length. */
+  bytes: number;
   /** The line was cut so the message fits the server's max_payload. */
   truncated: boolean;
 }
@@ -18,8 +21,8 @@ export interface EncodeOptions {
   maxBytes: number;
 }
 
-/** Room kept under max_payload for the headers (Nats-Msg-Id, expected stream) published with each message. */
-const HEADER_ROOM = 512;
+/** Room kept under max_payload for the headers (Nats-Msg-Id, expected stream, batch) and a batch's envelope. */
+export const HEADER_ROOM = 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -28,29 +31,56 @@ const encoder = new TextEncoder();
  * the line, plus kind, data and count.
  */
 export function encodeEvent(event: LogEvent, options: EncodeOptions): OutMessage[] {
-  return wireLines(event).map((line, i) => {
-    const host = event.records[i]?.host ?? options.hostname;
-    const body: WireLine & { host: string; count?: number } = { ...line, host };
-    if (event.records.length === 0) body.count = event.count;
-    const subject = renderSubject(options.template, { source: line.source, rule: event.rule, host });
-    return encodeBody(body, subject, options.maxBytes);
+  if (event.records.length === 0) {
+    const line = wireLines(event)[0] as WireLine;
+    const body = { ...line, host: options.hostname, count: event.count };
+    return [encodeBody(body, subjectOf(options.template, line.source, event.rule, body.host), options.maxBytes)];
+  }
+  // wireJson's lines (no raw newline inside: JSON escapes them) with the host added before each closing brace
+  const texts = wireJson(event).split("\n");
+  const limit = Math.max(1024, options.maxBytes - HEADER_ROOM);
+  return event.records.map((record, i) => {
+    const host = record.host ?? options.hostname;
+    const subject = subjectOf(options.template, record.source, event.rule, host);
+    const text = `${(texts[i] as string).slice(0, -1)},"host":${JSON.stringify(host)}}`;
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= limit) return { subject, text, bytes, truncated: false };
+    return encodeBody({ ...(wireLines(event)[i] as WireLine), host }, subject, options.maxBytes);
   });
+}
+
+/** Rendered subjects, by template and values: most lines of an agent share a handful of them. */
+const subjects = new Map<string, string>();
+
+function subjectOf(template: string, source: string, rule: string, host: string): string {
+  const key = `${template}\u0000${source}\u0000${rule}\u0000${host}`;
+  let subject = subjects.get(key);
+  if (subject === undefined) {
+    if (subjects.size >= 4096) subjects.clear(); // bounded: values beyond that many are not worth keeping
+    subject = renderSubject(template, { source, rule, host });
+    subjects.set(key, subject);
+  }
+  return subject;
 }
 
 /** JSON of body; when too big, its line is cut (by bytes, on a character boundary) until it fits, and marked. */
 function encodeBody(body: WireLine & { host: string }, subject: string, maxBytes: number): OutMessage {
   const limit = Math.max(1024, maxBytes - HEADER_ROOM);
-  let data = encoder.encode(JSON.stringify(body));
-  if (data.length <= limit) return { subject, data, truncated: false };
+  let text = JSON.stringify(body);
+  let bytes = Buffer.byteLength(text);
+  if (bytes <= limit) return { subject, text, bytes, truncated: false };
   let line = body.line;
-  while (data.length > limit && line.length > 0) {
-    line = cutUtf8(line, Math.max(0, encoder.encode(line).length - (data.length - limit) - 16));
-    data = encoder.encode(JSON.stringify({ ...body, line, truncated: true }));
+  while (bytes > limit && line.length > 0) {
+    line = cutUtf8(line, Math.max(0, Buffer.byteLength(line) - (bytes - limit) - 16));
+    text = JSON.stringify({ ...body, line, truncated: true });
+    bytes = Buffer.byteLength(text);
   }
   // Fields alone too big for a message: send the line without them rather than never.
-  if (data.length > limit)
-    data = encoder.encode(JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true }));
-  return { subject, data, truncated: true };
+  if (bytes > limit) {
+    text = JSON.stringify({ ...body, line, fields: {}, truncated: true, fields_dropped: true });
+    bytes = Buffer.byteLength(text);
+  }
+  return { subject, text, bytes, truncated: true };
 }
 
 /** The longest prefix of text that is at most maxBytes of UTF-8, never splitting a character. */

@@ -1,5 +1,5 @@
 // The durable pull consumer the nats source reads from: created when missing, its limits kept in line with the config.
-import type { AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, JetStreamManager } from "nats";
+import type { AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "../../core/logger.js";
 import { jsErrorCode, nanos } from "../../nats/connection.js";
 import type { NatsSourceConfig } from "./schema.js";

@@ -1,6 +1,7 @@
 // Unit tests of decoding NATS messages into records: the action's JSON keeps its origin, other payloads stay text.
 import { describe, expect, it } from "vitest";
-import { decodeMessage } from "./decode.js";
+import { batchNotice, batchPayload } from "../../nats/batch-format.js";
+import { decodeMessage, decodeMessages } from "./decode.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const meta = { subject: "logs.app", storedAt: 5000 };
@@ -38,5 +39,41 @@ describe("decodeMessage", () => {
     expect(decodeMessage(enc('{"no":"line"}'), meta, "shared").line).toBe('{"no":"line"}');
     expect(decodeMessage(new Uint8Array([0xff, 0x41]), meta, "shared").line).toBe("\uFFFDA");
     expect(decodeMessage(enc('{"line":"x","time":"garbage"}'), meta, "shared").time).toBe(5000);
+  });
+});
+
+describe("decodeMessages", () => {
+  const line = (n: number) => JSON.stringify({ line: `l${n}`, source: "app", host: "web1", rule: "r", fields: {} });
+
+  it("reads a batch into one record per line, each keeping its origin", () => {
+    const data = enc(batchPayload([line(1), line(2), line(3)]));
+    const { records, errors } = decodeMessages(data, "1", meta, "shared");
+    expect(errors).toEqual([]);
+    expect(records.map((r) => [r.line, r.host, r.fields.origin_source])).toEqual([
+      ["l1", "web1", "app"],
+      ["l2", "web1", "app"],
+      ["l3", "web1", "app"],
+    ]);
+    // without the header too (a tool that republished the payload alone)
+    expect(decodeMessages(data, undefined, meta, "shared").records).toHaveLength(3);
+  });
+
+  it("shows an analyser that predates batches one record saying what happened, not a garbled line", () => {
+    const old = decodeMessage(enc(batchPayload([line(1), line(2)])), meta, "shared");
+    expect(old.line).toBe(batchNotice(2));
+    expect(old.line).toMatch(/cannot read batches; upgrade it, or set max_batch_lines: 1/);
+  });
+
+  it("passes a newer version, a batch that is not one and bad entries on as text with decode_error", () => {
+    const newer = decodeMessages(enc('{"logward_batch":2,"lines":[]}'), "2", meta, "shared");
+    expect(newer.errors).toHaveLength(1);
+    expect(newer.records[0]?.fields.decode_error).toMatch(/version 2/);
+    const garbage = decodeMessages(enc("{" + "y".repeat(10_000)), "1", meta, "shared");
+    expect(garbage.records).toHaveLength(1);
+    expect(garbage.records[0]?.line).toHaveLength(4096);
+    expect(garbage.records[0]?.fields).toMatchObject({ subject: "logs.app", decode_error: expect.any(String) });
+    const entries = decodeMessages(enc(batchPayload([line(1), "null", "[1]"])), "1", meta, "shared");
+    expect(entries.records.map((r) => r.line)).toEqual(["l1", "null", "[1]"]);
+    expect(entries.errors).toHaveLength(2);
   });
 });

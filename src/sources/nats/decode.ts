@@ -1,5 +1,7 @@
-// What the nats source makes of a message (pure): the nats action's JSON back into a record, anything else as text.
+// What the nats source makes of a message (pure): the nats action's JSON (one line or a batch) back into records,
+// anything else as text, a malformed batch as one record saying so.
 import type { FieldValue, Fields, LogRecord } from "../../core/record.js";
+import { BATCH_VERSION } from "../../nats/batch-format.js";
 
 export interface MessageMeta {
   subject: string;
@@ -18,7 +20,65 @@ const decoder = new TextDecoder();
  */
 export function decodeMessage(data: Uint8Array, meta: MessageMeta, source: string): LogRecord {
   const text = decoder.decode(data); // invalid UTF-8 becomes U+FFFD
+  return fromBody(parseObject(text), text, meta, source);
+}
+
+/** Most of a bad message kept in its error record: enough to see what it was, not a megabyte per record. */
+const ERROR_TEXT_CHARS = 4096;
+
+export interface Decoded {
+  records: LogRecord[];
+  /** Why (part of) the message could not be read; each such part became a record carrying it in decode_error. */
+  errors: string[];
+}
+
+/**
+ * Every record of a message: a batch (version header `batchHeader`, or the payload's logward_batch key) gives
+ * one per line; any other message one. What cannot be read (a newer version, a batch that is not one, an entry
+ * that is not a line) becomes a record of its text, cut to 4 KiB, with fields.decode_error: never dropped unseen.
+ */
+export function decodeMessages(
+  data: Uint8Array,
+  batchHeader: string | undefined,
+  meta: MessageMeta,
+  source: string,
+): Decoded {
+  const text = decoder.decode(data);
   const body = parseObject(text);
+  const version = batchHeader ?? (body && "logward_batch" in body ? String(body.logward_batch) : undefined);
+  if (version === undefined) return { records: [fromBody(body, text, meta, source)], errors: [] };
+  if (version !== String(BATCH_VERSION)) {
+    const error = `batch format version ${version.slice(0, 20)} is not one this logward reads (${BATCH_VERSION})`;
+    return { records: [errorRecord(text, error, meta, source)], errors: [error] };
+  }
+  if (!body || !Array.isArray(body.lines)) {
+    const error = "malformed batch: not a JSON object with a lines array";
+    return { records: [errorRecord(text, error, meta, source)], errors: [error] };
+  }
+  const decoded: Decoded = { records: [], errors: [] };
+  for (const entry of body.lines as unknown[]) {
+    if (isObject(entry) && typeof entry.line === "string") {
+      decoded.records.push(fromBody(entry, "", meta, source));
+    } else {
+      const error = "malformed batch entry: not an object with a line";
+      decoded.errors.push(error);
+      decoded.records.push(errorRecord(JSON.stringify(entry) ?? "undefined", error, meta, source));
+    }
+  }
+  return decoded;
+}
+
+function errorRecord(text: string, error: string, meta: MessageMeta, source: string): LogRecord {
+  const line = text.length > ERROR_TEXT_CHARS ? text.slice(0, ERROR_TEXT_CHARS) : text;
+  return { source, line, time: meta.storedAt, fields: { subject: meta.subject, decode_error: error } };
+}
+
+function fromBody(
+  body: Record<string, unknown> | undefined,
+  text: string,
+  meta: MessageMeta,
+  source: string,
+): LogRecord {
   if (!body || typeof body.line !== "string") {
     return { source, line: text.replace(/\r?\n$/, ""), time: meta.storedAt, fields: { subject: meta.subject } };
   }
@@ -37,12 +97,14 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   if (!text.startsWith("{")) return undefined;
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Only the values a field may hold; nested objects and arrays as their JSON. */

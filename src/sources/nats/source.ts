@@ -1,12 +1,21 @@
 // The nats source: a durable JetStream pull consumer shared by any number of logward instances.
-import type { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection } from "nats";
+import type { Consumer, ConsumerMessages, JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Source, SourceContext } from "../../core/component.js";
-import type { Timer } from "../../core/clock.js";
 import { describeError, LogwardError } from "../../core/errors.js";
-import { CountingAck } from "../../core/record.js";
-import { connectionOptions, connectWithRetry, watchStatus, type ConnectLoop } from "../../nats/connection.js";
+import { CountingAck, type LogRecord } from "../../core/record.js";
+import {
+  connectionOptions,
+  connectWithRetry,
+  loadJetStream,
+  watchStatus,
+  type ConnectLoop,
+} from "../../nats/connection.js";
+import { BATCH_HEADER } from "../../nats/batch-format.js";
 import { ensureConsumer, StreamMissing } from "./consumer.js";
-import { decodeMessage } from "./decode.js";
+import { decodeMessages } from "./decode.js";
+import { Leases, safely, type Lease } from "./leases.js";
+import { natsSourceMetrics } from "./metrics.js";
 import type { NatsSourceConfig } from "./schema.js";
 import { Sleeper } from "../../core/sleeper.js";
 import { within } from "../../core/lifetime.js";
@@ -17,18 +26,18 @@ const STOP_GRACE_MS = 30_000;
 const EMIT_WAIT_MS = 2000;
 /** With --once, how long to wait for a first connection before failing. */
 const ONCE_CONNECT_TIMEOUT_MS = 60_000;
-
-interface Held {
-  msgs: JsMsg[];
-  since: number;
-}
+/** A pull request waits this long for messages, then another is made (and a lost server is noticed). */
+const FETCH_EXPIRES_MS = 5000;
+/** Records per emitted batch at most (a message's lines are never split between batches). */
+const EMIT_RECORDS = 2000;
 
 /**
- * Pulls messages in batches and emits them; a message is acknowledged only when its batch's Ack
- * completes (every action delivered it). Until then the source tells the server it is still working
- * on it, so a slow action does not cause redelivery; if this process dies, the server redelivers the
- * unacknowledged messages to another instance after ack_wait. At-least-once: a message may be seen
- * twice (a crash after delivery, before the ack), never lost.
+ * Pulls messages and emits their records; a message is acknowledged only when the batch holding its lines
+ * has its Ack complete (every action delivered every line). From the moment a message arrives until then, the
+ * source tells the server it is still working on it, so neither a slow action nor a long prefetch causes a
+ * redelivery while this instance holds it; if this process dies, the server redelivers the unacknowledged
+ * messages to another instance after ack_wait. The next pull is made only while fewer than `batch` messages
+ * wait to be emitted. At-least-once: a message may be seen twice (a crash after delivery, before the ack).
  */
 export class NatsSource implements Source {
   private loop: ConnectLoop | undefined;
@@ -39,12 +48,13 @@ export class NatsSource implements Source {
   private stopped = false;
   private aborted = false;
   private awaitingNext = false;
-  private buffer: JsMsg[] = [];
+  /** Messages received and not yet emitted (each also in leases). */
+  private buffer: Lease[] = [];
   private flushScheduled = false;
   private chain: Promise<void> = Promise.resolve();
-  private readonly held = new Set<Held>();
-  private heldWaiters: (() => void)[] = [];
-  private heartbeat: Timer | undefined;
+  private readonly leases: Leases;
+  /** Wakes the reader waiting for room to pull again. */
+  private roomWaiter: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private consuming = false;
   private readonly sleeper: Sleeper;
@@ -57,20 +67,8 @@ export class NatsSource implements Source {
   ) {
     this.labels = { source: ctx.name };
     this.sleeper = new Sleeper(ctx.clock);
-    const m = ctx.metrics;
-    this.metrics = {
-      received: m.counter("nats_received_total", "JetStream messages received", ["source"]),
-      redelivered: m.counter(
-        "nats_redelivered_total",
-        "JetStream messages received again (not acknowledged in time by some instance)",
-        ["source"],
-      ),
-      acked: m.counter("nats_acked_total", "JetStream messages acknowledged after every action delivered them", [
-        "source",
-      ]),
-      held: m.gauge("nats_unacked_messages", "Messages emitted and awaiting delivery by the actions", ["source"]),
-      connected: m.gauge("nats_source_connected", "1 while the source is connected to NATS", ["source"]),
-    };
+    this.leases = new Leases(ctx.clock, config.ack_wait);
+    this.metrics = natsSourceMetrics(ctx.metrics);
   }
 
   async start(): Promise<void> {
@@ -80,7 +78,7 @@ export class NatsSource implements Source {
       this.ctx.logger,
     );
     this.running = this.run(this.loop);
-    this.armHeartbeat();
+    this.leases.startHeartbeat();
   }
 
   /**
@@ -114,19 +112,21 @@ export class NatsSource implements Source {
     this.stopped = true;
     this.loop?.cancel();
     this.sleeper.wakeAll();
+    this.roomWaiter?.();
     await this.messages?.close().catch(() => undefined);
     // A batch the pipeline never accepts (actions full at shutdown) must not hold the process forever.
     await within(this.ctx.clock, Math.min(graceMs, EMIT_WAIT_MS), Promise.all([this.chain, this.running]));
     // taken but never emitted: let another instance have them now
-    for (const msg of this.buffer.splice(0)) safely(() => msg.nak());
-    await this.heldDrained(graceMs);
-    const left = [...this.held].reduce((n, h) => n + h.msgs.length, 0);
+    this.leases.nakAll(this.buffer.splice(0));
+    this.metrics.held.set(this.labels, this.leases.size);
+    await this.leases.drained(graceMs);
+    const left = this.leases.size;
     if (left > 0)
       this.ctx.logger.warn(
         { messages: left },
         "stopping with unacknowledged NATS messages; the server redelivers them after ack_wait",
       );
-    this.heartbeat?.cancel();
+    this.leases.stopHeartbeat();
     await this.disconnect();
   }
 
@@ -136,7 +136,8 @@ export class NatsSource implements Source {
     this.stopped = true;
     this.loop?.cancel();
     this.sleeper.wakeAll();
-    this.heartbeat?.cancel();
+    this.roomWaiter?.();
+    this.leases.stopHeartbeat();
     this.messages?.stop();
     await this.nc?.close().catch(() => undefined);
     await this.running?.catch(() => undefined);
@@ -158,7 +159,7 @@ export class NatsSource implements Source {
     void watchStatus(nc, this.ctx.logger, (up) => this.metrics.connected.set(this.labels, up ? 1 : 0));
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        this.jsm ??= await nc.jetstreamManager({ checkAPI: false });
+        this.jsm ??= await (await loadJetStream()).jetstreamManager(nc, { checkAPI: false });
         await ensureConsumer(this.jsm, this.config, this.ctx.logger);
         this.streamMissing = false;
         attempt = 0;
@@ -178,27 +179,41 @@ export class NatsSource implements Source {
     }
   }
 
-  /** Read messages until the subscription ends; they leave in batches of what arrived together. */
+  /**
+   * Pull while fewer than `batch` messages wait to be emitted; each arriving message is leased (kept alive) at
+   * once and buffered, never left unseen in a queue while the pipeline is busy.
+   */
   private async consume(nc: NatsConnection): Promise<void> {
-    const consumer = await nc.jetstream().consumers.get(this.config.stream, this.config.consumer);
-    const messages = await consumer.consume({ max_messages: this.config.batch });
-    this.messages = messages;
-    if (this.stopped) await messages.close();
+    const { jetstream } = await loadJetStream();
+    const consumer = await jetstream(nc).consumers.get(this.config.stream, this.config.consumer);
     this.consuming = true;
-    const iterator = messages[Symbol.asyncIterator]();
-    for (;;) {
-      this.awaitingNext = true;
-      const next = await iterator.next();
-      this.awaitingNext = false;
-      if (next.done) break;
-      this.buffer.push(next.value); // when stopping, stop() hands the buffer back to the server
+    while (!this.stopped) {
+      await this.room();
       if (this.stopped) break;
-      if (this.buffer.length >= this.config.batch) await this.flush();
-      else this.scheduleFlush();
+      await this.pull(consumer);
     }
-    if (this.stopped) return;
-    await this.flush();
-    throw new Error("the consumer's subscription ended");
+  }
+
+  private async pull(consumer: Consumer): Promise<void> {
+    const messages = await consumer.fetch({ max_messages: this.config.batch, expires: FETCH_EXPIRES_MS });
+    this.messages = messages;
+    if (this.stopped) messages.stop();
+    this.awaitingNext = true;
+    for await (const msg of messages) {
+      this.awaitingNext = false;
+      this.buffer.push(this.leases.take(msg)); // when stopping, stop() hands the buffer back to the server
+      this.metrics.held.set(this.labels, this.leases.size);
+      if (this.stopped) break;
+      this.scheduleFlush();
+      this.awaitingNext = true;
+    }
+    this.awaitingNext = false;
+  }
+
+  /** Resolves when fewer than `batch` messages wait to be emitted (or when stopping). */
+  private room(): Promise<void> {
+    if (this.buffer.length < this.config.batch || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => (this.roomWaiter = resolve));
   }
 
   private scheduleFlush(): void {
@@ -217,61 +232,76 @@ export class NatsSource implements Source {
   }
 
   private async emitBuffered(): Promise<void> {
-    const msgs = this.buffer.splice(0, this.config.batch);
-    if (msgs.length === 0 || this.aborted) return;
-    const records = msgs.map((msg) => {
-      if (msg.redelivered) this.metrics.redelivered.inc(this.labels);
-      return decodeMessage(
-        msg.data,
-        { subject: msg.subject, storedAt: Math.floor(msg.info.timestampNanos / 1e6) },
-        this.ctx.name,
-      );
-    });
-    this.metrics.received.inc(this.labels, msgs.length);
-    const held: Held = { msgs, since: this.ctx.clock.now() };
-    this.hold(held);
-    const ack = new CountingAck(() => this.acknowledge(held));
+    const { leases, records } = this.takeBuffered();
+    if (this.buffer.length < this.config.batch) this.wakeReader();
+    if (leases.length === 0 || this.aborted) return;
+    const ack = new CountingAck(() => this.acknowledge(leases));
     try {
       await this.ctx.emit({ source: this.ctx.name, records, ack });
       ack.releaseInitial();
     } catch (err) {
       this.ctx.logger.error(
-        { err: describeError(err), messages: msgs.length },
+        { err: describeError(err), messages: leases.length },
         "NATS batch not accepted; handing it back to the server",
       );
-      this.unhold(held);
-      for (const msg of msgs) safely(() => msg.nak());
+      this.leases.nakAll(leases);
+      this.metrics.held.set(this.labels, this.leases.size);
     }
     if (this.buffer.length > 0) this.scheduleFlush();
   }
 
-  private acknowledge(held: Held): void {
-    if (!this.unhold(held) || this.aborted) return;
-    for (const msg of held.msgs) safely(() => msg.ack());
-    this.metrics.acked.inc(this.labels, held.msgs.length);
+  /** Whole messages off the buffer (at least one; up to `batch` and about EMIT_RECORDS records), decoded. */
+  private takeBuffered(): { leases: Lease[]; records: LogRecord[] } {
+    const leases: Lease[] = [];
+    const records: LogRecord[] = [];
+    const fits = () => leases.length < this.config.batch && records.length < EMIT_RECORDS;
+    while (this.buffer.length > 0 && (leases.length === 0 || fits())) {
+      const lease = this.buffer.shift() as Lease;
+      if (this.leases.expired(lease)) {
+        // Unseen by the server past ack_wait (a stalled process): it redelivers it; acting now would act twice.
+        this.leases.end(lease);
+        this.metrics.expired.inc(this.labels);
+        continue;
+      }
+      leases.push(lease);
+      for (const record of this.decode(lease)) records.push(record);
+    }
+    this.metrics.received.inc(this.labels, leases.length);
+    this.metrics.lines.inc(this.labels, records.length);
+    return { leases, records };
   }
 
-  private hold(held: Held): void {
-    this.held.add(held);
-    this.metrics.held.inc(this.labels, held.msgs.length);
+  private decode(lease: Lease): LogRecord[] {
+    const msg = lease.msg;
+    if (msg.redelivered) this.metrics.redelivered.inc(this.labels);
+    const meta = { subject: msg.subject, storedAt: Math.floor(msg.info.timestampNanos / 1e6) };
+    const decoded = decodeMessages(msg.data, msg.headers?.get(BATCH_HEADER) || undefined, meta, this.ctx.name);
+    if (decoded.errors.length > 0) {
+      this.metrics.decodeErrors.inc(this.labels, decoded.errors.length);
+      this.ctx.logger.warn(
+        { subject: msg.subject, stream_seq: msg.seq, bytes: msg.data.length, err: decoded.errors[0] },
+        "NATS message not readable as logward's format; passed on as text with fields.decode_error",
+      );
+    }
+    return decoded.records;
   }
 
-  private unhold(held: Held): boolean {
-    if (!this.held.delete(held)) return false;
-    this.metrics.held.dec(this.labels, held.msgs.length);
-    if (this.held.size === 0) for (const wake of this.heldWaiters.splice(0)) wake();
-    return true;
+  private wakeReader(): void {
+    const wake = this.roomWaiter;
+    this.roomWaiter = undefined;
+    wake?.();
   }
 
-  /** Every third of ack_wait, tell the server that batches still being delivered are in progress. */
-  private armHeartbeat(): void {
-    const every = Math.max(500, Math.floor(this.config.ack_wait / 3));
-    this.heartbeat = this.ctx.clock.setTimeout(() => {
-      if (this.aborted) return;
-      const due = this.ctx.clock.now() - every;
-      for (const held of this.held) if (held.since <= due) for (const msg of held.msgs) safely(() => msg.working());
-      this.armHeartbeat();
-    }, every);
+  private acknowledge(leases: Lease[]): void {
+    if (this.aborted) return;
+    let acked = 0;
+    for (const lease of leases) {
+      if (!this.leases.end(lease)) continue;
+      safely(() => lease.msg.ack());
+      acked++;
+    }
+    this.metrics.acked.inc(this.labels, acked);
+    this.metrics.held.set(this.labels, this.leases.size);
   }
 
   private async nothingPending(): Promise<boolean> {
@@ -285,25 +315,5 @@ export class NatsSource implements Source {
     } catch {
       return false;
     }
-  }
-
-  private heldDrained(graceMs: number): Promise<void> {
-    if (this.held.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.ctx.clock.setTimeout(resolve, graceMs);
-      this.heldWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
-  }
-}
-
-/** Acks and naks go out on a connection that may be closing; losing one only means a redelivery. */
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // redelivered after ack_wait
   }
 }
