@@ -18,9 +18,12 @@ afterEach(async () => {
   cleanup();
 });
 
-/** A command that records each run's LOGWARD_LINE and stdin in files of the test folder. */
+/**
+ * A command that records each run's stdin and LOGWARD_LINE in files of the test folder, lines.txt last: once it
+ * holds a run's line, that run's stdin is in stdin.txt too.
+ */
 function recorder(): string {
-  return `printf '%s\\n' "$LOGWARD_LINE" >> "${dir}/lines.txt"; cat >> "${dir}/stdin.txt"`;
+  return `cat >> "${dir}/stdin.txt"; printf '%s\\n' "$LOGWARD_LINE" >> "${dir}/lines.txt"`;
 }
 
 async function watch(log: string, args: string[]): Promise<Running> {
@@ -58,9 +61,7 @@ describe("logward watch", () => {
     await watch(log, ["-m", "EVIL", "-x", recorder()]);
     const hostile = `EVIL $(touch ${dir}/pwned1) \`touch ${dir}/pwned2\` "quoted" 'single'; touch ${dir}/pwned3 && echo $HOME`;
     appendFileSync(log, hostile + "\n");
-    // The recorder writes lines.txt and then stdin.txt: the run is over once both hold its line.
-    const recorded = () => readLines(join(dir, "lines.txt")).length === 1 && readLines(join(dir, "stdin.txt")).length;
-    await waitFor(recorded, "one run");
+    await waitFor(() => readLines(join(dir, "lines.txt")).length === 1, "one run");
     expect(readLines(join(dir, "lines.txt"))).toEqual([hostile]);
     expect(readLines(join(dir, "stdin.txt"))).toEqual([hostile]);
     for (const n of [1, 2, 3]) expect(existsSync(join(dir, `pwned${n}`))).toBe(false);
