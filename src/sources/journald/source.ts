@@ -4,6 +4,7 @@ import { describeError, LogwardError, UserError } from "../../core/errors.js";
 import { within } from "../../core/lifetime.js";
 import { CountingAck, type LogRecord } from "../../core/record.js";
 import { Sleeper } from "../../core/sleeper.js";
+import { SerialRunner } from "../../core/serial.js";
 import type { RawLine } from "../lines/index.js";
 import { journalKey, readArgs, tailArgs } from "./args.js";
 import { JournalctlChild, runToEnd, type ChildExit } from "./child.js";
@@ -34,8 +35,8 @@ export class JournaldSource implements Source {
   private readonly buffer: Item[] = [];
   /** Cursor of the last entry read from journalctl: a restarted child resumes after it. */
   private readCursor: string | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private flushScheduled = false;
+  /** Emits what is buffered, one batch at a time (backpressure). */
+  private readonly flusher = new SerialRunner(() => this.emitBuffered());
   private stopped = false;
   private running: Promise<void> | undefined;
   private readonly commits: CursorCommits;
@@ -94,7 +95,7 @@ export class JournaldSource implements Source {
     this.stopped = true;
     this.sleeper.wakeAll();
     this.child?.kill();
-    await within(this.ctx.clock, STOP_WAIT_MS, Promise.all([this.running, this.chain]));
+    await within(this.ctx.clock, STOP_WAIT_MS, Promise.all([this.running, this.flusher.idle()]));
     await within(this.ctx.clock, ACK_GRACE_MS, this.commits.idle());
     this.resolveCaught();
     try {
@@ -178,7 +179,7 @@ export class JournaldSource implements Source {
     try {
       this.failOnMissing(exit);
       if (exit.code !== 0) throw this.runFailed(exit);
-      await this.flush();
+      await this.flusher.run();
       this.resolveCaught();
     } catch (err) {
       this.rejectCaught(err);
@@ -194,7 +195,7 @@ export class JournaldSource implements Source {
       this.readCursor = item.cursor;
     }
     if (this.buffer.length >= 2 * this.config.batch) this.child?.pause();
-    this.scheduleFlush();
+    this.flusher.schedule();
   }
 
   private item(line: RawLine, now: number): Item | undefined {
@@ -210,21 +211,6 @@ export class JournaldSource implements Source {
     if (cursor === undefined) return undefined;
     const text = `[journal entry of ${line.bytes} bytes, more than this source reads]`;
     return { cursor, record: { source: this.ctx.name, line: text, time: now, fields: {} } };
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  /** Emit what is buffered, one batch at a time (backpressure), after any emit still pending. */
-  private flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.emitBuffered());
-    return this.chain;
   }
 
   private async emitBuffered(): Promise<void> {

@@ -19,6 +19,7 @@ import { natsSourceMetrics } from "./metrics.js";
 import type { NatsSourceConfig } from "./schema.js";
 import { Sleeper } from "../../core/sleeper.js";
 import { within } from "../../core/lifetime.js";
+import { SerialRunner } from "../../core/serial.js";
 
 /** How long stop() waits for emitted batches to be delivered and acknowledged. */
 const STOP_GRACE_MS = 30_000;
@@ -50,8 +51,8 @@ export class NatsSource implements Source {
   private awaitingNext = false;
   /** Messages received and not yet emitted (each also in leases). */
   private buffer: Lease[] = [];
-  private flushScheduled = false;
-  private chain: Promise<void> = Promise.resolve();
+  /** Emits what is buffered, one batch at a time (backpressure). */
+  private readonly flusher = new SerialRunner(() => this.emitBuffered());
   private readonly leases: Leases;
   /** Wakes the reader waiting for room to pull again. */
   private roomWaiter: (() => void) | undefined;
@@ -115,7 +116,7 @@ export class NatsSource implements Source {
     this.roomWaiter?.();
     await this.messages?.close().catch(() => undefined);
     // A batch the pipeline never accepts (actions full at shutdown) must not hold the process forever.
-    await within(this.ctx.clock, Math.min(graceMs, EMIT_WAIT_MS), Promise.all([this.chain, this.running]));
+    await within(this.ctx.clock, Math.min(graceMs, EMIT_WAIT_MS), Promise.all([this.flusher.idle(), this.running]));
     // taken but never emitted: let another instance have them now
     this.leases.nakAll(this.buffer.splice(0));
     this.metrics.held.set(this.labels, this.leases.size);
@@ -204,7 +205,7 @@ export class NatsSource implements Source {
       this.buffer.push(this.leases.take(msg)); // when stopping, stop() hands the buffer back to the server
       this.metrics.held.set(this.labels, this.leases.size);
       if (this.stopped) break;
-      this.scheduleFlush();
+      this.flusher.schedule();
       this.awaitingNext = true;
     }
     this.awaitingNext = false;
@@ -214,21 +215,6 @@ export class NatsSource implements Source {
   private room(): Promise<void> {
     if (this.buffer.length < this.config.batch || this.stopped) return Promise.resolve();
     return new Promise((resolve) => (this.roomWaiter = resolve));
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  /** Emit what is buffered, after any emit still pending (one at a time: backpressure). */
-  private flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.emitBuffered());
-    return this.chain;
   }
 
   private async emitBuffered(): Promise<void> {
@@ -247,7 +233,7 @@ export class NatsSource implements Source {
       this.leases.nakAll(leases);
       this.metrics.held.set(this.labels, this.leases.size);
     }
-    if (this.buffer.length > 0) this.scheduleFlush();
+    if (this.buffer.length > 0) this.flusher.schedule();
   }
 
   /** Whole messages off the buffer (at least one; up to `batch` and about EMIT_RECORDS records), decoded. */
@@ -308,7 +294,7 @@ export class NatsSource implements Source {
     const jsm = this.jsm;
     if (!jsm) return false;
     if (this.streamMissing) return true;
-    if (!this.awaitingNext || this.buffer.length > 0 || this.flushScheduled) return false;
+    if (!this.awaitingNext || this.buffer.length > 0 || this.flusher.scheduled) return false;
     try {
       const info = await jsm.consumers.info(this.config.stream, this.config.consumer);
       return info.num_pending === 0 && this.awaitingNext && this.buffer.length === 0;
