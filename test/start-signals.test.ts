@@ -13,9 +13,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-/** Every file under dir, relative. */
+/** Every file under dir, relative (a temporary file the daemon renames meanwhile is not one). */
 function allFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => statSync(join(dir, n)).isFile());
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
+    (n) => statSync(join(dir, n), { throwIfNoEntry: false })?.isFile() === true,
+  );
 }
 
 /** A daemon whose start-up rotation pass compresses a big file; resolves once that compression is under way. */

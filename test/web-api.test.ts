@@ -1,30 +1,10 @@
 // The web API against a real server on 127.0.0.1:0: SSE history/resume/filter, auth, headers, metrics, slow clients.
 import http from "node:http";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { MAX_LINES_PER_EVENT } from "../src/web/frames.js";
-import { record, SseReader, startTestServer, waitFor, type TestServer } from "./web-support.js";
+import { closedAfterEach, record, SseReader, waitFor } from "./web-support.js";
 
-let servers: TestServer[] = [];
-let readers: SseReader[] = [];
-
-afterEach(async () => {
-  for (const r of readers) r.close();
-  for (const s of servers) await s.close();
-  servers = [];
-  readers = [];
-});
-
-async function serve(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const s = await startTestServer(...args);
-  servers.push(s);
-  return s;
-}
-
-async function stream(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
-  const r = await SseReader.open(url, headers);
-  readers.push(r);
-  return r;
-}
+const { serve, stream } = closedAfterEach();
 
 const texts = (r: SseReader): string[] => r.lines().map((l) => l.line);
 const ids = (r: SseReader): (string | undefined)[] => r.ofType("lines").map((e) => e.id);
@@ -199,7 +179,6 @@ describe("GET /api/stream", () => {
     const s = await serve();
     const r = await stream(`${s.url}api/stream?source=app`);
     await waitFor(() => r.events.length >= 1, "hello");
-    servers = [];
     await s.close();
     await waitFor(() => r.ended, "the stream to end");
   });

@@ -1,30 +1,10 @@
 // The stream of every source (resume across sources on the hub-wide sequence) and /api/events, on a real server.
 import fc from "fast-check";
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { LogEvent } from "../src/core/event.js";
-import { record, SseReader, startTestServer, waitFor, type TestServer } from "./web-support.js";
+import { closedAfterEach, record, waitFor } from "./web-support.js";
 
-let servers: TestServer[] = [];
-let readers: SseReader[] = [];
-
-afterEach(async () => {
-  for (const r of readers) r.close();
-  for (const s of servers) await s.close();
-  servers = [];
-  readers = [];
-});
-
-async function serve(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const s = await startTestServer(...args);
-  servers.push(s);
-  return s;
-}
-
-async function stream(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
-  const r = await SseReader.open(url, headers);
-  readers.push(r);
-  return r;
-}
+const { serve, stream } = closedAfterEach();
 
 const SOURCES = ["app", "db", "nginx"];
 
@@ -214,7 +194,6 @@ describe("GET /api/events", () => {
     const r = await stream(`${s.url}api/events`);
     await waitFor(() => r.ofType("alerts").length === 1, "the snapshot");
     await s.close();
-    servers = [];
     await waitFor(() => r.ended, "the stream ends");
   });
 });

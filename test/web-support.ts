@@ -1,5 +1,6 @@
 // Helpers for the web tests: a server on 127.0.0.1:0 with its hub, an SSE reader, waiting with a deadline.
 import http from "node:http";
+import { afterEach } from "vitest";
 import { FakeClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
 import { Metrics } from "../src/core/metrics.js";
@@ -113,4 +114,32 @@ export class SseReader {
         this.events.push({ ...(id !== undefined ? { id } : {}), data: JSON.parse(data) as Record<string, unknown> });
     }
   }
+}
+
+/** Servers and SSE readers a test file opens through these, closed after each of its tests. */
+export function closedAfterEach(): {
+  serve: (...args: Parameters<typeof startTestServer>) => Promise<TestServer>;
+  stream: (url: string, headers?: Record<string, string>) => Promise<SseReader>;
+} {
+  let servers: TestServer[] = [];
+  let readers: SseReader[] = [];
+  afterEach(async () => {
+    for (const r of readers) r.close();
+    // A test may have closed its server itself: closing again must not fail the next test.
+    for (const s of servers) await s.close().catch(() => {});
+    servers = [];
+    readers = [];
+  });
+  return {
+    async serve(...args) {
+      const s = await startTestServer(...args);
+      servers.push(s);
+      return s;
+    },
+    async stream(url, headers = {}) {
+      const r = await SseReader.open(url, headers);
+      readers.push(r);
+      return r;
+    },
+  };
 }

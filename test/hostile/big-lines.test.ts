@@ -18,8 +18,11 @@ afterEach(async () => {
 });
 
 const MB = 1024 * 1024;
-/** The daemon's resident memory may not pass this (it reached 944 MB before lines were cut and history bounded). */
-const RSS_BOUND_MB = 300;
+/**
+ * The daemon's resident memory may not pass this (it reached 944 MB before lines were cut and history bounded). The
+ * peak is set by garbage collection while 1 MB lines are read: 250–330 MB over runs of one build on Node 24.
+ */
+const RSS_BOUND_MB = 400;
 
 /** Opens a stream and drops the connection as soon as the answer starts (or at once), leaving the server to clean up. */
 function abortedStream(url: string, auth: Record<string, string>, atOnce: boolean): Promise<void> {
