@@ -19,7 +19,8 @@ function resolveKey(entry: Record<string, unknown>, key: string, base: string): 
 /**
  * Every relative path of a loaded config — state_dir, log.file, pid_file, file sources' paths, rotate jobs' path and
  * archive_dir, the file action's path, any action's dead_letter, exec's cwd, email's ca_file — becomes absolute
- * against `base`, the config file's folder. A service started from / then reads the same files as a shell in the config's folder.
+ * against `base`, the config file's folder. A service started from / then reads the same files as a shell in the
+ * config's folder.
  */
 export function resolveConfigPaths(config: Config, base: string): void {
   config.state_dir = against(base, config.state_dir);

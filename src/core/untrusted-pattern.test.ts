@@ -21,7 +21,7 @@ describe("PatternSandbox", () => {
     expect(await sandbox.compile("/TIMEOUT/i").spans(["a timeout"])).toEqual([[2, 9]]);
   });
 
-  test("a regex runs only on the lines holding one of its literals, with the spans of the regex on every line", async () => {
+  test("a regex runs only on lines holding one of its literals, with its spans on every line", async () => {
     // The budget is generous for a loaded machine; on the hostile line the regex would need hours.
     sandbox = new PatternSandbox({ budgetMs: 2_000 });
     // Backtracks exponentially on the hostile line, which lacks "timeout": only the prefilter keeps it in budget.

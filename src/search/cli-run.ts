@@ -116,7 +116,8 @@ class Output {
 
   private json(hit: SearchHit): string {
     const time = hit.time === undefined ? null : isoTime(hit.time);
-    return `${JSON.stringify({ time, source: this.source, file: hit.file, offset: hit.offset, line: hit.line, rule: "search", fields: hit.fields })}\n`;
+    const { file, offset, line, fields } = hit;
+    return `${JSON.stringify({ time, source: this.source, file, offset, line, rule: "search", fields })}\n`;
   }
 
   /** Write and wait for the pipe to take it: a slow reader slows the search, memory stays bounded. */

@@ -39,7 +39,7 @@ function asRead(line: string): string {
 
 let n = 0;
 describe("searchFiles", () => {
-  it("finds exactly the lines a whole-text filter finds, in order, across files and gzip, with the prefilter", async () => {
+  it("finds exactly what a whole-text filter finds, in order, across files and gzip, with the prefilter", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(fc.array(lineArb, { maxLength: 40 }), fc.boolean(), fc.boolean()), {

@@ -5,16 +5,20 @@ import { pointRate, type AlertPeriod, type ChartPoint, type CollectedReport } fr
 import { formatBytes } from "./render.js";
 import type { TopEntry } from "./report.js";
 
+const CAPPED = " and were capped (counts are lower bounds)";
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em;color:#1d232a;background:#f7f8fa}
 h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
 .sub{color:#5b6570}.cards{display:flex;flex-wrap:wrap;gap:.6em}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:.5em .9em;min-width:8em}
-.card b{display:block;font-size:1.3em}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1em}
-table{border-collapse:collapse;width:100%;background:#fff}td,th{padding:.25em .5em;border-bottom:1px solid #eef0f3;text-align:left}
+.card b{display:block;font-size:1.3em}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1em}
+table{border-collapse:collapse;width:100%;background:#fff}
+td,th{padding:.25em .5em;border-bottom:1px solid #eef0f3;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}td.name{word-break:break-all}meter{width:8em}
 svg{background:#fff;border:1px solid #dde1e6;border-radius:6px;width:100%;height:auto}
-.rate{fill:none;stroke:#2f6fde;stroke-width:1.5}.area{fill:#2f6fde;opacity:.12}.peak{fill:none;stroke:#9ab6ee;stroke-width:1}
+.rate{fill:none;stroke:#2f6fde;stroke-width:1.5}.area{fill:#2f6fde;opacity:.12}
+.peak{fill:none;stroke:#9ab6ee;stroke-width:1}
 .alert{fill:#e5484d;opacity:.18}.threshold{stroke:#e5484d;stroke-dasharray:6 4}.axis{stroke:#9aa3ad}
 .label{font-size:11px;fill:#5b6570}.firing{color:#c62828;font-weight:600}
 `;
@@ -50,7 +54,7 @@ ${alertTable(data)}
 <section><h2>Top hosts</h2>${topTable(data.hosts, data.hits, "host")}</section>
 <section><h2>Status classes</h2>${statusTable(data)}</section>
 </div>
-<p class="sub">Top lists add up each report's top entries${data.approximate ? " and were capped (counts are lower bounds)" : ""}.</p>
+<p class="sub">Top lists add up each report's top entries${data.approximate ? CAPPED : ""}.</p>
 </body></html>
 `;
 }
@@ -148,10 +152,12 @@ function alertTable(data: CollectedReport): string {
   const rows = data.alerts.map((a) => {
     const end = a.end === undefined ? `<span class="firing">still firing</span>` : escapeHtml(time(a.end));
     const minutes = a.end === undefined ? "-" : ((a.end - a.start) / 60_000).toFixed(1);
-    return `<tr><td>${escapeHtml(time(a.start))}</td><td>${end}</td><td class="n">${minutes}</td><td>${escapeHtml(a.message)}</td></tr>`;
+    const cells = [escapeHtml(time(a.start)), end, minutes, escapeHtml(a.message)];
+    return `<tr><td>${cells[0]}</td><td>${cells[1]}</td><td class="n">${cells[2]}</td><td>${cells[3]}</td></tr>`;
   });
   const more = data.alertsDropped > 0 ? `<p class="sub">${data.alertsDropped} later alert periods not listed.</p>` : "";
-  return `<h2>Alert periods</h2><table id="alerts"><tr><th>fired</th><th>recovered</th><th>minutes</th><th>alert</th></tr>
+  const head = "<tr><th>fired</th><th>recovered</th><th>minutes</th><th>alert</th></tr>";
+  return `<h2>Alert periods</h2><table id="alerts">${head}
 ${rows.join("\n")}</table>${more}`;
 }
 

@@ -97,7 +97,7 @@ describe("web hub", () => {
     expect(hub.alerts()[0]).toMatchObject({ message: "auth failure b", count: 5 });
   });
 
-  test("every source (null): one history numbered hub-wide, bounded like a source's, resumable with a missed count", () => {
+  test("every source (null): one history numbered hub-wide, bounded, resumable with a missed count", () => {
     const hub = createWebHub({ historyLines: 3, clock: new FakeClock() });
     const got: string[] = [];
     hub.subscribe(null, (lines) => got.push(...lines.map((l) => `${l.g}:${l.source}:${l.line}`)));
@@ -115,7 +115,7 @@ describe("web hub", () => {
     expect(hub.tail("app", 10).map((l) => l.line)).toEqual(["a1", "a2", "a3"]); // a source's own history is its own
   });
 
-  test("reports and alerts are told to event listeners as they come; restored ones are not, and are kept in order", () => {
+  test("reports and alerts reach event listeners as they come; restored ones do not, and stay in order", () => {
     const clock = new FakeClock(5000);
     const hub = createWebHub({ clock, statsReports: 2, alertEntries: 2 });
     hub.restore(
@@ -160,7 +160,7 @@ describe("web hub", () => {
     expect(hub.alerts().map((a) => a.message)).toEqual(["new", ""]);
   });
 
-  test("an alert's message is cut to 4096 characters: it may be a whole log line, and alerts are kept and resent", () => {
+  test("an alert's message is cut to 4096 characters: it may be a whole log line kept and resent", () => {
     const hub = createWebHub({ clock: new FakeClock() });
     const line = "x".repeat(4095) + "\u{1F600}" + "y".repeat(10_000);
     hub.pushAlert({

@@ -1,4 +1,5 @@
-// GET /report: the self-contained HTML traffic report of a running stats job, from the reports and alerts the hub holds.
+// GET /report: the self-contained HTML traffic report of a running stats job, from the reports and alerts the hub
+// holds.
 import type { FastifyInstance } from "fastify";
 import { ReportCollector } from "../stats/html-collect.js";
 import { REPORT_CSP, renderHtmlReport } from "../stats/html.js";
