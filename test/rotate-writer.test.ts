@@ -135,7 +135,7 @@ describe("method rename with a writer that keeps its file open (no post_rotate)"
     // The kernel's command name: "node", or "MainThread" on Node 24, which names its main thread.
     const comm = fs.readFileSync(`/proc/${writer.pid}/comm`, "utf8").trim();
     expect(warnings[0]?.fields).toMatchObject({ pid: writer.pid, comm });
-    expect(warnings[0]?.msg).toMatch(/still open for writing by pid \d+ \(\w+\).*post_rotate.*copytruncate/);
+    expect(warnings[0]?.msg).toMatch(/still open for writing by pid \d+ \([^)]+\).*post_rotate.*copytruncate/);
     expect(warnings[0]?.msg).toContain(`(${comm})`);
 
     // The writer lets go: the next sweep compresses the file, with every line.
