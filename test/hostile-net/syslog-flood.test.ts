@@ -152,9 +152,10 @@ describe("a UDP flood of 60 KB datagrams", () => {
     }
     sender.close();
     const after = memoryMb(pid);
-    // The queue's budget is 16 MiB; batches, V8 and the exec shell add some. Before the budget: 1.7 GB.
+    // The queue's budget is 16 MiB; batches, V8 and the exec shell add some: the garbage collector sets the peak, up
+    // to 153 MB over runs on Node 24. Before the budget: 1.7 GB.
     expect(after.peak - before.rss, `peak ${after.peak} MB, before ${before.rss} MB, ${sent} datagrams`).toBeLessThan(
-      150,
+      250,
     );
     await stillActs(udp as Address, "MARKER after the flood");
     expect(alive(daemon)).toBe(true);
