@@ -21,7 +21,7 @@ import {
   openPage,
   waitForLine,
 } from "./web-browser-support.js";
-import { record, startTestServer, waitFor, type TestServer } from "./web-support.js";
+import { pushDemoTraffic, record, startTestServer, waitFor, type TestServer } from "./web-support.js";
 
 // The README's picture is refreshed on request only, so a test run leaves the work tree clean.
 const SCREENSHOT = path.resolve(
@@ -224,22 +224,12 @@ describe.skipIf(!haveChromium)(
         }
       };
       await run(async (hub) => {
-        for (let i = 0; i < 60; i++) {
-          const rate = 4 + 3 * Math.sin(i / 6) + (i > 38 && i < 50 ? 9 : 0);
-          const sections = [
-            { name: "/api", hits: 412 },
-            { name: "/static", hits: 133 },
-            { name: "/login", hits: 58 },
-          ];
-          hub.pushStats("web-traffic", {
-            from: T0 + i * 10_000,
-            to: T0 + (i + 1) * 10_000,
-            hits: Math.round(rate * 10),
-            rate,
-            sections,
-            threshold: 10,
-          });
-        }
+        const sections = [
+          { name: "/api", hits: 412 },
+          { name: "/static", hits: 133 },
+          { name: "/login", hits: 58 },
+        ];
+        pushDemoTraffic(hub, T0, sections);
         hub.pushAlert(
           alert("alert", "High traffic generated an alert - hits = 1432, triggered at 04:06:30", T0 + 390_000),
         );

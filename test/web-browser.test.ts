@@ -9,7 +9,7 @@ import { FakeClock } from "../src/core/clock.js";
 import { Metrics } from "../src/core/metrics.js";
 import { silentLogger } from "../src/core/logger.js";
 import type { LogRecord } from "../src/core/record.js";
-import { record, startTestServer, waitFor, type TestServer } from "./web-support.js";
+import { pushDemoTraffic, record, startTestServer, waitFor, type TestServer } from "./web-support.js";
 import {
   CHROMIUM,
   connState,
@@ -274,24 +274,13 @@ describe.skipIf(!haveChromium)(
       );
       servers.push({ hub, metrics: new Metrics(), server, url: server.url, close: () => server.close() });
       const start = Date.UTC(2026, 10, 21, 4, 0, 0);
-      for (let i = 0; i < 60; i++) {
-        const rate = 4 + 3 * Math.sin(i / 6) + (i > 38 && i < 50 ? 9 : 0);
-        const sections = [
-          { name: "/api", hits: 412 },
-          { name: "/static", hits: 133 },
-          { name: "/login", hits: 58 },
-          { name: "/", hits: 21 },
-        ];
-        hub.pushStats("web-traffic", {
-          from: start + i * 10_000,
-          to: start + (i + 1) * 10_000,
-          hits: Math.round(rate * 10),
-          rate,
-          sections,
-          threshold: 10,
-          firing: false,
-        });
-      }
+      const sections = [
+        { name: "/api", hits: 412 },
+        { name: "/static", hits: 133 },
+        { name: "/login", hits: 58 },
+        { name: "/", hits: 21 },
+      ];
+      pushDemoTraffic(hub, start, sections, { firing: false });
       hub.pushAlert({
         kind: "alert",
         rule: "web-traffic",

@@ -143,3 +143,28 @@ export function closedAfterEach(): {
     },
   };
 }
+
+/**
+ * Sixty 10 s reports of a demo traffic job from `start`: about 4 requests/s with a burst over the threshold (10)
+ * from the 39th report to the 49th, for the chart in browser tests and screenshots.
+ */
+export function pushDemoTraffic(
+  hub: WebHub,
+  start: number,
+  sections: { name: string; hits: number }[],
+  extra: { firing?: boolean } = {},
+): void {
+  for (let i = 0; i < 60; i++) {
+    const rate = 4 + 3 * Math.sin(i / 6) + (i > 38 && i < 50 ? 9 : 0);
+    const from = start + i * 10_000;
+    hub.pushStats("web-traffic", {
+      from,
+      to: from + 10_000,
+      hits: Math.round(rate * 10),
+      rate,
+      sections,
+      threshold: 10,
+      ...extra,
+    });
+  }
+}
