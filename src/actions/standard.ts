@@ -28,12 +28,15 @@ export function withStandardMetrics<C>(kind: ActionKind<C>): ActionKind<C> {
         "Events an action released: delivered, or definitively given up (dead-lettered)",
         ["action", "type"],
       );
+      // Bound to the labels once: every event passes here.
+      const receivedHere = received.labels(labels);
+      const releasedHere = released.labels(labels);
       const send = action.send.bind(action);
       // Shadow send on the instance itself, so the instance keeps its class and every other method.
       action.send = (event, release) => {
-        received.inc(labels);
+        receivedHere.inc();
         return send(event, () => {
-          released.inc(labels);
+          releasedHere.inc();
           release();
         });
       };

@@ -30,3 +30,9 @@ export interface LogEvent {
   /** Structured payload for stats reports and alerts. */
   data?: Record<string, unknown>;
 }
+
+/**
+ * What an action's send() may return when it took the event at once with nothing left to wait for: the pipeline
+ * then goes on to the next event in the same turn instead of awaiting (any other promise is awaited as usual).
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve();

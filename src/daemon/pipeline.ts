@@ -2,7 +2,7 @@
 import type { Action, Source, SourceContext, Tap } from "../core/component.js";
 import type { Clock } from "../core/clock.js";
 import type { CheckpointStore } from "../core/checkpoint.js";
-import type { LogEvent } from "../core/event.js";
+import { ACCEPTED, type LogEvent } from "../core/event.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import { noAck, type LogRecord, type RecordBatch, type Release } from "../core/record.js";
@@ -238,11 +238,14 @@ export class Pipeline {
       for (const tap of this.taps) tap.records(batch.records, matched);
     }
     let at = 0;
+    const ack = batch.ack;
     for (const firing of firings) {
       if (firing.event.kind !== "match") for (const tap of this.taps) tap.alert(firing.event);
       at = firingIndex(batch.records, firing, at);
-      const holdOne = () => (batch.ack.holdRecord ? batch.ack.holdRecord(at) : batch.ack.hold());
-      for (const actionName of firing.actions) await this.send(actionName, firing.event, holdOne());
+      for (const actionName of firing.actions) {
+        const sending = this.send(actionName, firing.event, ack.holdRecord ? ack.holdRecord(at) : ack.hold());
+        if (sending) await sending; // an action that took the event at once lets the next one go in this turn
+      }
     }
   }
 
@@ -251,10 +254,7 @@ export class Pipeline {
     for (const firing of firings) {
       for (const tap of this.taps) tap.alert(firing.event);
       this.log.warn({ rule: firing.rule }, firing.event.message ?? firing.event.kind);
-      for (const name of firing.actions)
-        this.send(name, firing.event, noAck.hold()).catch((err) =>
-          this.log.error({ action: name, err: describeError(err) }, "alert not delivered"),
-        );
+      for (const name of firing.actions) void this.send(name, firing.event, noAck.hold());
     }
   }
 
@@ -265,25 +265,33 @@ export class Pipeline {
     }
     for (const tap of this.taps) tap.alert(event);
     this.log.warn({ stats: event.rule }, event.message ?? event.kind);
-    for (const name of actionNames) {
-      this.send(name, event, noAck.hold()).catch((err) =>
-        this.log.error({ action: name, err: describeError(err) }, "alert not delivered"),
-      );
-    }
+    for (const name of actionNames) void this.send(name, event, noAck.hold());
   }
 
-  private async send(actionName: string, event: LogEvent, release: Release): Promise<void> {
+  /**
+   * Hand the event to the action; undefined when it took it at once (ACCEPTED), else a promise resolving once it
+   * accepted it. Never rejects: an action refusing an event is logged and the event released.
+   */
+  private send(actionName: string, event: LogEvent, release: Release): Promise<void> | undefined {
     const action = this.actions.get(actionName);
     if (!action) {
       release();
-      return;
+      return undefined;
     }
+    let sending: Promise<void>;
     try {
-      await action.instance.send(event, release);
+      sending = action.instance.send(event, release);
     } catch (err) {
-      this.log.error({ action: actionName, rule: event.rule, err: describeError(err) }, "action refused an event");
-      release();
+      this.refused(actionName, event, release, err);
+      return undefined;
     }
+    if (sending === ACCEPTED) return undefined;
+    return sending.catch((err: unknown) => this.refused(actionName, event, release, err));
+  }
+
+  private refused(actionName: string, event: LogEvent, release: Release, err: unknown): void {
+    this.log.error({ action: actionName, rule: event.rule, err: describeError(err) }, "action refused an event");
+    release();
   }
 }
 

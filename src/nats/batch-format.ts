@@ -21,6 +21,11 @@ export function batchNotice(count: number): string {
 
 /** The payload of a batch, from the lines' JSON texts (each an object, as published alone). */
 export function batchPayload(lines: readonly string[]): string {
-  const notice = JSON.stringify(batchNotice(lines.length));
-  return `{"logward_batch":${BATCH_VERSION},"count":${lines.length},"line":${notice},"lines":[${lines.join(",")}]}`;
+  return `${batchPrefix(lines.length)}${lines.join(",")}]}`;
+}
+
+/** A batch of count lines up to its first line: the lines, comma-separated, and `]}` follow. ASCII only. */
+export function batchPrefix(count: number): string {
+  const notice = JSON.stringify(batchNotice(count));
+  return `{"logward_batch":${BATCH_VERSION},"count":${count},"line":${notice},"lines":[`;
 }

@@ -4,7 +4,7 @@ import type { JetStreamClient, JetStreamManager, RetentionPolicy, StorageType } 
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import type { Action, ActionContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
-import type { LogEvent } from "../../core/event.js";
+import { ACCEPTED, type LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import {
   connectionOptions,
@@ -19,7 +19,7 @@ import {
 import { BATCH_HEADER, BATCH_VERSION } from "../../nats/batch-format.js";
 import { within } from "../../core/lifetime.js";
 import { OpenBatch, settle, type BatchLimits, type PendingEvent } from "./batches.js";
-import { encodeEvent, HEADER_ROOM } from "./encode.js";
+import { encodeEvent, encodeRecord, HEADER_ROOM, type EncodeOptions, type OutMessage } from "./encode.js";
 import type { NatsActionConfig } from "./schema.js";
 import { streamSubjects } from "./subject.js";
 import { Slots } from "./slots.js";
@@ -54,6 +54,12 @@ export class NatsAction implements Action {
   /** Below this many messages awaiting their PubAck, a batch leaves at the end of the tick instead of growing. */
   private readonly eagerSlots: number;
   private batchHeaders: MsgHdrs | undefined;
+  private batchLimits: BatchLimits | undefined;
+  private encoding: EncodeOptions | undefined;
+  /** The lone line of the event being sent: filled in place, one object for every send. */
+  private readonly scratch: OutMessage = { subject: "", text: "", truncated: false };
+  /** The server's max_payload, read again once a tick (it may change with a reconnection). */
+  private payloadLimit = DEFAULT_MAX_PAYLOAD;
   private readonly metrics;
   private readonly labels;
 
@@ -87,29 +93,55 @@ export class NatsAction implements Action {
 
   /**
    * Adds the event's lines to the open batch of their subject; a full batch is published first, waiting for a
-   * slot (backpressure). Resolves once every line is in a batch; release runs after the last PubAck.
+   * slot (backpressure). Resolves once every line is in a batch; release runs after the last PubAck. A lone line
+   * that needs no waiting (the usual case) is taken in this turn and ACCEPTED returned.
    */
-  async send(event: LogEvent, release: Release): Promise<void> {
-    const lines = encodeEvent(event, {
-      template: this.config.subject,
-      hostname: this.hostname,
-      maxBytes: this.maxPayload(),
-    });
+  send(event: LogEvent, release: Release): Promise<void> {
+    if (event.records.length === 1) {
+      const line = encodeRecord(event, 0, this.encodeOptions(), this.scratch);
+      if (this.addNow(line, release)) {
+        this.scheduleSeal();
+        return ACCEPTED;
+      }
+      return this.sendLines([{ ...line }], release);
+    }
+    return this.sendLines(encodeEvent(event, this.encodeOptions()), release);
+  }
+
+  /** Add a line without waiting: false (nothing done) when its batch is full and no slot is free to publish it. */
+  private addNow(line: OutMessage, hold: Release | PendingEvent): boolean {
+    const batch = this.openBatch(line.subject);
+    if (!batch.tryAdd(line.text, this.limits(), hold)) {
+      if (this.stopped || !this.slots.tryAcquire()) return false;
+      this.open.delete(line.subject);
+      this.publishInSlot(batch);
+      this.openBatch(line.subject).tryAdd(line.text, this.limits(), hold); // an empty batch takes any line
+    }
+    if (line.truncated) this.metrics.truncated.inc(this.labels);
+    return true;
+  }
+
+  /** The slow way: lines of a bigger event, or a full batch waiting for a slot. */
+  private async sendLines(lines: OutMessage[], release: Release): Promise<void> {
     const pending: PendingEvent = { remaining: 1, release };
-    const limits = this.limits();
+    const hold = lines.length === 1 ? release : pending;
     for (const line of lines) {
-      if (line.truncated) this.metrics.truncated.inc(this.labels);
-      let batch = this.open.get(line.subject);
-      if (batch && !batch.fits(line.bytes, limits)) {
+      for (;;) {
+        const batch = this.openBatch(line.subject); // another send may have opened one while this one waited
+        if (batch.tryAdd(line.text, this.limits(), hold)) break;
         this.open.delete(line.subject);
         if (!(await this.dispatch(batch))) return; // stopping: leave it unreleased
-        batch = this.open.get(line.subject); // another send may have opened one meanwhile
       }
-      if (!batch) this.open.set(line.subject, (batch = new OpenBatch(line.subject)));
-      batch.add(line.text, line.bytes, pending);
+      if (line.truncated) this.metrics.truncated.inc(this.labels);
     }
-    settle(pending);
+    if (hold === pending) settle(pending);
     this.scheduleSeal();
+  }
+
+  private openBatch(subject: string): OpenBatch {
+    let batch = this.open.get(subject);
+    if (!batch) this.open.set(subject, (batch = new OpenBatch(subject)));
+    return batch;
   }
 
   /**
@@ -121,6 +153,7 @@ export class NatsAction implements Action {
     this.sealScheduled = true;
     setImmediate(() => {
       this.sealScheduled = false;
+      this.payloadLimit = this.nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
       this.sealOpen();
     });
   }
@@ -140,23 +173,35 @@ export class NatsAction implements Action {
       this.slots.release();
       return false;
     }
+    this.publishInSlot(batch);
+    return true;
+  }
+
+  /** Publish a batch in the slot taken for it; its events are released once the server stored it. */
+  private publishInSlot(batch: OpenBatch): void {
     this.metrics.inFlight.inc(this.labels);
     void this.publish(batch).then((stored) => {
       this.slots.release();
       this.metrics.inFlight.dec(this.labels);
       if (!stored) return;
-      this.metrics.lines.inc(this.labels, batch.lines.length);
+      this.metrics.lines.inc(this.labels, batch.count);
       batch.stored();
       if (this.open.size > 0) this.sealOpen();
     });
-    return true;
   }
 
+  /** The batch limits for the server's max_payload (known once connected). */
   private limits(): BatchLimits {
-    return {
-      lines: this.config.max_batch_lines,
-      bytes: Math.min(this.config.max_batch_bytes, this.maxPayload() - HEADER_ROOM),
-    };
+    const bytes = Math.min(this.config.max_batch_bytes, this.maxPayload() - HEADER_ROOM);
+    if (this.batchLimits?.bytes !== bytes) this.batchLimits = { lines: this.config.max_batch_lines, bytes };
+    return this.batchLimits;
+  }
+
+  private encodeOptions(): EncodeOptions {
+    const maxBytes = this.maxPayload();
+    if (this.encoding?.maxBytes !== maxBytes)
+      this.encoding = { template: this.config.subject, hostname: this.hostname, maxBytes };
+    return this.encoding;
   }
 
   async flush(deadlineMs: number): Promise<void> {
@@ -182,6 +227,7 @@ export class NatsAction implements Action {
       import("@nats-io/transport-node"),
     ]);
     this.nc = nc;
+    this.payloadLimit = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
     this.batchHeaders = headers();
     this.batchHeaders.set(BATCH_HEADER, String(BATCH_VERSION));
     this.js = jetstream(nc, { timeout: this.config.ack_timeout });
@@ -191,7 +237,7 @@ export class NatsAction implements Action {
   }
 
   private maxPayload(): number {
-    return this.nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return this.payloadLimit;
   }
 
   /** Publish until the server stores it (true), or until the action stops (false). */
@@ -209,7 +255,7 @@ export class NatsAction implements Action {
         const ack = await js.publish(batch.subject, data, {
           msgID,
           expect: { streamName: this.config.stream },
-          ...(batch.lines.length > 1 ? { headers: this.batchHeaders } : {}),
+          ...(batch.count > 1 ? { headers: this.batchHeaders } : {}),
         });
         if (ack.duplicate) this.metrics.duplicates.inc(this.labels);
         this.metrics.published.inc(this.labels);

@@ -1,6 +1,7 @@
-// The lines an agent gathers into one message per subject, and which events' releases wait on each message.
+// The lines an agent gathers into one message per subject, written straight into the message's bytes, and which
+// events' releases wait on each message.
 import type { Release } from "../../core/record.js";
-import { batchPayload } from "../../nats/batch-format.js";
+import { batchPrefix } from "../../nats/batch-format.js";
 
 /** One event's release, run when every message holding one of its lines is stored. */
 export interface PendingEvent {
@@ -14,36 +15,93 @@ export interface BatchLimits {
   bytes: number;
 }
 
-/** Lines for one subject on their way into one message. */
+/** Room before the first line for the batch's prefix (`{"logward_batch":1,"count":N,"line":NOTICE,"lines":[`). */
+const PREFIX_ROOM = 256;
+/** A batch's bytes start this big and double as lines come (most batches stay well under the 256 KiB limit). */
+const FIRST_CAPACITY = 16 * 1024;
+const COMMA = 0x2c;
+const SUFFIX = Buffer.from("]}");
+
+/**
+ * Lines for one subject on their way into one message: each line's UTF-8 written once, after room for the batch's
+ * prefix, so the payload is a view of these bytes (no joined string, no second encoding). A line whose event has
+ * no other line holds that event's release itself; lines of bigger events share one PendingEvent.
+ */
 export class OpenBatch {
-  readonly lines: string[] = [];
+  private buffer = Buffer.allocUnsafe(FIRST_CAPACITY);
+  /** Where the next line's bytes go. */
+  private end = PREFIX_ROOM;
+  count = 0;
+  /** The lines' bytes, with a separator after each. */
   bytes = 0;
-  readonly events: PendingEvent[] = [];
+  private readonly holds: (Release | PendingEvent)[] = [];
 
   constructor(readonly subject: string) {}
 
-  /** Whether a line of this many bytes still fits (an empty batch takes any line: the line was cut to fit). */
-  fits(bytes: number, limits: BatchLimits): boolean {
-    return this.lines.length === 0 || (this.lines.length < limits.lines && this.bytes + bytes + 1 <= limits.bytes);
+  /**
+   * Add the line when it fits the limits (an empty batch takes any line: the line was cut to fit the server);
+   * false, leaving the batch as it was, when not.
+   */
+  tryAdd(text: string, limits: BatchLimits, hold: Release | PendingEvent): boolean {
+    if (this.count > 0) {
+      if (this.count >= limits.lines) return false;
+      // At most 3 UTF-8 bytes per UTF-16 unit: most lines fit without counting their bytes first.
+      if (this.bytes + text.length * 3 + 1 > limits.bytes && this.bytes + Buffer.byteLength(text) + 1 > limits.bytes)
+        return false;
+    }
+    this.write(text);
+    this.hold(hold);
+    return true;
   }
 
-  add(text: string, bytes: number, event: PendingEvent): void {
-    this.lines.push(text);
-    this.bytes += bytes + 1;
-    if (this.events[this.events.length - 1] !== event) {
-      this.events.push(event);
-      event.remaining++;
+  private write(text: string): void {
+    const room = this.buffer.length - this.end - SUFFIX.length - 1;
+    if (text.length * 3 > room) this.grow(Buffer.byteLength(text));
+    if (this.count > 0) this.buffer[this.end++] = COMMA;
+    const written = this.buffer.write(text, this.end);
+    this.end += written;
+    this.bytes += written + 1;
+    this.count++;
+  }
+
+  /** Room for `bytes` more bytes (and the separator and suffix), keeping what is written. */
+  private grow(bytes: number): void {
+    const needed = this.end + bytes + 1 + SUFFIX.length;
+    if (needed <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(bigger, 0, 0, this.end);
+    this.buffer = bigger;
+  }
+
+  private hold(hold: Release | PendingEvent): void {
+    if (typeof hold === "function") {
+      this.holds.push(hold);
+    } else if (this.holds[this.holds.length - 1] !== hold) {
+      this.holds.push(hold);
+      hold.remaining++;
     }
   }
 
-  /** The message: a lone line as itself (the format of one line), more as a batch. */
-  payload(): string {
-    return this.lines.length === 1 ? (this.lines[0] as string) : batchPayload(this.lines);
+  /** The events this batch holds lines of that share their release with other lines (for tests). */
+  get events(): PendingEvent[] {
+    return this.holds.filter((hold): hold is PendingEvent => typeof hold !== "function");
+  }
+
+  /** The message: a lone line as itself (the format of one line), more as a batch. Call once, when sealed. */
+  payload(): Uint8Array {
+    if (this.count === 1) return this.buffer.subarray(PREFIX_ROOM, this.end);
+    const prefix = batchPrefix(this.count);
+    const start = PREFIX_ROOM - this.buffer.write(prefix, PREFIX_ROOM - Buffer.byteLength(prefix), "latin1");
+    const end = this.end + SUFFIX.copy(this.buffer, this.end);
+    return this.buffer.subarray(start, end);
   }
 
   /** The message is stored: release every event none of whose lines wait elsewhere. */
   stored(): void {
-    for (const event of this.events) settle(event);
+    for (const hold of this.holds) {
+      if (typeof hold === "function") hold();
+      else settle(hold);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../../core/event.js";
 import type { LogRecord } from "../../core/record.js";
+import { wireLines } from "../../core/wire.js";
 import { cutUtf8, encodeEvent, HEADER_ROOM } from "./encode.js";
 
 const decode = (text: string) => JSON.parse(text) as Record<string, unknown>;
@@ -59,11 +60,27 @@ describe("encodeEvent", () => {
       { ...options, maxBytes: 4096 },
     );
     expect(out[0]!.truncated).toBe(true);
-    expect(out[0]!.bytes).toBe(Buffer.byteLength(out[0]!.text));
-    expect(out[0]!.bytes).toBeLessThanOrEqual(4096 - HEADER_ROOM);
+    expect(Buffer.byteLength(out[0]!.text)).toBeLessThanOrEqual(4096 - HEADER_ROOM);
     const body = decode(out[0]!.text);
     expect(body.truncated).toBe(true);
     expect(String(body.line)).toMatch(/^é+$/);
     expect(cutUtf8("aé", 2)).toBe("a");
+  });
+
+  it("publishes each record as its wire line plus host, byte for byte, whatever the line holds", () => {
+    const records: LogRecord[] = [
+      { source: 'a"b', file: "/x\u2028.log", offset: 0, line: 'q"\\\n\u0000é😀', time: 1.5, fields: { k: "v" } },
+      { source: "app", line: "x".repeat(1500), time: -1, fields: {}, host: "h\u0001" },
+      { source: "app", file: "/a.log", offset: 9, line: "last", time: 8.64e15 + 1, fields: { stale: 1 } },
+    ];
+    const event = { ...base, rule: "r\u00e9", records, fields: { merged: true } };
+    for (const maxBytes of [1024 * 1024, 3000]) {
+      const out = encodeEvent(event, { ...options, maxBytes });
+      const expected = wireLines(event).map((line, i) =>
+        JSON.stringify({ ...line, host: records[i]!.host ?? "agent1" }),
+      );
+      expect(out.map((m) => m.text)).toEqual(expected);
+      expect(out.every((m) => !m.truncated)).toBe(true); // 1,500 ASCII bytes fit 3000 - HEADER_ROOM
+    }
   });
 });

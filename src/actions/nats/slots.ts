@@ -17,11 +17,15 @@ export class Slots {
   /** Take a slot, waiting while all are taken; false once closed. */
   acquire(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    if (this.used < this.capacity && this.waiting.length === 0) {
-      this.used++;
-      return Promise.resolve(true);
-    }
+    if (this.tryAcquire()) return Promise.resolve(true);
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Take a slot when one is free now (no one waiting before); false otherwise, or once closed. */
+  tryAcquire(): boolean {
+    if (this.closed || this.used >= this.capacity || this.waiting.length > 0) return false;
+    this.used++;
+    return true;
   }
 
   release(): void {
