@@ -243,8 +243,14 @@ export class Pipeline {
       if (firing.event.kind !== "match") for (const tap of this.taps) tap.alert(firing.event);
       at = firingIndex(batch.records, firing, at);
       for (const actionName of firing.actions) {
-        const sending = this.send(actionName, firing.event, ack.holdRecord ? ack.holdRecord(at) : ack.hold());
-        if (sending) await sending; // an action that took the event at once lets the next one go in this turn
+        const release = ack.holdRecord ? ack.holdRecord(at) : ack.hold();
+        const sending = this.send(actionName, firing.event, release);
+        if (!sending) continue; // the action took the event at once: the next one goes in this turn
+        try {
+          await sending;
+        } catch (err) {
+          this.refused(actionName, firing.event, release, err);
+        }
       }
     }
   }
@@ -254,7 +260,7 @@ export class Pipeline {
     for (const firing of firings) {
       for (const tap of this.taps) tap.alert(firing.event);
       this.log.warn({ rule: firing.rule }, firing.event.message ?? firing.event.kind);
-      for (const name of firing.actions) void this.send(name, firing.event, noAck.hold());
+      for (const name of firing.actions) this.sendAlert(name, firing.event);
     }
   }
 
@@ -265,12 +271,12 @@ export class Pipeline {
     }
     for (const tap of this.taps) tap.alert(event);
     this.log.warn({ stats: event.rule }, event.message ?? event.kind);
-    for (const name of actionNames) void this.send(name, event, noAck.hold());
+    for (const name of actionNames) this.sendAlert(name, event);
   }
 
   /**
-   * Hand the event to the action; undefined when it took it at once (ACCEPTED), else a promise resolving once it
-   * accepted it. Never rejects: an action refusing an event is logged and the event released.
+   * Hand the event to the action: undefined when it is done with it at once (it took it, ACCEPTED, or there is no
+   * such action, or it refused it outright, logged and released), else the action's promise of taking it.
    */
   private send(actionName: string, event: LogEvent, release: Release): Promise<void> | undefined {
     const action = this.actions.get(actionName);
@@ -278,15 +284,19 @@ export class Pipeline {
       release();
       return undefined;
     }
-    let sending: Promise<void>;
     try {
-      sending = action.instance.send(event, release);
+      const sending = action.instance.send(event, release);
+      return sending === ACCEPTED ? undefined : sending;
     } catch (err) {
       this.refused(actionName, event, release, err);
       return undefined;
     }
-    if (sending === ACCEPTED) return undefined;
-    return sending.catch((err: unknown) => this.refused(actionName, event, release, err));
+  }
+
+  /** An event no line is behind (an absence, a stats alert): nothing waits for it. */
+  private sendAlert(actionName: string, event: LogEvent): void {
+    const release = noAck.hold();
+    this.send(actionName, event, release)?.catch((err: unknown) => this.refused(actionName, event, release, err));
   }
 
   private refused(actionName: string, event: LogEvent, release: Release, err: unknown): void {

@@ -1,7 +1,8 @@
 // Unit tests of decoding NATS messages into records: the action's JSON keeps its origin, other payloads stay text.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchNotice, batchPayload } from "../../nats/batch-format.js";
-import { decodeMessage, decodeMessages } from "./decode.js";
+import { decodeMessage, decodeMessages, parseTime } from "./decode.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const meta = { subject: "logs.app", storedAt: 5000 };
@@ -75,5 +76,53 @@ describe("decodeMessages", () => {
     const entries = decodeMessages(enc(batchPayload([line(1), "null", "[1]"])), "1", meta, "shared");
     expect(entries.records.map((r) => r.line)).toEqual(["l1", "null", "[1]"]);
     expect(entries.errors).toHaveLength(2);
+  });
+});
+
+describe("parseTime", () => {
+  const digits = (n: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: n, maxLength: n });
+  const pick = <T>(...values: T[]) => fc.constantFrom(...values);
+  // Wire times and near misses: hour 24, day 31 of a short month, leap seconds, other separators and lengths.
+  const second = fc
+    .tuple(
+      pick("2026", "1970", "0000", "9999", "+2026", "2026x"),
+      pick("-"),
+      pick("01", "02", "12", "13", "00", "1"),
+      pick("-", "/"),
+      pick("01", "28", "29", "30", "31", "32"),
+      pick("T", " ", "t"),
+      pick("00", "23", "24", "25"),
+      pick(":"),
+      pick("00", "59", "60"),
+      pick(":"),
+      pick("00", "59", "60"),
+      pick(".", ","),
+    )
+    .map((parts) => parts.join(""));
+  // Runs of times in a few seconds (what the cache of the last second sees), with their endings varied.
+  const times = fc
+    .tuple(fc.array(second, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), digits(3), fc.nat())))
+    .map(([seconds, picks]) =>
+      picks.map(([s, ms, end]) => `${seconds[s % seconds.length]}${ms}${["Z", "Z", "Z", "z", "+01:00", ""][end % 6]}`),
+    );
+
+  it("gives Date.parse's answer for any sequence of times, whatever the last one cached", () => {
+    fc.assert(
+      fc.property(times, (sequence) => {
+        for (const t of sequence) {
+          const expected = Date.parse(t);
+          expect(parseTime(t)).toBe(Number.isNaN(expected) ? undefined : expected);
+        }
+      }),
+      { numRuns: 1000, seed: 16 },
+    );
+    expect(parseTime("2026-11-21T24:00:00.000Z")).toBe(Date.parse("2026-11-22T00:00:00.000Z"));
+    expect(parseTime("2026-11-21T24:00:00.001Z")).toBe(undefined);
+  });
+
+  it("reads milliseconds since the epoch as they are, and nothing else", () => {
+    expect(parseTime(1234.5)).toBe(1234.5);
+    expect(parseTime(Infinity)).toBeUndefined();
+    expect(parseTime({})).toBeUndefined();
   });
 });
