@@ -61,7 +61,7 @@ One run: a fresh \`nats-server -js\` (file storage in a temp folder) and stream 
 (subjects \`logs.>\`, created up front, as the agent would); the agent is \`logward run\` with a file
 source (\`start_at: beginning\`) on ${fmt(events)} numbered lines of about 90 bytes, a rule with no
 \`match\` (every line), and the \`nats\` action with its defaults (max_in_flight 64, max_batch_lines
-1000, max_batch_bytes 256KiB, subject \`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
+1000, max_batch_bytes 96KiB, subject \`logs.{source}\`); each analyser is \`logward run\` with the nats source's defaults (durable consumer
 \`${config.consumer}\`, batch 100, ack_wait 30s, max_ack_pending 1000) and a \`file\` action writing
 NDJSON to its own file. In the full path the analysers are already pulling when the clock starts.
 Times include the processes' start-up (Node, config, connecting: see "first event after", the

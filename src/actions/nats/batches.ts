@@ -17,7 +17,7 @@ export interface BatchLimits {
 
 /** Room before the first line for the batch's prefix (`{"logward_batch":1,"count":N,"line":NOTICE,"lines":[`). */
 const PREFIX_ROOM = 256;
-/** A batch's bytes start this big and double as lines come (most batches stay well under the 256 KiB limit). */
+/** A batch's bytes start this big and double as lines come (a batch stays under max_batch_bytes). */
 const FIRST_CAPACITY = 16 * 1024;
 const COMMA = 0x2c;
 const SUFFIX = Buffer.from("]}");

@@ -26,8 +26,12 @@ export const natsActionSchema = z
     max_in_flight: z.number().int().positive().default(64),
     /** Lines gathered into one message at most (1: every line its own message, as logward 0.1 published). */
     max_batch_lines: z.number().int().positive().max(100_000).default(1000),
-    /** Bytes of one message at most (and never more than the server's max_payload allows). */
-    max_batch_bytes: zSize.default(256 * 1024),
+    /**
+     * Bytes of one message at most (and never more than the server's max_payload allows). Under 128 KiB by
+     * default: an analyser decodes a message into one string, and V8 allocates strings past that size one by one
+     * outside its young generation, at several times the cost per byte.
+     */
+    max_batch_bytes: zSize.default(96 * 1024),
     /** How long to wait for the server's acknowledgement before publishing again (deduplicated). */
     ack_timeout: zDuration.default(5000),
   })
