@@ -54,8 +54,9 @@ limit: **agent → NATS** until the stream holds every line (no analyser running
 are counted afterwards), and **NATS → analysers** from the analysers' start on a stream the agent
 filled beforehand. The two **minimal nats.js publisher** rows are the ceiling, measured in the same
 run: \`bench/fleet-publisher.mjs\` (about 40 lines: read the log, publish with the same client
-library, a window of PubAcks) in the agent's place — once with 1,000 lines per message like the
-agent's batches, once with one line per message, as logward 0.1 published.
+library, a window of PubAcks) in the agent's place — once with 1,000 lines per message (each line
+alone in an object: about 100 KB, the size of the agent's batches of about 400 lines with their time,
+file, offset, rule and host), once with one line per message, as logward 0.1 published.
 
 One run: a fresh \`nats-server -js\` (file storage in a temp folder) and stream \`${config.stream}\`
 (subjects \`logs.>\`, created up front, as the agent would); the agent is \`logward run\` with a file
