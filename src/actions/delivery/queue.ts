@@ -2,7 +2,7 @@
 // dead letters.
 import type { Action, ActionContext } from "../../core/component.js";
 import type { Clock } from "../../core/clock.js";
-import type { LogEvent } from "../../core/event.js";
+import { ACCEPTED, type LogEvent } from "../../core/event.js";
 import type { Logger } from "../../core/logger.js";
 import { once, type Release } from "../../core/record.js";
 import { describeError } from "../../core/errors.js";
@@ -118,11 +118,11 @@ export class DeliveryQueue<P> implements Action {
     if (this.stopped) {
       // Not released: the source's checkpoint stays before this event, so the next run delivers it.
       this.log.warn({ rule: event.rule }, "event arrived after the action stopped; left for the next run");
-      return Promise.resolve();
+      return ACCEPTED;
     }
     if (this.waiters.length === 0 && this.outstanding.size < this.options.config.queue_size) {
-      this.admit(seq, event, release);
-      return Promise.resolve();
+      this.admit(seq, event, release); // taken: the pipeline goes on in this turn
+      return ACCEPTED;
     }
     return new Promise((resolve) => this.waiters.push({ seq, event, release, resolve }));
   }
