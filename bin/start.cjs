@@ -18,7 +18,8 @@ const BUNDLE = path.join(__dirname, "..", "dist", "bundle", "logward.cjs");
  */
 exports.start = function start(name, argv) {
   setRuntimeFlags();
-  const source = fs.readFileSync(BUNDLE, "utf8");
+  // latin1: the bundle is ASCII (scripts/bundle.mjs checks), and V8 makes a one-byte string of it without decoding.
+  const source = fs.readFileSync(BUNDLE, "latin1");
   const command = commandOf(name, argv);
   const dir = command && cacheDir(process.env);
   const cacheFile = dir && path.join(dir, `${command}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
