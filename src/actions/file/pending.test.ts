@@ -1,0 +1,43 @@
+// PendingBytes against Buffer.from of the joined text: the same bytes for any text, across blocks and takes.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PendingBytes } from "./pending.js";
+
+/** Texts that cross block edges: ASCII, 2-, 3- and 4-byte characters, lone surrogates, up to past a block. */
+const text = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ unit: "binary", maxLength: 300 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 4000, maxLength: 9000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 300_000, max: 1_200_000 }).map((n) => "é".repeat(n)) },
+);
+const step = fc.oneof({ weight: 8, arbitrary: text }, { weight: 1, arbitrary: fc.constant(undefined) });
+
+describe("PendingBytes", () => {
+  it("takes out exactly the UTF-8 of what was added since the last take, in order", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const pending = new PendingBytes();
+        let added: string[] = [];
+        const check = () => {
+          const expected = Buffer.from(added.join(""));
+          expect(pending.bytes).toBe(expected.length);
+          expect(pending.take().equals(expected)).toBe(true);
+          expect(pending.bytes).toBe(0);
+          added = [];
+        };
+        for (const s of steps) {
+          if (s === undefined) check();
+          else {
+            pending.add(s);
+            added.push(s);
+          }
+        }
+        check();
+      }),
+      { seed: 16, numRuns: 150, endOnFailure: true }, // shrinking megabyte texts takes minutes
+    );
+  });
+
+  it("gives an empty buffer when nothing was added", () => {
+    expect(new PendingBytes().take().length).toBe(0);
+  });
+});
