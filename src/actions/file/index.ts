@@ -77,6 +77,7 @@ export class FileAction implements Action {
         const releases = this.releases;
         this.releases = [];
         await this.write(data, releases.length);
+        this.pending.reuse(); // written or given up: nothing reads data any more
         for (const release of releases) release();
       }
     } finally {

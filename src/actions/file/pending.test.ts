@@ -22,6 +22,7 @@ describe("PendingBytes", () => {
           expect(pending.bytes).toBe(expected.length);
           expect(pending.take().equals(expected)).toBe(true);
           expect(pending.bytes).toBe(0);
+          pending.reuse(); // the write is done: the block may be filled again
           added = [];
         };
         for (const s of steps) {
@@ -34,6 +35,23 @@ describe("PendingBytes", () => {
         check();
       }),
       { seed: 16, numRuns: 150, endOnFailure: true }, // shrinking megabyte texts takes minutes
+    );
+  });
+
+  it("never writes into a buffer it handed out until told its write is done", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(text, { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 6 }),
+        (bursts) => {
+          const pending = new PendingBytes();
+          const taken = bursts.map((burst) => {
+            for (const s of burst) pending.add(s);
+            return pending.take(); // still being written: no reuse()
+          });
+          bursts.forEach((burst, i) => expect(taken[i]?.equals(Buffer.from(burst.join("")))).toBe(true));
+        },
+      ),
+      { seed: 16, numRuns: 60, endOnFailure: true },
     );
   });
 

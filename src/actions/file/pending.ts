@@ -1,7 +1,7 @@
 // The file action's bytes waiting for their write: each event's text encoded into blocks as it is sent.
 
-/** The first block of a burst: a live file's burst is an event or a few. */
-const FIRST_BLOCK_BYTES = 16 * 1024;
+/** The first block of a burst: most bursts fit, and are written with one synchronous write (appender.ts). */
+const FIRST_BLOCK_BYTES = 64 * 1024;
 /** Blocks double up to this while a burst grows (catching up sends thousands of events per burst). */
 const MAX_BLOCK_BYTES = 1024 * 1024;
 
@@ -14,6 +14,10 @@ export class PendingBytes {
   private blocks: Buffer[] = [];
   private block: Buffer | undefined;
   private used = 0;
+  /** The block the last take handed out whole, until the caller says its write is done. */
+  private lent: Buffer | undefined;
+  /** A block whose write is done, for the next burst (bursts come by the thousand while catching up). */
+  private spare: Buffer | undefined;
   /** Bytes waiting. */
   bytes = 0;
 
@@ -31,6 +35,7 @@ export class PendingBytes {
     if (this.block && this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
     const blocks = this.blocks;
     const data = blocks.length === 1 ? (blocks[0] as Buffer) : Buffer.concat(blocks, this.bytes);
+    this.lent = blocks.length === 1 && this.used > 0 ? this.block : undefined;
     this.blocks = [];
     this.block = undefined;
     this.used = 0;
@@ -38,10 +43,19 @@ export class PendingBytes {
     return data;
   }
 
+  /** The last take's buffer is written and no longer read: its block may take the next burst. */
+  reuse(): void {
+    this.spare = this.lent;
+    this.lent = undefined;
+  }
+
   private startBlock(atLeast: number): void {
     if (this.block && this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
+    const spare = this.spare;
+    this.spare = undefined;
     const grown = this.block ? Math.min(MAX_BLOCK_BYTES, this.block.length * 2) : FIRST_BLOCK_BYTES;
-    this.block = Buffer.allocUnsafe(Math.max(grown, atLeast));
+    const size = Math.max(grown, atLeast);
+    this.block = !this.block && spare && spare.length >= size ? spare : Buffer.allocUnsafe(size);
     this.used = 0;
   }
 }
