@@ -5,6 +5,7 @@ const os = require("node:os");
 const path = require("node:path");
 const vm = require("node:vm");
 const Module = require("node:module");
+const v8 = require("node:v8");
 
 const BUNDLE = path.join(__dirname, "..", "dist", "bundle", "logward.cjs");
 
@@ -16,7 +17,9 @@ const BUNDLE = path.join(__dirname, "..", "dist", "bundle", "logward.cjs");
  * a cache per unknown word would fill the folder.
  */
 exports.start = function start(name, argv) {
-  const source = fs.readFileSync(BUNDLE, "utf8");
+  setRuntimeFlags();
+  // latin1: the bundle is ASCII (scripts/bundle.mjs checks), and V8 makes a one-byte string of it without decoding.
+  const source = fs.readFileSync(BUNDLE, "latin1");
   const command = commandOf(name, argv);
   const dir = command && cacheDir(process.env);
   const cacheFile = dir && path.join(dir, `${command}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
@@ -30,6 +33,24 @@ exports.start = function start(name, argv) {
     .call(bundle.exports, bundle.exports, Module.createRequire(BUNDLE), bundle, BUNDLE, path.dirname(BUNDLE));
   return bundle.exports.main(argv, name);
 };
+
+/**
+ * The V8 flags logward turns on while it runs (src/core/pattern-risk.ts, when it compiles rules), turned on before
+ * compiling instead: a code cache records a hash of V8's flags, and one written at exit under other flags than the
+ * next start's would be rejected on every start and written again (start-cache.test.ts runs a rule twice).
+ */
+const RUNTIME_FLAGS = [
+  "--enable-experimental-regexp-engine",
+  "--enable-experimental-regexp-engine-on-excessive-backtracks",
+];
+
+function setRuntimeFlags() {
+  try {
+    for (const flag of RUNTIME_FLAGS) v8.setFlagsFromString(flag);
+  } catch {
+    // A V8 without these flags: pattern-risk.ts finds out itself and runs without the linear fallback.
+  }
+}
 
 /** logward's options before the command that take a value (src/cli/main.ts; start-cache.test.ts checks the list). */
 const OPTIONS_WITH_VALUE = new Set(["--log-level", "--log-format", "--state-dir"]);

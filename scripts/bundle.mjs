@@ -30,6 +30,8 @@ await build({
   banner: {
     js: `${STAMP_PLACEHOLDER}\n"use strict";\nvar __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;`,
   },
+  // Non-ASCII characters escaped: bin/start.cjs reads the bundle as latin1, which decodes ASCII without a UTF-8 pass.
+  charset: "ascii",
   // Less to parse when there is no code cache yet; names are kept, and the source map maps stacks back to dist/
   // for whoever runs with --enable-source-maps.
   minifyWhitespace: true,
@@ -39,5 +41,8 @@ await build({
 });
 
 const text = fs.readFileSync(BUNDLE, "utf8");
+const nonAscii = /[^\x00-\x7f]/.exec(text);
+if (nonAscii)
+  throw new Error(`${BUNDLE} holds a non-ASCII character at ${nonAscii.index}: bin/start.cjs reads it as latin1`);
 const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
 fs.writeFileSync(BUNDLE, text.replace(STAMP_PLACEHOLDER, `/*logward-bundle ${hash}*/`));

@@ -88,6 +88,25 @@ describe("bin/start.cjs code cache", () => {
     expect(statSync(join(pkg.cacheDir, file as string)).mtimeMs).toBe(written.mtimeMs);
   });
 
+  it("keeps the cache of a run that compiles a rule (V8 flags set by then would make it rejected every start)", async () => {
+    const log = join(tmp.dir, "rule.log");
+    writeFileSync(log, "");
+    const config = join(tmp.dir, "rule.json");
+    const record = { type: "file", path: join(tmp.dir, "matches.ndjson") };
+    const rules = { r: { source: "s", match: "/^(a+)+x/", actions: ["record"] } };
+    const state = join(tmp.dir, "rule-state");
+    writeFileSync(
+      config,
+      JSON.stringify({ state_dir: state, sources: { s: { path: log } }, rules, actions: { record } }),
+    );
+    expect((await pkg.run(["run", "--once", "-c", config])).code).toBe(0);
+    const [file, ...more] = cacheFiles(pkg.cacheDir).filter((f) => cacheName("run").test(f));
+    expect(more).toEqual([]);
+    const written = statSync(join(pkg.cacheDir, file as string));
+    expect((await pkg.run(["run", "--once", "-c", config])).code).toBe(0);
+    expect(statSync(join(pkg.cacheDir, file as string)).mtimeMs).toBe(written.mtimeMs);
+  }, 60_000);
+
   it("drops the command's caches of older bundles or Node versions when it writes a new one", async () => {
     mkdirSync(pkg.cacheDir, { recursive: true });
     const stale = ["logward-check-0000000000000000-v20.0.0-x64.v8", "logward-check-1111111111111111-v22.1.0-x64.v8"];

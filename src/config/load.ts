@@ -8,6 +8,7 @@ import { UserError } from "../core/errors.js";
 import { crossCheck } from "./crosscheck.js";
 import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxProblem } from "./document.js";
 import { readDotenv, type Env } from "./env.js";
+import { readJsonConfig } from "./json.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
 import { convertLegacy, type LegacyConverter } from "./legacy.js";
 import { resolveConfigPaths } from "./paths.js";
@@ -54,13 +55,34 @@ export function resolveConfigPath(flag: string | undefined, env: Env = process.e
   throw new UserError("CONFIG_NOT_FOUND", `no config file: tried ${tried} (pass -c FILE or set LOGWARD_CONFIG)`);
 }
 
+interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  legacyConverters?: readonly LegacyConverter[];
+  kinds?: ConfigKinds;
+}
+
 /** Read, interpolate and validate a YAML or JSON config file. */
-export async function loadConfig(
-  file: string,
-  options: { env?: NodeJS.ProcessEnv; legacyConverters?: readonly LegacyConverter[]; kinds?: ConfigKinds } = {},
-): Promise<Config> {
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<Config> {
   const text = await readConfigFile(file);
   const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
+  return loadValidJson(text, file, env, options) ?? loadDocument(text, file, env, options);
+}
+
+/**
+ * A JSON config without a mistake, read without the YAML parser. undefined for anything else (YAML, or any issue):
+ * loadDocument then reads it again and places every issue at its line.
+ */
+function loadValidJson(text: string, file: string, env: Env, options: LoadOptions): Config | undefined {
+  const json = readJsonConfig(text, env);
+  if (!json) return undefined;
+  const legacy = convertLegacy(json, options.legacyConverters);
+  const raw = legacy ? legacy.config : json;
+  const { config, issues } = validateRaw(raw, env, options.kinds);
+  if (issues.length > 0 || crossCheck(raw, config).length > 0) return undefined;
+  return finish(config, file, legacy);
+}
+
+function loadDocument(text: string, file: string, env: Env, options: LoadOptions): Config {
   const { doc, lines, duplicates } = parseOrThrow(text, file);
   const { unresolved, retyped } = interpolateDocument(doc, env);
   let raw = toJS(doc, file);
@@ -81,6 +103,11 @@ export async function loadConfig(
     ...found.map((issue) => placeIssue(issue, file, legacy ? undefined : inFile)),
   ];
   if (all.length) throw new ConfigError(sortIssues(all));
+  return finish(config, file, legacy);
+}
+
+/** The config's own path, its relative paths resolved against its folder, and the hints for the user. */
+function finish(config: Config, file: string, legacy: { hint: string } | undefined): Config {
   config.path = path.resolve(file);
   resolveConfigPaths(config, path.dirname(config.path));
   const hints = [...(legacy ? [legacy.hint] : []), ...patternHints(config.rules)];

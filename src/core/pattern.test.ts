@@ -180,3 +180,21 @@ describe("branchLiterals", () => {
     );
   });
 });
+
+describe("parsePattern's memory of recent patterns", () => {
+  it("gives one pattern per text while it remembers, and forgets past its bound (search patterns come from users)", () => {
+    const first = parsePattern("/memo-(a|b)+c/");
+    expect(parsePattern("/memo-(a|b)+c/")).toBe(first);
+    expect(first.exec("x memo-abac y")).toEqual({ match: "memo-abac", groups: {} });
+    expect(first.test("memo-abac")).toBe(true); // no state kept between calls on the shared regex
+    for (let i = 0; i < 1000; i++) parsePattern(`memo filler ${i}`);
+    const again = parsePattern("/memo-(a|b)+c/");
+    expect(again).not.toBe(first);
+    expect(again.source).toBe(first.source);
+  });
+
+  it("still throws for a bad regex every time (a failure is not remembered as a pattern)", () => {
+    expect(() => parsePattern("/memo(/")).toThrow(UserError);
+    expect(() => parsePattern("/memo(/")).toThrow(UserError);
+  });
+});

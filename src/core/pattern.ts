@@ -36,8 +36,25 @@ const REGEX_FORMS: { open: string; close: string; flags: boolean }[] = [
   { open: "%", close: "%", flags: false },
 ];
 
+/**
+ * Patterns parsed lately, by text: loading a config parses each rule's pattern three times (its schema, the hints,
+ * the engine), and the literal analysis is the dear part of a start with many rules. Patterns are immutable and
+ * their regexes carry no `g`/`y` state, so one serves every caller. Bounded: search patterns come from users.
+ */
+const parsed = new Map<string, Pattern>();
+const PARSED_MAX = 1000;
+
 /** Parse the pattern syntax; throws UserError(PATTERN_INVALID) for a bad regex. */
 export function parsePattern(text: string): Pattern {
+  let pattern = parsed.get(text);
+  if (pattern) return pattern;
+  pattern = parseUncached(text);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(text, pattern);
+  return pattern;
+}
+
+function parseUncached(text: string): Pattern {
   for (const form of REGEX_FORMS) {
     const body = regexBody(text, form);
     if (body) return compileRegex(text, body.source, body.flags, "logward");

@@ -6,6 +6,7 @@ import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { Appender } from "./appender.js";
+import { PendingBytes } from "./pending.js";
 import { expandHome } from "../../core/paths.js";
 import { within } from "../../core/lifetime.js";
 import { wireJson } from "../../core/wire.js";
@@ -33,8 +34,7 @@ export const fileAction: ActionKind<FileConfig> = {
 
 export class FileAction implements Action {
   private readonly appender: Appender;
-  private chunks: string[] = [];
-  private bytes = 0;
+  private readonly pending = new PendingBytes();
   private releases: Release[] = [];
   private draining: Promise<void> | undefined;
 
@@ -46,15 +46,13 @@ export class FileAction implements Action {
   }
 
   async send(event: LogEvent, release: Release): Promise<void> {
-    const text = wireJson(event);
-    this.chunks.push(text);
-    this.bytes += text.length;
+    this.pending.add(wireJson(event));
     this.releases.push(release);
     // Sends of one dispatch arrive in the same turn: start writing on the next, so they share one append.
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.drain())
       .catch((err: unknown) => this.context.logger.error({ err: describeError(err) }, "file action failed"));
-    if (this.bytes >= HIGH_WATER_BYTES) await this.draining;
+    if (this.pending.bytes >= HIGH_WATER_BYTES) await this.draining;
   }
 
   async flush(deadlineMs: number): Promise<void> {
@@ -74,13 +72,12 @@ export class FileAction implements Action {
 
   private async drain(): Promise<void> {
     try {
-      while (this.chunks.length > 0) {
-        const data = Buffer.from(this.chunks.join(""));
+      while (this.releases.length > 0) {
+        const data = this.pending.take();
         const releases = this.releases;
-        this.chunks = [];
-        this.bytes = 0;
         this.releases = [];
         await this.write(data, releases.length);
+        this.pending.reuse(); // written or given up: nothing reads data any more
         for (const release of releases) release();
       }
     } finally {

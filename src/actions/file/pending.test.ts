@@ -1,0 +1,61 @@
+// PendingBytes against Buffer.from of the joined text: the same bytes for any text, across blocks and takes.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PendingBytes } from "./pending.js";
+
+/** Texts that cross block edges: ASCII, 2-, 3- and 4-byte characters, lone surrogates, up to past a block. */
+const text = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ unit: "binary", maxLength: 300 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 4000, maxLength: 9000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 300_000, max: 1_200_000 }).map((n) => "é".repeat(n)) },
+);
+const step = fc.oneof({ weight: 8, arbitrary: text }, { weight: 1, arbitrary: fc.constant(undefined) });
+
+describe("PendingBytes", () => {
+  it("takes out exactly the UTF-8 of what was added since the last take, in order", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const pending = new PendingBytes();
+        let added: string[] = [];
+        const check = () => {
+          const expected = Buffer.from(added.join(""));
+          expect(pending.bytes).toBe(expected.length);
+          expect(pending.take().equals(expected)).toBe(true);
+          expect(pending.bytes).toBe(0);
+          pending.reuse(); // the write is done: the block may be filled again
+          added = [];
+        };
+        for (const s of steps) {
+          if (s === undefined) check();
+          else {
+            pending.add(s);
+            added.push(s);
+          }
+        }
+        check();
+      }),
+      { seed: 16, numRuns: 150, endOnFailure: true }, // shrinking megabyte texts takes minutes
+    );
+  });
+
+  it("never writes into a buffer it handed out until told its write is done", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(text, { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 6 }),
+        (bursts) => {
+          const pending = new PendingBytes();
+          const taken = bursts.map((burst) => {
+            for (const s of burst) pending.add(s);
+            return pending.take(); // still being written: no reuse()
+          });
+          bursts.forEach((burst, i) => expect(taken[i]?.equals(Buffer.from(burst.join("")))).toBe(true));
+        },
+      ),
+      { seed: 16, numRuns: 60, endOnFailure: true },
+    );
+  });
+
+  it("gives an empty buffer when nothing was added", () => {
+    expect(new PendingBytes().take().length).toBe(0);
+  });
+});
