@@ -1,0 +1,163 @@
+// A few needles found in one SIMD pass (Teddy, as in Hyperscan): each needle is known by a window of its rarest
+// bytes, needles share 8 buckets, and the kernel compares a candidate's needles whole (teddy in scan.wat).
+import { byteFrequency } from "../../core/byte-frequency.js";
+import { KERNEL_TEDDY_BYTES, type KernelTeddy, type ScanKernel } from "./kernel/kernel.js";
+import type { Needle } from "./needle.js";
+
+const NEWLINE = 0x0a;
+/** Bytes of a needle the masks test (the kernel's window positions). */
+const WINDOW = 3;
+const BUCKETS = 8;
+/** Where the layout of scan.wat's teddy puts each part of the tables. */
+const MASKS_BYTES = WINDOW * 32;
+const BUCKETS_AT = MASKS_BYTES + 16;
+const RECORDS_AT = BUCKETS_AT + BUCKETS * 8;
+const RECORD_BYTES = 16;
+/** byteFrequency knows text, not lines: a newline is about one byte in a typical line's 100-200. */
+const NEWLINE_SHARE = 0.006;
+
+/** A needle and the window of it the masks test: `length` bytes from `at`. */
+interface Windowed {
+  readonly needle: Needle;
+  readonly at: number;
+  readonly length: number;
+}
+
+const isLetter = (byte: number): boolean => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
+
+/**
+ * The Teddy search of a needle list. Needles must lie within a line: a newline only as the first byte (a needle
+ * anchored at a line start), and not a needle that is only a newline.
+ */
+export class TeddySet implements KernelTeddy {
+  readonly tables: Buffer;
+  /** The needles anchored at a line start: the kernel cannot see the newline before a region's first line. */
+  private readonly anchored: readonly Needle[];
+
+  constructor(needles: readonly Needle[]) {
+    for (const n of needles)
+      if (n.bytes.length === 0 || n.bytes.indexOf(NEWLINE, 1) >= 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE))
+        throw new RangeError("a Teddy needle lies within a line");
+    this.anchored = needles.filter((n) => n.bytes[0] === NEWLINE);
+    this.tables = layout(bucketsOf(needles.map(rarestWindow)));
+  }
+
+  /** Whether the kernel can hold the tables of these needles. */
+  static fits(needles: readonly Needle[]): boolean {
+    const bytes = needles.reduce((sum, n) => sum + RECORD_BYTES + n.bytes.length, RECORDS_AT);
+    return bytes <= KERNEL_TEDDY_BYTES;
+  }
+
+  /**
+   * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1, loaded in the kernel)
+   * holding a needle. After a hit the rest of its line is skipped.
+   */
+  collect(chunk: Buffer, from: number, end: number, starts: number[], ends: number[], kernel: ScanKernel): void {
+    let at = from;
+    if (this.anchored.some((n) => startsLine(chunk, from, end, n))) {
+      at = chunk.indexOf(NEWLINE, from);
+      starts.push(from);
+      ends.push(at);
+    }
+    while (at < end) {
+      const hit = kernel.runTeddy(this, at, end);
+      if (hit < 0) return;
+      // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
+      const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;
+      const lineEnd = chunk.indexOf(NEWLINE, hit);
+      starts.push(Math.max(from, before + 1));
+      ends.push(lineEnd);
+      // Resume at the newline: an anchored needle of the next line starts with it.
+      at = lineEnd > at ? lineEnd : lineEnd + 1;
+    }
+  }
+}
+
+/** An anchored needle (its bytes after the newline) at the start of chunk[from, end). */
+function startsLine(chunk: Buffer, from: number, end: number, needle: Needle): boolean {
+  const n = needle.bytes.length - 1;
+  if (from + n > end) return false;
+  for (let i = 0; i < n; i++) {
+    const byte = chunk[from + i] as number;
+    const want = needle.bytes[i + 1] as number;
+    if (byte !== want && !(needle.fold && isLetter(byte) && (byte | 0x20) === want)) return false;
+  }
+  return true;
+}
+
+function share(byte: number, fold: boolean): number {
+  return byte === NEWLINE ? NEWLINE_SHARE : byteFrequency(byte, fold);
+}
+
+/** The window of up to WINDOW bytes least likely in log text (the product of its bytes' shares). */
+function rarestWindow(needle: Needle): Windowed {
+  const { bytes, fold } = needle;
+  const length = Math.min(WINDOW, bytes.length);
+  let best = { needle, at: 0, length };
+  let bestShare = Infinity;
+  for (let at = 0; at + length <= bytes.length; at++) {
+    let product = 1;
+    for (let i = at; i < at + length; i++) product *= share(bytes[i] as number, fold);
+    if (product < bestShare) {
+      best = { needle, at, length };
+      bestShare = product;
+    }
+  }
+  return best;
+}
+
+/** Needles in at most BUCKETS buckets: alike windows together (their masks then admit fewer other bytes). */
+function bucketsOf(windows: Windowed[]): Windowed[][] {
+  if (windows.length <= BUCKETS) return windows.map((w) => [w]);
+  const key = (w: Windowed): string =>
+    `${w.length}:${[...w.needle.bytes.subarray(w.at, w.at + w.length)].map((b) => String.fromCharCode(b | (w.needle.fold ? 0x20 : 0))).join("")}`;
+  const sorted = [...windows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const buckets: Windowed[][] = [];
+  for (let b = 0; b < BUCKETS; b++)
+    buckets.push(sorted.slice(Math.floor((b * sorted.length) / BUCKETS), Math.floor(((b + 1) * sorted.length) / BUCKETS)));
+  return buckets;
+}
+
+/** The tables as scan.wat's teddy reads them. */
+function layout(buckets: Windowed[][]): Buffer {
+  const count = buckets.reduce((sum, b) => sum + b.length, 0);
+  const bytesAt = RECORDS_AT + count * RECORD_BYTES;
+  const size = buckets.flat().reduce((sum, w) => sum + w.needle.bytes.length, bytesAt);
+  const tables = Buffer.alloc(size);
+  let record = RECORDS_AT;
+  let bytes = bytesAt;
+  buckets.forEach((bucket, b) => {
+    tables.writeInt32LE(record, BUCKETS_AT + b * 8);
+    tables.writeInt32LE(bucket.length, BUCKETS_AT + b * 8 + 4);
+    for (const w of bucket) {
+      markWindow(tables, w, 1 << b);
+      const { needle } = w;
+      tables.writeInt32LE(w.at + w.length - 1, record);
+      tables.writeInt32LE(bytes, record + 4);
+      tables.writeInt32LE(needle.bytes.length, record + 8);
+      tables.writeInt32LE((needle.fold ? 1 : 0) | (needle.bytes[0] === NEWLINE ? 2 : 0), record + 12);
+      needle.bytes.copy(tables, bytes);
+      record += RECORD_BYTES;
+      bytes += needle.bytes.length;
+    }
+  });
+  return tables;
+}
+
+/** Set the bucket's bit in the nibble masks for each window position (every nibble where the window is short). */
+function markWindow(tables: Buffer, w: Windowed, bit: number): void {
+  const skip = WINDOW - w.length;
+  for (let k = 0; k < WINDOW; k++) {
+    const at = k * 32;
+    if (k < skip) {
+      for (let i = 0; i < 32; i++) tables[at + i] = (tables[at + i] as number) | bit;
+      continue;
+    }
+    const byte = w.needle.bytes[w.at + k - skip] as number;
+    const cases = w.needle.fold && isLetter(byte) ? [byte | 0x20, byte & ~0x20] : [byte];
+    for (const c of cases) {
+      tables[at + (c & 15)] = (tables[at + (c & 15)] as number) | bit;
+      tables[at + 16 + (c >> 4)] = (tables[at + 16 + (c >> 4)] as number) | bit;
+    }
+  }
+}
