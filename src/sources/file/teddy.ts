@@ -114,7 +114,9 @@ function bucketsOf(windows: Windowed[]): Windowed[][] {
   const sorted = [...windows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const buckets: Windowed[][] = [];
   for (let b = 0; b < BUCKETS; b++)
-    buckets.push(sorted.slice(Math.floor((b * sorted.length) / BUCKETS), Math.floor(((b + 1) * sorted.length) / BUCKETS)));
+    buckets.push(
+      sorted.slice(Math.floor((b * sorted.length) / BUCKETS), Math.floor(((b + 1) * sorted.length) / BUCKETS)),
+    );
   return buckets;
 }
 
