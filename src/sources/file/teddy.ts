@@ -1,27 +1,18 @@
 // A few needles found in one SIMD pass (Teddy, as in Hyperscan): each needle is known by a window of its rarest
 // bytes, needles share 8 buckets, and the kernel compares a candidate's needles whole (teddy in scan.wat).
-import { byteFrequency } from "../../core/byte-frequency.js";
 import { KERNEL_TEDDY_BYTES, type KernelTeddy, type ScanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
+import { chooseWindows, WINDOW, type Windowed } from "./teddy-windows.js";
 
 const NEWLINE = 0x0a;
-/** Bytes of a needle the masks test (the kernel's window positions). */
-const WINDOW = 3;
 const BUCKETS = 8;
 /** Where the layout of scan.wat's teddy puts each part of the tables. */
 const MASKS_BYTES = WINDOW * 32;
 const BUCKETS_AT = MASKS_BYTES + 16;
 const RECORDS_AT = BUCKETS_AT + BUCKETS * 8;
 const RECORD_BYTES = 16;
-/** byteFrequency knows text, not lines: a newline is about one byte in a typical line's 100-200. */
-const NEWLINE_SHARE = 0.006;
-
-/** A needle and the window of it the masks test: `length` bytes from `at`. */
-interface Windowed {
-  readonly needle: Needle;
-  readonly at: number;
-  readonly length: number;
-}
+/** Bytes of text the windows are chosen on: a region's first ones, until a region this long comes. */
+const SAMPLE_BYTES = 256 * 1024;
 
 const isLetter = (byte: number): boolean => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
 
@@ -30,7 +21,10 @@ const isLetter = (byte: number): boolean => (byte | 0x20) >= 0x61 && (byte | 0x2
  * anchored at a line start), and not a needle that is only a newline.
  */
 export class TeddySet implements KernelTeddy {
-  readonly tables: Buffer;
+  /** Built from the first region searched, and again from a larger one while the sample is short. */
+  tables: Buffer = Buffer.alloc(0);
+  private sampled = -1;
+  private readonly needles: readonly Needle[];
   /** The needles anchored at a line start: the kernel cannot see the newline before a region's first line. */
   private readonly anchored: readonly Needle[];
 
@@ -39,7 +33,7 @@ export class TeddySet implements KernelTeddy {
       if (n.bytes.length === 0 || n.bytes.indexOf(NEWLINE, 1) >= 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE))
         throw new RangeError("a Teddy needle lies within a line");
     this.anchored = needles.filter((n) => n.bytes[0] === NEWLINE);
-    this.tables = layout(bucketsOf(needles.map(rarestWindow)));
+    this.needles = needles;
   }
 
   /** Whether the kernel can hold the tables of these needles. */
@@ -53,6 +47,11 @@ export class TeddySet implements KernelTeddy {
    * holding a needle. After a hit the rest of its line is skipped.
    */
   collect(chunk: Buffer, from: number, end: number, starts: number[], ends: number[], kernel: ScanKernel): void {
+    const sample = Math.min(end - from, SAMPLE_BYTES);
+    if (sample > this.sampled * 2 && this.sampled < SAMPLE_BYTES) {
+      this.tables = layout(bucketsOf(chooseWindows(this.needles, chunk.subarray(from, from + sample))));
+      this.sampled = sample;
+    }
     let at = from;
     if (this.anchored.some((n) => startsLine(chunk, from, end, n))) {
       at = chunk.indexOf(NEWLINE, from);
@@ -83,27 +82,6 @@ function startsLine(chunk: Buffer, from: number, end: number, needle: Needle): b
     if (byte !== want && !(needle.fold && isLetter(byte) && (byte | 0x20) === want)) return false;
   }
   return true;
-}
-
-function share(byte: number, fold: boolean): number {
-  return byte === NEWLINE ? NEWLINE_SHARE : byteFrequency(byte, fold);
-}
-
-/** The window of up to WINDOW bytes least likely in log text (the product of its bytes' shares). */
-function rarestWindow(needle: Needle): Windowed {
-  const { bytes, fold } = needle;
-  const length = Math.min(WINDOW, bytes.length);
-  let best = { needle, at: 0, length };
-  let bestShare = Infinity;
-  for (let at = 0; at + length <= bytes.length; at++) {
-    let product = 1;
-    for (let i = at; i < at + length; i++) product *= share(bytes[i] as number, fold);
-    if (product < bestShare) {
-      best = { needle, at, length };
-      bestShare = product;
-    }
-  }
-  return best;
 }
 
 /** Needles in at most BUCKETS buckets: alike windows together (their masks then admit fewer other bytes). */

@@ -109,19 +109,19 @@ export class ScanKernel {
   /**
    * Teddy's search (see teddy in scan.wat) over chunk[from, end): the first needle hit's start (plus one for a
    * needle anchored at a line start, so a position in the hit's line), or -1. Its tables are copied in when they
-   * change.
+   * change (a new Buffer).
    */
   runTeddy(teddy: KernelTeddy, from: number, end: number): number {
-    if (this.teddyTables !== teddy) {
+    if (this.teddyTables !== teddy.tables) {
       if (teddy.tables.length > KERNEL_TEDDY_BYTES) throw new RangeError(`Teddy tables exceed ${KERNEL_TEDDY_BYTES}`);
       teddy.tables.copy(this.memory, TEDDY_AT);
-      this.teddyTables = teddy;
+      this.teddyTables = teddy.tables;
     }
     const at = this.exports.teddy(from - this.base, end - this.base, TEDDY_AT);
     return at < 0 ? -1 : at + this.base;
   }
 
-  private teddyTables: KernelTeddy | undefined;
+  private teddyTables: Buffer | undefined;
   private dfaTables: KernelDfa | undefined;
   private classesAt = 0;
   private endingAt = 0;
