@@ -44,13 +44,14 @@ export function candidateSpans(
   if (needles.length === 0) return spans;
   const anchored = needles.some((n) => n.bytes[0] === NEWLINE);
   const teddy = kernel && (needles.length > 1 || anchored) ? teddySet(needles) : null;
-  if (kernel && teddy) {
-    teddy.collect(chunk, from, end, spans.starts, spans.ends, kernel);
+  if (kernel && teddy?.startRegion()) {
+    const rest = teddy.collect(chunk, from, end, spans.starts, spans.ends, kernel);
+    if (rest < end) needleSet(needles).collect(chunk, rest, end, spans.starts, spans.ends, kernel);
     return spans;
   }
   // Folded needles are found only by the kernel and the multi-needle search, and so are needles anchored at the
   // start of a line (a leading newline, which the region's first line has none of).
-  if (needles.length > SEPARATE_NEEDLES || anchored || (!kernel && needles.some((n) => n.fold))) {
+  if (needles.length > SEPARATE_NEEDLES || anchored || teddy || (!kernel && needles.some((n) => n.fold))) {
     needleSet(needles).collect(chunk, from, end, spans.starts, spans.ends, kernel);
     return spans;
   }

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { scanKernel } from "./kernel/kernel.js";
 import { Needle } from "./needle.js";
+import { NeedleSet } from "./needle-set.js";
 import { candidateSpans } from "./select.js";
-import { TeddySet } from "./teddy.js";
+import { type TeddyBudget, TeddySet } from "./teddy.js";
 
 const NEWLINE = 0x0a;
 const kernel = scanKernel();
@@ -30,11 +31,20 @@ function reference(chunk: Buffer, from: number, end: number, needles: Needle[]):
  * Teddy's lines of chunk[from, end), the region loaded in the kernel as candidateSpans loads it; the kernel's
  * memory past the region then holds the bytes that follow it in the chunk, which must not be seen.
  */
-function teddyLines(chunk: Buffer, from: number, end: number, needles: Needle[]): { starts: number[]; ends: number[] } {
+function teddyLines(
+  chunk: Buffer,
+  from: number,
+  end: number,
+  needles: Needle[],
+  budget?: TeddyBudget,
+): { starts: number[]; ends: number[] } {
   const out = { starts: [] as number[], ends: [] as number[] };
-  kernel?.load(chunk, from, chunk.length);
-  kernel?.load(chunk, from, end);
-  if (kernel) new TeddySet(needles).collect(chunk, from, end, out.starts, out.ends, kernel);
+  if (!kernel) return out;
+  kernel.load(chunk, from, chunk.length);
+  kernel.load(chunk, from, end);
+  // Where Teddy gives up (out of budget), the DFA goes on, as candidateSpans does.
+  const rest = new TeddySet(needles, budget).collect(chunk, from, end, out.starts, out.ends, kernel);
+  if (rest < end) new NeedleSet(needles).collect(chunk, rest, end, out.starts, out.ends, kernel);
   return out;
 }
 
@@ -100,13 +110,16 @@ function region(chunk: Buffer, a: number, b: number): { from: number; end: numbe
 describe("TeddySet", () => {
   it("finds exactly the lines holding a needle: anchored at line starts, folded, any region", () => {
     fc.assert(
-      fc.property(caseArb, ([needles, lines, a, b, tail]) => {
+      fc.property(caseArb, fc.nat(12), ([needles, lines, a, b, tail], comparisons) => {
         const chunk = Buffer.concat([lines, Buffer.from(tail.join(""))]);
         const { from, end } = region(lines, a, b);
         const want = reference(chunk, from, end, needles);
         const inLines = needles.filter((n) => n.bytes.indexOf(NEWLINE, 1) < 0);
-        if (!needles.some((n) => n.bytes.length === 1 && n.bytes[0] === NEWLINE))
+        if (!needles.some((n) => n.bytes.length === 1 && n.bytes[0] === NEWLINE)) {
           expect(teddyLines(chunk, from, end, inLines)).toEqual(want);
+          // Out of budget after a few comparisons: the DFA takes over at any point of the region.
+          expect(teddyLines(chunk, from, end, inLines, { perByte: 0, least: comparisons })).toEqual(want);
+        }
         // The same through the source's entry point, with and without the kernel.
         const lineCount = lines.subarray(from, end).filter((c) => c === NEWLINE).length;
         const everyLine = needles.some((n) => n.bytes.length === 1 && n.bytes[0] === NEWLINE);

@@ -1,6 +1,6 @@
 // A few needles found in one SIMD pass (Teddy, as in Hyperscan): each needle is known by a window of its rarest
 // bytes, needles share 8 buckets, and the kernel compares a candidate's needles whole (teddy in scan.wat).
-import { KERNEL_TEDDY_BYTES, type KernelTeddy, type ScanKernel } from "./kernel/kernel.js";
+import { KERNEL_TEDDY_BYTES, type KernelTeddy, type ScanKernel, TEDDY_GAVE_UP } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
 import { chooseWindows, WINDOW, type Windowed } from "./teddy-windows.js";
 
@@ -13,8 +13,21 @@ const RECORDS_AT = BUCKETS_AT + BUCKETS * 8;
 const RECORD_BYTES = 16;
 /** Bytes of text the windows are chosen on: a region's first ones, until a region this long comes. */
 const SAMPLE_BYTES = 256 * 1024;
+/**
+ * Candidate comparisons a region may take per byte before Teddy gives way to the DFA (whose cost is the same for
+ * any text): a comparison costs a few times what scanning a byte with the DFA does.
+ */
+const BUDGET: TeddyBudget = { perByte: 1 / 4, least: 4096 };
+/** Regions left to the DFA after Teddy gave up on one, before trying it again. */
+const DFA_REGIONS = 64;
 
 const isLetter = (byte: number): boolean => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
+
+/** Comparisons of candidates a region may take: perByte for each of its bytes, and at least `least`. */
+export interface TeddyBudget {
+  perByte: number;
+  least: number;
+}
 
 /**
  * The Teddy search of a needle list. Needles must lie within a line: a newline only as the first byte (a needle
@@ -24,11 +37,15 @@ export class TeddySet implements KernelTeddy {
   /** Built from the first region searched, and again from a larger one while the sample is short. */
   tables: Buffer = Buffer.alloc(0);
   private sampled = -1;
+  private dfaRegions = 0;
   private readonly needles: readonly Needle[];
   /** The needles anchored at a line start: the kernel cannot see the newline before a region's first line. */
   private readonly anchored: readonly Needle[];
 
-  constructor(needles: readonly Needle[]) {
+  constructor(
+    needles: readonly Needle[],
+    private readonly budget = BUDGET,
+  ) {
     for (const n of needles)
       if (n.bytes.length === 0 || n.bytes.indexOf(NEWLINE, 1) >= 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE))
         throw new RangeError("a Teddy needle lies within a line");
@@ -42,16 +59,25 @@ export class TeddySet implements KernelTeddy {
     return bytes <= KERNEL_TEDDY_BYTES;
   }
 
+  /** Whether to search the next region with Teddy (false for a while after it gave up on too many candidates). */
+  startRegion(): boolean {
+    if (this.dfaRegions === 0) return true;
+    this.dfaRegions--;
+    return false;
+  }
+
   /**
    * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1, loaded in the kernel)
-   * holding a needle. After a hit the rest of its line is skipped.
+   * holding a needle. After a hit the rest of its line is skipped. Returns end, or where the lines are still to be
+   * searched (a line start or the newline before one) when there were too many false candidates.
    */
-  collect(chunk: Buffer, from: number, end: number, starts: number[], ends: number[], kernel: ScanKernel): void {
+  collect(chunk: Buffer, from: number, end: number, starts: number[], ends: number[], kernel: ScanKernel): number {
     const sample = Math.min(end - from, SAMPLE_BYTES);
     if (sample > this.sampled * 2 && this.sampled < SAMPLE_BYTES) {
       this.tables = layout(bucketsOf(chooseWindows(this.needles, chunk.subarray(from, from + sample))));
       this.sampled = sample;
     }
+    kernel.teddyBudget = Math.max(this.budget.least, Math.ceil((end - from) * this.budget.perByte));
     let at = from;
     if (this.anchored.some((n) => startsLine(chunk, from, end, n))) {
       at = chunk.indexOf(NEWLINE, from);
@@ -60,7 +86,11 @@ export class TeddySet implements KernelTeddy {
     }
     while (at < end) {
       const hit = kernel.runTeddy(this, at, end);
-      if (hit < 0) return;
+      if (hit === TEDDY_GAVE_UP) {
+        this.dfaRegions = DFA_REGIONS;
+        return at;
+      }
+      if (hit < 0) return end;
       // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
       const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;
       const lineEnd = chunk.indexOf(NEWLINE, hit);
@@ -69,6 +99,7 @@ export class TeddySet implements KernelTeddy {
       // Resume at the newline: an anchored needle of the next line starts with it.
       at = lineEnd > at ? lineEnd : lineEnd + 1;
     }
+    return end;
   }
 }
 

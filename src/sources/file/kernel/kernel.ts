@@ -18,6 +18,7 @@ interface KernelExports {
   dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
   state: WebAssembly.Global;
   teddy(from: number, end: number, tables: number): number;
+  teddy_budget: WebAssembly.Global;
   find(
     from: number,
     end: number,
@@ -108,8 +109,8 @@ export class ScanKernel {
 
   /**
    * Teddy's search (see teddy in scan.wat) over chunk[from, end): the first needle hit's start (plus one for a
-   * needle anchored at a line start, so a position in the hit's line), or -1. Its tables are copied in when they
-   * change (a new Buffer).
+   * needle anchored at a line start, so a position in the hit's line), or -1; TEDDY_GAVE_UP when teddyBudget
+   * comparisons of candidates did not suffice. Its tables are copied in when they change (a new Buffer).
    */
   runTeddy(teddy: KernelTeddy, from: number, end: number): number {
     if (this.teddyTables !== teddy.tables) {
@@ -118,7 +119,16 @@ export class ScanKernel {
       this.teddyTables = teddy.tables;
     }
     const at = this.exports.teddy(from - this.base, end - this.base, TEDDY_AT);
-    return at < 0 ? -1 : at + this.base;
+    return at < 0 ? at : at + this.base;
+  }
+
+  /** Comparisons of candidates runTeddy may still make. */
+  get teddyBudget(): number {
+    return this.exports.teddy_budget.value as number;
+  }
+
+  set teddyBudget(comparisons: number) {
+    this.exports.teddy_budget.value = comparisons;
   }
 
   private teddyTables: Buffer | undefined;
@@ -155,6 +165,9 @@ export interface KernelDfa {
 export interface KernelTeddy {
   readonly tables: Buffer;
 }
+
+/** What runTeddy returns when its budget ran out. */
+export const TEDDY_GAVE_UP = -2;
 
 let shared: ScanKernel | null | undefined;
 

@@ -128,16 +128,21 @@
 
   ;; ---- teddy ----
   ;; A few needles found in one pass, 16 positions per step (after Hyperscan's Teddy). Each needle is represented
-  ;; by a window of up to 3 of its bytes (its rarest, at any offset in it) and put in one of 8 buckets. At $t:
+  ;; by a window of up to 3 of its bytes (any, the least seen in the text) and put in one of 8 buckets. At $t:
   ;; for window positions 0, 1, 2 a low-nibble and a high-nibble table (16 bytes each) whose byte for a nibble
   ;; has the bit of every bucket with a needle whose window byte there may have that nibble (all bits where a
   ;; shorter window has no byte); then 16 bytes of scratch; then per bucket its first record and record count
   ;; (i32 pairs); then the records, 16 bytes each: how far the window's last byte lies from the needle's start,
   ;; where the needle's bytes are (from $t), its length, and flags (1: folded, 2: anchored at a line start).
-  ;; Candidates (a byte whose window positions all agree on a bucket) are compared whole, needle by needle.
+  ;; Candidates (a byte whose window positions all agree on a bucket) are compared whole, needle by needle, each
+  ;; comparison taken from $teddy_budget: when it runs out teddy gives up (-2), so that too many false candidates
+  ;; (needles alike in one bucket, or common windows) cost no more than the caller allows before it searches
+  ;; another way.
+  (global $teddy_budget (export "teddy_budget") (mut i32) (i32.const 0))
 
   ;; The first needle found wholly inside [p, end) (in the order of its window's last byte): where it starts,
-  ;; plus one for a needle anchored at a line start (so: a position inside the line it is in), or -1.
+  ;; plus one for a needle anchored at a line start (so: a position inside the line it is in), or -1; -2 when
+  ;; the budget ran out.
   (func (export "teddy") (param $p i32) (param $end i32) (param $t i32) (result i32)
     (local $from i32) (local $mask i32) (local $hit i32)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
@@ -183,13 +188,13 @@
             (v128.store offset=96 (local.get $t) (local.get $res))
             (local.set $hit (call $teddy_confirm (local.get $p) (local.get $mask) (local.get $from)
               (local.get $end) (local.get $t)))
-            (if (i32.ge_s (local.get $hit) (i32.const 0)) (then (return (local.get $hit))))))
+            (if (i32.ne (local.get $hit) (i32.const -1)) (then (return (local.get $hit))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $block)))
     (i32.const -1))
 
   ;; The candidates of one block (lanes set in $mask, their buckets in the scratch at $t + 96): the first one
-  ;; that is a whole needle inside [from, end), as teddy returns it, or -1.
+  ;; that is a whole needle inside [from, end), as teddy returns it, or -1 (-2: the budget ran out).
   (func $teddy_confirm (param $p i32) (param $mask i32) (param $from i32) (param $end i32) (param $t i32)
     (result i32)
     (local $lane i32) (local $bits i32) (local $bucket i32) (local $rec i32) (local $last i32) (local $start i32)
@@ -211,6 +216,8 @@
             (block $bucket_done
               (loop $records
                 (br_if $bucket_done (i32.ge_u (local.get $rec) (local.get $last)))
+                (global.set $teddy_budget (i32.sub (global.get $teddy_budget) (i32.const 1)))
+                (if (i32.lt_s (global.get $teddy_budget) (i32.const 0)) (then (return (i32.const -2))))
                 (local.set $start (i32.sub (i32.add (local.get $p) (local.get $lane)) (i32.load (local.get $rec))))
                 (local.set $length (i32.load offset=8 (local.get $rec)))
                 (local.set $flags (i32.load offset=12 (local.get $rec)))
