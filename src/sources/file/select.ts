@@ -7,7 +7,10 @@ import { TeddySet } from "./teddy.js";
 const NEWLINE = 0x0a;
 /** Up to this many needles are searched one by one (SIMD, rare bytes first); more in one multi-needle pass. */
 export const SEPARATE_NEEDLES = 4;
-/** Up to this many needles are searched with Teddy when the kernel runs (fewer false candidates than the DFA). */
+/**
+ * Up to this many needles are searched with Teddy when the kernel runs: with more, its 8 buckets admit so many
+ * false candidates that the DFA is as fast (measured on access logs, bench/NOTES.md).
+ */
 export const TEDDY_NEEDLES = 32;
 /** The multi-needle search of a needle list (lists are kept by the source while the rules stay the same). */
 const sets = new WeakMap<readonly Needle[], NeedleSet>();

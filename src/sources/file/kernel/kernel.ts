@@ -128,7 +128,7 @@ export class ScanKernel {
   }
 
   set teddyBudget(comparisons: number) {
-    this.exports.teddy_budget.value = comparisons;
+    this.exports.teddy_budget.value = Math.min(comparisons, 0x7fffffff); // an i32: more would wrap
   }
 
   private teddyTables: Buffer | undefined;
