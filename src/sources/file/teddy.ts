@@ -21,6 +21,7 @@ const BUDGET: TeddyBudget = { perByte: 1 / 16, least: 4096 };
 /** Regions left to the DFA after Teddy gave up on one, before trying it again. */
 const DFA_REGIONS = 64;
 
+const isLower = (byte: number): boolean => byte >= 0x61 && byte <= 0x7a;
 const isLetter = (byte: number): boolean => (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
 
 /** Comparisons of candidates a region may take: perByte for each of its bytes, and at least `least`. */
@@ -55,7 +56,7 @@ export class TeddySet implements KernelTeddy {
 
   /** Whether the kernel can hold the tables of these needles. */
   static fits(needles: readonly Needle[]): boolean {
-    const bytes = needles.reduce((sum, n) => sum + RECORD_BYTES + n.bytes.length, RECORDS_AT);
+    const bytes = needles.reduce((sum, n) => sum + RECORD_BYTES + 2 * n.bytes.length, RECORDS_AT);
     return bytes <= KERNEL_TEDDY_BYTES;
   }
 
@@ -133,7 +134,7 @@ function bucketsOf(windows: Windowed[]): Windowed[][] {
 function layout(buckets: Windowed[][]): Buffer {
   const count = buckets.reduce((sum, b) => sum + b.length, 0);
   const bytesAt = RECORDS_AT + count * RECORD_BYTES;
-  const size = buckets.flat().reduce((sum, w) => sum + w.needle.bytes.length, bytesAt);
+  const size = buckets.flat().reduce((sum, w) => sum + 2 * w.needle.bytes.length, bytesAt);
   const tables = Buffer.alloc(size);
   let record = RECORDS_AT;
   let bytes = bytesAt;
@@ -146,10 +147,13 @@ function layout(buckets: Windowed[][]): Buffer {
       tables.writeInt32LE(w.at + w.length - 1, record);
       tables.writeInt32LE(bytes, record + 4);
       tables.writeInt32LE(needle.bytes.length, record + 8);
-      tables.writeInt32LE((needle.fold ? 1 : 0) | (needle.bytes[0] === NEWLINE ? 2 : 0), record + 12);
+      tables.writeInt32LE(needle.bytes[0] === NEWLINE ? 2 : 0, record + 12);
       needle.bytes.copy(tables, bytes);
+      // The case mask: a text byte OR it equals a folded needle's lower-case letter in either case.
+      const n = needle.bytes.length;
+      if (needle.fold) for (let i = 0; i < n; i++) tables[bytes + n + i] = isLower(needle.bytes[i] as number) ? 32 : 0;
       record += RECORD_BYTES;
-      bytes += needle.bytes.length;
+      bytes += 2 * n;
     }
   });
   return tables;

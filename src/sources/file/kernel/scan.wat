@@ -133,7 +133,8 @@
   ;; has the bit of every bucket with a needle whose window byte there may have that nibble (all bits where a
   ;; shorter window has no byte); then 16 bytes of scratch; then per bucket its first record and record count
   ;; (i32 pairs); then the records, 16 bytes each: how far the window's last byte lies from the needle's start,
-  ;; where the needle's bytes are (from $t), its length, and flags (1: folded, 2: anchored at a line start).
+  ;; where the needle's bytes are (from $t; its case mask follows them, see $teddy_same), its length, and flags
+  ;; (2: anchored at a line start).
   ;; Candidates (a byte whose window positions all agree on a bucket) are compared whole, needle by needle, each
   ;; comparison taken from $teddy_budget: when it runs out teddy gives up (-2), so that too many false candidates
   ;; (needles alike in one bucket, or common windows) cost no more than the caller allows before it searches
@@ -225,12 +226,40 @@
                       (i32.ge_s (local.get $start) (local.get $from))
                       (i32.le_s (i32.add (local.get $start) (local.get $length)) (local.get $end)))
                   (then
-                    (if (call $equal (local.get $start) (i32.add (local.get $t) (i32.load offset=4 (local.get $rec)))
-                          (local.get $length) (i32.and (local.get $flags) (i32.const 1)))
+                    (if (call $teddy_same (local.get $start)
+                          (i32.add (local.get $t) (i32.load offset=4 (local.get $rec))) (local.get $length))
                       (then (return (i32.add (local.get $start) (i32.shr_u (local.get $flags) (i32.const 1))))))))
                 (local.set $rec (i32.add (local.get $rec) (i32.const 16)))
                 (br $records)))
             (br $buckets)))
         (br $lanes)))
     (i32.const -1))
+
+  ;; 1 when the $m bytes at $a equal the needle at $b, 8 at a time: each text byte OR its case mask byte (the $m
+  ;; bytes after the needle's: 32 where a folded needle has a lower-case letter, so either case matches; else 0).
+  (func $teddy_same (param $a i32) (param $b i32) (param $m i32) (result i32)
+    (local $i i32) (local $mask i32)
+    (local.set $mask (i32.add (local.get $b) (local.get $m)))
+    (if (i32.lt_u (local.get $m) (i32.const 8))
+      (then
+        (block $differ
+          (loop $bytes
+            (br_if $differ (i32.ne (i32.or (i32.load8_u (i32.add (local.get $a) (local.get $i)))
+              (i32.load8_u (i32.add (local.get $mask) (local.get $i))))
+              (i32.load8_u (i32.add (local.get $b) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $bytes (i32.lt_u (local.get $i) (local.get $m)))
+            (return (i32.const 1))))
+        (return (i32.const 0))))
+    ;; Whole words, then the last 8 bytes (overlapping the words before them).
+    (block $differ
+      (loop $words
+        (br_if $differ (i64.ne (i64.or (i64.load (i32.add (local.get $a) (local.get $i)))
+          (i64.load (i32.add (local.get $mask) (local.get $i)))) (i64.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br_if $words (i32.le_u (i32.add (local.get $i) (i32.const 8)) (local.get $m))))
+      (local.set $i (i32.sub (local.get $m) (i32.const 8)))
+      (return (i64.eq (i64.or (i64.load (i32.add (local.get $a) (local.get $i)))
+        (i64.load (i32.add (local.get $mask) (local.get $i)))) (i64.load (i32.add (local.get $b) (local.get $i))))))
+    (i32.const 0))
 )
