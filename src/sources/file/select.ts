@@ -5,7 +5,10 @@ import { NeedleSet } from "./needle-set.js";
 import { TeddySet } from "./teddy.js";
 
 const NEWLINE = 0x0a;
-/** Up to this many needles are searched one by one (SIMD, rare bytes first); more in one multi-needle pass. */
+/**
+ * Without Teddy (no kernel, or needles too long for its tables), up to this many needles are searched one by one
+ * (rare bytes first); more in one multi-needle pass.
+ */
 export const SEPARATE_NEEDLES = 4;
 /**
  * Up to this many needles are searched with Teddy when the kernel runs: with more, its 8 buckets admit so many
