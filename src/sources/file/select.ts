@@ -2,7 +2,7 @@
 import { KERNEL_NEEDLE_BYTES, KERNEL_REGION_BYTES, type ScanKernel, scanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
 import { NeedleSet } from "./needle-set.js";
-import { TeddySet } from "./teddy.js";
+import { startsLine, TeddySet } from "./teddy.js";
 
 const NEWLINE = 0x0a;
 /**
@@ -49,7 +49,12 @@ export function candidateSpans(
   const spans: Spans = { starts: [], ends: [], lines: kernel ? kernel.count(from, end) : countLines(chunk, from, end) };
   if (needles.length === 0) return spans;
   const anchored = needles.some((n) => n.bytes[0] === NEWLINE);
-  const teddy = kernel && (needles.length > 1 || anchored) ? teddySet(needles) : null;
+  // One line-start needle: the kernel's find on its newline and its rarest other byte costs about a newline count.
+  if (kernel && needles.length === 1 && anchored) {
+    collect(chunk, from, end, needles[0] as Needle, spans, kernel);
+    return spans;
+  }
+  const teddy = kernel && needles.length > 1 ? teddySet(needles) : null;
   if (kernel && teddy?.startRegion()) {
     const rest = teddy.collect(chunk, from, end, spans.starts, spans.ends, kernel);
     if (rest < end) needleSet(needles).collect(chunk, rest, end, spans.starts, spans.ends, kernel);
@@ -96,7 +101,10 @@ function usableKernel(from: number, end: number, needles: readonly Needle[]): Sc
   return scanKernel() ?? null;
 }
 
-/** Append the line of every hit of one needle: one search per hit, resuming after the line it is in. */
+/**
+ * Append the line of every hit of one needle: one search per hit, resuming after the line it is in (at its
+ * newline, for a needle anchored at a line start: that newline is its first byte).
+ */
 function collect(
   chunk: Buffer,
   from: number,
@@ -107,16 +115,24 @@ function collect(
 ): void {
   if (needle.bytes.length === 0) return;
   needle.startChunk(end - from);
+  const anchored = needle.bytes[0] === NEWLINE ? 1 : 0;
   let at = from;
+  // The region's first line has no newline before it in the region.
+  if (anchored && startsLine(chunk, from, end, needle)) {
+    at = chunk.indexOf(NEWLINE, from);
+    spans.starts.push(from);
+    spans.ends.push(at);
+  }
   while (at < end) {
-    const hit = kernel ? kernel.find(needle, at, end) : needle.find(chunk, at, end);
-    if (hit < 0) return;
+    const found = kernel ? kernel.find(needle, at, end) : needle.find(chunk, at, end);
+    if (found < 0) return;
+    const hit = found + anchored;
     // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
     const before = hit > from ? chunk.lastIndexOf(NEWLINE, hit - 1) : -1;
     const lineEnd = chunk.indexOf(NEWLINE, hit);
     spans.starts.push(Math.max(from, before + 1));
     spans.ends.push(lineEnd);
-    at = lineEnd + 1;
+    at = lineEnd + 1 - anchored;
   }
 }
 

@@ -105,7 +105,7 @@ export class TeddySet implements KernelTeddy {
 }
 
 /** An anchored needle (its bytes after the newline) at the start of chunk[from, end). */
-function startsLine(chunk: Buffer, from: number, end: number, needle: Needle): boolean {
+export function startsLine(chunk: Buffer, from: number, end: number, needle: Needle): boolean {
   const n = needle.bytes.length - 1;
   if (from + n > end) return false;
   for (let i = 0; i < n; i++) {
