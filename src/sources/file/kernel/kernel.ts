@@ -7,13 +7,18 @@ export const KERNEL_REGION_BYTES = 1 << 20;
 export const KERNEL_NEEDLE_BYTES = 65536;
 const PAGE_BYTES = 65536;
 const NEEDLE_AT = KERNEL_REGION_BYTES;
-/** The multi-needle DFA's tables, after the needle's page (the memory grows to hold them). */
-const DFA_AT = KERNEL_REGION_BYTES + KERNEL_NEEDLE_BYTES;
+/** Bytes a Teddy search's tables may take (see teddy in scan.wat): the page after the needle's. */
+export const KERNEL_TEDDY_BYTES = 65536;
+const TEDDY_AT = NEEDLE_AT + KERNEL_NEEDLE_BYTES;
+/** The multi-needle DFA's tables, after the Teddy page (the memory grows to hold them). */
+const DFA_AT = TEDDY_AT + KERNEL_TEDDY_BYTES;
 
 interface KernelExports {
   count(from: number, end: number): number;
   dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
   state: WebAssembly.Global;
+  teddy(from: number, end: number, tables: number): number;
+  teddy_budget: WebAssembly.Global;
   find(
     from: number,
     end: number,
@@ -53,7 +58,7 @@ export class ScanKernel {
   private base = 0;
 
   constructor(module: WebAssembly.Module) {
-    const memory = new WebAssembly.Memory({ initial: (KERNEL_REGION_BYTES + KERNEL_NEEDLE_BYTES) / PAGE_BYTES });
+    const memory = new WebAssembly.Memory({ initial: DFA_AT / PAGE_BYTES });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.wasmMemory = memory;
@@ -102,6 +107,31 @@ export class ScanKernel {
     return { at: at < 0 ? -1 : at + this.base, state: this.exports.state.value as number };
   }
 
+  /**
+   * Teddy's search (see teddy in scan.wat) over chunk[from, end): the first needle hit's start (plus one for a
+   * needle anchored at a line start, so a position in the hit's line), or -1; TEDDY_GAVE_UP when teddyBudget
+   * comparisons of candidates did not suffice. Its tables are copied in when they change (a new Buffer).
+   */
+  runTeddy(teddy: KernelTeddy, from: number, end: number): number {
+    if (this.teddyTables !== teddy.tables) {
+      if (teddy.tables.length > KERNEL_TEDDY_BYTES) throw new RangeError(`Teddy tables exceed ${KERNEL_TEDDY_BYTES}`);
+      teddy.tables.copy(this.memory, TEDDY_AT);
+      this.teddyTables = teddy.tables;
+    }
+    const at = this.exports.teddy(from - this.base, end - this.base, TEDDY_AT);
+    return at < 0 ? at : at + this.base;
+  }
+
+  /** Comparisons of candidates runTeddy may still make. */
+  get teddyBudget(): number {
+    return this.exports.teddy_budget.value as number;
+  }
+
+  set teddyBudget(comparisons: number) {
+    this.exports.teddy_budget.value = Math.min(comparisons, 0x7fffffff); // an i32: more would wrap
+  }
+
+  private teddyTables: Buffer | undefined;
   private dfaTables: KernelDfa | undefined;
   private classesAt = 0;
   private endingAt = 0;
@@ -130,6 +160,14 @@ export interface KernelDfa {
   readonly classOf: Int32Array;
   readonly ending: Uint8Array;
 }
+
+/** A Teddy search as the kernel runs it: its tables, laid out as teddy in scan.wat reads them. */
+export interface KernelTeddy {
+  readonly tables: Buffer;
+}
+
+/** What runTeddy returns when its budget ran out. */
+export const TEDDY_GAVE_UP = -2;
 
 let shared: ScanKernel | null | undefined;
 

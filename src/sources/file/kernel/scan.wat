@@ -125,4 +125,141 @@
         (br $next)))
     (global.set $state (local.get $s))
     (i32.const -1))
+
+  ;; ---- teddy ----
+  ;; A few needles found in one pass, 16 positions per step (after Hyperscan's Teddy). Each needle is represented
+  ;; by a window of up to 3 of its bytes (any, the least seen in the text) and put in one of 8 buckets. At $t:
+  ;; for window positions 0, 1, 2 a low-nibble and a high-nibble table (16 bytes each) whose byte for a nibble
+  ;; has the bit of every bucket with a needle whose window byte there may have that nibble (all bits where a
+  ;; shorter window has no byte); then 16 bytes of scratch; then per bucket its first record and record count
+  ;; (i32 pairs); then the records, 16 bytes each: how far the window's last byte lies from the needle's start,
+  ;; where the needle's bytes are (from $t; its case mask follows them, see $teddy_same), its length, and flags
+  ;; (2: anchored at a line start).
+  ;; Candidates (a byte whose window positions all agree on a bucket) are compared whole, needle by needle, each
+  ;; comparison taken from $teddy_budget: when it runs out teddy gives up (-2), so that too many false candidates
+  ;; (needles alike in one bucket, or common windows) cost no more than the caller allows before it searches
+  ;; another way.
+  (global $teddy_budget (export "teddy_budget") (mut i32) (i32.const 0))
+
+  ;; The first needle found wholly inside [p, end) (in the order of its window's last byte): where it starts,
+  ;; plus one for a needle anchored at a line start (so: a position inside the line it is in), or -1; -2 when
+  ;; the budget ran out.
+  (func (export "teddy") (param $p i32) (param $end i32) (param $t i32) (result i32)
+    (local $from i32) (local $mask i32) (local $hit i32)
+    (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
+    (local $prev0 v128) (local $prev1 v128) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $r0 v128) (local $r1 v128) (local $res v128) (local $nibble v128)
+    (local.set $from (local.get $p))
+    (local.set $lo0 (v128.load (local.get $t)))
+    (local.set $hi0 (v128.load offset=16 (local.get $t)))
+    (local.set $lo1 (v128.load offset=32 (local.get $t)))
+    (local.set $hi1 (v128.load offset=48 (local.get $t)))
+    (local.set $lo2 (v128.load offset=64 (local.get $t)))
+    (local.set $hi2 (v128.load offset=80 (local.get $t)))
+    (local.set $nibble (i8x16.splat (i32.const 15)))
+    ;; Before $p every bucket agrees: a needle starting before $p is then rejected by its bounds.
+    (local.set $prev0 (i8x16.splat (i32.const -1)))
+    (local.set $prev1 (local.get $prev0))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_s (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $nibble)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $r0 (v128.and (i8x16.swizzle (local.get $lo0) (local.get $lo))
+          (i8x16.swizzle (local.get $hi0) (local.get $hi))))
+        (local.set $r1 (v128.and (i8x16.swizzle (local.get $lo1) (local.get $lo))
+          (i8x16.swizzle (local.get $hi1) (local.get $hi))))
+        ;; Lane i: the buckets whose window may end at p + i (position 0 two bytes back, position 1 one back).
+        (local.set $res (v128.and
+          (v128.and (i8x16.swizzle (local.get $lo2) (local.get $lo)) (i8x16.swizzle (local.get $hi2) (local.get $hi)))
+          (v128.and
+            (i8x16.shuffle 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 (local.get $prev1) (local.get $r1))
+            (i8x16.shuffle 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 (local.get $prev0) (local.get $r0)))))
+        (local.set $prev0 (local.get $r0))
+        (local.set $prev1 (local.get $r1))
+        (local.set $mask (i32.xor (i8x16.bitmask (i8x16.eq (local.get $res) (v128.const i64x2 0 0)))
+          (i32.const 0xffff)))
+        (if (local.get $mask)
+          (then
+            ;; Lanes past the end hold bytes of no interest (whatever the memory has there).
+            (if (i32.lt_s (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+              (then (local.set $mask (i32.and (local.get $mask)
+                (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+            (v128.store offset=96 (local.get $t) (local.get $res))
+            (local.set $hit (call $teddy_confirm (local.get $p) (local.get $mask) (local.get $from)
+              (local.get $end) (local.get $t)))
+            (if (i32.ne (local.get $hit) (i32.const -1)) (then (return (local.get $hit))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $block)))
+    (i32.const -1))
+
+  ;; The candidates of one block (lanes set in $mask, their buckets in the scratch at $t + 96): the first one
+  ;; that is a whole needle inside [from, end), as teddy returns it, or -1 (-2: the budget ran out).
+  (func $teddy_confirm (param $p i32) (param $mask i32) (param $from i32) (param $end i32) (param $t i32)
+    (result i32)
+    (local $lane i32) (local $bits i32) (local $bucket i32) (local $rec i32) (local $last i32) (local $start i32)
+    (local $length i32) (local $flags i32)
+    (block $no_more
+      (loop $lanes
+        (br_if $no_more (i32.eqz (local.get $mask)))
+        (local.set $lane (i32.ctz (local.get $mask)))
+        (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+        (local.set $bits (i32.load8_u offset=96 (i32.add (local.get $t) (local.get $lane))))
+        (block $lane_done
+          (loop $buckets
+            (br_if $lane_done (i32.eqz (local.get $bits)))
+            (local.set $bucket (i32.add (local.get $t) (i32.shl (i32.ctz (local.get $bits)) (i32.const 3))))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+            (local.set $rec (i32.add (local.get $t) (i32.load offset=112 (local.get $bucket))))
+            (local.set $last (i32.add (local.get $rec) (i32.shl (i32.load offset=116 (local.get $bucket))
+              (i32.const 4))))
+            (block $bucket_done
+              (loop $records
+                (br_if $bucket_done (i32.ge_u (local.get $rec) (local.get $last)))
+                (global.set $teddy_budget (i32.sub (global.get $teddy_budget) (i32.const 1)))
+                (if (i32.lt_s (global.get $teddy_budget) (i32.const 0)) (then (return (i32.const -2))))
+                (local.set $start (i32.sub (i32.add (local.get $p) (local.get $lane)) (i32.load (local.get $rec))))
+                (local.set $length (i32.load offset=8 (local.get $rec)))
+                (local.set $flags (i32.load offset=12 (local.get $rec)))
+                (if (i32.and
+                      (i32.ge_s (local.get $start) (local.get $from))
+                      (i32.le_s (i32.add (local.get $start) (local.get $length)) (local.get $end)))
+                  (then
+                    (if (call $teddy_same (local.get $start)
+                          (i32.add (local.get $t) (i32.load offset=4 (local.get $rec))) (local.get $length))
+                      (then (return (i32.add (local.get $start) (i32.shr_u (local.get $flags) (i32.const 1))))))))
+                (local.set $rec (i32.add (local.get $rec) (i32.const 16)))
+                (br $records)))
+            (br $buckets)))
+        (br $lanes)))
+    (i32.const -1))
+
+  ;; 1 when the $m bytes at $a equal the needle at $b, 8 at a time: each text byte OR its case mask byte (the $m
+  ;; bytes after the needle's: 32 where a folded needle has a lower-case letter, so either case matches; else 0).
+  (func $teddy_same (param $a i32) (param $b i32) (param $m i32) (result i32)
+    (local $i i32) (local $mask i32)
+    (local.set $mask (i32.add (local.get $b) (local.get $m)))
+    (if (i32.lt_u (local.get $m) (i32.const 8))
+      (then
+        (block $differ
+          (loop $bytes
+            (br_if $differ (i32.ne (i32.or (i32.load8_u (i32.add (local.get $a) (local.get $i)))
+              (i32.load8_u (i32.add (local.get $mask) (local.get $i))))
+              (i32.load8_u (i32.add (local.get $b) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $bytes (i32.lt_u (local.get $i) (local.get $m)))
+            (return (i32.const 1))))
+        (return (i32.const 0))))
+    ;; Whole words, then the last 8 bytes (overlapping the words before them).
+    (block $differ
+      (loop $words
+        (br_if $differ (i64.ne (i64.or (i64.load (i32.add (local.get $a) (local.get $i)))
+          (i64.load (i32.add (local.get $mask) (local.get $i)))) (i64.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br_if $words (i32.le_u (i32.add (local.get $i) (i32.const 8)) (local.get $m))))
+      (local.set $i (i32.sub (local.get $m) (i32.const 8)))
+      (return (i64.eq (i64.or (i64.load (i32.add (local.get $a) (local.get $i)))
+        (i64.load (i32.add (local.get $mask) (local.get $i)))) (i64.load (i32.add (local.get $b) (local.get $i))))))
+    (i32.const 0))
 )
