@@ -5,13 +5,13 @@ import type { Needle } from "./needle.js";
 import { WindowFilter } from "./window-filter.js";
 
 const NEWLINE = 0x0a;
+/** Bytes of the first chunk counted to choose the needles' windows. */
+const SAMPLE = 256 * 1024;
 
 export class NeedleSet {
-  private readonly filter: WindowFilter;
+  private filter: WindowFilter | undefined;
 
-  constructor(needles: readonly Needle[]) {
-    this.filter = new WindowFilter(needles);
-  }
+  constructor(private readonly needles: readonly Needle[]) {}
 
   /**
    * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1) holding a needle,
@@ -26,7 +26,8 @@ export class NeedleSet {
     ends: number[],
     kernel: ScanKernel | null = null,
   ): void {
-    const { filter } = this;
+    // Made at the first chunk, whose windows' counts choose each needle's window.
+    const filter = (this.filter ??= new WindowFilter(this.needles, chunk.subarray(from, Math.min(end, from + SAMPLE))));
     if (filter.everyLine) return everyLine(chunk, from, end, starts, ends);
     const first = filter.matchFirstLine(chunk, from, end);
     // After a hit, resume at the newline ending its line: it may start an anchored needle's window.

@@ -32,6 +32,8 @@ export class WindowFilter implements KernelWindowFilter {
   readonly bits: Uint8Array;
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
+  /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
+  readonly stride: number;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
   /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
@@ -40,10 +42,13 @@ export class WindowFilter implements KernelWindowFilter {
   private readonly byPair = new Map<number, Entry[]>();
   private readonly bySingle = new Map<number, Entry[]>();
 
-  constructor(needles: readonly WindowNeedle[]) {
-    const usable = needles.map(normalized).filter((n): n is WindowNeedle => n !== undefined);
+  /** `sample`: text like the text to search, whose window counts pick each needle's window (rarest there). */
+  constructor(needles: readonly WindowNeedle[], sample: Buffer = Buffer.alloc(0)) {
+    const usable = distinct(needles);
     this.everyLine = usable.some((n) => n.bytes.length === 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE));
-    const long = usable.filter((n) => n.bytes.length >= 4).length;
+    const counts = new WindowCounts(sample);
+    this.stride = bestStride(usable, counts, sample.length);
+    const long = usable.filter((n) => n.bytes.length >= 4).length * this.stride;
     const tableBits = Math.min(17, Math.max(10, Math.ceil(Math.log2(long * 32 + 1))));
     const bitBits = Math.min(20, Math.max(13, Math.ceil(Math.log2(long * 256 + 1))));
     this.table = new Uint8Array(1 << tableBits);
@@ -51,15 +56,22 @@ export class WindowFilter implements KernelWindowFilter {
     this.bits = new Uint8Array(1 << (bitBits - 3));
     this.bitsShift = 32 - bitBits;
     this.pairs = usable.some((n) => n.bytes.length < 4) ? new Uint8Array(PAIR_SLOTS) : null;
-    if (!this.everyLine) for (const needle of usable) this.add(needle);
+    if (this.everyLine) return;
+    for (const needle of usable) this.add(needle, counts);
   }
 
-  private add(needle: WindowNeedle): void {
+  private add(needle: WindowNeedle, counts: WindowCounts): void {
     const { bytes, fold } = needle;
     const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
-    const entry: Entry = { bytes, fold, at: rarestWindow(bytes, width, fold) };
-    if (bytes[0] === NEWLINE) this.anchored.push(entry);
-    const key = windowAt(bytes, entry.at, width);
+    const run = width === 4 ? this.stride : 1;
+    const first = rarestWindow(bytes, width, run, fold, counts);
+    if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
+    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width);
+  }
+
+  /** Mark the window at entry.at of its needle. */
+  private mark(entry: Entry, width: number): void {
+    const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
       this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
       const h = Math.imul(key, MUL_BITS) >>> this.bitsShift;
@@ -76,11 +88,9 @@ export class WindowFilter implements KernelWindowFilter {
 
   /** The first position in chunk[from, end) passing the filter, or -1 (the kernel's window_filter, in JS). */
   next(chunk: Buffer, from: number, end: number): number {
-    const { table, shift, bits, bitsShift, pairs } = this;
-    let x = (byte(chunk, from) | (byte(chunk, from + 1) << 8) | (byte(chunk, from + 2) << 16)) << 8;
-    for (let p = from; p < end; p++) {
-      x = (x >>> 8) | (byte(chunk, p + 3) << 24);
-      const w = x | LOWER_ALL;
+    const { table, shift, bits, bitsShift, pairs, stride } = this;
+    for (let p = from; p < end; p += stride) {
+      const w = (p + 4 <= chunk.length ? chunk.readUInt32LE(p) : tail(chunk, p)) | LOWER_ALL;
       if (pairs && pairs[w & 0xffff] !== 0) return p;
       if (table[Math.imul(w, MUL_TABLE) >>> shift] === 0) continue;
       const h = Math.imul(w, MUL_BITS) >>> bitsShift;
@@ -122,6 +132,52 @@ export class WindowFilter implements KernelWindowFilter {
   }
 }
 
+/** The needles as lines are searched for them (see normalized), each once. */
+function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
+  const seen = new Map<string, WindowNeedle>();
+  for (const needle of needles) {
+    const usable = normalized(needle);
+    if (usable) seen.set(`${usable.fold ? "i" : "s"}${usable.bytes.toString("latin1")}`, usable);
+  }
+  return [...seen.values()];
+}
+
+/** Positions one candidate (a call out of the scan, its verification) costs about as much as. */
+const CANDIDATE_COST = 400;
+
+/**
+ * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
+ * than 4 bytes use the pair table, stride 1). A longer stride tests fewer positions, but a needle's run of
+ * windows is less rare than its rarest window: the stride with the fewest expected candidates per test saved wins.
+ */
+function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
+  const shortest = Math.min(...needles.map((n) => n.bytes.length));
+  const longest = Math.min(4, Math.max(1, shortest - 3));
+  let best = 1;
+  let bestCost = Infinity;
+  for (let stride = 1; stride <= longest; stride++) {
+    let candidates = 0;
+    for (const { bytes } of needles) if (bytes.length >= 4) candidates += rarestRunCount(bytes, stride, counts);
+    const cost = sampleBytes / stride + (candidates / stride) * CANDIDATE_COST;
+    if (cost < bestCost) {
+      best = stride;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/** The fewest sample occurrences of `run` successive 4-byte windows of the needle. */
+function rarestRunCount(bytes: Buffer, run: number, counts: WindowCounts): number {
+  let fewest = Infinity;
+  for (let at = 0; at + 3 + run <= bytes.length; at++) {
+    let sum = 0;
+    for (let i = at; i < at + run; i++) sum += counts.of(windowAt(bytes, i, 4), 4);
+    fewest = Math.min(fewest, sum);
+  }
+  return fewest;
+}
+
 /**
  * The needle as lines are searched for it, or undefined when no line can hold it: a newline only leads (a line
  * start), since a line's bytes hold none; folded bytes in lower case.
@@ -148,13 +204,41 @@ function occurs(entry: Entry, chunk: Buffer, start: number, from: number, end: n
   return true;
 }
 
-/** Where the needle's least likely window of `width` bytes starts (by the static byte frequencies). */
-function rarestWindow(bytes: Buffer, width: number, fold: boolean): number {
+/**
+ * How often each window (by a 16-bit hash) occurs in a sample of the text: a needle's window common there would
+ * make candidates all along the text (a needle's "http" in access logs), whatever its bytes' usual frequencies.
+ */
+class WindowCounts {
+  private readonly long = new Uint32Array(PAIR_SLOTS);
+  private readonly pairs = new Uint32Array(PAIR_SLOTS);
+
+  constructor(sample: Buffer) {
+    for (let p = 0; p + 4 <= sample.length; p++) {
+      const w = sample.readUInt32LE(p) | LOWER_ALL;
+      (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
+      (this.pairs[w & 0xffff] as number)++;
+    }
+  }
+
+  /** Occurrences in the sample of the window with this key (windowAt), or of colliding ones. */
+  of(key: number, width: number): number {
+    if (width === 4) return this.long[Math.imul(key, MUL_TABLE) >>> 16] as number;
+    return width === 2 ? (this.pairs[key] as number) : 0;
+  }
+}
+
+/**
+ * Where the needle's least likely window of `width` bytes starts: the least frequent in the sample, of equally
+ * frequent ones the least likely by the static byte frequencies.
+ */
+function rarestWindow(bytes: Buffer, width: number, run: number, fold: boolean, counts: WindowCounts): number {
   let best = 0;
   let bestScore = Infinity;
-  for (let at = 0; at + width <= bytes.length; at++) {
+  for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
     let score = 0;
-    for (let i = at; i < at + width; i++) score += Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    for (let i = at; i < at + run; i++) score += counts.of(windowAt(bytes, i, width), width) * 100;
+    for (let i = at; i < at + width + run - 1; i++)
+      score += Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
     if (score < bestScore) {
       best = at;
       bestScore = score;
@@ -170,8 +254,9 @@ function windowAt(bytes: Buffer, at: number, width: number): number {
   return bytes[at] as number;
 }
 
-function byte(chunk: Buffer, at: number): number {
-  return chunk[at] ?? 0;
+/** The 4 bytes at p, little-endian, those past the chunk's end read as 0. */
+function tail(chunk: Buffer, p: number): number {
+  return (chunk[p] ?? 0) | ((chunk[p + 1] ?? 0) << 8) | ((chunk[p + 2] ?? 0) << 16) | ((chunk[p + 3] ?? 0) << 24);
 }
 
 function push(map: Map<number, Entry[]>, key: number, entry: Entry): void {

@@ -14,7 +14,7 @@ interface KernelExports {
   count(from: number, end: number): number;
   dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
   state: WebAssembly.Global;
-  window_filter(from: number, end: number, t: number, s1: number, b: number, s2: number, t2: number): number;
+  window_filter(from: number, end: number, t: number, s1: number, b: number, s2: number, t2: number, step: number): number;
   find(
     from: number,
     end: number,
@@ -129,7 +129,8 @@ export class ScanKernel {
     if (this.filterTables !== tables) this.loadWindowFilter(tables);
     const { shift, bitsShift } = tables;
     const pairsAt = tables.pairs ? this.pairsAt : 0;
-    const at = this.exports.window_filter(from - this.base, end - this.base, DFA_AT, shift, this.bitsAt, bitsShift, pairsAt);
+    const [start, stop] = [from - this.base, end - this.base];
+    const at = this.exports.window_filter(start, stop, DFA_AT, shift, this.bitsAt, bitsShift, pairsAt, tables.stride);
     return at < 0 ? -1 : at + this.base;
   }
 
@@ -166,6 +167,7 @@ export interface KernelWindowFilter {
   readonly bits: Uint8Array;
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
+  readonly stride: number;
 }
 
 /** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */

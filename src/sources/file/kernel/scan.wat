@@ -127,11 +127,13 @@
     (i32.const -1))
 
 ;; ---- window filter ----
-  ;; A Rabin-Karp-like filter for many needles at once (window-filter.ts builds its tables): every position's next
-  ;; 4 bytes, OR 0x20 in each (so ASCII case does not matter), hashed into a byte table where each needle's rarest
-  ;; 4-byte window was marked; a hit is tested again in a bit table under a second hash. Needles shorter than 4
+  ;; A Rabin-Karp-like filter for many needles at once (window-filter.ts builds its tables): a position's next
+  ;; 4 bytes, OR 0x20 in each (so ASCII case does not matter), hashed into a byte table where the needles' rarest
+  ;; 4-byte windows were marked; a hit is tested again in a bit table under a second hash. Needles shorter than 4
   ;; bytes mark their 2-byte window in a table indexed by the 2 bytes (OR 0x2020). Each position's test is an
-  ;; independent load and lookup, unlike a DFA's chain of dependent loads. The caller verifies each candidate.
+  ;; independent load and lookup, unlike a DFA's chain of dependent loads. Only every $stride-th position is
+  ;; tested: each needle marked its windows at $stride successive places, so one of them is at a tested position.
+  ;; The caller verifies each candidate.
 
   ;; 1 when window $x (already OR 0x20202020) passes the long-window tables: byte table $t (hashed, shift $s1), bit
   ;; table $b (second hash, shift $s2).
@@ -145,49 +147,51 @@
       (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
       (i32.and (local.get $h) (i32.const 7)))))
 
-  ;; The first position q in [p, end) passing the filter, or -1: a long window hit (see $wf_long), or, when $t2 is
-  ;; not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q. Bytes up to end + 6 are read
-  ;; (past end they are stale: the caller's verification rejects what they let through).
+  ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
+  ;; $wf_long), or, when $t2 is not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q.
+  ;; Bytes up to end + 4 * stride + 3 are read (past end they are stale: verification rejects what they let in).
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
-    (param $s2 i32) (param $t2 i32) (result i32)
-    (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $any i32) (local $q i32)
+    (param $s2 i32) (param $t2 i32) (param $stride i32) (result i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32) (local $x i32)
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
-      (local.set $x0 (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)))
-      (local.set $x1 (i32.or (i32.load offset=1 (local.get $p)) (i32.const 0x20202020)))
-      (local.set $x2 (i32.or (i32.load offset=2 (local.get $p)) (i32.const 0x20202020)))
-      (local.set $x3 (i32.or (i32.load offset=3 (local.get $p)) (i32.const 0x20202020)))
+      (local.set $a1 (i32.add (local.get $p) (local.get $stride)))
+      (local.set $a2 (i32.add (local.get $a1) (local.get $stride)))
+      (local.set $a3 (i32.add (local.get $a2) (local.get $stride)))
+      ;; Written out: V8 does not inline these calls.
       (local.set $any (i32.or
         (i32.or
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul (local.get $x0) (i32.const 0x9E3779B1)) (local.get $s1))))
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul (local.get $x1) (i32.const 0x9E3779B1)) (local.get $s1)))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1)))))
         (i32.or
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul (local.get $x2) (i32.const 0x9E3779B1)) (local.get $s1))))
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul (local.get $x3) (i32.const 0x9E3779B1)) (local.get $s1)))))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1)))))))
       (if (local.get $t2)
         (then
           (local.set $any (i32.or (local.get $any) (i32.or
-            (i32.or
-              (i32.load8_u (i32.add (local.get $t2) (i32.and (local.get $x0) (i32.const 0xffff))))
-              (i32.load8_u (i32.add (local.get $t2) (i32.and (local.get $x1) (i32.const 0xffff)))))
-            (i32.or
-              (i32.load8_u (i32.add (local.get $t2) (i32.and (local.get $x2) (i32.const 0xffff))))
-              (i32.load8_u (i32.add (local.get $t2) (i32.and (local.get $x3) (i32.const 0xffff))))))))))
+            (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $p)) (i32.const 0x2020))))
+              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a1)) (i32.const 0x2020)))))
+            (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a2)) (i32.const 0x2020))))
+              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a3)) (i32.const 0x2020))))))))))
       (if (local.get $any)
         (then
           ;; Which of the 4 positions, if any, passes both levels.
           (local.set $q (local.get $p))
           (loop $each
             (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
-            (local.set $x0 (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)))
             (if (i32.and (i32.ne (local.get $t2) (i32.const 0))
-                (i32.ne (i32.load8_u (i32.add (local.get $t2) (i32.and (local.get $x0) (i32.const 0xffff)))) (i32.const 0)))
+                (i32.ne (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020)))) (i32.const 0)))
               (then (return (local.get $q))))
-            (if (call $wf_long (local.get $x0) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2))
+            (local.set $x (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)))
+            (if (call $wf_long (local.get $x) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2))
               (then (return (local.get $q))))
-            (local.set $q (i32.add (local.get $q) (i32.const 1)))
-            (br_if $each (i32.lt_u (local.get $q) (i32.add (local.get $p) (i32.const 4)))))))
-      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (local.set $q (i32.add (local.get $q) (local.get $stride)))
+            (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
+      (local.set $p (i32.add (local.get $a3) (local.get $stride)))
       (br $group))
     (i32.const -1))
 )
