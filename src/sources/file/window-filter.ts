@@ -64,11 +64,7 @@ export class WindowFilter implements KernelWindowFilter {
 
   private add(needle: WindowNeedle, counts: WindowCounts): void {
     const { bytes, fold } = needle;
-    const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
-    const run = width === 4 ? this.stride : 1;
-    // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
-    const reach = width === 4 && bytes.length >= 8 + run - 1 ? 8 : width;
-    const first = rarestWindow(bytes, width, run, reach, fold, counts);
+    const { at: first, width, run, reach } = placement(needle, this.stride, counts);
     if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
     for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, reach);
   }
@@ -126,7 +122,8 @@ export class WindowFilter implements KernelWindowFilter {
 
   /** Where an anchored needle at the region's first line start ends, or -1. */
   matchFirstLine(chunk: Buffer, from: number, end: number): number {
-    for (const entry of this.anchored) if (occurs(entry, chunk, from - 1, from, end)) return from + entry.bytes.length - 2;
+    for (const entry of this.anchored)
+      if (occurs(entry, chunk, from - 1, from, end)) return from + entry.bytes.length - 2;
     return -1;
   }
 
@@ -150,13 +147,15 @@ function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   return [...seen.values()];
 }
 
-/** Positions one candidate (a call out of the scan, its verification) costs about as much as. */
-const CANDIDATE_COST = 400;
+/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns). */
+const POSITION_COST = 1;
+const PASS_COST = 15;
+const CANDIDATE_COST = 500;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
  * than 4 bytes use the pair table, stride 1). A longer stride tests fewer positions, but a needle's run of
- * windows is less rare than its rarest window: the stride with the fewest expected candidates per test saved wins.
+ * windows is less rare than its rarest window: the stride whose sample cost is least wins.
  */
 function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
   const shortest = Math.min(...needles.map((n) => n.bytes.length));
@@ -164,26 +163,55 @@ function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, samp
   let best = 1;
   let bestCost = Infinity;
   for (let stride = 1; stride <= longest; stride++) {
-    let candidates = 0;
-    for (const { bytes } of needles) if (bytes.length >= 4) candidates += rarestRunCount(bytes, stride, counts);
-    const cost = sampleBytes / stride + (candidates / stride) * CANDIDATE_COST;
-    if (cost < bestCost) {
+    let cost = sampleBytes * POSITION_COST;
+    for (const needle of needles) cost += placement(needle, stride, counts).cost;
+    if (cost / stride < bestCost) {
       best = stride;
-      bestCost = cost;
+      bestCost = cost / stride;
     }
   }
   return best;
 }
 
-/** The fewest sample occurrences of `run` successive 4-byte windows of the needle. */
-function rarestRunCount(bytes: Buffer, run: number, counts: WindowCounts): number {
-  let fewest = Infinity;
-  for (let at = 0; at + 3 + run <= bytes.length; at++) {
-    let sum = 0;
-    for (let i = at; i < at + run; i++) sum += counts.of(windowAt(bytes, i, 4), 4);
-    fewest = Math.min(fewest, sum);
+/** Where a needle's windows go: the first of its `run` windows, their width, the bytes the bit table tests. */
+interface Placement {
+  readonly at: number;
+  readonly width: number;
+  readonly run: number;
+  readonly reach: number;
+  /** What its windows' occurrences in the sample cost (see PASS_COST). */
+  readonly cost: number;
+}
+
+/**
+ * The needle's cheapest run of windows: the least frequent in the sample; of equally frequent ones, the least
+ * likely by the static byte frequencies.
+ */
+function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): Placement {
+  const { bytes, fold } = needle;
+  const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
+  const run = width === 4 ? stride : 1;
+  // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
+  const reach = width === 4 && bytes.length >= 8 + run - 1 ? 8 : width;
+  let best = { at: 0, width, run, reach, cost: Infinity };
+  let bestScore = Infinity;
+  for (let at = 0; at + reach + run - 1 <= bytes.length; at++) {
+    let cost = 0;
+    for (let i = at; i < at + run; i++) {
+      const key = windowAt(bytes, i, width);
+      if (reach === 8)
+        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(key, windowAt(bytes, i + 4, 4)) * CANDIDATE_COST;
+      else cost += counts.of(key, width) * CANDIDATE_COST;
+    }
+    let score = cost;
+    for (let i = at; i < at + width + run - 1; i++)
+      score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    if (score < bestScore) {
+      best = { at, width, run, reach, cost };
+      bestScore = score;
+    }
   }
-  return fewest;
+  return best;
 }
 
 /**
@@ -240,38 +268,6 @@ class WindowCounts {
   ofEight(key: number, high: number): number {
     return this.eight[bitHash(key, high) >>> 16] as number;
   }
-}
-
-/**
- * Where the needle's least likely window of `width` bytes starts: the least frequent in the sample, of equally
- * frequent ones the least likely by the static byte frequencies.
- */
-function rarestWindow(
-  bytes: Buffer,
-  width: number,
-  run: number,
-  reach: number,
-  fold: boolean,
-  counts: WindowCounts,
-): number {
-  let best = 0;
-  let bestScore = Infinity;
-  for (let at = 0; at + reach + run - 1 <= bytes.length; at++) {
-    let score = 0;
-    // A window passing the first table costs little; one passing the bit table too is a call out to verify.
-    for (let i = at; i < at + run; i++) {
-      const key = windowAt(bytes, i, width);
-      if (reach === 8) score += counts.of(key, 4) * 2 + counts.ofEight(key, windowAt(bytes, i + 4, 4)) * 100;
-      else score += counts.of(key, width) * 100;
-    }
-    for (let i = at; i < at + width + run - 1; i++)
-      score += Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
-    if (score < bestScore) {
-      best = at;
-      bestScore = score;
-    }
-  }
-  return best;
 }
 
 /** The window's bytes little-endian (as the kernel loads them), each OR 0x20. */
