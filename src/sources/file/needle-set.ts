@@ -11,7 +11,11 @@ const SAMPLE = 256 * 1024;
 export class NeedleSet {
   private filter: WindowFilter | undefined;
 
-  constructor(private readonly needles: readonly Needle[]) {}
+  /** `stride` (tests): the filter's stride, instead of the one its first chunk suggests. */
+  constructor(
+    private readonly needles: readonly Needle[],
+    private readonly stride?: number,
+  ) {}
 
   /**
    * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1) holding a needle,
@@ -27,7 +31,11 @@ export class NeedleSet {
     kernel: ScanKernel | null = null,
   ): void {
     // Made at the first chunk, whose windows' counts choose each needle's window.
-    const filter = (this.filter ??= new WindowFilter(this.needles, chunk.subarray(from, Math.min(end, from + SAMPLE))));
+    const filter = (this.filter ??= new WindowFilter(
+      this.needles,
+      chunk.subarray(from, Math.min(end, from + SAMPLE)),
+      this.stride,
+    ));
     if (filter.everyLine) return everyLine(chunk, from, end, starts, ends);
     const first = filter.matchFirstLine(chunk, from, end);
     // After a hit, resume at the newline ending its line: it may start an anchored needle's window.
@@ -52,7 +60,7 @@ function take(chunk: Buffer, from: number, at: number, starts: number[], ends: n
 }
 
 function everyLine(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
-  for (let at = from; at < end; ) {
+  for (let at = from; at < end;) {
     const lineEnd = chunk.indexOf(NEWLINE, at);
     if (lineEnd < 0 || lineEnd >= end) return;
     starts.push(at);

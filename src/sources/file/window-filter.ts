@@ -40,16 +40,22 @@ export class WindowFilter implements KernelWindowFilter {
   readonly everyLine: boolean;
   /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
   private readonly anchored: Entry[] = [];
+  /** Needles by their window (reach 4), and by the hash of their window and the 4 bytes after it (reach 8). */
   private readonly byWindow = new Map<number, Entry[]>();
+  private readonly byEight = new Map<number, Entry[]>();
   private readonly byPair = new Map<number, Entry[]>();
   private readonly bySingle = new Map<number, Entry[]>();
 
-  /** `sample`: text like the text to search, whose window counts pick each needle's window (rarest there). */
-  constructor(needles: readonly WindowNeedle[], sample: Buffer = Buffer.alloc(0)) {
+  /**
+   * `sample`: text like the text to search, whose window counts pick each needle's windows (rarest there) and
+   * the stride; `stride` (tests) sets the longest stride the needles allow instead.
+   */
+  constructor(needles: readonly WindowNeedle[], sample: Buffer = Buffer.alloc(0), stride?: number) {
     const usable = distinct(needles);
     this.everyLine = usable.some((n) => n.bytes.length === 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE));
     const counts = new WindowCounts(sample);
-    this.stride = bestStride(usable, counts, sample.length);
+    this.stride =
+      stride === undefined ? bestStride(usable, counts, sample.length) : Math.min(stride, longestStride(usable));
     const long = usable.filter((n) => n.bytes.length >= 4).length * this.stride;
     const tableBits = Math.min(17, Math.max(10, Math.ceil(Math.log2(long * 32 + 1))));
     const bitBits = Math.min(20, Math.max(13, Math.ceil(Math.log2(long * 256 + 1))));
@@ -77,7 +83,8 @@ export class WindowFilter implements KernelWindowFilter {
       const high = reach === 8 ? windowAt(entry.bytes, entry.at + 4, 4) : undefined;
       const h = bitHash(key, high) >>> this.bitsShift;
       (this.bits[h >>> 3] as number) |= 1 << (h & 7);
-      push(this.byWindow, key, entry);
+      if (high === undefined) push(this.byWindow, key, entry);
+      else push(this.byEight, bitHash(key, high), entry);
     } else if (width === 2) {
       (this.pairs as Uint8Array)[key] = 1;
       push(this.byPair, key, entry);
@@ -111,6 +118,11 @@ export class WindowFilter implements KernelWindowFilter {
     if (p + 4 <= end) {
       const key = (chunk.readUInt32LE(p) | LOWER_ALL) >>> 0;
       const hit = this.verify(this.byWindow.get(key), chunk, p, from, end);
+      if (hit >= 0) return hit;
+    }
+    if (p + 8 <= end) {
+      const key = bitHash(chunk.readUInt32LE(p) | LOWER_ALL, chunk.readUInt32LE(p + 4) | LOWER_ALL);
+      const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
       if (hit >= 0) return hit;
     }
     if (p + 2 <= end) {
@@ -158,8 +170,7 @@ const CANDIDATE_COST = 500;
  * windows is less rare than its rarest window: the stride whose sample cost is least wins.
  */
 function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
-  const shortest = Math.min(...needles.map((n) => n.bytes.length));
-  const longest = Math.min(4, Math.max(1, shortest - 3));
+  const longest = longestStride(needles);
   let best = 1;
   let bestCost = Infinity;
   for (let stride = 1; stride <= longest; stride++) {
@@ -171,6 +182,12 @@ function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, samp
     }
   }
   return best;
+}
+
+/** The longest stride the needles allow: the shortest must hold that many windows of 4 bytes. */
+function longestStride(needles: readonly WindowNeedle[]): number {
+  const shortest = Math.min(...needles.map((n) => n.bytes.length));
+  return Math.min(4, Math.max(1, shortest - 3));
 }
 
 /** Where a needle's windows go: the first of its `run` windows, their width, the bytes the bit table tests. */
