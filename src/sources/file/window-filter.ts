@@ -57,7 +57,7 @@ export class WindowFilter implements KernelWindowFilter {
     this.stride =
       stride === undefined ? bestStride(usable, counts, sample.length) : Math.min(stride, longestStride(usable));
     const long = usable.filter((n) => n.bytes.length >= 4).length * this.stride;
-    const tableBits = Math.min(17, Math.max(10, Math.ceil(Math.log2(long * 32 + 1))));
+    const tableBits = Math.min(17, Math.max(10, Math.ceil(Math.log2(long * 256 + 1))));
     const bitBits = Math.min(20, Math.max(13, Math.ceil(Math.log2(long * 256 + 1))));
     this.table = new Uint8Array(1 << tableBits);
     this.shift = 32 - tableBits;
@@ -160,9 +160,9 @@ function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
 }
 
 /** About what a tested position, a window passing the byte table, and a call out to verify cost (ns). */
-const POSITION_COST = 1;
+const POSITION_COST = 1.5;
 const PASS_COST = 15;
-const CANDIDATE_COST = 500;
+const CANDIDATE_COST = 150;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
