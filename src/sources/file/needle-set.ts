@@ -10,6 +10,8 @@ const SAMPLE = 256 * 1024;
 
 export class NeedleSet {
   private filter: WindowFilter | undefined;
+  /** Bytes of text the filter's windows were chosen on. */
+  private sampled = 0;
 
   /** `stride` (tests): the filter's stride, instead of the one its first chunk suggests. */
   constructor(
@@ -30,12 +32,7 @@ export class NeedleSet {
     ends: number[],
     kernel: ScanKernel | null = null,
   ): void {
-    // Made at the first chunk, whose windows' counts choose each needle's window.
-    const filter = (this.filter ??= new WindowFilter(
-      this.needles,
-      chunk.subarray(from, Math.min(end, from + SAMPLE)),
-      this.stride,
-    ));
+    const filter = this.filterFor(chunk, from, end);
     if (filter.everyLine) return everyLine(chunk, from, end, starts, ends);
     const first = filter.matchFirstLine(chunk, from, end);
     // After a hit, resume at the newline ending its line: it may start an anchored needle's window.
@@ -46,6 +43,18 @@ export class NeedleSet {
       const hit = filter.match(chunk, candidate, from, end);
       p = hit < 0 ? candidate + 1 : take(chunk, from, hit, starts, ends);
     }
+  }
+
+  /**
+   * The filter, its windows chosen by their counts in the text: made again while a region holds more text than
+   * it was chosen on (a first read can be a few lines), up to SAMPLE bytes.
+   */
+  private filterFor(chunk: Buffer, from: number, end: number): WindowFilter {
+    const length = Math.min(end - from, SAMPLE);
+    if (this.filter && length < 2 * this.sampled + 1) return this.filter;
+    const sample = chunk.subarray(from, from + length);
+    this.sampled = length;
+    return (this.filter = new WindowFilter(this.needles, sample, this.stride));
   }
 }
 

@@ -36,11 +36,13 @@ export class WindowFilter implements KernelWindowFilter {
   readonly pairs: Uint8Array | null;
   /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
   readonly stride: number;
+  /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
+  back = 0;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
   /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
   private readonly anchored: Entry[] = [];
-  /** Needles by their window (reach 4), and by the hash of their window and the 4 bytes after it (reach 8). */
+  /** Needles by their window (shorter than 8 bytes), and by the hash of the 8 bytes around their window. */
   private readonly byWindow = new Map<number, Entry[]>();
   private readonly byEight = new Map<number, Entry[]>();
   private readonly byPair = new Map<number, Entry[]>();
@@ -73,6 +75,7 @@ export class WindowFilter implements KernelWindowFilter {
     const { at: first, width, run, reach } = placement(needle, this.stride, counts);
     if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
     for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, reach);
+    if (reach === 8) this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
   }
 
   /** Mark the window at entry.at of its needle. */
@@ -80,11 +83,12 @@ export class WindowFilter implements KernelWindowFilter {
     const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
       this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
-      const high = reach === 8 ? windowAt(entry.bytes, entry.at + 4, 4) : undefined;
-      const h = bitHash(key, high) >>> this.bitsShift;
+      const context = contextAt(entry.bytes, entry.at);
+      const eight = reach === 8 ? bitHash(windowAt(entry.bytes, context, 4), windowAt(entry.bytes, context + 4, 4)) : 0;
+      const h = (reach === 8 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
       (this.bits[h >>> 3] as number) |= 1 << (h & 7);
-      if (high === undefined) push(this.byWindow, key, entry);
-      else push(this.byEight, bitHash(key, high), entry);
+      if (reach !== 8) push(this.byWindow, key, entry);
+      else push(this.byEight, eight, entry);
     } else if (width === 2) {
       (this.pairs as Uint8Array)[key] = 1;
       push(this.byPair, key, entry);
@@ -103,9 +107,10 @@ export class WindowFilter implements KernelWindowFilter {
       if (table[Math.imul(w, MUL_TABLE) >>> shift] === 0) continue;
       const h = bitHash(w, undefined) >>> bitsShift;
       if ((((bits[h >>> 3] as number) >>> (h & 7)) & 1) !== 0) return p;
-      const high = (p + 8 <= chunk.length ? chunk.readUInt32LE(p + 4) : tail(chunk, p + 4)) | LOWER_ALL;
-      const h8 = bitHash(w, high) >>> bitsShift;
-      if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
+      for (let d = 0; d <= this.back && d <= p; d++) {
+        const h8 = bitHash(word(chunk, p - d), word(chunk, p - d + 4)) >>> bitsShift;
+        if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
+      }
     }
     return -1;
   }
@@ -120,8 +125,9 @@ export class WindowFilter implements KernelWindowFilter {
       const hit = this.verify(this.byWindow.get(key), chunk, p, from, end);
       if (hit >= 0) return hit;
     }
-    if (p + 8 <= end) {
-      const key = bitHash(chunk.readUInt32LE(p) | LOWER_ALL, chunk.readUInt32LE(p + 4) | LOWER_ALL);
+    for (let d = 0; d <= this.back && d <= p; d++) {
+      if (p - d + 8 > end) continue;
+      const key = bitHash(word(chunk, p - d), word(chunk, p - d + 4));
       const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
       if (hit >= 0) return hit;
     }
@@ -159,10 +165,10 @@ function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   return [...seen.values()];
 }
 
-/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns). */
+/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns, in a run). */
 const POSITION_COST = 1.5;
 const PASS_COST = 15;
-const CANDIDATE_COST = 150;
+const CANDIDATE_COST = 600;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
@@ -209,15 +215,15 @@ function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): 
   const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
   const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
-  const reach = width === 4 && bytes.length >= 8 + run - 1 ? 8 : width;
+  const reach = width === 4 && bytes.length >= 8 ? 8 : width;
   let best = { at: 0, width, run, reach, cost: Infinity };
   let bestScore = Infinity;
-  for (let at = 0; at + reach + run - 1 <= bytes.length; at++) {
+  for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
     let cost = 0;
     for (let i = at; i < at + run; i++) {
       const key = windowAt(bytes, i, width);
       if (reach === 8)
-        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(key, windowAt(bytes, i + 4, 4)) * CANDIDATE_COST;
+        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
       else cost += counts.of(key, width) * CANDIDATE_COST;
     }
     let score = cost;
@@ -282,8 +288,8 @@ class WindowCounts {
   }
 
   /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
-  ofEight(key: number, high: number): number {
-    return this.eight[bitHash(key, high) >>> 16] as number;
+  ofEight(bytes: Buffer, at: number): number {
+    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
   }
 }
 
@@ -292,6 +298,16 @@ function windowAt(bytes: Buffer, at: number, width: number): number {
   if (width === 4) return (bytes.readUInt32LE(at) | LOWER_ALL) >>> 0;
   if (width === 2) return bytes.readUInt16LE(at) | LOWER_PAIR;
   return bytes[at] as number;
+}
+
+/** Where the 8 bytes the bit table tests for a window at `at` start: at the window, or as near as the needle allows. */
+function contextAt(bytes: Buffer, at: number): number {
+  return Math.min(at, bytes.length - 8);
+}
+
+/** The 4 bytes at p (those past the chunk read as 0), each OR 0x20. */
+function word(chunk: Buffer, p: number): number {
+  return (p + 4 <= chunk.length ? chunk.readUInt32LE(p) : tail(chunk, p)) | LOWER_ALL;
 }
 
 /** The bit table's hash of a window (each byte OR 0x20), and of the 4 bytes after it when given. */

@@ -14,7 +14,17 @@ interface KernelExports {
   count(from: number, end: number): number;
   dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
   state: WebAssembly.Global;
-  window_filter(from: number, end: number, t: number, s1: number, b: number, s2: number, t2: number, step: number): number;
+  window_filter(
+    from: number,
+    end: number,
+    t: number,
+    s1: number,
+    b: number,
+    s2: number,
+    t2: number,
+    step: number,
+    back: number,
+  ): number;
   find(
     from: number,
     end: number,
@@ -130,7 +140,17 @@ export class ScanKernel {
     const { shift, bitsShift } = tables;
     const pairsAt = tables.pairs ? this.pairsAt : 0;
     const [start, stop] = [from - this.base, end - this.base];
-    const at = this.exports.window_filter(start, stop, DFA_AT, shift, this.bitsAt, bitsShift, pairsAt, tables.stride);
+    const at = this.exports.window_filter(
+      start,
+      stop,
+      DFA_AT,
+      shift,
+      this.bitsAt,
+      bitsShift,
+      pairsAt,
+      tables.stride,
+      tables.back,
+    );
     return at < 0 ? -1 : at + this.base;
   }
 
@@ -168,6 +188,7 @@ export interface KernelWindowFilter {
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
   readonly stride: number;
+  readonly back: number;
 }
 
 /** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */
