@@ -154,14 +154,15 @@
     (loop $context
       (local.set $h (i32.shr_u (i32.mul (i32.xor
           (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
-          (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
+            (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
         (i32.const 0x85EBCA77)) (local.get $s2)))
       (if (i32.and (i32.const 1) (i32.shr_u
           (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
           (i32.and (local.get $h) (i32.const 7))))
         (then (return (i32.const 1))))
       (br_if $context (i32.and (i32.gt_u (local.get $a) (i32.const 0))
-        (i32.lt_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1)))) (i32.add (local.get $back) (i32.const 1))))))
+        (i32.le_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1))))
+          (local.get $back)))))
     (i32.const 0))
 
   ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
@@ -179,14 +180,18 @@
       (local.set $any (i32.or
         (i32.or
           (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-          (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
+            (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1))))
           (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-          (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1)))))
+            (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1)))))
         (i32.or
           (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-          (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
+            (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1))))
           (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-          (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1)))))))
+            (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1)))))))
       (if (local.get $t2)
         (then
           (local.set $any (i32.or (local.get $any) (i32.or
@@ -201,9 +206,11 @@
           (loop $each
             (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
             (if (i32.and (i32.ne (local.get $t2) (i32.const 0))
-                (i32.ne (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020)))) (i32.const 0)))
+                (i32.ne (i32.const 0)
+                  (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020))))))
               (then (return (local.get $q))))
-            (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2) (local.get $back))
+            (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2)
+                (local.get $back))
               (then (return (local.get $q))))
             (local.set $q (i32.add (local.get $q) (local.get $stride)))
             (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
