@@ -11,6 +11,7 @@ const MUL_TABLE = 0x9e3779b1;
 const MUL_BITS = 0x85ebca77;
 /** Mixes a window's second 4 bytes into its bit-table hash when the needle holds 8 bytes from the window on. */
 const MUL_HIGH = 0xc2b2ae3d;
+const MUL_OFFSET = 0x27d4eb2f;
 const LOWER_ALL = 0x20202020;
 const LOWER_PAIR = 0x2020;
 const PAIR_SLOTS = 1 << 16;
@@ -38,6 +39,8 @@ export class WindowFilter implements KernelWindowFilter {
   readonly stride: number;
   /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
   back = 0;
+  /** Bit g set when some needle's context is two words g bytes apart (1 to 4: see gapOf). */
+  gaps = 0;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
   /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
@@ -72,22 +75,24 @@ export class WindowFilter implements KernelWindowFilter {
 
   private add(needle: WindowNeedle, counts: WindowCounts): void {
     const { bytes, fold } = needle;
-    const { at: first, width, run, reach } = placement(needle, this.stride, counts);
+    const { at: first, width, run, gap } = placement(needle, this.stride, counts);
     if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
-    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, reach);
-    if (reach === 8) this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
+    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, gap);
+    if (gap === 0) return;
+    this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
+    this.gaps |= 1 << gap;
   }
 
   /** Mark the window at entry.at of its needle. */
-  private mark(entry: Entry, width: number, reach: number): void {
+  private mark(entry: Entry, width: number, gap: number): void {
     const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
       this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
       const context = contextAt(entry.bytes, entry.at);
-      const eight = reach === 8 ? bitHash(windowAt(entry.bytes, context, 4), windowAt(entry.bytes, context + 4, 4)) : 0;
-      const h = (reach === 8 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
+      const eight = gap > 0 ? withOffset(contextHash(entry.bytes, context, gap), entry.at - context) : 0;
+      const h = (gap > 0 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
       (this.bits[h >>> 3] as number) |= 1 << (h & 7);
-      if (reach !== 8) push(this.byWindow, key, entry);
+      if (gap === 0) push(this.byWindow, key, entry);
       else push(this.byEight, eight, entry);
     } else if (width === 2) {
       (this.pairs as Uint8Array)[key] = 1;
@@ -107,9 +112,12 @@ export class WindowFilter implements KernelWindowFilter {
       if (table[Math.imul(w, MUL_TABLE) >>> shift] === 0) continue;
       const h = bitHash(w, undefined) >>> bitsShift;
       if ((((bits[h >>> 3] as number) >>> (h & 7)) & 1) !== 0) return p;
-      for (let d = 0; d <= this.back && d <= p; d++) {
-        const h8 = bitHash(word(chunk, p - d), word(chunk, p - d + 4)) >>> bitsShift;
-        if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
+      for (let gap = 1; gap <= 4; gap++) {
+        if ((this.gaps & (1 << gap)) === 0) continue;
+        for (let d = 0; d <= this.back && d <= p; d++) {
+          const h8 = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + gap)), d) >>> bitsShift;
+          if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
+        }
       }
     }
     return -1;
@@ -125,11 +133,14 @@ export class WindowFilter implements KernelWindowFilter {
       const hit = this.verify(this.byWindow.get(key), chunk, p, from, end);
       if (hit >= 0) return hit;
     }
-    for (let d = 0; d <= this.back && d <= p; d++) {
-      if (p - d + 8 > end) continue;
-      const key = bitHash(word(chunk, p - d), word(chunk, p - d + 4));
-      const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
-      if (hit >= 0) return hit;
+    for (let gap = 1; gap <= 4; gap++) {
+      if ((this.gaps & (1 << gap)) === 0) continue;
+      for (let d = 0; d <= this.back && d <= p; d++) {
+        if (p - d + gap + 4 > end) continue;
+        const key = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + gap)), d);
+        const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
+        if (hit >= 0) return hit;
+      }
     }
     if (p + 2 <= end) {
       const hit = this.verify(this.byPair.get(chunk.readUInt16LE(p) | LOWER_PAIR), chunk, p, from, end);
@@ -201,7 +212,8 @@ interface Placement {
   readonly at: number;
   readonly width: number;
   readonly run: number;
-  readonly reach: number;
+  /** The bit table's context: two words `gap` bytes apart (0: the window alone). */
+  readonly gap: number;
   /** What its windows' occurrences in the sample cost (see PASS_COST). */
   readonly cost: number;
 }
@@ -215,22 +227,22 @@ function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): 
   const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
   const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
-  const reach = width === 4 && bytes.length >= 8 ? 8 : width;
-  let best = { at: 0, width, run, reach, cost: Infinity };
+  const gap = width === 4 ? gapOf(bytes) : 0;
+  let best = { at: 0, width, run, gap, cost: Infinity };
   let bestScore = Infinity;
   for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
     let cost = 0;
     for (let i = at; i < at + run; i++) {
       const key = windowAt(bytes, i, width);
-      if (reach === 8)
-        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
+      if (gap > 0)
+        cost += counts.of(key, 4) * PASS_COST + counts.ofContext(bytes, contextAt(bytes, i), gap) * CANDIDATE_COST;
       else cost += counts.of(key, width) * CANDIDATE_COST;
     }
     let score = cost;
     for (let i = at; i < at + width + run - 1; i++)
       score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
     if (score < bestScore) {
-      best = { at, width, run, reach, cost };
+      best = { at, width, run, gap, cost };
       bestScore = score;
     }
   }
@@ -269,7 +281,8 @@ function occurs(entry: Entry, chunk: Buffer, start: number, from: number, end: n
  */
 class WindowCounts {
   private readonly long = new Uint32Array(PAIR_SLOTS);
-  private readonly eight = new Uint32Array(PAIR_SLOTS);
+  /** Per gap (1 to 4), contexts: two words that many bytes apart. */
+  private readonly contexts = [1, 2, 3, 4].map(() => new Uint32Array(PAIR_SLOTS));
   private readonly pairs = new Uint32Array(PAIR_SLOTS);
 
   constructor(sample: Buffer) {
@@ -277,7 +290,10 @@ class WindowCounts {
       const w = sample.readUInt32LE(p) | LOWER_ALL;
       (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
       (this.pairs[w & 0xffff] as number)++;
-      if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
+      for (let gap = 1; gap <= 4 && p + gap + 4 <= sample.length; gap++) {
+        const context = this.contexts[gap - 1] as Uint32Array;
+        (context[bitHash(w, sample.readUInt32LE(p + gap) | LOWER_ALL) >>> 16] as number)++;
+      }
     }
   }
 
@@ -288,8 +304,8 @@ class WindowCounts {
   }
 
   /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
-  ofEight(bytes: Buffer, at: number): number {
-    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
+  ofContext(bytes: Buffer, at: number, gap: number): number {
+    return (this.contexts[gap - 1] as Uint32Array)[contextHash(bytes, at, gap) >>> 16] as number;
   }
 }
 
@@ -300,9 +316,24 @@ function windowAt(bytes: Buffer, at: number, width: number): number {
   return bytes[at] as number;
 }
 
-/** Where the 8 bytes the bit table tests for a window at `at` start: at the window, or as near as the needle allows. */
+/** Where the context the bit table tests for a window at `at` starts: at the window, or as near as the needle allows. */
 function contextAt(bytes: Buffer, at: number): number {
-  return Math.min(at, bytes.length - 8);
+  return Math.max(0, Math.min(at, bytes.length - 8));
+}
+
+/** A needle's context: two words 4 bytes apart (8 bytes) or, in a needle of 5 to 7 bytes, its first and last word. */
+function gapOf(bytes: Buffer): number {
+  return bytes.length >= 5 ? Math.min(4, bytes.length - 4) : 0;
+}
+
+/** A context's hash told apart by how far before the window it starts (the same context at another offset is no hit). */
+function withOffset(hash: number, offset: number): number {
+  return (hash + Math.imul(offset, MUL_OFFSET)) | 0;
+}
+
+/** The bit table's hash of the needle's context at `at`. */
+function contextHash(bytes: Buffer, at: number, gap: number): number {
+  return bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + gap, 4));
 }
 
 /** The 4 bytes at p (those past the chunk read as 0), each OR 0x20. */
