@@ -132,4 +132,18 @@ describe("NeedleSet", () => {
       { numRuns: 200, seed: 16 },
     );
   });
+
+  it("finds needles whose rarest window ends them (the 8 bytes tested start before the window)", () => {
+    for (const text of ["aaaaaaaaaaaaXYZW", "aaaaaaXYZ", "aaaaXY", "aaaaaaaXYZWV"]) {
+      for (const stride of [undefined, 1, 2]) {
+        const needles = [new Needle(text), new Needle({ text: text.toLowerCase(), fold: true })];
+        // Lines of the needle's common prefix first, so that the counts choose its last window.
+        const chunk = Buffer.from(`${"aaaaaaaaaaaaaaaaaaaa\n".repeat(200)}b${text}\nc${text.toUpperCase()}c\nd\n`);
+        const expected = reference(chunk, 0, chunk.length, needles);
+        expect(expected[0]).toHaveLength(2);
+        expect(collect(new NeedleSet(needles, stride), chunk, 0, chunk.length, true)).toEqual(expected);
+        expect(collect(new NeedleSet(needles, stride), chunk, 0, chunk.length, false)).toEqual(expected);
+      }
+    }
+  });
 });
