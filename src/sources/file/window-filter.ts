@@ -39,8 +39,6 @@ export class WindowFilter implements KernelWindowFilter {
   readonly stride: number;
   /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
   back = 0;
-  /** Bit g set when some needle's context is two words g bytes apart (1 to 4: see gapOf). */
-  gaps = 0;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
   /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
@@ -75,24 +73,28 @@ export class WindowFilter implements KernelWindowFilter {
 
   private add(needle: WindowNeedle, counts: WindowCounts): void {
     const { bytes, fold } = needle;
-    const { at: first, width, run, gap } = placement(needle, this.stride, counts);
+    const { at: first, width, run, reach } = placement(needle, this.stride, counts);
     if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
-    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, gap);
-    if (gap === 0) return;
-    this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
-    this.gaps |= 1 << gap;
+    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, reach);
+    if (reach === 8) this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
   }
 
   /** Mark the window at entry.at of its needle. */
-  private mark(entry: Entry, width: number, gap: number): void {
+  private mark(entry: Entry, width: number, reach: number): void {
     const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
       this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
       const context = contextAt(entry.bytes, entry.at);
-      const eight = gap > 0 ? withOffset(contextHash(entry.bytes, context, gap), entry.at - context) : 0;
-      const h = (gap > 0 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
+      const eight =
+        reach === 8
+          ? withOffset(
+              bitHash(windowAt(entry.bytes, context, 4), windowAt(entry.bytes, context + 4, 4)),
+              entry.at - context,
+            )
+          : 0;
+      const h = (reach === 8 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
       (this.bits[h >>> 3] as number) |= 1 << (h & 7);
-      if (gap === 0) push(this.byWindow, key, entry);
+      if (reach !== 8) push(this.byWindow, key, entry);
       else push(this.byEight, eight, entry);
     } else if (width === 2) {
       (this.pairs as Uint8Array)[key] = 1;
@@ -112,12 +114,9 @@ export class WindowFilter implements KernelWindowFilter {
       if (table[Math.imul(w, MUL_TABLE) >>> shift] === 0) continue;
       const h = bitHash(w, undefined) >>> bitsShift;
       if ((((bits[h >>> 3] as number) >>> (h & 7)) & 1) !== 0) return p;
-      for (let gap = 1; gap <= 4; gap++) {
-        if ((this.gaps & (1 << gap)) === 0) continue;
-        for (let d = 0; d <= this.back && d <= p; d++) {
-          const h8 = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + gap)), d) >>> bitsShift;
-          if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
-        }
+      for (let d = 0; d <= this.back && d <= p; d++) {
+        const h8 = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + 4)), d) >>> bitsShift;
+        if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
       }
     }
     return -1;
@@ -133,14 +132,11 @@ export class WindowFilter implements KernelWindowFilter {
       const hit = this.verify(this.byWindow.get(key), chunk, p, from, end);
       if (hit >= 0) return hit;
     }
-    for (let gap = 1; gap <= 4; gap++) {
-      if ((this.gaps & (1 << gap)) === 0) continue;
-      for (let d = 0; d <= this.back && d <= p; d++) {
-        if (p - d + gap + 4 > end) continue;
-        const key = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + gap)), d);
-        const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
-        if (hit >= 0) return hit;
-      }
+    for (let d = 0; d <= this.back && d <= p; d++) {
+      if (p - d + 8 > end) continue;
+      const key = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + 4)), d);
+      const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
+      if (hit >= 0) return hit;
     }
     if (p + 2 <= end) {
       const hit = this.verify(this.byPair.get(chunk.readUInt16LE(p) | LOWER_PAIR), chunk, p, from, end);
@@ -212,8 +208,7 @@ interface Placement {
   readonly at: number;
   readonly width: number;
   readonly run: number;
-  /** The bit table's context: two words `gap` bytes apart (0: the window alone). */
-  readonly gap: number;
+  readonly reach: number;
   /** What its windows' occurrences in the sample cost (see PASS_COST). */
   readonly cost: number;
 }
@@ -227,22 +222,22 @@ function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): 
   const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
   const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
-  const gap = width === 4 ? gapOf(bytes) : 0;
-  let best = { at: 0, width, run, gap, cost: Infinity };
+  const reach = width === 4 && bytes.length >= 8 ? 8 : width;
+  let best = { at: 0, width, run, reach, cost: Infinity };
   let bestScore = Infinity;
   for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
     let cost = 0;
     for (let i = at; i < at + run; i++) {
       const key = windowAt(bytes, i, width);
-      if (gap > 0)
-        cost += counts.of(key, 4) * PASS_COST + counts.ofContext(bytes, contextAt(bytes, i), gap) * CANDIDATE_COST;
+      if (reach === 8)
+        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
       else cost += counts.of(key, width) * CANDIDATE_COST;
     }
     let score = cost;
     for (let i = at; i < at + width + run - 1; i++)
       score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
     if (score < bestScore) {
-      best = { at, width, run, gap, cost };
+      best = { at, width, run, reach, cost };
       bestScore = score;
     }
   }
@@ -281,8 +276,7 @@ function occurs(entry: Entry, chunk: Buffer, start: number, from: number, end: n
  */
 class WindowCounts {
   private readonly long = new Uint32Array(PAIR_SLOTS);
-  /** Per gap (1 to 4), contexts: two words that many bytes apart. */
-  private readonly contexts = [1, 2, 3, 4].map(() => new Uint32Array(PAIR_SLOTS));
+  private readonly eight = new Uint32Array(PAIR_SLOTS);
   private readonly pairs = new Uint32Array(PAIR_SLOTS);
 
   constructor(sample: Buffer) {
@@ -290,10 +284,7 @@ class WindowCounts {
       const w = sample.readUInt32LE(p) | LOWER_ALL;
       (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
       (this.pairs[w & 0xffff] as number)++;
-      for (let gap = 1; gap <= 4 && p + gap + 4 <= sample.length; gap++) {
-        const context = this.contexts[gap - 1] as Uint32Array;
-        (context[bitHash(w, sample.readUInt32LE(p + gap) | LOWER_ALL) >>> 16] as number)++;
-      }
+      if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
     }
   }
 
@@ -304,8 +295,8 @@ class WindowCounts {
   }
 
   /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
-  ofContext(bytes: Buffer, at: number, gap: number): number {
-    return (this.contexts[gap - 1] as Uint32Array)[contextHash(bytes, at, gap) >>> 16] as number;
+  ofEight(bytes: Buffer, at: number): number {
+    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
   }
 }
 
@@ -316,29 +307,19 @@ function windowAt(bytes: Buffer, at: number, width: number): number {
   return bytes[at] as number;
 }
 
-/** Where the context the bit table tests for a window at `at` starts: at the window, or as near as the needle allows. */
+/** Where the 8 bytes the bit table tests for a window at `at` start: at the window, or as near as the needle allows. */
 function contextAt(bytes: Buffer, at: number): number {
-  return Math.max(0, Math.min(at, bytes.length - 8));
-}
-
-/** A needle's context: two words 4 bytes apart (8 bytes) or, in a needle of 5 to 7 bytes, its first and last word. */
-function gapOf(bytes: Buffer): number {
-  return bytes.length >= 5 ? Math.min(4, bytes.length - 4) : 0;
-}
-
-/** A context's hash told apart by how far before the window it starts (the same context at another offset is no hit). */
-function withOffset(hash: number, offset: number): number {
-  return (hash + Math.imul(offset, MUL_OFFSET)) | 0;
-}
-
-/** The bit table's hash of the needle's context at `at`. */
-function contextHash(bytes: Buffer, at: number, gap: number): number {
-  return bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + gap, 4));
+  return Math.min(at, bytes.length - 8);
 }
 
 /** The 4 bytes at p (those past the chunk read as 0), each OR 0x20. */
 function word(chunk: Buffer, p: number): number {
   return (p + 4 <= chunk.length ? chunk.readUInt32LE(p) : tail(chunk, p)) | LOWER_ALL;
+}
+
+/** A context hash told apart by how far before the window it starts (the same context elsewhere is no hit). */
+function withOffset(hash: number, offset: number): number {
+  return (hash + Math.imul(offset, MUL_OFFSET)) | 0;
 }
 
 /** The bit table's hash of a window (each byte OR 0x20), and of the 4 bytes after it when given. */

@@ -24,7 +24,6 @@ interface KernelExports {
     t2: number,
     step: number,
     back: number,
-    gaps: number,
   ): number;
   find(
     from: number,
@@ -151,7 +150,6 @@ export class ScanKernel {
       pairsAt,
       tables.stride,
       tables.back,
-      tables.gaps,
     );
     return at < 0 ? -1 : at + this.base;
   }
@@ -191,7 +189,6 @@ export interface KernelWindowFilter {
   readonly pairs: Uint8Array | null;
   readonly stride: number;
   readonly back: number;
-  readonly gaps: number;
 }
 
 /** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */

@@ -136,12 +136,11 @@
   ;; The caller verifies each candidate.
 
   ;; 1 when the window at $q passes the long-window tables: byte table $t (hashed, shift $s1), then bit table $b
-  ;; (second hash, shift $s2) either on the window alone (needles of 4 bytes) or on a context of the needle's: two
-  ;; words g bytes apart (g = 4, or 1 to 3 in a needle of 5 to 7 bytes; bit g of $gaps set when some needle has
-  ;; such), starting 0 to $back bytes before the window (one near its needle's end), all inside the region.
+  ;; (second hash, shift $s2) either on the window alone (needles shorter than 8 bytes) or on 8 bytes holding it,
+  ;; starting 0 to $back bytes before it (a window near its needle's end), all inside the region.
   (func $wf_long (param $q i32) (param $t i32) (param $s1 i32) (param $b i32) (param $s2 i32) (param $back i32)
-    (param $gaps i32) (result i32)
-    (local $x i32) (local $h i32) (local $a i32) (local $g i32)
+    (result i32)
+    (local $x i32) (local $h i32) (local $a i32)
     (local.set $x (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)))
     (if (i32.eqz (i32.load8_u (i32.add (local.get $t)
         (i32.shr_u (i32.mul (local.get $x) (i32.const 0x9E3779B1)) (local.get $s1)))))
@@ -151,36 +150,29 @@
         (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
         (i32.and (local.get $h) (i32.const 7))))
       (then (return (i32.const 1))))
-    (local.set $g (i32.const 1))
-    (loop $gap
-      (if (i32.and (local.get $gaps) (i32.shl (i32.const 1) (local.get $g)))
-        (then
-          (local.set $a (local.get $q))
-          (loop $context
-            ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
-            (local.set $h (i32.shr_u (i32.add
-              (i32.mul (i32.xor
-                  (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
-                  (i32.mul (i32.or (i32.load (i32.add (local.get $a) (local.get $g))) (i32.const 0x20202020))
-                    (i32.const 0xC2B2AE3D)))
-                (i32.const 0x85EBCA77))
-              (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
-            (if (i32.and (i32.const 1) (i32.shr_u
-                (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
-                (i32.and (local.get $h) (i32.const 7))))
-              (then (return (i32.const 1))))
-            (br_if $context (i32.and (i32.gt_u (local.get $a) (i32.const 0))
-              (i32.le_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1))))
-                (local.get $back)))))))
-      (local.set $g (i32.add (local.get $g) (i32.const 1)))
-      (br_if $gap (i32.le_u (local.get $g) (i32.const 4))))
+    (local.set $a (local.get $q))
+    (loop $context
+      ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
+      (local.set $h (i32.shr_u (i32.add
+        (i32.mul (i32.xor
+            (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
+            (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
+          (i32.const 0x85EBCA77))
+        (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
+      (if (i32.and (i32.const 1) (i32.shr_u
+          (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
+          (i32.and (local.get $h) (i32.const 7))))
+        (then (return (i32.const 1))))
+      (br_if $context (i32.and (i32.gt_u (local.get $a) (i32.const 0))
+        (i32.le_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1))))
+          (local.get $back)))))
     (i32.const 0))
 
   ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
   ;; $wf_long), or, when $t2 is not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q.
   ;; Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification rejects what they let in).
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
-    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (param $gaps i32) (result i32)
+    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (result i32)
     (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32)
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
@@ -221,7 +213,7 @@
                   (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020))))))
               (then (return (local.get $q))))
             (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2)
-                (local.get $back) (local.get $gaps))
+                (local.get $back))
               (then (return (local.get $q))))
             (local.set $q (i32.add (local.get $q) (local.get $stride)))
             (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
