@@ -1,48 +1,28 @@
-// Many needles found in one pass over raw bytes (Aho-Corasick over ASCII-folded bytes): the cost of a chunk
-// no longer grows with the number of rules. A case-sensitive needle's hit is confirmed on the exact bytes.
-import { buildAutomaton } from "../../core/aho-corasick.js";
-import { foldUnit } from "../../core/literals.js";
-import type { KernelDfa, ScanKernel } from "./kernel/kernel.js";
+// Many needles found in one pass over raw bytes: a window filter (window-filter.ts) run by the SIMD kernel's
+// scalar loop or here, each candidate verified on the bytes, so the cost of a chunk hardly grows with the rules.
+import type { ScanKernel } from "./kernel/kernel.js";
 import type { Needle } from "./needle.js";
+import { WindowFilter } from "./window-filter.js";
 
 const NEWLINE = 0x0a;
+/** Bytes of the first chunk counted to choose the needles' windows. */
+const SAMPLE = 256 * 1024;
 
-export class NeedleSet implements KernelDfa {
-  /** Next state, pre-multiplied by the number of classes: delta[state + classOf[byte]]. */
-  readonly delta: Int32Array;
-  /** Class of each byte, ASCII case folded. */
-  readonly classOf: Int32Array;
-  /** 1 at (pre-multiplied) states where a needle ends. */
-  readonly ending: Uint8Array;
-  /** Per pre-multiplied ending state, the needles ending there. */
-  private readonly endsAt = new Map<number, readonly Needle[]>();
-  /**
-   * The state at the start of a line: after a newline, as if one came before the region too, so that a needle
-   * starting with a newline (a literal anchored at the line start) is found at the region's first line.
-   */
-  readonly lineStart: number;
+export class NeedleSet {
+  private filter: WindowFilter | undefined;
+  /** Bytes of text the filter's windows were chosen on. */
+  private sampled = 0;
 
-  constructor(needles: readonly Needle[]) {
-    const automaton = buildAutomaton(needles.map((n) => [...n.bytes].map(foldUnit)));
-    const { classes, delta, low, ends } = automaton;
-    for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] as number) * classes; // in place: it can be large
-    this.delta = delta;
-    this.classOf = new Int32Array(256).map((_, byte) => low[foldUnit(byte)] as number);
-    this.lineStart = this.delta[this.classOf[NEWLINE] as number] as number;
-    this.ending = new Uint8Array(delta.length);
-    ends.forEach((found, state) => {
-      if (!found) return;
-      this.ending[state * classes] = 1;
-      this.endsAt.set(
-        state * classes,
-        found.map((i) => needles[i] as Needle),
-      );
-    });
-  }
+  /** `stride` (tests): the filter's stride, instead of the one its first chunk suggests. */
+  constructor(
+    private readonly needles: readonly Needle[],
+    private readonly stride?: number,
+  ) {}
 
   /**
-   * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1) holding a needle.
-   * After a hit the rest of its line is skipped.
+   * Append to starts/ends the lines of chunk[from, end) (whole lines, a newline at end - 1) holding a needle,
+   * each line read with a newline before it (so a needle starting with one is anchored at a line start); a needle
+   * with a newline elsewhere is in no line. After a hit the rest of its line is skipped.
    */
   collect(
     chunk: Buffer,
@@ -52,60 +32,48 @@ export class NeedleSet implements KernelDfa {
     ends: number[],
     kernel: ScanKernel | null = null,
   ): void {
-    if (kernel) this.collectInKernel(kernel, chunk, from, end, starts, ends);
-    else this.collectHere(chunk, from, end, starts, ends);
-  }
-
-  /** The same DFA run by the kernel (chunk[from, end) loaded in it), hits confirmed here. */
-  private collectInKernel(
-    kernel: ScanKernel,
-    chunk: Buffer,
-    from: number,
-    end: number,
-    starts: number[],
-    ends: number[],
-  ): void {
-    let state = this.lineStart;
-    for (let p = from; p < end;) {
-      const run = kernel.runDfa(this, p, end, state);
-      if (run.at < 0) return;
-      state = run.state;
-      p = run.at + 1;
-      if (!this.confirmed(state, chunk, run.at)) continue;
-      p = this.take(chunk, from, run.at, starts, ends) + 1;
-      state = this.lineStart;
+    const filter = this.filterFor(chunk, from, end);
+    if (filter.everyLine) return everyLine(chunk, from, end, starts, ends);
+    const first = filter.matchFirstLine(chunk, from, end);
+    // After a hit, resume at the newline ending its line: it may start an anchored needle's window.
+    let p = first < 0 ? from : take(chunk, from, first, starts, ends);
+    while (p < end) {
+      const candidate = kernel ? kernel.runWindowFilter(filter, p, end) : filter.next(chunk, p, end);
+      if (candidate < 0) return;
+      const hit = filter.match(chunk, candidate, from, end);
+      p = hit < 0 ? candidate + 1 : take(chunk, from, hit, starts, ends);
     }
   }
 
-  /** Record the line holding chunk[at]; returns where its newline is. */
-  private take(chunk: Buffer, from: number, at: number, starts: number[], ends: number[]): number {
-    // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
-    const before = at > from ? chunk.lastIndexOf(NEWLINE, at - 1) : -1;
+  /**
+   * The filter, its windows chosen by their counts in the text: made again while a region holds more text than
+   * it was chosen on (a first read can be a few lines), up to SAMPLE bytes.
+   */
+  private filterFor(chunk: Buffer, from: number, end: number): WindowFilter {
+    const length = Math.min(end - from, SAMPLE);
+    if (this.filter && length < 2 * this.sampled + 1) return this.filter;
+    const sample = chunk.subarray(from, from + length);
+    this.sampled = length;
+    return (this.filter = new WindowFilter(this.needles, sample, this.stride));
+  }
+}
+
+/** Record the line holding chunk[at]; returns where its newline is. */
+function take(chunk: Buffer, from: number, at: number, starts: number[], ends: number[]): number {
+  // lastIndexOf with a negative offset counts from the end of the buffer, so never search before index 0.
+  const before = at > from ? chunk.lastIndexOf(NEWLINE, at - 1) : -1;
+  const lineEnd = chunk.indexOf(NEWLINE, at);
+  starts.push(Math.max(from, before + 1));
+  ends.push(lineEnd);
+  return lineEnd;
+}
+
+function everyLine(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
+  for (let at = from; at < end;) {
     const lineEnd = chunk.indexOf(NEWLINE, at);
-    starts.push(Math.max(from, before + 1));
+    if (lineEnd < 0 || lineEnd >= end) return;
+    starts.push(at);
     ends.push(lineEnd);
-    return lineEnd;
-  }
-
-  private collectHere(chunk: Buffer, from: number, end: number, starts: number[], ends: number[]): void {
-    const { delta, classOf, ending } = this;
-    let state = this.lineStart;
-    for (let p = from; p < end; p++) {
-      state = delta[state + (classOf[chunk[p] as number] as number)] as number;
-      if (ending[state] === 0 || !this.confirmed(state, chunk, p)) continue;
-      p = this.take(chunk, from, p, starts, ends);
-      state = this.lineStart;
-    }
-  }
-
-  /** A needle ending at p really is there: any folded one, or a case-sensitive one byte for byte. */
-  private confirmed(state: number, chunk: Buffer, p: number): boolean {
-    for (const needle of this.endsAt.get(state) as readonly Needle[]) {
-      const n = needle.bytes.length;
-      // A leading newline was seen by the DFA (or is the region's start, which has none before it in the chunk).
-      const skip = needle.bytes[0] === NEWLINE ? 1 : 0;
-      if (needle.fold || chunk.compare(needle.bytes, skip, n, p + 1 - n + skip, p + 1) === 0) return true;
-    }
-    return false;
+    at = lineEnd + 1;
   }
 }

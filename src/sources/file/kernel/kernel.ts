@@ -19,6 +19,17 @@ interface KernelExports {
   state: WebAssembly.Global;
   teddy(from: number, end: number, tables: number): number;
   teddy_budget: WebAssembly.Global;
+  window_filter(
+    from: number,
+    end: number,
+    t: number,
+    s1: number,
+    b: number,
+    s2: number,
+    t2: number,
+    step: number,
+    back: number,
+  ): number;
   find(
     from: number,
     end: number,
@@ -139,11 +150,7 @@ export class ScanKernel {
   private loadDfa(tables: KernelDfa): void {
     this.classesAt = DFA_AT + tables.delta.byteLength;
     this.endingAt = this.classesAt + tables.classOf.byteLength;
-    const need = this.endingAt + tables.ending.byteLength;
-    if (need > this.wasmMemory.buffer.byteLength) {
-      this.wasmMemory.grow(Math.ceil((need - this.wasmMemory.buffer.byteLength) / PAGE_BYTES));
-      this.memory = Buffer.from(this.wasmMemory.buffer);
-    }
+    this.reserve(this.endingAt + tables.ending.byteLength);
     this.memory.set(new Uint8Array(tables.delta.buffer, tables.delta.byteOffset, tables.delta.byteLength), DFA_AT);
     this.memory.set(
       new Uint8Array(tables.classOf.buffer, tables.classOf.byteOffset, tables.classOf.byteLength),
@@ -151,7 +158,67 @@ export class ScanKernel {
     );
     this.memory.set(tables.ending, this.endingAt);
     this.dfaTables = tables;
+    this.filterTables = undefined;
   }
+
+  /**
+   * The first position in chunk[from, end) that passes a window filter (see window_filter in scan.wat), or -1.
+   * Its tables are copied in when they change (where the DFA's go: one or the other is loaded).
+   */
+  runWindowFilter(tables: KernelWindowFilter, from: number, end: number): number {
+    if (this.filterTables !== tables) this.loadWindowFilter(tables);
+    const { shift, bitsShift } = tables;
+    const pairsAt = tables.pairs ? this.pairsAt : 0;
+    const [start, stop] = [from - this.base, end - this.base];
+    const at = this.exports.window_filter(
+      start,
+      stop,
+      DFA_AT,
+      shift,
+      this.bitsAt,
+      bitsShift,
+      pairsAt,
+      tables.stride,
+      tables.back,
+    );
+    return at < 0 ? -1 : at + this.base;
+  }
+
+  private filterTables: KernelWindowFilter | undefined;
+  private bitsAt = 0;
+  private pairsAt = 0;
+
+  private loadWindowFilter(tables: KernelWindowFilter): void {
+    this.bitsAt = DFA_AT + tables.table.byteLength;
+    this.pairsAt = this.bitsAt + tables.bits.byteLength;
+    this.reserve(this.pairsAt + (tables.pairs?.byteLength ?? 0));
+    this.memory.set(tables.table, DFA_AT);
+    this.memory.set(tables.bits, this.bitsAt);
+    if (tables.pairs) this.memory.set(tables.pairs, this.pairsAt);
+    this.filterTables = tables;
+    this.dfaTables = undefined;
+  }
+
+  /** Grow the memory to at least `need` bytes. */
+  private reserve(need: number): void {
+    if (need <= this.wasmMemory.buffer.byteLength) return;
+    this.wasmMemory.grow(Math.ceil((need - this.wasmMemory.buffer.byteLength) / PAGE_BYTES));
+    this.memory = Buffer.from(this.wasmMemory.buffer);
+  }
+}
+
+/**
+ * A window filter as the kernel runs it: a byte per hash of a 4-byte window (hash >>> shift), a bit per second
+ * hash (>>> bitsShift), and optionally a byte per 2-byte window.
+ */
+export interface KernelWindowFilter {
+  readonly table: Uint8Array;
+  readonly shift: number;
+  readonly bits: Uint8Array;
+  readonly bitsShift: number;
+  readonly pairs: Uint8Array | null;
+  readonly stride: number;
+  readonly back: number;
 }
 
 /** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */

@@ -262,4 +262,98 @@
       (return (i64.eq (i64.or (i64.load (i32.add (local.get $a) (local.get $i)))
         (i64.load (i32.add (local.get $mask) (local.get $i)))) (i64.load (i32.add (local.get $b) (local.get $i))))))
     (i32.const 0))
+;; ---- window filter ----
+  ;; A Rabin-Karp-like filter for many needles at once (window-filter.ts builds its tables): a position's next
+  ;; 4 bytes, OR 0x20 in each (so ASCII case does not matter), hashed into a byte table where the needles' rarest
+  ;; 4-byte windows were marked; a hit is tested again in a bit table under a second hash. Needles shorter than 4
+  ;; bytes mark their 2-byte window in a table indexed by the 2 bytes (OR 0x2020). Each position's test is an
+  ;; independent load and lookup, unlike a DFA's chain of dependent loads. Only every $stride-th position is
+  ;; tested: each needle marked its windows at $stride successive places, so one of them is at a tested position.
+  ;; The caller verifies each candidate.
+
+  ;; 1 when the window at $q passes the long-window tables: byte table $t (hashed, shift $s1), then bit table $b
+  ;; (second hash, shift $s2) either on the window alone (needles shorter than 8 bytes) or on 8 bytes holding it,
+  ;; starting 0 to $back bytes before it (a window near its needle's end), all inside the region.
+  (func $wf_long (param $q i32) (param $t i32) (param $s1 i32) (param $b i32) (param $s2 i32) (param $back i32)
+    (result i32)
+    (local $x i32) (local $h i32) (local $a i32)
+    (local.set $x (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)))
+    (if (i32.eqz (i32.load8_u (i32.add (local.get $t)
+        (i32.shr_u (i32.mul (local.get $x) (i32.const 0x9E3779B1)) (local.get $s1)))))
+      (then (return (i32.const 0))))
+    (local.set $h (i32.shr_u (i32.mul (local.get $x) (i32.const 0x85EBCA77)) (local.get $s2)))
+    (if (i32.and (i32.const 1) (i32.shr_u
+        (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
+        (i32.and (local.get $h) (i32.const 7))))
+      (then (return (i32.const 1))))
+    (local.set $a (local.get $q))
+    (loop $context
+      ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
+      (local.set $h (i32.shr_u (i32.add
+        (i32.mul (i32.xor
+            (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
+            (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
+          (i32.const 0x85EBCA77))
+        (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
+      (if (i32.and (i32.const 1) (i32.shr_u
+          (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
+          (i32.and (local.get $h) (i32.const 7))))
+        (then (return (i32.const 1))))
+      (br_if $context (i32.and (i32.gt_u (local.get $a) (i32.const 0))
+        (i32.le_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1))))
+          (local.get $back)))))
+    (i32.const 0))
+
+  ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
+  ;; $wf_long), or, when $t2 is not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q.
+  ;; Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification rejects what they let in).
+  (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
+    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (result i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32)
+    (loop $group
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+      (local.set $a1 (i32.add (local.get $p) (local.get $stride)))
+      (local.set $a2 (i32.add (local.get $a1) (local.get $stride)))
+      (local.set $a3 (i32.add (local.get $a2) (local.get $stride)))
+      ;; Written out: V8 does not inline these calls.
+      (local.set $any (i32.or
+        (i32.or
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+            (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+            (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1)))))
+        (i32.or
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+            (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1))))
+          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+            (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+            (local.get $s1)))))))
+      (if (local.get $t2)
+        (then
+          (local.set $any (i32.or (local.get $any) (i32.or
+            (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $p)) (i32.const 0x2020))))
+              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a1)) (i32.const 0x2020)))))
+            (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a2)) (i32.const 0x2020))))
+              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a3)) (i32.const 0x2020))))))))))
+      (if (local.get $any)
+        (then
+          ;; Which of the 4 positions, if any, passes both levels.
+          (local.set $q (local.get $p))
+          (loop $each
+            (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
+            (if (i32.and (i32.ne (local.get $t2) (i32.const 0))
+                (i32.ne (i32.const 0)
+                  (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020))))))
+              (then (return (local.get $q))))
+            (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2)
+                (local.get $back))
+              (then (return (local.get $q))))
+            (local.set $q (i32.add (local.get $q) (local.get $stride)))
+            (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
+      (local.set $p (i32.add (local.get $a3) (local.get $stride)))
+      (br $group))
+    (i32.const -1))
 )

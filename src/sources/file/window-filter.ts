@@ -1,0 +1,339 @@
+// A filter for many needles at once: each needle's rarest 4-byte window (2-byte for short needles) marked in
+// hashed tables, one independent lookup per text position (no per-byte folding: windows are read OR 0x20 per
+// byte), and every candidate verified against the needles of its exact window.
+import { byteFrequency } from "../../core/byte-frequency.js";
+import { foldUnit } from "../../core/literals.js";
+import type { KernelWindowFilter } from "./kernel/kernel.js";
+
+const NEWLINE = 0x0a;
+/** Hash multipliers of the byte table and of the second-level bit table (the kernel uses the same). */
+const MUL_TABLE = 0x9e3779b1;
+const MUL_BITS = 0x85ebca77;
+/** Mixes a window's second 4 bytes into its bit-table hash when the needle holds 8 bytes from the window on. */
+const MUL_HIGH = 0xc2b2ae3d;
+const MUL_OFFSET = 0x27d4eb2f;
+const LOWER_ALL = 0x20202020;
+const LOWER_PAIR = 0x2020;
+const PAIR_SLOTS = 1 << 16;
+
+/** A needle as the filter verifies it: bytes (lower case when fold) and where its marked window starts. */
+interface Entry {
+  readonly bytes: Buffer;
+  readonly fold: boolean;
+  readonly at: number;
+}
+
+/** What a needle is made of here: its bytes and whether ASCII case is ignored. */
+export interface WindowNeedle {
+  readonly bytes: Buffer;
+  readonly fold: boolean;
+}
+
+export class WindowFilter implements KernelWindowFilter {
+  readonly table: Uint8Array;
+  readonly shift: number;
+  readonly bits: Uint8Array;
+  readonly bitsShift: number;
+  readonly pairs: Uint8Array | null;
+  /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
+  readonly stride: number;
+  /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
+  back = 0;
+  /** A needle found in every line ("\n" alone: a line start; or empty). */
+  readonly everyLine: boolean;
+  /** Needles anchored at a line start: also tried at the region's start, which has no newline before it. */
+  private readonly anchored: Entry[] = [];
+  /** Needles by their window (shorter than 8 bytes), and by the hash of the 8 bytes around their window. */
+  private readonly byWindow = new Map<number, Entry[]>();
+  private readonly byEight = new Map<number, Entry[]>();
+  private readonly byPair = new Map<number, Entry[]>();
+  private readonly bySingle = new Map<number, Entry[]>();
+
+  /**
+   * `sample`: text like the text to search, whose window counts pick each needle's windows (rarest there) and
+   * the stride; `stride` (tests) sets the longest stride the needles allow instead.
+   */
+  constructor(needles: readonly WindowNeedle[], sample: Buffer = Buffer.alloc(0), stride?: number) {
+    const usable = distinct(needles);
+    this.everyLine = usable.some((n) => n.bytes.length === 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE));
+    const counts = new WindowCounts(sample);
+    this.stride =
+      stride === undefined ? bestStride(usable, counts, sample.length) : Math.min(stride, longestStride(usable));
+    const long = usable.filter((n) => n.bytes.length >= 4).length * this.stride;
+    const tableBits = Math.min(17, Math.max(10, Math.ceil(Math.log2(long * 256 + 1))));
+    const bitBits = Math.min(20, Math.max(13, Math.ceil(Math.log2(long * 256 + 1))));
+    this.table = new Uint8Array(1 << tableBits);
+    this.shift = 32 - tableBits;
+    this.bits = new Uint8Array(1 << (bitBits - 3));
+    this.bitsShift = 32 - bitBits;
+    this.pairs = usable.some((n) => n.bytes.length < 4) ? new Uint8Array(PAIR_SLOTS) : null;
+    if (this.everyLine) return;
+    for (const needle of usable) this.add(needle, counts);
+  }
+
+  private add(needle: WindowNeedle, counts: WindowCounts): void {
+    const { bytes, fold } = needle;
+    const { at: first, width, run, reach } = placement(needle, this.stride, counts);
+    if (bytes[0] === NEWLINE) this.anchored.push({ bytes, fold, at: first });
+    for (let at = first; at < first + run; at++) this.mark({ bytes, fold, at }, width, reach);
+    if (reach === 8) this.back = Math.max(this.back, first + run - 1 - contextAt(bytes, first + run - 1));
+  }
+
+  /** Mark the window at entry.at of its needle. */
+  private mark(entry: Entry, width: number, reach: number): void {
+    const key = windowAt(entry.bytes, entry.at, width);
+    if (width === 4) {
+      this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
+      const context = contextAt(entry.bytes, entry.at);
+      const eight =
+        reach === 8
+          ? withOffset(
+              bitHash(windowAt(entry.bytes, context, 4), windowAt(entry.bytes, context + 4, 4)),
+              entry.at - context,
+            )
+          : 0;
+      const h = (reach === 8 ? eight : bitHash(key, undefined)) >>> this.bitsShift;
+      (this.bits[h >>> 3] as number) |= 1 << (h & 7);
+      if (reach !== 8) push(this.byWindow, key, entry);
+      else push(this.byEight, eight, entry);
+    } else if (width === 2) {
+      (this.pairs as Uint8Array)[key] = 1;
+      push(this.byPair, key, entry);
+    } else {
+      for (let next = 0; next < 256; next++) (this.pairs as Uint8Array)[key | (next << 8) | LOWER_PAIR] = 1;
+      push(this.bySingle, key | 0x20, entry);
+    }
+  }
+
+  /** The first position in chunk[from, end) passing the filter, or -1 (the kernel's window_filter, in JS). */
+  next(chunk: Buffer, from: number, end: number): number {
+    const { table, shift, bits, bitsShift, pairs, stride } = this;
+    for (let p = from; p < end; p += stride) {
+      const w = (p + 4 <= chunk.length ? chunk.readUInt32LE(p) : tail(chunk, p)) | LOWER_ALL;
+      if (pairs && pairs[w & 0xffff] !== 0) return p;
+      if (table[Math.imul(w, MUL_TABLE) >>> shift] === 0) continue;
+      const h = bitHash(w, undefined) >>> bitsShift;
+      if ((((bits[h >>> 3] as number) >>> (h & 7)) & 1) !== 0) return p;
+      for (let d = 0; d <= this.back && d <= p; d++) {
+        const h8 = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + 4)), d) >>> bitsShift;
+        if ((((bits[h8 >>> 3] as number) >>> (h8 & 7)) & 1) !== 0) return p;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Where the needle occurrence holding a window at p ends (its last byte), or -1: the occurrence lies in
+   * chunk[from - 1, end), the byte before `from` read as a newline (the region starts a line).
+   */
+  match(chunk: Buffer, p: number, from: number, end: number): number {
+    if (p + 4 <= end) {
+      const key = (chunk.readUInt32LE(p) | LOWER_ALL) >>> 0;
+      const hit = this.verify(this.byWindow.get(key), chunk, p, from, end);
+      if (hit >= 0) return hit;
+    }
+    for (let d = 0; d <= this.back && d <= p; d++) {
+      if (p - d + 8 > end) continue;
+      const key = withOffset(bitHash(word(chunk, p - d), word(chunk, p - d + 4)), d);
+      const hit = this.verify(this.byEight.get(key), chunk, p, from, end);
+      if (hit >= 0) return hit;
+    }
+    if (p + 2 <= end) {
+      const hit = this.verify(this.byPair.get(chunk.readUInt16LE(p) | LOWER_PAIR), chunk, p, from, end);
+      if (hit >= 0) return hit;
+    }
+    return this.verify(this.bySingle.get((chunk[p] as number) | 0x20), chunk, p, from, end);
+  }
+
+  /** Where an anchored needle at the region's first line start ends, or -1. */
+  matchFirstLine(chunk: Buffer, from: number, end: number): number {
+    for (const entry of this.anchored)
+      if (occurs(entry, chunk, from - 1, from, end)) return from + entry.bytes.length - 2;
+    return -1;
+  }
+
+  private verify(entries: Entry[] | undefined, chunk: Buffer, p: number, from: number, end: number): number {
+    if (!entries) return -1;
+    for (const entry of entries) {
+      const start = p - entry.at;
+      if (occurs(entry, chunk, start, from, end)) return start + entry.bytes.length - 1;
+    }
+    return -1;
+  }
+}
+
+/** The needles as lines are searched for them (see normalized), each once. */
+function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
+  const seen = new Map<string, WindowNeedle>();
+  for (const needle of needles) {
+    const usable = normalized(needle);
+    if (usable) seen.set(`${usable.fold ? "i" : "s"}${usable.bytes.toString("latin1")}`, usable);
+  }
+  return [...seen.values()];
+}
+
+/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns, in a run). */
+const POSITION_COST = 1.5;
+const PASS_COST = 15;
+const CANDIDATE_COST = 600;
+
+/**
+ * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
+ * than 4 bytes use the pair table, stride 1). A longer stride tests fewer positions, but a needle's run of
+ * windows is less rare than its rarest window: the stride whose sample cost is least wins.
+ */
+function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
+  const longest = longestStride(needles);
+  let best = 1;
+  let bestCost = Infinity;
+  for (let stride = 1; stride <= longest; stride++) {
+    let cost = sampleBytes * POSITION_COST;
+    for (const needle of needles) cost += placement(needle, stride, counts).cost;
+    if (cost / stride < bestCost) {
+      best = stride;
+      bestCost = cost / stride;
+    }
+  }
+  return best;
+}
+
+/** The longest stride the needles allow: the shortest must hold that many windows of 4 bytes. */
+function longestStride(needles: readonly WindowNeedle[]): number {
+  const shortest = Math.min(...needles.map((n) => n.bytes.length));
+  return Math.min(4, Math.max(1, shortest - 3));
+}
+
+/** Where a needle's windows go: the first of its `run` windows, their width, the bytes the bit table tests. */
+interface Placement {
+  readonly at: number;
+  readonly width: number;
+  readonly run: number;
+  readonly reach: number;
+  /** What its windows' occurrences in the sample cost (see PASS_COST). */
+  readonly cost: number;
+}
+
+/**
+ * The needle's cheapest run of windows: the least frequent in the sample; of equally frequent ones, the least
+ * likely by the static byte frequencies.
+ */
+function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): Placement {
+  const { bytes, fold } = needle;
+  const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
+  const run = width === 4 ? stride : 1;
+  // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
+  const reach = width === 4 && bytes.length >= 8 ? 8 : width;
+  let best = { at: 0, width, run, reach, cost: Infinity };
+  let bestScore = Infinity;
+  for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
+    let cost = 0;
+    for (let i = at; i < at + run; i++) {
+      const key = windowAt(bytes, i, width);
+      if (reach === 8)
+        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
+      else cost += counts.of(key, width) * CANDIDATE_COST;
+    }
+    let score = cost;
+    for (let i = at; i < at + width + run - 1; i++)
+      score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    if (score < bestScore) {
+      best = { at, width, run, reach, cost };
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * The needle as lines are searched for it, or undefined when no line can hold it: a newline only leads (a line
+ * start), since a line's bytes hold none; folded bytes in lower case.
+ */
+function normalized(needle: WindowNeedle): WindowNeedle | undefined {
+  if (needle.bytes.indexOf(NEWLINE, 1) >= 0) return undefined;
+  return needle.fold ? { bytes: Buffer.from(needle.bytes.map(foldUnit)), fold: true } : needle;
+}
+
+/** The needle at chunk[start] (start = from - 1 reads a newline there). */
+function occurs(entry: Entry, chunk: Buffer, start: number, from: number, end: number): boolean {
+  const { bytes, fold } = entry;
+  const n = bytes.length;
+  if (start + n > end || start < from - 1) return false;
+  let i = 0;
+  if (start === from - 1) {
+    if (bytes[0] !== NEWLINE) return false;
+    i = 1;
+  }
+  for (; i < n; i++) {
+    const c = chunk[start + i] as number;
+    if ((fold ? foldUnit(c) : c) !== bytes[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * How often each window (by a 16-bit hash) occurs in a sample of the text: a needle's window common there would
+ * make candidates all along the text (a needle's "http" in access logs), whatever its bytes' usual frequencies.
+ */
+class WindowCounts {
+  private readonly long = new Uint32Array(PAIR_SLOTS);
+  private readonly eight = new Uint32Array(PAIR_SLOTS);
+  private readonly pairs = new Uint32Array(PAIR_SLOTS);
+
+  constructor(sample: Buffer) {
+    for (let p = 0; p + 4 <= sample.length; p++) {
+      const w = sample.readUInt32LE(p) | LOWER_ALL;
+      (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
+      (this.pairs[w & 0xffff] as number)++;
+      if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
+    }
+  }
+
+  /** Occurrences in the sample of the window with this key (windowAt), or of colliding ones. */
+  of(key: number, width: number): number {
+    if (width === 4) return this.long[Math.imul(key, MUL_TABLE) >>> 16] as number;
+    return width === 2 ? (this.pairs[key] as number) : 0;
+  }
+
+  /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
+  ofEight(bytes: Buffer, at: number): number {
+    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
+  }
+}
+
+/** The window's bytes little-endian (as the kernel loads them), each OR 0x20. */
+function windowAt(bytes: Buffer, at: number, width: number): number {
+  if (width === 4) return (bytes.readUInt32LE(at) | LOWER_ALL) >>> 0;
+  if (width === 2) return bytes.readUInt16LE(at) | LOWER_PAIR;
+  return bytes[at] as number;
+}
+
+/** Where the 8 bytes the bit table tests for a window at `at` start: at the window, or as near as the needle allows. */
+function contextAt(bytes: Buffer, at: number): number {
+  return Math.min(at, bytes.length - 8);
+}
+
+/** The 4 bytes at p (those past the chunk read as 0), each OR 0x20. */
+function word(chunk: Buffer, p: number): number {
+  return (p + 4 <= chunk.length ? chunk.readUInt32LE(p) : tail(chunk, p)) | LOWER_ALL;
+}
+
+/** A context hash told apart by how far before the window it starts (the same context elsewhere is no hit). */
+function withOffset(hash: number, offset: number): number {
+  return (hash + Math.imul(offset, MUL_OFFSET)) | 0;
+}
+
+/** The bit table's hash of a window (each byte OR 0x20), and of the 4 bytes after it when given. */
+function bitHash(window: number, high: number | undefined): number {
+  return Math.imul(high === undefined ? window : window ^ Math.imul(high, MUL_HIGH), MUL_BITS);
+}
+
+/** The 4 bytes at p, little-endian, those past the chunk's end read as 0. */
+function tail(chunk: Buffer, p: number): number {
+  return (chunk[p] ?? 0) | ((chunk[p + 1] ?? 0) << 8) | ((chunk[p + 2] ?? 0) << 16) | ((chunk[p + 3] ?? 0) << 24);
+}
+
+function push(map: Map<number, Entry[]>, key: number, entry: Entry): void {
+  const list = map.get(key);
+  if (list) list.push(entry);
+  else map.set(key, [entry]);
+}
