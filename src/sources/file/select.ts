@@ -12,7 +12,7 @@ const NEWLINE = 0x0a;
 export const SEPARATE_NEEDLES = 4;
 /**
  * Up to this many needles are searched with Teddy when the kernel runs: with more, its 8 buckets admit so many
- * false candidates that the DFA is as fast (measured on access logs, bench/NOTES.md).
+ * false candidates that the multi-needle search (NeedleSet) is as fast (measured on access logs, bench/NOTES.md).
  */
 export const TEDDY_NEEDLES = 32;
 /** The multi-needle search of a needle list (lists are kept by the source while the rules stay the same). */

@@ -10,13 +10,11 @@ const NEEDLE_AT = KERNEL_REGION_BYTES;
 /** Bytes a Teddy search's tables may take (see teddy in scan.wat): the page after the needle's. */
 export const KERNEL_TEDDY_BYTES = 65536;
 const TEDDY_AT = NEEDLE_AT + KERNEL_NEEDLE_BYTES;
-/** The multi-needle DFA's tables, after the Teddy page (the memory grows to hold them). */
-const DFA_AT = TEDDY_AT + KERNEL_TEDDY_BYTES;
+/** The window filter's tables, after the Teddy page (the memory grows to hold them). */
+const FILTER_AT = TEDDY_AT + KERNEL_TEDDY_BYTES;
 
 interface KernelExports {
   count(from: number, end: number): number;
-  dfa(from: number, end: number, state: number, delta: number, classes: number, ending: number): number;
-  state: WebAssembly.Global;
   teddy(from: number, end: number, tables: number): number;
   teddy_budget: WebAssembly.Global;
   window_filter(
@@ -69,7 +67,7 @@ export class ScanKernel {
   private base = 0;
 
   constructor(module: WebAssembly.Module) {
-    const memory = new WebAssembly.Memory({ initial: DFA_AT / PAGE_BYTES });
+    const memory = new WebAssembly.Memory({ initial: FILTER_AT / PAGE_BYTES });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.wasmMemory = memory;
@@ -109,16 +107,6 @@ export class ScanKernel {
   }
 
   /**
-   * Run a DFA (see dfa in scan.wat) over chunk[from, end) from `state`: where it first enters an ending state, or
-   * -1, and the state it was then in. The DFA's tables are copied in when they change.
-   */
-  runDfa(tables: KernelDfa, from: number, end: number, state: number): { at: number; state: number } {
-    if (this.dfaTables !== tables) this.loadDfa(tables);
-    const at = this.exports.dfa(from - this.base, end - this.base, state, DFA_AT, this.classesAt, this.endingAt);
-    return { at: at < 0 ? -1 : at + this.base, state: this.exports.state.value as number };
-  }
-
-  /**
    * Teddy's search (see teddy in scan.wat) over chunk[from, end): the first needle hit's start (plus one for a
    * needle anchored at a line start, so a position in the hit's line), or -1; TEDDY_GAVE_UP when teddyBudget
    * comparisons of candidates did not suffice. Its tables are copied in when they change (a new Buffer).
@@ -143,27 +131,9 @@ export class ScanKernel {
   }
 
   private teddyTables: Buffer | undefined;
-  private dfaTables: KernelDfa | undefined;
-  private classesAt = 0;
-  private endingAt = 0;
-
-  private loadDfa(tables: KernelDfa): void {
-    this.classesAt = DFA_AT + tables.delta.byteLength;
-    this.endingAt = this.classesAt + tables.classOf.byteLength;
-    this.reserve(this.endingAt + tables.ending.byteLength);
-    this.memory.set(new Uint8Array(tables.delta.buffer, tables.delta.byteOffset, tables.delta.byteLength), DFA_AT);
-    this.memory.set(
-      new Uint8Array(tables.classOf.buffer, tables.classOf.byteOffset, tables.classOf.byteLength),
-      this.classesAt,
-    );
-    this.memory.set(tables.ending, this.endingAt);
-    this.dfaTables = tables;
-    this.filterTables = undefined;
-  }
-
   /**
    * The first position in chunk[from, end) that passes a window filter (see window_filter in scan.wat), or -1.
-   * Its tables are copied in when they change (where the DFA's go: one or the other is loaded).
+   * Its tables are copied in when they change (after the Teddy page).
    */
   runWindowFilter(tables: KernelWindowFilter, from: number, end: number): number {
     if (this.filterTables !== tables) this.loadWindowFilter(tables);
@@ -173,7 +143,7 @@ export class ScanKernel {
     const at = this.exports.window_filter(
       start,
       stop,
-      DFA_AT,
+      FILTER_AT,
       shift,
       this.bitsAt,
       bitsShift,
@@ -189,14 +159,13 @@ export class ScanKernel {
   private pairsAt = 0;
 
   private loadWindowFilter(tables: KernelWindowFilter): void {
-    this.bitsAt = DFA_AT + tables.table.byteLength;
+    this.bitsAt = FILTER_AT + tables.table.byteLength;
     this.pairsAt = this.bitsAt + tables.bits.byteLength;
     this.reserve(this.pairsAt + (tables.pairs?.byteLength ?? 0));
-    this.memory.set(tables.table, DFA_AT);
+    this.memory.set(tables.table, FILTER_AT);
     this.memory.set(tables.bits, this.bitsAt);
     if (tables.pairs) this.memory.set(tables.pairs, this.pairsAt);
     this.filterTables = tables;
-    this.dfaTables = undefined;
   }
 
   /** Grow the memory to at least `need` bytes. */
@@ -219,13 +188,6 @@ export interface KernelWindowFilter {
   readonly pairs: Uint8Array | null;
   readonly stride: number;
   readonly back: number;
-}
-
-/** A DFA as the kernel runs it: next states pre-multiplied by the class count, each byte's class, ending flags. */
-export interface KernelDfa {
-  readonly delta: Int32Array;
-  readonly classOf: Int32Array;
-  readonly ending: Uint8Array;
 }
 
 /** A Teddy search as the kernel runs it: its tables, laid out as teddy in scan.wat reads them. */

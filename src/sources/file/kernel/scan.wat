@@ -103,29 +103,6 @@
         (br $tail)))
     (i32.const -1))
 
-  ;; The state a DFA scan ended in (read by the caller after dfa returns).
-  (global $state (export "state") (mut i32) (i32.const 0))
-
-  ;; Run a DFA over [p, end) from state $s: the first position where it enters an ending state, or -1. States are
-  ;; pre-multiplied by the number of classes; at $d the next states (i32, index state + class), at $c each byte's
-  ;; class (i32), at $e one byte per (pre-multiplied) state, non-zero where a literal ends. The state reached is
-  ;; left in $state, so that the caller can resume after confirming or rejecting a hit.
-  (func (export "dfa") (param $p i32) (param $end i32) (param $s i32) (param $d i32) (param $c i32) (param $e i32)
-    (result i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $s (i32.load (i32.add (local.get $d) (i32.shl (i32.add (local.get $s)
-          (i32.load (i32.add (local.get $c) (i32.shl (i32.load8_u (local.get $p)) (i32.const 2))))) (i32.const 2)))))
-        (if (i32.load8_u (i32.add (local.get $e) (local.get $s)))
-          (then
-            (global.set $state (local.get $s))
-            (return (local.get $p))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $next)))
-    (global.set $state (local.get $s))
-    (i32.const -1))
-
   ;; ---- teddy ----
   ;; A few needles found in one pass, 16 positions per step (after Hyperscan's Teddy). Each needle is represented
   ;; by a window of up to 3 of its bytes (any, the least seen in the text) and put in one of 8 buckets. At $t:
