@@ -120,15 +120,36 @@ const says = (set: string[] | undefined): set is string[] => set !== undefined &
 
 export function concat(x: Info, y: Info): Info {
   if (x.exact && y.exact && x.exact.length * y.exact.length <= MAX_SET) return exactly(cross(x.exact, y.exact));
-  const factors = [...x.factors, ...y.factors, ...[x.exact, y.exact].filter(says)];
-  const middle = trim(cross(ends(x), starts(y)), "start");
-  if (says(middle)) factors.push(middle);
+  // What x ends with and y starts with meet in the middle. When one side is exact the middle is the new prefix or
+  // suffix, carried on; when neither is, the suffix of x and the prefix of y end here, and are kept as factors
+  // beside the middle (the cross of two sets can be far larger than either, and so a worse prefilter).
+  const factors = [...x.factors, ...y.factors];
+  if (!x.exact && !y.exact) factors.push(x.suffix, y.prefix, trim(cross(x.suffix, y.prefix), "start"));
+  else factors.push(...[x.exact, y.exact].filter(says));
+  // A prefix or suffix about to be shortened (too many strings) is kept whole as a factor first.
+  if (x.exact && !y.exact && x.exact.length * y.prefix.length > MAX_SET) factors.push(y.prefix);
+  if (y.exact && !x.exact && x.suffix.length * y.exact.length > MAX_SET) factors.push(x.suffix);
   return {
     exact: undefined,
     prefix: x.exact ? trim(cross(x.exact, starts(y)), "start") : x.prefix,
     suffix: y.exact ? trim(cross(ends(x), y.exact), "end") : y.suffix,
-    factors: factors.filter(says),
+    factors: fewest(factors.filter(says)),
   };
+}
+
+/** Most factor sets a summary keeps: the ones with the best static score (real lines choose among them). */
+const MAX_FACTORS = 12;
+
+/** The factor sets without repeats, at most MAX_FACTORS of them. */
+function fewest(sets: string[][]): string[][] {
+  const byKey = new Map<string, string[]>();
+  for (const set of sets) byKey.set(set.join("\n"), set);
+  if (byKey.size <= MAX_FACTORS) return byKey.size === sets.length ? sets : [...byKey.values()];
+  return [...byKey.values()]
+    .map((set) => ({ set, score: score(set, false) }))
+    .sort((a, b) => a.score - b.score)
+    .slice(0, MAX_FACTORS)
+    .map((c) => c.set);
 }
 
 export function alternate(x: Info, y: Info, fold: boolean): Info {

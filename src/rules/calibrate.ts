@@ -1,7 +1,8 @@
 // Literal choice from real lines: a regex often has several literal sets any of which every match contains; a
 // static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
-// none), so the first lines of each source are counted and every rule keeps the set found in the fewest of them.
-import type { Literal, LiteralSet } from "../core/literals.js";
+// none), so the first lines of each source are counted and every rule keeps the set cheapest on them: the fewest
+// lines let through, weighed with the cost of searching for the set (fewer, longer literals are cheaper).
+import { scanCost, type Literal, type LiteralSet } from "../core/literals.js";
 import type { LogRecord } from "../core/record.js";
 import type { LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
@@ -57,12 +58,16 @@ export class Calibrator {
     const choosing = this.rules.filter((rule) => rule.matcher.options && rule.sources.has(source));
     const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flat());
     const counts = countLines(lines, sets);
-    const lineCount = (set: LiteralSet): number =>
-      set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
+    // The literals of every rule of a source are searched for together: the fewer rules, the more a set's own
+    // search costs beside the lines it lets through.
+    const readers = this.rules.filter((rule) => rule.sources.has(source)).length;
+    const cost = (set: LiteralSet): number =>
+      set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0) / Math.max(1, lines.length) +
+      scanCost(set.literals.length) / readers;
     let changed = false;
     for (const rule of choosing) {
       const options = rule.matcher.options ?? [];
-      const picks = options.map((sets) => rarest(sets, lineCount));
+      const picks = options.map((sets) => cheapest(sets, cost));
       if (picks.every((set, i) => set === options[i]?.[0])) continue;
       rule.matcher.choose(picks);
       changed = true;
@@ -73,13 +78,16 @@ export class Calibrator {
 
 const key = (text: string, fold: boolean): string => `${fold ? "i" : "-"}${text}`;
 
-/** The set found in the fewest sample lines (a line with two of its strings counted twice); of equal ones the first. */
-function rarest(sets: readonly LiteralSet[], lineCount: (set: LiteralSet) => number): LiteralSet {
+/**
+ * The set cheapest to prefilter on: the share of sample lines it lets through (a line with two of its strings
+ * counted twice) plus the cost of searching for it; of equal ones the first.
+ */
+function cheapest(sets: readonly LiteralSet[], cost: (set: LiteralSet) => number): LiteralSet {
   let best = sets[0] as LiteralSet;
-  let bestCount = Infinity;
+  let bestCost = Infinity;
   for (const set of sets) {
-    const count = lineCount(set);
-    if (count < bestCount) [best, bestCount] = [set, count];
+    const c = cost(set);
+    if (c < bestCost) [best, bestCost] = [set, c];
   }
   return best;
 }
