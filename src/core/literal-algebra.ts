@@ -63,13 +63,34 @@ function estimate(s: string, fold: boolean): number {
   const anchored = s.startsWith(LINE_START);
   const text = anchored ? s.slice(LINE_START.length) : s;
   const common = commonRuns(text);
-  const rest = [...text].filter((ch, i) => !common[i] && ch !== LINE_START).join("");
-  const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
-  if (freqs.length === 0) return 1;
+  // The three rarest bytes outside common words, without building arrays: this runs for every string of every set.
+  let first = 1;
+  let second = 1;
+  let third = 1;
+  let count = 0;
+  const take = (f: number): void => {
+    count++;
+    if (f < first) [first, second, third] = [f, first, second];
+    else if (f < second) [second, third] = [f, second];
+    else if (f < third) third = f;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (common[i] || code === NEWLINE) continue;
+    if (code < 0x80) take(byteFrequency(code, fold));
+    else {
+      const cp = text.codePointAt(i) as number;
+      if (cp > 0xffff) i++;
+      for (const byte of Buffer.from(String.fromCodePoint(cp))) take(byteFrequency(byte, fold));
+    }
+  }
+  if (count === 0) return 1;
   // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
-  const rarest = 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1));
-  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4) * (anchored ? ANCHORED : 1));
+  const rarest = 80 * first * Math.sqrt(second) * Math.sqrt(Math.sqrt(third));
+  return Math.min(1, rarest * LONGER ** Math.max(0, count - 4) * (anchored ? ANCHORED : 1));
 }
+
+const NEWLINE = 0x0a;
 
 /** The sets of which every match holds one string (each may hold "", which says nothing). */
 export function candidateSets(info: Info): string[][] {
