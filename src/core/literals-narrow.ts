@@ -30,18 +30,30 @@ export function narrowed(set: string[]): string[][] {
 
 /**
  * The set with k characters cut from each string (by `cut`), for each least k that gives fewer distinct strings
- * than any smaller k, every string keeping MIN_CHARS.
+ * than any smaller k, every string keeping MIN_CHARS. The count only falls as k grows (strings the same stay the
+ * same), so a range whose ends have the same count has no such k inside: found by halving, not by trying each k.
  */
 function cutsToFewer(set: readonly string[], cut: (s: string, k: number) => string): string[][] {
-  const shortest = Math.min(...set.map(literalChars));
-  const out: string[][] = [];
-  let fewest = set.length;
-  for (let k = 1; fewest > 1 && shortest - k >= MIN_CHARS; k++) {
-    const cutSet = [...new Set(set.map((s) => cut(s, k)))];
-    if (cutSet.length < fewest) out.push(cutSet);
-    fewest = Math.min(fewest, cutSet.length);
-  }
-  return out;
+  let shortest = Infinity;
+  for (const s of set) shortest = Math.min(shortest, literalChars(s));
+  const most = shortest - MIN_CHARS;
+  if (most < 1) return [];
+  const cuts = new Map<number, string[]>([[0, [...set]]]);
+  const cutBy = (k: number): string[] => {
+    let out = cuts.get(k);
+    if (!out) cuts.set(k, (out = [...new Set(set.map((s) => cut(s, k)))]));
+    return out;
+  };
+  const found: number[] = [];
+  const search = (lo: number, hi: number): void => {
+    if (cutBy(lo).length === cutBy(hi).length) return;
+    if (hi - lo === 1) return void found.push(hi);
+    const mid = (lo + hi) >> 1;
+    search(lo, mid);
+    search(mid, hi);
+  };
+  search(0, most);
+  return found.map(cutBy);
 }
 
 /** The longest string every string of the set contains (the first of equal ones), or undefined for none. */
