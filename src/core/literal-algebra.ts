@@ -36,6 +36,13 @@ export function score(set: readonly string[], fold: boolean): number {
   return Math.min(1, total);
 }
 
+/** The estimated share of lines holding one of the strings alone (score without the cost of more strings). */
+export function share(set: readonly string[], fold: boolean): number {
+  let total = 0;
+  for (const s of set) total += s === "" ? 1 : stringScore(s, fold);
+  return Math.min(1, total);
+}
+
 /** stringScore of strings already scored: a set is scored again at each step of the summary. */
 const scored = new Map<string, number>();
 

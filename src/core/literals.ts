@@ -1,7 +1,7 @@
 // Required literals of a regex: a set of strings of which every match contains at least one, for a prefilter.
 // Each part of the regex is summarised bottom-up (as in Russ Cox's code search): the exact strings it can match
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
-import { candidateSets, LINE_START, score, type Info } from "./literal-algebra.js";
+import { candidateSets, LINE_START, score, share, type Info } from "./literal-algebra.js";
 import { GiveUp, Parser } from "./literal-parser.js";
 import { literalChars, narrowed, scanCost } from "./literals-narrow.js";
 
@@ -103,7 +103,7 @@ export function literalSet(text: string): LiteralSet | undefined {
   return text.length > 0 ? { literals: [text], fold: false } : undefined;
 }
 
-export { LINE_START, score, scanCost };
+export { LINE_START, score, scanCost, share };
 
 /**
  * Whether a line may match a pattern with this literal set (false: it cannot): the same test as the byte and

@@ -48,3 +48,19 @@ describe("Calibrator", () => {
     expect(Object.fromEntries(counts)).toEqual({ "-abc": 2, "-\nab": 1, "-\nca": 1, iabc: 3 });
   });
 });
+
+describe("Calibrator with a sample that finds none of a rule's sets", () => {
+  it("keeps the static guess among many rules: a cut-down set can only let more lines through", () => {
+    const others = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`r${i}`, rule({ match: [`zz${i}q`] })]));
+    const engine = compileRules(
+      { ...others, orders: rule({ match: ['/\\/api\\/orders\\/6\\d\\/items HTTP\\/1\\.1" 404/'] }) },
+      new FakeClock(T0),
+      { calibrationLines: 10 },
+    );
+    engine.evaluate(Array.from({ length: 10 }, (_, i) => rec(`GET /home/${i} HTTP/1.1" 200 12`)));
+    expect(engine.settled("app")).toBe(true);
+    const texts = engine.requiredFor("app")?.map((l) => l.text) ?? [];
+    expect(texts).toContain('/api/orders/60/items HTTP/1.1" 404');
+    expect(texts).not.toContain('/items HTTP/1.1" 404');
+  });
+});

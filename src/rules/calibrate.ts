@@ -2,13 +2,15 @@
 // static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
 // none), so the first lines of each source are counted and every rule keeps the set cheapest on them: the fewest
 // lines let through, weighed with the cost of searching for the set (fewer, longer literals are cheaper).
-import { scanCost, type Literal, type LiteralSet } from "../core/literals.js";
+import { scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
 import type { LogRecord } from "../core/record.js";
 import type { LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
 
 /** Lines of a source counted before choosing; its later lines are prefiltered on the choice. */
 export const SAMPLE_LINES = 1000;
+/** How many sample lines the static guess of a set's share of lines counts as (see calibrate). */
+const PRIOR_LINES = 100;
 /** Characters of sample kept at most per source (long lines fill it first). */
 const SAMPLE_CHARS = 1 << 20;
 
@@ -59,11 +61,14 @@ export class Calibrator {
     const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flat());
     const counts = countLines(lines, sets);
     // The literals of every rule of a source are searched for together: the fewer rules, the more a set's own
-    // search costs beside the lines it lets through.
+    // search costs beside the lines it lets through. A count in a sample says little when it is small (none in
+    // 1,000 lines may be 1 in 2,000 or 1 in a million), so the static guess weighs in as PRIOR_LINES more lines.
     const readers = this.rules.filter((rule) => rule.sources.has(source)).length;
-    const cost = (set: LiteralSet): number =>
-      set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0) / Math.max(1, lines.length) +
-      scanCost(set.literals.length) / readers;
+    const cost = (set: LiteralSet): number => {
+      const found = set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
+      const likely = (found + PRIOR_LINES * share(set.literals, set.fold)) / (lines.length + PRIOR_LINES);
+      return likely + scanCost(set.literals.length) / readers;
+    };
     let changed = false;
     for (const rule of choosing) {
       const options = rule.matcher.options ?? [];
