@@ -3,13 +3,18 @@
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
 import { candidateSets, LINE_START, score, share, type Info } from "./literal-algebra.js";
 import { GiveUp, Parser } from "./literal-parser.js";
-import { literalChars, narrowed, scanCost } from "./literals-narrow.js";
+import { literalChars, narrowed, scanCost, SEPARATE_NEEDLES } from "./literals-narrow.js";
 
 /** Every line a pattern matches contains one of `literals` (compared ASCII-case-insensitively when `fold`). */
 export interface LiteralSet {
   readonly literals: readonly string[];
   /** Compare ignoring ASCII case; then `literals` are lower case. */
   readonly fold: boolean;
+  /**
+   * Cut down from another set of the regex (literals-narrow.ts): cheaper to search for, but never in fewer lines
+   * than the set it came from.
+   */
+  readonly narrowed?: boolean;
 }
 
 /**
@@ -59,13 +64,15 @@ export function literalOptions(source: string, flags: string, max = MAX_OPTIONS)
     .sort((a, b) => a.cost - b.cost);
   // The best guess must look useful; the others are only offered for counting in real lines (calibrate.ts).
   if (!sets[0] || sets[0].score > USELESS) return [];
+  const keyOf = (set: readonly string[]): string => [...set].sort().join("\n");
+  const summarised = new Set(found.map(keyOf));
   const seen = new Set<string>();
   const out: LiteralSet[] = [];
   for (const { set } of sets) {
-    const key = [...set].sort().join("\n");
+    const key = keyOf(set);
     if (seen.has(key) || (out.length > 0 && !worthCounting(set))) continue;
     seen.add(key);
-    out.push({ literals: set, fold });
+    out.push(summarised.has(key) ? { literals: set, fold } : { literals: set, fold, narrowed: true });
     if (out.length >= max) break;
   }
   return out;
@@ -103,7 +110,7 @@ export function literalSet(text: string): LiteralSet | undefined {
   return text.length > 0 ? { literals: [text], fold: false } : undefined;
 }
 
-export { LINE_START, score, scanCost, share };
+export { LINE_START, score, scanCost, SEPARATE_NEEDLES, share };
 
 /**
  * Whether a line may match a pattern with this literal set (false: it cannot): the same test as the byte and

@@ -2,7 +2,7 @@
 // static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
 // none), so the first lines of each source are counted and every rule keeps the set cheapest on them: the fewest
 // lines let through, weighed with the cost of searching for the set (fewer, longer literals are cheaper).
-import { scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
+import { SEPARATE_NEEDLES, scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
 import type { LogRecord } from "../core/record.js";
 import type { LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
@@ -58,12 +58,17 @@ export class Calibrator {
     const lines = this.samples.get(source)?.lines ?? [];
     this.samples.delete(source);
     const choosing = this.rules.filter((rule) => rule.matcher.options && rule.sources.has(source));
-    const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flat());
+    const readers = this.rules.filter((rule) => rule.sources.has(source)).length;
+    // A narrowed set only ever wins by its cheaper search, which a source read by many rules does not see (their
+    // literals make one multi-needle pass): then only the sets the regex summary found are counted (and the one in
+    // use).
+    const offered = (sets: readonly LiteralSet[]): readonly LiteralSet[] =>
+      readers <= SEPARATE_NEEDLES ? sets : sets.filter((set, i) => i === 0 || !set.narrowed);
+    const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flatMap(offered));
     const counts = countLines(lines, sets);
     // The literals of every rule of a source are searched for together: the fewer rules, the more a set's own
     // search costs beside the lines it lets through. A count in a sample says little when it is small (none in
     // 1,000 lines may be 1 in 2,000 or 1 in a million), so the static guess weighs in as PRIOR_LINES more lines.
-    const readers = this.rules.filter((rule) => rule.sources.has(source)).length;
     const cost = (set: LiteralSet): number => {
       const found = set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
       const likely = (found + PRIOR_LINES * share(set.literals, set.fold)) / (lines.length + PRIOR_LINES);
@@ -72,7 +77,7 @@ export class Calibrator {
     let changed = false;
     for (const rule of choosing) {
       const options = rule.matcher.options ?? [];
-      const picks = options.map((sets) => cheapest(sets, cost));
+      const picks = options.map((sets) => cheapest(offered(sets), cost));
       if (picks.every((set, i) => set === options[i]?.[0])) continue;
       rule.matcher.choose(picks);
       changed = true;
