@@ -51,7 +51,7 @@ describe("logward check", () => {
       [
         "sources: { app: { path: /var/log/app.log } }",
         "rules:",
-        "  slow: { source: app, match: '/^\\d+ ms$/', actions: [log] }",
+        "  slow: { source: app, match: '/^\\d+ \\w+$/', actions: [log] }",
         '  oom: { source: app, match: ["/OutOfMemory|Killed process/i"], actions: [log] }',
         "  all: { source: app, actions: [log] }",
         "actions: { log: { type: console } }",

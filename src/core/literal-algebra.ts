@@ -36,6 +36,13 @@ export function score(set: readonly string[], fold: boolean): number {
   return Math.min(1, total);
 }
 
+/** The estimated share of lines holding one of the strings alone (score without the cost of more strings). */
+export function share(set: readonly string[], fold: boolean): number {
+  let total = 0;
+  for (const s of set) total += s === "" ? 1 : stringScore(s, fold);
+  return Math.min(1, total);
+}
+
 /** stringScore of strings already scored: a set is scored again at each step of the summary. */
 const scored = new Map<string, number>();
 
@@ -63,13 +70,34 @@ function estimate(s: string, fold: boolean): number {
   const anchored = s.startsWith(LINE_START);
   const text = anchored ? s.slice(LINE_START.length) : s;
   const common = commonRuns(text);
-  const rest = [...text].filter((ch, i) => !common[i] && ch !== LINE_START).join("");
-  const freqs = [...Buffer.from(rest)].map((b) => byteFrequency(b, fold)).sort((a, b) => a - b);
-  if (freqs.length === 0) return 1;
+  // The three rarest bytes outside common words, without building arrays: this runs for every string of every set.
+  let first = 1;
+  let second = 1;
+  let third = 1;
+  let count = 0;
+  const take = (f: number): void => {
+    count++;
+    if (f < first) [first, second, third] = [f, first, second];
+    else if (f < second) [second, third] = [f, second];
+    else if (f < third) third = f;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (common[i] || code === NEWLINE) continue;
+    if (code < 0x80) take(byteFrequency(code, fold));
+    else {
+      const cp = text.codePointAt(i) as number;
+      if (cp > 0xffff) i++;
+      for (const byte of Buffer.from(String.fromCodePoint(cp))) take(byteFrequency(byte, fold));
+    }
+  }
+  if (count === 0) return 1;
   // Bytes of one string are not independent: count the rarest fully, the next ones less and less.
-  const rarest = 80 * (freqs[0] ?? 1) * Math.sqrt(freqs[1] ?? 1) * Math.sqrt(Math.sqrt(freqs[2] ?? 1));
-  return Math.min(1, rarest * LONGER ** Math.max(0, freqs.length - 4) * (anchored ? ANCHORED : 1));
+  const rarest = 80 * first * Math.sqrt(second) * Math.sqrt(Math.sqrt(third));
+  return Math.min(1, rarest * LONGER ** Math.max(0, count - 4) * (anchored ? ANCHORED : 1));
 }
+
+const NEWLINE = 0x0a;
 
 /** The sets of which every match holds one string (each may hold "", which says nothing). */
 export function candidateSets(info: Info): string[][] {
@@ -120,15 +148,36 @@ const says = (set: string[] | undefined): set is string[] => set !== undefined &
 
 export function concat(x: Info, y: Info): Info {
   if (x.exact && y.exact && x.exact.length * y.exact.length <= MAX_SET) return exactly(cross(x.exact, y.exact));
-  const factors = [...x.factors, ...y.factors, ...[x.exact, y.exact].filter(says)];
-  const middle = trim(cross(ends(x), starts(y)), "start");
-  if (says(middle)) factors.push(middle);
+  // What x ends with and y starts with meet in the middle. When one side is exact the middle is the new prefix or
+  // suffix, carried on; when neither is, the suffix of x and the prefix of y end here, and are kept as factors
+  // beside the middle (the cross of two sets can be far larger than either, and so a worse prefilter).
+  const factors = [...x.factors, ...y.factors];
+  if (!x.exact && !y.exact) factors.push(x.suffix, y.prefix, trim(cross(x.suffix, y.prefix), "start"));
+  else factors.push(...[x.exact, y.exact].filter(says));
+  // A prefix or suffix about to be shortened (too many strings) is kept whole as a factor first.
+  if (x.exact && !y.exact && x.exact.length * y.prefix.length > MAX_SET) factors.push(y.prefix);
+  if (y.exact && !x.exact && x.suffix.length * y.exact.length > MAX_SET) factors.push(x.suffix);
   return {
     exact: undefined,
     prefix: x.exact ? trim(cross(x.exact, starts(y)), "start") : x.prefix,
     suffix: y.exact ? trim(cross(ends(x), y.exact), "end") : y.suffix,
-    factors: factors.filter(says),
+    factors: fewest(factors.filter(says)),
   };
+}
+
+/** Most factor sets a summary keeps: the ones with the best static score (real lines choose among them). */
+const MAX_FACTORS = 12;
+
+/** The factor sets without repeats, at most MAX_FACTORS of them. */
+function fewest(sets: string[][]): string[][] {
+  const byKey = new Map<string, string[]>();
+  for (const set of sets) byKey.set(set.join("\n"), set);
+  if (byKey.size <= MAX_FACTORS) return byKey.size === sets.length ? sets : [...byKey.values()];
+  return [...byKey.values()]
+    .map((set) => ({ set, score: score(set, false) }))
+    .sort((a, b) => a.score - b.score)
+    .slice(0, MAX_FACTORS)
+    .map((c) => c.set);
 }
 
 export function alternate(x: Info, y: Info, fold: boolean): Info {

@@ -8,6 +8,13 @@ const MAX_CLASS = 12;
 export class GiveUp extends Error {}
 
 const HEX = /^[0-9A-Fa-f]+$/;
+/** Characters with a meaning of their own in a regex (outside a class); escaped, each stands for itself. */
+const SYNTAX = new Set([..."\\^$.|?*+()[]{}"]);
+/** Escapes standing for the character itself that a run of plain characters takes in. */
+const ESCAPED_SELF = new Set([...SYNTAX, "/", "-"]);
+const QUANTIFIERS = new Set(["*", "+", "?", "{"]);
+/** Escapes standing for one control character. */
+const CONTROL: Record<string, string> = { t: "\t", n: "\n", r: "\r", v: "\v", f: "\f" };
 
 /** A recursive-descent reader of JavaScript regex syntax, summarising as it goes. */
 export class Parser {
@@ -34,9 +41,36 @@ export class Parser {
 
   private sequence(): Info {
     let info = EMPTY();
-    while (this.i < this.src.length && this.src[this.i] !== "|" && this.src[this.i] !== ")")
-      info = concat(info, this.quantified(this.atom()));
+    while (this.i < this.src.length && this.src[this.i] !== "|" && this.src[this.i] !== ")") {
+      const run = this.literalRun();
+      info = concat(info, run !== undefined ? exactly([run]) : this.quantified(this.atom()));
+    }
     return info;
+  }
+
+  /**
+   * Plain characters (escaped syntax characters included) up to one that is not or that a quantifier follows,
+   * read at once: one step of the summary instead of one per character. undefined when there are none.
+   */
+  private literalRun(): string | undefined {
+    let run = "";
+    let at = this.i;
+    for (;;) {
+      const ch = this.src[at];
+      let next = at + 1;
+      let literal = ch ?? "";
+      if (ch === "\\") {
+        literal = this.src[at + 1] ?? "";
+        next = at + 2;
+        if (!ESCAPED_SELF.has(literal)) break;
+      } else if (ch === undefined || SYNTAX.has(ch) || (ch.charCodeAt(0) >= 0x80 && (this.fold || this.unicode))) break;
+      if (QUANTIFIERS.has(this.src[next] ?? "")) break;
+      run += this.fold ? literal.toLowerCase() : literal;
+      at = next;
+    }
+    if (run === "") return undefined;
+    this.i = at;
+    return run;
   }
 
   private quantified(atom: Info): Info {
@@ -124,8 +158,7 @@ export class Parser {
 
   /** The character an escape (after its backslash and letter `e`) stands for; undefined when not one known one. */
   private escapedChar(e: string): string | undefined {
-    const fixed: Record<string, string> = { t: "\t", n: "\n", r: "\r", v: "\v", f: "\f" };
-    if (fixed[e] !== undefined) return fixed[e];
+    if (CONTROL[e] !== undefined) return CONTROL[e];
     if (/[DwWsSpPk1-9]/.test(e)) {
       this.skipEscapeTail(e);
       return undefined;

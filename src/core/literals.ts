@@ -1,14 +1,20 @@
 // Required literals of a regex: a set of strings of which every match contains at least one, for a prefilter.
 // Each part of the regex is summarised bottom-up (as in Russ Cox's code search): the exact strings it can match
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
-import { candidateSets, LINE_START, score, type Info } from "./literal-algebra.js";
+import { candidateSets, LINE_START, score, share, type Info } from "./literal-algebra.js";
 import { GiveUp, Parser } from "./literal-parser.js";
+import { literalChars, narrowed, scanCost, SEPARATE_NEEDLES } from "./literals-narrow.js";
 
 /** Every line a pattern matches contains one of `literals` (compared ASCII-case-insensitively when `fold`). */
 export interface LiteralSet {
   readonly literals: readonly string[];
   /** Compare ignoring ASCII case; then `literals` are lower case. */
   readonly fold: boolean;
+  /**
+   * Cut down from another set of the regex (literals-narrow.ts): cheaper to search for, but never in fewer lines
+   * than the set it came from.
+   */
+  readonly narrowed?: boolean;
 }
 
 /**
@@ -50,32 +56,37 @@ export function literalOptions(source: string, flags: string, max = MAX_OPTIONS)
   const fold = flags.includes("i");
   const info = summarise(source, flags);
   if (!info) return [];
-  const sets = candidateSets(info)
+  const found = candidateSets(info).filter((set) => set.length > 0);
+  const sets = [...found, ...found.flatMap(narrowed)]
     .map((set) => ({ set, score: score(set, fold) }))
-    .filter((c) => c.set.length > 0 && c.score <= USELESS)
-    .sort((a, b) => a.score - b.score);
+    .filter((c) => c.score < 1)
+    .map(({ set, score }) => ({ set, score, cost: score + scanCost(set.length) }))
+    .sort((a, b) => a.cost - b.cost);
+  // The best guess must look useful; the others are only offered for counting in real lines (calibrate.ts).
+  if (!sets[0] || sets[0].score > USELESS) return [];
+  const keyOf = (set: readonly string[]): string => [...set].sort().join("\n");
+  const summarised = new Set(found.map(keyOf));
   const seen = new Set<string>();
   const out: LiteralSet[] = [];
   for (const { set } of sets) {
-    const key = [...set].sort().join("\n");
+    const key = keyOf(set);
     if (seen.has(key) || (out.length > 0 && !worthCounting(set))) continue;
     seen.add(key);
-    out.push({ literals: set, fold });
+    out.push(summarised.has(key) ? { literals: set, fold } : { literals: set, fold, narrowed: true });
     if (out.length >= max) break;
   }
   return out;
 }
 
 /** Most literal sets literalOptions keeps per regex. */
-const MAX_OPTIONS = 4;
+const MAX_OPTIONS = 8;
 /** Shortest string (line start aside) and most strings of a set offered beside the best guess. */
 const OPTION_MIN_CHARS = 3;
 const OPTION_MAX_STRINGS = 16;
 
 /** A set that could turn out rarer than the best guess in real lines: a few strings, none very short. */
 function worthCounting(set: readonly string[]): boolean {
-  const chars = (s: string): number => (s.startsWith(LINE_START) ? s.length - LINE_START.length : s.length);
-  return set.length <= OPTION_MAX_STRINGS && set.every((s) => chars(s) >= OPTION_MIN_CHARS);
+  return set.length <= OPTION_MAX_STRINGS && set.every((s) => literalChars(s) >= OPTION_MIN_CHARS);
 }
 
 function summarise(source: string, flags: string): Info | undefined {
@@ -99,7 +110,7 @@ export function literalSet(text: string): LiteralSet | undefined {
   return text.length > 0 ? { literals: [text], fold: false } : undefined;
 }
 
-export { LINE_START, score };
+export { LINE_START, score, scanCost, SEPARATE_NEEDLES, share };
 
 /**
  * Whether a line may match a pattern with this literal set (false: it cannot): the same test as the byte and

@@ -90,17 +90,29 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
   } catch (err) {
     throw new UserError("PATTERN_INVALID", `invalid regex ${text}: ${(err as Error).message}`, { cause: err });
   }
-  const required = flags.includes("i") ? undefined : requiredLiteral(source);
-  const requiredAny = flags.includes("i") ? undefined : required !== undefined ? [required] : branchLiterals(source);
-  const options = literalOptions(re.source, re.flags);
+  // The literals are worked out when first asked for: validating a config or listing its hints parses every
+  // pattern and needs none of them.
+  const fold = flags.includes("i");
+  let options: readonly LiteralSet[] | undefined;
+  const literalOptionsOf = (): readonly LiteralSet[] => (options ??= literalOptions(re.source, re.flags));
   return {
     source: text,
     kind: "regex",
     regex: re,
-    required,
-    requiredAny,
-    prefilter: options[0],
-    prefilterOptions: options,
+    get required() {
+      return fold ? undefined : requiredLiteral(source);
+    },
+    get requiredAny() {
+      if (fold) return undefined;
+      const required = requiredLiteral(source);
+      return required !== undefined ? [required] : branchLiterals(source);
+    },
+    get prefilter() {
+      return literalOptionsOf()[0];
+    },
+    get prefilterOptions() {
+      return literalOptionsOf();
+    },
     test: (line) => re.test(line),
     exec(line) {
       const m = re.exec(line);

@@ -5,7 +5,7 @@ import { compileRules } from "./engine.js";
 import { countLines } from "./calibrate.js";
 import { rec, rule, T0 } from "./testing/records.js";
 
-const BOT = 'GET /home HTTP/1.1" 200 12 "-" "Mozilla/5.0 (compatible; Googlebot/2.1)"';
+const CURL = 'GET /orders/66/items?from=robots HTTP/1.1" 200 12 "-" "curl/8.5.0"';
 const ORDER = '"Mozilla/5.0 (compatible; bingbot/2.0)" GET /orders/66/items HTTP/1.1" 200 12';
 
 describe("Calibrator", () => {
@@ -16,16 +16,17 @@ describe("Calibrator", () => {
       { calibrationLines: 10 },
     );
     expect(engine.settled("app")).toBe(false);
-    // The static guess: the bot names (a URL piece looks commoner in the byte table).
-    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["Googlebot", "bingbot", "timeout"]);
-    const first = Array.from({ length: 10 }, (_, i) => rec(i === 9 ? ORDER : BOT));
+    // The static guess: the URL piece (one needle, and no commoner in the byte table than the bot names).
+    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["orders/66/", "timeout"]);
+    const first = Array.from({ length: 10 }, (_, i) => rec(i === 9 ? ORDER : CURL));
     expect(engine.evaluate(first).map((f) => f.event.records[0]?.line)).toEqual([ORDER]);
     expect(engine.settled("app")).toBe(true);
-    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["orders/66/", "timeout"]);
+    // Here the URL (and "bot", the names' common part) is everywhere, a bot name in one line: two needles win.
+    expect(engine.requiredFor("app")?.map((l) => l.text)).toEqual(["Googlebot", "bingbot", "timeout"]);
     // Sources no rule with a choice reads are settled from the start.
     expect(engine.settled("db")).toBe(true);
     // Still exactly the matches, through the index built on the new choice.
-    const later = [rec(BOT), rec(ORDER), rec("orders/66/ without a bot"), rec("a timeout")];
+    const later = [rec(CURL), rec(ORDER), rec("Googlebot without orders/66"), rec("a timeout")];
     expect(engine.evaluate(later).map((f) => f.rule)).toEqual(["bots", "plain"]);
   });
 
@@ -45,5 +46,21 @@ describe("Calibrator", () => {
       { literals: ["abc"], fold: true },
     ]);
     expect(Object.fromEntries(counts)).toEqual({ "-abc": 2, "-\nab": 1, "-\nca": 1, iabc: 3 });
+  });
+});
+
+describe("Calibrator with a sample that finds none of a rule's sets", () => {
+  it("keeps the static guess among many rules: a cut-down set can only let more lines through", () => {
+    const others = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`r${i}`, rule({ match: [`zz${i}q`] })]));
+    const engine = compileRules(
+      { ...others, orders: rule({ match: ['/\\/api\\/orders\\/6\\d\\/items HTTP\\/1\\.1" 404/'] }) },
+      new FakeClock(T0),
+      { calibrationLines: 10 },
+    );
+    engine.evaluate(Array.from({ length: 10 }, (_, i) => rec(`GET /home/${i} HTTP/1.1" 200 12`)));
+    expect(engine.settled("app")).toBe(true);
+    const texts = engine.requiredFor("app")?.map((l) => l.text) ?? [];
+    expect(texts).toContain('/api/orders/60/items HTTP/1.1" 404');
+    expect(texts).not.toContain('/items HTTP/1.1" 404');
   });
 });

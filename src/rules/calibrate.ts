@@ -1,13 +1,16 @@
 // Literal choice from real lines: a regex often has several literal sets any of which every match contains; a
 // static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
-// none), so the first lines of each source are counted and every rule keeps the set found in the fewest of them.
-import type { Literal, LiteralSet } from "../core/literals.js";
+// none), so the first lines of each source are counted and every rule keeps the set cheapest on them: the fewest
+// lines let through, weighed with the cost of searching for the set (fewer, longer literals are cheaper).
+import { SEPARATE_NEEDLES, scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
 import type { LogRecord } from "../core/record.js";
 import type { LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
 
 /** Lines of a source counted before choosing; its later lines are prefiltered on the choice. */
 export const SAMPLE_LINES = 1000;
+/** How many sample lines the static guess of a set's share of lines counts as (see calibrate). */
+const PRIOR_LINES = 100;
 /** Characters of sample kept at most per source (long lines fill it first). */
 const SAMPLE_CHARS = 1 << 20;
 
@@ -55,14 +58,26 @@ export class Calibrator {
     const lines = this.samples.get(source)?.lines ?? [];
     this.samples.delete(source);
     const choosing = this.rules.filter((rule) => rule.matcher.options && rule.sources.has(source));
-    const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flat());
+    const readers = this.rules.filter((rule) => rule.sources.has(source)).length;
+    // A narrowed set only ever wins by its cheaper search, which a source read by many rules does not see (their
+    // literals make one multi-needle pass): then only the sets the regex summary found are counted (and the one in
+    // use).
+    const offered = (sets: readonly LiteralSet[]): readonly LiteralSet[] =>
+      readers <= SEPARATE_NEEDLES ? sets : sets.filter((set, i) => i === 0 || !set.narrowed);
+    const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flatMap(offered));
     const counts = countLines(lines, sets);
-    const lineCount = (set: LiteralSet): number =>
-      set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
+    // The literals of every rule of a source are searched for together: the fewer rules, the more a set's own
+    // search costs beside the lines it lets through. A count in a sample says little when it is small (none in
+    // 1,000 lines may be 1 in 2,000 or 1 in a million), so the static guess weighs in as PRIOR_LINES more lines.
+    const cost = (set: LiteralSet): number => {
+      const found = set.literals.reduce((sum, text) => sum + (counts.get(key(text, set.fold)) ?? 0), 0);
+      const likely = (found + PRIOR_LINES * share(set.literals, set.fold)) / (lines.length + PRIOR_LINES);
+      return likely + scanCost(set.literals.length) / readers;
+    };
     let changed = false;
     for (const rule of choosing) {
       const options = rule.matcher.options ?? [];
-      const picks = options.map((sets) => rarest(sets, lineCount));
+      const picks = options.map((sets) => cheapest(offered(sets), cost));
       if (picks.every((set, i) => set === options[i]?.[0])) continue;
       rule.matcher.choose(picks);
       changed = true;
@@ -73,13 +88,16 @@ export class Calibrator {
 
 const key = (text: string, fold: boolean): string => `${fold ? "i" : "-"}${text}`;
 
-/** The set found in the fewest sample lines (a line with two of its strings counted twice); of equal ones the first. */
-function rarest(sets: readonly LiteralSet[], lineCount: (set: LiteralSet) => number): LiteralSet {
+/**
+ * The set cheapest to prefilter on: the share of sample lines it lets through (a line with two of its strings
+ * counted twice) plus the cost of searching for it; of equal ones the first.
+ */
+function cheapest(sets: readonly LiteralSet[], cost: (set: LiteralSet) => number): LiteralSet {
   let best = sets[0] as LiteralSet;
-  let bestCount = Infinity;
+  let bestCost = Infinity;
   for (const set of sets) {
-    const count = lineCount(set);
-    if (count < bestCount) [best, bestCount] = [set, count];
+    const c = cost(set);
+    if (c < bestCost) [best, bestCost] = [set, c];
   }
   return best;
 }

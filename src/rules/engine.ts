@@ -51,44 +51,61 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const calibrator = new Calibrator(compiled, options.calibrationLines);
+  const readers = readersBySource(compiled);
   // Built when first needed, and again when the rules chose other literals from the first lines (calibrate.ts).
   let index: LiteralIndex | undefined;
   return {
     evaluate(records) {
       if (calibrator.observe(records)) index = undefined;
-      if (records.length < prefilterMin) return evaluate(compiled, records, undefined);
+      if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       index ??= new LiteralIndex(compiled.map((rule) => rule.matcher.required));
-      return evaluate(compiled, records, index);
+      return evaluate(compiled, readers, records, index);
     },
     settled: (source) => calibrator.settled(source),
-    rulesFor: (source) => compiled.filter((rule) => rule.sources.has(source)).map((rule) => rule.name),
+    rulesFor: (source) => (readers.get(source) ?? []).map((rule) => rule.name),
     requiredFor: (source) => requiredFor(compiled, source),
     stop: () => compiled.forEach((rule) => rule.stop()),
   };
 }
 
-function evaluate(rules: readonly CompiledRule[], records: LogRecord[], index: LiteralIndex | undefined): Firing[] {
-  if (records.length === 0) return [];
-  const present = new Set(records.map((r) => r.source));
-  const candidates = index?.candidates(records.map((r) => r.line));
-  const out: { index: number; order: number; firing: Firing }[] = [];
-  rules.forEach((rule, order) => {
-    if (![...rule.sources].some((s) => present.has(s))) return;
-    const indexes = candidates?.[order];
-    let at = 0;
-    const emit: Emit = (firing) => out.push({ index: at, order, firing });
-    const visit = (index: number): void => {
-      const record = records[index] as LogRecord;
-      if (!rule.sources.has(record.source)) return;
-      at = index;
-      rule.offer(record, emit);
-    };
-    if (indexes) indexes.forEach(visit);
-    else for (let i = 0; i < records.length; i++) visit(i);
-  });
-  // Rules run one after the other; put their firings back in the order of the lines that caused them.
-  out.sort((a, b) => a.index - b.index || a.order - b.order);
-  return out.map((o) => o.firing);
+/**
+ * Offer each record to the rules that read its source, line after line and rule after rule within a line, so the
+ * firings come out in the order of the lines that caused them. With the index, a rule is offered only the lines
+ * holding one of its literals. Nothing is built per rule: the cost of a batch follows its candidate lines.
+ */
+function evaluate(
+  rules: readonly CompiledRule[],
+  readers: ReadonlyMap<string, readonly CompiledRule[]>,
+  records: LogRecord[],
+  index: LiteralIndex | undefined,
+): Firing[] {
+  const out: Firing[] = [];
+  const emit: Emit = (firing) => out.push(firing);
+  if (!index) {
+    for (const record of records) for (const rule of readers.get(record.source) ?? []) rule.offer(record, emit);
+    return out;
+  }
+  index.visit(
+    records.map((r) => r.line),
+    (line, ruleIndex) => {
+      const record = records[line] as LogRecord;
+      const rule = rules[ruleIndex] as CompiledRule;
+      if (rule.sources.has(record.source)) rule.offer(record, emit);
+    },
+  );
+  return out;
+}
+
+/** Per source, the rules that read it, in rule order. */
+function readersBySource(rules: readonly CompiledRule[]): Map<string, CompiledRule[]> {
+  const out = new Map<string, CompiledRule[]>();
+  for (const rule of rules)
+    for (const source of rule.sources) {
+      let list = out.get(source);
+      if (!list) out.set(source, (list = []));
+      list.push(rule);
+    }
+  return out;
 }
 
 function requiredFor(rules: readonly CompiledRule[], source: string): readonly Literal[] | undefined {

@@ -9,6 +9,8 @@ import { T0, rule } from "./testing/records.js";
 
 const text = fc.string({ unit: fc.constantFrom("a", "b", "c", "\n", "é", "x"), maxLength: 12 });
 const literal = fc.string({ unit: fc.constantFrom("a", "b", "c", "\n"), minLength: 1, maxLength: 3 });
+/** Literals of the index alone: a non-ASCII one folded is searched by the automaton, not the native search. */
+const indexLiteral = fc.string({ unit: fc.constantFrom("a", "b", "c", "\n", "é"), minLength: 1, maxLength: 3 });
 const regex = fc.constantFrom(
   "/a+b/",
   "/(?:ab|ca)\\.?c/i",
@@ -52,7 +54,7 @@ function batches(raw: { line: string; source: string; dt: number }[][]): LogReco
   );
 }
 
-const literalArb = fc.record({ text: literal, fold: fc.boolean() }).map(({ text, fold }) => ({
+const literalArb = fc.record({ text: indexLiteral, fold: fc.boolean() }).map(({ text, fold }) => ({
   text: fold ? foldText(text) : text,
   fold,
 }));
@@ -68,16 +70,24 @@ describe("LiteralIndex", () => {
           minLength: 1,
           maxLength: 6,
         }),
-        (lines, perRule) => {
-          const found = new LiteralIndex(perRule).candidates(lines);
-          perRule.forEach((literals, rule) => {
-            const has = (line: string): boolean =>
-              literals === undefined ||
-              literals.some((l) => "\n".concat(l.fold ? foldText(line) : line).includes(l.text));
-            const exact = lines.flatMap((line, i) => (has(line) ? [i] : []));
-            // Exactly: a hit is confirmed on the line itself (case-sensitive ones on its exact text).
-            expect(found[rule]).toEqual(exact);
-          });
+        fc.array(fc.string({ unit: fc.constantFrom("a", "A", "b", "B", "c", "é", "É", "x", "\n"), maxLength: 12 }), {
+          maxLength: 30,
+        }),
+        (lines, perRule, later) => {
+          // A few literals take the native search, more (or folded non-ASCII ones) the automaton; one index serves
+          // batch after batch.
+          const index = new LiteralIndex(perRule);
+          for (const batch of [lines, later, lines]) {
+            const found = index.candidates(batch);
+            perRule.forEach((literals, rule) => {
+              const has = (line: string): boolean =>
+                literals === undefined ||
+                literals.some((l) => "\n".concat(l.fold ? foldText(line) : line).includes(l.text));
+              const exact = batch.flatMap((line, i) => (has(line) ? [i] : []));
+              // Exactly: a hit is confirmed on the line itself (case-sensitive ones on its exact text).
+              expect(found[rule]).toEqual(exact);
+            });
+          }
         },
       ),
       { numRuns: 500, seed: 3 },
