@@ -1,11 +1,11 @@
 // A start-up loads the implementations of the kinds its config names and no other (the built CLI, a real run), and
 // the registry's lazy entries refuse to build before they are loaded and load only what they are asked for.
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { lazyKind, loadKinds } from "../src/config/lazy-kind.js";
-import { readLines, runLogward, tempDir } from "./helpers.js";
+import { readLines, runLogward, startLogward, tempDir, waitFor } from "./helpers.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -64,5 +64,33 @@ describe("kinds load when a config names them", () => {
     expect(imported).toEqual(["a", "c"]);
     expect(kinds[0]!.create({}, {})).toBe("a instance");
     expect(() => kinds[1]!.create({}, {})).toThrow(/not loaded/);
+  });
+
+  it("a SIGHUP reload loads the kinds the new config names before building them", async () => {
+    const log = join(dir, "app.log");
+    writeFileSync(log, "");
+    const config = join(dir, "logward.json");
+    const write = (actions: Record<string, unknown>) =>
+      writeFileSync(
+        config,
+        JSON.stringify({
+          state_dir: join(dir, "state"),
+          sources: { app: { path: log } },
+          rules: { errors: { source: "app", match: "error", actions: Object.keys(actions) } },
+          actions,
+        }),
+      );
+    write({ out: { type: "file", path: join(dir, "out.ndjson") } });
+    const r = startLogward(["run", "-c", config], { env: { XDG_CACHE_HOME: join(dir, "cache") } });
+    await r.waitForLog("logward running");
+    // console was not loaded at start (nothing named it): the reload must load it, not fail to build it.
+    write({ out: { type: "file", path: join(dir, "out.ndjson") }, shown: { type: "console", format: "json" } });
+    r.child.kill("SIGHUP");
+    await r.waitForLog("configuration reloaded");
+    appendFileSync(log, "error after reload\n");
+    await waitFor(() => r.stdout().includes('"line":"error after reload"'), "the console action's output");
+    await waitFor(() => readLines(join(dir, "out.ndjson")).length === 1, "the file action's event");
+    expect(r.logs().filter((l) => l.msg === "new configuration rejected; keeping the running one")).toEqual([]);
+    expect(await r.stop("SIGTERM")).toBe(0);
   });
 });
