@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { actionKinds, findActionKind } from "../src/actions/index.js";
+import { actionKinds, findActionKind, loadActionKinds } from "../src/actions/index.js";
 import type { ActionKind } from "../src/core/component.js";
 import { startServer, type Responder } from "../src/actions/delivery/testing/server.js";
 import { runActionContract, type ActionSubject } from "./contracts/action.js";
@@ -12,6 +12,8 @@ import { tempDir } from "./helpers.js";
 import { haveNatsServer, NatsServer } from "./nats-server.js";
 import { startSmtpServer } from "../src/actions/email/testing/smtp-server.js";
 
+// The registry loads a kind's implementation only when asked (a config naming it): here every one.
+await loadActionKinds(actionKinds.map((k) => k.type));
 const kind = (type: string): ActionKind => findActionKind(type)!;
 
 it("covers every registered action kind", () => {

@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findSourceKind, sourceKinds } from "../src/sources/index.js";
+import { findSourceKind, loadSourceKinds, sourceKinds } from "../src/sources/index.js";
 import { createStdinSource } from "../src/sources/stdin/index.js";
 import type { NatsSource } from "../src/sources/nats/source.js";
 import type { SourceKind } from "../src/core/component.js";
@@ -16,6 +16,8 @@ import { tempDir } from "./helpers.js";
 import { haveNatsServer, NatsServer } from "./nats-server.js";
 import { appendJournal, haveJournalTools } from "./journal.helpers.js";
 
+// The registry loads a kind's implementation only when asked (a config naming it): here every one.
+await loadSourceKinds(sourceKinds.map((k) => k.type));
 const kind = (type: string): SourceKind => findSourceKind(type)!;
 
 it("covers every registered source kind", () => {

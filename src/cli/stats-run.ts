@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { LogEvent } from "../core/event.js";
 import type { WriteStream } from "node:tty";
 import { systemClock } from "../core/clock.js";
-import { LogwardError, UserError } from "../core/errors.js";
+import { UserError } from "../core/errors.js";
 import { keepAlive } from "../core/lifetime.js";
 import type { Logger } from "../core/logger.js";
 import { Metrics } from "../core/metrics.js";
@@ -169,12 +169,10 @@ async function readInput(job: StatsRunner, output: StatsOutput, signal: AbortSig
 /** Live file: the file source follows it from its end through rotation and truncation, until a signal. */
 async function followFile(file: string, job: StatsRunner, logger: Logger, signal: AbortSignal): Promise<void> {
   await fileSize(file); // a missing file is the user's mistake, said plainly
-  const [{ findSourceKind }, { MemoryCheckpointStore }] = await Promise.all([
-    import("../sources/index.js"),
+  const [{ fileSource: kind }, { MemoryCheckpointStore }] = await Promise.all([
+    import("../sources/file/index.js"),
     import("../core/checkpoint.js"),
   ]);
-  const kind = findSourceKind("file");
-  if (!kind) throw new LogwardError("INTERNAL", "the file source is not registered");
   const source = kind.create(kind.schema.parse({ path: file, start_at: "end" }), {
     name: "stats",
     clock: systemClock,

@@ -12,6 +12,8 @@ import { registerBuildInfo } from "../core/metrics-build.js";
 import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/types.js";
 import { FileCheckpointStore } from "../sources/checkpoints.js";
+import { loadSourceKinds } from "../sources/index.js";
+import { loadActionKinds } from "../actions/index.js";
 import { Pipeline } from "./pipeline.js";
 import { startServices, type Services } from "./services.js";
 import { aborted, DaemonSignals } from "./signals.js";
@@ -63,6 +65,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
   try {
     if (abortedStart(signals, logger)) return 0;
     services = await startServices(config, { logger, metrics, clock, once: options.once ?? false });
+    await loadConfiguredKinds(config);
     const pipeline = new Pipeline(config, {
       clock,
       logger,
@@ -106,6 +109,14 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
   }
 }
 
+/** The implementations of the source and action types the config names: the registries load no other. */
+export async function loadConfiguredKinds(config: Config): Promise<void> {
+  await Promise.all([
+    loadSourceKinds(Object.values(config.sources).map((source) => source.type)),
+    loadActionKinds(Object.values(config.actions).map((action) => action.type)),
+  ]);
+}
+
 /** TERM or INT while starting (loading the config, opening checkpoints): stop before starting anything. */
 function abortedStart(signals: DaemonSignals, logger: Logger): boolean {
   if (!signals.stopping.aborted) return false;
@@ -144,6 +155,7 @@ async function reloadOnHup(pipeline: Pipeline, services: Services, options: RunO
   if (options.reload) {
     try {
       const next = await options.reload();
+      await loadConfiguredKinds(next);
       await pipeline.reload(next);
       await services.reload(next);
     } catch (err) {

@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Config } from "../config/types.js";
 import type { Tap } from "../core/component.js";
-import { createRotateScheduler, type RotateContext, type RotateScheduler } from "../rotate/scheduler.js";
+import type { RotateContext, RotateScheduler } from "../rotate/scheduler.js";
 
 /** How the daemon takes part in a rotation: tailers finish a file, its own log reopens. */
 export type RotateHooks = Pick<RotateContext, "beforeRelease" | "afterRotate">;
@@ -97,6 +97,9 @@ async function startRotation(
   stopping?: AbortSignal,
 ): Promise<RotateScheduler | undefined> {
   if (Object.keys(config.rotate).length === 0 || deps.once || stopping?.aborted) return undefined;
+  // Loaded only when a rotate job runs: the rotation code and zlib, which a daemon without one never needs.
+  const { createRotateScheduler } = await import("../rotate/scheduler.js");
+  if (stopping?.aborted) return undefined;
   const scheduler = createRotateScheduler(config.rotate, {
     clock: deps.clock,
     logger: deps.logger.child({ component: "rotate" }),

@@ -13,6 +13,7 @@ import { createWebHub } from "../web/hub.js";
 import { hubTap } from "../web/tap.js";
 import { tempDir } from "../../test/helpers.js";
 import { Pipeline } from "./pipeline.js";
+import { loadConfiguredKinds } from "./run.js";
 
 let dir: string;
 let cleanup: () => void;
@@ -59,6 +60,7 @@ async function runOnce(taps: Tap[], stats: Record<string, unknown> = {}, lines =
     actions: { out: { type: "file", path: join(dir, "out.ndjson") } },
   });
   const common = { clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: config.state_dir };
+  await loadConfiguredKinds(config);
   const pipeline = new Pipeline(config, { ...common, checkpoints: new MemoryCheckpointStore(), once: true, taps });
   await pipeline.start();
   await pipeline.caughtUp();

@@ -1,13 +1,26 @@
-// The source registry: every source kind, by its config `type`.
+// The source registry: every source kind, by its config `type`. Each kind's schema is imported here; its
+// implementation only when a config names it (loadSourceKinds).
 import type { SourceKind } from "../core/component.js";
-import { fileSource } from "./file/index.js";
-import { stdinSource } from "./stdin/index.js";
-import { natsSource } from "./nats/index.js";
-import { syslogSource } from "./syslog/index.js";
-import { journaldSource } from "./journald/index.js";
+import { lazyKind, loadKinds } from "../config/lazy-kind.js";
+import { fileSourceSchema } from "./file/schema.js";
+import { stdinSourceSchema } from "./stdin/schema.js";
+import { natsSourceSchema } from "./nats/schema.js";
+import { syslogSchema } from "./syslog/schema.js";
+import { journaldSourceSchema } from "./journald/schema.js";
 
-export const sourceKinds: SourceKind[] = [fileSource, stdinSource, syslogSource, natsSource, journaldSource];
+export const sourceKinds: SourceKind[] = [
+  lazyKind("file", fileSourceSchema, async () => (await import("./file/index.js")).fileSource),
+  lazyKind("stdin", stdinSourceSchema, async () => (await import("./stdin/index.js")).stdinSource),
+  lazyKind("syslog", syslogSchema, async () => (await import("./syslog/index.js")).syslogSource),
+  lazyKind("nats", natsSourceSchema, async () => (await import("./nats/index.js")).natsSource),
+  lazyKind("journald", journaldSourceSchema, async () => (await import("./journald/index.js")).journaldSource),
+];
 
 export function findSourceKind(type: string): SourceKind | undefined {
   return sourceKinds.find((kind) => kind.type === type);
+}
+
+/** Load the implementations of these source types, before any of them is created. */
+export function loadSourceKinds(types: Iterable<string>): Promise<void> {
+  return loadKinds(sourceKinds, types);
 }

@@ -1,18 +1,13 @@
 // The console action: print events to stdout or stderr as text (`time [rule] source: line`) or JSON lines.
 import type { Writable } from "node:stream";
-import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { timeText, wireJson } from "../../core/wire.js";
 import { IdleWaiters, within } from "../../core/lifetime.js";
 
-export const consoleSchema = z.strictObject({
-  format: z.enum(["text", "json"]).default("text"),
-  stream: z.enum(["stdout", "stderr"]).default("stdout"),
-});
-
-export type ConsoleConfig = z.output<typeof consoleSchema>;
+import { consoleSchema, type ConsoleConfig } from "./schema.js";
+export { consoleSchema, type ConsoleConfig } from "./schema.js";
 
 export const consoleAction: ActionKind<ConsoleConfig> = {
   type: "console",

@@ -1,35 +1,16 @@
 // The discord action: lines packed into ≤2000-character webhook messages, Discord's rate limits obeyed.
-import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import { chatCapacity, chatContent, chatParts, type ChatOptions } from "../delivery/chat.js";
 import { DeliveryQueue, type Encoder } from "../delivery/queue.js";
 import { sharedGate } from "../delivery/gate.js";
-import { deliverySchemaShape } from "../delivery/schema.js";
 import { redactUrl, type OutgoingRequest } from "../delivery/transport.js";
 import { classifyDiscord } from "./rate-limit.js";
 
 /** Discord's limit on a message's content. */
 export const DISCORD_CONTENT_LIMIT = 2000;
 
-const schema = z.strictObject({
-  /** The webhook URL (https://discord.com/api/webhooks/ID/TOKEN). */
-  url: z.url({ protocol: /^https?$/ }),
-  /** Override the webhook's name and avatar. */
-  username: z
-    .string()
-    .min(1)
-    .max(80)
-    .refine((name) => !/discord|clyde/i.test(name), 'Discord refuses webhook names containing "discord" or "clyde"')
-    .optional(),
-  avatar_url: z.url({ protocol: /^https?$/ }).optional(),
-  /** Wrap each message in a ``` code block (log text shown as is, no markdown). */
-  code_block: z.boolean().default(false),
-  /** Put first in every message and allowed to ping: "<@USER_ID>", "<@&ROLE_ID>", "@here", "@everyone". */
-  mention: z.string().min(1).max(200).optional(),
-  ...deliverySchemaShape,
-});
-
-export type DiscordConfig = z.output<typeof schema>;
+import { discordSchema as schema, type DiscordConfig } from "./schema.js";
+export type { DiscordConfig } from "./schema.js";
 
 /** Pings only what `mention` names; anything in the log text stays inert. */
 export function allowedMentions(mention: string | undefined): { parse: string[]; users?: string[]; roles?: string[] } {

@@ -1,6 +1,5 @@
 // The file action: append each event as JSON lines to a file, one write per burst of sends, releasing
 // events once their write is done; follows the file when it is rotated or deleted.
-import * as z from "zod";
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import type { LogEvent } from "../../core/event.js";
@@ -11,14 +10,8 @@ import { expandHome } from "../../core/paths.js";
 import { within } from "../../core/lifetime.js";
 import { wireJson } from "../../core/wire.js";
 
-export const fileSchema = z.strictObject({
-  /** The file to append to; a leading ~/ is the home folder; missing parent folders are created. */
-  path: z.string().min(1),
-  /** fsync after each write burst (durable, slower). */
-  fsync: z.boolean().default(false),
-});
-
-export type FileConfig = z.output<typeof fileSchema>;
+import { fileSchema, type FileConfig } from "./schema.js";
+export { fileSchema, type FileConfig } from "./schema.js";
 
 /** Waits before retrying a failed write; after the last, the burst is given up (logged, released). */
 export const RETRY_DELAYS_MS = [500, 1000, 2000, 4000];

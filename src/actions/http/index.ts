@@ -1,35 +1,15 @@
 // The http action: events POSTed as JSON ({"events":[...]} or a body template) to any webhook.
-import * as z from "zod";
 import type { ActionKind } from "../../core/component.js";
 import type { LogEvent } from "../../core/event.js";
 import { wireEvent, type WireEvent } from "../../core/wire.js";
 import type { Part } from "../delivery/batcher.js";
 import { DeliveryQueue, type Encoder } from "../delivery/queue.js";
-import { deliverySchemaShape } from "../delivery/schema.js";
 import { formatEvent, formatHeadline, physicalLines } from "../delivery/format.js";
 import { redactUrl, type OutgoingRequest } from "../delivery/transport.js";
-import { checkTemplate, renderTemplate } from "./template.js";
+import { renderTemplate } from "./template.js";
 
-const schema = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
-  method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
-  headers: z.record(z.string().min(1), z.string()).default({}),
-  /**
-   * A body with {{events}} (JSON array), {{message}} (text, JSON-escaped), {{count}}, and the first event's {{rule}},
-   * {{source}}, {{kind}} (match, threshold, absence, traffic), {{state}} (firing, recovered); default {"events":[...]}.
-   */
-  body_template: z
-    .string()
-    .min(1)
-    .superRefine((template, ctx) => {
-      const problem = checkTemplate(template);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .optional(),
-  ...deliverySchemaShape,
-});
-
-export type HttpConfig = z.output<typeof schema>;
+import { httpSchema as schema, type HttpConfig } from "./schema.js";
+export type { HttpConfig } from "./schema.js";
 
 /** One event in the default body: the event's wire description, always a message, and its lines as text. */
 export interface HttpEvent extends WireEvent {

@@ -1,24 +1,18 @@
 // The `stdin` source kind: lines from standard input (or any readable stream), in batches, until end of input.
 import type { Readable } from "node:stream";
-import * as z from "zod";
 import type { Source, SourceContext, SourceKind } from "../../core/component.js";
 import type { Timer } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import { within } from "../../core/lifetime.js";
 import { parsePattern } from "../../core/pattern.js";
 import { CountingAck } from "../../core/record.js";
-import { zDuration, zPattern, zSize } from "../../core/schema.js";
 import { LineSplitter, Multiline, type RawLine } from "../lines/index.js";
 
 /** How long stop() waits for the batch in hand to be accepted. */
 const STOP_WAIT_MS = 2000;
 
-export const stdinSourceSchema = z.strictObject({
-  multiline: z.strictObject({ start: zPattern, timeout: zDuration.default(1000) }).optional(),
-  max_line_bytes: zSize.pipe(z.number().int().min(64)).default(1024 * 1024),
-});
-
-export type StdinSourceConfig = z.output<typeof stdinSourceSchema>;
+import { stdinSourceSchema, type StdinSourceConfig } from "./schema.js";
+export { stdinSourceSchema, type StdinSourceConfig } from "./schema.js";
 
 /** A stdin source reading `input` (process.stdin by default; tests and the `stats` command may pass another stream). */
 export function createStdinSource(
