@@ -85,11 +85,15 @@ export class CountingAck implements Ack {
     }
     const slot = this.indexes.length - 1;
     this.counts[slot] = (this.counts[slot] ?? 0) + 1;
-    return once(() => {
+    // One closure per hold (not once() around one): every firing of a catching-up source takes a hold.
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.counts[slot] = (this.counts[slot] ?? 1) - 1;
       this.report();
       this.release();
-    });
+    };
   }
 
   /** Release the initial hold taken at construction: call once dispatch of the batch is complete. */

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { T0, matchEvent, record } from "../actions/exec/testing/helpers.js";
+import type { Fields, LogRecord } from "./record.js";
 import { isoTime, timeText, wireEvent, wireJson, wireLines } from "./wire.js";
 
 describe("wireLines", () => {
@@ -88,6 +89,66 @@ describe("wireJson", () => {
         expect(wireJson(event)).toBe(expected);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("wireJson against the documented shape", () => {
+  /** Lines as they come: any Unicode (lone surrogates too), quotes, backslashes, control characters. */
+  const unicode = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 60 }),
+    fc.string({ unit: "grapheme", maxLength: 30 }),
+    fc.string({
+      unit: fc.constantFrom('"', "\\", "\n", "\u0000", "\u001f", "\u2028", "\ud800", "\udfff", "é", "a"),
+      maxLength: 20,
+    }),
+  );
+  const offset = fc.oneof(fc.nat(), fc.constantFrom(undefined, 0, -0, 2 ** 53 - 1, 1e21, Number.NaN, Infinity));
+  const fieldsArb = fc.oneof(
+    fc.constant({}),
+    fc.dictionary(unicode, fc.oneof(unicode, fc.integer(), fc.double(), fc.boolean(), fc.constant(null))),
+  );
+  const recordArb = fc.record({
+    time: fc.oneof(fc.integer({ min: 0, max: 4e12 }), fc.constantFrom(Number.NaN, -1, 1.5, T0)),
+    source: unicode,
+    file: fc.option(unicode, { nil: undefined }),
+    offset,
+    line: unicode,
+    fields: fieldsArb,
+  });
+
+  /** The wire line spelt out: JSON.stringify of the object the file action has always written for a record. */
+  const documented = (rule: string, r: LogRecord, fields: Fields) => {
+    const date = new Date(r.time);
+    const time = Number.isNaN(date.getTime()) ? null : date.toISOString();
+    const line = { time, source: r.source, file: r.file ?? null, offset: r.offset ?? null, line: r.line, rule, fields };
+    return `${JSON.stringify(line)}\n`;
+  };
+
+  it("is byte for byte JSON.stringify of {time,source,file,offset,line,rule,fields} for random Unicode", () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 5 }), unicode, fieldsArb, (records, rule, fields) => {
+        const event = { ...matchEvent([]), rule, fields, records };
+        const last = records.length - 1;
+        const expected = records.map((r, i) => documented(rule, r, i === last ? fields : r.fields)).join("");
+        const json = wireJson(event);
+        expect(json).toBe(expected);
+        // And as the file writes it: the same UTF-8 bytes (lone surrogates become U+FFFD either way).
+        expect(Buffer.from(json).equals(Buffer.from(expected))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("keeps its caches right when source, file and rule change between records", () => {
+    const names = fc.constantFrom("a", "b", '"', "é");
+    fc.assert(
+      fc.property(fc.array(fc.tuple(names, names, names), { minLength: 1, maxLength: 12 }), (triples) => {
+        for (const [source, file, rule] of triples) {
+          const r = { source, file, offset: 1, line: "x", time: T0, fields: {} };
+          expect(wireJson({ ...matchEvent([]), rule, fields: {}, records: [r] })).toBe(documented(rule, r, {}));
+        }
+      }),
     );
   });
 });

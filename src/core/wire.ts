@@ -113,15 +113,34 @@ function recordLine(rule: string, record: LogRecord, fields: Fields): WireLine {
   };
 }
 
-/** One record's line with recordLine's keys in its order (catching up writes thousands of these a second). */
+/**
+ * One record's line with recordLine's keys in its order (catching up writes thousands of these a second): one
+ * concatenation whose only JSON.stringify calls are the line's and non-empty fields', the pieces that vary.
+ */
 function recordJson(rule: string, record: LogRecord, fields: Fields, close: string): string {
   const time = isoTime(record.time);
-  const file = record.file ?? null;
+  const file = record.file;
+  const offset = record.offset;
   return (
-    `{"time":${time === null ? "null" : `"${time}"`},"source":${sourceJson.of(record.source)}` +
-    `,"file":${file === null ? "null" : fileJson.of(file)},"offset":${JSON.stringify(record.offset ?? null)}` +
-    `,"line":${JSON.stringify(record.line)},"rule":${ruleJson.of(rule)},"fields":${JSON.stringify(fields)}${close}`
+    (time === null ? '{"time":null,"source":' : '{"time":"' + time + '","source":') +
+    sourceJson.of(record.source) +
+    (file == null ? ',"file":null,"offset":' : ',"file":' + fileJson.of(file) + ',"offset":') +
+    // JSON has no NaN or Infinity: JSON.stringify writes null for them.
+    (offset == null || !Number.isFinite(offset) ? "null" : String(offset)) +
+    ',"line":' +
+    JSON.stringify(record.line) +
+    ',"rule":' +
+    ruleJson.of(rule) +
+    ',"fields":' +
+    (isEmpty(fields) ? "{}" : JSON.stringify(fields)) +
+    close
   );
+}
+
+/** No own enumerable key: a rule without named groups on a source without a parser, the usual match. */
+function isEmpty(fields: Fields): boolean {
+  for (const _ in fields) return false;
+  return true;
 }
 
 /** The JSON of the last string given: a run of records shares its source, file and rule. */

@@ -17,6 +17,9 @@ import { createStatsJob, type StatsJob } from "../stats/job.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
 import { aborted } from "./signals.js";
 
+/** Records of a batch the rules evaluate at a time (at least the engine's prefilter minimum). */
+const EVALUATE_SLICE = 256;
+
 /** U+FFFD or a lone surrogate in a literal: what invalid bytes decode to, so not findable in the raw bytes. */
 const NOT_IN_BYTES = /\uFFFD|\p{Cs}/u;
 
@@ -226,18 +229,36 @@ export class Pipeline {
     return { name, clock, metrics, stateDir, logger: this.log.child({ [role]: name }) };
   }
 
-  /** One batch through parsers, stats, rules and taps; resolves when every action accepted its events. */
+  /**
+   * One batch through parsers, stats, rules and taps; resolves when every action accepted its events. The rules
+   * see it a slice at a time, each slice's events sent before the next slice's are built: a whole read's events
+   * built at once outlived the young generation's collections, and the old one grew with every firing.
+   */
   private async dispatch(batch: RecordBatch): Promise<void> {
     this.parsers.get(batch.source)?.(batch.records);
     for (const [name, job] of this.statsJobs)
       if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
-    const firings = this.engine.evaluate(batch.records);
+    const all = batch.records;
+    // A tap is told which rules matched each line of what it is given, a threshold's earlier lines too: whole batch.
+    const size = this.taps.length > 0 ? all.length : EVALUATE_SLICE;
+    let at = 0;
+    let from = 0;
+    do {
+      const records = all.length <= size ? all : all.slice(from, from + size);
+      at = await this.dispatchSlice(batch, records, at);
+      from += size;
+    } while (from < all.length);
+  }
+
+  /** One slice of a batch through the rules and taps; the index in the batch of the last firing's record. */
+  private async dispatchSlice(batch: RecordBatch, records: LogRecord[], from: number): Promise<number> {
+    const firings = this.engine.evaluate(records);
     // Which rules matched each line only matters to taps: not built per batch without one.
     if (this.taps.length > 0) {
       const matched = matchesByRecord(firings);
-      for (const tap of this.taps) tap.records(batch.records, matched);
+      for (const tap of this.taps) tap.records(records, matched);
     }
-    let at = 0;
+    let at = from;
     const ack = batch.ack;
     for (const firing of firings) {
       if (firing.event.kind !== "match") for (const tap of this.taps) tap.alert(firing.event);
@@ -253,6 +274,7 @@ export class Pipeline {
         }
       }
     }
+    return at;
   }
 
   /** Absences the clock found while a source was quiet: no line (and no checkpoint) is behind them. */

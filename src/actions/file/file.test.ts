@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeClock } from "../../core/clock.js";
+import { ACCEPTED } from "../../core/event.js";
 import { actionContext, matchEvent, tempDir, trackedRelease, waitFor } from "../exec/testing/helpers.js";
 import { Appender } from "./appender.js";
 import { FileAction, fileAction, fileSchema } from "./index.js";
@@ -78,6 +79,36 @@ describe("file action", () => {
     await Promise.all(releases.map((r) => r.done));
     expect(append).toHaveBeenCalledTimes(1);
     expect(seen).toEqual([5, 5, 5, 5, 5]);
+  });
+
+  it("takes events at once (ACCEPTED) until the high-water mark, then makes the sender wait for the write", async () => {
+    const file = path.join(tempDir(), "events.ndjson");
+    const { action } = setup({ path: file });
+    const big = "x".repeat(64 * 1024);
+    let written = 0;
+    const append = vi.spyOn(Appender.prototype, "append").mockImplementation(async function (this: Appender, data) {
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a slow disk: the burst stays pending meanwhile
+      fs.appendFileSync(file, data);
+      written += data.length;
+    });
+    const releases: ReturnType<typeof trackedRelease>[] = [];
+    let waited: Promise<void> | undefined;
+    // 8 MiB is the mark: 64 KiB lines reach it within 130 sends.
+    for (let i = 0; i < 200 && !waited; i++) {
+      const r = trackedRelease();
+      releases.push(r);
+      const sending = action.send(matchEvent([`${i} ${big}`]), r.release);
+      if (sending !== ACCEPTED) waited = sending;
+    }
+    expect(waited).toBeDefined();
+    expect(releases.length).toBeGreaterThan(100);
+    expect(written).toBe(0);
+    await waited;
+    // The wait ends once the pending bytes are written: nothing is released before its bytes are in the file.
+    expect(written).toBe(fs.statSync(file).size);
+    expect(releases.every((r) => r.released())).toBe(true);
+    expect(linesOf(file).map((l) => Number(l.split(" ")[0]))).toEqual(releases.map((_, i) => i));
+    expect(append).toHaveBeenCalled();
   });
 
   it("follows the file when it is renamed away or deleted", async () => {

@@ -2,7 +2,7 @@
 // events once their write is done; follows the file when it is rotated or deleted.
 import type { Action, ActionContext, ActionKind } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
-import type { LogEvent } from "../../core/event.js";
+import { ACCEPTED, type LogEvent } from "../../core/event.js";
 import type { Release } from "../../core/record.js";
 import { Appender } from "./appender.js";
 import { PendingBytes } from "./pending.js";
@@ -38,14 +38,15 @@ export class FileAction implements Action {
     this.appender = new Appender(expandHome(config.path), config.fsync);
   }
 
-  async send(event: LogEvent, release: Release): Promise<void> {
+  /** Takes the event at once (ACCEPTED, nothing for the pipeline to await) unless too many bytes wait already. */
+  send(event: LogEvent, release: Release): Promise<void> {
     this.pending.add(wireJson(event));
     this.releases.push(release);
     // Sends of one dispatch arrive in the same turn: start writing on the next, so they share one append.
-    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
+    const draining = (this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.drain())
-      .catch((err: unknown) => this.context.logger.error({ err: describeError(err) }, "file action failed"));
-    if (this.pending.bytes >= HIGH_WATER_BYTES) await this.draining;
+      .catch((err: unknown) => this.context.logger.error({ err: describeError(err) }, "file action failed")));
+    return this.pending.bytes >= HIGH_WATER_BYTES ? draining : ACCEPTED;
   }
 
   async flush(deadlineMs: number): Promise<void> {
