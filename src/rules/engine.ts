@@ -148,8 +148,13 @@ class CompiledRule {
     const counters = this.counters;
     if (!counters) return this.keyed.offer(record, found, emit);
     counters.matched.inc();
-    this.keyed.offer(record, found, (firing) => emit(counted(firing, counters)));
+    this.target = emit;
+    this.keyed.offer(record, found, this.countedEmit);
   }
+
+  /** Where countedEmit sends firings: the emit of the current offer (one closure per rule, not per matched line). */
+  private target: Emit = () => {};
+  private readonly countedEmit: Emit = (firing) => this.target(counted(firing, this.counters));
 
   stop(): void {
     this.keyed.stop();
