@@ -148,13 +148,22 @@ class CompiledRule {
     const counters = this.counters;
     if (!counters) return this.keyed.offer(record, found, emit);
     counters.matched.inc();
-    this.keyed.offer(record, found, (firing) => emit(counted(firing, counters)));
+    this.target = emit;
+    this.keyed.offer(record, found, this.countedEmit);
+    // Not kept past the offer: the batch's emit holds its firings, which would stay alive until the next match.
+    this.target = ignore;
   }
+
+  /** Where countedEmit sends firings: the emit of the current offer (one closure per rule, not per matched line). */
+  private target: Emit = ignore;
+  private readonly countedEmit: Emit = (firing) => this.target(counted(firing, this.counters));
 
   stop(): void {
     this.keyed.stop();
   }
 }
+
+const ignore: Emit = () => {};
 
 function counted(firing: Firing, counters: RuleCounters | undefined): Firing {
   if (firing.event.state !== "recovered") counters?.fired.inc();

@@ -2,8 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
+import { Metrics } from "../core/metrics.js";
 import type { LogRecord } from "../core/record.js";
 import { compileRules } from "./engine.js";
+import { compileMatcher } from "./matcher.js";
 import { foldText, LiteralIndex } from "./prefilter.js";
 import { T0, rule } from "./testing/records.js";
 
@@ -116,6 +118,44 @@ describe("prefilter", () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("counts each rule's matching lines and firings as a per-rule evaluation does, and fires the same", () => {
+    fc.assert(
+      fc.property(
+        fc.array(ruleArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(recordArb, { maxLength: 40 }), { minLength: 1, maxLength: 4 }),
+        (rules, raw) => {
+          const config = Object.fromEntries(rules.map((r, i) => [`r${i}`, rule(r)]));
+          const metrics = new Metrics();
+          const counted = compileRules(config, new FakeClock(T0), { prefilterMinRecords: 0, metrics });
+          const plain = compileRules(config, new FakeClock(T0), { prefilterMinRecords: Infinity });
+          const matched = new Map<string, number>();
+          const fired = new Map<string, number>();
+          const add = (map: Map<string, number>, name: string): unknown => map.set(name, (map.get(name) ?? 0) + 1);
+          for (const batch of batches(raw)) {
+            const firings = counted.evaluate(batch);
+            expect(firings).toEqual(plain.evaluate(batch));
+            for (const f of firings) if (f.event.state !== "recovered") add(fired, f.rule);
+            // Each rule alone, line after line: what its matcher takes is what it counts as matched.
+            for (const [name, r] of Object.entries(config)) {
+              const matcher = compileMatcher(r.match, r.exclude);
+              for (const record of batch)
+                if (r.source.includes(record.source) && matcher.match(record.line)) add(matched, name);
+            }
+          }
+          // Per rule, its value in the exposition (a series never counted up may be left out: 0).
+          const values = (metric: string): Map<string, number> => {
+            const text = metrics.getSingleMetric(metric)?.exposition() ?? "";
+            return new Map([...text.matchAll(/\{rule="(\w+)"\} (\d+)/g)].map((m) => [m[1] ?? "", Number(m[2])]));
+          };
+          const nonZero = (map: Map<string, number>): [string, number][] => [...map].filter(([, n]) => n > 0).sort();
+          expect(nonZero(values("logward_rule_matches_total"))).toEqual(nonZero(matched));
+          expect(nonZero(values("logward_rule_fired_total"))).toEqual(nonZero(fired));
+        },
+      ),
+      { numRuns: 300, seed: 16 },
     );
   });
 });

@@ -20,11 +20,6 @@ export class LiteralIndex {
   private readonly automaton: Automaton | undefined;
   /** The classes of units below 256 with ASCII case folded (the automaton's literals are folded). */
   private readonly foldedLow: Int32Array | undefined;
-  /**
-   * The automaton's table with each next state as the offset of its row, negated (minus one) when literals end
-   * there: a step is one load, and the test for a hit one sign check.
-   */
-  private rows: Int32Array | undefined;
   /** Per automaton literal: the rules it serves. */
   private readonly served: Served[][] = [];
   /** With few literals: per literal, the test of a line, in place of the automaton. */
@@ -57,8 +52,7 @@ export class LiteralIndex {
       else {
         const automaton = buildAutomaton(texts.map(unitsOf));
         this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
-        this.rows = rowTable(automaton);
-        this.automaton = { ...automaton, delta: new Int32Array(0) }; // rows replaces the table: not kept twice
+        this.automaton = automaton;
       }
     }
     this.unfiltered = this.filtered.flatMap((filtered, rule) => (filtered ? [] : [rule]));
@@ -127,9 +121,8 @@ export class LiteralIndex {
       for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.hit(id);
       return;
     }
-    const { classes, high, ends } = this.automaton as Automaton;
+    const { classes, high, ends, rows } = this.automaton as Automaton;
     const low = this.foldedLow as Int32Array;
-    const rows = this.rows as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
     let row = rows[low[NEWLINE] as number] as number;
     if (row < 0) this.found(ends[(row = -row - 1) / classes] as number[], line, 0);
@@ -167,16 +160,6 @@ export class LiteralIndex {
 const NEWLINE = 0x0a;
 /** Stamps start again (and every rule's last one is cleared) before they would overflow. */
 const STAMP_LIMIT = 2 ** 30;
-
-/** See LiteralIndex.rows. */
-function rowTable({ classes, delta, ends }: Automaton): Int32Array {
-  const rows = new Int32Array(delta.length);
-  for (let i = 0; i < delta.length; i++) {
-    const next = delta[i] as number;
-    rows[i] = ends[next] === undefined ? next * classes : -(next * classes) - 1;
-  }
-  return rows;
-}
 
 /** The native test of a folded literal would fold more than ASCII case: only ASCII ones are taken there. */
 function nativeSearchable(literal: Literal): boolean {
