@@ -218,10 +218,15 @@ function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   return [...seen.values()];
 }
 
-/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns, in a run). */
+/**
+ * About what a tested position, a window passing the byte table, and a call out to verify (a pair-table
+ * candidate) cost (ns, in a run).
+ */
 const POSITION_COST = 1.5;
 const PASS_COST = 15;
 const CANDIDATE_COST = 600;
+/** What a candidate of a 4-byte window costs: the kernel verifies it against its slot's needles (no call out). */
+const VERIFY_COST = 50;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
@@ -275,9 +280,8 @@ function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): 
     let cost = 0;
     for (let i = at; i < at + run; i++) {
       const key = windowAt(bytes, i, width);
-      if (reach === 8)
-        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
-      else cost += counts.of(key, width) * CANDIDATE_COST;
+      if (reach === 8) cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST;
+      else cost += counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
     }
     let score = cost;
     for (let i = at; i < at + width + run - 1; i++)
