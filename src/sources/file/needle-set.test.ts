@@ -42,13 +42,39 @@ const needleArb = (minLength: number) =>
       const bytes = Buffer.from(anchored ? [NEWLINE, ...body] : body);
       return new Needle({ text: (fold ? bytes.map(foldUnit) : bytes).toString("latin1"), fold });
     });
-/** Lines of alphabet bytes; a needle's own bytes now and then, so that long needles occur too. */
+/**
+ * A near miss of a needle: its bytes with some letters' case flipped (a match only when folded), one byte
+ * changed, or its last byte dropped; the same 4-byte windows, so they reach the verification.
+ */
+const nearMissArb = (needles: readonly Needle[]) =>
+  fc
+    .tuple(
+      fc.constantFrom(...needles),
+      fc.nat(),
+      fc.constantFrom("case", "byte", "short"),
+      fc.constantFrom(...ALPHABET),
+    )
+    .map(([needle, seed, how, byte]) => {
+      const bytes = Buffer.from(needle.bytes);
+      if (how === "short") return bytes.subarray(0, bytes.length - 1);
+      if (how === "byte") bytes[seed % bytes.length] = byte;
+      else for (let i = 0; i < bytes.length; i++) if ((seed >> (i % 30)) & 1) bytes[i] = flipCase(bytes[i] as number);
+      return bytes;
+    });
+
+function flipCase(byte: number): number {
+  const letter = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
+  return letter ? byte ^ 0x20 : byte;
+}
+
+/** Lines of alphabet bytes; a needle's own bytes or a near miss now and then, so that long needles occur too. */
 const chunkArb = (needles: readonly Needle[]) =>
   fc
     .array(
       fc.oneof(
         { weight: 6, arbitrary: fc.array(byteArb, { maxLength: 30 }).map((b) => Buffer.from(b)) },
         { weight: 1, arbitrary: fc.constantFrom(...needles).map((n) => n.bytes) },
+        { weight: 1, arbitrary: nearMissArb(needles) },
         { weight: 1, arbitrary: fc.constant(Buffer.from([NEWLINE])) },
       ),
       { maxLength: 300 },
@@ -105,6 +131,44 @@ describe("NeedleSet", () => {
         expect(collect(new NeedleSet(needles, stride), chunk, from, end, false)).toEqual(expected);
       }),
       { numRuns: 25, seed: 2500, endOnFailure: true },
+    );
+  });
+
+  it("verifies in the kernel through long buckets of colliding windows: only hits leave it, exactly the naive ones", () => {
+    const kernel = scanKernel();
+    if (!kernel) throw new Error("the kernel does not run here (no WebAssembly SIMD)");
+    // Four bytes that OR 0x20 makes two ("a"/"A", "*"/"\n"), needles of 8+ bytes (no pair table): thousands of
+    // needles over few distinct windows, so each byte-table slot holds long lists, folded and not, anchored or not.
+    const tinyByte = fc.constantFrom(0x61, 0x41, 0x2a, 0x62);
+    const tinyNeedle = fc
+      .record({ body: fc.array(tinyByte, { minLength: 8, maxLength: 16 }), fold: fc.boolean(), anchored: fc.boolean() })
+      .map(({ body, fold, anchored }) => {
+        const bytes = Buffer.from(anchored ? [NEWLINE, ...body] : body);
+        return new Needle({ text: (fold ? bytes.map(foldUnit) : bytes).toString("latin1"), fold });
+      });
+    const caseArb = fc
+      .array(tinyNeedle, { minLength: 200, maxLength: 3000 })
+      .chain((needles) => fc.tuple(fc.constant(needles), chunkArb(needles), fc.nat(), fc.nat()));
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom(undefined, 1, 2, 4), ([needles, chunk, x, y], stride) => {
+        const [from, end] = region(chunk, x, y);
+        const set = new NeedleSet(needles, stride);
+        const returned: boolean[] = [];
+        const run = kernel.runWindowFilter.bind(kernel);
+        const counting = Object.assign(Object.create(kernel) as typeof kernel, {
+          runWindowFilter: (...args: Parameters<typeof run>) => {
+            const at = run(...args);
+            if (at >= 0) returned.push(kernel.windowVerified);
+            return at;
+          },
+        });
+        kernel.load(chunk, from, end);
+        const found: [number[], number[]] = [[], []];
+        set.collect(chunk, from, end, found[0], found[1], counting);
+        expect(found).toEqual(reference(chunk, from, end, needles));
+        expect(returned.every((verified) => verified)).toBe(true);
+      }),
+      { numRuns: 40, seed: 4096, endOnFailure: true },
     );
   });
 

@@ -38,9 +38,10 @@ export class NeedleSet {
     // After a hit, resume at the newline ending its line: it may start an anchored needle's window.
     let p = first < 0 ? from : take(chunk, from, first, starts, ends);
     while (p < end) {
-      const candidate = kernel ? kernel.runWindowFilter(filter, p, end) : filter.next(chunk, p, end);
+      // The kernel verifies long-window candidates itself: what it returns is then a hit's last byte.
+      const candidate = kernel ? kernel.runWindowFilter(filter, p, end, from) : filter.next(chunk, p, end);
       if (candidate < 0) return;
-      const hit = filter.match(chunk, candidate, from, end);
+      const hit = kernel?.windowVerified ? candidate : filter.match(chunk, candidate, from, end);
       p = hit < 0 ? candidate + 1 : take(chunk, from, hit, starts, ends);
     }
   }

@@ -35,6 +35,8 @@ export class WindowFilter implements KernelWindowFilter {
   readonly bits: Uint8Array;
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
+  /** The long-window needles per byte-table slot for the kernel to verify (see $wf_verify in scan.wat). */
+  readonly needleTable: Uint8Array | null;
   /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
   readonly stride: number;
   /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
@@ -48,6 +50,7 @@ export class WindowFilter implements KernelWindowFilter {
   private readonly byEight = new Map<number, Entry[]>();
   private readonly byPair = new Map<number, Entry[]>();
   private readonly bySingle = new Map<number, Entry[]>();
+  private readonly bySlot = new Map<number, Entry[]>();
 
   /**
    * `sample`: text like the text to search, whose window counts pick each needle's windows (rarest there) and
@@ -67,8 +70,8 @@ export class WindowFilter implements KernelWindowFilter {
     this.bits = new Uint8Array(1 << (bitBits - 3));
     this.bitsShift = 32 - bitBits;
     this.pairs = usable.some((n) => n.bytes.length < 4) ? new Uint8Array(PAIR_SLOTS) : null;
-    if (this.everyLine) return;
-    for (const needle of usable) this.add(needle, counts);
+    if (!this.everyLine) for (const needle of usable) this.add(needle, counts);
+    this.needleTable = this.bySlot.size > 0 ? needleTable(this.bySlot, this.table.length) : null;
   }
 
   private add(needle: WindowNeedle, counts: WindowCounts): void {
@@ -83,7 +86,9 @@ export class WindowFilter implements KernelWindowFilter {
   private mark(entry: Entry, width: number, reach: number): void {
     const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
-      this.table[Math.imul(key, MUL_TABLE) >>> this.shift] = 1;
+      const slot = Math.imul(key, MUL_TABLE) >>> this.shift;
+      this.table[slot] = 1;
+      push(this.bySlot, slot, entry);
       const context = contextAt(entry.bytes, entry.at);
       const eight =
         reach === 8
@@ -162,6 +167,47 @@ export class WindowFilter implements KernelWindowFilter {
   }
 }
 
+/**
+ * The kernel's needle table (layout: $wf_verify in scan.wat): a u32 per byte-table slot (its bucket's offset, or
+ * 0), the buckets (a u32 count, then at, length and needle offset per entry), each needle's bytes and case mask.
+ */
+function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots: number): Uint8Array {
+  const needleAt = new Map<Buffer, Entry>();
+  let size = slots * 4;
+  for (const entries of bySlot.values()) {
+    size += 4 + 12 * entries.length;
+    for (const entry of entries) needleAt.set(entry.bytes, entry);
+  }
+  const table = new Uint8Array(size + [...needleAt.keys()].reduce((sum, bytes) => sum + 2 * bytes.length, 0));
+  const view = new DataView(table.buffer);
+  const offsets = new Map<Buffer, number>();
+  for (const { bytes, fold } of needleAt.values()) {
+    offsets.set(bytes, size);
+    table.set(bytes, size);
+    // A folded needle's letters are lower case: a text byte OR 0x20 equals one exactly when it is either case.
+    for (let i = 0; i < bytes.length; i++)
+      if (fold && isLowerLetter(bytes[i] as number)) table[size + bytes.length + i] = 0x20;
+    size += 2 * bytes.length;
+  }
+  let at = slots * 4;
+  for (const [slot, entries] of bySlot) {
+    view.setUint32(slot * 4, at, true);
+    view.setUint32(at, entries.length, true);
+    at += 4;
+    for (const entry of entries) {
+      view.setInt32(at, entry.at, true);
+      view.setUint32(at + 4, entry.bytes.length, true);
+      view.setUint32(at + 8, offsets.get(entry.bytes) as number, true);
+      at += 12;
+    }
+  }
+  return table;
+}
+
+function isLowerLetter(byte: number): boolean {
+  return byte >= 0x61 && byte <= 0x7a;
+}
+
 /** The needles as lines are searched for them (see normalized), each once. */
 function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   const seen = new Map<string, WindowNeedle>();
@@ -172,10 +218,15 @@ function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   return [...seen.values()];
 }
 
-/** About what a tested position, a window passing the byte table, and a call out to verify cost (ns, in a run). */
+/**
+ * About what a tested position, a window passing the byte table, and a call out to verify (a pair-table
+ * candidate) cost (ns, in a run).
+ */
 const POSITION_COST = 1.5;
 const PASS_COST = 15;
 const CANDIDATE_COST = 600;
+/** What a candidate of a 4-byte window costs: the kernel verifies it against its slot's needles (no call out). */
+const VERIFY_COST = 50;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
@@ -229,9 +280,8 @@ function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): 
     let cost = 0;
     for (let i = at; i < at + run; i++) {
       const key = windowAt(bytes, i, width);
-      if (reach === 8)
-        cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * CANDIDATE_COST;
-      else cost += counts.of(key, width) * CANDIDATE_COST;
+      if (reach === 8) cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST;
+      else cost += counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
     }
     let score = cost;
     for (let i = at; i < at + width + run - 1; i++)

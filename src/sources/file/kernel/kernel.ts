@@ -27,7 +27,10 @@ interface KernelExports {
     t2: number,
     step: number,
     back: number,
+    regionFrom: number,
+    needleTable: number,
   ): number;
+  wf_verified: WebAssembly.Global;
   find(
     from: number,
     end: number,
@@ -132,13 +135,16 @@ export class ScanKernel {
 
   private teddyTables: Buffer | undefined;
   /**
-   * The first position in chunk[from, end) that passes a window filter (see window_filter in scan.wat), or -1.
+   * The first position in chunk[from, end) that passes a window filter (see window_filter in scan.wat), or -1;
+   * with the filter's needle table, a long-window pass is verified in the kernel (the region starting a line at
+   * regionFrom): it returns only such hits (their last byte, windowVerified true) or pair-table candidates.
    * Its tables are copied in when they change (after the Teddy page).
    */
-  runWindowFilter(tables: KernelWindowFilter, from: number, end: number): number {
+  runWindowFilter(tables: KernelWindowFilter, from: number, end: number, regionFrom = from): number {
     if (this.filterTables !== tables) this.loadWindowFilter(tables);
     const { shift, bitsShift } = tables;
     const pairsAt = tables.pairs ? this.pairsAt : 0;
+    const needleTableAt = tables.needleTable ? this.needleTableAt : 0;
     const [start, stop] = [from - this.base, end - this.base];
     const at = this.exports.window_filter(
       start,
@@ -150,21 +156,31 @@ export class ScanKernel {
       pairsAt,
       tables.stride,
       tables.back,
+      regionFrom - this.base,
+      needleTableAt,
     );
     return at < 0 ? -1 : at + this.base;
+  }
+
+  /** Whether the last runWindowFilter returned a verified hit (not a candidate). */
+  get windowVerified(): boolean {
+    return this.exports.wf_verified.value === 1;
   }
 
   private filterTables: KernelWindowFilter | undefined;
   private bitsAt = 0;
   private pairsAt = 0;
+  private needleTableAt = 0;
 
   private loadWindowFilter(tables: KernelWindowFilter): void {
     this.bitsAt = FILTER_AT + tables.table.byteLength;
     this.pairsAt = this.bitsAt + tables.bits.byteLength;
-    this.reserve(this.pairsAt + (tables.pairs?.byteLength ?? 0));
+    this.needleTableAt = this.pairsAt + (tables.pairs?.byteLength ?? 0);
+    this.reserve(this.needleTableAt + (tables.needleTable?.byteLength ?? 0));
     this.memory.set(tables.table, FILTER_AT);
     this.memory.set(tables.bits, this.bitsAt);
     if (tables.pairs) this.memory.set(tables.pairs, this.pairsAt);
+    if (tables.needleTable) this.memory.set(tables.needleTable, this.needleTableAt);
     this.filterTables = tables;
   }
 
@@ -178,7 +194,7 @@ export class ScanKernel {
 
 /**
  * A window filter as the kernel runs it: a byte per hash of a 4-byte window (hash >>> shift), a bit per second
- * hash (>>> bitsShift), and optionally a byte per 2-byte window.
+ * hash (>>> bitsShift), optionally a byte per 2-byte window, and optionally the needles to verify in the kernel.
  */
 export interface KernelWindowFilter {
   readonly table: Uint8Array;
@@ -188,6 +204,8 @@ export interface KernelWindowFilter {
   readonly pairs: Uint8Array | null;
   readonly stride: number;
   readonly back: number;
+  /** The needles per byte-table slot, laid out as $wf_verify in scan.wat reads them; null: the caller verifies. */
+  readonly needleTable: Uint8Array | null;
 }
 
 /** A Teddy search as the kernel runs it: its tables, laid out as teddy in scan.wat reads them. */

@@ -246,7 +246,8 @@
   ;; bytes mark their 2-byte window in a table indexed by the 2 bytes (OR 0x2020). Each position's test is an
   ;; independent load and lookup, unlike a DFA's chain of dependent loads. Only every $stride-th position is
   ;; tested: each needle marked its windows at $stride successive places, so one of them is at a tested position.
-  ;; The caller verifies each candidate.
+  ;; With a verify table ($v, see $wf_verify) a long-window pass is verified here and only hits come back; a pair
+;; table pass (needles under 4 bytes) comes back as a candidate for the caller to verify.
 
   ;; 1 when the window at $q passes the long-window tables: byte table $t (hashed, shift $s1), then bit table $b
   ;; (second hash, shift $s2) either on the window alone (needles shorter than 8 bytes) or on 8 bytes holding it,
@@ -281,12 +282,71 @@
           (local.get $back)))))
     (i32.const 0))
 
+  ;; 1 after window_filter returned a verified hit (a needle's last byte), 0 after it returned a candidate.
+  (global $wf_verified (export "wf_verified") (mut i32) (i32.const 0))
+
+  ;; The last byte of a needle occurrence holding, at q, a window marked in the byte table's slot of q's 4 bytes,
+  ;; or -1. The verify table at $v: a u32 per byte-table slot, the offset (from $v) of its bucket or 0; a bucket is
+  ;; a u32 count, then per entry i32 at (the window's offset in its needle), u32 length, u32 offset of the needle's
+  ;; bytes, which are followed by as many mask bytes (0x20 where a folded needle has a lower-case letter). An
+  ;; occurrence lies in [from - 1, end), the byte at from - 1 read as a newline (the region starts a line).
+  (func $wf_verify (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $s1 i32) (result i32)
+    (local $e i32) (local $last i32) (local $start i32) (local $n i32) (local $d i32) (local $i i32)
+    (local.set $e (i32.load (i32.add (local.get $v) (i32.shl (i32.shr_u
+      (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+      (local.get $s1)) (i32.const 2)))))
+    (if (i32.eqz (local.get $e)) (then (return (i32.const -1))))
+    (local.set $e (i32.add (local.get $v) (local.get $e)))
+    (local.set $last (i32.mul (i32.load (local.get $e)) (i32.const 12)))
+    (local.set $e (i32.add (local.get $e) (i32.const 4)))
+    (local.set $last (i32.add (local.get $e) (local.get $last)))
+    (block $none
+      (loop $entry
+        (br_if $none (i32.ge_u (local.get $e) (local.get $last)))
+        (local.set $start (i32.sub (local.get $q) (i32.load (local.get $e))))
+        (local.set $n (i32.load offset=4 (local.get $e)))
+        (local.set $d (i32.add (local.get $v) (i32.load offset=8 (local.get $e))))
+        (local.set $e (i32.add (local.get $e) (i32.const 12)))
+        (block $miss
+          (br_if $miss (i32.lt_s (local.get $start) (i32.sub (local.get $from) (i32.const 1))))
+          (br_if $miss (i32.gt_s (i32.add (local.get $start) (local.get $n)) (local.get $end)))
+          (local.set $i (i32.const 0))
+          (if (i32.eq (local.get $start) (i32.sub (local.get $from) (i32.const 1)))
+            (then
+              (br_if $miss (i32.ne (i32.load8_u (local.get $d)) (i32.const 10)))
+              (local.set $i (i32.const 1))))
+          (block $words_done
+            (loop $words
+              (br_if $words_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+              (br_if $miss (i32.ne
+                (i32.or (i32.load (i32.add (local.get $start) (local.get $i)))
+                  (i32.load (i32.add (i32.add (local.get $d) (local.get $n)) (local.get $i))))
+                (i32.load (i32.add (local.get $d) (local.get $i)))))
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $words)))
+          (block $bytes_done
+            (loop $bytes
+              (br_if $bytes_done (i32.ge_u (local.get $i) (local.get $n)))
+              (br_if $miss (i32.ne
+                (i32.or (i32.load8_u (i32.add (local.get $start) (local.get $i)))
+                  (i32.load8_u (i32.add (i32.add (local.get $d) (local.get $n)) (local.get $i))))
+                (i32.load8_u (i32.add (local.get $d) (local.get $i)))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $bytes)))
+          (return (i32.sub (i32.add (local.get $start) (local.get $n)) (i32.const 1))))
+        (br $entry)))
+    (i32.const -1))
+
   ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
   ;; $wf_long), or, when $t2 is not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q.
+  ;; With a verify table at $v (not 0), a long window hit is verified (see $wf_verify, region start $from): the
+  ;; hit's last byte is returned and $wf_verified set, and a miss goes on scanning.
   ;; Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification rejects what they let in).
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
-    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (result i32)
-    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32)
+    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (param $from i32) (param $v i32)
+    (result i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32) (local $r i32)
+    (global.set $wf_verified (i32.const 0))
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
       (local.set $a1 (i32.add (local.get $p) (local.get $stride)))
@@ -327,7 +387,14 @@
               (then (return (local.get $q))))
             (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2)
                 (local.get $back))
-              (then (return (local.get $q))))
+              (then
+                (if (i32.eqz (local.get $v)) (then (return (local.get $q))))
+                (local.set $r
+                  (call $wf_verify (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $s1)))
+                (if (i32.ge_s (local.get $r) (i32.const 0))
+                  (then
+                    (global.set $wf_verified (i32.const 1))
+                    (return (local.get $r))))))
             (local.set $q (i32.add (local.get $q) (local.get $stride)))
             (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
       (local.set $p (i32.add (local.get $a3) (local.get $stride)))
