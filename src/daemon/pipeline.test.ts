@@ -11,6 +11,7 @@ import { Metrics } from "../core/metrics.js";
 import { validateConfig } from "../config/load.js";
 import { tempDir } from "../../test/helpers.js";
 import { Pipeline } from "./pipeline.js";
+import { loadConfiguredKinds } from "./run.js";
 
 interface Wire {
   rule: string;
@@ -33,6 +34,7 @@ async function runOnce(lines: string[], count: number) {
       },
       actions: { out: { type: "file", path: join(dir, "out.ndjson") } },
     });
+    await loadConfiguredKinds(config);
     const checkpoints = new MemoryCheckpointStore();
     const common = { clock: systemClock, logger: silentLogger, metrics: new Metrics(), stateDir: config.state_dir };
     const pipeline = new Pipeline(config, { ...common, checkpoints, once: true });
