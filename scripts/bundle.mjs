@@ -28,7 +28,11 @@ await build({
   define: { "import.meta.url": "__logwardBundleUrl" },
   // "use strict" first: the ES modules were strict, and esbuild's own directive comes after the banner.
   banner: {
-    js: `${STAMP_PLACEHOLDER}\n"use strict";\nvar __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;`,
+    js: [
+      STAMP_PLACEHOLDER,
+      '"use strict";',
+      'var __logwardBundleUrl = require("node:url").pathToFileURL(__filename).href;',
+    ].join("\n"),
   },
   // Non-ASCII characters escaped: bin/start.cjs reads the bundle as latin1, which decodes ASCII without a UTF-8 pass.
   charset: "ascii",

@@ -65,7 +65,7 @@ describe("bin/start.cjs code cache", () => {
   beforeAll(() => (pkg = packageCopy(tmp.dir)));
   afterAll(() => tmp.cleanup());
 
-  it("writes nothing for typos, --help, --version or no command, and nothing ever into the install folder", async () => {
+  it("writes nothing for typos, --help, --version or no command, and never into the install folder", async () => {
     const before = installFiles(pkg.installDir);
     const words = ["--version", "-V", "-v", "--help", "help", "", "rn", "chek", "stast", "x".repeat(20), "RUN", "--"];
     for (const word of words) await pkg.run(word === "" ? [] : [word]);
@@ -88,7 +88,7 @@ describe("bin/start.cjs code cache", () => {
     expect(statSync(join(pkg.cacheDir, file as string)).mtimeMs).toBe(written.mtimeMs);
   });
 
-  it("keeps the cache of a run that compiles a rule (V8 flags set by then would make it rejected every start)", async () => {
+  it("keeps the cache of a run that compiles a rule (flags set after compiling would get it rejected)", async () => {
     const log = join(tmp.dir, "rule.log");
     writeFileSync(log, "");
     const config = join(tmp.dir, "rule.json");

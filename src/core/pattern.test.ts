@@ -182,7 +182,7 @@ describe("branchLiterals", () => {
 });
 
 describe("parsePattern's memory of recent patterns", () => {
-  it("gives one pattern per text while it remembers, and forgets past its bound (search patterns come from users)", () => {
+  it("gives one pattern per text while it remembers, and forgets past its bound (users type search patterns)", () => {
     const first = parsePattern("/memo-(a|b)+c/");
     expect(parsePattern("/memo-(a|b)+c/")).toBe(first);
     expect(first.exec("x memo-abac y")).toEqual({ match: "memo-abac", groups: {} });

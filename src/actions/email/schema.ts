@@ -1,4 +1,4 @@
-// The email action's config schema, apart from its implementation (SMTP, TLS) so a config is validated without loading it.
+// The email action's config schema, kept apart from its SMTP/TLS code so a config is validated without loading it.
 import * as z from "zod";
 import { deliveryShape } from "../delivery/schema.js";
 import { checkPlaceholders, EVENT_PLACEHOLDERS } from "../delivery/template.js";

@@ -81,7 +81,7 @@ describe("file action", () => {
     expect(seen).toEqual([5, 5, 5, 5, 5]);
   });
 
-  it("takes events at once (ACCEPTED) until the high-water mark, then makes the sender wait for the write", async () => {
+  it("takes events at once (ACCEPTED) below the high-water mark, then the sender waits for the write", async () => {
     const file = path.join(tempDir(), "events.ndjson");
     const { action } = setup({ path: file });
     const big = "x".repeat(64 * 1024);

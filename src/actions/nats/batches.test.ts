@@ -76,7 +76,9 @@ describe("OpenBatch", () => {
 
   it("writes exactly batchPayload of the lines it took, within the limits, for any lines and limits", () => {
     const line = fc
-      .record({ line: fc.string({ unit: fc.constantFrom("a", "é", "😀", '"', "\\", "\n", "\u0000"), maxLength: 300 }) })
+      .record({
+        line: fc.string({ unit: fc.constantFrom("a", "é", "😀", '"', "\\", "\n", "\u0000"), maxLength: 300 }),
+      })
       .map((body) => JSON.stringify(body));
     fc.assert(
       fc.property(

@@ -134,7 +134,7 @@ describe("NeedleSet", () => {
     );
   });
 
-  it("verifies in the kernel through long buckets of colliding windows: only hits leave it, exactly the naive ones", () => {
+  it("verifies in the kernel through long buckets of colliding windows: only the naive hits leave it", () => {
     const kernel = scanKernel();
     if (!kernel) throw new Error("the kernel does not run here (no WebAssembly SIMD)");
     // Four bytes that OR 0x20 makes two ("a"/"A", "*"/"\n"), needles of 8+ bytes (no pair table): thousands of

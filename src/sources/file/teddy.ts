@@ -120,8 +120,10 @@ export function startsLine(chunk: Buffer, from: number, end: number, needle: Nee
 /** Needles in at most BUCKETS buckets: alike windows together (their masks then admit fewer other bytes). */
 function bucketsOf(windows: Windowed[]): Windowed[][] {
   if (windows.length <= BUCKETS) return windows.map((w) => [w]);
-  const key = (w: Windowed): string =>
-    `${w.length}:${[...w.needle.bytes.subarray(w.at, w.at + w.length)].map((b) => String.fromCharCode(b | (w.needle.fold ? 0x20 : 0))).join("")}`;
+  const key = (w: Windowed): string => {
+    const bytes = [...w.needle.bytes.subarray(w.at, w.at + w.length)];
+    return `${w.length}:${bytes.map((b) => String.fromCharCode(b | (w.needle.fold ? 0x20 : 0))).join("")}`;
+  };
   const sorted = [...windows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const buckets: Windowed[][] = [];
   for (let b = 0; b < BUCKETS; b++)
