@@ -1,0 +1,111 @@
+// How the window filter places each needle: windows counted in a sample of the text, and the stride and
+// windows whose cost in that sample is least.
+import { byteFrequency } from "../../core/byte-frequency.js";
+import type { WindowNeedle } from "./window-filter.js";
+import { bitHash, contextAt, LOWER_ALL, MUL_TABLE, PAIR_SLOTS, windowAt } from "./window-hash.js";
+
+/**
+ * About what a tested position, a window passing the byte table, and a call out to verify (a pair-table
+ * candidate) cost (ns, in a run).
+ */
+const POSITION_COST = 1.5;
+const PASS_COST = 15;
+const CANDIDATE_COST = 600;
+/** What a candidate of a 4-byte window costs: the kernel verifies it against its slot's needles (no call out). */
+const VERIFY_COST = 50;
+
+/**
+ * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
+ * than 4 bytes use the pair table, stride 1). A longer stride tests fewer positions, but a needle's run of
+ * windows is less rare than its rarest window: the stride whose sample cost is least wins.
+ */
+export function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
+  const longest = longestStride(needles);
+  let best = 1;
+  let bestCost = Infinity;
+  for (let stride = 1; stride <= longest; stride++) {
+    let cost = sampleBytes * POSITION_COST;
+    for (const needle of needles) cost += placement(needle, stride, counts).cost;
+    if (cost / stride < bestCost) {
+      best = stride;
+      bestCost = cost / stride;
+    }
+  }
+  return best;
+}
+
+/** The longest stride the needles allow: the shortest must hold that many windows of 4 bytes. */
+export function longestStride(needles: readonly WindowNeedle[]): number {
+  const shortest = Math.min(...needles.map((n) => n.bytes.length));
+  return Math.min(4, Math.max(1, shortest - 3));
+}
+
+/** Where a needle's windows go: the first of its `run` windows, their width, the bytes the bit table tests. */
+export interface Placement {
+  readonly at: number;
+  readonly width: number;
+  readonly run: number;
+  readonly reach: number;
+  /** What its windows' occurrences in the sample cost (see PASS_COST). */
+  readonly cost: number;
+}
+
+/**
+ * The needle's cheapest run of windows: the least frequent in the sample; of equally frequent ones, the least
+ * likely by the static byte frequencies.
+ */
+export function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): Placement {
+  const { bytes, fold } = needle;
+  const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
+  const run = width === 4 ? stride : 1;
+  // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
+  const reach = width === 4 && bytes.length >= 8 ? 8 : width;
+  let best = { at: 0, width, run, reach, cost: Infinity };
+  let bestScore = Infinity;
+  for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
+    let cost = 0;
+    for (let i = at; i < at + run; i++) {
+      const key = windowAt(bytes, i, width);
+      if (reach === 8) cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST;
+      else cost += counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
+    }
+    let score = cost;
+    for (let i = at; i < at + width + run - 1; i++)
+      score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    if (score < bestScore) {
+      best = { at, width, run, reach, cost };
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * How often each window (by a 16-bit hash) occurs in a sample of the text: a needle's window common there would
+ * make candidates all along the text (a needle's "http" in access logs), whatever its bytes' usual frequencies.
+ */
+export class WindowCounts {
+  private readonly long = new Uint32Array(PAIR_SLOTS);
+  private readonly eight = new Uint32Array(PAIR_SLOTS);
+  private readonly pairs = new Uint32Array(PAIR_SLOTS);
+
+  constructor(sample: Buffer) {
+    for (let p = 0; p + 4 <= sample.length; p++) {
+      const w = sample.readUInt32LE(p) | LOWER_ALL;
+      (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
+      (this.pairs[w & 0xffff] as number)++;
+      if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
+    }
+  }
+
+  /** Occurrences in the sample of the window with this key (windowAt), or of colliding ones. */
+  of(key: number, width: number): number {
+    if (width === 4) return this.long[Math.imul(key, MUL_TABLE) >>> 16] as number;
+    return width === 2 ? (this.pairs[key] as number) : 0;
+  }
+
+  /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
+  ofEight(bytes: Buffer, at: number): number {
+    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
+  }
+}
