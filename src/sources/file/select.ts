@@ -14,7 +14,7 @@ export const SEPARATE_NEEDLES = 4;
  * Up to this many needles are searched with Teddy when the kernel runs: with more, its 8 buckets admit so many
  * false candidates that the multi-needle search (NeedleSet) is as fast (measured on access logs, bench/NOTES.md).
  */
-export const TEDDY_NEEDLES = 32;
+const TEDDY_NEEDLES = 32;
 /** The multi-needle search of a needle list (lists are kept by the source while the rules stay the same). */
 const sets = new WeakMap<readonly Needle[], NeedleSet>();
 /** The Teddy search of a needle list, or null when its needles do not fit one. */
@@ -33,7 +33,7 @@ export interface Spans {
  * The lines of chunk[from, end) (whole lines: `from` starts one, chunk[end - 1] is a newline) whose bytes contain
  * at least one needle (one starting with a newline: at the line's start). A line's text contains a literal only if
  * its UTF-8 bytes do, so no match is missed. With the kernel, several needles or an anchored one are found by
- * Teddy (up to TEDDY_NEEDLES), more by the multi-needle DFA.
+ * Teddy (up to TEDDY_NEEDLES), more by the multi-needle window filter (NeedleSet).
  */
 export function candidateSpans(
   chunk: Buffer,
