@@ -35,6 +35,32 @@ export function tempDir(prefix = "logward-fs-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** The uid and gid of `nobody` on Debian: an account with no rights to files it does not own. */
+const NOBODY = 65534;
+
+/**
+ * Runs `body` with the rights of an ordinary user, so that file modes hold: as root, the process's effective ids
+ * become nobody's (owner of `dir` meanwhile) and root's again after, whatever happens; otherwise it just runs. The
+ * test workers are processes (vitest's forks pool), so this touches no other test file.
+ */
+export async function asUnprivileged(dir: string, body: () => Promise<void>): Promise<void> {
+  if (process.getuid?.() !== 0) return body();
+  const chown = (uid: number) => {
+    for (const entry of [dir, ...fs.readdirSync(dir, { recursive: true }).map((p) => path.join(dir, String(p)))])
+      fs.chownSync(entry, uid, uid);
+  };
+  chown(NOBODY);
+  process.setegid?.(NOBODY);
+  process.seteuid?.(NOBODY);
+  try {
+    await body();
+  } finally {
+    process.seteuid?.(0);
+    process.setegid?.(0);
+    chown(0);
+  }
+}
+
 export { waitFor };
 
 export class Harness {
