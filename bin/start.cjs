@@ -72,6 +72,7 @@ const STARTUP_LIMIT_MS = 3000;
  * compiled; returns the lift, also put where the bundle finds it. Left alone when the user chose the tiers.
  * Not --max-opt: lowering it turns TurboFan off by implication, and raising it again does not turn it back on.
  */
+exports.limitTiering = limitTiering;
 function limitTiering(proc) {
   const tiers = /--(no-)?(turbofan|opt\b|max[-_]opt|jitless)/;
   if ([...proc.execArgv, proc.env.NODE_OPTIONS ?? ""].some((arg) => tiers.test(arg))) return () => {};
