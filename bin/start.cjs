@@ -25,8 +25,13 @@ exports.start = function start(name, argv) {
   const cacheFile = dir && path.join(dir, `${command}-${bundleHash(source)}-${process.version}-${process.arch}.v8`);
   const cachedData = cacheFile ? readIfThere(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
+  // After the compile above: the code cache records V8's flags, and it was checked against the usual ones.
+  const lift = STARTUP_LIMITED.has(command) ? limitTiering(process) : () => {};
   if (cacheFile && (!cachedData || script.cachedDataRejected))
-    process.once("exit", () => writeCache(script, dir, cacheFile, command));
+    process.once("exit", () => {
+      lift(); // the cache is written under the usual flags, the ones the next start checks it against
+      writeCache(script, dir, cacheFile, command);
+    });
   const bundle = { exports: {} };
   script
     .runInThisContext()
@@ -50,6 +55,44 @@ function setRuntimeFlags() {
   } catch {
     // A V8 without these flags: pattern-risk.ts finds out itself and runs without the linear fallback.
   }
+}
+
+/**
+ * Commands whose start compiles every rule: thousands of small functions (the literal analysis of each pattern)
+ * run briefly and hot, and V8's top tier (TurboFan) spends more CPU compiling them than they then save.
+ */
+const STARTUP_LIMITED = new Set(["logward-run", "logward-check"]);
+/** Where the bundle finds the function that lifts the limit (src/core/start-tiering.ts calls it). */
+const LIFT = Symbol.for("logward.startupTiering");
+/** The latest the limit holds, should the bundle never lift it (a start that fails or hangs on a source). */
+const STARTUP_LIMIT_MS = 3000;
+
+/**
+ * Keep V8's top tier off (--no-turbofan: Sparkplug, and Maglev where it is on, still compile) until the rules are
+ * compiled; returns the lift, also put where the bundle finds it. Left alone when the user chose the tiers.
+ * Not --max-opt: lowering it turns TurboFan off by implication, and raising it again does not turn it back on.
+ */
+exports.limitTiering = limitTiering;
+function limitTiering(proc) {
+  const tiers = /--(no-)?(turbofan|opt\b|max[-_]opt|jitless)/;
+  if ([...proc.execArgv, proc.env.NODE_OPTIONS ?? ""].some((arg) => tiers.test(arg))) return () => {};
+  try {
+    v8.setFlagsFromString("--no-turbofan");
+  } catch {
+    return () => {}; // a V8 without the flag: it runs as before
+  }
+  let timer;
+  const lift = () => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+    delete globalThis[LIFT];
+    v8.setFlagsFromString("--turbofan");
+  };
+  timer = setTimeout(lift, STARTUP_LIMIT_MS);
+  timer.unref();
+  globalThis[LIFT] = lift;
+  return lift;
 }
 
 /** logward's options before the command that take a value (src/cli/main.ts; start-cache.test.ts checks the list). */

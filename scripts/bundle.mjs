@@ -12,8 +12,28 @@ const STAMP_PLACEHOLDER = "/*logward-bundle 0000000000000000*/";
 // Starts from an empty folder (code caches live in the per-user cache folder, keyed by the bundle's hash).
 fs.rmSync("dist/bundle", { recursive: true, force: true });
 
+/**
+ * commander requires child_process (and with it net, dgram and more) for the executable subcommands logward
+ * does not use: that require is made lazy, so every start stops paying for it. The build fails if commander's
+ * line changes, rather than bundle it unpatched.
+ */
+const lazyCommanderChildProcess = {
+  name: "lazy-commander-child-process",
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const eager = "const childProcess = require('node:child_process');";
+      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+      const source = await fs.promises.readFile(args.path, "utf8");
+      if (source.split(eager).length !== 2 || /childProcess\.(?!spawn\()/.test(source))
+        throw new Error(`${args.path}: commander's child_process require changed; update scripts/bundle.mjs`);
+      return { contents: source.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
+
 await build({
   entryPoints: ["dist/cli/main.js"],
+  plugins: [lazyCommanderChildProcess],
   outfile: BUNDLE,
   bundle: true,
   // CommonJS because Node 20 has a code cache only for scripts (vm.Script), not for ES modules.

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Document, LineCounter } from "yaml";
 import { UserError } from "../core/errors.js";
 import { crossCheck } from "./crosscheck.js";
-import { interpolateDocument, nodeAt, parseConfigText, positionOf, type SyntaxProblem } from "./document.js";
+import type { SyntaxProblem } from "./document.js";
 import { readDotenv, type Env } from "./env.js";
 import { readJsonConfig } from "./json.js";
 import { ConfigError, formatPath, sortIssues, type ConfigIssue, type PathSegment, type RawIssue } from "./issues.js";
@@ -16,6 +16,9 @@ import type { ConfigKinds } from "./kinds.js";
 import { validateRaw } from "./schema.js";
 import type { Config } from "./types.js";
 import { patternHints } from "../rules/pattern-hints.js";
+
+/** The YAML document helpers, imported when a config needs them (document.ts loads the YAML library). */
+type DocumentModule = typeof import("./document.js");
 
 // Commands import the whole config API from here.
 export { formatConfig } from "./format.js";
@@ -65,28 +68,30 @@ interface LoadOptions {
 export async function loadConfig(file: string, options: LoadOptions = {}): Promise<Config> {
   const text = await readConfigFile(file);
   const env = mergeEnv(dotenvBeside(file), options.env ?? process.env);
-  return loadValidJson(text, file, env, options) ?? loadDocument(text, file, env, options);
+  return (await loadValidJson(text, file, env, options)) ?? loadDocument(text, file, env, options);
 }
 
 /**
  * A JSON config without a mistake, read without the YAML parser. undefined for anything else (YAML, or any issue):
  * loadDocument then reads it again and places every issue at its line.
  */
-function loadValidJson(text: string, file: string, env: Env, options: LoadOptions): Config | undefined {
+async function loadValidJson(text: string, file: string, env: Env, options: LoadOptions): Promise<Config | undefined> {
   const json = readJsonConfig(text, env);
   if (!json) return undefined;
-  const legacy = convertLegacy(json, options.legacyConverters);
+  const legacy = await convertLegacy(json, options.legacyConverters);
   const raw = legacy ? legacy.config : json;
   const { config, issues } = validateRaw(raw, env, options.kinds);
   if (issues.length > 0 || crossCheck(raw, config).length > 0) return undefined;
   return finish(config, file, legacy);
 }
 
-function loadDocument(text: string, file: string, env: Env, options: LoadOptions): Config {
-  const { doc, lines, duplicates } = parseOrThrow(text, file);
-  const { unresolved, retyped } = interpolateDocument(doc, env);
+async function loadDocument(text: string, file: string, env: Env, options: LoadOptions): Promise<Config> {
+  // The YAML reader (a large library) only for YAML, or for a JSON config with a mistake to place in it.
+  const document = await import("./document.js");
+  const { doc, lines, duplicates } = parseOrThrow(text, file, document);
+  const { unresolved, retyped } = document.interpolateDocument(doc, env);
   let raw = toJS(doc, file);
-  const legacy = convertLegacy(raw, options.legacyConverters);
+  const legacy = await convertLegacy(raw, options.legacyConverters);
   if (legacy) raw = legacy.config;
   const { config, issues } = validateRaw(raw, env, options.kinds);
   // A value whose variable is missing would also fail its schema: report only the missing variable.
@@ -95,7 +100,7 @@ function loadDocument(text: string, file: string, env: Env, options: LoadOptions
     .map((issue) =>
       retyped.some((p) => samePath(p, issue.path)) && /^Expected string/.test(issue.message) ? quoteHint(issue) : issue,
     );
-  const inFile = { doc, lines };
+  const inFile = { doc, lines, document };
   const all = [
     ...duplicates,
     ...unresolved.map((issue) => placeIssue(issue, file, inFile)),
@@ -116,8 +121,12 @@ function finish(config: Config, file: string, legacy: { hint: string } | undefin
 }
 
 /** Parse; syntax errors end here (the structure after one is a guess), duplicate keys are kept as issues. */
-function parseOrThrow(text: string, file: string): { doc: Document; lines: LineCounter; duplicates: ConfigIssue[] } {
-  const { doc, lines, problems } = parseConfigText(text);
+function parseOrThrow(
+  text: string,
+  file: string,
+  document: DocumentModule,
+): { doc: Document; lines: LineCounter; duplicates: ConfigIssue[] } {
+  const { doc, lines, problems } = document.parseConfigText(text);
   const placed = problems.map((p) =>
     syntaxIssue(file, p, p.code === "DUPLICATE_KEY" ? duplicateMessage(p) : p.message),
   );
@@ -182,12 +191,12 @@ function syntaxIssue(file: string, problem: SyntaxProblem, message = problem.mes
 function placeIssue(
   issue: RawIssue,
   file: string | undefined,
-  place: { doc: Document; lines: LineCounter } | undefined,
+  place: { doc: Document; lines: LineCounter; document: DocumentModule } | undefined,
 ): ConfigIssue {
   const placed: ConfigIssue = { path: formatPath(issue.path), message: issue.message };
   if (file !== undefined) placed.file = file;
-  const offset = place ? nodeAt(place.doc, issue.path, issue.atKey)?.range?.[0] : undefined;
-  if (place && offset !== undefined) Object.assign(placed, positionOf(place.lines, offset));
+  const offset = place ? place.document.nodeAt(place.doc, issue.path, issue.atKey)?.range?.[0] : undefined;
+  if (place && offset !== undefined) Object.assign(placed, place.document.positionOf(place.lines, offset));
   return placed;
 }
 

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import * as z from "zod";
 import { ruleSchema } from "../rules/schema.js";
+import { plainRule } from "../rules/plain-rule.js";
 import { statsJobSchema } from "../stats/schema.js";
 import { rotateJobSchema } from "../rotate/schema.js";
 import { webSchema } from "../web/schema.js";
@@ -58,7 +59,13 @@ export function validateRaw(
     },
     ...(top.data?.pid_file ? { pid_file: expandHome(top.data.pid_file, env) } : {}),
     sources: section(input, "sources", issues, (value, at, out) => validateSource(value, at, out, kinds)),
-    rules: section(input, "rules", issues, (value, at, out) => parseWith(ruleSchema, value, at, out)),
+    // Most rules are plain and valid: checked without zod; anything else goes to the schema, which reports it.
+    rules: section(
+      input,
+      "rules",
+      issues,
+      (value, at, out) => plainRule(value) ?? parseWith(ruleSchema, value, at, out),
+    ),
     stats: section(input, "stats", issues, (value, at, out) => parseWith(statsJobSchema, value, at, out)),
     actions: section(input, "actions", issues, (value, at, out) => validateAction(value, at, out, kinds)),
     rotate: section(input, "rotate", issues, (value, at, out) => parseWith(rotateJobSchema, value, at, out)),

@@ -102,33 +102,55 @@ const COMMON_WORDS = [
 
 /** Shortest run of a common word that counts as that word. */
 const MIN_RUN = 4;
-/** Every run (MIN_RUN characters or more) of a common word, for a lookup per position. */
-const RUNS = new Set(
-  COMMON_WORDS.flatMap((word) => {
-    const runs: string[] = [];
-    for (let start = 0; start < word.length; start++)
-      for (let end = start + MIN_RUN; end <= word.length; end++) runs.push(word.slice(start, end));
-    return runs;
-  }),
-);
-const LONGEST = Math.max(...COMMON_WORDS.map((w) => w.length));
-/** The shortest runs alone: most positions of a text start none, and are passed over with one lookup. */
-const STARTS = new Set([...RUNS].filter((run) => run.length === MIN_RUN));
+
+/** A place in a common word where a run of MIN_RUN characters starts. */
+interface RunStart {
+  word: string;
+  at: number;
+}
+
+/**
+ * Every run of MIN_RUN characters of the common words, with where it starts: built at the first use (a start
+ * whose rules are all plain text never needs it), a few hundred entries.
+ */
+let runStarts: Map<string, RunStart[]> | undefined;
+
+function indexRunStarts(): Map<string, RunStart[]> {
+  const index = new Map<string, RunStart[]>();
+  for (const word of COMMON_WORDS)
+    for (let at = 0; at + MIN_RUN <= word.length; at++) {
+      const key = word.slice(at, at + MIN_RUN);
+      const places = index.get(key);
+      if (places) places.push({ word, at });
+      else index.set(key, [{ word, at }]);
+    }
+  return index;
+}
 
 /**
  * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
- * line has: they say little about how rare the text is.
+ * line has: they say little about how rare the text is. At each position the longest such run is covered, found
+ * by extending each place its first MIN_RUN characters occur in a common word.
  */
 export function commonRuns(text: string): boolean[] {
   const lower = text.toLowerCase();
   const covered = new Array<boolean>(text.length).fill(false);
+  const index = (runStarts ??= indexRunStarts());
   for (let at = 0; at + MIN_RUN <= lower.length; at++) {
-    if (!STARTS.has(lower.slice(at, at + MIN_RUN))) continue;
-    for (let length = Math.min(LONGEST, lower.length - at); length >= MIN_RUN; length--) {
-      if (!RUNS.has(lower.slice(at, at + length))) continue;
-      covered.fill(true, at, at + length);
-      break;
+    const places = index.get(lower.slice(at, at + MIN_RUN));
+    if (!places) continue;
+    let longest = MIN_RUN;
+    for (const place of places) {
+      let length = MIN_RUN;
+      while (
+        at + length < lower.length &&
+        place.at + length < place.word.length &&
+        lower.charCodeAt(at + length) === place.word.charCodeAt(place.at + length)
+      )
+        length++;
+      if (length > longest) longest = length;
     }
+    covered.fill(true, at, at + longest);
   }
   return covered;
 }

@@ -43,16 +43,20 @@ export function share(set: readonly string[], fold: boolean): number {
   return Math.min(1, total);
 }
 
-/** stringScore of strings already scored: a set is scored again at each step of the summary. */
+/**
+ * stringScore of strings already scored, one map per case mode (no key built per lookup): a set is scored again
+ * at each step of the summary.
+ */
 const scored = new Map<string, number>();
+const scoredFolded = new Map<string, number>();
 
 /** Estimated share of lines containing the string, from its bytes outside runs of common words. */
 function stringScore(s: string, fold: boolean): number {
-  const key = `${fold ? "i" : "-"}${s}`;
-  let known = scored.get(key);
+  const memo = fold ? scoredFolded : scored;
+  let known = memo.get(s);
   if (known === undefined) {
-    if (scored.size >= 100_000) scored.clear(); // bounded: configs are far smaller
-    scored.set(key, (known = estimate(s, fold)));
+    if (memo.size >= 100_000) memo.clear(); // bounded: configs are far smaller
+    memo.set(s, (known = estimate(s, fold)));
   }
   return known;
 }
@@ -118,13 +122,15 @@ export function bestSet(info: Info, fold: boolean): string[] | undefined {
   return best;
 }
 
-const unique = (strings: string[]): string[] => [...new Set(strings)];
+/** The strings without repeats; a list of one or none is returned as it is (sets are never changed in place). */
+const unique = (strings: string[]): string[] => (strings.length < 2 ? strings : [...new Set(strings)]);
 
 /**
  * Shorten the longest strings of a set (keeping their start, or their end) until it has at most MAX_SET. A set
  * holding "" (or a string shortened to "") says nothing, and stays so.
  */
 function trim(set: string[], keep: "start" | "end"): string[] {
+  if (set.length <= MAX_SET) return unique(set);
   let out = unique(set);
   while (out.length > MAX_SET) {
     if (out.includes("")) return [""];
@@ -135,6 +141,7 @@ function trim(set: string[], keep: "start" | "end"): string[] {
 }
 
 function cross(a: string[], b: string[]): string[] {
+  if (a.length === 1 && b.length === 1) return [(a[0] as string) + (b[0] as string)];
   const x = trim(a, "end");
   const y = trim(b, "start");
   const out: string[] = [];
@@ -146,7 +153,13 @@ const starts = (info: Info): string[] => info.exact ?? info.prefix;
 const ends = (info: Info): string[] => info.exact ?? info.suffix;
 const says = (set: string[] | undefined): set is string[] => set !== undefined && !set.includes("");
 
+/** Whether a piece matches only the empty string (a sequence's start, `$`, `\b`). */
+const onlyEmpty = (info: Info): boolean => info.exact?.length === 1 && info.exact[0] === "";
+
 export function concat(x: Info, y: Info): Info {
+  // The empty string beside an exact piece leaves it as it is (what crossing the two would give, done cheaply).
+  if (y.exact && y.exact.length <= MAX_SET && onlyEmpty(x)) return exactly(unique(y.exact));
+  if (x.exact && x.exact.length <= MAX_SET && onlyEmpty(y)) return exactly(unique(x.exact));
   if (x.exact && y.exact && x.exact.length * y.exact.length <= MAX_SET) return exactly(cross(x.exact, y.exact));
   // What x ends with and y starts with meet in the middle. When one side is exact the middle is the new prefix or
   // suffix, carried on; when neither is, the suffix of x and the prefix of y end here, and are kept as factors

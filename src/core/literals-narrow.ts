@@ -56,14 +56,31 @@ function cutsToFewer(set: readonly string[], cut: (s: string, k: number) => stri
   return found.map(cutBy);
 }
 
-/** The longest string every string of the set contains (the first of equal ones), or undefined for none. */
-function longestShared(set: readonly string[]): string | undefined {
+/**
+ * The longest string every string of the set contains (the first in the shortest string of equal ones), or
+ * undefined for none. If the strings share a piece of some length they share one of every shorter length, so the
+ * longest length is found by halving; then its first piece.
+ */
+export function longestShared(set: readonly string[]): string | undefined {
   const shortest = set.reduce((a, b) => (b.length < a.length ? b : a));
-  for (let length = shortest.length; length > 0; length--)
-    for (let at = 0; at + length <= shortest.length; at++) {
-      const piece = shortest.slice(at, at + length);
-      if (set.every((s) => s.includes(piece))) return piece;
-    }
+  let lo = 0; // the strings share a piece this long ("")
+  let hi = shortest.length + 1; // and none this long
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (sharedPiece(set, shortest, mid) !== undefined) lo = mid;
+    else hi = mid;
+  }
+  return lo > 0 ? sharedPiece(set, shortest, lo) : undefined;
+}
+
+/** The first piece of `shortest` of this length that every string of the set contains. */
+function sharedPiece(set: readonly string[], shortest: string, length: number): string | undefined {
+  for (let at = 0; at + length <= shortest.length; at++) {
+    const piece = shortest.slice(at, at + length);
+    let everywhere = true;
+    for (let i = 0; i < set.length && everywhere; i++) everywhere = (set[i] as string).includes(piece);
+    if (everywhere) return piece;
+  }
   return undefined;
 }
 

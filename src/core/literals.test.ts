@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { literalOptions, requiredLiterals, type LiteralSet } from "./literals.js";
+import { longestShared } from "./literals-narrow.js";
 
 /** ASCII case folding only, as the byte prefilter folds. */
 const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -138,5 +139,30 @@ describe("requiredLiterals never rejects a matching line", () => {
       { numRuns: 1000, seed: 16 },
     );
     expect(checked).toBeGreaterThan(120); // the lines really exercised the claim
+  });
+});
+
+describe("longestShared", () => {
+  /** The plain definition: every length from the longest down, every position in order. */
+  const reference = (set: readonly string[]): string | undefined => {
+    const shortest = set.reduce((a, b) => (b.length < a.length ? b : a));
+    for (let length = shortest.length; length > 0; length--)
+      for (let at = 0; at + length <= shortest.length; at++) {
+        const piece = shortest.slice(at, at + length);
+        if (set.every((s) => s.includes(piece))) return piece;
+      }
+    return undefined;
+  };
+
+  it("finds the piece the plain definition finds (the first of the longest), or none", () => {
+    const text = fc.string({ unit: fc.constantFrom("a", "b", "c", "/", "1"), maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 5 }), (set) => {
+        expect(longestShared(set)).toBe(reference(set));
+      }),
+      { numRuns: 5000, seed: 16 },
+    );
+    expect(longestShared(["wp-admin/setup-1.php", "phpmyadmin-1"])).toBe("admin");
+    expect(longestShared(["abc", "xyz"])).toBeUndefined();
   });
 });

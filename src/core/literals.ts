@@ -57,25 +57,46 @@ export function literalOptions(source: string, flags: string, max = MAX_OPTIONS)
   const info = summarise(source, flags);
   if (!info) return [];
   const found = candidateSets(info).filter((set) => set.length > 0);
-  const sets = [...found, ...found.flatMap(narrowed)]
-    .map((set) => ({ set, score: score(set, fold) }))
-    .filter((c) => c.score < 1)
-    .map(({ set, score }) => ({ set, score, cost: score + scanCost(set.length) }))
-    .sort((a, b) => a.cost - b.cost);
+  // Plain loops, no closures per set: this runs once per rule pattern at every start, mostly as cold code.
+  const sets: { set: string[]; score: number; cost: number; narrowed: boolean }[] = [];
+  const consider = (set: string[], isNarrowed: boolean): void => {
+    const s = score(set, fold);
+    if (s < 1) sets.push({ set, score: s, cost: s + scanCost(set.length), narrowed: isNarrowed });
+  };
+  for (const set of found) consider(set, false);
+  for (const set of found) for (const narrower of narrowed(set)) consider(narrower, true);
+  sets.sort((a, b) => a.cost - b.cost);
   // The best guess must look useful; the others are only offered for counting in real lines (calibrate.ts).
   if (!sets[0] || sets[0].score > USELESS) return [];
-  const keyOf = (set: readonly string[]): string => [...set].sort().join("\n");
-  const summarised = new Set(found.map(keyOf));
+  return distinctOptions(sets, found, fold, max);
+}
+
+/** The sets in order without repeats (the same strings in any order), the best one and those worth counting. */
+function distinctOptions(
+  sets: readonly { set: string[]; narrowed: boolean }[],
+  found: readonly string[][],
+  fold: boolean,
+  max: number,
+): LiteralSet[] {
+  // A narrowed set may come out the same as one the summary found: then it is not marked narrowed.
+  let summarised: Set<string> | undefined;
   const seen = new Set<string>();
   const out: LiteralSet[] = [];
-  for (const { set } of sets) {
+  for (const { set, narrowed } of sets) {
+    if (out.length > 0 && !worthCounting(set)) continue;
     const key = keyOf(set);
-    if (seen.has(key) || (out.length > 0 && !worthCounting(set))) continue;
+    if (seen.has(key)) continue;
     seen.add(key);
-    out.push(summarised.has(key) ? { literals: set, fold } : { literals: set, fold, narrowed: true });
+    summarised ??= new Set(found.map(keyOf));
+    out.push(narrowed && !summarised.has(key) ? { literals: set, fold, narrowed: true } : { literals: set, fold });
     if (out.length >= max) break;
   }
   return out;
+}
+
+/** A set's strings in a canonical order, as one string: two sets with the same strings have the same key. */
+function keyOf(set: readonly string[]): string {
+  return set.length === 1 ? (set[0] as string) : [...set].sort().join("\n");
 }
 
 /** Most literal sets literalOptions keeps per regex. */

@@ -1,9 +1,21 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { parsePattern, requiredLiteral } from "./pattern.js";
+import { PARSED_MAX, parsePattern, requiredLiteral } from "./pattern.js";
 import { UserError } from "./errors.js";
 
 describe("parsePattern", () => {
+  it("serves every pattern of a config of thousands of rules from its memo on the next passes", () => {
+    // Distinct texts, as a generated config has; the flag set is part of the text, so /x/ and /x/i stay apart.
+    const texts = Array.from({ length: 5000 }, (_, i) => `/\\/api\\/user\\/${i}[0-9]* HTTP/${i % 2 ? "i" : ""}`);
+    const first = texts.map(parsePattern);
+    expect(texts.map(parsePattern)).toEqual(first);
+    texts.forEach((text, i) => expect(parsePattern(text)).toBe(first[i]));
+    expect(first[1]?.regex?.flags).toBe("i");
+    expect(first[2]?.regex?.flags).toBe("");
+    expect(parsePattern("/x/i")).not.toBe(parsePattern("/x/"));
+    expect(PARSED_MAX).toBeGreaterThan(texts.length);
+  });
+
   it("treats plain text as a case-sensitive literal", () => {
     const p = parsePattern("authentication failure");
     expect(p.kind).toBe("literal");
@@ -187,7 +199,7 @@ describe("parsePattern's memory of recent patterns", () => {
     expect(parsePattern("/memo-(a|b)+c/")).toBe(first);
     expect(first.exec("x memo-abac y")).toEqual({ match: "memo-abac", groups: {} });
     expect(first.test("memo-abac")).toBe(true); // no state kept between calls on the shared regex
-    for (let i = 0; i < 1000; i++) parsePattern(`memo filler ${i}`);
+    for (let i = 0; i < PARSED_MAX; i++) parsePattern(`memo filler ${i}`);
     const again = parsePattern("/memo-(a|b)+c/");
     expect(again).not.toBe(first);
     expect(again.source).toBe(first.source);

@@ -39,10 +39,12 @@ const REGEX_FORMS: { open: string; close: string; flags: boolean }[] = [
 /**
  * Patterns parsed lately, by text: loading a config parses each rule's pattern three times (its schema, the hints,
  * the engine), and the literal analysis is the dear part of a start with many rules. Patterns are immutable and
- * their regexes carry no `g`/`y` state, so one serves every caller. Bounded: search patterns come from users.
+ * their regexes carry no `g`/`y` state, so one serves every caller. Bounded: search patterns come from users. The
+ * bound is well above the patterns of a large config: one just past it would be cleared on each of the three
+ * passes and compile every pattern three times.
  */
 const parsed = new Map<string, Pattern>();
-const PARSED_MAX = 1000;
+export const PARSED_MAX = 20_000;
 
 /** Parse the pattern syntax; throws UserError(PATTERN_INVALID) for a bad regex. */
 export function parsePattern(text: string): Pattern {

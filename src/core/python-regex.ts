@@ -63,8 +63,15 @@ function translateBody(body: string, whole: string, dialect: RegexDialect): stri
   let out = "";
   let inClass = false;
   for (let i = 0; i < body.length;) {
-    const rest = body.slice(i);
     const ch = body[i] as string;
+    // Most characters of a logward pattern stand for themselves: no rest of the body cut for them (every rule's
+    // pattern is read here at every start).
+    if (dialect !== "python" && !inClass && ch !== "\\" && ch !== "[" && ch !== "(") {
+      out += ch;
+      i++;
+      continue;
+    }
+    const rest = body.slice(i);
     if (ch === "\\") {
       const escape = body.slice(i, i + 2);
       out += inClass ? escape : translateEscape(rest, whole, dialect);

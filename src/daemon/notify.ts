@@ -1,7 +1,6 @@
 // Readiness for systemd (Type=notify). sd_notify is a datagram on a unix socket, which Node cannot send, so
 // systemd's own systemd-notify sends READY=1 for us (NotifyAccess=all lets a child speak). It waits until systemd
 // has read the message (a barrier), so the message is not lost when it exits before systemd looks at it.
-import { execFile } from "node:child_process";
 import type { Logger } from "../core/logger.js";
 
 /** Time for systemd to take the message; after it the start stays pending and systemd's own timeout decides. */
@@ -18,8 +17,10 @@ export function takeNotifySocket(env: NodeJS.ProcessEnv = process.env): string |
 }
 
 /** Tell systemd the daemon is running (sources open, actions ready). A failure is logged, never fatal. */
-export function notifyReady(socket: string | undefined, logger: Logger): Promise<void> {
-  if (!socket) return Promise.resolve();
+export async function notifyReady(socket: string | undefined, logger: Logger): Promise<void> {
+  if (!socket) return;
+  // child_process (and the socket modules it loads) only under systemd: most starts never notify.
+  const { execFile } = await import("node:child_process");
   const env = { ...process.env, NOTIFY_SOCKET: socket };
   return new Promise((resolve) => {
     execFile(

@@ -15,6 +15,7 @@ import { FileCheckpointStore } from "../sources/checkpoints.js";
 import { loadSourceKinds } from "../sources/index.js";
 import { loadActionKinds } from "../actions/index.js";
 import { Pipeline } from "./pipeline.js";
+import { startupCompiled } from "../core/start-tiering.js";
 import { startServices, type Services } from "./services.js";
 import { aborted, DaemonSignals } from "./signals.js";
 import { notifyReady, takeNotifySocket } from "./notify.js";
@@ -75,6 +76,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
       once: options.once ?? false,
       taps: services.taps,
     });
+    startupCompiled(); // the rules are compiled: the matching ahead gets V8's full optimisation
     await pipeline.start();
     await services.startRotation(
       {

@@ -2,9 +2,6 @@
 import { constants, promises as fsp, readSync, writeSync, type Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 import { TEMP_SUFFIX } from "./naming.js";
 
 /**
@@ -56,6 +53,12 @@ export function openNoFollow(file: string): Promise<FileHandle> {
  * (signal) leaves src and no temp file.
  */
 export async function gzipDurable(src: string, dest: string, level: number, signal?: AbortSignal): Promise<void> {
+  // Streams and zlib only when gzipping: every start loads this file (through the file source's state).
+  const [{ Writable }, { pipeline }, { createGzip }] = await Promise.all([
+    import("node:stream"),
+    import("node:stream/promises"),
+    import("node:zlib"),
+  ]);
   const input = await openNoFollow(src);
   const st = await input.stat();
   const tmp = dest + TEMP_SUFFIX;

@@ -25,8 +25,8 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("legacy rotation config", () => {
-  it("becomes a rotate job for log_dir/active_log plus log settings, valid for logward", () => {
-    const converted = convertLegacyRotateConfig(OLD);
+  it("becomes a rotate job for log_dir/active_log plus log settings, valid for logward", async () => {
+    const converted = await convertLegacyRotateConfig(OLD);
     expect(converted?.config).toEqual({
       rotate: {
         app: {
@@ -51,23 +51,23 @@ describe("legacy rotation config", () => {
     expect(config.log).toMatchObject({ level: "warn", file: "/var/log/rotator.log" });
   });
 
-  it("hints the YAML to use instead, which loads to the same config", () => {
-    const hint = convertLegacyRotateConfig(OLD)?.hint ?? "";
+  it("hints the YAML to use instead, which loads to the same config", async () => {
+    const hint = (await convertLegacyRotateConfig(OLD))?.hint ?? "";
     expect(hint).toContain("max_size: 10MiB");
     expect(hint).toContain("debounce_time is not needed");
     const yaml = hint.split("\n\n")[1] ?? "";
-    expect(parse(yaml)).toEqual(convertLegacyRotateConfig(OLD)?.config);
+    expect(parse(yaml)).toEqual((await convertLegacyRotateConfig(OLD))?.config);
   });
 
-  it("ignores anything else: logward configs, partial shapes, non-objects", () => {
-    expect(convertLegacyRotateConfig({ rotate: {}, log_dir: "/x", active_log: "a.log" })).toBeUndefined();
-    expect(convertLegacyRotateConfig({ log_dir: "/x" })).toBeUndefined();
-    expect(convertLegacyRotateConfig(["log_dir"])).toBeUndefined();
-    expect(convertLegacyRotateConfig(null)).toBeUndefined();
+  it("ignores anything else: logward configs, partial shapes, non-objects", async () => {
+    expect(await convertLegacyRotateConfig({ rotate: {}, log_dir: "/x", active_log: "a.log" })).toBeUndefined();
+    expect(await convertLegacyRotateConfig({ log_dir: "/x" })).toBeUndefined();
+    expect(await convertLegacyRotateConfig(["log_dir"])).toBeUndefined();
+    expect(await convertLegacyRotateConfig(null)).toBeUndefined();
   });
 
-  it("keeps odd values as they are so the config errors name them", () => {
-    const converted = convertLegacyRotateConfig({ ...OLD, rotation: { max_size_mb: "lots" } });
+  it("keeps odd values as they are so the config errors name them", async () => {
+    const converted = await convertLegacyRotateConfig({ ...OLD, rotation: { max_size_mb: "lots" } });
     expect(() => validateConfig(converted?.config)).toThrow(/rotate\.app\.max_size/);
   });
 

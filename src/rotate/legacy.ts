@@ -1,6 +1,5 @@
 // Reads the JSON config of the rotation script logward replaces, and says what YAML to use instead.
 import path from "node:path";
-import { stringify } from "yaml";
 import { parseStamp, splitName, type ArchiveName } from "./naming.js";
 
 type Obj = Record<string, unknown>;
@@ -23,9 +22,11 @@ const LEVELS: Record<string, string> = {
  * archival.compress, archival.retention_days, debounce_time, logging.log_file, logging.log_level.
  * Recognised by log_dir + active_log and no logward section; undefined for anything else.
  */
-export function convertLegacyRotateConfig(raw: unknown): { config: unknown; hint: string } | undefined {
+export async function convertLegacyRotateConfig(raw: unknown): Promise<{ config: unknown; hint: string } | undefined> {
   if (!isObj(raw) || typeof raw.log_dir !== "string" || typeof raw.active_log !== "string") return undefined;
   if (LOGWARD_SECTIONS.some((key) => key in raw)) return undefined;
+  // The YAML writer only for the hint: a start with a config of today's format does not load it.
+  const { stringify } = await import("yaml");
   const rotation = isObj(raw.rotation) ? raw.rotation : {};
   const archival = isObj(raw.archival) ? raw.archival : {};
   const logging = isObj(raw.logging) ? raw.logging : {};
@@ -45,7 +46,7 @@ export function convertLegacyRotateConfig(raw: unknown): { config: unknown; hint
     log.level = LEVELS[logging.log_level.toLowerCase()] ?? logging.log_level.toLowerCase();
   if (logging.log_file !== undefined) log.file = logging.log_file;
   if (Object.keys(log).length) config.log = log;
-  return { config, hint: hintFor(config, raw) };
+  return { config, hint: hintFor(config, raw, stringify) };
 }
 
 function numeric(v: unknown): unknown {
@@ -59,7 +60,7 @@ function jobName(activeLog: string): string {
   return clean || "logs";
 }
 
-function hintFor(config: Obj, raw: Obj): string {
+function hintFor(config: Obj, raw: Obj, stringify: (value: unknown) => string): string {
   const notes: string[] = [];
   if (raw.debounce_time !== undefined) {
     notes.push("debounce_time is not needed any more: logward rotates within about a second of max_size being passed");
