@@ -8,19 +8,20 @@ export interface Automaton {
   /** Number of unit classes: rows has `classes` entries per state. */
   readonly classes: number;
   /**
-   * The transition table: from state s, a unit of class c leads to state rows[s * classes + c]. The root is state
-   * 0. States are numbered breadth first, so the shallow ones a scan spends most steps in share few cache lines,
-   * and the states where literals end come last (from `accepting` up), so a hit is one comparison. 16-bit
-   * entries while the states fit: the table is read once per unit of every line, and its size sets the misses.
+   * The transition table as row offsets: from the row at offset r, a unit of class c leads to the row at offset
+   * rows[r + c] (so a step is one add and one load: a 16-bit table of state numbers, half the size, was slower for
+   * its multiply). The row at offset r is state r / classes; the root's is 0. States are numbered breadth first,
+   * so the shallow ones a scan spends most steps in share cache lines, and the states where literals end come last
+   * (rows from `accepting` up), so a hit is one comparison.
    */
-  readonly rows: Uint16Array | Uint32Array;
-  /** The first state where literals end: every state from it up ends some. */
+  readonly rows: Int32Array;
+  /** The offset of the first row where literals end: every row from it up ends some. */
   readonly accepting: number;
   /** Class of each unit below 256 (0: a unit no literal uses). */
   readonly low: Int32Array;
   /** Class of units from 256 up (code units of non-Latin-1 characters), when the literals use any. */
   readonly high: ReadonlyMap<number, number>;
-  /** Per accepting state (at index state - accepting), the literals (indexes into the input) ending there. */
+  /** Per row where literals end (at index (row - accepting) / classes), the literals (input indexes) ending there. */
   readonly ends: readonly (readonly number[])[];
 }
 
@@ -58,7 +59,7 @@ function complete(
   classes: number,
 ): Pick<Automaton, "rows" | "accepting" | "ends"> {
   const states = trie.states;
-  const rows = states <= 0x10000 ? new Uint16Array(states * classes) : new Uint32Array(states * classes);
+  const rows = new Int32Array(states * classes);
   // Per state of the trie: its number in the table, and its literals (its own, then its failure state's).
   const renumbered = new Int32Array(states);
   const endsOf: (number[] | undefined)[] = new Array<number[] | undefined>(states).fill(undefined);
@@ -75,7 +76,7 @@ function complete(
     if (state !== 0) rows.copyWithin(base, failBase, failBase + classes);
     for (let child = trie.first[state] as number; child > 0; child = trie.next[child] as number) {
       const c = trie.unit[child] as number;
-      const fallback = state === 0 ? 0 : (rows[failBase + c] as number);
+      const fallback = state === 0 ? 0 : (rows[failBase + c] as number) / classes;
       const mine = own.get(child);
       const inherited = endsOf[fallback];
       const ends = mine && inherited ? mine.concat(inherited) : (mine ?? inherited);
@@ -83,11 +84,11 @@ function complete(
       endsOf[to] = ends;
       renumbered[child] = to;
       fail[to] = fallback;
-      rows[base + c] = to;
+      rows[base + c] = to * classes;
       queue[tail++] = child;
     }
   }
-  return { rows, accepting: outer, ends: endsOf.slice(outer) as number[][] };
+  return { rows, accepting: outer * classes, ends: endsOf.slice(outer) as number[][] };
 }
 
 /** A trie as linked lists of children: per state its first child, next sibling and the class leading to it. */

@@ -60,6 +60,7 @@ export class LiteralIndex {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf));
       this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
       this.automaton = automaton;
+
     }
     this.lastLiteral = new Int32Array(literals.length).fill(-1);
     this.found = new Int32Array(Math.min(literals.length, 64));
@@ -194,12 +195,12 @@ export class LiteralIndex {
     const { classes, high, ends, rows, accepting } = automaton;
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
-    let state = rows[low[NEWLINE] as number] as number;
-    if (state >= accepting) this.confirm(ends[state - accepting] as number[], line, 0);
+    let row = rows[low[NEWLINE] as number] as number;
+    if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, 0);
     for (let i = 0; i < line.length; i++) {
       const unit = line.charCodeAt(i);
-      state = rows[state * classes + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
-      if (state >= accepting) this.confirm(ends[state - accepting] as number[], line, i + 1);
+      row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
+      if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, i + 1);
     }
   }
 
