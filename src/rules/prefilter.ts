@@ -60,7 +60,6 @@ export class LiteralIndex {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf));
       this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
       this.automaton = automaton;
-
     }
     this.lastLiteral = new Int32Array(literals.length).fill(-1);
     this.found = new Int32Array(Math.min(literals.length, 64));
@@ -135,7 +134,8 @@ export class LiteralIndex {
           if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
         if (!reads || reads[rule]) visit(index, rule);
       }
-      for (; u < unfiltered.length; u++) if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
+      for (; u < unfiltered.length; u++)
+        if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
     }
   }
 
