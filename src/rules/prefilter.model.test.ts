@@ -155,4 +155,18 @@ describe("LiteralIndex against a plain search", () => {
     );
     expect(indexPairs(new LiteralIndex(perRule), lines)).toEqual(plainPairs(lines, perRule));
   });
+
+  it("lists in order the hundreds of rules a few shared literals serve", () => {
+    // Found in the line in another order than the rules they serve: the line's rules come unsorted.
+    const shared: Literal[] = ["\n10.", "get", "HTTP", "zz1", "zz2", "zz3"].map((text) => ({
+      text,
+      fold: text === "get",
+    }));
+    const perRule = Array.from({ length: 900 }, (_, rule) =>
+      rule % 50 === 0 ? undefined : [shared[rule % 3] as Literal, shared[3 + ((rule * 5) % 3)] as Literal],
+    );
+    const lines = ["10.0.0.1 GET / HTTP/1.1", "GET / http", "x 10.1 HTTP", "nothing", "10.2 get"];
+    const index = new LiteralIndex(perRule);
+    expect(indexPairs(index, lines)).toEqual(plainPairs(lines, perRule));
+  });
 });

@@ -164,17 +164,17 @@ export class LiteralIndex {
     const { found, served, lastRule, stamp } = this;
     let hits = this.hits;
     let count = 0;
+    let sorted = true;
     for (let k = 0; k < this.foundCount; k++)
       for (const rule of served[found[k] as number] as number[]) {
         if (lastRule[rule] === stamp) continue;
         lastRule[rule] = stamp;
         if (count === hits.length) hits = this.hits = grown(hits);
-        // Insertion in order: a line serves few rules.
-        let at = count++;
-        for (; at > 0 && (hits[at - 1] as number) > rule; at--) hits[at] = hits[at - 1] as number;
-        hits[at] = rule;
+        if (count > 0 && (hits[count - 1] as number) > rule) sorted = false;
+        hits[count++] = rule;
       }
     this.hitCount = count;
+    if (!sorted) sortHits(hits, count);
   }
 
   /** The literals in the line, each once, into found (a new stamp). */
@@ -224,6 +224,23 @@ const NEWLINE = 0x0a;
 const STAMP_LIMIT = 2 ** 30;
 
 const keyOf = (literal: Literal): string => `${literal.fold ? "i" : "-"}${literal.text}`;
+
+/**
+ * The first `count` hits in order: a line mostly serves a few rules, sorted in place without a view per line; many
+ * (a literal shared by hundreds of rules) by the native sort, not in quadratic time.
+ */
+function sortHits(hits: Int32Array, count: number): void {
+  if (count > 16) {
+    hits.subarray(0, count).sort();
+    return;
+  }
+  for (let i = 1; i < count; i++) {
+    const rule = hits[i] as number;
+    let at = i;
+    for (; at > 0 && (hits[at - 1] as number) > rule; at--) hits[at] = hits[at - 1] as number;
+    hits[at] = rule;
+  }
+}
 
 function grown(list: Int32Array): Int32Array {
   const out = new Int32Array(Math.max(8, list.length * 2));
