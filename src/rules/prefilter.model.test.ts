@@ -169,4 +169,20 @@ describe("LiteralIndex against a plain search", () => {
     const index = new LiteralIndex(perRule);
     expect(indexPairs(index, lines)).toEqual(plainPairs(lines, perRule));
   });
+
+  it("finds every literal in a line with more hits than one walk takes (hundreds of overlapping ones)", () => {
+    const literals: Literal[] = ["ab", "b", "bab", "AbA", "\nab", "xyz", "é"].map((text) => ({
+      text: foldText(text),
+      fold: text !== "AbA",
+    }));
+    const perRule = literals.map((literal, rule) => (rule === 6 ? [literal, literals[0] as Literal] : [literal]));
+    // Hits at almost every offset, the rarer literals only near the end (found after the walk went on).
+    const lines = ["ab".repeat(400), `${"ab".repeat(300)}xyz`, `${"ba".repeat(200)}AbA`, `${"bab".repeat(150)}é`];
+    expect(indexPairs(new LiteralIndex(perRule), lines)).toEqual(plainPairs(lines, perRule));
+    // A literal only found if the walk goes on from the very unit and state where it stopped, wherever that is.
+    const across: Literal[] = ["q", "qzw", "zz1", "zz2", "zz3"].map((text) => ({ text, fold: false }));
+    const runs = Array.from({ length: 300 }, (_, n) => `${"q".repeat(n + 1)}zw`);
+    const each = across.map((literal) => [literal]);
+    expect(indexPairs(new LiteralIndex(each), runs)).toEqual(plainPairs(runs, each));
+  });
 });

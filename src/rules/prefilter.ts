@@ -36,6 +36,8 @@ export class LiteralIndex {
   private readonly lastLiteral: Int32Array;
   /** The stamp of the current line: counts lines across batches. */
   private stamp = 0;
+  /** The automaton's hits in the current line, a (row, end) pair each (see walk). */
+  private readonly walked = new Int32Array(2 * WALKED_HITS);
   /** The literals found in the current line, and then the rules they serve. */
   private found: Int32Array;
   private foundCount = 0;
@@ -192,15 +194,20 @@ export class LiteralIndex {
     }
     const automaton = this.automaton;
     if (!automaton) return;
-    const { classes, high, ends, rows, accepting } = automaton;
+    const { classes, ends, rows, accepting } = automaton;
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
     let row = rows[low[NEWLINE] as number] as number;
     if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, 0);
-    for (let i = 0; i < line.length; i++) {
-      const unit = line.charCodeAt(i);
-      row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
-      if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, i + 1);
+    const hits = this.walked;
+    for (let from = 0; from < line.length;) {
+      const n = walk(automaton, low, line, from, row, hits);
+      for (let k = 0; k < n; k += 2)
+        this.confirm(ends[((hits[k] as number) - accepting) / classes] as number[], line, hits[k + 1] as number);
+      if (n < hits.length) break;
+      // The hits filled up: on from the last one.
+      row = hits[n - 2] as number;
+      from = hits[n - 1] as number;
     }
   }
 
@@ -220,10 +227,38 @@ export class LiteralIndex {
 }
 
 const NEWLINE = 0x0a;
+/** Hits of the automaton taken per walk (a line with more is walked on from the last). */
+const WALKED_HITS = 128;
 /** Stamps start again (and every last one is cleared) before they would overflow. */
 const STAMP_LIMIT = 2 ** 30;
 
 const keyOf = (literal: Literal): string => `${literal.fold ? "i" : "-"}${literal.text}`;
+
+/**
+ * Step the automaton from `row` over line[from..], writing each hit (its row, and the offset just past it) into
+ * `hits` until the line ends or `hits` is full; the number of entries written. No call in the loop: the walk is the
+ * engine's hottest code, and its state stays in registers.
+ */
+function walk(
+  { rows, high, accepting }: Automaton,
+  low: Int32Array,
+  line: string,
+  from: number,
+  row: number,
+  hits: Int32Array,
+): number {
+  let n = 0;
+  for (let i = from; i < line.length; i++) {
+    const unit = line.charCodeAt(i);
+    row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
+    if (row >= accepting) {
+      hits[n++] = row;
+      hits[n++] = i + 1;
+      if (n === hits.length) return n;
+    }
+  }
+  return n;
+}
 
 /**
  * The first `count` hits in order: a line mostly serves a few rules, sorted in place without a view per line; many
