@@ -9,16 +9,20 @@ export interface Automaton {
   readonly classes: number;
   /**
    * The transition table as row offsets: from the row at offset r, a unit of class c leads to the row at offset
-   * rows[r + c], negated minus one when literals end in that state (so a step is one load and a hit one sign test).
-   * The row at offset r is state r / classes; the root's is 0.
+   * rows[r + c] (so a step is one add and one load: a 16-bit table of state numbers, half the size, was slower for
+   * its multiply). The row at offset r is state r / classes; the root's is 0. States are numbered breadth first,
+   * so the shallow ones a scan spends most steps in share cache lines, and the states where literals end come last
+   * (rows from `accepting` up), so a hit is one comparison.
    */
   readonly rows: Int32Array;
+  /** The offset of the first row where literals end: every row from it up ends some. */
+  readonly accepting: number;
   /** Class of each unit below 256 (0: a unit no literal uses). */
   readonly low: Int32Array;
   /** Class of units from 256 up (code units of non-Latin-1 characters), when the literals use any. */
   readonly high: ReadonlyMap<number, number>;
-  /** Per state, the literals (indexes into the input) ending there, or undefined: most states end none. */
-  readonly ends: readonly (readonly number[] | undefined)[];
+  /** Per row where literals end (at index (row - accepting) / classes), the literals (input indexes) ending there. */
+  readonly ends: readonly (readonly number[])[];
 }
 
 /** Build the automaton of the literals (each non-empty). */
@@ -32,54 +36,59 @@ export function buildAutomaton(literals: readonly Units[]): Automaton {
     if (c === undefined) high.set(unit, (c = classes++));
     return c;
   };
-  const classed = literals.map((units) => units.map(classOf));
-  const { rows, ends } = build(classed, classes);
-  return { classes, rows, low, high, ends };
+  const trie = new Trie(literals.reduce((sum, units) => sum + units.length, 1));
+  const own = new Map<number, number[]>();
+  literals.forEach((units, index) => {
+    let state = 0;
+    for (const unit of units) state = trie.child(state, classOf(unit));
+    const list = own.get(state);
+    if (list) list.push(index);
+    else own.set(state, [index]);
+  });
+  return { classes, low, high, ...complete(trie, own, classes) };
 }
 
 /**
- * The trie of the literals (children in linked lists), then its rows completed breadth first: a state's row starts
- * as a copy of its failure state's row (one native copy) and its own children are written over it. Per state that
- * is one copy plus its children, not a loop over every class: the table is built once or twice per run, in code
- * the JIT has not optimised yet, where such a loop was most of the build.
+ * The rows of the trie completed breadth first: a state's row starts as a copy of its failure state's row (one
+ * native copy) and its own children are written over it. Per state that is one copy plus its children, not a loop
+ * over every class: the table is built once per rule set, in code the JIT has not optimised yet.
  */
-function build(literals: readonly Units[], classes: number): { rows: Int32Array; ends: (number[] | undefined)[] } {
-  const bound = literals.reduce((sum, units) => sum + units.length, 1);
-  const trie = new Trie(bound);
-  const own: (number[] | undefined)[] = [undefined];
-  literals.forEach((units, index) => {
-    let state = 0;
-    for (const c of units) state = trie.child(state, c, () => own.push(undefined));
-    (own[state] ??= []).push(index);
-  });
+function complete(
+  trie: Trie,
+  own: ReadonlyMap<number, number[]>,
+  classes: number,
+): Pick<Automaton, "rows" | "accepting" | "ends"> {
   const states = trie.states;
-  const ends: (number[] | undefined)[] = new Array<number[] | undefined>(states).fill(undefined);
   const rows = new Int32Array(states * classes);
-  const fail = new Int32Array(states);
+  // Per state of the trie: its number in the table, and its literals (its own, then its failure state's).
+  const renumbered = new Int32Array(states);
+  const endsOf: (number[] | undefined)[] = new Array<number[] | undefined>(states).fill(undefined);
+  const fail = new Int32Array(states); // by number in the table
   const queue = new Int32Array(states);
-  let tail = 1; // the root: its row stays all zeros (row offset 0) but for its children
+  let inner = 1; // the next number of a state where no literal ends (the root is 0)
+  let outer = states; // the last number given to a state where literals end
+  let tail = 1;
   for (let head = 0; head < tail; head++) {
     const state = queue[head] as number;
-    const base = state * classes;
-    const failBase = (fail[state] as number) * classes;
+    const from = renumbered[state] as number;
+    const base = from * classes;
+    const failBase = (fail[from] as number) * classes;
     if (state !== 0) rows.copyWithin(base, failBase, failBase + classes);
     for (let child = trie.first[state] as number; child > 0; child = trie.next[child] as number) {
       const c = trie.unit[child] as number;
-      const fallback = state === 0 ? 0 : stateOf(rows[failBase + c] as number, classes);
-      fail[child] = fallback;
-      const inherited = ends[fallback];
-      const mine = own[child];
-      ends[child] = mine && inherited ? mine.concat(inherited) : (mine ?? inherited);
-      rows[base + c] = ends[child] ? -(child * classes) - 1 : child * classes;
+      const fallback = state === 0 ? 0 : (rows[failBase + c] as number) / classes;
+      const mine = own.get(child);
+      const inherited = endsOf[fallback];
+      const ends = mine && inherited ? mine.concat(inherited) : (mine ?? inherited);
+      const to = ends ? --outer : inner++;
+      endsOf[to] = ends;
+      renumbered[child] = to;
+      fail[to] = fallback;
+      rows[base + c] = to * classes;
       queue[tail++] = child;
     }
   }
-  return { rows, ends };
-}
-
-/** The state a row entry leads to (see Automaton.rows). */
-function stateOf(entry: number, classes: number): number {
-  return (entry < 0 ? -entry - 1 : entry) / classes;
+  return { rows, accepting: outer * classes, ends: endsOf.slice(outer) as number[][] };
 }
 
 /** A trie as linked lists of children: per state its first child, next sibling and the class leading to it. */
@@ -95,15 +104,14 @@ class Trie {
     this.unit = new Int32Array(bound);
   }
 
-  /** The child of `state` by class `c`, added (and `added` called) when missing. State 0 (the root) is no child. */
-  child(state: number, c: number, added: () => void): number {
+  /** The child of `state` by class `c`, added when missing. State 0 (the root) is no child. */
+  child(state: number, c: number): number {
     for (let child = this.first[state] as number; child > 0; child = this.next[child] as number)
       if (this.unit[child] === c) return child;
     const child = this.states++;
     this.unit[child] = c;
     this.next[child] = this.first[state] as number;
     this.first[state] = child;
-    added();
     return child;
   }
 }

@@ -26,6 +26,8 @@ export class Calibrator {
   constructor(
     private readonly rules: readonly CalibratedRule[],
     private readonly sampleLines = SAMPLE_LINES,
+    /** The engine's index, when it searches for every literal of the rules' sets (see countLines). */
+    private readonly index?: () => LiteralIndex,
   ) {
     for (const rule of rules) {
       if (!rule.matcher.options) continue;
@@ -65,7 +67,7 @@ export class Calibrator {
     const offered = (sets: readonly LiteralSet[]): readonly LiteralSet[] =>
       readers <= SEPARATE_NEEDLES ? sets : sets.filter((set, i) => i === 0 || !set.narrowed);
     const sets = choosing.flatMap((rule) => (rule.matcher.options ?? []).flatMap(offered));
-    const counts = countLines(lines, sets);
+    const counts = countLines(lines, sets, this.index?.());
     // The literals of every rule of a source are searched for together: the fewer rules, the more a set's own
     // search costs beside the lines it lets through. A count in a sample says little when it is small (none in
     // 1,000 lines may be 1 in 2,000 or 1 in a million), so the static guess weighs in as PRIOR_LINES more lines.
@@ -104,11 +106,21 @@ function cheapest(sets: readonly LiteralSet[], cost: (set: LiteralSet) => number
 
 /**
  * Per string of the sets (by key), how many of the lines hold it: one pass of the rules' own prefilter over the
- * sample, each string standing for itself, so it is found as the prefilters will find it (line starts included).
+ * sample, so each is found as the prefilters will find it (line starts included). The engine's `index` when it
+ * searches for them all (it is built over every set), else one of their own.
  */
-export function countLines(lines: readonly string[], sets: readonly LiteralSet[]): Map<string, number> {
+export function countLines(
+  lines: readonly string[],
+  sets: readonly LiteralSet[],
+  index?: LiteralIndex,
+): Map<string, number> {
   const literals = new Map<string, Literal>();
   for (const set of sets) for (const text of set.literals) literals.set(key(text, set.fold), { text, fold: set.fold });
-  const found = new LiteralIndex([...literals.values()].map((literal) => [literal])).candidates(lines);
-  return new Map([...literals.keys()].map((k, i) => [k, found[i]?.length ?? 0]));
+  const all = [...literals.values()];
+  const counting = index && all.every((l) => l.text === "" || index.idOf(l) !== undefined) ? index : undefined;
+  const searching = counting ?? new LiteralIndex([], all);
+  const counts = searching.count(lines);
+  // An empty string is in every line (no index searches for it).
+  const countOf = (l: Literal): number => (l.text === "" ? lines.length : (counts[searching.idOf(l) ?? -1] ?? 0));
+  return new Map([...literals].map(([k, l]) => [k, countOf(l)]));
 }

@@ -7,7 +7,7 @@ import { KeyedRule, type Emit, type Firing } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { ruleCounters, type RuleCounters } from "./metrics.js";
 import { LiteralIndex } from "./prefilter.js";
-import type { Literal } from "../core/literals.js";
+import { literalsOf, type Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 
 export type { Firing } from "./keyed.js";
@@ -50,16 +50,23 @@ const DEFAULT_PREFILTER_MIN = 32;
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
-  const calibrator = new Calibrator(compiled, options.calibrationLines);
   const readers = readersBySource(compiled);
-  // Built when first needed, and again when the rules chose other literals from the first lines (calibrate.ts).
+  const required = (): (readonly Literal[] | undefined)[] => compiled.map((rule) => rule.matcher.required);
+  // Built when first needed, over every literal the rules may choose from their first lines (calibrate.ts), so
+  // the choice counts its sample with this one automaton and then only hands the rules other literals of it.
   let index: LiteralIndex | undefined;
+  const indexed = (): LiteralIndex => (index ??= new LiteralIndex(required(), choosable(compiled)));
+  const calibrator = new Calibrator(compiled, options.calibrationLines, indexed);
+  const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
-      if (calibrator.observe(records)) index = undefined;
+      if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
-      index ??= new LiteralIndex(compiled.map((rule) => rule.matcher.required));
-      return evaluate(compiled, readers, records, index);
+      const source = onlySource(records);
+      let reads: Uint8Array | undefined;
+      if (source !== undefined && !(reads = masks.get(source)))
+        masks.set(source, (reads = Uint8Array.from(compiled, (rule) => (rule.sources.has(source) ? 1 : 0))));
+      return evaluate(compiled, readers, records, indexed(), reads);
     },
     settled: (source) => calibrator.settled(source),
     rulesFor: (source) => (readers.get(source) ?? []).map((rule) => rule.name),
@@ -68,16 +75,30 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   };
 }
 
+/** Every literal of the sets the rules may choose from (see calibrate.ts). */
+function choosable(rules: readonly CompiledRule[]): Literal[] {
+  return rules.flatMap((rule) => (rule.matcher.options ?? []).flat().flatMap(literalsOf));
+}
+
+/** The source of every record, when they have one (a batch of a source), else undefined. */
+function onlySource(records: readonly LogRecord[]): string | undefined {
+  const source = records[0]?.source;
+  for (const record of records) if (record.source !== source) return undefined;
+  return source;
+}
+
 /**
  * Offer each record to the rules that read its source, line after line and rule after rule within a line, so the
  * firings come out in the order of the lines that caused them. With the index, a rule is offered only the lines
- * holding one of its literals. Nothing is built per rule: the cost of a batch follows its candidate lines.
+ * holding one of its literals; with `reads` (the batch is of one source), only the rules it marks. Nothing is
+ * built per rule: the cost of a batch follows its candidate lines.
  */
 function evaluate(
   rules: readonly CompiledRule[],
   readers: ReadonlyMap<string, readonly CompiledRule[]>,
   records: LogRecord[],
   index: LiteralIndex | undefined,
+  reads?: Uint8Array,
 ): Firing[] {
   const out: Firing[] = [];
   const emit: Emit = (firing) => out.push(firing);
@@ -85,14 +106,15 @@ function evaluate(
     for (const record of records) for (const rule of readers.get(record.source) ?? []) rule.offer(record, emit);
     return out;
   }
-  index.visit(
-    records.map((r) => r.line),
-    (line, ruleIndex) => {
+  const lines = records.map((r) => r.line);
+  if (reads)
+    index.visit(lines, (line, rule) => (rules[rule] as CompiledRule).offer(records[line] as LogRecord, emit), reads);
+  else
+    index.visit(lines, (line, ruleIndex) => {
       const record = records[line] as LogRecord;
       const rule = rules[ruleIndex] as CompiledRule;
       if (rule.sources.has(record.source)) rule.offer(record, emit);
-    },
-  );
+    });
   return out;
 }
 

@@ -4,9 +4,9 @@
 import { buildAutomaton, type Automaton } from "../core/aho-corasick.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
 
-/** Which rules a found literal serves, and (for a case-sensitive one) its exact text to confirm. */
-interface Served {
-  rule: number;
+/** A literal the automaton's folded text stands for, and (for a case-sensitive one) its exact text to confirm. */
+interface Variant {
+  id: number;
   exact: string | undefined;
 }
 
@@ -17,64 +17,94 @@ const NATIVE_LITERALS = 4;
 export type CandidateVisit = (line: number, rule: number) => void;
 
 export class LiteralIndex {
+  /** The literals searched for: by key (see keyOf), their ids. */
+  private readonly ids = new Map<string, number>();
   private readonly automaton: Automaton | undefined;
   /** The classes of units below 256 with ASCII case folded (the automaton's literals are folded). */
   private readonly foldedLow: Int32Array | undefined;
-  /** Per automaton literal: the rules it serves. */
-  private readonly served: Served[][] = [];
+  /** Per automaton literal (a folded text): the literals it stands for. */
+  private readonly variants: Variant[][] = [];
   /** With few literals: per literal, the test of a line, in place of the automaton. */
   private readonly native: ((line: string) => boolean)[] | undefined;
-  private readonly filtered: boolean[];
+  /** Per literal: the rules it serves now (see assign). */
+  private served: number[][] = [];
+  private filtered: boolean[] = [];
   /** The rules without literals (they read every line), ascending. */
-  private readonly unfiltered: number[];
-  /** Per rule, the stamp of the last line it was listed for (a rule is listed once per line). */
-  private readonly last: Int32Array;
+  private unfiltered: number[] = [];
+  /** Per rule and per literal, the stamp of the last line it was listed for (each is listed once per line). */
+  private lastRule = new Int32Array(0);
+  private readonly lastLiteral: Int32Array;
   /** The stamp of the current line: counts lines across batches. */
   private stamp = 0;
-  /** The rules hit on the current line. */
-  private hits: Int32Array;
+  /** The automaton's hits in the current line, a (row, end) pair each (see walk). */
+  private readonly walked = new Int32Array(2 * WALKED_HITS);
+  /** The literals found in the current line, and then the rules they serve. */
+  private found: Int32Array;
+  private foundCount = 0;
+  private hits: Int32Array = new Int32Array(0);
   private hitCount = 0;
 
-  /** Per rule, its literals (every line it can match contains one), or undefined: it reads every line. */
-  constructor(perRule: readonly (readonly Literal[] | undefined)[]) {
-    this.filtered = perRule.map((literals) => literals !== undefined);
-    const all = perRule.flatMap((literals) => literals ?? []);
-    if (all.some((literal) => literal.text === ""))
-      this.filtered.fill(false); // an empty literal is in every line
-    else if (all.length > 0) {
-      // A few distinct literals are searched for as they are; more are folded into one automaton.
-      const exact = new Set(all.map((literal) => `${literal.fold ? "i" : "-"}${literal.text}`));
-      const native = exact.size <= NATIVE_LITERALS && all.every(nativeSearchable);
-      const texts = this.serve(perRule, (literal) =>
-        native ? `${literal.fold ? "i" : "-"}${literal.text}` : literal.fold ? literal.text : foldText(literal.text),
-      );
-      if (native) this.native = texts.map((key) => nativeTest({ text: key.slice(1), fold: key.startsWith("i") }));
-      else {
-        const automaton = buildAutomaton(texts.map(unitsOf));
-        this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
-        this.automaton = automaton;
-      }
+  /**
+   * Per rule, its literals (every line it can match contains one), or undefined: it reads every line. `searched`:
+   * more literals to search for, so that `assign` can hand them to rules later (or `count` count them).
+   */
+  constructor(perRule: readonly (readonly Literal[] | undefined)[], searched: readonly Literal[] = []) {
+    const literals: Literal[] = [];
+    for (const literal of [...perRule.flatMap((list) => list ?? []), ...searched]) {
+      const key = keyOf(literal);
+      if (literal.text === "" || this.ids.has(key)) continue; // an empty one is in every line: nothing to search
+      this.ids.set(key, literals.length);
+      literals.push(literal);
     }
-    this.unfiltered = this.filtered.flatMap((filtered, rule) => (filtered ? [] : [rule]));
-    this.last = new Int32Array(perRule.length).fill(-1);
-    this.hits = new Int32Array(Math.min(perRule.length, 64));
+    if (literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable))
+      this.native = literals.map(nativeTest);
+    else if (literals.length > 0) {
+      const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf));
+      this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
+      this.automaton = automaton;
+    }
+    this.lastLiteral = new Int32Array(literals.length).fill(-1);
+    this.found = new Int32Array(Math.min(literals.length, 64));
+    this.assign(perRule);
   }
 
-  /** Number the literals by key (the same key: one literal serving several rules); their keys in that order. */
-  private serve(perRule: readonly (readonly Literal[] | undefined)[], keyOf: (literal: Literal) => string): string[] {
-    const ids = new Map<string, number>();
-    perRule.forEach((literals, rule) => {
-      for (const literal of literals ?? []) {
-        const key = keyOf(literal);
-        let id = ids.get(key);
-        if (id === undefined) {
-          ids.set(key, (id = ids.size));
-          this.served.push([]);
-        }
-        (this.served[id] as Served[]).push({ rule, exact: literal.fold ? undefined : literal.text });
+  /** The automaton's literals: the folded texts; each one's literals (in either case) in `variants`. */
+  private foldedTexts(literals: readonly Literal[]): string[] {
+    const texts = new Map<string, number>();
+    literals.forEach((literal, id) => {
+      const text = literal.fold ? literal.text : foldText(literal.text);
+      let folded = texts.get(text);
+      if (folded === undefined) {
+        texts.set(text, (folded = texts.size));
+        this.variants.push([]);
       }
+      (this.variants[folded] as Variant[]).push({ id, exact: literal.fold ? undefined : literal.text });
     });
-    return [...ids.keys()];
+    return [...texts.keys()];
+  }
+
+  /**
+   * Give the rules these literals from now on (see the constructor): false, and nothing changed, when one of them
+   * is not searched for (then build a new index).
+   */
+  assign(perRule: readonly (readonly Literal[] | undefined)[]): boolean {
+    const served: number[][] = Array.from({ length: this.lastLiteral.length }, () => []);
+    // A rule with an empty literal reads every line, like one without literals.
+    const filtered = perRule.map((literals) => literals !== undefined && literals.every((l) => l.text !== ""));
+    for (let rule = 0; rule < perRule.length; rule++) {
+      if (!filtered[rule]) continue;
+      for (const literal of perRule[rule] ?? []) {
+        const id = this.ids.get(keyOf(literal));
+        if (id === undefined) return false;
+        (served[id] as number[]).push(rule);
+      }
+    }
+    this.served = served;
+    this.filtered = filtered;
+    this.unfiltered = filtered.flatMap((isFiltered, rule) => (isFiltered ? [] : [rule]));
+    this.lastRule = new Int32Array(perRule.length).fill(-1);
+    this.hits = new Int32Array(Math.max(this.hits.length, Math.min(perRule.length, 64)));
+    return true;
   }
 
   /** True when the rule has literals (else every line is its candidate). */
@@ -82,29 +112,32 @@ export class LiteralIndex {
     return this.filtered[rule] === true;
   }
 
+  /** The id of a literal searched for (see count), or undefined. */
+  idOf(literal: Literal): number | undefined {
+    return this.ids.get(keyOf(literal));
+  }
+
   /**
    * Each line that may match each rule: every line for a rule without literals. May include a line that does not
-   * match (the patterns decide), never leaves out one that does. No array per rule: the rules engine runs a
-   * thousand rules over batches of thousands of lines.
+   * match (the patterns decide), never leaves out one that does. With `reads`, only the rules it marks. No array
+   * per rule: the rules engine runs a thousand rules over batches of thousands of lines.
    */
-  visit(lines: readonly string[], visit: CandidateVisit): void {
+  visit(lines: readonly string[], visit: CandidateVisit, reads?: Uint8Array): void {
     const unfiltered = this.unfiltered;
     for (let index = 0; index < lines.length; index++) {
-      this.hitCount = 0;
-      if (++this.stamp === STAMP_LIMIT) this.last.fill((this.stamp = 0) - 1);
-      if (this.native || this.automaton) this.scanLine(lines[index] as string);
-      if (this.hitCount === 0) {
-        for (const rule of unfiltered) visit(index, rule);
-        continue;
-      }
-      const hits = this.hits.subarray(0, this.hitCount).sort();
+      this.scanLine(lines[index] as string);
+      this.listRules();
+      const hits = this.hits;
       // Both lists ascending: merge them.
       let u = 0;
-      for (const rule of hits) {
-        while (u < unfiltered.length && (unfiltered[u] as number) < rule) visit(index, unfiltered[u++] as number);
-        visit(index, rule);
+      for (let h = 0; h < this.hitCount; h++) {
+        const rule = hits[h] as number;
+        for (; u < unfiltered.length && (unfiltered[u] as number) < rule; u++)
+          if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
+        if (!reads || reads[rule]) visit(index, rule);
       }
-      while (u < unfiltered.length) visit(index, unfiltered[u++] as number);
+      for (; u < unfiltered.length; u++)
+        if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
     }
   }
 
@@ -115,51 +148,140 @@ export class LiteralIndex {
     return out;
   }
 
+  /** Per literal id (see idOf), how many of the lines hold it. */
+  count(lines: readonly string[]): Int32Array {
+    const counts = new Int32Array(this.lastLiteral.length);
+    for (const line of lines) {
+      this.scanLine(line);
+      for (let k = 0; k < this.foundCount; k++) {
+        const id = this.found[k] as number;
+        counts[id] = (counts[id] as number) + 1;
+      }
+    }
+    return counts;
+  }
+
+  /** The rules the literals found in the current line serve, ascending, each once (in hits). */
+  private listRules(): void {
+    const { found, served, lastRule, stamp } = this;
+    let hits = this.hits;
+    let count = 0;
+    let sorted = true;
+    for (let k = 0; k < this.foundCount; k++)
+      for (const rule of served[found[k] as number] as number[]) {
+        if (lastRule[rule] === stamp) continue;
+        lastRule[rule] = stamp;
+        if (count === hits.length) hits = this.hits = grown(hits);
+        if (count > 0 && (hits[count - 1] as number) > rule) sorted = false;
+        hits[count++] = rule;
+      }
+    this.hitCount = count;
+    if (!sorted) sortHits(hits, count);
+  }
+
+  /** The literals in the line, each once, into found (a new stamp). */
   private scanLine(line: string): void {
+    this.foundCount = 0;
+    if (++this.stamp === STAMP_LIMIT) {
+      this.lastRule.fill(-1);
+      this.lastLiteral.fill(-1);
+      this.stamp = 1;
+    }
     const native = this.native;
     if (native) {
-      for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.hit(id);
+      for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.add(id);
       return;
     }
-    const { classes, high, ends, rows } = this.automaton as Automaton;
+    const automaton = this.automaton;
+    if (!automaton) return;
+    const { classes, ends, rows, accepting } = automaton;
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
     let row = rows[low[NEWLINE] as number] as number;
-    if (row < 0) this.found(ends[(row = -row - 1) / classes] as number[], line, 0);
-    for (let i = 0; i < line.length; i++) {
-      const unit = line.charCodeAt(i);
-      row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
-      if (row < 0) this.found(ends[(row = -row - 1) / classes] as number[], line, i + 1);
+    if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, 0);
+    const hits = this.walked;
+    for (let from = 0; from < line.length;) {
+      const n = walk(automaton, low, line, from, row, hits);
+      for (let k = 0; k < n; k += 2)
+        this.confirm(ends[((hits[k] as number) - accepting) / classes] as number[], line, hits[k + 1] as number);
+      if (n < hits.length) break;
+      // The hits filled up: on from the last one.
+      row = hits[n - 2] as number;
+      from = hits[n - 1] as number;
     }
   }
 
-  /** Literals `found` end just before line[end]: list the line for the rules they serve (once per rule). */
-  private found(found: readonly number[], line: string, end: number): void {
-    for (const id of found)
-      for (const { rule, exact } of this.served[id] as Served[])
-        if (exact === undefined || endsAt(line, exact, end)) this.listRule(rule);
+  /** Folded texts `ended` end just before line[end]: add their literals there (case-sensitive ones confirmed). */
+  private confirm(ended: readonly number[], line: string, end: number): void {
+    for (const folded of ended)
+      for (const { id, exact } of this.variants[folded] as Variant[])
+        if (exact === undefined || endsAt(line, exact, end)) this.add(id);
   }
 
-  /** Literal `id` is in the line (its exact text, when case-sensitive: the native tests compare exactly). */
-  private hit(id: number): void {
-    for (const { rule } of this.served[id] as Served[]) this.listRule(rule);
-  }
-
-  private listRule(rule: number): void {
-    if (this.last[rule] === this.stamp) return;
-    this.last[rule] = this.stamp;
-    if (this.hitCount === this.hits.length) {
-      const grown = new Int32Array(this.hits.length * 2);
-      grown.set(this.hits);
-      this.hits = grown;
-    }
-    this.hits[this.hitCount++] = rule;
+  private add(id: number): void {
+    if (this.lastLiteral[id] === this.stamp) return;
+    this.lastLiteral[id] = this.stamp;
+    if (this.foundCount === this.found.length) this.found = grown(this.found);
+    this.found[this.foundCount++] = id;
   }
 }
 
 const NEWLINE = 0x0a;
-/** Stamps start again (and every rule's last one is cleared) before they would overflow. */
+/** Hits of the automaton taken per walk (a line with more is walked on from the last). */
+const WALKED_HITS = 128;
+/** Stamps start again (and every last one is cleared) before they would overflow. */
 const STAMP_LIMIT = 2 ** 30;
+
+const keyOf = (literal: Literal): string => `${literal.fold ? "i" : "-"}${literal.text}`;
+
+/**
+ * Step the automaton from `row` over line[from..], writing each hit (its row, and the offset just past it) into
+ * `hits` until the line ends or `hits` is full; the number of entries written. No call in the loop: the walk is the
+ * engine's hottest code, and its state stays in registers.
+ */
+function walk(
+  { rows, high, accepting }: Automaton,
+  low: Int32Array,
+  line: string,
+  from: number,
+  row: number,
+  hits: Int32Array,
+): number {
+  let n = 0;
+  for (let i = from; i < line.length; i++) {
+    const unit = line.charCodeAt(i);
+    row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
+    if (row >= accepting) {
+      hits[n++] = row;
+      hits[n++] = i + 1;
+      if (n === hits.length) return n;
+    }
+  }
+  return n;
+}
+
+/**
+ * The first `count` hits in order: a line mostly serves a few rules, sorted in place without a view per line; many
+ * (a literal shared by hundreds of rules) by the native sort, not in quadratic time.
+ */
+function sortHits(hits: Int32Array, count: number): void {
+  if (count > 16) {
+    hits.subarray(0, count).sort();
+    return;
+  }
+  for (let i = 1; i < count; i++) {
+    const rule = hits[i] as number;
+    let at = i;
+    for (; at > 0 && (hits[at - 1] as number) > rule; at--) hits[at] = hits[at - 1] as number;
+    hits[at] = rule;
+  }
+}
+
+function grown(list: Int32Array): Int32Array {
+  const out = new Int32Array(Math.max(8, list.length * 2));
+  out.set(list);
+  return out;
+}
 
 /** The native test of a folded literal would fold more than ASCII case: only ASCII ones are taken there. */
 function nativeSearchable(literal: Literal): boolean {
