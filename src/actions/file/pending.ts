@@ -1,4 +1,8 @@
 // The file action's bytes waiting for their write: each event's text encoded into blocks as it is sent.
+import type { LogEvent } from "../../core/event.js";
+import type { LogRecord } from "../../core/record.js";
+import { WireBytes } from "../../core/wire-bytes.js";
+import { wireJson } from "../../core/wire.js";
 
 /** The first block of a burst: most bursts fit, and are written with one synchronous write (appender.ts). */
 const FIRST_BLOCK_BYTES = 64 * 1024;
@@ -20,6 +24,22 @@ export class PendingBytes {
   private spare: Buffer | undefined;
   /** Bytes waiting. */
   bytes = 0;
+  private readonly wire = new WireBytes();
+
+  /** The event's wire lines (the bytes of wireJson), each record's encoded straight into the block. */
+  addEvent(event: LogEvent): void {
+    const records = event.records;
+    const last = records.length - 1;
+    if (last < 0) return this.add(wireJson(event));
+    for (let i = 0; i <= last; i++) {
+      const record = records[i] as LogRecord;
+      const most = this.wire.prepare(event.rule, record, i === last ? event.fields : record.fields);
+      if (!this.block || this.block.length - this.used < most) this.startBlock(most);
+      const end = this.wire.write(this.block as Buffer, this.used);
+      this.bytes += end - this.used;
+      this.used = end;
+    }
+  }
 
   add(text: string): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair's 4 bytes come from 2 units).
