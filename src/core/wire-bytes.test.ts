@@ -82,6 +82,19 @@ describe("WireBytes", () => {
     }
   });
 
+  it("escapes a special byte at every place of the four-byte words, beside any other byte", () => {
+    const wire = new WireBytes();
+    const specials = ['"', "\\", "\u0000", "\n", "\u001f", " ", "!", "#", "[", "]", "\u007f", "~"];
+    for (let length = 1; length <= 13; length++)
+      for (let at = 0; at < length; at++)
+        for (const special of specials)
+          for (const filler of ["a", "!", "#", "\u0021", "\u001f", '"']) {
+            const text = filler.repeat(at) + special + filler.repeat(length - at - 1);
+            const event = matchEvent([text]);
+            expect(encode(wire, event).toString()).toBe(wireJson(event));
+          }
+  });
+
   it("keeps the time right across seconds, years and the cached second going back", () => {
     const wire = new WireBytes();
     const times = [T0, T0 + 999, T0 + 1000, T0 - 1, T0, 0, 253402300799999, 253402300800000, NaN, T0 + 0.5, T0];
