@@ -93,6 +93,31 @@ describe("PendingBytes", () => {
     );
   });
 
+  it("fills a burst like the last one in one block freed by an earlier write, never the one being written", () => {
+    const pending = new PendingBytes();
+    const burst = (n: number) => {
+      const parts = Array.from({ length: n }, (_, i) => `${"x".repeat(100)} ${i}\n`);
+      for (const p of parts) pending.add(p);
+      return Buffer.from(parts.join(""));
+    };
+    let expected = burst(3000); // about 300 KB: more than the first block, joined once
+    const first = pending.take();
+    expect(first.equals(expected)).toBe(true);
+    pending.reuse();
+    expected = burst(3000); // now one block sized for it
+    const second = pending.take();
+    expect(second.equals(expected)).toBe(true);
+    expected = burst(3000); // while `second` is being written: another block
+    const third = pending.take();
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(third.equals(expected)).toBe(true);
+    pending.reuse();
+    expected = burst(2000);
+    const fourth = pending.take();
+    expect([second.buffer, third.buffer]).toContain(fourth.buffer); // reused, nothing allocated
+    expect(fourth.equals(expected)).toBe(true);
+  });
+
   it("gives an empty buffer when nothing was added", () => {
     expect(new PendingBytes().take().length).toBe(0);
   });
