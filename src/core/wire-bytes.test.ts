@@ -95,6 +95,17 @@ describe("WireBytes", () => {
           }
   });
 
+  it("keeps each encoder's line when two prepare before either writes (they share a scratch buffer)", () => {
+    const [one, two] = [new WireBytes(), new WireBytes()];
+    const [a, b] = [matchEvent(['first "line"']), matchEvent(["second, longer line"])];
+    const [ra, rb] = [a.records[0]!, b.records[0]!];
+    const [bufA, bufB] = [Buffer.alloc(one.prepare("r", ra, {})), Buffer.alloc(two.prepare("r", rb, {}))];
+    const endA = one.write(bufA, 0);
+    const endB = two.write(bufB, 0);
+    expect(bufA.toString("utf8", 0, endA)).toBe(wireJson(a));
+    expect(bufB.toString("utf8", 0, endB)).toBe(wireJson(b));
+  });
+
   it("keeps the time right across seconds, years and the cached second going back", () => {
     const wire = new WireBytes();
     const times = [T0, T0 + 999, T0 + 1000, T0 - 1, T0, 0, 253402300799999, 253402300800000, NaN, T0 + 0.5, T0];

@@ -11,8 +11,12 @@ import { isEmpty, isoTime } from "./wire.js";
 
 /** Lines longer than this (UTF-16 units) are encoded through JSON.stringify: the scratch buffer takes 3 bytes each. */
 const SCRATCH_UNITS = 16 * 1024;
-/** The line's UTF-8 bytes, read back to escape them; shared, as encoding is synchronous. */
+/** The line's UTF-8 bytes, read back to escape them; shared by the encoders (see scratchHolder). */
 const scratch = Buffer.allocUnsafe(SCRATCH_UNITS * 3);
+/** The encoder whose prepared line scratch holds: another's write() between a prepare() and its write() encodes again. */
+let scratchHolder = 0;
+/** Encoders made so far: each has its number for scratchHolder. */
+let encoders = 0;
 const scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.length);
 
 /** Per ASCII byte, what JSON.stringify writes for it: 0 as is, else the letter after the backslash (or `u`). */
@@ -41,6 +45,7 @@ const MAX_RULES = 4096;
  * with that much room and returns where they end. One encoder per writer: its pieces are cached between lines.
  */
 export class WireBytes {
+  private readonly id = ++encoders;
   private second = NaN;
   private timePrefix: Buffer = NULL_TIME;
   private source: string | undefined;
@@ -65,6 +70,7 @@ export class WireBytes {
     if (record.source !== this.source || record.file !== this.file) this.cacheSource(record.source, record.file);
     const line = record.line;
     this.asciiBytes = line.length <= SCRATCH_UNITS ? scratch.write(line, 0, "utf8") : -1;
+    scratchHolder = this.id;
     // Every UTF-16 unit takes at least one byte: as many bytes as units means every one was ASCII.
     if (this.asciiBytes !== line.length) this.asciiBytes = -1;
     this.lineJson = this.asciiBytes < 0 ? JSON.stringify(line) : "";
@@ -83,7 +89,11 @@ export class WireBytes {
     buf.set(LINE_KEY, at);
     at += LINE_KEY.length;
     if (this.asciiBytes < 0) at += buf.write(this.lineJson, at, "utf8");
-    else at = escapeAscii(buf, this.viewOf(buf), at, this.asciiBytes);
+    else {
+      if (scratchHolder !== this.id) scratch.write(record.line, 0, "utf8");
+      scratchHolder = this.id;
+      at = escapeAscii(buf, this.viewOf(buf), at, this.asciiBytes);
+    }
     buf.set(this.rulePiece, at);
     at += this.rulePiece.length;
     if (this.fieldsJson === undefined) {
