@@ -119,12 +119,16 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
     exec(line) {
       const m = re.exec(line);
       if (!m) return undefined;
+      if (m.groups === undefined) return { match: m[0], groups: NO_GROUPS };
       const groups: Record<string, string> = {};
       for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) groups[k] = v;
       return { match: m[0], groups };
     },
   };
 }
+
+/** The groups of every match of a regex without named groups: frozen, as all its matches share it. */
+const NO_GROUPS: Record<string, string> = Object.freeze({});
 
 function literalPattern(text: string): Pattern {
   return {

@@ -138,7 +138,7 @@ function recordJson(rule: string, record: LogRecord, fields: Fields, close: stri
 }
 
 /** No own enumerable key: a rule without named groups on a source without a parser, the usual match. */
-function isEmpty(fields: Fields): boolean {
+export function isEmpty(fields: Fields): boolean {
   for (const _ in fields) return false;
   return true;
 }

@@ -2,7 +2,9 @@
 import type { Clock } from "../core/clock.js";
 
 export class Cooldown {
-  private last: { time: number; at: number } | undefined;
+  /** Record time and wall time of the last firing (NaN before the first): two numbers, no object per firing. */
+  private lastTime = NaN;
+  private lastAt = NaN;
   private swallowed = 0;
 
   constructor(
@@ -15,18 +17,21 @@ export class Cooldown {
    * swallowed since the last firing when it may fire, or undefined when it is suppressed.
    */
   admit(time: number, matches: number): number | undefined {
-    if (this.ms > 0 && this.last && this.elapsed(time, this.last) < this.ms) {
+    // Without a cooldown nothing is swallowed, and the last firing's times are never read.
+    if (this.ms <= 0) return 0;
+    if (!Number.isNaN(this.lastTime) && this.elapsed(time) < this.ms) {
       this.swallowed += matches;
       return undefined;
     }
     const suppressed = this.swallowed;
     this.swallowed = 0;
-    this.last = { time, at: this.clock.now() };
+    this.lastTime = time;
+    this.lastAt = this.clock.now();
     return suppressed;
   }
 
   /** Time since the last firing on the log's clock; when the log's time went backwards, on the wall clock. */
-  private elapsed(time: number, last: { time: number; at: number }): number {
-    return time >= last.time ? time - last.time : this.clock.now() - last.at;
+  private elapsed(time: number): number {
+    return time >= this.lastTime ? time - this.lastTime : this.clock.now() - this.lastAt;
   }
 }

@@ -4,14 +4,15 @@ import type { LogEvent } from "../core/event.js";
 import type { MatchResult } from "../core/pattern.js";
 import type { Fields, LogRecord } from "../core/record.js";
 import { formatDuration } from "../core/units.js";
-import { isoTime } from "../core/wire.js";
+import { isEmpty, isoTime } from "../core/wire.js";
 import { AbsenceTime, Silences } from "./absence.js";
 import { DEFAULT_MAX_GROUPS, type RuleConfig } from "./schema.js";
 import { groupKey, GroupTable, MAX_GROUP_BYTES, type Group } from "./groups.js";
 
 export interface Firing {
   rule: string;
-  actions: string[];
+  /** The rule's actions: one frozen list shared by all its firings. */
+  actions: readonly string[];
   event: LogEvent;
 }
 
@@ -32,6 +33,8 @@ export class KeyedRule {
   private readonly silences: Silences | undefined;
   private readonly time: AbsenceTime;
   private readonly kind: "match" | "threshold";
+  /** Frozen once: every firing of the rule carries this same list instead of a copy of its own. */
+  private readonly actions: readonly string[];
   private timer: { handle: Timer; wallAt: number } | undefined;
   private stopped = false;
 
@@ -43,6 +46,7 @@ export class KeyedRule {
   ) {
     this.groupBy = config.group_by;
     this.kind = config.threshold ? "threshold" : "match";
+    this.actions = Object.freeze([...config.actions]);
     const limits = {
       maxGroups: config.max_groups ?? DEFAULT_MAX_GROUPS,
       maxBytes: MAX_GROUP_BYTES,
@@ -136,7 +140,7 @@ export class KeyedRule {
   }
 
   private firing(event: LogEvent): Firing {
-    return { rule: this.name, actions: [...this.config.actions], event };
+    return { rule: this.name, actions: this.actions, event };
   }
 
   /** Keep one clock timer for the next silence (a timer due too early only re-checks). */
@@ -160,7 +164,11 @@ export class KeyedRule {
   }
 }
 
+/** What the events of a line without fields or named groups carry: frozen, so no firing can change another's. */
+const NO_FIELDS: Fields = Object.freeze({});
+
 /** Named groups of the match over the record's parsed fields (the record itself stays untouched). */
 function mergeFields(record: LogRecord, found: MatchResult): Fields {
+  if (isEmpty(found.groups) && isEmpty(record.fields)) return NO_FIELDS;
   return { ...record.fields, ...found.groups };
 }

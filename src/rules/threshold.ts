@@ -4,8 +4,9 @@
 export const TIME_JUMP_RESET_MS = 60_000;
 
 export class ThresholdWindow<T> {
-  /** Matches of the current window in time order; those before `head` have already left it. */
-  private entries: { item: T; time: number }[] = [];
+  /** Matches of the current window in time order, and their times; those before `head` have already left it. */
+  private items: T[] = [];
+  private times: number[] = [];
   private head = 0;
   private newest = -Infinity;
 
@@ -21,37 +22,47 @@ export class ThresholdWindow<T> {
   add(item: T, time: number): T[] | undefined {
     if (time < this.newest - this.within - TIME_JUMP_RESET_MS) {
       // The log's time went far back (an older file, a replay): what we hold belongs to another era.
-      this.entries = [];
+      this.items = [];
+      this.times = [];
       this.head = 0;
       this.newest = time;
     } else {
       this.newest = Math.max(this.newest, time);
     }
-    this.insert({ item, time });
+    this.insert(item, time);
     const oldest = this.newest - this.within;
-    while (this.head < this.entries.length && (this.entries[this.head] as { time: number }).time < oldest) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.entries.length) this.compact();
+    while (this.head < this.times.length && (this.times[this.head] as number) < oldest) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) this.compact();
     if (this.size < this.count) return undefined;
-    const full = this.entries.slice(this.head).map((e) => e.item);
-    this.entries = [];
+    // The array handed out is the window's own (or its tail): a new one starts for the next matches.
+    const full = this.head === 0 ? this.items : this.items.slice(this.head);
+    this.items = [];
+    this.times = [];
     this.head = 0;
     return full;
   }
 
   /** Matches currently held (for tests and introspection). */
   get size(): number {
-    return this.entries.length - this.head;
+    return this.times.length - this.head;
   }
 
   /** Keep time order; a slightly late line lands near the end, so the scan is short. */
-  private insert(entry: { item: T; time: number }): void {
-    let at = this.entries.length;
-    while (at > this.head && (this.entries[at - 1] as { time: number }).time > entry.time) at--;
-    this.entries.splice(at, 0, entry);
+  private insert(item: T, time: number): void {
+    let at = this.times.length;
+    while (at > this.head && (this.times[at - 1] as number) > time) at--;
+    if (at === this.times.length) {
+      this.items.push(item);
+      this.times.push(time);
+      return;
+    }
+    this.items.splice(at, 0, item);
+    this.times.splice(at, 0, time);
   }
 
   private compact(): void {
-    this.entries = this.entries.slice(this.head);
+    this.items = this.items.slice(this.head);
+    this.times = this.times.slice(this.head);
     this.head = 0;
   }
 }

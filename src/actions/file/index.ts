@@ -8,7 +8,6 @@ import { Appender } from "./appender.js";
 import { PendingBytes } from "./pending.js";
 import { expandHome } from "../../core/paths.js";
 import { within } from "../../core/lifetime.js";
-import { wireJson } from "../../core/wire.js";
 
 import { fileSchema, type FileConfig } from "./schema.js";
 export { fileSchema, type FileConfig } from "./schema.js";
@@ -40,7 +39,7 @@ export class FileAction implements Action {
 
   /** Takes the event at once (ACCEPTED, nothing for the pipeline to await) unless too many bytes wait already. */
   send(event: LogEvent, release: Release): Promise<void> {
-    this.pending.add(wireJson(event));
+    this.pending.addEvent(event);
     this.releases.push(release);
     // Sends of one dispatch arrive in the same turn: start writing on the next, so they share one append.
     const draining = (this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))

@@ -1,6 +1,8 @@
 // PendingBytes against Buffer.from of the joined text: the same bytes for any text, across blocks and takes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { matchEvent } from "../exec/testing/helpers.js";
+import { wireJson } from "../../core/wire.js";
 import { PendingBytes } from "./pending.js";
 
 /** Texts that cross block edges: ASCII, 2-, 3- and 4-byte characters, lone surrogates, up to past a block. */
@@ -53,6 +55,67 @@ describe("PendingBytes", () => {
       ),
       { seed: 16, numRuns: 60, endOnFailure: true },
     );
+  });
+
+  it("takes out the bytes of wireJson for events encoded straight into its blocks, mixed with texts", () => {
+    // Events of long and short lines (some non-ASCII), alerts without records, and texts, across blocks and takes.
+    const line = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.integer({ min: 1, max: 70_000 }).map((n) => `"${"q".repeat(n)}\\`),
+    );
+    const event = fc.oneof(
+      fc.array(line, { minLength: 1, maxLength: 3 }).map((lines) => matchEvent(lines)),
+      fc.constant({ ...matchEvent([]), kind: "alert" as const, message: "hits = 5", data: { hits: 5 } }),
+    );
+    const item = fc.oneof({ weight: 6, arbitrary: event }, { weight: 2, arbitrary: text }, fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 40 }), (items) => {
+        const pending = new PendingBytes();
+        let added = "";
+        const check = () => {
+          expect(pending.take().equals(Buffer.from(added))).toBe(true);
+          pending.reuse();
+          added = "";
+        };
+        for (const it of items) {
+          if (it === undefined) check();
+          else if (typeof it === "string") {
+            pending.add(it);
+            added += it;
+          } else {
+            pending.addEvent(it);
+            added += wireJson(it);
+          }
+        }
+        check();
+      }),
+      { seed: 16, numRuns: 100, endOnFailure: true },
+    );
+  });
+
+  it("fills a burst like the last one in one block freed by an earlier write, never the one being written", () => {
+    const pending = new PendingBytes();
+    const burst = (n: number) => {
+      const parts = Array.from({ length: n }, (_, i) => `${"x".repeat(100)} ${i}\n`);
+      for (const p of parts) pending.add(p);
+      return Buffer.from(parts.join(""));
+    };
+    let expected = burst(3000); // about 300 KB: more than the first block, joined once
+    const first = pending.take();
+    expect(first.equals(expected)).toBe(true);
+    pending.reuse();
+    expected = burst(3000); // now one block sized for it
+    const second = pending.take();
+    expect(second.equals(expected)).toBe(true);
+    expected = burst(3000); // while `second` is being written: another block
+    const third = pending.take();
+    expect(third.buffer).not.toBe(second.buffer);
+    expect(third.equals(expected)).toBe(true);
+    pending.reuse();
+    expected = burst(2000);
+    const fourth = pending.take();
+    expect([second.buffer, third.buffer]).toContain(fourth.buffer); // reused, nothing allocated
+    expect(fourth.equals(expected)).toBe(true);
   });
 
   it("gives an empty buffer when nothing was added", () => {
