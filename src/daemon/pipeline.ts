@@ -177,6 +177,7 @@ export class Pipeline {
       once: this.options.once,
       emit: (batch) => this.dispatch(batch),
       wanted: () => this.wanted(name),
+      ...(this.taps.length > 0 ? {} : { batchRecords: EVALUATE_SLICE }),
       ...joinerOf(parser?.type),
     });
     this.sources.set(name, { config: cfg, instance });
