@@ -19,12 +19,12 @@ export async function emitRead(
   emit: EmitLines,
   metrics: FileMetrics,
 ): Promise<boolean> {
-  metrics.read(t.path, bytes, 0);
-  for (;;) {
+  // The first take always returns lines (maybe none): the read's bytes are counted with them.
+  for (let first = true; ; first = false) {
     const rewindTo = t.committable;
     const lines = t.take(slice);
     if (!lines) return true;
-    metrics.read(t.path, 0, t.countLines());
+    metrics.read(t.path, first ? bytes : 0, t.countLines());
     metrics.linesCut(countCut(lines));
     if (!(await emit(t, lines, rewindTo))) return false;
   }

@@ -130,29 +130,28 @@ export class LineSplitter {
 
   /** Find the candidate lines (and the end of the line begun in an earlier chunk) of a chunk being loaded. */
   private select(chunk: Buffer, needles: readonly Needle[]): void {
-    const starts: number[] = [];
-    const ends: number[] = [];
     let from = 0;
+    let pendingEnd = -1;
     if (this.continues) {
-      const nl = chunk.indexOf(NEWLINE);
-      if (nl < 0) from = -1;
-      else {
-        starts.push(0);
-        ends.push(nl);
-        this.completed++;
-        from = nl + 1;
-      }
+      pendingEnd = chunk.indexOf(NEWLINE);
+      from = pendingEnd < 0 ? -1 : pendingEnd + 1;
+      if (pendingEnd >= 0) this.completed++;
     }
     const last = from < 0 ? -1 : chunk.lastIndexOf(NEWLINE);
     this.cursor = from < 0 ? 0 : from;
+    let starts: number[] = [];
+    let ends: number[] = [];
     if (last >= from && from >= 0) {
       const spans = candidateSpans(chunk, from, last + 1, needles);
       this.completed += spans.lines;
-      for (let i = 0; i < spans.starts.length; i++) {
-        starts.push(spans.starts[i] as number);
-        ends.push(spans.ends[i] as number);
-      }
+      starts = spans.starts;
+      ends = spans.ends;
       this.cursor = last + 1;
+    }
+    // The line begun in an earlier chunk comes first, whether it holds a needle or not.
+    if (pendingEnd >= 0) {
+      starts.unshift(0);
+      ends.unshift(pendingEnd);
     }
     this.starts = starts;
     this.ends = ends;

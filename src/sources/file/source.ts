@@ -245,10 +245,10 @@ export class FileSource implements Source {
     const records = t.records(lines);
     // A stop that delivered part of the batch commits that part: the next start repeats none of it. The offsets
     // are copied: the ack lives until the actions have written their events, and must not keep every line alive.
-    const offsets = new Float64Array(lines.length);
-    for (let i = 0; i < lines.length; i++) offsets[i] = (lines[i] as RawLine).offset;
+    const offsets = lines.map((l) => l.offset);
     const ack = new CountingAck(entry.done, (n) => {
-      if (n < offsets.length) entry.progress(offsets[n] as number);
+      const next = offsets[n];
+      if (next !== undefined) entry.progress(next);
     });
     try {
       await this.ctx.emit({ source: this.ctx.name, records, ack });
