@@ -54,7 +54,7 @@ function savedOffset(stateDir: string, file: string): number {
 }
 
 describe("file source: reads handed over in slices", () => {
-  it("a crash while a slice waits: the checkpoint is at its first line, the restart delivers the rest once", async () => {
+  it("a crash while a slice waits: the checkpoint is not past it, the restart delivers the rest once", async () => {
     let cases = 0;
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {

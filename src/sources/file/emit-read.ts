@@ -8,9 +8,9 @@ import type { Tailer } from "./tailer.js";
 export type EmitLines = (t: Tailer, lines: RawLine[], rewindTo: number) => Promise<boolean>;
 
 /**
- * Emit the lines of the read just made (`bytes` long), `slice` lines at a time, each once the one before was taken; false
- * when the pipeline refused one. A slice's batch ends where the next slice starts, so the checkpoint never moves
- * past a line not yet handed over; a refused slice is read again from its first line.
+ * Emit the lines of the read just made (`bytes` long), `slice` lines at a time, each once the one before was
+ * taken; false when the pipeline refused one. A slice's batch ends where the next slice starts, so the checkpoint
+ * never moves past a line not yet handed over; a refused slice is read again from its first line.
  */
 export async function emitRead(
   t: Tailer,
