@@ -219,6 +219,12 @@ class Model {
 /** Drives the source through the steps and checks what it delivers against the model. */
 class Runner {
   readonly h = new Harness();
+
+  /** batch: the records per batch the pipeline asks for (reads handed over in slices), undefined for whole reads. */
+  constructor(batch?: number) {
+    this.h.batchRecords = batch;
+  }
+
   readonly m = new Model(this.h.path("app.log"));
   readonly config = { path: this.m.file, rescan: "100ms", rotate_wait: "100ms" };
   readonly delivered = new Set<string>();
@@ -345,13 +351,14 @@ function readSaved(stateDir: string): Checkpoints {
 }
 
 const SOAK = process.env.LOGWARD_SOAK === "1";
+const stepsArb = fc.array(stepArb, { minLength: 1, maxLength: SOAK ? 40 : 14 });
 
 describe("file source model", () => {
   it("delivers every line through writes, rotations, stops and crashes; repeats only what a crash's save missed", async () => {
     const totals = { runs: 0, crashes: 0, repeats: 0, lines: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: SOAK ? 40 : 14 }), async (steps) => {
-        const r = new Runner();
+      fc.asyncProperty(stepsArb, fc.constantFrom(undefined, 1, 3, 7), async (steps, batch) => {
+        const r = new Runner(batch);
         await r.run(steps);
         totals.runs++;
         totals.crashes += r.figures.crashes;

@@ -88,6 +88,10 @@ export class Harness {
 
   /** What the pipeline would answer to wanted(): the literals lines must contain, undefined for every line. */
   wanted: readonly string[] | undefined = undefined;
+  /** The batch size the pipeline asks for (SourceContext.batchRecords); undefined for whole reads. */
+  batchRecords: number | undefined = undefined;
+  /** Awaited before each batch is taken (its index among this run's batches): backpressure, or a refusal. */
+  gate: ((batch: RecordBatch, index: number) => Promise<void> | undefined) | undefined = undefined;
 
   async start(config: Record<string, unknown>, opts: { once?: boolean; clock?: Clock } = {}): Promise<Source> {
     this.store = await FileCheckpointStore.open(this.stateDir, {
@@ -103,8 +107,10 @@ export class Harness {
       checkpoints: this.store,
       once: opts.once ?? false,
       wanted: () => this.wanted,
+      ...(this.batchRecords === undefined ? {} : { batchRecords: this.batchRecords }),
       emit: async (batch) => {
         if (this.crashed) throw new Error("crashed");
+        await this.gate?.(batch, this.batches.length);
         this.batches.push(batch);
         this.records.push(...batch.records);
         const release = batch.ack.hold();

@@ -44,6 +44,12 @@ export interface SourceContext extends ComponentContext {
   /** --once: read what exists now, then report caughtUp. */
   once: boolean;
   /**
+   * Records per batch the pipeline would rather get (one it evaluates at once): a source that has many at hand may
+   * hand them over in batches of about this size, so a big read's records need not all be alive at once. Unset:
+   * whole reads (a tap is told which rules matched each line of a batch, a threshold's earlier lines too).
+   */
+  batchRecords?: number;
+  /**
    * Set when the source's parser reads a format whose writer splits long lines (docker, cri): a file source joins
    * the parts back with it, per file, before making records (as it does multiline events).
    */

@@ -2,23 +2,20 @@
 import type { Action, Source, SourceContext, Tap } from "../core/component.js";
 import type { Clock } from "../core/clock.js";
 import type { CheckpointStore } from "../core/checkpoint.js";
-import { ACCEPTED, type LogEvent } from "../core/event.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
-import { noAck, type LogRecord, type RecordBatch, type Release } from "../core/record.js";
-import { describeError, UserError } from "../core/errors.js";
+import type { RecordBatch } from "../core/record.js";
+import { UserError } from "../core/errors.js";
 import type { Literal } from "../core/literals.js";
 import type { ActionConfig, Config, SourceConfig } from "../config/types.js";
 import { findActionKind } from "../actions/index.js";
 import { findSourceKind } from "../sources/index.js";
 import { findParserKind } from "../parsers/index.js";
-import { compileRules, type Firing, type RuleEngine } from "../rules/engine.js";
+import { compileRules, type RuleEngine } from "../rules/engine.js";
+import { Dispatcher, EVALUATE_SLICE } from "./dispatch.js";
 import { createStatsJob, type StatsJob } from "../stats/job.js";
 import { createRecordParser, type RecordParser } from "./parsers.js";
 import { aborted } from "./signals.js";
-
-/** Records of a batch the rules evaluate at a time (at least the engine's prefilter minimum). */
-const EVALUATE_SLICE = 256;
 
 /** U+FFFD or a lone surrogate in a literal: what invalid bytes decode to, so not findable in the raw bytes. */
 const NOT_IN_BYTES = /\uFFFD|\p{Cs}/u;
@@ -50,6 +47,7 @@ export class Pipeline {
   private config: Config;
   private readonly log: Logger;
   private readonly taps: readonly Tap[];
+  private readonly dispatcher: Dispatcher;
 
   constructor(
     config: Config,
@@ -58,6 +56,12 @@ export class Pipeline {
     this.config = config;
     this.log = options.logger;
     this.taps = options.taps ?? [];
+    this.dispatcher = new Dispatcher({
+      engine: () => this.engine,
+      action: (name) => this.actions.get(name)?.instance,
+      taps: this.taps,
+      log: this.log,
+    });
     this.engine = this.compileEngine(config);
     for (const [name, cfg] of Object.entries(config.actions))
       this.actions.set(name, { config: cfg, instance: this.createAction(name, cfg) });
@@ -75,7 +79,7 @@ export class Pipeline {
     );
     return compileRules(config.rules, this.options.clock, {
       metrics: this.options.metrics,
-      onTimerFirings: (firings) => this.onTimerFirings(firings),
+      onTimerFirings: (firings) => this.dispatcher.timerFirings(firings),
       onPatternTimeout: (rule, pattern) => {
         timeouts.inc({ rule });
         if (told.has(rule)) return;
@@ -177,6 +181,7 @@ export class Pipeline {
       once: this.options.once,
       emit: (batch) => this.dispatch(batch),
       wanted: () => this.wanted(name),
+      ...(this.taps.length > 0 ? {} : { batchRecords: EVALUATE_SLICE }),
       ...joinerOf(parser?.type),
     });
     this.sources.set(name, { config: cfg, instance });
@@ -218,7 +223,7 @@ export class Pipeline {
         logger: this.log.child({ stats: name }),
         metrics: this.options.metrics,
         live: !this.options.once,
-        emit: (event) => this.onStatsEvent(cfg.actions ?? [], event),
+        emit: (event) => this.dispatcher.statsEvent(cfg.actions ?? [], event),
       });
       this.statsJobs.set(name, job);
     }
@@ -229,128 +234,18 @@ export class Pipeline {
     return { name, clock, metrics, stateDir, logger: this.log.child({ [role]: name }) };
   }
 
-  /**
-   * One batch through parsers, stats, rules and taps; resolves when every action accepted its events. The rules
-   * see it a slice at a time, each slice's events sent before the next slice's are built: a whole read's events
-   * built at once outlived the young generation's collections, and the old one grew with every firing.
-   */
+  /** One batch through parsers, stats, then the rules and taps; resolves when every action accepted its events. */
   private async dispatch(batch: RecordBatch): Promise<void> {
     this.parsers.get(batch.source)?.(batch.records);
     for (const [name, job] of this.statsJobs)
       if (this.config.stats[name]?.source === batch.source) job.push(batch.records);
-    const all = batch.records;
-    // A tap is told which rules matched each line of what it is given, a threshold's earlier lines too: whole batch.
-    const size = this.taps.length > 0 ? all.length : EVALUATE_SLICE;
-    let at = 0;
-    let from = 0;
-    do {
-      const records = all.length <= size ? all : all.slice(from, from + size);
-      at = await this.dispatchSlice(batch, records, at);
-      from += size;
-    } while (from < all.length);
-  }
-
-  /** One slice of a batch through the rules and taps; the index in the batch of the last firing's record. */
-  private async dispatchSlice(batch: RecordBatch, records: LogRecord[], from: number): Promise<number> {
-    const firings = this.engine.evaluate(records);
-    // Which rules matched each line only matters to taps: not built per batch without one.
-    if (this.taps.length > 0) {
-      const matched = matchesByRecord(firings);
-      for (const tap of this.taps) tap.records(records, matched);
-    }
-    let at = from;
-    const ack = batch.ack;
-    for (const firing of firings) {
-      if (firing.event.kind !== "match") for (const tap of this.taps) tap.alert(firing.event);
-      at = firingIndex(batch.records, firing, at);
-      for (const actionName of firing.actions) {
-        const release = ack.holdRecord ? ack.holdRecord(at) : ack.hold();
-        const sending = this.send(actionName, firing.event, release);
-        if (!sending) continue; // the action took the event at once: the next one goes in this turn
-        try {
-          await sending;
-        } catch (err) {
-          this.refused(actionName, firing.event, release, err);
-        }
-      }
-    }
-    return at;
-  }
-
-  /** Absences the clock found while a source was quiet: no line (and no checkpoint) is behind them. */
-  private onTimerFirings(firings: Firing[]): void {
-    for (const firing of firings) {
-      for (const tap of this.taps) tap.alert(firing.event);
-      this.log.warn({ rule: firing.rule }, firing.event.message ?? firing.event.kind);
-      for (const name of firing.actions) this.sendAlert(name, firing.event);
-    }
-  }
-
-  private onStatsEvent(actionNames: string[], event: LogEvent): void {
-    if (event.kind === "stats") {
-      for (const tap of this.taps) tap.report(event.rule, event.data);
-      return;
-    }
-    for (const tap of this.taps) tap.alert(event);
-    this.log.warn({ stats: event.rule }, event.message ?? event.kind);
-    for (const name of actionNames) this.sendAlert(name, event);
-  }
-
-  /**
-   * Hand the event to the action: undefined when it is done with it at once (it took it, ACCEPTED, or there is no
-   * such action, or it refused it outright, logged and released), else the action's promise of taking it.
-   */
-  private send(actionName: string, event: LogEvent, release: Release): Promise<void> | undefined {
-    const action = this.actions.get(actionName);
-    if (!action) {
-      release();
-      return undefined;
-    }
-    try {
-      const sending = action.instance.send(event, release);
-      return sending === ACCEPTED ? undefined : sending;
-    } catch (err) {
-      this.refused(actionName, event, release, err);
-      return undefined;
-    }
-  }
-
-  /** An event no line is behind (an absence, a stats alert): nothing waits for it. */
-  private sendAlert(actionName: string, event: LogEvent): void {
-    const release = noAck.hold();
-    this.send(actionName, event, release)?.catch((err: unknown) => this.refused(actionName, event, release, err));
-  }
-
-  private refused(actionName: string, event: LogEvent, release: Release, err: unknown): void {
-    this.log.error({ action: actionName, rule: event.rule, err: describeError(err) }, "action refused an event");
-    release();
+    await this.dispatcher.rules(batch);
   }
 }
 
 function diffNames<T>(before: Record<string, T>, after: Record<string, T>): string[] {
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after[n]));
-}
-
-/**
- * The index in the batch of the record a firing came from (firings come in record order, from `from` on). When it
- * cannot be told (a threshold's records are ordered by time), `from`: an index no later than the real one only
- * makes the delivered prefix reported for the batch shorter, never longer.
- */
-function firingIndex(records: LogRecord[], firing: Firing, from: number): number {
-  const event = firing.event;
-  if (event.kind !== "match" || event.records.length !== 1) return from;
-  const trigger = event.records[0];
-  for (let i = from; i < records.length; i++) if (records[i] === trigger) return i;
-  return from;
-}
-
-function matchesByRecord(firings: Firing[]): Map<LogRecord, string[]> {
-  const map = new Map<LogRecord, string[]>();
-  for (const f of firings) {
-    for (const record of f.event.records) map.set(record, [...(map.get(record) ?? []), f.rule]);
-  }
-  return map;
 }
 
 /** The line joiner of a parser whose format's writer splits lines (docker, cri), for the source's context. */

@@ -3,13 +3,14 @@ import type { Clock } from "../../core/clock.js";
 import { describeError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { statHandle } from "./fingerprint.js";
-import type { RawLine } from "./lines.js";
+import { emitRead, type EmitLines } from "./emit-read.js";
 import type { FileMetrics } from "./metrics.js";
 import type { Tailer } from "./tailer.js";
 
 export interface DrainHooks {
-  /** Emit lines as one batch; false when the pipeline refused it. */
-  emit(t: Tailer, lines: RawLine[], rewindTo: number): Promise<boolean>;
+  emit: EmitLines;
+  /** Lines handed over at a time. */
+  slice: number;
   clock: Clock;
   logger: Logger;
   metrics: FileMetrics;
@@ -54,12 +55,9 @@ async function isDeleted(t: Tailer): Promise<boolean> {
 async function readToEnd(t: Tailer, hooks: DrainHooks, deadline: number): Promise<boolean> {
   for (;;) {
     if (hooks.clock.now() > deadline) return false;
-    const rewindTo = t.committable;
-    const chunk = await t.read();
-    if (!chunk) break;
-    hooks.metrics.read(t.path, chunk.bytes, chunk.count);
-    hooks.metrics.linesCut(chunk.cut);
-    if (!(await hooks.emit(t, chunk.lines, rewindTo))) return false;
+    const bytes = await t.read();
+    if (bytes === undefined) break;
+    if (!(await emitRead(t, bytes, hooks.slice, hooks.emit, hooks.metrics))) return false;
   }
   if (t.holding && !(await hooks.emit(t, t.flushAll(), t.committable))) return false;
   return true;

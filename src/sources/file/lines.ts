@@ -30,8 +30,20 @@ export class LineSplitter {
   private lastByte = -1;
   private lineStart: number;
   private position: number;
-  /** Lines completed by the last push, returned or not (a selective push returns only candidates). */
+  /** Lines of the last chunk completed so far, returned or not (a selective push returns only candidates). */
   completed = 0;
+  /** The chunk next() takes lines from, and its offset in the file; undefined once its lines are all taken. */
+  private chunk: Buffer | undefined;
+  private base = 0;
+  /** The chunk's first line continues the unfinished line of earlier chunks. */
+  private continues = false;
+  /** With needles: the start and end (at its newline) of each line to return, and the next one's index. */
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private nextSpan = 0;
+  private selective = false;
+  /** Without needles: where the next line starts. With needles: where the unfinished rest starts. */
+  private cursor = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -46,17 +58,22 @@ export class LineSplitter {
     return this.position;
   }
 
-  /** Where reading must resume to see every line not yet returned: the start of the unfinished line. */
+  /** Where reading must resume to see every line not yet returned: the start of the first line not returned. */
   get committable(): number {
     return this.lineStart;
   }
 
-  /** True when bytes of an unfinished line are held. */
+  /** True when bytes of an unfinished line are held, or lines of the loaded chunk are not yet taken. */
   get pending(): boolean {
     return this.position > this.lineStart;
   }
 
-  /** Start over at offset (after a truncation or a rewind), dropping any unfinished line. */
+  /** True while the loaded chunk has lines (or its unfinished rest) not yet taken by next(). */
+  get loaded(): boolean {
+    return this.chunk !== undefined;
+  }
+
+  /** Start over at offset (after a truncation or a rewind), dropping any unfinished line and untaken lines. */
   reset(offset: number): void {
     this.parts = [];
     this.kept = 0;
@@ -64,6 +81,7 @@ export class LineSplitter {
     this.lastByte = -1;
     this.lineStart = offset;
     this.position = offset;
+    this.unload();
   }
 
   /**
@@ -73,55 +91,116 @@ export class LineSplitter {
    * Only for lines shorter than maxBytes, since the bytes of a cut line differ from its text.
    */
   push(chunk: Buffer, needles?: readonly Needle[]): RawLine[] {
+    this.load(chunk, needles);
+    return this.next(Infinity) ?? [];
+  }
+
+  /**
+   * Take the next bytes of the file, as push does, but decode no line yet: next() then returns them a few at a
+   * time, so a big read's lines need not all be alive at once. With needles the chunk is searched whole now.
+   * The chunk must not change until its lines are all taken (or reset() is called).
+   */
+  load(chunk: Buffer, needles?: readonly Needle[]): void {
+    if (this.chunk) throw new Error("LineSplitter.load: the lines of the previous chunk are not all taken");
     this.completed = 0;
-    const lines: RawLine[] = [];
-    let from = 0;
-    if (needles && this.pending) from = this.finishPending(chunk, lines);
-    if (needles && from >= 0) from = this.pushSelected(chunk, from, needles, lines);
-    for (;;) {
-      if (from < 0) break;
-      const nl = chunk.indexOf(NEWLINE, from);
-      if (nl < 0) break;
-      lines.push(this.finish(chunk, from, nl));
-      this.completed++;
-      this.lineStart = this.position + nl + 1;
-      from = nl + 1;
-    }
-    if (from >= 0 && from < chunk.length) this.keep(chunk, from, chunk.length);
+    this.chunk = chunk;
+    this.base = this.position;
+    this.continues = this.pending;
     this.position += chunk.length;
+    this.nextSpan = 0;
+    this.selective = needles !== undefined;
+    this.cursor = 0;
+    if (needles) this.select(chunk, needles);
+  }
+
+  /**
+   * Up to max lines of the loaded chunk (a few more rather than leaving a remainder under a quarter of max), in
+   * order; once the last is returned the unfinished rest is kept and committable is the chunk's. Undefined when
+   * no chunk is loaded. committable moves past a line only once it is returned (and past lines left out by the
+   * needles up to the next one returned).
+   */
+  next(max: number): RawLine[] | undefined {
+    const chunk = this.chunk;
+    if (!chunk) return undefined;
+    const lines: RawLine[] = [];
+    if (this.selective) this.nextSelected(chunk, max, lines);
+    else this.nextScanned(chunk, max, lines);
     return lines;
   }
 
-  /** Complete the line begun in an earlier chunk; returns where the next line starts, or -1 (chunk kept whole). */
-  private finishPending(chunk: Buffer, lines: RawLine[]): number {
-    const nl = chunk.indexOf(NEWLINE);
-    if (nl < 0) {
-      this.keep(chunk, 0, chunk.length);
-      return -1;
+  /** Find the candidate lines (and the end of the line begun in an earlier chunk) of a chunk being loaded. */
+  private select(chunk: Buffer, needles: readonly Needle[]): void {
+    let from = 0;
+    let pendingEnd = -1;
+    if (this.continues) {
+      pendingEnd = chunk.indexOf(NEWLINE);
+      from = pendingEnd < 0 ? -1 : pendingEnd + 1;
+      if (pendingEnd >= 0) this.completed++;
     }
-    lines.push(this.finish(chunk, 0, nl));
-    this.completed++;
-    this.lineStart = this.position + nl + 1;
-    return nl + 1;
+    const last = from < 0 ? -1 : chunk.lastIndexOf(NEWLINE);
+    this.cursor = from < 0 ? 0 : from;
+    let starts: number[] = [];
+    let ends: number[] = [];
+    if (last >= from && from >= 0) {
+      const spans = candidateSpans(chunk, from, last + 1, needles);
+      this.completed += spans.lines;
+      starts = spans.starts;
+      ends = spans.ends;
+      this.cursor = last + 1;
+    }
+    // The line begun in an earlier chunk comes first, whether it holds a needle or not.
+    if (pendingEnd >= 0) {
+      starts.unshift(0);
+      ends.unshift(pendingEnd);
+    }
+    this.starts = starts;
+    this.ends = ends;
   }
 
-  /** The candidate lines among the complete lines from `from` on; returns where the unfinished rest starts. */
-  private pushSelected(chunk: Buffer, from: number, needles: readonly Needle[], lines: RawLine[]): number {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last < from) return from;
-    const spans = candidateSpans(chunk, from, last + 1, needles);
-    this.completed += spans.lines;
-    for (let i = 0; i < spans.starts.length; i++) {
-      const start = spans.starts[i] as number;
-      this.lineStart = this.position + start;
-      lines.push(this.finish(chunk, start, spans.ends[i] as number));
+  private nextSelected(chunk: Buffer, max: number, lines: RawLine[]): void {
+    const count = this.starts.length;
+    let stop = Math.min(count, this.nextSpan + max);
+    if (count - stop < max / 4) stop = count;
+    for (let i = this.nextSpan; i < stop; i++) {
+      const start = this.starts[i] as number;
+      if (i > 0 || !this.continues) this.lineStart = this.base + start;
+      lines.push(this.finish(chunk, start, this.ends[i] as number));
     }
-    this.lineStart = this.position + last + 1;
-    return last + 1 < chunk.length ? last + 1 : chunk.length;
+    this.nextSpan = stop;
+    if (stop < count) this.lineStart = this.base + (this.starts[stop] as number);
+    else this.finishChunk(chunk, this.cursor);
+  }
+
+  private nextScanned(chunk: Buffer, max: number, lines: RawLine[]): void {
+    let from = this.cursor;
+    while (lines.length < max) {
+      const nl = chunk.indexOf(NEWLINE, from);
+      if (nl < 0) return this.finishChunk(chunk, from);
+      lines.push(this.finish(chunk, from, nl));
+      this.completed++;
+      this.lineStart = this.base + nl + 1;
+      from = nl + 1;
+    }
+    this.cursor = from;
+    if (from >= chunk.length) this.finishChunk(chunk, from);
+  }
+
+  /** Every line of the chunk is taken: keep its unfinished rest (from `rest` on) and let the chunk go. */
+  private finishChunk(chunk: Buffer, rest: number): void {
+    if (rest > 0) this.lineStart = this.base + rest;
+    if (rest < chunk.length) this.keep(chunk, rest, chunk.length);
+    this.unload();
+  }
+
+  private unload(): void {
+    this.chunk = undefined;
+    this.starts = [];
+    this.ends = [];
   }
 
   /** The unfinished last line as a line of its own (a file let go without a final newline), if any. */
   flush(): RawLine | undefined {
+    if (this.chunk) throw new Error("LineSplitter.flush: the lines of the loaded chunk are not all taken");
     if (!this.pending) return undefined;
     const line = this.finish(Buffer.alloc(0), 0, 0);
     this.lineStart = this.position;

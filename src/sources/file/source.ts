@@ -10,7 +10,8 @@ import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
 import { type Needle, NeedleCache } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
-import type { Chunk, Tailer } from "./tailer.js";
+import type { Tailer } from "./tailer.js";
+import { emitRead, type EmitLines } from "./emit-read.js";
 import { WorkQueue } from "./queue.js";
 import { Repeaters } from "./timing.js";
 import { within } from "../../core/lifetime.js";
@@ -141,7 +142,8 @@ export class FileSource implements Source {
   private drainDeleted(): Promise<void> {
     const { clock, logger } = this.ctx;
     const hooks = {
-      emit: (t: Tailer, lines: RawLine[], rewindTo: number) => this.emitLines(t, lines, rewindTo),
+      emit: this.emitSlice,
+      slice: this.sliceLines,
       clock,
       logger,
       metrics: this.set.options.metrics,
@@ -204,22 +206,19 @@ export class FileSource implements Source {
   private async pump(t: Tailer): Promise<boolean> {
     for (let i = 0; i < READS_PER_TURN; i++) {
       if (this.stopping || !t.handle || this.set.tailers.get(t.key) !== t) return false;
-      const rewindTo = t.committable;
-      let chunk: Chunk | undefined;
+      let bytes: number | undefined;
       try {
         // Read ahead when this file is read again next: within its turn, or when no other file waits.
-        chunk = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.queue.readsWaiting === 0);
+        bytes = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.queue.readsWaiting === 0);
       } catch (err) {
         this.ctx.logger.warn({ file: t.path, err: describeError(err) }, "read failed; will retry");
         return false;
       }
-      if (!chunk) {
+      if (bytes === undefined) {
         this.targets.delete(t);
         return false;
       }
-      this.set.options.metrics.read(t.path, chunk.bytes, chunk.count);
-      this.set.options.metrics.linesCut(chunk.cut);
-      if (!(await this.emitLines(t, chunk.lines, rewindTo))) return false;
+      if (!(await emitRead(t, bytes, this.sliceLines, this.emitSlice, this.set.options.metrics))) return false;
       this.armMultiline(t);
       if ((this.targets.get(t) ?? Infinity) <= t.readPos) this.targets.delete(t);
       // Following: read up to what the last stat saw. Bytes written since raise a watch event of their own (or
@@ -228,6 +227,12 @@ export class FileSource implements Source {
     }
     return true;
   }
+
+  /** Lines of a read handed over at a time: what the pipeline evaluates at once, else the whole read. */
+  private get sliceLines(): number {
+    return this.ctx.batchRecords ?? Infinity;
+  }
+  private readonly emitSlice: EmitLines = (t, lines, rewindTo) => this.emitLines(t, lines, rewindTo);
 
   /** Hand lines to the pipeline as one batch, tracking its acknowledgement; on refusal, rewind to read them again. */
   private async emitLines(t: Tailer, lines: RawLine[], rewindTo: number): Promise<boolean> {
@@ -238,9 +243,11 @@ export class FileSource implements Source {
     }
     if (!this.set.state.identitySaved(t)) await this.set.state.saveIdentities();
     const records = t.records(lines);
-    // A stop that delivered part of the batch commits that part: the next start repeats none of it.
+    // A stop that delivered part of the batch commits that part: the next start repeats none of it. The offsets
+    // are copied: the ack lives until the actions have written their events, and must not keep every line alive.
+    const offsets = lines.map((l) => l.offset);
     const ack = new CountingAck(entry.done, (n) => {
-      const next = records[n]?.offset;
+      const next = offsets[n];
       if (next !== undefined) entry.progress(next);
     });
     try {

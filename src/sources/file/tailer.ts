@@ -13,16 +13,6 @@ import type { Needle } from "./needle.js";
 import { CHUNK_BYTES, ChunkReader, RECORD_CHUNK_BYTES } from "./reader.js";
 import type { Known } from "./verdict.js";
 
-/** What one read yields: the lines to emit, and the counts for metrics. */
-export interface Chunk {
-  lines: RawLine[];
-  bytes: number;
-  /** Lines the chunk completed, emitted or left out by the prefilter. */
-  count: number;
-  /** Emitted lines that were cut at max_line_bytes. */
-  cut: number;
-}
-
 export interface LineOptions {
   maxLineBytes: number;
   multiline: { start: Pattern; timeoutMs: number } | undefined;
@@ -72,6 +62,10 @@ export class Tailer {
   private multilineTimer: Timer | undefined;
   private readonly reader = new ChunkReader();
   private readonly splitter: LineSplitter;
+  /** The buffer of the read whose lines are being taken. */
+  private loadedBuf: Buffer | undefined;
+  /** Lines of that read already counted by countLines(). */
+  private counted = 0;
   private readonly multiline: LineJoiner | undefined;
 
   constructor(
@@ -209,13 +203,16 @@ export class Tailer {
   }
 
   /**
-   * Read the next chunk; returns the complete lines (events) it yields, or undefined at end of file. With needles,
-   * only lines containing one of them are decoded and returned (see LineSplitter.push); multiline events need
-   * every line, so the needles are ignored then. With ahead, the next read starts now if the file has more
-   * (pass it only when that read follows at once, so an idle file holds no buffer).
+   * Read the next chunk; returns its size, or undefined at end of file. Its lines (events) are then taken a slice
+   * at a time with take(), so one slice's strings are alive at once rather than a whole read's. With needles, only
+   * lines containing one of them are decoded (see LineSplitter.load); multiline events need every line, so the
+   * needles are ignored then. With ahead, the next read starts now if the file has more (pass it only when that
+   * read follows at once, so an idle file holds no buffer).
    */
-  async read(needles?: readonly Needle[], ahead = false): Promise<Chunk | undefined> {
+  async read(needles?: readonly Needle[], ahead = false): Promise<number | undefined> {
     if (!this.handle) return undefined;
+    // Lines of the previous read left untaken (a loop cut short): read them again rather than lose them.
+    if (this.splitter.loaded) this.rewind(this.committable);
     const select = this.multiline || this.options.maxLineBytes < CHUNK_BYTES ? undefined : needles;
     this.reader.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
     const { buf, bytesRead } = await this.reader.read(this.handle, this.position, this.statSize - this.position);
@@ -227,12 +224,36 @@ export class Tailer {
     if (ahead && this.behind) this.reader.readAhead(this.handle, this.position, this.statSize - this.position);
     const chunk = buf.subarray(0, bytesRead);
     this.growHead(chunk, this.readPos - bytesRead);
-    const raw = this.splitter.push(chunk, select);
-    const count = this.splitter.completed;
-    const cut = raw.reduce((n, l) => n + (l.cut > 0 ? 1 : 0), 0);
-    // Lines are decoded copies and held bytes are copied (LineSplitter.keep): nothing points into buf any more.
-    if (this.behind) this.reader.recycle(buf);
-    return { lines: this.multiline ? this.multiline.push(raw) : raw, bytes: bytesRead, count, cut };
+    this.splitter.load(chunk, select);
+    this.loadedBuf = buf;
+    this.counted = 0;
+    return bytesRead;
+  }
+
+  /**
+   * The next lines (events) of the last read, about max of them (maybe none, when the needles left out every line
+   * of the rest or an event is still open); undefined once the read's lines are all taken. committable moves past
+   * a line only once it is taken.
+   */
+  take(max: number): RawLine[] | undefined {
+    const raw = this.splitter.next(max);
+    if (!raw) return undefined;
+    if (!this.splitter.loaded) this.unload();
+    return this.multiline ? this.multiline.push(raw) : raw;
+  }
+
+  /** Lines the last read completed since the last call (taken, or left out by the prefilter), for metrics. */
+  countLines(): number {
+    const n = this.splitter.completed - this.counted;
+    this.counted = this.splitter.completed;
+    return n;
+  }
+
+  /** The read's lines are all taken: its buffer, which no line points into (they are decoded copies), is reused. */
+  private unload(): void {
+    const buf = this.loadedBuf;
+    this.loadedBuf = undefined;
+    if (buf && this.behind) this.reader.recycle(buf);
   }
 
   /** A short file's head grows with the bytes read right after it, so a file that was tiny stays recognisable. */
@@ -252,9 +273,13 @@ export class Tailer {
 
   /** Everything held back, as final lines: the file is being let go, so an unfinished last line is emitted as is. */
   flushAll(): RawLine[] {
+    // Lines of a read not yet taken come first (a file let go while its read was being emitted).
+    const raw = this.splitter.next(Infinity) ?? [];
+    this.unload();
     const partial = this.splitter.flush();
-    if (!this.multiline) return partial ? [partial] : [];
-    const events = partial ? this.multiline.push([partial]) : [];
+    if (partial) raw.push(partial);
+    if (!this.multiline) return raw;
+    const events = raw.length > 0 ? this.multiline.push(raw) : [];
     const last = this.multiline.flush();
     return last ? [...events, last] : events;
   }
@@ -262,6 +287,7 @@ export class Tailer {
   /** Start over at offset, forgetting held-back bytes (they will be read again). */
   rewind(offset: number): void {
     this.reader.drop();
+    this.loadedBuf = undefined;
     this.position = offset;
     this.splitter.reset(offset);
     this.multiline?.reset();
