@@ -9,10 +9,10 @@ import { bitHash, contextAt, LOWER_ALL, MUL_TABLE, PAIR_SLOTS, windowAt } from "
  * candidate) cost (ns, in a run).
  */
 const POSITION_COST = 1.5;
-const PASS_COST = 15;
+const PASS_COST = 5;
 const CANDIDATE_COST = 600;
 /** What a candidate of a 4-byte window costs: the kernel verifies it against its slot's needles (no call out). */
-const VERIFY_COST = 50;
+const VERIFY_COST = 15;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
@@ -20,17 +20,36 @@ const VERIFY_COST = 50;
  * windows is less rare than its rarest window: the stride whose sample cost is least wins.
  */
 export function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
-  const longest = longestStride(needles);
-  let best = 1;
-  let bestCost = Infinity;
+  return strideChoice(needles, counts, sampleBytes).stride;
+}
+
+/** The stride bestStride picks, and what a filter at that stride costs on the sample (ns, by the model above). */
+export function strideChoice(
+  needles: readonly WindowNeedle[],
+  counts: WindowCounts,
+  sampleBytes: number,
+): { stride: number; cost: number } {
+  return cheapestStride(windowCosts(needles, counts, longestStride(needles)), sampleBytes);
+}
+
+/** What the needles' windows cost on the sample at each stride from 1 to `longest` (index stride - 1). */
+export function windowCosts(needles: readonly WindowNeedle[], counts: WindowCounts, longest: number): number[] {
+  const costs: number[] = [];
   for (let stride = 1; stride <= longest; stride++) {
-    let cost = sampleBytes * POSITION_COST;
+    let cost = 0;
     for (const needle of needles) cost += placement(needle, stride, counts).cost;
-    if (cost / stride < bestCost) {
-      best = stride;
-      bestCost = cost / stride;
-    }
+    costs.push(cost);
   }
+  return costs;
+}
+
+/** The stride whose cost (positions tested, and windows' costs as windowCosts gives them) is least. */
+export function cheapestStride(windows: readonly number[], sampleBytes: number): { stride: number; cost: number } {
+  let best = { stride: 1, cost: Infinity };
+  windows.forEach((cost, i) => {
+    const perStride = (sampleBytes * POSITION_COST + cost) / (i + 1);
+    if (perStride < best.cost) best = { stride: i + 1, cost: perStride };
+  });
   return best;
 }
 
