@@ -32,7 +32,16 @@ interface KernelExports {
     needleTable: number,
   ): number;
   wf_verified: WebAssembly.Global;
-  line_starts(from: number, end: number, t: number, s1: number, mask: number, regionFrom: number, v: number): number;
+  line_starts(
+    from: number,
+    end: number,
+    t: number,
+    s1: number,
+    mask: number,
+    next: number,
+    regionFrom: number,
+    v: number,
+  ): number;
   find(
     from: number,
     end: number,
@@ -178,6 +187,7 @@ export class ScanKernel {
       tableAt,
       tables.shift,
       tables.mask,
+      tables.next,
       regionFrom - base,
       needleTableAt,
     );
@@ -250,6 +260,8 @@ export interface KernelLineStarts {
   readonly shift: number;
   /** The bytes of the 4 after a newline that are hashed (needles with fewer after their newline). */
   readonly mask: number;
+  /** Where after the newline the byte a slot's mark tests is (see line_starts). */
+  readonly next: number;
   readonly needleTable: Uint8Array;
 }
 

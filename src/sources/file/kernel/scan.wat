@@ -411,20 +411,22 @@
       (br $group))
     (i32.const -1))
 
-  ;; ---- line starts ----
+;; ---- line starts ----
   ;; Needles anchored at a line start (a leading newline), looked for only where lines start: at each newline in
-  ;; [p, end) (16 bytes compared per step) and at $from itself when p is $from (the region's first line, whose
+  ;; [p, end) (32 bytes compared per step) and at $from itself when p is $from (the region's first line, whose
   ;; newline is not in the region), the 4 bytes after it, each OR 0x20 and masked by $mask (needles with fewer
-  ;; bytes after their newline), hashed into the byte table $t (shift $s1), a marked slot verified against its
+  ;; bytes after their newline), hashed into the byte table $t (shift $s1). A slot's byte is 0 (no needle), 1
+  ;; (verify), or 0x80 plus the low 7 bits of the byte after the hashed ones (at $next from the line start, OR
+  ;; 0x20) that all the slot's needles have: then only a line with that byte is verified against the slot's
   ;; needles ($wf_bucket, verify table $v). Returns the first hit's last byte, or -1.
   (func (export "line_starts") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $mask i32)
-    (param $from i32) (param $v i32) (result i32)
+    (param $next i32) (param $from i32) (param $v i32) (result i32)
     (local $bits i32) (local $q i32) (local $r i32) (local $nl v128)
     (local.set $nl (i8x16.splat (i32.const 10)))
     (if (i32.eq (local.get $p) (local.get $from))
       (then
         (local.set $r (call $line_start (local.get $p) (local.get $t) (local.get $s1) (local.get $mask)
-          (local.get $from) (local.get $end) (local.get $v)))
+          (local.get $next) (local.get $from) (local.get $end) (local.get $v)))
         (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))))
     (block $done
       (loop $block
@@ -441,22 +443,31 @@
             (br_if $lanes_done (i32.eqz (local.get $bits)))
             (local.set $q (i32.add (i32.add (local.get $p) (i32.ctz (local.get $bits))) (i32.const 1)))
             (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
-            (local.set $r (call $line_start (local.get $q) (local.get $t) (local.get $s1) (local.get $mask)
-              (local.get $from) (local.get $end) (local.get $v)))
-            (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))
+            ;; The slot's byte, written out (V8 does not inline calls); most lines stop here.
+            (if (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul
+                (i32.and (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (local.get $mask))
+                (i32.const 0x9E3779B1)) (local.get $s1))))
+              (then
+                (local.set $r (call $line_start (local.get $q) (local.get $t) (local.get $s1) (local.get $mask)
+                  (local.get $next) (local.get $from) (local.get $end) (local.get $v)))
+                (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))))
             (br $lanes)))
         (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $block)))
     (i32.const -1))
 
   ;; line_starts' test of the line starting at $q: a hit's last byte, or -1.
-  (func $line_start (param $q i32) (param $t i32) (param $s1 i32) (param $mask i32) (param $from i32)
-    (param $end i32) (param $v i32) (result i32)
-    (local $slot i32)
+  (func $line_start (param $q i32) (param $t i32) (param $s1 i32) (param $mask i32) (param $next i32)
+    (param $from i32) (param $end i32) (param $v i32) (result i32)
+    (local $slot i32) (local $mark i32)
     (local.set $slot (i32.shr_u (i32.mul
       (i32.and (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (local.get $mask))
       (i32.const 0x9E3779B1)) (local.get $s1)))
-    (if (result i32) (i32.load8_u (i32.add (local.get $t) (local.get $slot)))
-      (then (call $wf_bucket (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $slot)))
-      (else (i32.const -1))))
+    (local.set $mark (i32.load8_u (i32.add (local.get $t) (local.get $slot))))
+    (if (i32.eqz (local.get $mark)) (then (return (i32.const -1))))
+    (if (i32.and (i32.ne (i32.and (local.get $mark) (i32.const 0x80)) (i32.const 0))
+        (i32.ne (i32.and (i32.or (i32.load8_u (i32.add (local.get $q) (local.get $next))) (i32.const 0x20))
+          (i32.const 0x7f)) (i32.and (local.get $mark) (i32.const 0x7f))))
+      (then (return (i32.const -1))))
+    (call $wf_bucket (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $slot)))
 )
