@@ -79,18 +79,24 @@ export function placement(needle: WindowNeedle, stride: number, counts: WindowCo
   const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
   const reach = width === 4 && bytes.length >= 8 ? 8 : width;
+  // Sums from the needle's start of its windows' costs and of its bytes' log shares: each run's in two lookups.
+  const costs = [0];
+  for (let i = 0; i + width <= bytes.length; i++) {
+    const key = windowAt(bytes, i, width);
+    const cost =
+      reach === 8
+        ? counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST
+        : counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
+    costs.push((costs[i] as number) + cost);
+  }
+  const shares = [0];
+  for (let i = 0; i < bytes.length; i++)
+    shares.push((shares[i] as number) + 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold))));
   let best = { at: 0, width, run, reach, cost: Infinity };
   let bestScore = Infinity;
   for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
-    let cost = 0;
-    for (let i = at; i < at + run; i++) {
-      const key = windowAt(bytes, i, width);
-      if (reach === 8) cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST;
-      else cost += counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
-    }
-    let score = cost;
-    for (let i = at; i < at + width + run - 1; i++)
-      score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    const cost = (costs[at + run] as number) - (costs[at] as number);
+    const score = cost + (shares[at + width + run - 1] as number) - (shares[at] as number);
     if (score < bestScore) {
       best = { at, width, run, reach, cost };
       bestScore = score;
