@@ -80,18 +80,17 @@ export function placement(needle: WindowNeedle, stride: number, counts: WindowCo
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
   const reach = width === 4 && bytes.length >= 8 ? 8 : width;
   // Sums from the needle's start of its windows' costs and of its bytes' log shares: each run's in two lookups.
-  const costs = [0];
+  const { costs, shares } = scratch(bytes.length + 1);
   for (let i = 0; i + width <= bytes.length; i++) {
     const key = windowAt(bytes, i, width);
     const cost =
       reach === 8
         ? counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST
         : counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
-    costs.push((costs[i] as number) + cost);
+    costs[i + 1] = (costs[i] as number) + cost;
   }
-  const shares = [0];
   for (let i = 0; i < bytes.length; i++)
-    shares.push((shares[i] as number) + 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold))));
+    shares[i + 1] = (shares[i] as number) + 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
   let best = { at: 0, width, run, reach, cost: Infinity };
   let bestScore = Infinity;
   for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
@@ -103,6 +102,14 @@ export function placement(needle: WindowNeedle, stride: number, counts: WindowCo
     }
   }
   return best;
+}
+
+/** placement's running sums, reused from call to call (pricing a big set calls it for every needle and stride). */
+let sums = { costs: new Float64Array(64), shares: new Float64Array(64) };
+
+function scratch(length: number): { costs: Float64Array; shares: Float64Array } {
+  if (sums.costs.length < length) sums = { costs: new Float64Array(2 * length), shares: new Float64Array(2 * length) };
+  return sums;
 }
 
 /**
