@@ -44,7 +44,7 @@ export class WindowFilter implements KernelWindowFilter {
   readonly needleTable: Uint8Array | null;
   /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
   readonly stride: number;
-  /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
+  /** How far before its window a needle's 8 tested bytes may start (in JS; the kernel reads the byte-table marks). */
   back = 0;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
