@@ -161,6 +161,8 @@ describe("NeedleSet", () => {
             if (at >= 0) returned.push(kernel.windowVerified);
             return at;
           },
+          // The line-start pass returns verified hits only (its last byte): run on the kernel itself.
+          runLineStarts: kernel.runLineStarts.bind(kernel),
         });
         kernel.load(chunk, from, end);
         const found: [number[], number[]] = [[], []];
@@ -209,5 +211,58 @@ describe("NeedleSet", () => {
         expect(collect(new NeedleSet(needles, stride), chunk, 0, chunk.length, false)).toEqual(expected);
       }
     }
+  });
+});
+
+describe("NeedleSet split: line-start needles in a pass of their own", () => {
+  it("finds exactly the naive lines, merged in order once each, whether or not the set is split", () => {
+    // Short and long needles, anchored or not, folded or not; a region from a line start or from the newline before
+    // one (where Teddy hands a region over); lines already in the lists (Teddy's) stay first.
+    const caseArb = fc
+      .tuple(fc.array(needleArb(1), { minLength: 1, maxLength: 12 }), fc.array(needleArb(8), { maxLength: 40 }))
+      .map(([short, long]) => [...short, ...long])
+      .chain((needles) => fc.tuple(fc.constant(needles), chunkArb(needles), fc.nat(), fc.nat(), fc.boolean()));
+    fc.assert(
+      fc.property(
+        caseArb,
+        fc.constantFrom(undefined, 1, 2, 3, 4),
+        fc.constantFrom(true, false, undefined),
+        ([needles, chunk, x, y, atNewline], stride, split) => {
+          const [start, end] = region(chunk, x, y);
+          const from = atNewline && start > 0 ? start - 1 : start;
+          const [starts, ends] = reference(chunk, from, end, needles);
+          const kernel = scanKernel();
+          if (!kernel) throw new Error("the kernel does not run here (no WebAssembly SIMD)");
+          kernel.load(chunk, from, end);
+          const found: [number[], number[]] = [[-7], [-6]];
+          new NeedleSet(needles, stride, split).collect(chunk, from, end, found[0], found[1], kernel);
+          expect(found).toEqual([
+            [-7, ...starts],
+            [-6, ...ends],
+          ]);
+        },
+      ),
+      { numRuns: 600, seed: 1633 },
+    );
+  });
+
+  it("finds line-start needles at every line start of a big region, the first one and the last one too", () => {
+    const kernel = scanKernel();
+    if (!kernel) throw new Error("the kernel does not run here (no WebAssembly SIMD)");
+    // Lines of every length 0 to 40, so line starts fall on every lane of the kernel's 32-byte steps.
+    const lines = Array.from({ length: 2000 }, (_, i) => "xyzw".repeat(10).slice(0, (i * 7) % 41));
+    const needles = [new Needle("\nQ7"), new Needle({ text: "\nr8!", fold: true }), new Needle("\nSSSS9")];
+    fc.assert(
+      fc.property(fc.array(fc.nat(1999), { maxLength: 30 }), fc.nat(3), fc.nat(), (marked, which, tail) => {
+        const text = lines.map((line, i) => (marked.includes(i) ? ["Q7", "R8!", "SSSS9", "q7"][which] + line : line));
+        const chunk = Buffer.from(`${text.join("\n")}\n${"#".repeat(tail % 40)}`);
+        const end = chunk.lastIndexOf(NEWLINE) + 1;
+        kernel.load(chunk, 0, end);
+        const found: [number[], number[]] = [[], []];
+        new NeedleSet(needles, undefined, true).collect(chunk, 0, end, found[0], found[1], kernel);
+        expect(found).toEqual(reference(chunk, 0, end, needles));
+      }),
+      { numRuns: 60, seed: 77 },
+    );
   });
 });

@@ -9,10 +9,10 @@ import { bitHash, contextAt, LOWER_ALL, MUL_TABLE, PAIR_SLOTS, windowAt } from "
  * candidate) cost (ns, in a run).
  */
 const POSITION_COST = 1.5;
-const PASS_COST = 15;
+const PASS_COST = 5;
 const CANDIDATE_COST = 600;
 /** What a candidate of a 4-byte window costs: the kernel verifies it against its slot's needles (no call out). */
-const VERIFY_COST = 50;
+const VERIFY_COST = 15;
 
 /**
  * How many positions to step at a time: each needle must then hold `stride` windows of 4 bytes (needles shorter
@@ -20,17 +20,36 @@ const VERIFY_COST = 50;
  * windows is less rare than its rarest window: the stride whose sample cost is least wins.
  */
 export function bestStride(needles: readonly WindowNeedle[], counts: WindowCounts, sampleBytes: number): number {
-  const longest = longestStride(needles);
-  let best = 1;
-  let bestCost = Infinity;
+  return strideChoice(needles, counts, sampleBytes).stride;
+}
+
+/** The stride bestStride picks, and what a filter at that stride costs on the sample (ns, by the model above). */
+export function strideChoice(
+  needles: readonly WindowNeedle[],
+  counts: WindowCounts,
+  sampleBytes: number,
+): { stride: number; cost: number } {
+  return cheapestStride(windowCosts(needles, counts, longestStride(needles)), sampleBytes);
+}
+
+/** What the needles' windows cost on the sample at each stride from 1 to `longest` (index stride - 1). */
+export function windowCosts(needles: readonly WindowNeedle[], counts: WindowCounts, longest: number): number[] {
+  const costs: number[] = [];
   for (let stride = 1; stride <= longest; stride++) {
-    let cost = sampleBytes * POSITION_COST;
+    let cost = 0;
     for (const needle of needles) cost += placement(needle, stride, counts).cost;
-    if (cost / stride < bestCost) {
-      best = stride;
-      bestCost = cost / stride;
-    }
+    costs.push(cost);
   }
+  return costs;
+}
+
+/** The stride whose cost (positions tested, and windows' costs as windowCosts gives them) is least. */
+export function cheapestStride(windows: readonly number[], sampleBytes: number): { stride: number; cost: number } {
+  let best = { stride: 1, cost: Infinity };
+  windows.forEach((cost, i) => {
+    const perStride = (sampleBytes * POSITION_COST + cost) / (i + 1);
+    if (perStride < best.cost) best = { stride: i + 1, cost: perStride };
+  });
   return best;
 }
 
@@ -60,24 +79,37 @@ export function placement(needle: WindowNeedle, stride: number, counts: WindowCo
   const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
   const reach = width === 4 && bytes.length >= 8 ? 8 : width;
+  // Sums from the needle's start of its windows' costs and of its bytes' log shares: each run's in two lookups.
+  const { costs, shares } = scratch(bytes.length + 1);
+  for (let i = 0; i + width <= bytes.length; i++) {
+    const key = windowAt(bytes, i, width);
+    const cost =
+      reach === 8
+        ? counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST
+        : counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
+    costs[i + 1] = (costs[i] as number) + cost;
+  }
+  for (let i = 0; i < bytes.length; i++)
+    shares[i + 1] = (shares[i] as number) + 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
   let best = { at: 0, width, run, reach, cost: Infinity };
   let bestScore = Infinity;
   for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
-    let cost = 0;
-    for (let i = at; i < at + run; i++) {
-      const key = windowAt(bytes, i, width);
-      if (reach === 8) cost += counts.of(key, 4) * PASS_COST + counts.ofEight(bytes, contextAt(bytes, i)) * VERIFY_COST;
-      else cost += counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
-    }
-    let score = cost;
-    for (let i = at; i < at + width + run - 1; i++)
-      score += 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
+    const cost = (costs[at + run] as number) - (costs[at] as number);
+    const score = cost + (shares[at + width + run - 1] as number) - (shares[at] as number);
     if (score < bestScore) {
       best = { at, width, run, reach, cost };
       bestScore = score;
     }
   }
   return best;
+}
+
+/** placement's running sums, reused from call to call (pricing a big set calls it for every needle and stride). */
+let sums = { costs: new Float64Array(64), shares: new Float64Array(64) };
+
+function scratch(length: number): { costs: Float64Array; shares: Float64Array } {
+  if (sums.costs.length < length) sums = { costs: new Float64Array(2 * length), shares: new Float64Array(2 * length) };
+  return sums;
 }
 
 /**

@@ -18,9 +18,11 @@ import {
 } from "./window-hash.js";
 
 const NEWLINE = 0x0a;
+/** A byte-table mark: a needle shorter than 8 bytes has its window here (the bit table tests the window alone). */
+const WINDOW_ONLY = 32;
 
 /** A needle as the filter verifies it: bytes (lower case when fold) and where its marked window starts. */
-interface Entry {
+export interface Entry {
   readonly bytes: Buffer;
   readonly fold: boolean;
   readonly at: number;
@@ -42,7 +44,7 @@ export class WindowFilter implements KernelWindowFilter {
   readonly needleTable: Uint8Array | null;
   /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
   readonly stride: number;
-  /** The furthest a window's 8 bytes start before it (a window near the end of its needle). */
+  /** How far before its window a needle's 8 tested bytes may start (in JS; the kernel reads the byte-table marks). */
   back = 0;
   /** A needle found in every line ("\n" alone: a line start; or empty). */
   readonly everyLine: boolean;
@@ -57,12 +59,17 @@ export class WindowFilter implements KernelWindowFilter {
 
   /**
    * `sample`: text like the text to search, whose window counts pick each needle's windows (rarest there) and
-   * the stride; `stride` (tests) sets the longest stride the needles allow instead.
+   * the stride; `stride` (tests) sets the longest stride the needles allow instead; `counts`: the sample's, when
+   * the caller has them.
    */
-  constructor(needles: readonly WindowNeedle[], sample: Buffer = Buffer.alloc(0), stride?: number) {
+  constructor(
+    needles: readonly WindowNeedle[],
+    sample: Buffer = Buffer.alloc(0),
+    stride?: number,
+    counts = new WindowCounts(sample),
+  ) {
     const usable = distinct(needles);
     this.everyLine = usable.some((n) => n.bytes.length === 0 || (n.bytes.length === 1 && n.bytes[0] === NEWLINE));
-    const counts = new WindowCounts(sample);
     this.stride =
       stride === undefined ? bestStride(usable, counts, sample.length) : Math.min(stride, longestStride(usable));
     const long = usable.filter((n) => n.bytes.length >= 4).length * this.stride;
@@ -90,9 +97,11 @@ export class WindowFilter implements KernelWindowFilter {
     const key = windowAt(entry.bytes, entry.at, width);
     if (width === 4) {
       const slot = Math.imul(key, MUL_TABLE) >>> this.shift;
-      this.table[slot] = 1;
-      push(this.bySlot, slot, entry);
       const context = contextAt(entry.bytes, entry.at);
+      // Which bit-table hashes the kernel tests for this slot (see $wf_long in scan.wat): bit 5 the window alone,
+      // bit d the 8 bytes from d bytes before it.
+      (this.table[slot] as number) |= reach === 8 ? 1 << (entry.at - context) : WINDOW_ONLY;
+      push(this.bySlot, slot, entry);
       const eight =
         reach === 8
           ? withOffset(
@@ -174,7 +183,7 @@ export class WindowFilter implements KernelWindowFilter {
  * The kernel's needle table (layout: $wf_verify in scan.wat): a u32 per byte-table slot (its bucket's offset, or
  * 0), the buckets (a u32 count, then at, length and needle offset per entry), each needle's bytes and case mask.
  */
-function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots: number): Uint8Array {
+export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots: number): Uint8Array {
   const needleAt = new Map<Buffer, Entry>();
   let size = slots * 4;
   for (const entries of bySlot.values()) {
@@ -212,7 +221,7 @@ function isLowerLetter(byte: number): boolean {
 }
 
 /** The needles as lines are searched for them (see normalized), each once. */
-function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
+export function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
   const seen = new Map<string, WindowNeedle>();
   for (const needle of needles) {
     const usable = normalized(needle);
@@ -247,7 +256,7 @@ function occurs(entry: Entry, chunk: Buffer, start: number, from: number, end: n
   return true;
 }
 
-function push(map: Map<number, Entry[]>, key: number, entry: Entry): void {
+export function push(map: Map<number, Entry[]>, key: number, entry: Entry): void {
   const list = map.get(key);
   if (list) list.push(entry);
   else map.set(key, [entry]);

@@ -12,6 +12,8 @@ export const KERNEL_TEDDY_BYTES = 65536;
 const TEDDY_AT = NEEDLE_AT + KERNEL_NEEDLE_BYTES;
 /** The window filter's tables, after the Teddy page (the memory grows to hold them). */
 const FILTER_AT = TEDDY_AT + KERNEL_TEDDY_BYTES;
+/** Filters whose tables stay in the memory at once: a region's passes (window filter, line starts) and spares. */
+const RESIDENT_FILTERS = 6;
 
 interface KernelExports {
   count(from: number, end: number): number;
@@ -26,11 +28,20 @@ interface KernelExports {
     s2: number,
     t2: number,
     step: number,
-    back: number,
     regionFrom: number,
     needleTable: number,
   ): number;
   wf_verified: WebAssembly.Global;
+  line_starts(
+    from: number,
+    end: number,
+    t: number,
+    s1: number,
+    mask: number,
+    next: number,
+    regionFrom: number,
+    v: number,
+  ): number;
   find(
     from: number,
     end: number,
@@ -141,25 +152,46 @@ export class ScanKernel {
    * Its tables are copied in when they change (after the Teddy page).
    */
   runWindowFilter(tables: KernelWindowFilter, from: number, end: number, regionFrom = from): number {
-    if (this.filterTables !== tables) this.loadWindowFilter(tables);
-    const { shift, bitsShift } = tables;
-    const pairsAt = tables.pairs ? this.pairsAt : 0;
-    const needleTableAt = tables.needleTable ? this.needleTableAt : 0;
+    const [tableAt = 0, bitsAt = 0, pairsAt = 0, needleTableAt = 0] = this.place(tables, [
+      tables.table,
+      tables.bits,
+      tables.pairs,
+      tables.needleTable,
+    ]);
     const [start, stop] = [from - this.base, end - this.base];
     const at = this.exports.window_filter(
       start,
       stop,
-      FILTER_AT,
-      shift,
-      this.bitsAt,
-      bitsShift,
+      tableAt,
+      tables.shift,
+      bitsAt,
+      tables.bitsShift,
       pairsAt,
       tables.stride,
-      tables.back,
       regionFrom - this.base,
       needleTableAt,
     );
     return at < 0 ? -1 : at + this.base;
+  }
+
+  /**
+   * The last byte of the first line-start needle occurrence in chunk[from - 1, end) (see line_starts in scan.wat;
+   * the region starts a line at regionFrom, read as if a newline were before it), or -1.
+   */
+  runLineStarts(tables: KernelLineStarts, from: number, end: number, regionFrom: number): number {
+    const [tableAt = 0, needleTableAt = 0] = this.place(tables, [tables.table, tables.needleTable]);
+    const base = this.base;
+    const at = this.exports.line_starts(
+      from - base,
+      end - base,
+      tableAt,
+      tables.shift,
+      tables.mask,
+      tables.next,
+      regionFrom - base,
+      needleTableAt,
+    );
+    return at < 0 ? -1 : at + base;
   }
 
   /** Whether the last runWindowFilter returned a verified hit (not a candidate). */
@@ -167,21 +199,35 @@ export class ScanKernel {
     return this.exports.wf_verified.value === 1;
   }
 
-  private filterTables: KernelWindowFilter | undefined;
-  private bitsAt = 0;
-  private pairsAt = 0;
-  private needleTableAt = 0;
+  /** The filters whose tables are in the memory (after the Teddy page), and where each of their parts is. */
+  private resident = new Map<object, number[]>();
+  private residentEnd = FILTER_AT;
 
-  private loadWindowFilter(tables: KernelWindowFilter): void {
-    this.bitsAt = FILTER_AT + tables.table.byteLength;
-    this.pairsAt = this.bitsAt + tables.bits.byteLength;
-    this.needleTableAt = this.pairsAt + (tables.pairs?.byteLength ?? 0);
-    this.reserve(this.needleTableAt + (tables.needleTable?.byteLength ?? 0));
-    this.memory.set(tables.table, FILTER_AT);
-    this.memory.set(tables.bits, this.bitsAt);
-    if (tables.pairs) this.memory.set(tables.pairs, this.pairsAt);
-    if (tables.needleTable) this.memory.set(tables.needleTable, this.needleTableAt);
-    this.filterTables = tables;
+  /**
+   * Where the parts of an owner's tables are in the memory (0 for a null part), copied in on first use: a few
+   * owners stay resident at once (a region's passes each have theirs); more start the memory's tables afresh.
+   */
+  private place(owner: object, parts: readonly (Uint8Array | null)[]): number[] {
+    const known = this.resident.get(owner);
+    if (known) return known;
+    if (this.resident.size >= RESIDENT_FILTERS) {
+      this.resident.clear();
+      this.residentEnd = FILTER_AT;
+    }
+    const offsets: number[] = [];
+    let at = this.residentEnd;
+    for (const part of parts) {
+      offsets.push(part ? at : 0);
+      // 8-aligned, so each table starts on its own words.
+      at += part ? (part.byteLength + 7) & ~7 : 0;
+    }
+    this.reserve(at);
+    parts.forEach((part, i) => {
+      if (part) this.memory.set(part, offsets[i] as number);
+    });
+    this.residentEnd = at;
+    this.resident.set(owner, offsets);
+    return offsets;
   }
 
   /** Grow the memory to at least `need` bytes. */
@@ -193,8 +239,9 @@ export class ScanKernel {
 }
 
 /**
- * A window filter as the kernel runs it: a byte per hash of a 4-byte window (hash >>> shift), a bit per second
- * hash (>>> bitsShift), optionally a byte per 2-byte window, and optionally the needles to verify in the kernel.
+ * A window filter as the kernel runs it: a byte per hash of a 4-byte window (hash >>> shift; its bits say which
+ * second hashes to test, see $wf_long in scan.wat), a bit per second hash (>>> bitsShift), optionally a byte per
+ * 2-byte window, and optionally the needles to verify in the kernel.
  */
 export interface KernelWindowFilter {
   readonly table: Uint8Array;
@@ -203,9 +250,19 @@ export interface KernelWindowFilter {
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
   readonly stride: number;
-  readonly back: number;
   /** The needles per byte-table slot, laid out as $wf_verify in scan.wat reads them; null: the caller verifies. */
   readonly needleTable: Uint8Array | null;
+}
+
+/** Line-start needles as the kernel finds them (line_starts in scan.wat): a byte table and the needles per slot. */
+export interface KernelLineStarts {
+  readonly table: Uint8Array;
+  readonly shift: number;
+  /** The bytes of the 4 after a newline that are hashed (needles with fewer after their newline). */
+  readonly mask: number;
+  /** Where after the newline the byte a slot's mark tests is (see line_starts). */
+  readonly next: number;
+  readonly needleTable: Uint8Array;
 }
 
 /** A Teddy search as the kernel runs it: its tables, laid out as teddy in scan.wat reads them. */

@@ -249,38 +249,40 @@
   ;; With a verify table ($v, see $wf_verify) a long-window pass is verified here and only hits come back; a pair
 ;; table pass (needles under 4 bytes) comes back as a candidate for the caller to verify.
 
-  ;; 1 when the window at $q passes the long-window tables: byte table $t (hashed, shift $s1), then bit table $b
-  ;; (second hash, shift $s2) either on the window alone (needles shorter than 8 bytes) or on 8 bytes holding it,
-  ;; starting 0 to $back bytes before it (a window near its needle's end), all inside the region.
-  (func $wf_long (param $q i32) (param $t i32) (param $s1 i32) (param $b i32) (param $s2 i32) (param $back i32)
-    (result i32)
-    (local $x i32) (local $h i32) (local $a i32)
-    (local.set $x (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)))
-    (if (i32.eqz (i32.load8_u (i32.add (local.get $t)
-        (i32.shr_u (i32.mul (local.get $x) (i32.const 0x9E3779B1)) (local.get $s1)))))
-      (then (return (i32.const 0))))
-    (local.set $h (i32.shr_u (i32.mul (local.get $x) (i32.const 0x85EBCA77)) (local.get $s2)))
-    (if (i32.and (i32.const 1) (i32.shr_u
-        (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
-        (i32.and (local.get $h) (i32.const 7))))
-      (then (return (i32.const 1))))
-    (local.set $a (local.get $q))
-    (loop $context
-      ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
-      (local.set $h (i32.shr_u (i32.add
-        (i32.mul (i32.xor
-            (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
-            (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
-          (i32.const 0x85EBCA77))
-        (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
-      (if (i32.and (i32.const 1) (i32.shr_u
-          (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
-          (i32.and (local.get $h) (i32.const 7))))
-        (then (return (i32.const 1))))
-      (br_if $context (i32.and (i32.gt_u (local.get $a) (i32.const 0))
-        (i32.le_u (i32.sub (local.get $q) (local.tee $a (i32.sub (local.get $a) (i32.const 1))))
-          (local.get $back)))))
+  ;; 1 when the window at $q, whose byte-table slot holds $marks, passes the bit table $b (second hash, shift
+  ;; $s2): with bit 5 of $marks (a needle shorter than 8 bytes marked the slot) on the window alone; with bit d
+  ;; (0 to 4) on the 8 bytes from d bytes before it (a needle of 8 or more bytes whose window lies d bytes into
+  ;; its last 8), those starting inside the region.
+  (func $wf_long (param $q i32) (param $marks i32) (param $b i32) (param $s2 i32) (result i32)
+    (local $h i32) (local $a i32)
+    (if (i32.and (local.get $marks) (i32.const 32))
+      (then
+        (local.set $h (i32.shr_u (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020))
+          (i32.const 0x85EBCA77)) (local.get $s2)))
+        (if (call $wf_bit (local.get $b) (local.get $h)) (then (return (i32.const 1))))))
+    (local.set $marks (i32.and (local.get $marks) (i32.const 31)))
+    (block $none
+      (loop $context
+        (br_if $none (i32.eqz (local.get $marks)))
+        ;; Ascending d: a context starting before the region ends the search.
+        (br_if $none (i32.gt_u (i32.ctz (local.get $marks)) (local.get $q)))
+        (local.set $a (i32.sub (local.get $q) (i32.ctz (local.get $marks))))
+        (local.set $marks (i32.and (local.get $marks) (i32.sub (local.get $marks) (i32.const 1))))
+        ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
+        (local.set $h (i32.shr_u (i32.add
+          (i32.mul (i32.xor
+              (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
+              (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
+            (i32.const 0x85EBCA77))
+          (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
+        (if (call $wf_bit (local.get $b) (local.get $h)) (then (return (i32.const 1))))
+        (br $context)))
     (i32.const 0))
+
+  ;; 1 when bit $i of the bit table at $t is set.
+  (func $wf_bit (param $t i32) (param $i i32) (result i32)
+    (i32.and (i32.const 1) (i32.shr_u (i32.load8_u (i32.add (local.get $t) (i32.shr_u (local.get $i) (i32.const 3))))
+      (i32.and (local.get $i) (i32.const 7)))))
 
   ;; 1 after window_filter returned a verified hit (a needle's last byte), 0 after it returned a candidate.
   (global $wf_verified (export "wf_verified") (mut i32) (i32.const 0))
@@ -291,10 +293,13 @@
   ;; bytes, which are followed by as many mask bytes (0x20 where a folded needle has a lower-case letter). An
   ;; occurrence lies in [from - 1, end), the byte at from - 1 read as a newline (the region starts a line).
   (func $wf_verify (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $s1 i32) (result i32)
+    (call $wf_bucket (local.get $q) (local.get $from) (local.get $end) (local.get $v) (i32.shr_u
+      (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
+
+  ;; $wf_verify for the bucket of byte-table slot $slot (the line-start pass hashes otherwise).
+  (func $wf_bucket (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $slot i32) (result i32)
     (local $e i32) (local $last i32) (local $start i32) (local $n i32) (local $d i32) (local $i i32)
-    (local.set $e (i32.load (i32.add (local.get $v) (i32.shl (i32.shr_u
-      (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
-      (local.get $s1)) (i32.const 2)))))
+    (local.set $e (i32.load (i32.add (local.get $v) (i32.shl (local.get $slot) (i32.const 2)))))
     (if (i32.eqz (local.get $e)) (then (return (i32.const -1))))
     (local.set $e (i32.add (local.get $v) (local.get $e)))
     (local.set $last (i32.mul (i32.load (local.get $e)) (i32.const 12)))
@@ -337,56 +342,59 @@
         (br $entry)))
     (i32.const -1))
 
-  ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (see
-  ;; $wf_long), or, when $t2 is not 0, a non-zero byte of the 64 KiB pair table at $t2 for the two bytes at q.
-  ;; With a verify table at $v (not 0), a long window hit is verified (see $wf_verify, region start $from): the
-  ;; hit's last byte is returned and $wf_verified set, and a miss goes on scanning.
-  ;; Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification rejects what they let in).
+  ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (its
+  ;; byte-table slot not 0, then $wf_long on the slot's marks), or, when $t2 is not 0, a non-zero byte of the
+  ;; 64 KiB pair table at $t2 for the two bytes at q. With a verify table at $v (not 0), a long window hit is
+  ;; verified (see $wf_verify, region start $from): the hit's last byte is returned and $wf_verified set, and a
+  ;; miss goes on scanning. Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification
+  ;; rejects what they let in).
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
-    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $back i32) (param $from i32) (param $v i32)
-    (result i32)
-    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $any i32) (local $q i32) (local $r i32)
+    (param $s2 i32) (param $t2 i32) (param $stride i32) (param $from i32) (param $v i32) (result i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $slots i32) (local $pairs i32) (local $q i32)
+    (local $r i32) (local $marks i32)
     (global.set $wf_verified (i32.const 0))
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
       (local.set $a1 (i32.add (local.get $p) (local.get $stride)))
       (local.set $a2 (i32.add (local.get $a1) (local.get $stride)))
       (local.set $a3 (i32.add (local.get $a2) (local.get $stride)))
-      ;; Written out: V8 does not inline these calls.
-      (local.set $any (i32.or
+      ;; Written out (V8 does not inline calls): byte i of $slots is position i's byte-table slot.
+      (local.set $slots (i32.or
         (i32.or
           (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-            (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
-            (local.get $s1))))
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-            (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
-            (local.get $s1)))))
+          (i32.mul (i32.or (i32.load (local.get $p)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+          (local.get $s1))))
+          (i32.shl (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a1)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+          (local.get $s1)))) (i32.const 8)))
         (i32.or
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-            (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
-            (local.get $s1))))
-          (i32.load8_u (i32.add (local.get $t) (i32.shr_u
-            (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
-            (local.get $s1)))))))
+          (i32.shl (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a2)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+          (local.get $s1)))) (i32.const 16))
+          (i32.shl (i32.load8_u (i32.add (local.get $t) (i32.shr_u
+          (i32.mul (i32.or (i32.load (local.get $a3)) (i32.const 0x20202020)) (i32.const 0x9E3779B1))
+          (local.get $s1)))) (i32.const 24)))))
+      (local.set $pairs (i32.const 0))
       (if (local.get $t2)
         (then
-          (local.set $any (i32.or (local.get $any) (i32.or
+          (local.set $pairs (i32.or
             (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $p)) (i32.const 0x2020))))
               (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a1)) (i32.const 0x2020)))))
             (i32.or (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a2)) (i32.const 0x2020))))
-              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a3)) (i32.const 0x2020))))))))))
-      (if (local.get $any)
+              (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $a3)) (i32.const 0x2020)))))))))
+      (if (i32.or (local.get $slots) (local.get $pairs))
         (then
           ;; Which of the 4 positions, if any, passes both levels.
           (local.set $q (local.get $p))
           (loop $each
             (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
-            (if (i32.and (i32.ne (local.get $t2) (i32.const 0))
+            (if (i32.and (local.get $pairs)
                 (i32.ne (i32.const 0)
                   (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020))))))
               (then (return (local.get $q))))
-            (if (call $wf_long (local.get $q) (local.get $t) (local.get $s1) (local.get $b) (local.get $s2)
-                (local.get $back))
+            (local.set $marks (i32.and (local.get $slots) (i32.const 0xff)))
+            (if (i32.and (i32.ne (local.get $marks) (i32.const 0))
+                (call $wf_long (local.get $q) (local.get $marks) (local.get $b) (local.get $s2)))
               (then
                 (if (i32.eqz (local.get $v)) (then (return (local.get $q))))
                 (local.set $r
@@ -395,9 +403,71 @@
                   (then
                     (global.set $wf_verified (i32.const 1))
                     (return (local.get $r))))))
+            (local.set $slots (i32.shr_u (local.get $slots) (i32.const 8)))
             (local.set $q (i32.add (local.get $q) (local.get $stride)))
-            (br_if $each (i32.le_u (local.get $q) (local.get $a3))))))
+            (br_if $each (i32.and (i32.le_u (local.get $q) (local.get $a3))
+              (i32.ne (i32.or (local.get $slots) (local.get $pairs)) (i32.const 0)))))))
       (local.set $p (i32.add (local.get $a3) (local.get $stride)))
       (br $group))
     (i32.const -1))
+
+;; ---- line starts ----
+  ;; Needles anchored at a line start (a leading newline), looked for only where lines start: at each newline in
+  ;; [p, end) (32 bytes compared per step) and at $from itself when p is $from (the region's first line, whose
+  ;; newline is not in the region), the 4 bytes after it, each OR 0x20 and masked by $mask (needles with fewer
+  ;; bytes after their newline), hashed into the byte table $t (shift $s1). A slot's byte is 0 (no needle), 1
+  ;; (verify), or 0x80 plus the low 7 bits of the byte after the hashed ones (at $next from the line start, OR
+  ;; 0x20) that all the slot's needles have: then only a line with that byte is verified against the slot's
+  ;; needles ($wf_bucket, verify table $v). Returns the first hit's last byte, or -1.
+  (func (export "line_starts") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $mask i32)
+    (param $next i32) (param $from i32) (param $v i32) (result i32)
+    (local $bits i32) (local $q i32) (local $r i32) (local $nl v128)
+    (local.set $nl (i8x16.splat (i32.const 10)))
+    (if (i32.eq (local.get $p) (local.get $from))
+      (then
+        (local.set $r (call $line_start (local.get $p) (local.get $t) (local.get $s1) (local.get $mask)
+          (local.get $next) (local.get $from) (local.get $end) (local.get $v)))
+        (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; 32 bytes per step: most hold no newline (a line is some 100-200 bytes).
+        (local.set $bits (i32.or (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (local.get $nl)))
+          (i32.shl (i8x16.bitmask (i8x16.eq (v128.load offset=16 (local.get $p)) (local.get $nl))) (i32.const 16))))
+        ;; Lanes past the end hold bytes of no interest (whatever the memory has there).
+        (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 32))
+          (then (local.set $bits (i32.and (local.get $bits)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+        (block $lanes_done
+          (loop $lanes
+            (br_if $lanes_done (i32.eqz (local.get $bits)))
+            (local.set $q (i32.add (i32.add (local.get $p) (i32.ctz (local.get $bits))) (i32.const 1)))
+            (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+            ;; The slot's byte, written out (V8 does not inline calls); most lines stop here.
+            (if (i32.load8_u (i32.add (local.get $t) (i32.shr_u (i32.mul
+                (i32.and (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (local.get $mask))
+                (i32.const 0x9E3779B1)) (local.get $s1))))
+              (then
+                (local.set $r (call $line_start (local.get $q) (local.get $t) (local.get $s1) (local.get $mask)
+                  (local.get $next) (local.get $from) (local.get $end) (local.get $v)))
+                (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))))
+            (br $lanes)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $block)))
+    (i32.const -1))
+
+  ;; line_starts' test of the line starting at $q: a hit's last byte, or -1.
+  (func $line_start (param $q i32) (param $t i32) (param $s1 i32) (param $mask i32) (param $next i32)
+    (param $from i32) (param $end i32) (param $v i32) (result i32)
+    (local $slot i32) (local $mark i32)
+    (local.set $slot (i32.shr_u (i32.mul
+      (i32.and (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (local.get $mask))
+      (i32.const 0x9E3779B1)) (local.get $s1)))
+    (local.set $mark (i32.load8_u (i32.add (local.get $t) (local.get $slot))))
+    (if (i32.eqz (local.get $mark)) (then (return (i32.const -1))))
+    (if (i32.and (i32.ne (i32.and (local.get $mark) (i32.const 0x80)) (i32.const 0))
+        (i32.ne (i32.and (i32.or (i32.load8_u (i32.add (local.get $q) (local.get $next))) (i32.const 0x20))
+          (i32.const 0x7f)) (i32.and (local.get $mark) (i32.const 0x7f))))
+      (then (return (i32.const -1))))
+    (call $wf_bucket (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $slot)))
 )
