@@ -13,7 +13,10 @@ import { isEmpty, isoTime } from "./wire.js";
 const SCRATCH_UNITS = 16 * 1024;
 /** The line's UTF-8 bytes, read back to escape them; shared by the encoders (see scratchHolder). */
 const scratch = Buffer.allocUnsafe(SCRATCH_UNITS * 3);
-/** The encoder whose prepared line scratch holds: another's write() between a prepare() and its write() encodes again. */
+/**
+ * The encoder whose prepared line scratch holds: another's write() between a prepare() and its write() encodes
+ * again.
+ */
 let scratchHolder = 0;
 /** Encoders made so far: each has its number for scratchHolder. */
 let encoders = 0;
@@ -106,7 +109,10 @@ export class WireBytes {
     return at;
   }
 
-  /** `{"time":"…Z",` (or null): whole milliseconds of years 1970–9999 from the cached second, the rest via isoTime. */
+  /**
+   * `{"time":"…Z",` (or null): whole milliseconds of years 1970–9999 from the cached second, the rest via
+   * isoTime.
+   */
   private writeTime(buf: Buffer, at: number, ms: number): number {
     if (!(ms >= 0 && ms < 253402300800000) || !Number.isInteger(ms)) {
       const iso = isoTime(ms);
