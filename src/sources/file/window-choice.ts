@@ -104,17 +104,21 @@ function pricePlacements(needle: WindowNeedle, counts: WindowCounts): Placement[
   const placed: Placement[] = [];
   for (let stride = 1; stride <= STRIDES; stride++) {
     const run = width === 4 ? stride : 1;
-    let best = { at: 0, width, run, reach, cost: Infinity };
+    // One Placement per stride, made after the search: start-up runs this before it is optimized, where every
+    // object made in the loop would be garbage to collect.
+    let bestAt = 0;
+    let bestCost = Infinity;
     let bestScore = Infinity;
     for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
       const cost = (costs[at + run] as number) - (costs[at] as number);
       const score = cost + (shares[at + width + run - 1] as number) - (shares[at] as number);
       if (score < bestScore) {
-        best = { at, width, run, reach, cost };
+        bestAt = at;
+        bestCost = cost;
         bestScore = score;
       }
     }
-    placed.push(best);
+    placed.push({ at: bestAt, width, run, reach, cost: bestCost });
   }
   return placed;
 }
