@@ -34,11 +34,10 @@ export function strideChoice(
 
 /** What the needles' windows cost on the sample at each stride from 1 to `longest` (index stride - 1). */
 export function windowCosts(needles: readonly WindowNeedle[], counts: WindowCounts, longest: number): number[] {
-  const costs: number[] = [];
-  for (let stride = 1; stride <= longest; stride++) {
-    let cost = 0;
-    for (const needle of needles) cost += placement(needle, stride, counts).cost;
-    costs.push(cost);
+  const costs = new Array<number>(longest).fill(0);
+  for (const needle of needles) {
+    const placed = counts.placements(needle);
+    for (let i = 0; i < longest; i++) (costs[i] as number) += (placed[i] as Placement).cost;
   }
   return costs;
 }
@@ -56,7 +55,7 @@ export function cheapestStride(windows: readonly number[], sampleBytes: number):
 /** The longest stride the needles allow: the shortest must hold that many windows of 4 bytes. */
 export function longestStride(needles: readonly WindowNeedle[]): number {
   const shortest = Math.min(...needles.map((n) => n.bytes.length));
-  return Math.min(4, Math.max(1, shortest - 3));
+  return Math.min(STRIDES, Math.max(1, shortest - 3));
 }
 
 /** Where a needle's windows go: the first of its `run` windows, their width, the bytes the bit table tests. */
@@ -69,14 +68,24 @@ export interface Placement {
   readonly cost: number;
 }
 
+/** The longest stride a placement is priced for (longestStride's bound). */
+const STRIDES = 4;
+
 /**
- * The needle's cheapest run of windows: the least frequent in the sample; of equally frequent ones, the least
- * likely by the static byte frequencies.
+ * The needle's cheapest run of windows at `stride`: the least frequent in the sample; of equally frequent ones,
+ * the least likely by the static byte frequencies.
  */
 export function placement(needle: WindowNeedle, stride: number, counts: WindowCounts): Placement {
+  return counts.placements(needle)[stride - 1] as Placement;
+}
+
+/**
+ * placement at each stride from 1 to STRIDES (index stride - 1): the window costs and byte shares depend on the
+ * needle alone, so they are summed once and each stride only picks its cheapest run from the sums.
+ */
+function pricePlacements(needle: WindowNeedle, counts: WindowCounts): Placement[] {
   const { bytes, fold } = needle;
   const width = bytes.length >= 4 ? 4 : Math.min(2, bytes.length);
-  const run = width === 4 ? stride : 1;
   // The bit table tests 8 bytes from the window on when the needle has them: far fewer false candidates.
   const reach = width === 4 && bytes.length >= 8 ? 8 : width;
   // Sums from the needle's start of its windows' costs and of its bytes' log shares: each run's in two lookups.
@@ -89,19 +98,39 @@ export function placement(needle: WindowNeedle, stride: number, counts: WindowCo
         : counts.of(key, width) * (width === 4 ? VERIFY_COST : CANDIDATE_COST);
     costs[i + 1] = (costs[i] as number) + cost;
   }
+  const logShare = fold ? FOLDED_SHARES : SHARES;
   for (let i = 0; i < bytes.length; i++)
-    shares[i + 1] = (shares[i] as number) + 0.01 * Math.log(Math.max(1e-4, byteFrequency(bytes[i] as number, fold)));
-  let best = { at: 0, width, run, reach, cost: Infinity };
-  let bestScore = Infinity;
-  for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
-    const cost = (costs[at + run] as number) - (costs[at] as number);
-    const score = cost + (shares[at + width + run - 1] as number) - (shares[at] as number);
-    if (score < bestScore) {
-      best = { at, width, run, reach, cost };
-      bestScore = score;
+    shares[i + 1] = (shares[i] as number) + (logShare[bytes[i] as number] as number);
+  const placed: Placement[] = [];
+  for (let stride = 1; stride <= STRIDES; stride++) {
+    const run = width === 4 ? stride : 1;
+    // One Placement per stride, made after the search: start-up runs this before it is optimized, where every
+    // object made in the loop would be garbage to collect.
+    let bestAt = 0;
+    let bestCost = Infinity;
+    let bestScore = Infinity;
+    for (let at = 0; at + width + run - 1 <= bytes.length; at++) {
+      const cost = (costs[at + run] as number) - (costs[at] as number);
+      const score = cost + (shares[at + width + run - 1] as number) - (shares[at] as number);
+      if (score < bestScore) {
+        bestAt = at;
+        bestCost = cost;
+        bestScore = score;
+      }
     }
+    placed.push({ at: bestAt, width, run, reach, cost: bestCost });
   }
-  return best;
+  return placed;
+}
+
+/** A byte's static log share as placement scores it (0.01 × ln of its frequency), by byte, plain and folded. */
+const SHARES = logShares(false);
+const FOLDED_SHARES = logShares(true);
+
+function logShares(fold: boolean): Float64Array {
+  const table = new Float64Array(256);
+  for (let b = 0; b < 256; b++) table[b] = 0.01 * Math.log(Math.max(1e-4, byteFrequency(b, fold)));
+  return table;
 }
 
 /** placement's running sums, reused from call to call (pricing a big set calls it for every needle and stride). */
@@ -120,6 +149,8 @@ export class WindowCounts {
   private readonly long = new Uint32Array(PAIR_SLOTS);
   private readonly eight = new Uint32Array(PAIR_SLOTS);
   private readonly pairs = new Uint32Array(PAIR_SLOTS);
+  /** Each needle's placements on this sample (see pricePlacements), priced once for every stride and plan. */
+  private readonly placed = new Map<WindowNeedle, Placement[]>();
 
   constructor(sample: Buffer) {
     for (let p = 0; p + 4 <= sample.length; p++) {
@@ -128,6 +159,13 @@ export class WindowCounts {
       (this.pairs[w & 0xffff] as number)++;
       if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
     }
+  }
+
+  /** The needle's placement at each stride from 1 to 4 (index stride - 1) on this sample. */
+  placements(needle: WindowNeedle): readonly Placement[] {
+    let placed = this.placed.get(needle);
+    if (!placed) this.placed.set(needle, (placed = pricePlacements(needle, this)));
+    return placed;
   }
 
   /** Occurrences in the sample of the window with this key (windowAt), or of colliding ones. */

@@ -236,7 +236,9 @@ export function distinct(needles: readonly WindowNeedle[]): WindowNeedle[] {
  */
 function normalized(needle: WindowNeedle): WindowNeedle | undefined {
   if (needle.bytes.indexOf(NEWLINE, 1) >= 0) return undefined;
-  return needle.fold ? { bytes: Buffer.from(needle.bytes.map(foldUnit)), fold: true } : needle;
+  // An already folded needle stays the same object: the sample's counts keep its placements by it.
+  if (!needle.fold || needle.bytes.every((b) => foldUnit(b) === b)) return needle;
+  return { bytes: Buffer.from(needle.bytes.map(foldUnit)), fold: true };
 }
 
 /** The needle at chunk[start] (start = from - 1 reads a newline there). */
