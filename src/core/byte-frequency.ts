@@ -74,6 +74,10 @@ export function byteFrequency(byte: number, fold = false): number {
   return f;
 }
 
+/** byteFrequency of every byte, case kept and folded: a lookup for callers scoring many strings. */
+export const BYTE_FREQUENCY = Float64Array.from({ length: 256 }, (_, b) => byteFrequency(b));
+export const FOLDED_BYTE_FREQUENCY = Float64Array.from({ length: 256 }, (_, b) => byteFrequency(b, true));
+
 /**
  * Words in nearly every line of common logs (HTTP access logs, browser agents, syslog levels): a literal inside
  * one of them (ignoring case) is no rarer than the word, whatever its bytes say.
@@ -110,16 +114,18 @@ interface RunStart {
 }
 
 /**
- * Every run of MIN_RUN characters of the common words, with where it starts: built at the first use (a start
- * whose rules are all plain text never needs it), a few hundred entries.
+ * Every run of MIN_RUN characters of the common words, with where it starts, keyed by its characters packed 7 bits
+ * each (the words are ASCII): built at the first use (a start whose rules are all plain text never needs it), a
+ * few hundred entries. A number key needs no string per position looked up.
  */
-let runStarts: Map<string, RunStart[]> | undefined;
+let runStarts: Map<number, RunStart[]> | undefined;
 
-function indexRunStarts(): Map<string, RunStart[]> {
-  const index = new Map<string, RunStart[]>();
+function indexRunStarts(): Map<number, RunStart[]> {
+  const index = new Map<number, RunStart[]>();
   for (const word of COMMON_WORDS)
     for (let at = 0; at + MIN_RUN <= word.length; at++) {
-      const key = word.slice(at, at + MIN_RUN);
+      let key = 0;
+      for (let i = at; i < at + MIN_RUN; i++) key = (key << 7) | word.charCodeAt(i);
       const places = index.get(key);
       if (places) places.push({ word, at });
       else index.set(key, [{ word, at }]);
@@ -133,11 +139,82 @@ function indexRunStarts(): Map<string, RunStart[]> {
  * by extending each place its first MIN_RUN characters occur in a common word.
  */
 export function commonRuns(text: string): boolean[] {
-  const lower = text.toLowerCase();
   const covered = new Array<boolean>(text.length).fill(false);
+  const runs = commonRunMask(text);
+  if (runs) for (let i = 0; i < text.length; i++) covered[i] = runs[i] === 1;
+  return covered;
+}
+
+/**
+ * commonRuns as a mask (1: covered), or undefined when nothing is: most literals hold no common word, and this
+ * runs for each of thousands of them at a start, in code not yet optimised (no call or allocation per character).
+ */
+export function commonRunMask(text: string): Uint8Array | undefined {
   const index = (runStarts ??= indexRunStarts());
+  // Lower-casing a non-ASCII character can give ASCII (K, the Kelvin sign) or change the length (İ): the text
+  // is then read through toLowerCase as a whole; ASCII text is folded unit by unit (A-Z), with the same result.
+  if (NON_ASCII.test(text)) return coverLowered(text, index);
+  // Where a run may start is found by a regex of every run's first MIN_RUN characters (native code, no step per
+  // character here), tried again one character on from each place it finds.
+  const starts = (runStart ??= runStartRegex(index));
+  let covered: Uint8Array | undefined;
+  starts.lastIndex = 0;
+  while (starts.test(text)) {
+    const at = starts.lastIndex - MIN_RUN;
+    starts.lastIndex = at + 1;
+    let longest = MIN_RUN;
+    const places = index.get(packedKey(text, at)) as RunStart[]; // the regex found one of its keys
+    for (let p = 0; p < places.length; p++) {
+      const place = places[p] as RunStart;
+      let length = MIN_RUN;
+      for (; at + length < text.length && place.at + length < place.word.length; length++) {
+        let next = text.charCodeAt(at + length);
+        if (next >= 0x41 && next <= 0x5a) next |= 0x20;
+        if (next !== place.word.charCodeAt(place.at + length)) break;
+      }
+      if (length > longest) longest = length;
+    }
+    (covered ??= new Uint8Array(text.length)).fill(1, at, at + longest);
+  }
+  return covered;
+}
+
+/** The MIN_RUN characters of ASCII text at `at`, lower case, packed as runStarts' keys are. */
+function packedKey(text: string, at: number): number {
+  let key = 0;
+  for (let i = at; i < at + MIN_RUN; i++) {
+    const unit = text.charCodeAt(i);
+    key = (key << 7) | (unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit);
+  }
+  return key;
+}
+
+let runStart: RegExp | undefined;
+const NON_ASCII = /[^\0-\x7f]/;
+
+/** A regex finding any run start of the index, ignoring ASCII case (every character written as an escape). */
+function runStartRegex(index: Map<number, RunStart[]>): RegExp {
+  const runs: string[] = [];
+  for (const places of index.values()) {
+    const { word, at } = places[0] as RunStart;
+    let run = "";
+    for (let i = at; i < at + MIN_RUN; i++) run += `\\x${word.charCodeAt(i).toString(16).padStart(2, "0")}`;
+    runs.push(run);
+  }
+  return new RegExp(runs.join("|"), "gi");
+}
+
+/** commonRunMask for text with non-ASCII characters: positions in its lower-case form, as they always were. */
+function coverLowered(text: string, index: Map<number, RunStart[]>): Uint8Array | undefined {
+  const lower = text.toLowerCase();
+  let covered: Uint8Array | undefined;
   for (let at = 0; at + MIN_RUN <= lower.length; at++) {
-    const places = index.get(lower.slice(at, at + MIN_RUN));
+    let key = 0;
+    for (let i = at; i < at + MIN_RUN && key >= 0; i++) {
+      const unit = lower.charCodeAt(i);
+      key = unit < 0x80 ? (key << 7) | unit : -1; // a word is ASCII: no run here
+    }
+    const places = key < 0 ? undefined : index.get(key);
     if (!places) continue;
     let longest = MIN_RUN;
     for (const place of places) {
@@ -150,7 +227,8 @@ export function commonRuns(text: string): boolean[] {
         length++;
       if (length > longest) longest = length;
     }
-    covered.fill(true, at, at + longest);
+    // Positions past the text's own length (its lower case is longer) are not kept, as before.
+    (covered ??= new Uint8Array(text.length)).fill(1, at, at + longest);
   }
   return covered;
 }
