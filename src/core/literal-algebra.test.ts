@@ -76,8 +76,8 @@ describe("share of one literal", () => {
     );
   });
 
-  it("is the same for every string of the bench's common shapes", () => {
-    for (const s of [
+  it("is the same for common shapes, and where a run starts one character after another one (found by search)", () => {
+    const shapes = [
       '" 500 152 "',
       "\n4.28.0",
       "Googlebot",
@@ -85,7 +85,9 @@ describe("share of one literal", () => {
       "MOZILLA/5.0 (X11",
       "\n",
       "k\u212aeep",
-    ])
+    ];
+    const nextStarts = [" intox/", "CINTE/", '00000" ', " macit/", "x maci/ y"];
+    for (const s of [...shapes, ...nextStarts])
       for (const fold of [false, true]) expect(share([s], fold)).toBe(referenceShare(s, fold));
   });
 });
