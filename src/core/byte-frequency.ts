@@ -107,36 +107,9 @@ const COMMON_WORDS = [
 /** Shortest run of a common word that counts as that word. */
 const MIN_RUN = 4;
 
-/** A place in a common word where a run of MIN_RUN characters starts. */
-interface RunStart {
-  word: string;
-  at: number;
-}
-
-/**
- * Every run of MIN_RUN characters of the common words, with where it starts, keyed by its characters packed 7 bits
- * each (the words are ASCII): built at the first use (a start whose rules are all plain text never needs it), a
- * few hundred entries. A number key needs no string per position looked up.
- */
-let runStarts: Map<number, RunStart[]> | undefined;
-
-function indexRunStarts(): Map<number, RunStart[]> {
-  const index = new Map<number, RunStart[]>();
-  for (const word of COMMON_WORDS)
-    for (let at = 0; at + MIN_RUN <= word.length; at++) {
-      let key = 0;
-      for (let i = at; i < at + MIN_RUN; i++) key = (key << 7) | word.charCodeAt(i);
-      const places = index.get(key);
-      if (places) places.push({ word, at });
-      else index.set(key, [{ word, at }]);
-    }
-  return index;
-}
-
 /**
  * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
- * line has: they say little about how rare the text is. At each position the longest such run is covered, found
- * by extending each place its first MIN_RUN characters occur in a common word.
+ * line has: they say little about how rare the text is.
  */
 export function commonRuns(text: string): boolean[] {
   const covered = new Array<boolean>(text.length).fill(false);
@@ -147,88 +120,40 @@ export function commonRuns(text: string): boolean[] {
 
 /**
  * commonRuns as a mask (1: covered), or undefined when nothing is: most literals hold no common word, and this
- * runs for each of thousands of them at a start, in code not yet optimised (no call or allocation per character).
+ * runs for each of thousands of them at a start, in code not yet optimised. A run of a word is covered by the
+ * MIN_RUN characters starting at each of its places (every one is a run of the word too), so marking every place
+ * where some MIN_RUN characters of a word occur covers exactly the runs: a regex of them finds the places.
  */
 export function commonRunMask(text: string): Uint8Array | undefined {
-  const index = (runStarts ??= indexRunStarts());
-  // Lower-casing a non-ASCII character can give ASCII (K, the Kelvin sign) or change the length (İ): the text
-  // is then read through toLowerCase as a whole; ASCII text is folded unit by unit (A-Z), with the same result.
-  if (NON_ASCII.test(text)) return coverLowered(text, index);
-  // Where a run may start is found by a regex of every run's first MIN_RUN characters (native code, no step per
-  // character here), tried again one character on from each place it finds.
-  const starts = (runStart ??= runStartRegex(index));
+  const starts = (runStarts ??= runStartRegex());
+  // Lower-casing a non-ASCII character can give ASCII (K, the Kelvin sign) or change the length (İ): such text is
+  // read in its lower-case form, positions and all, as it always was; the regex ignores ASCII case by itself.
+  const read = NON_ASCII.test(text) ? text.toLowerCase() : text;
   let covered: Uint8Array | undefined;
   starts.lastIndex = 0;
-  while (starts.test(text)) {
+  while (starts.test(read)) {
     const at = starts.lastIndex - MIN_RUN;
-    starts.lastIndex = at + 1;
-    let longest = MIN_RUN;
-    const places = index.get(packedKey(text, at)) as RunStart[]; // the regex found one of its keys
-    for (let p = 0; p < places.length; p++) {
-      const place = places[p] as RunStart;
-      let length = MIN_RUN;
-      for (; at + length < text.length && place.at + length < place.word.length; length++) {
-        let next = text.charCodeAt(at + length);
-        if (next >= 0x41 && next <= 0x5a) next |= 0x20;
-        if (next !== place.word.charCodeAt(place.at + length)) break;
-      }
-      if (length > longest) longest = length;
-    }
-    (covered ??= new Uint8Array(text.length)).fill(1, at, at + longest);
+    starts.lastIndex = at + 1; // places overlap
+    (covered ??= new Uint8Array(text.length)).fill(1, at, at + MIN_RUN);
   }
   return covered;
 }
 
-/** The MIN_RUN characters of ASCII text at `at`, lower case, packed as runStarts' keys are. */
-function packedKey(text: string, at: number): number {
-  let key = 0;
-  for (let i = at; i < at + MIN_RUN; i++) {
-    const unit = text.charCodeAt(i);
-    key = (key << 7) | (unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit);
-  }
-  return key;
-}
-
-let runStart: RegExp | undefined;
+let runStarts: RegExp | undefined;
 const NON_ASCII = /[^\0-\x7f]/;
 
-/** A regex finding any run start of the index, ignoring ASCII case (every character written as an escape). */
-function runStartRegex(index: Map<number, RunStart[]>): RegExp {
-  const runs: string[] = [];
-  for (const places of index.values()) {
-    const { word, at } = places[0] as RunStart;
-    let run = "";
-    for (let i = at; i < at + MIN_RUN; i++) run += `\\x${word.charCodeAt(i).toString(16).padStart(2, "0")}`;
-    runs.push(run);
-  }
-  return new RegExp(runs.join("|"), "gi");
-}
-
-/** commonRunMask for text with non-ASCII characters: positions in its lower-case form, as they always were. */
-function coverLowered(text: string, index: Map<number, RunStart[]>): Uint8Array | undefined {
-  const lower = text.toLowerCase();
-  let covered: Uint8Array | undefined;
-  for (let at = 0; at + MIN_RUN <= lower.length; at++) {
-    let key = 0;
-    for (let i = at; i < at + MIN_RUN && key >= 0; i++) {
-      const unit = lower.charCodeAt(i);
-      key = unit < 0x80 ? (key << 7) | unit : -1; // a word is ASCII: no run here
+/**
+ * A regex finding every MIN_RUN characters of a common word, ignoring ASCII case: every character written as an
+ * escape, so a non-ASCII one never matches. Built at the first use (a start whose rules are all plain text never
+ * needs it).
+ */
+function runStartRegex(): RegExp {
+  const runs = new Set<string>();
+  for (const word of COMMON_WORDS)
+    for (let at = 0; at + MIN_RUN <= word.length; at++) {
+      let run = "";
+      for (let i = at; i < at + MIN_RUN; i++) run += `\\x${word.charCodeAt(i).toString(16).padStart(2, "0")}`;
+      runs.add(run);
     }
-    const places = key < 0 ? undefined : index.get(key);
-    if (!places) continue;
-    let longest = MIN_RUN;
-    for (const place of places) {
-      let length = MIN_RUN;
-      while (
-        at + length < lower.length &&
-        place.at + length < place.word.length &&
-        lower.charCodeAt(at + length) === place.word.charCodeAt(place.at + length)
-      )
-        length++;
-      if (length > longest) longest = length;
-    }
-    // Positions past the text's own length (its lower case is longer) are not kept, as before.
-    (covered ??= new Uint8Array(text.length)).fill(1, at, at + longest);
-  }
-  return covered;
+  return new RegExp([...runs].join("|"), "gi");
 }
