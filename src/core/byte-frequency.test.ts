@@ -34,7 +34,7 @@ const piece = fc.oneof(
     const cut = word.slice(a % word.length, (a % word.length) + 1 + (b % word.length));
     return upper ? cut.toUpperCase() : cut;
   }),
-  fc.string({ unit: fc.constantFrom("a", "/", " ", '"', "1", ".", "İ", "x", "("), maxLength: 3 }),
+  fc.string({ unit: fc.constantFrom("a", "/", " ", '"', "1", ".", "İ", "\u212a", "x", "("), maxLength: 3 }),
 );
 
 describe("commonRuns", () => {

@@ -74,6 +74,10 @@ export function byteFrequency(byte: number, fold = false): number {
   return f;
 }
 
+/** byteFrequency of every byte, case kept and folded: a lookup for callers scoring many strings. */
+export const BYTE_FREQUENCY = Float64Array.from({ length: 256 }, (_, b) => byteFrequency(b));
+export const FOLDED_BYTE_FREQUENCY = Float64Array.from({ length: 256 }, (_, b) => byteFrequency(b, true));
+
 /**
  * Words in nearly every line of common logs (HTTP access logs, browser agents, syslog levels): a literal inside
  * one of them (ignoring case) is no rarer than the word, whatever its bytes say.
@@ -103,54 +107,53 @@ const COMMON_WORDS = [
 /** Shortest run of a common word that counts as that word. */
 const MIN_RUN = 4;
 
-/** A place in a common word where a run of MIN_RUN characters starts. */
-interface RunStart {
-  word: string;
-  at: number;
-}
-
-/**
- * Every run of MIN_RUN characters of the common words, with where it starts: built at the first use (a start
- * whose rules are all plain text never needs it), a few hundred entries.
- */
-let runStarts: Map<string, RunStart[]> | undefined;
-
-function indexRunStarts(): Map<string, RunStart[]> {
-  const index = new Map<string, RunStart[]>();
-  for (const word of COMMON_WORDS)
-    for (let at = 0; at + MIN_RUN <= word.length; at++) {
-      const key = word.slice(at, at + MIN_RUN);
-      const places = index.get(key);
-      if (places) places.push({ word, at });
-      else index.set(key, [{ word, at }]);
-    }
-  return index;
-}
-
 /**
  * Which characters of the text belong to a run (of MIN_RUN or more, ignoring case) of a word nearly every log
- * line has: they say little about how rare the text is. At each position the longest such run is covered, found
- * by extending each place its first MIN_RUN characters occur in a common word.
+ * line has: they say little about how rare the text is.
  */
 export function commonRuns(text: string): boolean[] {
-  const lower = text.toLowerCase();
   const covered = new Array<boolean>(text.length).fill(false);
-  const index = (runStarts ??= indexRunStarts());
-  for (let at = 0; at + MIN_RUN <= lower.length; at++) {
-    const places = index.get(lower.slice(at, at + MIN_RUN));
-    if (!places) continue;
-    let longest = MIN_RUN;
-    for (const place of places) {
-      let length = MIN_RUN;
-      while (
-        at + length < lower.length &&
-        place.at + length < place.word.length &&
-        lower.charCodeAt(at + length) === place.word.charCodeAt(place.at + length)
-      )
-        length++;
-      if (length > longest) longest = length;
-    }
-    covered.fill(true, at, at + longest);
+  const runs = commonRunMask(text);
+  if (runs) for (let i = 0; i < text.length; i++) covered[i] = runs[i] === 1;
+  return covered;
+}
+
+/**
+ * commonRuns as a mask (1: covered), or undefined when nothing is: most literals hold no common word, and this
+ * runs for each of thousands of them at a start, in code not yet optimised. A run of a word is covered by the
+ * MIN_RUN characters starting at each of its places (every one is a run of the word too), so marking every place
+ * where some MIN_RUN characters of a word occur covers exactly the runs: a regex of them finds the places.
+ */
+export function commonRunMask(text: string): Uint8Array | undefined {
+  const starts = (runStarts ??= runStartRegex());
+  // Lower-casing a non-ASCII character can give ASCII (K, the Kelvin sign) or change the length (İ): such text is
+  // read in its lower-case form, positions and all, as it always was; the regex ignores ASCII case by itself.
+  const read = NON_ASCII.test(text) ? text.toLowerCase() : text;
+  let covered: Uint8Array | undefined;
+  starts.lastIndex = 0;
+  while (starts.test(read)) {
+    const at = starts.lastIndex - MIN_RUN;
+    starts.lastIndex = at + 1; // places overlap
+    (covered ??= new Uint8Array(text.length)).fill(1, at, at + MIN_RUN);
   }
   return covered;
+}
+
+let runStarts: RegExp | undefined;
+const NON_ASCII = /[^\0-\x7f]/;
+
+/**
+ * A regex finding every MIN_RUN characters of a common word, ignoring ASCII case: every character written as an
+ * escape, so a non-ASCII one never matches. Built at the first use (a start whose rules are all plain text never
+ * needs it).
+ */
+function runStartRegex(): RegExp {
+  const runs = new Set<string>();
+  for (const word of COMMON_WORDS)
+    for (let at = 0; at + MIN_RUN <= word.length; at++) {
+      let run = "";
+      for (let i = at; i < at + MIN_RUN; i++) run += `\\x${word.charCodeAt(i).toString(16).padStart(2, "0")}`;
+      runs.add(run);
+    }
+  return new RegExp([...runs].join("|"), "gi");
 }

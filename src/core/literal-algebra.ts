@@ -1,6 +1,6 @@
 // The summary algebra of literals.ts: what every match of a piece of regex looks like, combined piece by piece
 // (concatenation, alternation, repetition), and how rare a set of strings is in log text.
-import { byteFrequency, commonRuns } from "./byte-frequency.js";
+import { BYTE_FREQUENCY, commonRunMask, FOLDED_BYTE_FREQUENCY } from "./byte-frequency.js";
 
 /** Most strings a set keeps; a larger one is shortened (a substring of a required string is still required). */
 const MAX_SET = 32;
@@ -73,26 +73,31 @@ const ANCHORED = 0.2;
 function estimate(s: string, fold: boolean): number {
   const anchored = s.startsWith(LINE_START);
   const text = anchored ? s.slice(LINE_START.length) : s;
-  const common = commonRuns(text);
-  // The three rarest bytes outside common words, without building arrays: this runs for every string of every set.
+  const common = commonRunMask(text);
+  const table = fold ? FOLDED_BYTE_FREQUENCY : BYTE_FREQUENCY;
+  // The three rarest bytes outside common words, kept in locals: this runs for every string of every set, mostly
+  // in code not yet optimised, where a call, a closure or a destructuring swap per byte costs.
   let first = 1;
   let second = 1;
   let third = 1;
   let count = 0;
-  const take = (f: number): void => {
-    count++;
-    if (f < first) [first, second, third] = [f, first, second];
-    else if (f < second) [second, third] = [f, second];
-    else if (f < third) third = f;
-  };
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (common[i] || code === NEWLINE) continue;
-    if (code < 0x80) take(byteFrequency(code, fold));
-    else {
-      const cp = text.codePointAt(i) as number;
-      if (cp > 0xffff) i++;
-      for (const byte of Buffer.from(String.fromCodePoint(cp))) take(byteFrequency(byte, fold));
+    if (code === NEWLINE || common?.[i] === 1) continue;
+    // A non-ASCII character counts as its UTF-8 bytes.
+    const utf8 = code < 0x80 ? undefined : Buffer.from(String.fromCodePoint(text.codePointAt(i) as number));
+    if (utf8 && utf8.length === 4) i++; // the low surrogate of the pair
+    for (let b = 0; b < (utf8 ? utf8.length : 1); b++) {
+      const f = table[utf8 ? (utf8[b] as number) : code] as number;
+      count++;
+      if (f < first) {
+        third = second;
+        second = first;
+        first = f;
+      } else if (f < second) {
+        third = second;
+        second = f;
+      } else if (f < third) third = f;
     }
   }
   if (count === 0) return 1;
