@@ -148,11 +148,10 @@ describe("LiteralIndex against a plain search", () => {
     const perRule = Array.from({ length: 1000 }, (_, rule) =>
       rule % 97 === 0 ? undefined : [pool[rule % pool.length] as Literal, pool[(rule * 7) % pool.length] as Literal],
     );
-    const lines = Array.from(
-      { length: 400 },
-      (_, i) =>
-        `${i % 256}.${(i * 7) % 256}.1.1 - - "GET /api/user/${i % 350}/x HTTP/1.1" 200 ${i} "X-Trace-${i % 320}" ${"é".repeat(i % 3)}`,
-    );
+    const lines = Array.from({ length: 400 }, (_, i) => {
+      const request = `"GET /api/user/${i % 350}/x HTTP/1.1" 200 ${i}`;
+      return `${i % 256}.${(i * 7) % 256}.1.1 - - ${request} "X-Trace-${i % 320}" ${"é".repeat(i % 3)}`;
+    });
     expect(indexPairs(new LiteralIndex(perRule), lines)).toEqual(plainPairs(lines, perRule));
   });
 
