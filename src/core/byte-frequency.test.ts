@@ -2,38 +2,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { commonRuns } from "./byte-frequency.js";
-
-/** The words of byte-frequency.ts (lower case), as the reference knows them. */
-const WORDS = [
-  ' HTTP/1.1" ', ' HTTP/1.0" ', ' HTTP/2.0" ', '"GET /', '"POST /', "Mozilla/5.0 (", "(KHTML, like Gecko)",
-  "AppleWebKit/", "Windows NT", "Macintosh; Intel Mac OS X", "Linux x86_64", "Chrome/", "Safari/", "Firefox/",
-  "+0000] ", "https://www.", "INFO ", "DEBUG ", "localhost",
-].map((w) => w.toLowerCase()); // prettier-ignore
-
-/** The original: every run as a string in a set, the longest one at each position looked up from the longest down. */
-function reference(text: string): boolean[] {
-  const runs = new Set<string>();
-  for (const word of WORDS)
-    for (let start = 0; start < word.length; start++)
-      for (let end = start + 4; end <= word.length; end++) runs.add(word.slice(start, end));
-  const longest = Math.max(...WORDS.map((w) => w.length));
-  const lower = text.toLowerCase();
-  const covered = new Array<boolean>(text.length).fill(false);
-  for (let at = 0; at + 4 <= lower.length; at++)
-    for (let length = Math.min(longest, lower.length - at); length >= 4; length--)
-      if (runs.has(lower.slice(at, at + length))) {
-        covered.fill(true, at, at + length);
-        break;
-      }
-  return covered;
-}
+import { referenceRuns, wordPiece } from "./testing/common-words.js";
 
 /** Text made of pieces of the words (cut anywhere, case changed) and stray characters, so runs meet and overlap. */
 const piece = fc.oneof(
-  fc.tuple(fc.constantFrom(...WORDS), fc.nat(), fc.nat(), fc.boolean()).map(([word, a, b, upper]) => {
-    const cut = word.slice(a % word.length, (a % word.length) + 1 + (b % word.length));
-    return upper ? cut.toUpperCase() : cut;
-  }),
+  wordPiece,
   fc.string({ unit: fc.constantFrom("a", "/", " ", '"', "1", ".", "İ", "\u212a", "x", "("), maxLength: 3 }),
 );
 
@@ -42,7 +15,7 @@ describe("commonRuns", () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
         const text = pieces.join("");
-        expect(commonRuns(text)).toEqual(reference(text));
+        expect(commonRuns(text)).toEqual(referenceRuns(text));
       }),
       { numRuns: 3000, seed: 16 },
     );

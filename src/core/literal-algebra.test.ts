@@ -4,25 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { byteFrequency } from "./byte-frequency.js";
 import { share } from "./literal-algebra.js";
-
-const WORDS = [
-  ' HTTP/1.1" ', ' HTTP/1.0" ', ' HTTP/2.0" ', '"GET /', '"POST /', "Mozilla/5.0 (", "(KHTML, like Gecko)",
-  "AppleWebKit/", "Windows NT", "Macintosh; Intel Mac OS X", "Linux x86_64", "Chrome/", "Safari/", "Firefox/",
-  "+0000] ", "https://www.", "INFO ", "DEBUG ", "localhost",
-].map((w) => w.toLowerCase()); // prettier-ignore
-
-/** Every run of 4+ characters of a common word, the longest at each position of the lower-cased text. */
-function referenceRuns(text: string): boolean[] {
-  const lower = text.toLowerCase();
-  const covered = new Array<boolean>(text.length).fill(false);
-  for (let at = 0; at + 4 <= lower.length; at++)
-    for (let length = lower.length - at; length >= 4; length--)
-      if (WORDS.some((w) => w.includes(lower.slice(at, at + length)))) {
-        covered.fill(true, at, at + length);
-        break;
-      }
-  return covered;
-}
+import { referenceRuns, wordPiece } from "./testing/common-words.js";
 
 /** The estimate as it was written before: three rarest bytes outside common runs, by a closure. */
 function referenceShare(s: string, fold: boolean): number {
@@ -55,10 +37,7 @@ function referenceShare(s: string, fold: boolean): number {
 /** Pieces of the words (cut anywhere, case changed) and stray characters: ASCII, ones whose lower case is ASCII
  * (K) or longer (İ), a surrogate pair, a lone surrogate, newlines. */
 const piece = fc.oneof(
-  fc.tuple(fc.constantFrom(...WORDS), fc.nat(), fc.nat(), fc.boolean()).map(([word, a, b, upper]) => {
-    const cut = word.slice(a % word.length, (a % word.length) + 1 + (b % word.length));
-    return upper ? cut.toUpperCase() : cut;
-  }),
+  wordPiece,
   fc.string({ unit: fc.constantFrom("a", "Q", "/", " ", '"', "1", ".", "\n", "x", "(", "z", "~"), maxLength: 4 }),
   fc.constantFrom("İ", "\u212a", "é", "😀", "\ud800", "HTTP", "gEcKo", "\u017f"),
 );

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Needle } from "./needle.js";
+import { chunks } from "../../stats/testing/lines.js";
 
 const MAX_BYTES = 48;
 const START = 5;
@@ -31,17 +32,6 @@ const planArb = fc.record({
 
 type Plan = typeof planArb extends fc.Arbitrary<infer P> ? P : never;
 
-function chunksOf(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of [...at, bytes.length]) {
-    chunks.push(bytes.subarray(from, p));
-    from = p;
-  }
-  return chunks;
-}
-
 interface Taken {
   lines: RawLine[];
   /** committable just before the crash (after the last next() that ran), or at the end. */
@@ -59,7 +49,7 @@ function takeSliced(bytes: Buffer, offset: number, plan: Plan, crashAt: number):
   const lines: RawLine[] = [];
   let calls = 0;
   let read = 0;
-  for (const chunk of chunksOf(bytes, plan.cuts)) {
+  for (const chunk of chunks(bytes, plan.cuts)) {
     const before = s.committable;
     s.load(chunk, needles);
     expect(s.committable).toBe(before); // loading takes nothing
