@@ -24,7 +24,7 @@ export function bestStride(needles: readonly WindowNeedle[], counts: WindowCount
 }
 
 /** The stride bestStride picks, and what a filter at that stride costs on the sample (ns, by the model above). */
-export function strideChoice(
+function strideChoice(
   needles: readonly WindowNeedle[],
   counts: WindowCounts,
   sampleBytes: number,
