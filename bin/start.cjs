@@ -29,7 +29,9 @@ exports.start = function start(name, argv) {
   const lift = STARTUP_LIMITED.has(command) ? limitTiering(process) : () => {};
   if (cacheFile && (!cachedData || script.cachedDataRejected))
     process.once("exit", () => {
-      lift(); // the cache is written under the usual flags, the ones the next start checks it against
+      // The cache is written under the usual flags, the ones the next start checks it against.
+      lift();
+      releaseYoungGeneration();
       writeCache(script, dir, cacheFile, command);
     });
   const bundle = { exports: {} };
@@ -93,6 +95,15 @@ function limitTiering(proc) {
   timer.unref();
   globalThis[LIFT] = lift;
   return lift;
+}
+
+/** Where the bundle puts the release of its bound on V8's new space (src/core/young-generation.ts). */
+const YOUNG_GENERATION = Symbol.for("logward.youngGeneration");
+
+/** Gives V8 back the growth factor of new space the bundle may have changed: a code cache records it too. */
+function releaseYoungGeneration() {
+  const release = globalThis[YOUNG_GENERATION];
+  if (typeof release === "function") release();
 }
 
 /** logward's options before the command that take a value (src/cli/main.ts; start-cache.test.ts checks the list). */
