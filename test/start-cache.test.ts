@@ -1,5 +1,6 @@
 // bin/start.cjs against a copy of the built package: the code cache per command, written once into the user's cache
 // folder (never the install folder), only for real commands, survives garbage and unwritable folders.
+import { spawn } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -47,6 +48,32 @@ function packageCopy(dir: string): {
     run: (args, env = {}) => runLogward(args, { bin, env: { XDG_CACHE_HOME: cacheHome, ...env } }),
   };
 }
+
+/**
+ * Loaded before bin/logward: logs every growth factor logward sets (stderr, one line each) and allocates in steps
+ * that yield to the event loop, keeping the last 20,000 pairs of small objects alive, so that V8 grows new space;
+ * then stops the run with SIGTERM.
+ */
+const SURVIVORS = `
+const v8 = require("node:v8");
+const set = v8.setFlagsFromString;
+let steps = 150;
+let started = false;
+v8.setFlagsFromString = (flags) => {
+  const factor = /--semi-space-growth-factor=(\\d+)/.exec(flags);
+  if (factor) process.stderr.write("growth factor " + factor[1] + "\\n");
+  if (factor && !started) setImmediate(step); // logward bounds new space from now on: allocate
+  started ||= factor !== null;
+  return set.call(v8, flags);
+};
+const ring = new Array(20000);
+let n = 0;
+const step = () => {
+  for (let k = 0; k < 20000; k++) ring[n++ % ring.length] = [n, { n }];
+  if (--steps > 0) setImmediate(step);
+  else process.kill(process.pid, "SIGTERM"); // the run ends as a service's does
+};
+`;
 
 const cacheFiles = (cacheDir: string): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).sort() : []);
 
@@ -105,6 +132,42 @@ describe("bin/start.cjs code cache", () => {
     const written = statSync(join(pkg.cacheDir, file as string));
     expect((await pkg.run(["run", "--once", "-c", config])).code).toBe(0);
     expect(statSync(join(pkg.cacheDir, file as string)).mtimeMs).toBe(written.mtimeMs);
+  }, 60_000);
+
+  it("keeps the cache of a run whose young generation grew to its cap and was held there", async () => {
+    // A preload allocates survivors while the daemon runs (as a busy daemon's reads would), so new space grows to the
+    // cap and is held again; it logs each growth factor set, so the test sees the bound trip and then let go.
+    const cacheHome = join(tmp.dir, "young-cache-home"); // a cache of its own: this run writes it first
+    const preload = join(tmp.dir, "survivors.cjs");
+    writeFileSync(preload, SURVIVORS);
+    const log = join(tmp.dir, "young.log");
+    writeFileSync(log, "a line\n");
+    const config = join(tmp.dir, "young.json");
+    const actions = { record: { type: "file", path: join(tmp.dir, "young.ndjson") } };
+    const rules = { r: { source: "s", match: "/line/", actions: ["record"] } };
+    const sources = { s: { path: log, start_at: "beginning" } };
+    writeFileSync(config, JSON.stringify({ state_dir: join(tmp.dir, "young-state"), sources, rules, actions }));
+    const run = () =>
+      new Promise<{ code: number | null; factors: string[] }>((done) => {
+        const args = ["-r", preload, pkg.bin, "run", "-c", config];
+        const env = { ...process.env, XDG_CACHE_HOME: cacheHome, LOGWARD_YOUNG_GENERATION_MB: "8" };
+        const child = spawn(process.execPath, args, { env: { ...env, NODE_OPTIONS: "" } });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("exit", (code) =>
+          done({ code, factors: [...stderr.matchAll(/^growth factor (\d+)$/gm)].map((m) => m[1]!) }),
+        );
+      });
+    const first = await run();
+    expect(first.code).toBe(0);
+    // Held from the start, let grow, held at the cap, and given back to V8 before the cache was written.
+    expect(first.factors.join(" ")).toMatch(/^1 2 1( 2 1)* 2$/);
+    const [file, ...more] = cacheFiles(join(cacheHome, "logward"));
+    expect(more).toEqual([]);
+    expect(file).toMatch(cacheName("run"));
+    const written = statSync(join(cacheHome, "logward", file as string));
+    expect((await run()).code).toBe(0);
+    expect(statSync(join(cacheHome, "logward", file as string)).mtimeMs).toBe(written.mtimeMs);
   }, 60_000);
 
   it("drops the command's caches of older bundles or Node versions when it writes a new one", async () => {
