@@ -14,7 +14,12 @@ const V8_GROWTH_FACTOR = 2;
 /** Flags by which a user sized new space himself: his choice wins (V8 takes `_` for `-` in flag names). */
 const USER_SIZING = /--(?:(?:max|min)[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)\b/;
 
-type Proc = Pick<NodeJS.Process, "env" | "execArgv" | "stderr">;
+/** What of a process the bound reads: its environment, Node's own arguments, where to say a value is wrong. */
+interface Proc {
+  env: NodeJS.ProcessEnv;
+  execArgv: readonly string[];
+  stderr: { write(text: string): unknown };
+}
 
 /**
  * The bound in bytes, or undefined when V8 is left alone: turned off (0), or the user sized new space with V8's
@@ -32,8 +37,9 @@ export function youngGenerationCap(proc: Proc): number | undefined {
 }
 
 /**
- * The capacity of one semi-space now, 0 for a V8 without new space. Not space_size: Node 26's V8 commits a semi-space's pages as they fill, so
- * space_size lags behind the capacity V8 grows by; used + available is that capacity on every V8 we run on.
+ * The capacity of one semi-space now, 0 for a V8 without new space. Not space_size: Node 26's V8 commits a
+ * semi-space's pages as they fill, so space_size lags behind the capacity V8 grows by; used + available is that
+ * capacity on every V8 we run on.
  */
 function semiSpaceBytes(): number {
   const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
@@ -93,10 +99,4 @@ export function boundYoungGeneration(proc: Proc = process): void {
   hold(true);
   observer.observe({ entryTypes: ["gc"] });
   global[RELEASE] = release;
-}
-
-/** Give V8 back its own growth factor and stop watching (bin/start.cjs calls it the same way). Idempotent. */
-export function releaseYoungGeneration(): void {
-  const release = (globalThis as Record<symbol, unknown>)[RELEASE];
-  if (typeof release === "function") release();
 }
