@@ -10,7 +10,15 @@ import { findMeter } from "./lib/measure.mjs";
 import { livePeers, measureLive } from "./lib/live.mjs";
 import { measureWeb } from "./lib/web.mjs";
 import { measureDiscord } from "./lib/discord.mjs";
-import { describeMachine, describePeers, detectPeers, LOGWARD_BIN, logwardBuilt, ROOT } from "./lib/peers.mjs";
+import {
+  describeMachine,
+  describePeers,
+  detectPeers,
+  LOGWARD_BIN,
+  logwardBuilt,
+  ROOT,
+  warmPrivateCodeCache,
+} from "./lib/peers.mjs";
 import { failures, liveSection, resultsTable, sectionTargetsTable, targetsTable, writeResults } from "./lib/report.mjs";
 import { runCase } from "./lib/runner.mjs";
 
@@ -176,6 +184,7 @@ async function runSelected(opts, { meter, peers, log }) {
   const done = [];
   const measured = [];
   try {
+    warmPrivateCodeCache(workDir);
     for (const testCase of cases) {
       log(`\n${testCase.title}`);
       done.push({ testCase, results: runCase(testCase, { meter, runs: opts.runs, workDir, log }) });
