@@ -84,6 +84,8 @@ export class Calibrator {
       rule.matcher.choose(picks);
       changed = true;
     }
+    // A rule whose every source has chosen never chooses again: its options (the literal analysis) can go.
+    for (const rule of choosing) if (![...rule.sources].some((s) => this.samples.has(s))) rule.matcher.settle();
     return changed;
   }
 }

@@ -19,6 +19,8 @@ export interface LineMatcher {
   readonly options: readonly (readonly LiteralSet[])[] | undefined;
   /** Prefilter on these sets (one per `match` pattern, each one of its options) from now on. */
   choose(sets: readonly LiteralSet[]): void;
+  /** Every source of the rule has chosen: `options` is no longer needed (it becomes undefined). */
+  settle(): void;
 }
 
 /** Compile a rule's `match` and `exclude` lists; no `match` means every line matches. */
@@ -30,27 +32,42 @@ export function compileMatcher(
   // A rule pattern runs on lines anyone may write: one that backtracks too much finishes in linear time instead,
   // and one the linear engine cannot run gets a time budget per line.
   enableLinearFallback();
-  const compile = (text: string) => guardPattern(parsePattern(text), onTimeout);
-  const includes = (match ?? []).map(compile);
-  const excludes = (exclude ?? []).map(compile);
-  let required = requiredLiterals(includes.map((p) => p.prefilter));
-  const options = includes.map((p) => (p.prefilterOptions?.length ? p.prefilterOptions : [p.prefilter].filter(isSet)));
-  const choosable = required !== undefined && options.some((sets) => sets.length > 1);
-  return {
-    get required() {
-      return required;
-    },
-    options: choosable ? options : undefined,
-    choose(sets) {
-      required = requiredLiterals(sets);
-    },
-    match(line) {
-      const found = includes.length === 0 ? { match: line, groups: {} } : firstMatch(includes, line);
-      if (!found) return undefined;
-      for (const pattern of excludes) if (pattern.test(line)) return undefined;
-      return found;
-    },
-  };
+  const compile = (text: string): Pattern => guardPattern(parsePattern(text), onTimeout);
+  return new RuleMatcher((match ?? []).map(compile), (exclude ?? []).map(compile));
+}
+
+/**
+ * A rule's patterns and prefilter literals. A class, not closures over the compile's locals: a thousand rules each
+ * keep one, and a closure would keep the whole compile scope alive with it.
+ */
+class RuleMatcher implements LineMatcher {
+  required: readonly Literal[] | undefined;
+  options: readonly (readonly LiteralSet[])[] | undefined;
+
+  constructor(
+    private readonly includes: readonly Pattern[],
+    private readonly excludes: readonly Pattern[],
+  ) {
+    const options = includes.map((p) => (p.prefilterOptions?.length ? p.prefilterOptions : [p.prefilter].filter(isSet)));
+    // The first of each pattern's options is its prefilter (the one of a literal pattern, its only one).
+    this.required = requiredLiterals(options.map((sets, i) => sets[0] ?? (includes[i] as Pattern).prefilter));
+    this.options = this.required !== undefined && options.some((sets) => sets.length > 1) ? options : undefined;
+  }
+
+  choose(sets: readonly LiteralSet[]): void {
+    this.required = requiredLiterals(sets);
+  }
+
+  settle(): void {
+    this.options = undefined;
+  }
+
+  match(line: string): MatchResult | undefined {
+    const found = this.includes.length === 0 ? { match: line, groups: {} } : firstMatch(this.includes, line);
+    if (!found) return undefined;
+    for (const pattern of this.excludes) if (pattern.test(line)) return undefined;
+    return found;
+  }
 }
 
 const isSet = (set: LiteralSet | undefined): set is LiteralSet => set !== undefined;
