@@ -38,7 +38,7 @@ const REGEX_FORMS: { open: string; close: string; flags: boolean }[] = [
 
 /**
  * Patterns parsed lately, by text: loading a config parses each rule's pattern three times (its schema, the hints,
- * the engine), and the literal analysis is the dear part of a start with many rules. Patterns are immutable and
+ * the engine), and compiling a regex is the dear part of a start with many rules. Patterns are immutable and
  * their regexes carry no `g`/`y` state, so one serves every caller. Bounded: search patterns come from users. The
  * bound is well above the patterns of a large config: one just past it would be cleared on each of the three
  * passes and compile every pattern three times.
@@ -101,8 +101,6 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
  */
 class RegexPattern implements Pattern {
   readonly kind = "regex";
-  /** The literal sets, worked out when first asked for: validating a config or listing its hints needs none. */
-  private options: readonly LiteralSet[] | undefined;
 
   constructor(
     readonly source: string,
@@ -125,12 +123,16 @@ class RegexPattern implements Pattern {
     return required !== undefined ? [required] : branchLiterals(this.body);
   }
 
+  /**
+   * Worked out on each read, not kept: validating a config or listing its hints needs no literals, the rules engine
+   * reads them once and keeps only the sets it uses, and a pattern stays in `parsed` long after that.
+   */
   get prefilter(): LiteralSet | undefined {
     return this.prefilterOptions[0];
   }
 
   get prefilterOptions(): readonly LiteralSet[] {
-    return (this.options ??= literalOptions(this.regex.source, this.regex.flags));
+    return literalOptions(this.regex.source, this.regex.flags);
   }
 
   test(line: string): boolean {

@@ -50,7 +50,9 @@ const DEFAULT_PREFILTER_MIN = 32;
 /** Compile the configured rules (patterns already validated by the schema; a bad one throws PATTERN_INVALID). */
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
   const shared = new SharedParts(options.metrics);
-  const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, shared, options));
+  const compiled = Object.entries(rules).map(
+    ([name, config]) => new CompiledRule(name, config, clock, shared, options),
+  );
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const readers = readersBySource(compiled);
   const required = (): (readonly Literal[] | undefined)[] => compiled.map((rule) => rule.matcher.required);

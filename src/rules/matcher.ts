@@ -48,9 +48,10 @@ class RuleMatcher implements LineMatcher {
     private readonly includes: readonly Pattern[],
     private readonly excludes: readonly Pattern[],
   ) {
-    const options = includes.map((p) => (p.prefilterOptions?.length ? p.prefilterOptions : [p.prefilter].filter(isSet)));
-    // The first of each pattern's options is its prefilter (the one of a literal pattern, its only one).
-    this.required = requiredLiterals(options.map((sets, i) => sets[0] ?? (includes[i] as Pattern).prefilter));
+    // Each pattern's literal analysis is read once (a pattern works it out on each read). The first of its options
+    // is its prefilter; a literal pattern has only a prefilter.
+    const options = includes.map(optionsOf);
+    this.required = requiredLiterals(options.map((sets) => sets[0]));
     this.options = this.required !== undefined && options.some((sets) => sets.length > 1) ? options : undefined;
   }
 
@@ -70,7 +71,12 @@ class RuleMatcher implements LineMatcher {
   }
 }
 
-const isSet = (set: LiteralSet | undefined): set is LiteralSet => set !== undefined;
+function optionsOf(pattern: Pattern): readonly LiteralSet[] {
+  const options = pattern.prefilterOptions;
+  if (options?.length) return options;
+  const prefilter = options ? undefined : pattern.prefilter;
+  return prefilter ? [prefilter] : [];
+}
 
 function firstMatch(patterns: readonly Pattern[], line: string): MatchResult | undefined {
   for (const pattern of patterns) {
