@@ -4,11 +4,11 @@ import type { Metrics } from "../core/metrics.js";
 import type { MatchResult } from "../core/pattern.js";
 import type { LogRecord } from "../core/record.js";
 import { Calibrator } from "./calibrate.js";
-import { KeyedRule, type Emit, type Firing } from "./keyed.js";
+import { KeyedRule, type Emit, type Firing, type KeyedHooks } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { RuleCounters, RuleMetrics } from "./metrics.js";
 import { LiteralIndex } from "./prefilter.js";
-import { literalsOf, type Literal } from "../core/literals.js";
+import { forgetScores, literalsOf, type Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 
 export type { Firing } from "./keyed.js";
@@ -205,12 +205,21 @@ class CompiledRule {
     const counters = (this.counters = shared.countersOf(name));
     const onTimer = options.onTimerFirings;
     // Only the hooks the rule can call: a timer only finds absences, and only group_by keys are ever forgotten.
-    this.keyed = new KeyedRule(name, config, clock, {
-      ...(onTimer && config.absent !== undefined
-        ? { onTimerFirings: (firings: Firing[]) => onTimer(firings.map((f) => counted(f, counters))) }
-        : {}),
-      ...(counters && config.group_by ? { onEvicted: () => counters.evicted() } : {}),
-    });
+    const timers = onTimer && config.absent !== undefined;
+    const evictions = counters && config.group_by;
+    this.keyed = new KeyedRule(
+      name,
+      config,
+      clock,
+      timers || evictions
+        ? {
+            ...(timers
+              ? { onTimerFirings: (firings: Firing[]) => onTimer(firings.map((f) => counted(f, counters))) }
+              : {}),
+            ...(evictions ? { onEvicted: () => counters.evicted() } : {}),
+          }
+        : NO_HOOKS,
+    );
   }
 
   /** One record of a source this rule reads: its firings (if any: no match, window not full, cooldown) to emit. */
@@ -229,6 +238,7 @@ class CompiledRule {
 }
 
 const ignore: Emit = () => {};
+const NO_HOOKS: KeyedHooks = Object.freeze({});
 
 function counted(firing: Firing, counters: RuleCounters | undefined): Firing {
   if (firing.event.state !== "recovered") counters?.fired();

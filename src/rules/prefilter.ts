@@ -11,8 +11,9 @@ const NATIVE_LITERALS = 4;
 export type CandidateVisit = (line: number, rule: number) => void;
 
 export class LiteralIndex {
-  /** The literals searched for: by key (see keyOf), their ids. */
+  /** The literals searched for: their ids by text, one map per case mode (no key string built per literal). */
   private readonly ids = new Map<string, number>();
+  private readonly foldedIds = new Map<string, number>();
   private readonly automaton: Automaton | undefined;
   /** The classes of units below 256 with ASCII case folded (the automaton's literals are folded). */
   private readonly foldedLow: Int32Array | undefined;
@@ -57,9 +58,9 @@ export class LiteralIndex {
   ) {
     const literals: Literal[] = [];
     for (const literal of [...perRule.flatMap((list) => list ?? []), ...searched]) {
-      const key = keyOf(literal);
-      if (literal.text === "" || this.ids.has(key)) continue; // an empty one is in every line: nothing to search
-      this.ids.set(key, literals.length);
+      const ids = literal.fold ? this.foldedIds : this.ids;
+      if (literal.text === "" || ids.has(literal.text)) continue; // an empty one is in every line: nothing to search
+      ids.set(literal.text, literals.length);
       literals.push(literal);
     }
     if (literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable))
@@ -104,7 +105,7 @@ export class LiteralIndex {
     for (let rule = 0; rule < perRule.length; rule++) {
       if (!filtered[rule]) continue;
       for (const literal of perRule[rule] ?? []) {
-        const id = this.ids.get(keyOf(literal));
+        const id = this.idOf(literal);
         if (id === undefined) return false;
         (served[id] as number[]).push(rule);
       }
@@ -125,7 +126,7 @@ export class LiteralIndex {
 
   /** The id of a literal searched for (see count), or undefined. */
   idOf(literal: Literal): number | undefined {
-    return this.ids.get(keyOf(literal));
+    return (literal.fold ? this.foldedIds : this.ids).get(literal.text);
   }
 
   /**
@@ -253,8 +254,6 @@ const NEWLINE = 0x0a;
 const WALKED_HITS = 128;
 /** Stamps start again (and every last one is cleared) before they would overflow. */
 const STAMP_LIMIT = 2 ** 30;
-
-const keyOf = (literal: Literal): string => `${literal.fold ? "i" : "-"}${literal.text}`;
 
 /**
  * The first `count` hits in order: a line mostly serves a few rules, sorted in place without a view per line; many
