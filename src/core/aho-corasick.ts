@@ -104,40 +104,70 @@ export function walk(
   ref: number,
   hits: Int32Array,
 ): number {
-  const { rows, high, accepting, denseEnd, deep } = automaton;
+  const { rows, high, accepting, denseEnd } = automaton;
   let n = 0;
   let i = from;
-  while (i < line.length) {
+  if (ref >= denseEnd) {
+    ref = deepRun(automaton, low, line, i, ref, hits, n, -1);
+    i = run[0] as number;
+    n = run[1] as number;
+    if (n === hits.length) return n;
+  }
+  for (; i < line.length; i++) {
+    const unit = line.charCodeAt(i);
+    ref = rows[ref + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
+    if (ref < accepting) continue;
     if (ref >= denseEnd) {
-      const unit = line.charCodeAt(i++);
-      ref = step(automaton, ref, unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0));
-      if (ref >= accepting && (ref < denseEnd || (deep[ref - denseEnd + 2] as number) >= 0)) {
-        hits[n++] = ref;
-        hits[n++] = i;
-        if (n === hits.length) return n;
-      }
+      // Into the compact states: on through them, and back here once in a dense state again.
+      ref = deepRun(automaton, low, line, i + 1, ref, hits, n, i + 1);
+      i = (run[0] as number) - 1;
+      n = run[1] as number;
+      if (n === hits.length) return n;
       continue;
     }
-    for (; i < line.length; i++) {
-      const unit = line.charCodeAt(i);
-      ref = rows[ref + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
-      if (ref < accepting) continue;
-      if (ref >= denseEnd) {
-        // Into the compact states: on from there (the outer loop), this unit taken.
-        i++;
-        if ((deep[ref - denseEnd + 2] as number) >= 0) {
-          hits[n++] = ref;
-          hits[n++] = i;
-          if (n === hits.length) return n;
-        }
-        break;
-      }
-      hits[n++] = ref;
-      hits[n++] = i + 1;
-      if (n === hits.length) return n;
-    }
+    hits[n++] = ref;
+    hits[n++] = i + 1;
+    if (n === hits.length) return n;
   }
   return n;
+}
+
+/** Where deepRun stopped: the next unit to read, and the number of entries in hits. */
+const run = new Int32Array(2);
+
+/**
+ * The walk through compact states: from `ref` (a compact state, entered just before line[from]; `entered` is that
+ * offset when it was entered by the walk's last step, whose hit, if any, it still records) over line[from..]
+ * until a step leads back to a dense state, the line ends, or `hits` is full. Returns the state it stopped in, and
+ * in `run` the next unit to read and the number of entries in `hits`.
+ */
+function deepRun(
+  automaton: Automaton,
+  low: Int32Array,
+  line: string,
+  from: number,
+  ref: number,
+  hits: Int32Array,
+  n: number,
+  entered: number,
+): number {
+  const { high, accepting, denseEnd, deep } = automaton;
+  let i = from;
+  if (entered >= 0 && (deep[ref - denseEnd + 2] as number) >= 0) {
+    hits[n++] = ref;
+    hits[n++] = entered;
+  }
+  while (n < hits.length && ref >= denseEnd && i < line.length) {
+    const unit = line.charCodeAt(i++);
+    ref = step(automaton, ref, unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0));
+    if (ref >= accepting && (ref < denseEnd || (deep[ref - denseEnd + 2] as number) >= 0)) {
+      hits[n++] = ref;
+      hits[n++] = i;
+    }
+  }
+  run[0] = i;
+  run[1] = n;
+  return ref;
 }
 
 /**

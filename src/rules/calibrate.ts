@@ -35,6 +35,11 @@ export class Calibrator {
     }
   }
 
+  /** True once the rules of every source have chosen their literals (at once when none has a choice). */
+  get done(): boolean {
+    return this.samples.size === 0;
+  }
+
   /** True once the rules of this source have chosen their literals (at once when none has a choice). */
   settled(source: string): boolean {
     return !this.samples.has(source);

@@ -64,7 +64,11 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
+      const calibrating = !calibrator.done;
       if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
+      // Every rule has chosen: the index searched for every literal they could choose, and is built again over the
+      // chosen ones only (fewer hits to confirm per line, a smaller automaton kept for the rest of the run).
+      if (calibrating && calibrator.done) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       const source = onlySource(records);
       let reads: Uint8Array | undefined;
@@ -146,11 +150,12 @@ function requiredFor(rules: readonly CompiledRule[], source: string): readonly L
 }
 
 /**
- * What the rules of one engine share instead of each holding its own: their source sets (most rules name the same
- * sources), the counter families, and the emit that counts a firing on its way out.
+ * What the rules of one engine share instead of each holding its own: their source sets and action lists (most
+ * rules name the same ones), the counter families, and the emit that counts a firing on its way out.
  */
 class SharedParts {
   private readonly sourceSets = new Map<string, ReadonlySet<string>>();
+  private readonly actionLists = new Map<string, readonly string[]>();
   private families: RuleMetrics | undefined;
   /** Where countingEmit sends firings, and whose counters count them: those of the offer in progress. */
   private target: Emit = ignore;
@@ -164,6 +169,14 @@ class SharedParts {
     let set = this.sourceSets.get(key);
     if (!set) this.sourceSets.set(key, (set = new Set(names)));
     return set;
+  }
+
+  /** The actions as one frozen list, the same for every rule naming the same actions (firings carry it as is). */
+  actions(names: readonly string[]): readonly string[] {
+    const key = JSON.stringify(names);
+    let list = this.actionLists.get(key);
+    if (!list) this.actionLists.set(key, (list = Object.freeze([...names])));
+    return list;
   }
 
   /** The rule's counters; the families are registered with the first rule (as /metrics has always listed them). */
@@ -219,6 +232,7 @@ class CompiledRule {
             ...(evictions ? { onEvicted: () => counters.evicted() } : {}),
           }
         : NO_HOOKS,
+      shared.actions(config.actions),
     );
   }
 

@@ -49,10 +49,12 @@ export class KeyedRule {
     config: RuleConfig,
     private readonly clock: Clock,
     private readonly hooks: KeyedHooks = {},
+    /** The frozen list of config.actions (rules with the same actions may share one). */
+    actions: readonly string[] = Object.freeze([...config.actions]),
   ) {
     this.groupBy = config.group_by;
     this.kind = config.threshold ? "threshold" : "match";
-    this.actions = Object.freeze([...config.actions]);
+    this.actions = actions;
     const limits = {
       maxGroups: config.max_groups ?? DEFAULT_MAX_GROUPS,
       maxBytes: MAX_GROUP_BYTES,

@@ -33,7 +33,7 @@ export function compileMatcher(
   // and one the linear engine cannot run gets a time budget per line.
   enableLinearFallback();
   const compile = (text: string): Pattern => guardPattern(parsePattern(text), onTimeout);
-  return new RuleMatcher((match ?? []).map(compile), (exclude ?? []).map(compile));
+  return new RuleMatcher((match ?? []).map(compile), exclude?.length ? exclude.map(compile) : NONE);
 }
 
 /**
@@ -70,6 +70,9 @@ class RuleMatcher implements LineMatcher {
     return found;
   }
 }
+
+/** The exclude list of the many rules without one: shared. */
+const NONE: readonly Pattern[] = Object.freeze([]);
 
 function optionsOf(pattern: Pattern): readonly LiteralSet[] {
   const options = pattern.prefilterOptions;

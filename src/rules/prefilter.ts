@@ -1,7 +1,7 @@
 // Batch prefilter of the rules engine: each line is searched once for the literals of every rule, and each hit
 // names the rules that need it, so a rule's patterns run only on lines that can match it. A few literals are found
 // by the native string search, each on its own; more by one Aho-Corasick pass over the line.
-import { buildAutomaton, DENSE_BYTES, endsIndex, step, walk, type Automaton } from "../core/aho-corasick.js";
+import { buildAutomaton, DENSE_BYTES, endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
 
 /** Up to this many distinct literals are searched for one by one with the native search. */
@@ -211,8 +211,9 @@ export class LiteralIndex {
     if (!automaton) return;
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
-    let row = step(automaton, 0, low[NEWLINE] as number);
-    this.confirm(endsIndex(automaton, row), line, 0);
+    // The root's row is dense (the first): one read, no call per line.
+    let row = automaton.rows[low[NEWLINE] as number] as number;
+    if (row >= automaton.accepting) this.confirm(endsIndex(automaton, row), line, 0);
     const hits = this.walked;
     for (let from = 0; from < line.length;) {
       const n = walk(automaton, low, line, from, row, hits);
