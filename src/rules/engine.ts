@@ -53,6 +53,8 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const compiled = Object.entries(rules).map(
     ([name, config]) => new CompiledRule(name, config, clock, shared, options),
   );
+  // The rules have their literals: the scores of every string their analysis weighed need not stay in memory.
+  forgetScores();
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const readers = readersBySource(compiled);
   const required = (): (readonly Literal[] | undefined)[] => compiled.map((rule) => rule.matcher.required);
