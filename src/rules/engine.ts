@@ -53,8 +53,6 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const compiled = Object.entries(rules).map(
     ([name, config]) => new CompiledRule(name, config, clock, shared, options),
   );
-  // The rules have their literals: the scores of every string their analysis weighed need not stay in memory.
-  forgetScores();
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const readers = readersBySource(compiled);
   const required = (): (readonly Literal[] | undefined)[] => compiled.map((rule) => rule.matcher.required);
@@ -63,6 +61,9 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   let index: LiteralIndex | undefined;
   const indexed = (): LiteralIndex => (index ??= new LiteralIndex(required(), choosable(compiled)));
   const calibrator = new Calibrator(compiled, options.calibrationLines, indexed);
+  // The rules have their literals: the scores of the strings their analysis weighed need not stay in memory (when
+  // they still choose, the calibrator weighs their sets with the same scores first, then forgets them).
+  if (calibrator.done) forgetScores();
   const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
