@@ -2,7 +2,8 @@
 // with every state dense, with only the root dense, and with anything between (the compact records' failure links).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildAutomaton, endsIndex, step, walk, type Automaton, type Units } from "./aho-corasick.js";
+import { buildAutomaton } from "./aho-corasick-build.js";
+import { endsIndex, step, walk, type Automaton, type Units } from "./aho-corasick.js";
 
 /** Small alphabets so literals share prefixes and suffixes; 0x3b1 and 0x2603 take the classes of units ≥ 256. */
 const unit = fc.constantFrom(0x61, 0x62, 0x63, 0x0a, 0xe9, 0x3b1, 0x2603);

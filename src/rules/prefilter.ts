@@ -1,7 +1,8 @@
 // Batch prefilter of the rules engine: each line is searched once for the literals of every rule, and each hit
 // names the rules that need it, so a rule's patterns run only on lines that can match it. A few literals are found
 // by the native string search, each on its own; more by one Aho-Corasick pass over the line.
-import { buildAutomaton, DENSE_BYTES, endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
+import { endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
+import { buildAutomaton, DENSE_BYTES } from "../core/aho-corasick-build.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
 
 /** Up to this many distinct literals are searched for one by one with the native search. */
