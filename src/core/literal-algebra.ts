@@ -50,6 +50,15 @@ export function share(set: readonly string[], fold: boolean): number {
 const scored = new Map<string, number>();
 const scoredFolded = new Map<string, number>();
 
+/**
+ * Forget the scores (a caller done analysing patterns): the strings of every set considered would otherwise stay in
+ * memory for good, thousands of them for a large config.
+ */
+export function forgetScores(): void {
+  scored.clear();
+  scoredFolded.clear();
+}
+
 /** Estimated share of lines containing the string, from its bytes outside runs of common words. */
 function stringScore(s: string, fold: boolean): number {
   const memo = fold ? scoredFolded : scored;

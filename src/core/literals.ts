@@ -1,7 +1,7 @@
 // Required literals of a regex: a set of strings of which every match contains at least one, for a prefilter.
 // Each part of the regex is summarised bottom-up (as in Russ Cox's code search): the exact strings it can match
 // when they are few, else the strings its matches start and end with and the sets some part of it must contain.
-import { candidateSets, LINE_START, score, share, type Info } from "./literal-algebra.js";
+import { candidateSets, forgetScores, LINE_START, score, share, type Info } from "./literal-algebra.js";
 import { GiveUp, Parser } from "./literal-parser.js";
 import { literalChars, narrowed, scanCost, SEPARATE_NEEDLES } from "./literals-narrow.js";
 
@@ -131,7 +131,7 @@ export function literalSet(text: string): LiteralSet | undefined {
   return text.length > 0 ? { literals: [text], fold: false } : undefined;
 }
 
-export { LINE_START, score, scanCost, SEPARATE_NEEDLES, share };
+export { forgetScores, LINE_START, score, scanCost, SEPARATE_NEEDLES, share };
 
 /**
  * Whether a line may match a pattern with this literal set (false: it cannot): the same test as the byte and

@@ -38,7 +38,7 @@ const REGEX_FORMS: { open: string; close: string; flags: boolean }[] = [
 
 /**
  * Patterns parsed lately, by text: loading a config parses each rule's pattern three times (its schema, the hints,
- * the engine), and the literal analysis is the dear part of a start with many rules. Patterns are immutable and
+ * the engine), and compiling a regex is the dear part of a start with many rules. Patterns are immutable and
  * their regexes carry no `g`/`y` state, so one serves every caller. Bounded: search patterns come from users. The
  * bound is well above the patterns of a large config: one just past it would be cleared on each of the three
  * passes and compile every pattern three times.
@@ -92,54 +92,95 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
   } catch (err) {
     throw new UserError("PATTERN_INVALID", `invalid regex ${text}: ${(err as Error).message}`, { cause: err });
   }
-  // The literals are worked out when first asked for: validating a config or listing its hints parses every
-  // pattern and needs none of them.
-  const fold = flags.includes("i");
-  let options: readonly LiteralSet[] | undefined;
-  const literalOptionsOf = (): readonly LiteralSet[] => (options ??= literalOptions(re.source, re.flags));
-  return {
-    source: text,
-    kind: "regex",
-    regex: re,
-    get required() {
-      return fold ? undefined : requiredLiteral(source);
-    },
-    get requiredAny() {
-      if (fold) return undefined;
-      const required = requiredLiteral(source);
-      return required !== undefined ? [required] : branchLiterals(source);
-    },
-    get prefilter() {
-      return literalOptionsOf()[0];
-    },
-    get prefilterOptions() {
-      return literalOptionsOf();
-    },
-    test: (line) => re.test(line),
-    exec(line) {
-      const m = re.exec(line);
-      if (!m) return undefined;
-      if (m.groups === undefined) return { match: m[0], groups: NO_GROUPS };
-      const groups: Record<string, string> = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) groups[k] = v;
-      return { match: m[0], groups };
-    },
-  };
+  return new RegexPattern(text, source, re);
+}
+
+/**
+ * A regex pattern. A class, not an object of closures: a config of a thousand rules keeps a thousand of them (in
+ * `parsed` and in the rules), and accessors and methods on the prototype cost no memory per pattern.
+ */
+class RegexPattern implements Pattern {
+  readonly kind = "regex";
+
+  constructor(
+    readonly source: string,
+    /** The regex source as written (the Python dialect translated), which the required literals are read from. */
+    private readonly body: string,
+    readonly regex: RegExp,
+  ) {}
+
+  private get fold(): boolean {
+    return this.regex.flags.includes("i");
+  }
+
+  get required(): string | undefined {
+    return this.fold ? undefined : requiredLiteral(this.body);
+  }
+
+  get requiredAny(): readonly string[] | undefined {
+    if (this.fold) return undefined;
+    const required = requiredLiteral(this.body);
+    return required !== undefined ? [required] : branchLiterals(this.body);
+  }
+
+  /**
+   * Worked out on each read, not kept: validating a config or listing its hints needs no literals, the rules engine
+   * reads them once and keeps only the sets it uses, and a pattern stays in `parsed` long after that.
+   */
+  get prefilter(): LiteralSet | undefined {
+    return this.prefilterOptions[0];
+  }
+
+  get prefilterOptions(): readonly LiteralSet[] {
+    return literalOptions(this.regex.source, this.regex.flags);
+  }
+
+  test(line: string): boolean {
+    return this.regex.test(line);
+  }
+
+  exec(line: string): MatchResult | undefined {
+    const m = this.regex.exec(line);
+    if (!m) return undefined;
+    if (m.groups === undefined) return { match: m[0], groups: NO_GROUPS };
+    const groups: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) groups[k] = v;
+    return { match: m[0], groups };
+  }
 }
 
 /** The groups of every match of a regex without named groups: frozen, as all its matches share it. */
 const NO_GROUPS: Record<string, string> = Object.freeze({});
 
 function literalPattern(text: string): Pattern {
-  return {
-    source: text,
-    kind: "literal",
-    required: text.length > 0 ? text : undefined,
-    requiredAny: text.length > 0 ? [text] : undefined,
-    prefilter: literalSet(text),
-    test: (line) => line.includes(text),
-    exec: (line) => (line.includes(text) ? { match: text, groups: {} } : undefined),
-  };
+  return new LiteralPattern(text);
+}
+
+/** A literal substring pattern (a class for the same reason as RegexPattern). */
+class LiteralPattern implements Pattern {
+  readonly kind = "literal";
+
+  constructor(readonly source: string) {}
+
+  get required(): string | undefined {
+    return this.source.length > 0 ? this.source : undefined;
+  }
+
+  get requiredAny(): readonly string[] | undefined {
+    return this.source.length > 0 ? [this.source] : undefined;
+  }
+
+  get prefilter(): LiteralSet | undefined {
+    return literalSet(this.source);
+  }
+
+  test(line: string): boolean {
+    return line.includes(this.source);
+  }
+
+  exec(line: string): MatchResult | undefined {
+    return line.includes(this.source) ? { match: this.source, groups: {} } : undefined;
+  }
 }
 
 /**

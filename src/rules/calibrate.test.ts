@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
 import { compileRules } from "./engine.js";
-import { countLines } from "./calibrate.js";
+import { Calibrator, countLines } from "./calibrate.js";
+import { compileMatcher } from "./matcher.js";
 import { rec, rule, T0 } from "./testing/records.js";
 
 const CURL = 'GET /orders/66/items?from=robots HTTP/1.1" 200 12 "-" "curl/8.5.0"';
@@ -62,5 +63,29 @@ describe("Calibrator with a sample that finds none of a rule's sets", () => {
     const texts = engine.requiredFor("app")?.map((l) => l.text) ?? [];
     expect(texts).toContain('/api/orders/60/items HTTP/1.1" 404');
     expect(texts).not.toContain('/items HTTP/1.1" 404');
+  });
+});
+
+describe("Calibrator, once every source has chosen", () => {
+  it("lets each rule drop its options (the literal analysis) only when all its sources have chosen", () => {
+    const bots = {
+      sources: new Set(["app", "web"]),
+      matcher: compileMatcher(["/(?:Googlebot|bingbot).*orders\\/66\\//"], undefined),
+    };
+    const solo = { sources: new Set(["app"]), matcher: compileMatcher(["/(?:curl|wget).*orders\\/77\\//"], undefined) };
+    expect(bots.matcher.options?.[0]?.length).toBeGreaterThan(1);
+    expect(solo.matcher.options?.[0]?.length).toBeGreaterThan(1);
+    const calibrator = new Calibrator([bots, solo], 2);
+    calibrator.observe([rec(CURL), rec(ORDER)]);
+    // "app" has chosen: solo is done, bots still reads "web".
+    expect([calibrator.settled("app"), calibrator.settled("web"), calibrator.done]).toEqual([true, false, false]);
+    expect(solo.matcher.options).toBeUndefined();
+    expect(bots.matcher.options).toBeDefined();
+    calibrator.observe([rec(ORDER, 0, "web"), rec(CURL, 0, "web")]);
+    expect(calibrator.done).toBe(true);
+    expect(bots.matcher.options).toBeUndefined();
+    // What they chose stays: the prefilter literals are all they keep.
+    expect(bots.matcher.required?.length).toBeGreaterThan(0);
+    expect(bots.matcher.match(ORDER)).toBeDefined();
   });
 });

@@ -2,7 +2,7 @@
 // static guess of which is rarest can be far off for a given log (a bot name in a tenth of the lines, an URL in
 // none), so the first lines of each source are counted and every rule keeps the set cheapest on them: the fewest
 // lines let through, weighed with the cost of searching for the set (fewer, longer literals are cheaper).
-import { SEPARATE_NEEDLES, scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
+import { forgetScores, SEPARATE_NEEDLES, scanCost, share, type Literal, type LiteralSet } from "../core/literals.js";
 import type { LogRecord } from "../core/record.js";
 import type { LineMatcher } from "./matcher.js";
 import { LiteralIndex } from "./prefilter.js";
@@ -33,6 +33,11 @@ export class Calibrator {
       if (!rule.matcher.options) continue;
       for (const source of rule.sources) this.samples.set(source, { lines: [], chars: 0 });
     }
+  }
+
+  /** True once the rules of every source have chosen their literals (at once when none has a choice). */
+  get done(): boolean {
+    return this.samples.size === 0;
   }
 
   /** True once the rules of this source have chosen their literals (at once when none has a choice). */
@@ -84,6 +89,10 @@ export class Calibrator {
       rule.matcher.choose(picks);
       changed = true;
     }
+    // A rule whose every source has chosen never chooses again: its options (the literal analysis) can go, and so
+    // can the scores of their strings.
+    for (const rule of choosing) if (![...rule.sources].some((s) => this.samples.has(s))) rule.matcher.settle();
+    forgetScores();
     return changed;
   }
 }

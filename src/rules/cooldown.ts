@@ -1,5 +1,5 @@
 // Cooldown: after a rule fires, would-be firings within the cooldown are swallowed and counted.
-import type { Clock } from "../core/clock.js";
+import { systemClock, type Clock } from "../core/clock.js";
 
 export class Cooldown {
   /** Record time and wall time of the last firing (NaN before the first): two numbers, no object per firing. */
@@ -35,3 +35,9 @@ export class Cooldown {
     return time >= this.lastTime ? time - this.lastTime : this.clock.now() - this.lastAt;
   }
 }
+
+/**
+ * The cooldown of every group of a rule without one, shared: it admits every firing and never changes (frozen, so a
+ * change would throw rather than leak between rules).
+ */
+export const NO_COOLDOWN = Object.freeze(new Cooldown(0, systemClock)) as Cooldown;

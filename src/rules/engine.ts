@@ -1,13 +1,14 @@
 // The rules engine (pure): records in, firings out — match, exclude, threshold and cooldown per rule.
 import type { Clock } from "../core/clock.js";
 import type { Metrics } from "../core/metrics.js";
+import type { MatchResult } from "../core/pattern.js";
 import type { LogRecord } from "../core/record.js";
 import { Calibrator } from "./calibrate.js";
-import { KeyedRule, type Emit, type Firing } from "./keyed.js";
+import { KeyedRule, type Emit, type Firing, type KeyedHooks } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
-import { ruleCounters, type RuleCounters } from "./metrics.js";
+import { RuleCounters, RuleMetrics } from "./metrics.js";
 import { LiteralIndex } from "./prefilter.js";
-import { literalsOf, type Literal } from "../core/literals.js";
+import { forgetScores, literalsOf, type Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 
 export type { Firing } from "./keyed.js";
@@ -48,7 +49,10 @@ const DEFAULT_PREFILTER_MIN = 32;
 
 /** Compile the configured rules (patterns already validated by the schema; a bad one throws PATTERN_INVALID). */
 export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, options: EngineOptions = {}): RuleEngine {
-  const compiled = Object.entries(rules).map(([name, config]) => new CompiledRule(name, config, clock, options));
+  const shared = new SharedParts(options.metrics);
+  const compiled = Object.entries(rules).map(
+    ([name, config]) => new CompiledRule(name, config, clock, shared, options),
+  );
   const prefilterMin = options.prefilterMinRecords ?? DEFAULT_PREFILTER_MIN;
   const readers = readersBySource(compiled);
   const required = (): (readonly Literal[] | undefined)[] => compiled.map((rule) => rule.matcher.required);
@@ -57,10 +61,17 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   let index: LiteralIndex | undefined;
   const indexed = (): LiteralIndex => (index ??= new LiteralIndex(required(), choosable(compiled)));
   const calibrator = new Calibrator(compiled, options.calibrationLines, indexed);
+  // The rules have their literals: the scores of the strings their analysis weighed need not stay in memory (when
+  // they still choose, the calibrator weighs their sets with the same scores first, then forgets them).
+  if (calibrator.done) forgetScores();
   const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
+      const calibrating = !calibrator.done;
       if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
+      // Every rule has chosen: the index searched for every literal they could choose, and is built again over the
+      // chosen ones only (fewer hits to confirm per line, a smaller automaton kept for the rest of the run).
+      if (calibrating && calibrator.done) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       const source = onlySource(records);
       let reads: Uint8Array | undefined;
@@ -141,6 +152,56 @@ function requiredFor(rules: readonly CompiledRule[], source: string): readonly L
   return [...literals.values()];
 }
 
+/**
+ * What the rules of one engine share instead of each holding its own: their source sets and action lists (most
+ * rules name the same ones), the counter families, and the emit that counts a firing on its way out.
+ */
+class SharedParts {
+  private readonly sourceSets = new Map<string, ReadonlySet<string>>();
+  private readonly actionLists = new Map<string, readonly string[]>();
+  private families: RuleMetrics | undefined;
+  /** Where countingEmit sends firings, and whose counters count them: those of the offer in progress. */
+  private target: Emit = ignore;
+  private counters: RuleCounters | undefined;
+  private readonly countingEmit: Emit = (firing) => this.target(counted(firing, this.counters));
+
+  constructor(private readonly metrics: Metrics | undefined) {}
+
+  sources(names: readonly string[]): ReadonlySet<string> {
+    const key = JSON.stringify(names);
+    let set = this.sourceSets.get(key);
+    if (!set) this.sourceSets.set(key, (set = new Set(names)));
+    return set;
+  }
+
+  /** The actions as one frozen list, the same for every rule naming the same actions (firings carry it as is). */
+  actions(names: readonly string[]): readonly string[] {
+    const key = JSON.stringify(names);
+    let list = this.actionLists.get(key);
+    if (!list) this.actionLists.set(key, (list = Object.freeze([...names])));
+    return list;
+  }
+
+  /** The rule's counters; the families are registered with the first rule (as /metrics has always listed them). */
+  countersOf(rule: string): RuleCounters | undefined {
+    if (!this.metrics) return undefined;
+    return new RuleCounters((this.families ??= new RuleMetrics(this.metrics)), rule);
+  }
+
+  /** Offer through an emit that counts the rule's firings (a firing is emitted within the offer, never later). */
+  offerCounted(keyed: KeyedRule, counters: RuleCounters, record: LogRecord, found: MatchResult, emit: Emit): void {
+    this.target = emit;
+    this.counters = counters;
+    try {
+      keyed.offer(record, found, this.countingEmit);
+    } finally {
+      // Not kept past the offer: the batch's emit holds its firings, which would stay alive until the next match.
+      this.target = ignore;
+      this.counters = undefined;
+    }
+  }
+}
+
 class CompiledRule {
   readonly sources: ReadonlySet<string>;
   readonly matcher: LineMatcher;
@@ -151,16 +212,31 @@ class CompiledRule {
     readonly name: string,
     config: RuleConfig,
     clock: Clock,
+    private readonly shared: SharedParts,
     options: EngineOptions = {},
   ) {
-    this.sources = new Set(config.source);
-    this.matcher = compileMatcher(config.match, config.exclude, (p) => options.onPatternTimeout?.(name, p));
-    const counters = (this.counters = options.metrics ? ruleCounters(options.metrics, name) : undefined);
+    this.sources = shared.sources(config.source);
+    const onPatternTimeout = options.onPatternTimeout;
+    this.matcher = compileMatcher(config.match, config.exclude, (p) => onPatternTimeout?.(name, p));
+    const counters = (this.counters = shared.countersOf(name));
     const onTimer = options.onTimerFirings;
-    this.keyed = new KeyedRule(name, config, clock, {
-      ...(onTimer ? { onTimerFirings: (firings: Firing[]) => onTimer(firings.map((f) => counted(f, counters))) } : {}),
-      ...(counters ? { onEvicted: () => counters.evicted.inc() } : {}),
-    });
+    // Only the hooks the rule can call: a timer only finds absences, and only group_by keys are ever forgotten.
+    const timers = onTimer && config.absent !== undefined;
+    const evictions = counters && config.group_by;
+    this.keyed = new KeyedRule(
+      name,
+      config,
+      clock,
+      timers || evictions
+        ? {
+            ...(timers
+              ? { onTimerFirings: (firings: Firing[]) => onTimer(firings.map((f) => counted(f, counters))) }
+              : {}),
+            ...(evictions ? { onEvicted: () => counters.evicted() } : {}),
+          }
+        : NO_HOOKS,
+      shared.actions(config.actions),
+    );
   }
 
   /** One record of a source this rule reads: its firings (if any: no match, window not full, cooldown) to emit. */
@@ -169,16 +245,9 @@ class CompiledRule {
     if (!found) return;
     const counters = this.counters;
     if (!counters) return this.keyed.offer(record, found, emit);
-    counters.matched.inc();
-    this.target = emit;
-    this.keyed.offer(record, found, this.countedEmit);
-    // Not kept past the offer: the batch's emit holds its firings, which would stay alive until the next match.
-    this.target = ignore;
+    counters.matched();
+    this.shared.offerCounted(this.keyed, counters, record, found, emit);
   }
-
-  /** Where countedEmit sends firings: the emit of the current offer (one closure per rule, not per matched line). */
-  private target: Emit = ignore;
-  private readonly countedEmit: Emit = (firing) => this.target(counted(firing, this.counters));
 
   stop(): void {
     this.keyed.stop();
@@ -186,8 +255,9 @@ class CompiledRule {
 }
 
 const ignore: Emit = () => {};
+const NO_HOOKS: KeyedHooks = Object.freeze({});
 
 function counted(firing: Firing, counters: RuleCounters | undefined): Firing {
-  if (firing.event.state !== "recovered") counters?.fired.inc();
+  if (firing.event.state !== "recovered") counters?.fired();
   return firing;
 }

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../core/clock.js";
 import type { Fields, LogRecord } from "../core/record.js";
-import { Cooldown } from "./cooldown.js";
+import { Cooldown, NO_COOLDOWN } from "./cooldown.js";
 import { ThresholdWindow } from "./threshold.js";
 
 /** Longest key kept as is (in UTF-16 units); a longer one is cut and completed by a hash of the whole. */
@@ -101,18 +101,7 @@ export class GroupTable {
   }
 
   private create(key: string, fields: Fields, source: string): Group {
-    const { threshold, cooldown } = this.limits;
-    const group: Group = {
-      key,
-      fields,
-      window: threshold ? new ThresholdWindow<LogRecord>(threshold.count, threshold.within) : undefined,
-      cooldown: new Cooldown(cooldown, this.clock),
-      lastSeen: 0,
-      silent: false,
-      source,
-      longestLine: 0,
-      charged: groupCost(key),
-    };
+    const group = newGroup(key, fields, source, this.limits, this.clock);
     this.bytes += group.charged;
     this.evictOverLimits(group, 1);
     return group;
@@ -128,6 +117,28 @@ export class GroupTable {
       this.onEvict(oldest);
     }
   }
+}
+
+/** A key's group as first seen: an empty window, no firing yet (the one of a rule without group_by too). */
+export function newGroup(
+  key: string,
+  fields: Fields,
+  source: string,
+  limits: Pick<GroupLimits, "threshold" | "cooldown">,
+  clock: Clock,
+): Group {
+  const { threshold, cooldown } = limits;
+  return {
+    key,
+    fields,
+    window: threshold ? new ThresholdWindow<LogRecord>(threshold.count, threshold.within) : undefined,
+    cooldown: cooldown > 0 ? new Cooldown(cooldown, clock) : NO_COOLDOWN,
+    lastSeen: 0,
+    silent: false,
+    source,
+    longestLine: 0,
+    charged: groupCost(key),
+  };
 }
 
 function groupCost(key: string): number {

@@ -30,6 +30,24 @@ describe("guardPattern", () => {
     expect(guarded.test("nothing here")).toBe(false);
     expect(timeouts).toHaveLength(1);
   });
+
+  it("keeps everything else of the pattern: its text, kind, regex and literals (the prefilter reads them)", () => {
+    const text = "/disk (?<w>(a+)+)\\k<w> full/";
+    const pattern = parsePattern(text);
+    const guarded = guardPattern(pattern, () => {});
+    expect(guarded).not.toBe(pattern);
+    const { source, kind, regex, required, requiredAny, prefilter, prefilterOptions } = pattern;
+    expect({ source, kind, regex, required, requiredAny, prefilter, prefilterOptions }).toEqual({
+      source: guarded.source,
+      kind: guarded.kind,
+      regex: guarded.regex,
+      required: guarded.required,
+      requiredAny: guarded.requiredAny,
+      prefilter: guarded.prefilter,
+      prefilterOptions: guarded.prefilterOptions,
+    });
+    expect(prefilter?.literals).toEqual(["disk a"]);
+  });
 });
 
 describe("rules engine with a guarded pattern", () => {

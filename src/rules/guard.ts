@@ -1,5 +1,6 @@
 // A time budget for config patterns that can backtrack catastrophically and that V8's linear fallback cannot take.
 import vm from "node:vm";
+import type { LiteralSet } from "../core/literals.js";
 import type { MatchResult, Pattern } from "../core/pattern.js";
 import { canRunLinear, enableLinearFallback, nestedQuantifier } from "../core/pattern-risk.js";
 
@@ -31,13 +32,45 @@ export function guardPattern(pattern: Pattern, onTimeout: PatternTimeout, budget
       return null;
     }
   };
-  return {
-    ...pattern,
-    test: (line) => run(line) !== null,
-    exec(line): MatchResult | undefined {
-      if (!run(line)) return undefined;
-      // The line matched within budget: the pattern's own exec gives the result in its usual shape.
-      return pattern.exec(line);
-    },
-  };
+  return new GuardedPattern(pattern, run);
+}
+
+/** A pattern whose test and exec run under the watchdog; everything else is the pattern's own (its accessors too). */
+class GuardedPattern implements Pattern {
+  constructor(
+    private readonly pattern: Pattern,
+    private readonly run: (line: string) => RegExpExecArray | null,
+  ) {}
+
+  get source(): string {
+    return this.pattern.source;
+  }
+  get kind(): Pattern["kind"] {
+    return this.pattern.kind;
+  }
+  get regex(): RegExp | undefined {
+    return this.pattern.regex;
+  }
+  get required(): string | undefined {
+    return this.pattern.required;
+  }
+  get requiredAny(): readonly string[] | undefined {
+    return this.pattern.requiredAny;
+  }
+  get prefilter(): LiteralSet | undefined {
+    return this.pattern.prefilter;
+  }
+  get prefilterOptions(): readonly LiteralSet[] | undefined {
+    return this.pattern.prefilterOptions;
+  }
+
+  test(line: string): boolean {
+    return this.run(line) !== null;
+  }
+
+  exec(line: string): MatchResult | undefined {
+    if (!this.run(line)) return undefined;
+    // The line matched within budget: the pattern's own exec gives the result in its usual shape.
+    return this.pattern.exec(line);
+  }
 }

@@ -7,7 +7,7 @@ import { formatDuration } from "../core/units.js";
 import { isEmpty, isoTime } from "../core/wire.js";
 import { AbsenceTime, Silences } from "./absence.js";
 import { DEFAULT_MAX_GROUPS, type RuleConfig } from "./schema.js";
-import { groupKey, GroupTable, MAX_GROUP_BYTES, type Group } from "./groups.js";
+import { groupKey, GroupTable, MAX_GROUP_BYTES, newGroup, type Group } from "./groups.js";
 
 export interface Firing {
   rule: string;
@@ -27,42 +27,54 @@ export interface KeyedHooks {
 
 export class KeyedRule {
   private readonly groupBy: readonly string[] | undefined;
-  private readonly table: GroupTable;
+  /** The groups of a group_by rule (a rule without group_by has only `single`). */
+  private readonly table: GroupTable | undefined;
   /** The one group of a rule without group_by. */
   private readonly single: Group | undefined;
   private readonly silences: Silences | undefined;
-  private readonly time: AbsenceTime;
+  /** Absence time, for an absent rule only. */
+  private readonly time: AbsenceTime | undefined;
   private readonly kind: "match" | "threshold";
   /** Frozen once: every firing of the rule carries this same list instead of a copy of its own. */
   private readonly actions: readonly string[];
   private timer: { handle: Timer; wallAt: number } | undefined;
   private stopped = false;
 
+  /**
+   * Only what the rule's config uses is built (a thousand plain match rules need no table, timer or silences), and
+   * the config itself is not kept.
+   */
   constructor(
     private readonly name: string,
-    private readonly config: RuleConfig,
+    config: RuleConfig,
     private readonly clock: Clock,
     private readonly hooks: KeyedHooks = {},
+    /** The frozen list of config.actions (rules with the same actions may share one). */
+    actions: readonly string[] = Object.freeze([...config.actions]),
   ) {
     this.groupBy = config.group_by;
     this.kind = config.threshold ? "threshold" : "match";
-    this.actions = Object.freeze([...config.actions]);
+    this.actions = actions;
     const limits = {
       maxGroups: config.max_groups ?? DEFAULT_MAX_GROUPS,
       maxBytes: MAX_GROUP_BYTES,
       threshold: config.threshold,
       cooldown: config.cooldown,
     };
-    this.table = new GroupTable(limits, clock, (group) => {
-      this.silences?.forget(group);
-      hooks.onEvicted?.();
-    });
-    this.time = new AbsenceTime(clock);
-    this.silences = config.absent !== undefined ? new Silences(config.absent) : undefined;
-    if (this.groupBy) return;
-    this.single = this.table.touch("", {}, config.source[0] ?? "");
+    if (config.absent !== undefined) {
+      this.time = new AbsenceTime(clock);
+      this.silences = new Silences(config.absent);
+    }
+    if (this.groupBy) {
+      this.table = new GroupTable(limits, clock, (group) => {
+        this.silences?.forget(group);
+        hooks.onEvicted?.();
+      });
+      return;
+    }
+    this.single = newGroup("", NO_FIELDS, config.source[0] ?? "", limits, clock);
     // Without group_by, the silence counts from the start: a heartbeat that never comes fires too.
-    this.silences?.seen(this.single, this.time.now());
+    if (this.time) this.silences?.seen(this.single, this.time.now());
     this.arm();
   }
 
@@ -76,7 +88,7 @@ export class KeyedRule {
     if (!group) return;
     if (this.silences) return this.offerAbsent(group, record, time, fields as Fields, emit);
     const records = group.window ? group.window.add(record, time) : [record];
-    if (group.window && this.groupBy) this.table.recharge(group, record);
+    if (group.window && this.table) this.table.recharge(group, record);
     if (!records) return;
     const suppressed = group.cooldown.admit(time, records.length);
     if (suppressed === undefined) return;
@@ -104,14 +116,15 @@ export class KeyedRule {
   private groupOf(record: LogRecord, fields: Fields): Group | undefined {
     if (!this.groupBy) return this.single;
     const key = groupKey(this.groupBy, fields);
-    return key ? this.table.touch(key.key, key.fields, record.source) : undefined;
+    return key ? this.table?.touch(key.key, key.fields, record.source) : undefined;
   }
 
   /** Absences due by this line's time first, then the line itself: a recovery when its key was silent. */
   private offerAbsent(group: Group, record: LogRecord, time: number, fields: Fields, emit: Emit): void {
     const silences = this.silences as Silences;
+    const absenceTime = this.time as AbsenceTime;
     group.source = record.source;
-    const at = this.time.observe(time);
+    const at = absenceTime.observe(time);
     for (const due of silences.due(at)) emit(this.absence(due));
     const since = group.lastSeen;
     if (silences.seen(group, at)) {
@@ -145,7 +158,7 @@ export class KeyedRule {
 
   /** Keep one clock timer for the next silence (a timer due too early only re-checks). */
   private arm(): void {
-    if (!this.hooks.onTimerFirings || !this.silences || this.stopped) return;
+    if (!this.hooks.onTimerFirings || !this.silences || !this.time || this.stopped) return;
     const deadline = this.silences.nextDeadline();
     if (deadline === undefined) return;
     const wallAt = this.clock.now() + Math.max(0, Math.ceil(deadline - this.time.now()));
@@ -157,7 +170,7 @@ export class KeyedRule {
 
   private onTimer(): void {
     this.timer = undefined;
-    if (this.stopped || !this.silences) return;
+    if (this.stopped || !this.silences || !this.time) return;
     const due = this.silences.due(this.time.now());
     if (due.length > 0) this.hooks.onTimerFirings?.(due.map((group) => this.absence(group)));
     this.arm();

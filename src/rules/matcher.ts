@@ -19,6 +19,8 @@ export interface LineMatcher {
   readonly options: readonly (readonly LiteralSet[])[] | undefined;
   /** Prefilter on these sets (one per `match` pattern, each one of its options) from now on. */
   choose(sets: readonly LiteralSet[]): void;
+  /** Every source of the rule has chosen: `options` is no longer needed (it becomes undefined). */
+  settle(): void;
 }
 
 /** Compile a rule's `match` and `exclude` lists; no `match` means every line matches. */
@@ -30,30 +32,54 @@ export function compileMatcher(
   // A rule pattern runs on lines anyone may write: one that backtracks too much finishes in linear time instead,
   // and one the linear engine cannot run gets a time budget per line.
   enableLinearFallback();
-  const compile = (text: string) => guardPattern(parsePattern(text), onTimeout);
-  const includes = (match ?? []).map(compile);
-  const excludes = (exclude ?? []).map(compile);
-  let required = requiredLiterals(includes.map((p) => p.prefilter));
-  const options = includes.map((p) => (p.prefilterOptions?.length ? p.prefilterOptions : [p.prefilter].filter(isSet)));
-  const choosable = required !== undefined && options.some((sets) => sets.length > 1);
-  return {
-    get required() {
-      return required;
-    },
-    options: choosable ? options : undefined,
-    choose(sets) {
-      required = requiredLiterals(sets);
-    },
-    match(line) {
-      const found = includes.length === 0 ? { match: line, groups: {} } : firstMatch(includes, line);
-      if (!found) return undefined;
-      for (const pattern of excludes) if (pattern.test(line)) return undefined;
-      return found;
-    },
-  };
+  const compile = (text: string): Pattern => guardPattern(parsePattern(text), onTimeout);
+  return new RuleMatcher((match ?? []).map(compile), exclude?.length ? exclude.map(compile) : NONE);
 }
 
-const isSet = (set: LiteralSet | undefined): set is LiteralSet => set !== undefined;
+/**
+ * A rule's patterns and prefilter literals. A class, not closures over the compile's locals: a thousand rules each
+ * keep one, and a closure would keep the whole compile scope alive with it.
+ */
+class RuleMatcher implements LineMatcher {
+  required: readonly Literal[] | undefined;
+  options: readonly (readonly LiteralSet[])[] | undefined;
+
+  constructor(
+    private readonly includes: readonly Pattern[],
+    private readonly excludes: readonly Pattern[],
+  ) {
+    // Each pattern's literal analysis is read once (a pattern works it out on each read). The first of its options
+    // is its prefilter; a literal pattern has only a prefilter.
+    const options = includes.map(optionsOf);
+    this.required = requiredLiterals(options.map((sets) => sets[0]));
+    this.options = this.required !== undefined && options.some((sets) => sets.length > 1) ? options : undefined;
+  }
+
+  choose(sets: readonly LiteralSet[]): void {
+    this.required = requiredLiterals(sets);
+  }
+
+  settle(): void {
+    this.options = undefined;
+  }
+
+  match(line: string): MatchResult | undefined {
+    const found = this.includes.length === 0 ? { match: line, groups: {} } : firstMatch(this.includes, line);
+    if (!found) return undefined;
+    for (const pattern of this.excludes) if (pattern.test(line)) return undefined;
+    return found;
+  }
+}
+
+/** The exclude list of the many rules without one: shared. */
+const NONE: readonly Pattern[] = Object.freeze([]);
+
+function optionsOf(pattern: Pattern): readonly LiteralSet[] {
+  const options = pattern.prefilterOptions;
+  if (options?.length) return options;
+  const prefilter = options ? undefined : pattern.prefilter;
+  return prefilter ? [prefilter] : [];
+}
 
 function firstMatch(patterns: readonly Pattern[], line: string): MatchResult | undefined {
   for (const pattern of patterns) {

@@ -94,16 +94,18 @@ const caseArb = poolArb.chain((pool) =>
     lines: linesArb(pool),
     later: linesArb(pool),
     mask: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+    // The automaton's dense rows: only the root's, a few, or all (the rest are compact records).
+    denseBytes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 }), fc.constant(undefined)),
   }),
 );
 
 describe("LiteralIndex against a plain search", () => {
   it("offers exactly the pairs of the plain search, before and after the rules get other literals", () => {
     fc.assert(
-      fc.property(caseArb, ({ pool, first, second, extra, lines, later, mask }) => {
+      fc.property(caseArb, ({ pool, first, second, extra, lines, later, mask, denseBytes }) => {
         const before = pick(pool, first);
         const searched = extra.map((i) => pool[i % pool.length] as Literal);
-        const index = new LiteralIndex(before, searched);
+        const index = new LiteralIndex(before, searched, denseBytes);
         expect(indexPairs(index, lines)).toEqual(plainPairs(lines, before));
         // Other literals for other rules: taken when the index searches for all of them, else refused.
         const after = pick(pool, second);
@@ -121,14 +123,14 @@ describe("LiteralIndex against a plain search", () => {
 
   it("counts the lines holding each literal as a plain search does, with the engine's index or its own", () => {
     fc.assert(
-      fc.property(caseArb, ({ pool, first, lines }) => {
+      fc.property(caseArb, ({ pool, first, lines, denseBytes }) => {
         const sets = pool.map((literal) => ({ literals: [literal.text], fold: literal.fold }));
         const expected = new Map(
           pool.map((l) => [`${l.fold ? "i" : "-"}${l.text}`, lines.filter((line) => holds(line, l)).length]),
         );
         expect(countLines(lines, sets)).toEqual(expected);
         // The engine's index (built over the whole pool) counts them the same, between visits of its own.
-        const index = new LiteralIndex(pick(pool, first), pool);
+        const index = new LiteralIndex(pick(pool, first), pool, denseBytes);
         indexPairs(index, lines);
         expect(countLines(lines, sets, index)).toEqual(expected);
         expect(indexPairs(index, lines)).toEqual(plainPairs(lines, pick(pool, first)));
@@ -153,6 +155,8 @@ describe("LiteralIndex against a plain search", () => {
       return `${i % 256}.${(i * 7) % 256}.1.1 - - ${request} "X-Trace-${i % 320}" ${"é".repeat(i % 3)}`;
     });
     expect(indexPairs(new LiteralIndex(perRule), lines)).toEqual(plainPairs(lines, perRule));
+    // The same with most states compact: the /api/user/ chains and the failure links out of them.
+    expect(indexPairs(new LiteralIndex(perRule, [], 4096), lines)).toEqual(plainPairs(lines, perRule));
   });
 
   it("lists in order the hundreds of rules a few shared literals serve", () => {
@@ -178,10 +182,12 @@ describe("LiteralIndex against a plain search", () => {
     // Hits at almost every offset, the rarer literals only near the end (found after the walk went on).
     const lines = ["ab".repeat(400), `${"ab".repeat(300)}xyz`, `${"ba".repeat(200)}AbA`, `${"bab".repeat(150)}é`];
     expect(indexPairs(new LiteralIndex(perRule), lines)).toEqual(plainPairs(lines, perRule));
+    expect(indexPairs(new LiteralIndex(perRule, [], 0), lines)).toEqual(plainPairs(lines, perRule));
     // A literal only found if the walk goes on from the very unit and state where it stopped, wherever that is.
     const across: Literal[] = ["q", "qzw", "zz1", "zz2", "zz3"].map((text) => ({ text, fold: false }));
     const runs = Array.from({ length: 300 }, (_, n) => `${"q".repeat(n + 1)}zw`);
     const each = across.map((literal) => [literal]);
     expect(indexPairs(new LiteralIndex(each), runs)).toEqual(plainPairs(runs, each));
+    expect(indexPairs(new LiteralIndex(each, [], 0), runs)).toEqual(plainPairs(runs, each));
   });
 });

@@ -1,14 +1,9 @@
 // Batch prefilter of the rules engine: each line is searched once for the literals of every rule, and each hit
 // names the rules that need it, so a rule's patterns run only on lines that can match it. A few literals are found
 // by the native string search, each on its own; more by one Aho-Corasick pass over the line.
-import { buildAutomaton, type Automaton } from "../core/aho-corasick.js";
+import { endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
+import { buildAutomaton, DENSE_BYTES } from "../core/aho-corasick-build.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
-
-/** A literal the automaton's folded text stands for, and (for a case-sensitive one) its exact text to confirm. */
-interface Variant {
-  id: number;
-  exact: string | undefined;
-}
 
 /** Up to this many distinct literals are searched for one by one with the native search. */
 const NATIVE_LITERALS = 4;
@@ -17,17 +12,25 @@ const NATIVE_LITERALS = 4;
 export type CandidateVisit = (line: number, rule: number) => void;
 
 export class LiteralIndex {
-  /** The literals searched for: by key (see keyOf), their ids. */
+  /** The literals searched for: their ids by text, one map per case mode (no key string built per literal). */
   private readonly ids = new Map<string, number>();
+  private readonly foldedIds = new Map<string, number>();
   private readonly automaton: Automaton | undefined;
   /** The classes of units below 256 with ASCII case folded (the automaton's literals are folded). */
   private readonly foldedLow: Int32Array | undefined;
-  /** Per automaton literal (a folded text): the literals it stands for. */
-  private readonly variants: Variant[][] = [];
+  /**
+   * Per automaton literal (a folded text) f, the literals it stands for: variantId[variantStart[f]] up to
+   * variantId[variantStart[f + 1]], and per one its exact text to confirm (undefined when it folds case). Arrays
+   * of numbers, not an object per literal: a thousand rules have thousands.
+   */
+  private variantStart: Int32Array = new Int32Array(1);
+  private variantId: Int32Array = new Int32Array(0);
+  private variantExact: (string | undefined)[] = [];
   /** With few literals: per literal, the test of a line, in place of the automaton. */
   private readonly native: ((line: string) => boolean)[] | undefined;
-  /** Per literal: the rules it serves now (see assign). */
-  private served: number[][] = [];
+  /** Per literal l: the rules it serves now (see assign), servedRule[servedStart[l]] up to servedStart[l + 1]. */
+  private servedStart: Int32Array = new Int32Array(1);
+  private servedRule: Int32Array = new Int32Array(0);
   private filtered: boolean[] = [];
   /** The rules without literals (they read every line), ascending. */
   private unfiltered: number[] = [];
@@ -48,18 +51,23 @@ export class LiteralIndex {
    * Per rule, its literals (every line it can match contains one), or undefined: it reads every line. `searched`:
    * more literals to search for, so that `assign` can hand them to rules later (or `count` count them).
    */
-  constructor(perRule: readonly (readonly Literal[] | undefined)[], searched: readonly Literal[] = []) {
+  constructor(
+    perRule: readonly (readonly Literal[] | undefined)[],
+    searched: readonly Literal[] = [],
+    /** Bytes of the automaton's dense rows at most (see aho-corasick.ts; for tests). */
+    denseBytes = DENSE_BYTES,
+  ) {
     const literals: Literal[] = [];
     for (const literal of [...perRule.flatMap((list) => list ?? []), ...searched]) {
-      const key = keyOf(literal);
-      if (literal.text === "" || this.ids.has(key)) continue; // an empty one is in every line: nothing to search
-      this.ids.set(key, literals.length);
+      const ids = literal.fold ? this.foldedIds : this.ids;
+      if (literal.text === "" || ids.has(literal.text)) continue; // an empty one is in every line: nothing to search
+      ids.set(literal.text, literals.length);
       literals.push(literal);
     }
     if (literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable))
       this.native = literals.map(nativeTest);
     else if (literals.length > 0) {
-      const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf));
+      const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf), denseBytes);
       this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
       this.automaton = automaton;
     }
@@ -68,17 +76,21 @@ export class LiteralIndex {
     this.assign(perRule);
   }
 
-  /** The automaton's literals: the folded texts; each one's literals (in either case) in `variants`. */
+  /** The automaton's literals: the folded texts; each one's literals (in either case) in the variant arrays. */
   private foldedTexts(literals: readonly Literal[]): string[] {
-    const texts = new Map<string, number>();
+    const texts = new Map<string, number[]>();
     literals.forEach((literal, id) => {
       const text = literal.fold ? literal.text : foldText(literal.text);
-      let folded = texts.get(text);
-      if (folded === undefined) {
-        texts.set(text, (folded = texts.size));
-        this.variants.push([]);
-      }
-      (this.variants[folded] as Variant[]).push({ id, exact: literal.fold ? undefined : literal.text });
+      const ids = texts.get(text);
+      if (ids) ids.push(id);
+      else texts.set(text, [id]);
+    });
+    const lists = [...texts.values()];
+    this.variantStart = offsets(lists);
+    this.variantId = Int32Array.from(lists.flat());
+    this.variantExact = Array.from(this.variantId, (id) => {
+      const literal = literals[id] as Literal;
+      return literal.fold ? undefined : literal.text;
     });
     return [...texts.keys()];
   }
@@ -94,12 +106,13 @@ export class LiteralIndex {
     for (let rule = 0; rule < perRule.length; rule++) {
       if (!filtered[rule]) continue;
       for (const literal of perRule[rule] ?? []) {
-        const id = this.ids.get(keyOf(literal));
+        const id = this.idOf(literal);
         if (id === undefined) return false;
         (served[id] as number[]).push(rule);
       }
     }
-    this.served = served;
+    this.servedStart = offsets(served);
+    this.servedRule = Int32Array.from(served.flat());
     this.filtered = filtered;
     this.unfiltered = filtered.flatMap((isFiltered, rule) => (isFiltered ? [] : [rule]));
     this.lastRule = new Int32Array(perRule.length).fill(-1);
@@ -114,7 +127,7 @@ export class LiteralIndex {
 
   /** The id of a literal searched for (see count), or undefined. */
   idOf(literal: Literal): number | undefined {
-    return this.ids.get(keyOf(literal));
+    return (literal.fold ? this.foldedIds : this.ids).get(literal.text);
   }
 
   /**
@@ -163,18 +176,21 @@ export class LiteralIndex {
 
   /** The rules the literals found in the current line serve, ascending, each once (in hits). */
   private listRules(): void {
-    const { found, served, lastRule, stamp } = this;
+    const { found, servedStart, servedRule, lastRule, stamp } = this;
     let hits = this.hits;
     let count = 0;
     let sorted = true;
-    for (let k = 0; k < this.foundCount; k++)
-      for (const rule of served[found[k] as number] as number[]) {
+    for (let k = 0; k < this.foundCount; k++) {
+      const id = found[k] as number;
+      for (let at = servedStart[id] as number, end = servedStart[id + 1] as number; at < end; at++) {
+        const rule = servedRule[at] as number;
         if (lastRule[rule] === stamp) continue;
         lastRule[rule] = stamp;
         if (count === hits.length) hits = this.hits = grown(hits);
         if (count > 0 && (hits[count - 1] as number) > rule) sorted = false;
         hits[count++] = rule;
       }
+    }
     this.hitCount = count;
     if (!sorted) sortHits(hits, count);
   }
@@ -194,16 +210,15 @@ export class LiteralIndex {
     }
     const automaton = this.automaton;
     if (!automaton) return;
-    const { classes, ends, rows, accepting } = automaton;
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
-    let row = rows[low[NEWLINE] as number] as number;
-    if (row >= accepting) this.confirm(ends[(row - accepting) / classes] as number[], line, 0);
+    // The root's row is dense (the first): one read, no call per line.
+    let row = automaton.rows[low[NEWLINE] as number] as number;
+    if (row >= automaton.accepting) this.confirm(endsIndex(automaton, row), line, 0);
     const hits = this.walked;
     for (let from = 0; from < line.length;) {
       const n = walk(automaton, low, line, from, row, hits);
-      for (let k = 0; k < n; k += 2)
-        this.confirm(ends[((hits[k] as number) - accepting) / classes] as number[], line, hits[k + 1] as number);
+      for (let k = 0; k < n; k += 2) this.confirm(endsIndex(automaton, hits[k] as number), line, hits[k + 1] as number);
       if (n < hits.length) break;
       // The hits filled up: on from the last one.
       row = hits[n - 2] as number;
@@ -211,11 +226,21 @@ export class LiteralIndex {
     }
   }
 
-  /** Folded texts `ended` end just before line[end]: add their literals there (case-sensitive ones confirmed). */
-  private confirm(ended: readonly number[], line: string, end: number): void {
-    for (const folded of ended)
-      for (const { id, exact } of this.variants[folded] as Variant[])
-        if (exact === undefined || endsAt(line, exact, end)) this.add(id);
+  /**
+   * The folded texts of the automaton's `ending` (see endsIndex; -1: none) end just before line[end]: add their
+   * literals there (case-sensitive ones confirmed).
+   */
+  private confirm(ending: number, line: string, end: number): void {
+    if (ending < 0) return;
+    const { endStart, endList } = this.automaton as Automaton;
+    const { variantStart, variantId, variantExact } = this;
+    for (let e = endStart[ending] as number, last = endStart[ending + 1] as number; e < last; e++) {
+      const folded = endList[e] as number;
+      for (let v = variantStart[folded] as number, stop = variantStart[folded + 1] as number; v < stop; v++) {
+        const exact = variantExact[v];
+        if (exact === undefined || endsAt(line, exact, end)) this.add(variantId[v] as number);
+      }
+    }
   }
 
   private add(id: number): void {
@@ -232,34 +257,6 @@ const WALKED_HITS = 128;
 /** Stamps start again (and every last one is cleared) before they would overflow. */
 const STAMP_LIMIT = 2 ** 30;
 
-const keyOf = (literal: Literal): string => `${literal.fold ? "i" : "-"}${literal.text}`;
-
-/**
- * Step the automaton from `row` over line[from..], writing each hit (its row, and the offset just past it) into
- * `hits` until the line ends or `hits` is full; the number of entries written. No call in the loop: the walk is the
- * engine's hottest code, and its state stays in registers.
- */
-function walk(
-  { rows, high, accepting }: Automaton,
-  low: Int32Array,
-  line: string,
-  from: number,
-  row: number,
-  hits: Int32Array,
-): number {
-  let n = 0;
-  for (let i = from; i < line.length; i++) {
-    const unit = line.charCodeAt(i);
-    row = rows[row + (unit < 256 ? (low[unit] as number) : (high.get(unit) ?? 0))] as number;
-    if (row >= accepting) {
-      hits[n++] = row;
-      hits[n++] = i + 1;
-      if (n === hits.length) return n;
-    }
-  }
-  return n;
-}
-
 /**
  * The first `count` hits in order: a line mostly serves a few rules, sorted in place without a view per line; many
  * (a literal shared by hundreds of rules) by the native sort, not in quadratic time.
@@ -275,6 +272,13 @@ function sortHits(hits: Int32Array, count: number): void {
     for (; at > 0 && (hits[at - 1] as number) > rule; at--) hits[at] = hits[at - 1] as number;
     hits[at] = rule;
   }
+}
+
+/** Lists as one array's offsets: list k spans [out[k], out[k + 1]). */
+function offsets(lists: readonly (readonly number[])[]): Int32Array {
+  const out = new Int32Array(lists.length + 1);
+  lists.forEach((list, k) => (out[k + 1] = (out[k] as number) + list.length));
+  return out;
 }
 
 function grown(list: Int32Array): Int32Array {
