@@ -98,7 +98,7 @@ export class WindowFilter implements KernelWindowFilter {
     if (width === 4) {
       const slot = Math.imul(key, MUL_TABLE) >>> this.shift;
       const context = contextAt(entry.bytes, entry.at);
-      // Which bit-table hashes the kernel tests for this slot (see $wf_long in scan.wat): bit 5 the window alone,
+      // Which bit-table hashes the kernel tests for this slot (see $long in scan.wat): bit 5 the window alone,
       // bit d the 8 bytes from d bytes before it.
       (this.table[slot] as number) |= reach === 8 ? 1 << (entry.at - context) : WINDOW_ONLY;
       push(this.bySlot, slot, entry);

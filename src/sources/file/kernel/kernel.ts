@@ -240,7 +240,7 @@ export class ScanKernel {
 
 /**
  * A window filter as the kernel runs it: a byte per hash of a 4-byte window (hash >>> shift; its bits say which
- * second hashes to test, see $wf_long in scan.wat), a bit per second hash (>>> bitsShift), optionally a byte per
+ * second hashes to test, see $long in scan.wat), a bit per second hash (>>> bitsShift), optionally a byte per
  * 2-byte window, and optionally the needles to verify in the kernel.
  */
 export interface KernelWindowFilter {

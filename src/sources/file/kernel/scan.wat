@@ -249,41 +249,6 @@
   ;; With a verify table ($v, see $wf_verify) a long-window pass is verified here and only hits come back; a pair
 ;; table pass (needles under 4 bytes) comes back as a candidate for the caller to verify.
 
-  ;; 1 when the window at $q, whose byte-table slot holds $marks, passes the bit table $b (second hash, shift
-  ;; $s2): with bit 5 of $marks (a needle shorter than 8 bytes marked the slot) on the window alone; with bit d
-  ;; (0 to 4) on the 8 bytes from d bytes before it (a needle of 8 or more bytes whose window lies d bytes into
-  ;; its last 8), those starting inside the region.
-  (func $wf_long (param $q i32) (param $marks i32) (param $b i32) (param $s2 i32) (result i32)
-    (local $h i32) (local $a i32)
-    (if (i32.and (local.get $marks) (i32.const 32))
-      (then
-        (local.set $h (i32.shr_u (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020))
-          (i32.const 0x85EBCA77)) (local.get $s2)))
-        (if (call $wf_bit (local.get $b) (local.get $h)) (then (return (i32.const 1))))))
-    (local.set $marks (i32.and (local.get $marks) (i32.const 31)))
-    (block $none
-      (loop $context
-        (br_if $none (i32.eqz (local.get $marks)))
-        ;; Ascending d: a context starting before the region ends the search.
-        (br_if $none (i32.gt_u (i32.ctz (local.get $marks)) (local.get $q)))
-        (local.set $a (i32.sub (local.get $q) (i32.ctz (local.get $marks))))
-        (local.set $marks (i32.and (local.get $marks) (i32.sub (local.get $marks) (i32.const 1))))
-        ;; The context's hash plus its distance before the window (times a constant) tells offsets apart.
-        (local.set $h (i32.shr_u (i32.add
-          (i32.mul (i32.xor
-              (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
-              (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020)) (i32.const 0xC2B2AE3D)))
-            (i32.const 0x85EBCA77))
-          (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
-        (if (call $wf_bit (local.get $b) (local.get $h)) (then (return (i32.const 1))))
-        (br $context)))
-    (i32.const 0))
-
-  ;; 1 when bit $i of the bit table at $t is set.
-  (func $wf_bit (param $t i32) (param $i i32) (result i32)
-    (i32.and (i32.const 1) (i32.shr_u (i32.load8_u (i32.add (local.get $t) (i32.shr_u (local.get $i) (i32.const 3))))
-      (i32.and (local.get $i) (i32.const 7)))))
-
   ;; 1 after window_filter returned a verified hit (a needle's last byte), 0 after it returned a candidate.
   (global $wf_verified (export "wf_verified") (mut i32) (i32.const 0))
 
@@ -343,7 +308,7 @@
     (i32.const -1))
 
   ;; The first tested position q (p, p + stride, ...) below end passing the filter, or -1: a long window hit (its
-  ;; byte-table slot not 0, then $wf_long on the slot's marks), or, when $t2 is not 0, a non-zero byte of the
+  ;; byte-table slot not 0, then the bit table on the slot's marks), or, when $t2 is not 0, a non-zero byte of the
   ;; 64 KiB pair table at $t2 for the two bytes at q. With a verify table at $v (not 0), a long window hit is
   ;; verified (see $wf_verify, region start $from): the hit's last byte is returned and $wf_verified set, and a
   ;; miss goes on scanning. Bytes up to end + 4 * stride + 7 are read (past end they are stale: verification
@@ -351,7 +316,7 @@
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
     (param $s2 i32) (param $t2 i32) (param $stride i32) (param $from i32) (param $v i32) (result i32)
     (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $slots i32) (local $pairs i32) (local $q i32)
-    (local $r i32) (local $marks i32)
+    (local $r i32) (local $marks i32) (local $h i32) (local $a i32)
     (global.set $wf_verified (i32.const 0))
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
@@ -393,16 +358,54 @@
                   (i32.load8_u (i32.add (local.get $t2) (i32.or (i32.load16_u (local.get $q)) (i32.const 0x2020))))))
               (then (return (local.get $q))))
             (local.set $marks (i32.and (local.get $slots) (i32.const 0xff)))
-            (if (i32.and (i32.ne (local.get $marks) (i32.const 0))
-                (call $wf_long (local.get $q) (local.get $marks) (local.get $b) (local.get $s2)))
-              (then
-                (if (i32.eqz (local.get $v)) (then (return (local.get $q))))
-                (local.set $r
-                  (call $wf_verify (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $s1)))
-                (if (i32.ge_s (local.get $r) (i32.const 0))
-                  (then
-                    (global.set $wf_verified (i32.const 1))
-                    (return (local.get $r))))))
+            ;; Nested ifs, not i32.and: an and evaluates both sides, and would test unmarked positions.
+            (if (i32.ne (local.get $marks) (i32.const 0))
+              (then (if
+                ;; 1 when the window at $q, whose byte-table slot holds $marks, passes the bit table $b (second
+                ;; hash, shift $s2): with bit 5 of $marks (a needle shorter than 8 bytes marked the slot) on the
+                ;; window alone; with bit d (0 to 4) on the 8 bytes from d bytes before it (a needle of 8 or more
+                ;; bytes whose window lies d bytes into its last 8), those starting inside the region. Written
+                ;; out: V8 does not inline calls, and this runs at every marked position.
+                (block $long (result i32)
+                  (if (i32.and (local.get $marks) (i32.const 32))
+                    (then
+                      (local.set $h (i32.shr_u (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020))
+                        (i32.const 0x85EBCA77)) (local.get $s2)))
+                      (if (i32.and (i32.const 1) (i32.shr_u
+                            (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
+                            (i32.and (local.get $h) (i32.const 7))))
+                        (then (br $long (i32.const 1))))))
+                  (local.set $marks (i32.and (local.get $marks) (i32.const 31)))
+                  (block $none
+                    (loop $context
+                      (br_if $none (i32.eqz (local.get $marks)))
+                      ;; Ascending d: a context starting before the region ends the search.
+                      (br_if $none (i32.gt_u (i32.ctz (local.get $marks)) (local.get $q)))
+                      (local.set $a (i32.sub (local.get $q) (i32.ctz (local.get $marks))))
+                      (local.set $marks (i32.and (local.get $marks) (i32.sub (local.get $marks) (i32.const 1))))
+                      ;; The context's hash plus its distance before the window (times a constant) tells offsets
+                      ;; apart.
+                      (local.set $h (i32.shr_u (i32.add
+                        (i32.mul (i32.xor
+                            (i32.or (i32.load (local.get $a)) (i32.const 0x20202020))
+                            (i32.mul (i32.or (i32.load offset=4 (local.get $a)) (i32.const 0x20202020))
+                              (i32.const 0xC2B2AE3D)))
+                          (i32.const 0x85EBCA77))
+                        (i32.mul (i32.sub (local.get $q) (local.get $a)) (i32.const 0x27D4EB2F))) (local.get $s2)))
+                      (if (i32.and (i32.const 1) (i32.shr_u
+                            (i32.load8_u (i32.add (local.get $b) (i32.shr_u (local.get $h) (i32.const 3))))
+                            (i32.and (local.get $h) (i32.const 7))))
+                        (then (br $long (i32.const 1))))
+                      (br $context)))
+                  (i32.const 0))
+                (then
+                  (if (i32.eqz (local.get $v)) (then (return (local.get $q))))
+                  (local.set $r
+                    (call $wf_verify (local.get $q) (local.get $from) (local.get $end) (local.get $v) (local.get $s1)))
+                  (if (i32.ge_s (local.get $r) (i32.const 0))
+                    (then
+                      (global.set $wf_verified (i32.const 1))
+                      (return (local.get $r))))))))
             (local.set $slots (i32.shr_u (local.get $slots) (i32.const 8)))
             (local.set $q (i32.add (local.get $q) (local.get $stride)))
             (br_if $each (i32.and (i32.le_u (local.get $q) (local.get $a3))
