@@ -31,7 +31,7 @@ exports.start = function start(name, argv) {
     process.once("exit", () => {
       // The cache is written under the usual flags, the ones the next start checks it against.
       lift();
-      releaseYoungGeneration();
+      releaseHeapBounds();
       writeCache(script, dir, cacheFile, command);
     });
   const bundle = { exports: {} };
@@ -97,13 +97,15 @@ function limitTiering(proc) {
   return lift;
 }
 
-/** Where the bundle puts the release of its bound on V8's new space (src/core/young-generation.ts). */
-const YOUNG_GENERATION = Symbol.for("logward.youngGeneration");
+/** Where the bundle puts the releases of its bounds on V8's heap (src/core/young-generation.ts, old-generation.ts). */
+const HEAP_BOUNDS = [Symbol.for("logward.youngGeneration"), Symbol.for("logward.oldGeneration")];
 
-/** Gives V8 back the growth factor of new space the bundle may have changed: a code cache records it too. */
-function releaseYoungGeneration() {
-  const release = globalThis[YOUNG_GENERATION];
-  if (typeof release === "function") release();
+/** Gives V8 back the heap flags the bundle may have changed: a code cache records them too. */
+function releaseHeapBounds() {
+  for (const key of HEAP_BOUNDS) {
+    const release = globalThis[key];
+    if (typeof release === "function") release();
+  }
 }
 
 /** logward's options before the command that take a value (src/cli/main.ts; start-cache.test.ts checks the list). */

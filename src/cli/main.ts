@@ -1,6 +1,7 @@
 // CLI entry: global flags, one module per command, and error → exit code mapping.
 import { Command, CommanderError, Option } from "commander";
 import { boundYoungGeneration } from "../core/young-generation.js";
+import { boundOldGeneration } from "../core/old-generation.js";
 import { commandModules } from "./commands.js";
 import { VERSION } from "./version.js";
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
 /** Run the CLI; `name` is the program name it was started as (logward or logs2eca). */
 export async function main(argv: string[], name: string): Promise<void> {
   boundYoungGeneration(); // first: a run's start-up is when new space grows
+  boundOldGeneration();
   const args = name === "logs2eca" ? ["logs2eca", ...argv] : versionAlias(argv);
   try {
     await buildProgram().parseAsync(args, { from: "user" });

@@ -1,6 +1,7 @@
 // Bounds V8's young generation (new space), which otherwise grows to its maximum while a start compiles many rules.
 import { PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
+import { numberFromEnv, userSetFlag, type Proc } from "./v8-settings.js";
 
 /** The bound when LOGWARD_YOUNG_GENERATION_MB does not set one (both semi-spaces together). */
 export const DEFAULT_YOUNG_GENERATION_MB = 8;
@@ -14,25 +15,13 @@ const V8_GROWTH_FACTOR = 2;
 /** Flags by which a user sized new space himself: his choice wins (V8 takes `_` for `-` in flag names). */
 const USER_SIZING = /--(?:(?:max|min)[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)\b/;
 
-/** What of a process the bound reads: its environment, Node's own arguments, where to say a value is wrong. */
-interface Proc {
-  env: NodeJS.ProcessEnv;
-  execArgv: readonly string[];
-  stderr: { write(text: string): unknown };
-}
-
 /**
  * The bound in bytes, or undefined when V8 is left alone: turned off (0), or the user sized new space with V8's
  * flags on the command line or in NODE_OPTIONS. A value that is not a number of MB is said once and the default used.
  */
 export function youngGenerationCap(proc: Proc): number | undefined {
-  if ([...proc.execArgv, proc.env.NODE_OPTIONS ?? ""].some((arg) => USER_SIZING.test(arg))) return undefined;
-  const raw = proc.env[YOUNG_GENERATION_ENV]?.trim();
-  let mb = DEFAULT_YOUNG_GENERATION_MB;
-  if (raw !== undefined && raw !== "") {
-    if (/^\d+(\.\d+)?$/.test(raw)) mb = Number(raw);
-    else proc.stderr.write(`logward: ${YOUNG_GENERATION_ENV}=${raw} is not a number of MB; using ${mb}\n`);
-  }
+  if (userSetFlag(proc, USER_SIZING)) return undefined;
+  const mb = numberFromEnv(proc, YOUNG_GENERATION_ENV, DEFAULT_YOUNG_GENERATION_MB, "MB");
   return mb > 0 ? mb * 2 ** 20 : undefined;
 }
 

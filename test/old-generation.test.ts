@@ -1,0 +1,73 @@
+// The bound on V8's old-generation growth (src/core/old-generation.ts) in real child processes, as built (dist/): a
+// process that promotes much short-lived data carries far less of it, and a user's own setting is left alone.
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, tempDir } from "./helpers.js";
+
+const MODULE = join(ROOT, "dist", "core", "old-generation.js");
+
+/**
+ * 8 MB that lives for the whole run; then, round after round, 3 MB that outlives two scavenges (young garbage makes
+ * them) and is dropped: promoted garbage, as a start compiling many rules makes. Prints the old space's peak.
+ */
+const CHILD = `
+import v8 from "node:v8";
+import { boundOldGeneration } from ${JSON.stringify(MODULE)};
+boundOldGeneration();
+const bounded = typeof globalThis[Symbol.for("logward.oldGeneration")] === "function";
+const used = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "old_space").space_used_size;
+const live = Array.from({ length: 100_000 }, (_, i) => ({ i, text: \`live \${i}\`.padEnd(40) }));
+let peak = 0;
+for (let round = 0; round < 25; round++) {
+  const held = Array.from({ length: 30_000 }, (_, i) => ({ round, i, text: \`held \${i}\`.padEnd(40) }));
+  for (let k = 0; k < 200_000; k++) void [k, { k }];
+  await new Promise(setImmediate);
+  peak = Math.max(peak, used());
+  held.length = 0;
+}
+console.log(JSON.stringify({ bounded, peak, live: live.length }));
+`;
+
+interface Report {
+  bounded: boolean;
+  peak: number;
+}
+
+describe("old generation growth bound (src/core/old-generation.ts)", () => {
+  const tmp = tempDir();
+  const script = join(tmp.dir, "child.mjs");
+  beforeAll(() => {
+    if (!existsSync(MODULE)) throw new Error(`${MODULE} is missing: run npm run build`);
+    writeFileSync(script, CHILD);
+  });
+  afterAll(() => tmp.cleanup());
+
+  const child = (env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Report => {
+    const out = spawnSync(process.execPath, [...nodeFlags, script], {
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "", ...env },
+      timeout: 60_000,
+    });
+    expect(out.stderr).toBe("");
+    return JSON.parse(out.stdout) as Report;
+  };
+
+  it("collects promoted garbage sooner than V8's own factor: a far lower old-space peak", () => {
+    const bounded = child({});
+    const own = child({ LOGWARD_OLD_GENERATION_GROWTH_PERCENT: "0" });
+    expect(bounded.bounded).toBe(true);
+    expect(own.bounded).toBe(false);
+    // Node 20 to 26: about 72 against 153 MB.
+    expect(bounded.peak).toBeLessThan(own.peak * 0.7);
+  });
+
+  it("leaves the growth to the user who set it on the command line (Node refuses it in NODE_OPTIONS)", () => {
+    const bounded = child({});
+    for (const report of [child({}, ["--heap-growing-percent=300"]), child({}, ["--heap_growing_percent=300"])]) {
+      expect(report.bounded).toBe(false);
+      expect(report.peak).toBeGreaterThan(bounded.peak / 0.7);
+    }
+  });
+});
