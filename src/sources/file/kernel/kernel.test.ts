@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KERNEL_REGION_BYTES, type KernelNeedle, scanKernel } from "./kernel.js";
+import { KERNEL_REGION_BYTES, type KernelNeedle, ScanKernel, scanKernel } from "./kernel.js";
+import { SCAN_WASM_BASE64 } from "./scan-wasm.js";
+import { WindowFilter } from "../window-filter.js";
 
 const kernel = scanKernel();
 if (!kernel) throw new Error("Node 20 runs WebAssembly SIMD: the kernel must load");
@@ -111,5 +113,50 @@ describe("ScanKernel", () => {
     expect(kernel.find(needleOf(Buffer.from("def"), 0, 2), 0, chunk.length)).toBe(10);
     expect(kernel.find(needleOf(Buffer.from("abc"), 0, 2), 0, chunk.length)).toBe(3);
     expect(kernel.find(needleOf(Buffer.from("abd"), 0, 2), 0, chunk.length)).toBe(-1);
+  });
+});
+
+describe("ScanKernel window filters", () => {
+  const KERNEL_MODULE = new WebAssembly.Module(Buffer.from(SCAN_WASM_BASE64, "base64"));
+  it("gives each filter its own results when more filters take turns than stay resident", () => {
+    // Sixteen letters: each filter's needles are rare in the text but for the copies of them put in it.
+    const letter = fc.integer({ min: 0x61, max: 0x70 });
+    const wordArb = fc.array(letter, { minLength: 5, maxLength: 10 }).map((w) => Buffer.from(w));
+    const filtersArb = fc.array(fc.array(wordArb, { minLength: 1, maxLength: 4 }), { minLength: 7, maxLength: 12 });
+    const caseArb = filtersArb.chain((sets) =>
+      fc.tuple(
+        fc.constant(sets),
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...sets.flat()),
+            letter.map((b) => Buffer.from([b, 0x0a])),
+          ),
+          {
+            minLength: 20,
+            maxLength: 80,
+          },
+        ),
+        fc.array(fc.nat(), { minLength: 20, maxLength: 60 }),
+      ),
+    );
+    fc.assert(
+      fc.property(caseArb, ([sets, pieces, turns]) => {
+        const filters = sets.map((words) => new WindowFilter(words.map((bytes) => ({ bytes, fold: false }))));
+        const text = Buffer.concat(pieces);
+        // Each filter alone on a kernel of its own: what it must return whatever ran before it on a shared one.
+        const alone = filters.map((filter) => {
+          const own = new ScanKernel(KERNEL_MODULE); // scanKernel() is one kernel for the whole process
+          own.load(text, 0, text.length);
+          return (from: number) => own.runWindowFilter(filter, from, text.length);
+        });
+        kernel.load(text, 0, text.length);
+        for (const turn of turns) {
+          const i = turn % filters.length;
+          const from = turn % text.length;
+          expect(kernel.runWindowFilter(filters[i] as WindowFilter, from, text.length)).toBe(alone[i]?.(from));
+        }
+      }),
+      { numRuns: 30, seed: 77 },
+    );
   });
 });

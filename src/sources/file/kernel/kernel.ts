@@ -152,26 +152,23 @@ export class ScanKernel {
    * Its tables are copied in when they change (after the Teddy page).
    */
   runWindowFilter(tables: KernelWindowFilter, from: number, end: number, regionFrom = from): number {
-    const [tableAt = 0, bitsAt = 0, pairsAt = 0, needleTableAt = 0] = this.place(tables, [
-      tables.table,
-      tables.bits,
-      tables.pairs,
-      tables.needleTable,
-    ]);
-    const [start, stop] = [from - this.base, end - this.base];
+    // No array per call: a scan calls this for every candidate with the same filter.
+    const parts =
+      this.partsOf(tables) ?? this.place(tables, [tables.table, tables.bits, tables.pairs, tables.needleTable]);
+    const base = this.base;
     const at = this.exports.window_filter(
-      start,
-      stop,
-      tableAt,
+      from - base,
+      end - base,
+      parts[0] ?? 0,
       tables.shift,
-      bitsAt,
+      parts[1] ?? 0,
       tables.bitsShift,
-      pairsAt,
+      parts[2] ?? 0,
       tables.stride,
-      regionFrom - this.base,
-      needleTableAt,
+      regionFrom - base,
+      parts[3] ?? 0,
     );
-    return at < 0 ? -1 : at + this.base;
+    return at < 0 ? -1 : at + base;
   }
 
   /**
@@ -179,17 +176,17 @@ export class ScanKernel {
    * the region starts a line at regionFrom, read as if a newline were before it), or -1.
    */
   runLineStarts(tables: KernelLineStarts, from: number, end: number, regionFrom: number): number {
-    const [tableAt = 0, needleTableAt = 0] = this.place(tables, [tables.table, tables.needleTable]);
+    const parts = this.partsOf(tables) ?? this.place(tables, [tables.table, tables.needleTable]);
     const base = this.base;
     const at = this.exports.line_starts(
       from - base,
       end - base,
-      tableAt,
+      parts[0] ?? 0,
       tables.shift,
       tables.mask,
       tables.next,
       regionFrom - base,
-      needleTableAt,
+      parts[1] ?? 0,
     );
     return at < 0 ? -1 : at + base;
   }
@@ -202,14 +199,15 @@ export class ScanKernel {
   /** The filters whose tables are in the memory (after the Teddy page), and where each of their parts is. */
   private resident = new Map<object, number[]>();
   private residentEnd = FILTER_AT;
+  /** The owner placed or found last, and where its parts are: a scan asks for the same one many times in a row. */
+  private lastOwner: object | undefined;
+  private lastParts: number[] = [];
 
   /**
    * Where the parts of an owner's tables are in the memory (0 for a null part), copied in on first use: a few
    * owners stay resident at once (a region's passes each have theirs); more start the memory's tables afresh.
    */
   private place(owner: object, parts: readonly (Uint8Array | null)[]): number[] {
-    const known = this.resident.get(owner);
-    if (known) return known;
     if (this.resident.size >= RESIDENT_FILTERS) {
       this.resident.clear();
       this.residentEnd = FILTER_AT;
@@ -227,7 +225,20 @@ export class ScanKernel {
     });
     this.residentEnd = at;
     this.resident.set(owner, offsets);
+    this.lastOwner = owner;
+    this.lastParts = offsets;
     return offsets;
+  }
+
+  /** Where an owner's resident tables are, or undefined when they are not in the memory. */
+  private partsOf(owner: object): number[] | undefined {
+    if (owner === this.lastOwner) return this.lastParts;
+    const known = this.resident.get(owner);
+    if (known) {
+      this.lastOwner = owner;
+      this.lastParts = known;
+    }
+    return known;
   }
 
   /** Grow the memory to at least `need` bytes. */
