@@ -1,8 +1,9 @@
 // Test helpers: temp folders, the built CLI as a real child process, and waiting on conditions.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "..");
 export const LOGWARD = join(ROOT, "bin", "logward");
@@ -10,6 +11,21 @@ export const LOGWARD = join(ROOT, "bin", "logward");
 export function tempDir(prefix = "logward-test-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The path of a child script for a suite (call it in the describe): written into a temp folder before the suite's
+ * tests, removed after them. `module` is the built module it imports (dist/): the suite fails when it is missing.
+ */
+export function childScript(module: string, source: string): string {
+  const tmp = tempDir();
+  const script = join(tmp.dir, "child.mjs");
+  beforeAll(() => {
+    if (!existsSync(module)) throw new Error(`${module} is missing: run npm run build`);
+    writeFileSync(script, source);
+  });
+  afterAll(() => tmp.cleanup());
+  return script;
 }
 
 type Falsy = undefined | null | false | 0 | "";

@@ -1,10 +1,9 @@
 // The bound on V8's old-generation growth (src/core/old-generation.ts) in real child processes, as built (dist/): a
 // process that promotes much short-lived data carries far less of it, and a user's own setting is left alone.
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { childScript, ROOT } from "./helpers.js";
 
 const MODULE = join(ROOT, "dist", "core", "old-generation.js");
 
@@ -36,13 +35,7 @@ interface Report {
 }
 
 describe("old generation growth bound (src/core/old-generation.ts)", () => {
-  const tmp = tempDir();
-  const script = join(tmp.dir, "child.mjs");
-  beforeAll(() => {
-    if (!existsSync(MODULE)) throw new Error(`${MODULE} is missing: run npm run build`);
-    writeFileSync(script, CHILD);
-  });
-  afterAll(() => tmp.cleanup());
+  const script = childScript(MODULE, CHILD);
 
   const child = (env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Report => {
     const out = spawnSync(process.execPath, [...nodeFlags, script], {

@@ -2,10 +2,9 @@
 // space at the cap under heavy survivors, lets it grow back after V8 shrank it, stays out of a user's own sizing, and
 // lets go on a V8 that ignores the flag.
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { childScript, ROOT } from "./helpers.js";
 
 const MB = 2 ** 20;
 const MODULE = join(ROOT, "dist", "core", "young-generation.js");
@@ -75,13 +74,7 @@ interface Report {
 }
 
 describe("young generation bound (src/core/young-generation.ts)", () => {
-  const tmp = tempDir();
-  const script = join(tmp.dir, "child.mjs");
-  beforeAll(() => {
-    if (!existsSync(MODULE)) throw new Error(`${MODULE} is missing: run npm run build`);
-    writeFileSync(script, CHILD);
-  });
-  afterAll(() => tmp.cleanup());
+  const script = childScript(MODULE, CHILD);
 
   const child = (mode: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Report => {
     const out = spawnSync(process.execPath, ["--expose-gc", ...nodeFlags, script, mode], {
