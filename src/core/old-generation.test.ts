@@ -37,6 +37,8 @@ describe("oldGenerationGrowth", () => {
       expect(oldGenerationGrowth(proc({ NODE_OPTIONS: `--enable-source-maps ${flag}` }))).toBeUndefined();
     }
     // Other heap flags are not the growth.
-    expect(oldGenerationGrowth(proc({ NODE_OPTIONS: "--max-old-space-size=512" }, ["--expose-gc"]))).toBe(50);
+    expect(oldGenerationGrowth(proc({ NODE_OPTIONS: "--max-old-space-size=512" }, ["--expose-gc"]))).toBe(
+      DEFAULT_OLD_GENERATION_GROWTH_PERCENT,
+    );
   });
 });
