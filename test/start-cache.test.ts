@@ -57,20 +57,25 @@ function packageCopy(dir: string): {
 const SURVIVORS = `
 const v8 = require("node:v8");
 const set = v8.setFlagsFromString;
-let steps = 150;
+let steps = 5000;
 let started = false;
+let grown = false;
+let heldAgain = false;
 v8.setFlagsFromString = (flags) => {
   const factor = /--semi-space-growth-factor=(\\d+)/.exec(flags);
   if (factor) process.stderr.write("growth factor " + factor[1] + "\\n");
   if (factor && !started) setImmediate(step); // logward bounds new space from now on: allocate
   started ||= factor !== null;
+  heldAgain ||= grown && factor?.[1] === "1";
+  grown ||= factor?.[1] === "2";
   return set.call(v8, flags);
 };
 const ring = new Array(20000);
 let n = 0;
+// Until new space was let grow and held again at the cap (however long a loaded machine takes), then stop.
 const step = () => {
   for (let k = 0; k < 20000; k++) ring[n++ % ring.length] = [n, { n }];
-  if (--steps > 0) setImmediate(step);
+  if (!heldAgain && --steps > 0) setImmediate(step);
   else process.kill(process.pid, "SIGTERM"); // the run ends as a service's does
 };
 `;

@@ -1,6 +1,6 @@
 // The bound on V8's new space (src/core/young-generation.ts) in real child processes, as built (dist/): it holds new
 // space at the cap under heavy survivors, lets it grow back after V8 shrank it, stays out of a user's own sizing, and
-// lets go on a V8 that ignores the flag.
+// does no harm on a V8 that ignores the flag.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -121,9 +121,11 @@ describe("young generation bound (src/core/young-generation.ts)", () => {
     grown(child("burst", { LOGWARD_YOUNG_GENERATION_MB: "0" }));
   });
 
-  it("lets go on a V8 that grows new space while held (one without the flag)", () => {
+  it("does no harm on a V8 without the flag: new space grows as V8 wants, the process runs on", () => {
+    // Not let go when new space grows while held: V8 12+ grows it a page at a time past the flag in long stretches
+    // under load, and letting go then let it double to its maximum.
     const report = child("ignored", { LOGWARD_YOUNG_GENERATION_MB: "8" });
-    expect(report).toMatchObject({ bounded: true, stillBounded: false });
+    expect(report).toMatchObject({ bounded: true, stillBounded: true });
     expect(report.burst.size).toBeGreaterThan(8 * MB);
   });
 });

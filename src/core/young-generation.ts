@@ -59,26 +59,26 @@ function mostGrowthsIn(gcs: number): number {
  * space in GCs: one long synchronous stretch (a start compiling a thousand rules, a reload) may double it several
  * times before the observer could hold it. So new space starts held, and may grow only after a few callbacks in a row
  * whose GCs could not have grown it past the cap had it been free to.
- * The flag changes only when the decision does. A V8 that doubles new space while held ignores the flag: let go.
+ * The flag changes only when the decision does. Held new space is held even when it grew: V8 12+ also grows it a
+ * page at a time, past the flag, in long stretches under load; letting go then (taking that for a V8 without the
+ * flag) let it double to its maximum.
  */
 export function boundYoungGeneration(proc: Proc = process): void {
   const cap = youngGenerationCap(proc);
   const global = globalThis as Record<symbol, unknown>;
   if (cap === undefined || global[RELEASE] !== undefined || semiSpaceBytes() === 0) return;
-  let heldAt: number | undefined; // the semi-space capacity when held
+  let held = false;
   let quietCallbacks = 0;
-  const hold = (held: boolean) => {
-    if (held === (heldAt !== undefined)) return;
-    v8.setFlagsFromString(`--semi-space-growth-factor=${held ? 1 : V8_GROWTH_FACTOR}`);
-    heldAt = held ? semiSpaceBytes() : undefined;
+  const hold = (holding: boolean) => {
+    if (holding === held) return;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${holding ? 1 : V8_GROWTH_FACTOR}`);
+    held = holding;
   };
   const observer = new PerformanceObserver((list) => {
     const semi = semiSpaceBytes();
     const room = doublingsLeft(cap, semi);
     quietCallbacks = mostGrowthsIn(list.getEntries().length) <= room ? quietCallbacks + 1 : 0;
-    // Not any growth: V8 13 lets new space run a little past its capacity while it may not collect.
-    if (heldAt !== undefined && semi >= V8_GROWTH_FACTOR * heldAt) release();
-    else hold(room < 1 || quietCallbacks < QUIET_CALLBACKS_TO_GROW);
+    hold(room < 1 || quietCallbacks < QUIET_CALLBACKS_TO_GROW);
   });
   const release = () => {
     observer.disconnect();
