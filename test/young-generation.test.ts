@@ -10,12 +10,12 @@ const MB = 2 ** 20;
 const MODULE = join(ROOT, "dist", "core", "young-generation.js");
 
 /**
- * Bounds new space as logward's start does, then allocates in steps that yield to the event loop (as logward's reads
- * do) and keep the last 20,000 pairs of small objects alive: the survivors that make V8 grow new space. `idle` then drops
- * them, has V8 collect as under memory pressure (which shrinks new space, as a daemon's idling does) and allocates
- * again. `stretches` first allocates in long synchronous stretches with one turn of the loop between them (a start
- * compiling many rules), then as in `burst`. `ignored` turns setFlagsFromString into a no-op: a V8 without the flag. Each new-space figure is taken
- * after a scavenge (V8 may run past its capacity between two).
+ * Bounds new space as logward's start does, then allocates in steps that yield to the event loop (as logward's
+ * reads do) and keep the last 20,000 pairs of small objects alive: the survivors that make V8 grow new space. `idle`
+ * then drops them, has V8 collect as under memory pressure (which shrinks new space, as a daemon's idling does) and
+ * allocates again. `stretches` first allocates in long synchronous stretches with one turn of the loop between them
+ * (a start compiling many rules), then as in `burst`. `ignored` turns setFlagsFromString into a no-op: a V8 without
+ * the flag. Each new-space figure is taken after a scavenge (V8 may run past its capacity between two).
  */
 const CHILD = `
 import v8 from "node:v8";

@@ -17,8 +17,17 @@ const denseBytes = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4000 }), f
  * and a mismatch deep in one falls back along a chain of failure links through several others.
  */
 const pieces = fc
-  .tuple(fc.array(fc.constantFrom(0x61, 0x62, 0x3b1), { minLength: 4, maxLength: 14 }), fc.array(fc.nat(), { minLength: 1, maxLength: 12 }))
-  .map(([word, cuts]) => cuts.map((cut, k) => { const from = cut % word.length; const to = from + 1 + ((cut >> 4) + k) % (word.length - from); return word.slice(from, to); })); // prettier-ignore
+  .tuple(
+    fc.array(fc.constantFrom(0x61, 0x62, 0x3b1), { minLength: 4, maxLength: 14 }),
+    fc.array(fc.nat(), { minLength: 1, maxLength: 12 }),
+  )
+  .map(([word, cuts]) =>
+    cuts.map((cut, k) => {
+      const from = cut % word.length;
+      const to = from + 1 + (((cut >> 4) + k) % (word.length - from));
+      return word.slice(from, to);
+    }),
+  );
 
 /** The lines a piece set is searched in: repeats and overlaps of the pieces, broken by other units. */
 const piecesText = (sets: number[][]) =>

@@ -23,7 +23,7 @@ function expected(series: readonly (readonly string[])[]): string {
 }
 
 describe("rule counters", () => {
-  it("lists the families from the compile, each series from its first count, and keeps them over a reload", async () => {
+  it("lists the families from the compile, each series from its first count, keeps them over a reload", async () => {
     const metrics = new Metrics();
     metrics.counter("other_total", "Set before the rules").inc();
     const config = {
