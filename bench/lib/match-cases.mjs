@@ -175,7 +175,7 @@ function grepMatching({ grep, file, eres }) {
 }
 
 /** One case: logward with these rules beside grep -cE -f with the same patterns. */
-function setCase({ name, title, peers, file, lines, rules, grepFloor, speedFloor }) {
+function setCase({ name, title, peers, file, lines, rules, grepFloor, speedFloor, scaling }) {
   const eres = rules.map((r) => (r.i ? caseless(r.ere) : r.ere));
   const grepName = "grep -cE -f";
   const patterns = rules.map((r) => r.js);
@@ -191,7 +191,7 @@ function setCase({ name, title, peers, file, lines, rules, grepFloor, speedFloor
     contenders,
     reference: grepName,
     verifyLines: peers.grep.path ? grepMatching({ grep: peers.grep.path, file, eres }) : undefined,
-    targets(results) {
+    targets(results, others = {}) {
       const mine = results["logward run --once"];
       const ratio = speedRatio(mine, results[grepName]);
       const startup = results[STARTUP]?.seconds;
@@ -209,9 +209,24 @@ function setCase({ name, title, peers, file, lines, rules, grepFloor, speedFloor
         rows.push(target(`${name}: ≥ ${kLines(speedFloor)} lines/s`, `${kLines(mine?.linesPerSec)}`, mine?.linesPerSec >= speedFloor));
       rows.push(target(`${name}: exactly grep's matches`, mine?.correct ?? "n/a", mine?.ok === true));
       rows.push(target(`${name}: peak RSS ≤ ${MB} MB`, `${fmt(mine?.rssMB, 0)} MB`, mine?.rssMB <= MB));
+      if (scaling) rows.push(scalingTarget(name, mine, others[scaling.against]?.["logward run --once"], scaling));
       return rows;
     },
   }; // prettier-ignore
+}
+
+/**
+ * Issue 16: the time for many rules at most `factor` times the time for few, whole process, on the medians (the
+ * best runs beside them: the machine's noise moves a longer run more in seconds).
+ */
+function scalingTarget(name, mine, few, { against, factor }) {
+  const label = `${name}: ≤ ${factor}× the time of ${against}, whole process`;
+  if (!mine?.seconds || !few?.seconds) return target(label, `n/a (run ${against} in the same run)`, false);
+  const ratio = mine.seconds / few.seconds;
+  const best = mine.best / few.best;
+  const cpu = mine.cpu / few.cpu;
+  const measured = `${fmt(ratio)}× (${fmt(mine.seconds, 3)} / ${fmt(few.seconds, 3)} s; best runs ${fmt(best)}×, CPU ${fmt(cpu)}×)`;
+  return target(label, measured, ratio <= factor);
 }
 
 export const MATCH_CASE_NAMES = [...SHAPES.map((s) => s.name), "rules-10", "rules-100", "rules-1000"];
@@ -231,6 +246,7 @@ export function buildMatchCases({ peers, data }) {
       rules: ruleSet(count),
       grepFloor: 0.3,
       speedFloor: count === 100 ? 1.5e6 : undefined,
+      scaling: count === 1000 ? { against: "rules-10", factor: 3 } : undefined,
     }),
   );
   return [...shapes, ...sets];
