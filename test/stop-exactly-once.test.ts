@@ -108,7 +108,7 @@ describe("a clean stop (SIGINT) mid-backlog behind a rate-limited Discord webhoo
     await waitFor(() => delivered(server).length >= 40, "the first two requests");
     const stopped = Date.now();
     running.child.kill("SIGINT");
-    await running.waitForLog("draining and stopping");
+    await running.waitForLog(/^draining and stopping/);
     running.child.kill("SIGINT");
     expect(await running.exited).toBe(0);
     expect(Date.now() - stopped).toBeLessThan(10_000);

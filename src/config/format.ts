@@ -21,6 +21,8 @@ export function formatConfig(config: Config, kinds: ConfigKinds = registeredKind
   );
   out.push(`log        ${log.join(", ")}`);
   if (config.pid_file) out.push(`pid_file   ${config.pid_file}`);
+  if (config.drain_timeout !== undefined)
+    out.push(`drain      up to ${formatDuration(config.drain_timeout)} at a stop`);
   out.push(
     ...block(
       "sources",

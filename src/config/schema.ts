@@ -12,6 +12,7 @@ import type { ActionConfig, Config, ParserRef, SourceConfig } from "./types.js";
 import { fromZod, typeName, type PathSegment, type RawIssue } from "./issues.js";
 import type { Env } from "./env.js";
 import { expandHome } from "../core/paths.js";
+import { zDuration } from "../core/schema.js";
 import { kindOf, registeredKinds, type ConfigKinds } from "./kinds.js";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -30,6 +31,7 @@ function topLevelSchema() {
       })
       .nullish(),
     pid_file: z.string().min(1).optional(),
+    drain_timeout: zDuration.optional(),
     sources: map,
     rules: map,
     stats: map,
@@ -58,6 +60,7 @@ export function validateRaw(
       ...(log?.format ? { format: log.format } : {}),
     },
     ...(top.data?.pid_file ? { pid_file: expandHome(top.data.pid_file, env) } : {}),
+    ...(top.data?.drain_timeout !== undefined ? { drain_timeout: top.data.drain_timeout } : {}),
     sources: section(input, "sources", issues, (value, at, out) => validateSource(value, at, out, kinds)),
     // Most rules are plain and valid: checked without zod; anything else goes to the schema, which reports it.
     rules: section(

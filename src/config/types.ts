@@ -26,6 +26,8 @@ export interface Config {
   state_dir: string;
   log: { level: LogLevel; file?: string; format?: "json" | "pretty" };
   pid_file?: string;
+  /** How long a stop (SIGTERM/SIGINT) waits for the actions to deliver what is pending, in ms. */
+  drain_timeout?: number;
   sources: Record<string, SourceConfig>;
   rules: Record<string, RuleConfig>;
   stats: Record<string, StatsJobConfig>;

@@ -29,7 +29,7 @@ export interface RunOptions {
   /** Re-read the config on SIGHUP; without it SIGHUP only reopens files. */
   reload?: () => Promise<Config>;
   clock?: Clock;
-  /** How long TERM/INT and --once wait for actions to deliver what is pending. */
+  /** How long TERM/INT and --once wait for actions to deliver what is pending (over the config's drain_timeout). */
   drainTimeoutMs?: number;
   /** Resolves when the daemon should stop (tests and the demo); signals do the same. */
   until?: Promise<void>;
@@ -38,6 +38,9 @@ export interface RunOptions {
   /** Signal handling installed earlier (before the config was loaded); by default installed here. */
   signals?: DaemonSignals;
 }
+
+/** What a stop waits for the actions when neither the config (drain_timeout) nor the caller says. */
+export const DEFAULT_DRAIN_MS = 30_000;
 
 /** Run the pipeline of a config until a signal (or, with once, until caught up); returns the exit code. */
 export async function runDaemon(config: Config, options: RunOptions): Promise<number> {
@@ -56,7 +59,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
   const clock = options.clock ?? systemClock;
   const metrics = new Metrics();
   registerBuildInfo(metrics, VERSION);
-  const drainMs = options.drainTimeoutMs ?? 30_000;
+  const drainMs = options.drainTimeoutMs ?? config.drain_timeout ?? DEFAULT_DRAIN_MS;
   makeDirsSync(config.state_dir);
   const checkpoints: CheckpointStore = options.memoryCheckpoints
     ? new MemoryCheckpointStore()
@@ -95,7 +98,7 @@ async function runWithSignals(config: Config, options: RunOptions, signals: Daem
           "logward running",
         );
       if (!signals.stopping.aborted) void notifyReady(notifySocket, logger);
-      await waitForStop(pipeline, services, signals, options, logger);
+      await waitForStop(pipeline, services, signals, { ...options, drainTimeoutMs: drainMs }, logger);
     }
     await pipeline.drain(drainMs, signals.hurry);
     logger.info("logward stopped");
@@ -145,7 +148,11 @@ async function waitForStop(
   letGo();
   // No reload in the middle of a drain: the files are being closed and their checkpoints saved.
   signals.onHup(() => logger.info("SIGHUP ignored: stopping"));
-  logger.info({ signal: signals.stopReason }, "draining and stopping");
+  // Said with its deadline: an operator whose destination is down sees why the stop takes that long, and how to end it.
+  logger.info(
+    { signal: signals.stopReason, drain_timeout_s: (options.drainTimeoutMs ?? DEFAULT_DRAIN_MS) / 1000 },
+    "draining and stopping (a second TERM or INT stops now; the undelivered rest is sent after the next start)",
+  );
   signals.hurry.addEventListener("abort", () => logger.warn("second stop signal: saving what was delivered now"), {
     once: true,
   });
