@@ -62,6 +62,27 @@ describe("logward check", () => {
     expect(r.stderr).toBe("hint: rule slow has no literal prefilter: every line is tested\n");
   });
 
+  it("names the rules grouping by a field nothing sets", async () => {
+    const config = writeConfig(
+      [
+        "sources: { app: { path: /var/log/app.log }, web: { path: /var/log/access.log, parser: combined } }",
+        "rules:",
+        "  jail: { source: app, match: '/Failed password from (\\S+)/', group_by: ip, actions: [log] }",
+        "  keyed: { source: app, match: '/from (?<ip>\\S+)/', group_by: ip, actions: [log] }",
+        "  hosts: { source: web, match: '\" 404 ', group_by: [host, ip], actions: [log] }",
+        "actions: { log: { type: console } }",
+      ].join("\n"),
+    );
+    const r = await runLogward(["check", "-c", config]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split("\n").filter(Boolean)).toEqual([
+      'hint: rule jail groups by "ip", which neither a named group of its match nor source app (file, no parser) ' +
+        "sets: its lines have no key, so it never fires",
+      'hint: rule hosts groups by "ip", which neither a named group of its match nor source web (file, parser ' +
+        "combined) sets: its lines have no key, so it never fires",
+    ]);
+  });
+
   it("prints the resolved pipeline of a valid config", async () => {
     const config = writeConfig(
       [

@@ -19,11 +19,12 @@ export function registerRun(program: Command): void {
       // the process with files half-written; the daemon acts on it once it can.
       const signals = new DaemonSignals();
       try {
-        const { loadCommandConfig, loggerForConfig, runDaemon } = await import("./daemon-deps.js");
+        const deps = await import("./daemon-deps.js");
+        const { loadCommandConfig, loggerForConfig, runDaemon, unsettableGroupFields } = deps;
         const config = await loadCommandConfig(command, opts.config);
         if (opts.pidFile) config.pid_file = opts.pidFile;
         const logger = loggerForConfig(command, config);
-        for (const hint of config.hints ?? []) logger.warn(hint);
+        for (const hint of [...(config.hints ?? []), ...unsettableGroupFields(config)]) logger.warn(hint);
         process.exitCode = await runDaemon(config, {
           logger,
           once: opts.once ?? false,
@@ -48,6 +49,8 @@ export function registerCheck(program: Command): void {
       const { unfilteredRules } = await import("../rules/matcher.js");
       for (const rule of unfilteredRules(config.rules))
         process.stderr.write(`hint: rule ${rule} has no literal prefilter: every line is tested\n`);
+      const { unsettableGroupFields } = await import("../rules/group-fields.js");
+      for (const hint of unsettableGroupFields(config)) process.stderr.write(`hint: ${hint}\n`);
       process.stdout.write(formatConfig(config) + "\n");
       process.stdout.write(`${config.path ?? "config"}: ok\n`);
     });

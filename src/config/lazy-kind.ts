@@ -1,21 +1,24 @@
 // A registry entry whose config schema is at hand and whose implementation (its module and what that imports:
 // SMTP and TLS, sockets, watchers) loads only when a config names its type, so a start-up pays for what it uses.
 import type { z } from "zod";
-import type { ComponentKind } from "../core/component.js";
+import type { ComponentKind, FieldNames } from "../core/component.js";
 
 /** A kind as the registries hold it: `create` works once `load()` has resolved. */
-export type LazyKind<C, I, X> = ComponentKind<C, I, X> & { load(): Promise<void> };
+export type LazyKind<C, I, X> = ComponentKind<C, I, X> & { load(): Promise<void>; fieldsOf?(config: C): FieldNames };
 
+/** `fieldsOf`: the fields the kind sets (see FieldNames), known without loading it (`check` does not). */
 export function lazyKind<C, I, X>(
   type: string,
   schema: z.ZodType<C>,
   importKind: () => Promise<ComponentKind<C, I, X>>,
+  fieldsOf?: (config: C) => FieldNames,
 ): LazyKind<C, I, X> {
   let loaded: ComponentKind<C, I, X> | undefined;
   let loading: Promise<void> | undefined;
   return {
     type,
     schema,
+    ...(fieldsOf ? { fieldsOf } : {}),
     load() {
       loading ??= importKind().then((kind) => {
         loaded = kind;

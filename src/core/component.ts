@@ -68,8 +68,17 @@ export interface Source {
   stop(): Promise<void>;
 }
 
+/**
+ * The fields a source or parser can set on a record, for `logward check` (a rule grouping by a field nothing sets
+ * never fires): names, a name ending in `*` for a family (`sd.*`), or undefined when it may set any (json).
+ */
+export type FieldNames = readonly string[] | undefined;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext>;
+export type SourceKind<C = any> = ComponentKind<C, Source, SourceContext> & {
+  /** The fields the source itself sets (its parser's come on top); absent: it may set any. */
+  fieldsOf?(config: C): FieldNames;
+};
 
 // ---- parsers -------------------------------------------------------------------------------
 
@@ -85,6 +94,8 @@ export interface Parser {
 export type ParserKind<C = any> = ComponentKind<C, Parser, { logger: Logger }> & {
   /** For a format whose writer splits long lines: the stage that joins the parts back (see SourceContext). */
   joiner?(maxLineBytes: number): LineJoiner;
+  /** The fields it sets; absent: it may set any. */
+  fieldsOf?(config: C): FieldNames;
 };
 
 /** A line as a file source read it: where it starts, its text, its size in the file, and bytes cut from it. */

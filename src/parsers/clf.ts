@@ -13,6 +13,10 @@ import {
 import { ClfByteScanner } from "./clf-bytes.js";
 import { CLF_TIME_LENGTH, ClfTimeCache } from "./clf-time.js";
 
+/** The fields of a common-format line (w3c-csv's too); combined adds referer and agent. */
+export const CLF_FIELDS = ["host", "ident", "user", "request", "method", "path", "protocol", "status", "bytes"];
+export const COMBINED_FIELDS = [...CLF_FIELDS, "referer", "agent"];
+
 const SPACE = 32;
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -110,7 +114,7 @@ export class ClfScanner {
     return i >= 0 && (i === end || text.charCodeAt(i) === SPACE);
   }
 
-  /** Every field of the last scanned line (referer and agent only when present). */
+  /** Every field of the last scanned line (referer and agent only when present): COMBINED_FIELDS at most. */
   fields(text: string, into: Fields): void {
     const s = this.spans;
     const cut = (at: number): string => text.slice(s[at], s[at + 1]);

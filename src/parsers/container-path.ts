@@ -20,6 +20,9 @@ export class PodPathFields {
   }
 }
 
+/** Every field podFields may set. */
+export const POD_PATH_FIELDS = ["namespace", "pod", "pod_uid", "container", "container_id"] as const;
+
 export function podFields(path: string): Fields {
   const pods = PODS.exec(path);
   if (pods) return { namespace: pods[1]!, pod: pods[2]!, pod_uid: pods[3]!, container: pods[4]! };

@@ -1,7 +1,7 @@
 // The `cri` format (containerd, CRI-O): `TIME STREAM P|F LOG` per line, P the parts of a line the runtime split.
 import type { LineJoiner, ParserKind } from "../core/component.js";
 import { PodPathFields } from "./container-path.js";
-import { fill } from "./docker.js";
+import { CONTAINER_FIELDS, fill } from "./docker.js";
 import { ContainerJoiner, type ContainerPart } from "./container-join.js";
 import { noOptions } from "./schema.js";
 
@@ -32,4 +32,5 @@ export const criParser: ParserKind<Record<string, never>> & { joiner(maxBytes: n
     return { parse: (record) => fill(record, criPart(record.line), paths) };
   },
   joiner: (maxBytes) => new ContainerJoiner(criPart, criLine, maxBytes),
+  fieldsOf: () => CONTAINER_FIELDS,
 };

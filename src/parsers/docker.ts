@@ -1,7 +1,7 @@
 // The `docker` format (json-file driver): {"log":"text\n","stream":"stdout","time":"RFC 3339"} per line.
 import type { LineJoiner, ParserKind, ReadLine } from "../core/component.js";
 import type { LogRecord } from "../core/record.js";
-import { PodPathFields } from "./container-path.js";
+import { POD_PATH_FIELDS, PodPathFields } from "./container-path.js";
 import { noOptions } from "./schema.js";
 import { ContainerJoiner, type ContainerPart } from "./container-join.js";
 
@@ -37,7 +37,11 @@ export const dockerParser: ParserKind<Record<string, never>> & { joiner(maxBytes
     return { parse: (record) => fill(record, dockerPart(record.line), paths) };
   },
   joiner: (maxBytes) => new ContainerJoiner(dockerPart, dockerLine, maxBytes),
+  fieldsOf: () => CONTAINER_FIELDS,
 };
+
+/** Every field fill may set. */
+export const CONTAINER_FIELDS = ["stream", "log", "partial", ...POD_PATH_FIELDS];
 
 /** Fill a record from a container log part; shared by docker and cri. */
 export function fill(record: LogRecord, part: ContainerPart | undefined, paths: PodPathFields): boolean {

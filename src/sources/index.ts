@@ -6,12 +6,29 @@ import { fileSourceSchema } from "./file/schema.js";
 import { stdinSourceSchema } from "./stdin/schema.js";
 import { natsSourceSchema } from "./nats/schema.js";
 import { syslogSchema } from "./syslog/schema.js";
+import { SYSLOG_FIELDS } from "./syslog/fields.js";
 import { journaldSourceSchema } from "./journald/schema.js";
 
 export const sourceKinds: SourceKind[] = [
-  lazyKind("file", fileSourceSchema, async () => (await import("./file/index.js")).fileSource),
-  lazyKind("stdin", stdinSourceSchema, async () => (await import("./stdin/index.js")).stdinSource),
-  lazyKind("syslog", syslogSchema, async () => (await import("./syslog/index.js")).syslogSource),
+  // The fields each source sets itself (its parser's come on top); nats and journald may set any.
+  lazyKind(
+    "file",
+    fileSourceSchema,
+    async () => (await import("./file/index.js")).fileSource,
+    () => [],
+  ),
+  lazyKind(
+    "stdin",
+    stdinSourceSchema,
+    async () => (await import("./stdin/index.js")).stdinSource,
+    () => [],
+  ),
+  lazyKind(
+    "syslog",
+    syslogSchema,
+    async () => (await import("./syslog/index.js")).syslogSource,
+    () => SYSLOG_FIELDS,
+  ),
   lazyKind("nats", natsSourceSchema, async () => (await import("./nats/index.js")).natsSource),
   lazyKind("journald", journaldSourceSchema, async () => (await import("./journald/index.js")).journaldSource),
 ];

@@ -81,6 +81,17 @@ export function runParserContract({ kind, good, withText, garbage }: ParserContr
       }
     });
 
+    it("sets only fields it declares, when it declares them (check's group_by hint relies on that)", () => {
+      const declared = kind.fieldsOf?.(kind.schema.parse({}));
+      const lines = [...good.map((g) => g.line), withText("x").line];
+      for (const line of lines) {
+        const r = record(line);
+        fresh().parse(r);
+        const undeclared = Object.keys(r.fields).filter((name) => declared && !declared.includes(name));
+        expect(undeclared, line).toEqual([]);
+      }
+    });
+
     it("leaves the record's time alone when the line has none or is rejected", () => {
       const r = record(garbage[0] ?? "");
       fresh().parse(r);

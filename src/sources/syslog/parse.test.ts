@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseSyslog } from "./parse.js";
+import { SYSLOG_FIELDS } from "./fields.js";
 
 const NOW = Date.UTC(2026, 10, 21, 4, 15, 0);
 
@@ -121,5 +122,31 @@ describe("malformed input", () => {
         },
       ),
     );
+  });
+
+  it("sets no field that SYSLOG_FIELDS does not name (check's group_by hint relies on the list)", () => {
+    const token = fc.stringMatching(/^[!-~]{1,8}$/).filter((t) => !/[= \]"]/.test(t));
+    const sd = fc.array(fc.tuple(token, token, fc.string({ maxLength: 6 })), { maxLength: 3 });
+    const message = fc.oneof(
+      fc.tuple(fc.constantFrom("-", "host1"), fc.constantFrom("-", "app"), sd).map(([host, app, params]) => {
+        const data = params.map(([id, name, v]) => `[${id} ${name}="${v.replace(/["\\\]]/g, "")}"]`).join("");
+        return `<165>1 2026-11-21T04:15:00Z ${host} ${app} 12 ID47 ${data || "-"} msg`;
+      }),
+      fc.string().map((s) => `<13>Nov 21 04:15:00 host1 app[12]: ${s}`),
+      fc.string().map((s) => "<13>1 " + s),
+      fc.string(),
+    );
+    const declared = (name: string) =>
+      SYSLOG_FIELDS.some((f) => (f.endsWith("*") ? name.startsWith(f.slice(0, -1)) : f === name));
+    let withSd = 0;
+    fc.assert(
+      fc.property(message, (text) => {
+        const { fields } = parseSyslog(text, NOW);
+        if (Object.keys(fields).some((k) => k.startsWith("sd."))) withSd++;
+        for (const name of Object.keys(fields)) expect(declared(name), name).toBe(true);
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+    expect(withSd).toBeGreaterThan(0); // the generator reached structured data
   });
 });
