@@ -1,5 +1,5 @@
 // The fields of a syslog record, apart from the implementation: the source registry names them without loading it.
-/** Every field a syslog record may have: parsed by parse.ts, `truncated` by the source, `sd.<id>.<name>` per parameter. */
+/** Every field a syslog record may have: parse.ts's, `truncated` (the source's), `sd.<id>.<name>` per parameter. */
 export const SYSLOG_FIELDS = [
   "facility",
   "severity",
