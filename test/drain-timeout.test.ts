@@ -17,7 +17,7 @@ const DRAIN_S = 1;
 const EXIT_WITHIN_MS = 20_000;
 
 describe.skipIf(!haveNatsServer)("drain_timeout", () => {
-  it("ends a stop with NATS down after drain_timeout; what it could not send arrives once after a restart", async () => {
+  it("stops with NATS down after drain_timeout; what it could not send arrives once after a restart", async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const server = await NatsServer.start();
