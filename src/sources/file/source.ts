@@ -2,7 +2,6 @@
 import type { Source, SourceContext } from "../../core/component.js";
 import { describeError } from "../../core/errors.js";
 import { parsePattern } from "../../core/pattern.js";
-import { CountingAck } from "../../core/record.js";
 import { drainDeleted } from "./deleted.js";
 import { PathMatcher } from "./discover.js";
 import { FileSet } from "./files.js";
@@ -11,7 +10,7 @@ import { FileMetrics } from "./metrics.js";
 import { type Needle, NeedleCache } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
 import type { Tailer } from "./tailer.js";
-import { emitRead, type EmitLines } from "./emit-read.js";
+import { emitRead, handOver, type EmitLines } from "./emit-read.js";
 import { WorkQueue } from "./queue.js";
 import { Repeaters } from "./timing.js";
 import { within } from "../../core/lifetime.js";
@@ -234,32 +233,8 @@ export class FileSource implements Source {
   }
   private readonly emitSlice: EmitLines = (t, lines, rewindTo) => this.emitLines(t, lines, rewindTo);
 
-  /** Hand lines to the pipeline as one batch, tracking its acknowledgement; on refusal, rewind to read them again. */
-  private async emitLines(t: Tailer, lines: RawLine[], rewindTo: number): Promise<boolean> {
-    const entry = t.acks.add(t.committable);
-    if (lines.length === 0) {
-      entry.done();
-      return true;
-    }
-    if (!this.set.state.identitySaved(t)) await this.set.state.saveIdentities();
-    const records = t.records(lines);
-    // A stop that delivered part of the batch commits that part: the next start repeats none of it. The offsets
-    // are copied: the ack lives until the actions have written their events, and must not keep every line alive.
-    const offsets = lines.map((l) => l.offset);
-    const ack = new CountingAck(entry.done, (n) => {
-      const next = offsets[n];
-      if (next !== undefined) entry.progress(next);
-    });
-    try {
-      await this.ctx.emit({ source: this.ctx.name, records, ack });
-    } catch (err) {
-      entry.cancel();
-      if (t.handle) t.rewind(rewindTo);
-      this.ctx.logger.error({ file: t.path, err: describeError(err) }, "pipeline refused a batch; will read it again");
-      return false;
-    }
-    ack.releaseInitial();
-    return true;
+  private emitLines(t: Tailer, lines: RawLine[], rewindTo: number): Promise<boolean> {
+    return handOver(t, lines, rewindTo, this.ctx, this.set.state);
   }
 
   /** The pipeline's prefilter literals as bytes, or undefined when it wants every line. */
