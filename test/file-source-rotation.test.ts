@@ -22,6 +22,36 @@ function fdCount(): number {
   return fs.readdirSync("/proc/self/fd").length;
 }
 
+/**
+ * Two files found at start, the loop held in the first one's first batch: the other, adopted with its first
+ * bytes, is not read yet (the order a torture run hit). Returns the other file and its line prefix.
+ */
+let letGo: () => void = () => {};
+async function heldInFirstBatch(): Promise<{ other: string; name: string }> {
+  const files = { a: h.path("a.log"), b: h.path("b.log") };
+  append(files.a, numbered("a", 0, 40));
+  append(files.b, numbered("b", 0, 40));
+  let held!: (file: string) => void;
+  const holding = new Promise<string>((resolve) => (held = resolve));
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  h.gate = async (batch, index) => {
+    if (index > 0) return;
+    held(String(batch.records[0]?.file));
+    await released;
+  };
+  await h.start({ path: h.path("*.log"), start_at: "beginning", ...fast });
+  const first = await holding;
+  return first === files.a ? { other: files.b, name: "b" } : { other: files.a, name: "a" };
+}
+
+/** While the loop is held: keep (or not) a copy, truncate, write fewer new lines; then let the loop go on. */
+function rewriteWhileHeld(file: string, keep: (file: string) => void): void {
+  keep(file);
+  fs.truncateSync(file, 0);
+  append(file, numbered("new", 0, 10)); // shorter than what it replaced: a copy still covers the offsets read
+  letGo();
+}
+
 describe("file source: rotations", () => {
   it("rename+create: reads the old file to its end while the writer still appends to it, and the new file", async () => {
     const file = h.path("app.log");
@@ -88,6 +118,33 @@ describe("file source: rotations", () => {
     append(file, ["b 50"]);
     await h.waitLines(251);
     expect(h.lines().length).toBe(251);
+  });
+
+  it("copytruncate between a file's discovery and its first read: old lines from the copy, new ones once", async () => {
+    const { other, name } = await heldInFirstBatch();
+    const copy = (file: string) => fs.copyFileSync(file, `${file}.1`);
+    rewriteWhileHeld(other, copy);
+    await h.waitLines(90);
+    expect(withPrefix(name)).toEqual(numbered(name, 0, 40));
+    expect(withPrefix("new")).toEqual(numbered("new", 0, 10));
+    expect(h.lines()).toHaveLength(90);
+    append(other, ["new 10"]);
+    await h.waitLines(91);
+    expect(h.lines()).toHaveLength(91);
+  });
+
+  it("truncated and written again before its first read, no copy: the new lines once, the loss said", async () => {
+    const { other } = await heldInFirstBatch();
+    rewriteWhileHeld(other, () => {});
+    await h.waitLines(50);
+    expect(withPrefix("new")).toEqual(numbered("new", 0, 10));
+    await waitFor(
+      () => h.logs.some((l) => l.msg.startsWith("file truncated and no rotated copy found")),
+      "the warning",
+    );
+    append(other, ["new 10"]);
+    await h.waitLines(51);
+    expect(h.lines()).toHaveLength(51);
   });
 
   it("copytruncate with a glob that also matches the copy: the copy is not read twice", async () => {

@@ -58,6 +58,7 @@ class Torture {
       this.config,
       [
         `state_dir: ${this.state}`,
+        ...(process.env.LOGWARD_TORTURE_DEBUG ? ["log: { level: debug }"] : []),
         `sources: { app: { path: "${this.logs}/*.log", start_at: beginning, rescan: 500ms } }`,
         "rules: { all: { source: app, actions: [out] } }",
         'actions: { out: { type: file, path: "${OUT}" } }',

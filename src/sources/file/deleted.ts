@@ -5,7 +5,7 @@ import type { Logger } from "../../core/logger.js";
 import { statHandle } from "./fingerprint.js";
 import { emitRead, type EmitLines } from "./emit-read.js";
 import type { FileMetrics } from "./metrics.js";
-import type { Tailer } from "./tailer.js";
+import { REWRITTEN, type Tailer } from "./tailer.js";
 
 export interface DrainHooks {
   emit: EmitLines;
@@ -57,6 +57,7 @@ async function readToEnd(t: Tailer, hooks: DrainHooks, deadline: number): Promis
     if (hooks.clock.now() > deadline) return false;
     const bytes = await t.read();
     if (bytes === undefined) break;
+    if (bytes === REWRITTEN) return false; // truncated through a descriptor still open: the rest is gone
     if (!(await emitRead(t, bytes, hooks.slice, hooks.emit, hooks.metrics))) return false;
   }
   if (t.holding && !(await hooks.emit(t, t.flushAll(), t.committable))) return false;

@@ -4,11 +4,11 @@ import type { Checkpoint, CheckpointStore } from "../../core/checkpoint.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Discovery, Found, PathMatcher } from "./discover.js";
-import { type FileStat, fileKey, openFile, statIfExists } from "./fingerprint.js";
+import { type FileStat, fileKey, openFile, statGrowth, statIfExists } from "./fingerprint.js";
 import type { RawLine } from "./lines.js";
 import type { FileMetrics } from "./metrics.js";
 import { Placement, type Phase } from "./place.js";
-import { checkTailer, recoverTail } from "./rotation.js";
+import { checkTailer, handleTruncation, recoverTail } from "./rotation.js";
 import { recoverSiblings } from "./siblings.js";
 import { SourceState } from "./state.js";
 import { PathStatus } from "./status.js";
@@ -174,6 +174,14 @@ export class FileSet {
     this.log.debug({ file: t.path, offset: t.readPos, detached }, "reading file");
     this.hooks.markDirty(t);
     return t;
+  }
+
+  /** Its read found other first bytes than it was identified by: truncated and written again, handled as such. */
+  async rewritten(t: Tailer): Promise<void> {
+    // Its size now, as a sweep would have seen it first: the old, larger one would make the next look judge the
+    // file truncated again and read the new lines twice.
+    if (t.handle) t.observe(statGrowth(t.handle.fd));
+    await handleTruncation(this, t, []);
   }
 
   commit(t: Tailer, offset: number): void {

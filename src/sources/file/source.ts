@@ -9,7 +9,7 @@ import type { RawLine } from "./lines.js";
 import { FileMetrics } from "./metrics.js";
 import { type Needle, NeedleCache } from "./needle.js";
 import type { FileSourceConfig } from "./schema.js";
-import type { Tailer } from "./tailer.js";
+import { REWRITTEN, type Tailer } from "./tailer.js";
 import { emitRead, handOver, type EmitLines } from "./emit-read.js";
 import { WorkQueue } from "./queue.js";
 import { Repeaters } from "./timing.js";
@@ -205,7 +205,7 @@ export class FileSource implements Source {
   private async pump(t: Tailer): Promise<boolean> {
     for (let i = 0; i < READS_PER_TURN; i++) {
       if (this.stopping || !t.handle || this.set.tailers.get(t.key) !== t) return false;
-      let bytes: number | undefined;
+      let bytes: number | undefined | typeof REWRITTEN;
       try {
         // Read ahead when this file is read again next: within its turn, or when no other file waits.
         bytes = await t.read(this.needles(), i < READS_PER_TURN - 1 || this.queue.readsWaiting === 0);
@@ -215,6 +215,10 @@ export class FileSource implements Source {
       }
       if (bytes === undefined) {
         this.targets.delete(t);
+        return false;
+      }
+      if (bytes === REWRITTEN) {
+        await this.set.rewritten(t);
         return false;
       }
       if (!(await emitRead(t, bytes, this.sliceLines, this.emitSlice, this.set.options.metrics))) return false;

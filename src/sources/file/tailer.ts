@@ -5,7 +5,16 @@ import type { Clock, Timer } from "../../core/clock.js";
 import type { Pattern } from "../../core/pattern.js";
 import type { LogRecord } from "../../core/record.js";
 import { AckTracker, type CommitListener } from "./acks.js";
-import { type FileStat, type GrowthStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
+import {
+  type FileStat,
+  type GrowthStat,
+  type Head,
+  fileKey,
+  HEAD_BYTES,
+  headOf,
+  headStillAt,
+  readAt,
+} from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
 import { Multiline } from "./multiline.js";
 import type { LineJoiner } from "../../core/component.js";
@@ -19,6 +28,12 @@ export interface LineOptions {
   /** The parser's joiner of lines its format's writer split (docker, cri), used when there is no multiline. */
   join?: () => LineJoiner;
 }
+
+/**
+ * What read() answers when the file no longer begins with the bytes it was identified by: it was truncated and
+ * written again since (before this read reached it), so the bytes read are another content's and were dropped.
+ */
+export const REWRITTEN = Symbol("rewritten");
 
 /** How the file stopped being the one at its path, when it did. */
 export type Detachment = "rename" | "delete" | "copy";
@@ -203,13 +218,13 @@ export class Tailer {
   }
 
   /**
-   * Read the next chunk; returns its size, or undefined at end of file. Its lines (events) are then taken a slice
+   * Read the next chunk; returns its size, undefined at end of file, or REWRITTEN (nothing read: see there). Its lines (events) are then taken a slice
    * at a time with take(), so one slice's strings are alive at once rather than a whole read's. With needles, only
    * lines containing one of them are decoded (see LineSplitter.load); multiline events need every line, so the
    * needles are ignored then. With ahead, the next read starts now if the file has more (pass it only when that
    * read follows at once, so an idle file holds no buffer).
    */
-  async read(needles?: readonly Needle[], ahead = false): Promise<number | undefined> {
+  async read(needles?: readonly Needle[], ahead = false): Promise<number | undefined | typeof REWRITTEN> {
     if (!this.handle) return undefined;
     // Lines of the previous read left untaken (a loop cut short): read them again rather than lose them.
     if (this.splitter.loaded) this.rewind(this.committable);
@@ -217,6 +232,12 @@ export class Tailer {
     this.reader.chunkBytes = select ? CHUNK_BYTES : RECORD_CHUNK_BYTES;
     const { buf, bytesRead } = await this.reader.read(this.handle, this.position, this.statSize - this.position);
     if (bytesRead === 0) return undefined;
+    // Checked after the read: a truncation and new writes between the last look and this read would otherwise pass
+    // the new content off as the rest of the old, whose unread lines (in a rotated copy) would then never be read.
+    if (this.currentHead.len > 0 && !headStillAt(this.handle.fd, this.currentHead)) {
+      this.reader.drop();
+      return REWRITTEN;
+    }
     this.position += bytesRead;
     if (this.position > this.statSize) this.statSize = this.position;
     this.activityAt = this.clock.now();
