@@ -3,6 +3,12 @@
 export type FieldValue = string | number | boolean | null;
 export type Fields = Record<string, FieldValue>;
 
+/**
+ * The fields of a record nothing has parsed: one frozen object for all of them (a source makes a record per line).
+ * Whatever fills a record's fields (a parser) gives it its own object first (see daemon/parsers.ts).
+ */
+export const NO_FIELDS: Fields = Object.freeze({});
+
 /** One log line, as read. */
 export interface LogRecord {
   /** Name of the configured source. */

@@ -3,7 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import type { Checkpoint } from "../../core/checkpoint.js";
 import type { Clock, Timer } from "../../core/clock.js";
 import type { Pattern } from "../../core/pattern.js";
-import type { LogRecord } from "../../core/record.js";
+import { NO_FIELDS, type LogRecord } from "../../core/record.js";
 import { AckTracker, type CommitListener } from "./acks.js";
 import { type FileStat, type GrowthStat, type Head, fileKey, HEAD_BYTES, headOf, readAt } from "./fingerprint.js";
 import { LineSplitter, type RawLine } from "./lines.js";
@@ -301,7 +301,7 @@ export class Tailer {
       offset: l.offset,
       line: l.text,
       time,
-      fields: {},
+      fields: NO_FIELDS,
     }));
   }
 
