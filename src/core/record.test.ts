@@ -145,4 +145,33 @@ describe("CountingAck", () => {
       { seed: 16, numRuns: 1000 },
     );
   });
+
+  it("ordered holds of an ack without progress: done once the initial hold and every ordered hold are ended", () => {
+    const op = fc.constantFrom("take", "end", "refuse", "initial");
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        let done = 0;
+        const ack = new CountingAck(() => done++);
+        const holds = ack.ordered();
+        let open = 0;
+        let initial = false;
+        for (const o of ops) {
+          if (done > 0) break;
+          if (o === "take") {
+            open++;
+            holds.hold(0);
+          } else if (o === "end" || o === "refuse") {
+            open = Math.max(0, open - 1); // a call with none open does nothing
+            if (o === "end") holds.release();
+            else holds.releaseNewest();
+          } else if (!initial) {
+            initial = true;
+            ack.releaseInitial();
+          }
+          expect(done).toBe(initial && open === 0 ? 1 : 0);
+        }
+      }),
+      { seed: 16, numRuns: 500 },
+    );
+  });
 });

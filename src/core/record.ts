@@ -188,16 +188,24 @@ export class CountingAck implements Ack {
 class OrderedAckHolds implements OrderedHolds {
   private readonly slots: number[] = [];
   private head = 0;
+  /** Holds of an ack that reports no prefix (no slots to keep: take() gives -1 for all its holds alike). */
+  private unslotted = 0;
 
   constructor(private readonly ack: CountingAck) {}
 
   hold(index: number): Release {
     if (this.ack.isFinished) return () => {};
-    this.slots.push(this.ack.take(index));
+    const slot = this.ack.take(index);
+    if (slot < 0) this.unslotted++;
+    else this.slots.push(slot);
     return this.release;
   }
 
   readonly release: Release = () => {
+    if (this.unslotted > 0) {
+      this.unslotted--;
+      return this.ack.give(-1);
+    }
     if (this.head >= this.slots.length) return;
     const slot = this.slots[this.head++] as number;
     if (this.head === this.slots.length) this.slots.length = this.head = 0;
@@ -205,6 +213,10 @@ class OrderedAckHolds implements OrderedHolds {
   };
 
   releaseNewest(): void {
+    if (this.unslotted > 0) {
+      this.unslotted--;
+      return this.ack.give(-1);
+    }
     if (this.head >= this.slots.length) return;
     const slot = this.slots.pop() as number;
     if (this.head === this.slots.length) this.slots.length = this.head = 0;

@@ -151,6 +151,9 @@ class SliceTargets {
   private name: string | undefined;
   private found: Action | undefined;
   private holds: Map<Action, OrderedHolds> | undefined;
+  /** The last action asked about, and its holds: a slice's firings mostly go to one action. */
+  private lastAction: Action | undefined;
+  private lastHolds: OrderedHolds | undefined;
 
   constructor(
     private readonly to: DispatchTargets,
@@ -172,9 +175,14 @@ class SliceTargets {
   }
 
   orderedHolds(action: Action): OrderedHolds | undefined {
-    if (action.releasesInOrder !== true || !this.ack.ordered) return undefined;
-    let holds = this.holds?.get(action);
-    if (!holds) (this.holds ??= new Map()).set(action, (holds = this.ack.ordered()));
+    if (action === this.lastAction) return this.lastHolds;
+    let holds: OrderedHolds | undefined;
+    if (action.releasesInOrder === true && this.ack.ordered) {
+      holds = this.holds?.get(action);
+      if (!holds) (this.holds ??= new Map()).set(action, (holds = this.ack.ordered()));
+    }
+    this.lastAction = action;
+    this.lastHolds = holds;
     return holds;
   }
 }
