@@ -1,5 +1,6 @@
 // The metrics every action has under the same names, whatever its kind: counted where every action is built.
 import type { ActionKind } from "../core/component.js";
+import type { Release } from "../core/record.js";
 
 /** Standard metric names (each kind keeps its own as well, e.g. delivery_events_sent_total, exec_runs_total). */
 export const STANDARD_ACTION_METRICS = {
@@ -32,13 +33,20 @@ export function withStandardMetrics<C>(kind: ActionKind<C>): ActionKind<C> {
       const receivedHere = received.labels(labels);
       const releasedHere = released.labels(labels);
       const send = action.send.bind(action);
+      // The last release wrapped: the events of an in-order action share one (Ack.ordered), and so share the wrapper.
+      let wrapped: Release | undefined;
+      let wrappedRelease: Release | undefined;
       // Shadow send on the instance itself, so the instance keeps its class and every other method.
       action.send = (event, release) => {
         receivedHere.inc();
-        return send(event, () => {
-          releasedHere.inc();
-          release();
-        });
+        if (release !== wrappedRelease) {
+          wrappedRelease = release;
+          wrapped = () => {
+            releasedHere.inc();
+            release();
+          };
+        }
+        return send(event, wrapped as Release);
       };
       return action;
     },

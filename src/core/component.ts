@@ -128,6 +128,11 @@ export interface Action {
    * call release when it has been delivered, or definitively given up (dead-lettered).
    */
   send(event: LogEvent, release: Release): Promise<void>;
+  /**
+   * True when the action calls the releases it was given exactly once each, in the order it was given them, and
+   * never one of an event it refused: its events may then share one release function (see Ack.ordered).
+   */
+  readonly releasesInOrder?: boolean;
   /** Deliver everything pending within the deadline (ms from now); resolves when done or out of time. */
   flush(deadlineMs: number): Promise<void>;
   stop(): Promise<void>;

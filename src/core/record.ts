@@ -3,6 +3,12 @@
 export type FieldValue = string | number | boolean | null;
 export type Fields = Record<string, FieldValue>;
 
+/**
+ * The fields of a record nothing has parsed: one frozen object for all of them (a source makes a record per line).
+ * Whatever fills a record's fields (a parser) gives it its own object first (see daemon/parsers.ts).
+ */
+export const NO_FIELDS: Fields = Object.freeze({});
+
 /** One log line, as read. */
 export interface LogRecord {
   /** Name of the configured source. */
@@ -34,9 +40,27 @@ export interface Ack {
    * batch repeats only the other half.
    */
   holdRecord?(index: number): Release;
+  /**
+   * Holds for a consumer that releases them in the order it took them (see Action.releasesInOrder): they share one
+   * release, so a firing costs no function of its own.
+   */
+  ordered?(): OrderedHolds;
 }
 
 export type Release = () => void;
+
+/**
+ * Holds of one consumer that runs its releases in the order it took the holds. Each call of `release` ends the oldest
+ * hold not yet ended (calls beyond the holds taken do nothing), so a consumer must call it once per hold, in order.
+ */
+export interface OrderedHolds {
+  /** A hold for the record at this index of the batch (in record order, as holdRecord); returns `release`. */
+  hold(index: number): Release;
+  /** Ends the oldest hold; the same function for every hold. */
+  readonly release: Release;
+  /** Ends the newest hold: the consumer refused what it was taken for (its release will never come). */
+  releaseNewest(): void;
+}
 
 /** A read's worth of records from one source. */
 export interface RecordBatch {
@@ -75,25 +99,53 @@ export class CountingAck implements Ack {
 
   holdRecord(index: number): Release {
     if (this.finished || !this.onProgress) return this.hold();
+    const slot = this.take(index);
+    // One closure per hold (not once() around one): every firing of a catching-up source takes a hold.
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.give(slot);
+    };
+  }
+
+  ordered(): OrderedHolds {
+    return new OrderedAckHolds(this);
+  }
+
+  /**
+   * Count a hold for the record at `index` (in record order): the slot of its pending count, or -1 when no prefix is
+   * reported (nothing to count per record). Ended by give(slot).
+   */
+  take(index: number): number {
+    this.pending++;
+    if (!this.onProgress) return -1;
     // Out of record order, the prefix can no longer be told: report nothing more (done() still comes).
     if (index < this.reached) this.reported = Infinity;
-    this.pending++;
-    if (index > this.reached || this.indexes.length === 0) {
+    // A new slot for a new record, and for the same record again once its slot was passed as finished (its first
+    // holds were released before this one was taken: the dispatcher waited on an action between them).
+    if (index > this.reached || this.head >= this.indexes.length) {
       this.reached = Math.max(this.reached, index);
       this.indexes.push(index);
       this.counts.push(0);
     }
     const slot = this.indexes.length - 1;
     this.counts[slot] = (this.counts[slot] ?? 0) + 1;
-    // One closure per hold (not once() around one): every firing of a catching-up source takes a hold.
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return slot;
+  }
+
+  /** End a hold take() counted. */
+  give(slot: number): void {
+    if (slot >= 0) {
       this.counts[slot] = (this.counts[slot] ?? 1) - 1;
       this.report();
-      this.release();
-    };
+    }
+    this.release();
+  }
+
+  /** True once done() was called: later holds wait for nothing. */
+  get isFinished(): boolean {
+    return this.finished;
   }
 
   /** Release the initial hold taken at construction: call once dispatch of the batch is complete. */
@@ -126,6 +178,49 @@ export class CountingAck implements Ack {
     if (oldest <= this.reported) return;
     this.reported = oldest;
     this.onProgress?.(oldest);
+  }
+}
+
+/**
+ * A CountingAck's holds for an in-order consumer: the slots of the holds not yet ended, oldest first, and one release
+ * that ends the oldest. The queue is emptied (and reused) whenever every hold is ended.
+ */
+class OrderedAckHolds implements OrderedHolds {
+  private readonly slots: number[] = [];
+  private head = 0;
+  /** Holds of an ack that reports no prefix (no slots to keep: take() gives -1 for all its holds alike). */
+  private unslotted = 0;
+
+  constructor(private readonly ack: CountingAck) {}
+
+  hold(index: number): Release {
+    if (this.ack.isFinished) return () => {};
+    const slot = this.ack.take(index);
+    if (slot < 0) this.unslotted++;
+    else this.slots.push(slot);
+    return this.release;
+  }
+
+  readonly release: Release = () => {
+    if (this.unslotted > 0) {
+      this.unslotted--;
+      return this.ack.give(-1);
+    }
+    if (this.head >= this.slots.length) return;
+    const slot = this.slots[this.head++] as number;
+    if (this.head === this.slots.length) this.slots.length = this.head = 0;
+    this.ack.give(slot);
+  };
+
+  releaseNewest(): void {
+    if (this.unslotted > 0) {
+      this.unslotted--;
+      return this.ack.give(-1);
+    }
+    if (this.head >= this.slots.length) return;
+    const slot = this.slots.pop() as number;
+    if (this.head === this.slots.length) this.slots.length = this.head = 0;
+    this.ack.give(slot);
   }
 }
 

@@ -25,7 +25,10 @@ const huge = fc
 const line = fc.oneof({ weight: 12, arbitrary: unicode }, { weight: 1, arbitrary: huge });
 const offset = fc.oneof(
   fc.nat(),
+  fc.integer({ min: 2 ** 31 - 1000, max: 2 ** 32 + 1000 }),
   fc.constantFrom(undefined, 0, -0, 9, 10, 99, 100, 2 ** 53 - 1, 2 ** 53, 1e21, -5, 1.5, Number.NaN, Infinity),
+  // The 32-bit integer path's edges.
+  fc.constantFrom(999_999_999, 1e9, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32, 0.5 + 2 ** 30),
 );
 const time = fc.oneof(
   fc.integer({ min: 0, max: 253402300799999 }),

@@ -173,12 +173,27 @@ function writeOffset(buf: Buffer, at: number, offset: number | undefined): numbe
   }
   if (!(offset >= 0 && offset <= Number.MAX_SAFE_INTEGER && Number.isInteger(offset)))
     return at + buf.write(String(offset), at, "latin1");
+  // Offsets below 2 GiB (nearly all) in 32-bit integer steps; a division of doubles per digit costs more.
+  if (offset <= 0x7fffffff) return writeSmallOffset(buf, at, offset | 0);
   let digits = 1;
   for (let rest = offset; rest >= 10; rest = Math.floor(rest / 10)) digits++;
   let rest = offset;
   for (let i = at + digits - 1; i >= at; i--) {
     buf[i] = 0x30 + (rest % 10);
     rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
+/** A whole number in 0..2^31-1 as digits into buf at `at`: returns the end. */
+function writeSmallOffset(buf: Buffer, at: number, offset: number): number {
+  let digits = 1;
+  for (let rest = offset; rest >= 10; rest = (rest / 10) | 0) digits++;
+  let rest = offset;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const tenth = (rest / 10) | 0;
+    buf[i] = 0x30 + rest - tenth * 10;
+    rest = tenth;
   }
   return at + digits;
 }

@@ -7,7 +7,7 @@
 // An invalid time (NaN, beyond year 275760) has ONE answer: isoTime returns null. JSON carries it as null; text for
 // people shows it as `-` (timeText); an exec command's LOGWARD_TIME is then empty.
 import type { LogEvent } from "./event.js";
-import type { Fields, LogRecord } from "./record.js";
+import { NO_FIELDS, type Fields, type LogRecord } from "./record.js";
 
 /** One line of the wire form. */
 export interface WireLine {
@@ -139,6 +139,7 @@ function recordJson(rule: string, record: LogRecord, fields: Fields, close: stri
 
 /** No own enumerable key: a rule without named groups on a source without a parser, the usual match. */
 export function isEmpty(fields: Fields): boolean {
+  if (fields === NO_FIELDS) return true; // most records' (a source's unparsed lines)
   for (const _ in fields) return false;
   return true;
 }

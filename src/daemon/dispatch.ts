@@ -2,7 +2,7 @@
 import type { Action, Tap } from "../core/component.js";
 import { ACCEPTED, type LogEvent } from "../core/event.js";
 import type { Logger } from "../core/logger.js";
-import { noAck, type LogRecord, type RecordBatch, type Release } from "../core/record.js";
+import { noAck, type Ack, type LogRecord, type OrderedHolds, type RecordBatch, type Release } from "../core/record.js";
 import { describeError } from "../core/errors.js";
 import type { Firing, RuleEngine } from "../rules/engine.js";
 
@@ -72,6 +72,7 @@ export class Dispatcher {
     }
     let at = from;
     const ack = batch.ack;
+    const targets = new SliceTargets(this.to, ack);
     for (let f = 0; f < firings.length; f++) {
       const firing = firings[f] as Firing;
       const event = firing.event;
@@ -80,13 +81,17 @@ export class Dispatcher {
       const actions = firing.actions;
       for (let a = 0; a < actions.length; a++) {
         const actionName = actions[a] as string;
-        const release = ack.holdRecord ? ack.holdRecord(at) : ack.hold();
-        const sending = this.send(actionName, event, release);
+        const action = targets.action(actionName);
+        const holds = action && targets.orderedHolds(action);
+        const release = holds ? holds.hold(at) : ack.holdRecord ? ack.holdRecord(at) : ack.hold();
+        const sending = this.send(action, actionName, event, release, holds);
         if (!sending) continue; // the action took the event at once: the next one goes in this turn
+        // Looked up again after the wait: a reload may replace actions meanwhile.
+        targets.forget();
         try {
           await sending;
         } catch (err) {
-          this.refused(actionName, event, release, err);
+          this.refused(actionName, event, release, err, holds);
         }
       }
     }
@@ -97,8 +102,13 @@ export class Dispatcher {
    * Hand the event to the action: undefined when it is done with it at once (it took it, ACCEPTED, or there is no
    * such action, or it refused it outright, logged and released), else the action's promise of taking it.
    */
-  private send(actionName: string, event: LogEvent, release: Release): Promise<void> | undefined {
-    const action = this.to.action(actionName);
+  private send(
+    action: Action | undefined,
+    actionName: string,
+    event: LogEvent,
+    release: Release,
+    holds?: OrderedHolds,
+  ): Promise<void> | undefined {
     if (!action) {
       release();
       return undefined;
@@ -107,7 +117,7 @@ export class Dispatcher {
       const sending = action.send(event, release);
       return sending === ACCEPTED ? undefined : sending;
     } catch (err) {
-      this.refused(actionName, event, release, err);
+      this.refused(actionName, event, release, err, holds);
       return undefined;
     }
   }
@@ -115,12 +125,65 @@ export class Dispatcher {
   /** An event no line is behind (an absence, a stats alert): nothing waits for it. */
   private sendAlert(actionName: string, event: LogEvent): void {
     const release = noAck.hold();
-    this.send(actionName, event, release)?.catch((err: unknown) => this.refused(actionName, event, release, err));
+    this.send(this.to.action(actionName), actionName, event, release)?.catch((err: unknown) =>
+      this.refused(actionName, event, release, err),
+    );
   }
 
-  private refused(actionName: string, event: LogEvent, release: Release, err: unknown): void {
+  /**
+   * The action refused the event (threw, or rejected its promise): its hold ends here. An in-order action never
+   * releases what it refused, and the dispatcher takes no other hold of it before the refusal is known, so the
+   * refused hold is its newest.
+   */
+  private refused(actionName: string, event: LogEvent, release: Release, err: unknown, holds?: OrderedHolds): void {
     this.to.log.error({ action: actionName, rule: event.rule, err: describeError(err) }, "action refused an event");
-    release();
+    if (holds) holds.releaseNewest();
+    else release();
+  }
+}
+
+/**
+ * The actions one slice sends to: each looked up once per stretch without a wait (firings of a slice mostly go to
+ * the same few), and, for an action that releases in order, the batch's ordered holds it shares (one release
+ * function for all its events of the slice instead of a closure per event).
+ */
+class SliceTargets {
+  private name: string | undefined;
+  private found: Action | undefined;
+  private holds: Map<Action, OrderedHolds> | undefined;
+  /** The last action asked about, and its holds: a slice's firings mostly go to one action. */
+  private lastAction: Action | undefined;
+  private lastHolds: OrderedHolds | undefined;
+
+  constructor(
+    private readonly to: DispatchTargets,
+    private readonly ack: Ack,
+  ) {}
+
+  action(name: string): Action | undefined {
+    if (name !== this.name) {
+      this.name = name;
+      this.found = this.to.action(name);
+    }
+    return this.found;
+  }
+
+  /** Forget the looked-up action (after a wait). */
+  forget(): void {
+    this.name = undefined;
+    this.found = undefined;
+  }
+
+  orderedHolds(action: Action): OrderedHolds | undefined {
+    if (action === this.lastAction) return this.lastHolds;
+    let holds: OrderedHolds | undefined;
+    if (action.releasesInOrder === true && this.ack.ordered) {
+      holds = this.holds?.get(action);
+      if (!holds) (this.holds ??= new Map()).set(action, (holds = this.ack.ordered()));
+    }
+    this.lastAction = action;
+    this.lastHolds = holds;
+    return holds;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Parser } from "../core/component.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
-import type { LogRecord } from "../core/record.js";
+import { NO_FIELDS, type LogRecord } from "../core/record.js";
 import type { ParserRef } from "../config/types.js";
 import { findParserKind } from "../parsers/index.js";
 import { UserError } from "../core/errors.js";
@@ -24,7 +24,11 @@ export function createRecordParser(
   const invalid = metrics.counter("parser_invalid_lines_total", "Lines a source's parser could not parse", ["source"]);
   return (records) => {
     let bad = 0;
-    for (const record of records) if (!parser.parse(record)) bad++;
+    for (const record of records) {
+      // Parsers fill the record's fields in place: its own object, not the shared empty one.
+      if (record.fields === NO_FIELDS) record.fields = {};
+      if (!parser.parse(record)) bad++;
+    }
     if (bad > 0) invalid.inc({ source }, bad);
   };
 }

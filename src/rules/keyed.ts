@@ -2,7 +2,7 @@
 import type { Clock, Timer } from "../core/clock.js";
 import type { LogEvent } from "../core/event.js";
 import type { MatchResult } from "../core/pattern.js";
-import type { Fields, LogRecord } from "../core/record.js";
+import { NO_FIELDS, type Fields, type LogRecord } from "../core/record.js";
 import { formatDuration } from "../core/units.js";
 import { isEmpty, isoTime } from "../core/wire.js";
 import { AbsenceTime, Silences } from "./absence.js";
@@ -176,9 +176,6 @@ export class KeyedRule {
     this.arm();
   }
 }
-
-/** What the events of a line without fields or named groups carry: frozen, so no firing can change another's. */
-const NO_FIELDS: Fields = Object.freeze({});
 
 /** Named groups of the match over the record's parsed fields (the record itself stays untouched). */
 function mergeFields(record: LogRecord, found: MatchResult): Fields {

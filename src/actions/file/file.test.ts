@@ -111,6 +111,28 @@ describe("file action", () => {
     expect(append).toHaveBeenCalled();
   });
 
+  it("calls a release shared by events in a row once per event, in order, after the write (Ack.ordered)", async () => {
+    const file = path.join(tempDir(), "events.ndjson");
+    const { action } = setup({ path: file });
+    expect(action.releasesInOrder).toBe(true);
+    let written = 0;
+    vi.spyOn(Appender.prototype, "append").mockImplementation(async function (this: Appender, data) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      fs.appendFileSync(file, data);
+      written += data.length;
+    });
+    // Runs of sends sharing a release (a, a, a, b, a, c, c), as the dispatcher's ordered holds make them.
+    const calls: string[] = [];
+    const releaseOf = (name: string) => () => calls.push(`${name}@${written}`);
+    const shared = { a: releaseOf("a"), b: releaseOf("b"), c: releaseOf("c") };
+    const order = ["a", "a", "a", "b", "a", "c", "c"] as const;
+    for (const [i, name] of order.entries()) expect(action.send(matchEvent([`${i}`]), shared[name])).toBe(ACCEPTED);
+    await action.flush(5000);
+    const size = fs.statSync(file).size;
+    expect(calls).toEqual(order.map((name) => `${name}@${size}`));
+    expect(linesOf(file)).toEqual(order.map((_, i) => `${i}`));
+  });
+
   it("follows the file when it is renamed away or deleted", async () => {
     const dir = tempDir();
     const file = path.join(dir, "events.ndjson");

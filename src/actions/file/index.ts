@@ -27,8 +27,12 @@ export const fileAction: ActionKind<FileConfig> = {
 export class FileAction implements Action {
   private readonly appender: Appender;
   private readonly pending = new PendingBytes();
+  /** The releases of the events pending, each with how many events in a row it was given for (see send). */
   private releases: Release[] = [];
+  private repeats: number[] = [];
   private draining: Promise<void> | undefined;
+  /** Releases run once each, in the order given (after the write that holds their events, or its giving up). */
+  readonly releasesInOrder = true;
 
   constructor(
     config: FileConfig,
@@ -40,7 +44,13 @@ export class FileAction implements Action {
   /** Takes the event at once (ACCEPTED, nothing for the pipeline to await) unless too many bytes wait already. */
   send(event: LogEvent, release: Release): Promise<void> {
     this.pending.addEvent(event);
-    this.releases.push(release);
+    // Events of one batch share their release (Ack.ordered): one entry for a run of them, not one per event.
+    const last = this.releases.length - 1;
+    if (last >= 0 && this.releases[last] === release) this.repeats[last] = (this.repeats[last] as number) + 1;
+    else {
+      this.releases.push(release);
+      this.repeats.push(1);
+    }
     // Sends of one dispatch arrive in the same turn: start writing on the next, so they share one append.
     const draining = (this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.drain())
@@ -68,10 +78,18 @@ export class FileAction implements Action {
       while (this.releases.length > 0) {
         const data = this.pending.take();
         const releases = this.releases;
+        const repeats = this.repeats;
         this.releases = [];
-        await this.write(data, releases.length);
+        this.repeats = [];
+        await this.write(
+          data,
+          repeats.reduce((sum, n) => sum + n, 0),
+        );
         this.pending.reuse(); // written or given up: nothing reads data any more
-        for (const release of releases) release();
+        for (let i = 0; i < releases.length; i++) {
+          const release = releases[i] as Release;
+          for (let n = repeats[i] as number; n > 0; n--) release();
+        }
       }
     } finally {
       // Cleared in the same turn the queue is found empty, so the next send starts a new drain.

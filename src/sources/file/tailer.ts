@@ -3,7 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import type { Checkpoint } from "../../core/checkpoint.js";
 import type { Clock, Timer } from "../../core/clock.js";
 import type { Pattern } from "../../core/pattern.js";
-import type { LogRecord } from "../../core/record.js";
+import { NO_FIELDS, type LogRecord } from "../../core/record.js";
 import { AckTracker, type CommitListener } from "./acks.js";
 import {
   type FileStat,
@@ -322,7 +322,7 @@ export class Tailer {
       offset: l.offset,
       line: l.text,
       time,
-      fields: {},
+      fields: NO_FIELDS,
     }));
   }
 
