@@ -235,7 +235,7 @@ export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots
   return table;
 }
 
-/** 0x20 where a folded needle has a lower-case letter: a text byte OR that equals the needle byte exactly when foldUnit would. */
+/** 0x20 where a folded needle has a lower-case letter: a text byte OR it equals the needle's when foldUnit would. */
 function caseMask(bytes: Buffer, fold: boolean): Uint8Array {
   const mask = new Uint8Array(bytes.length);
   if (fold) for (let i = 0; i < bytes.length; i++) if (isLowerLetter(bytes[i] as number)) mask[i] = 0x20;

@@ -264,8 +264,8 @@
   ;; u32 offset per marked slot in slot order and one past the last; a bucket's entries of 20 bytes: i32 at (the
   ;; window's offset in its needle), u32 length, u32 offset of the needle's bytes (followed by as many mask bytes,
   ;; 0x20 where a folded needle has a lower-case letter), the needle's last 4 bytes and their mask (all ones for
-  ;; needles under 4 bytes, which any word passes). An occurrence lies in [from - 1, end), the byte at from - 1 read as a newline (the region
-  ;; starts a line).
+  ;; needles under 4 bytes, which any word passes). An occurrence lies in [from - 1, end), the byte at from - 1
+  ;; read as a newline (the region starts a line).
   (func $wf_bucket (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $slot i32) (result i32)
     (local $e i32) (local $last i32) (local $start i32) (local $n i32) (local $d i32) (local $i i32) (local $bits i32)
     (local.set $e (i32.add (i32.add (local.get $v) (i32.const 8)) (i32.shl (i32.shr_u (local.get $slot) (i32.const 5))
