@@ -333,7 +333,7 @@
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
     (param $s2 i32) (param $t2 i32) (param $stride i32) (param $from i32) (param $v i32) (result i32)
     (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $slots i32) (local $pairs i32) (local $q i32)
-    (local $r i32) (local $marks i32) (local $h i32) (local $a i32)
+    (local $r i32) (local $marks i32) (local $h i32) (local $a i32) (local $skip i32)
     (global.set $wf_verified (i32.const 0))
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
@@ -369,6 +369,13 @@
           ;; Which of the 4 positions, if any, passes both levels.
           (local.set $q (local.get $p))
           (loop $each
+            ;; Without pair-table hits, straight to the next marked position (its byte the lowest set one of
+            ;; $slots): no branch on each unmarked position, which a run cannot predict.
+            (if (i32.eqz (local.get $pairs))
+              (then
+                (local.set $skip (i32.shr_u (i32.ctz (local.get $slots)) (i32.const 3)))
+                (local.set $q (i32.add (local.get $q) (i32.mul (local.get $skip) (local.get $stride))))
+                (local.set $slots (i32.shr_u (local.get $slots) (i32.shl (local.get $skip) (i32.const 3))))))
             (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
             (if (i32.and (local.get $pairs)
                 (i32.ne (i32.const 0)
