@@ -207,7 +207,10 @@ export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots
   for (const { bytes, fold } of needleAt.values()) {
     offsets.set(bytes, size);
     table.set(bytes, size);
-    table.set(caseMask(bytes, fold), size + bytes.length);
+    // A folded needle's letters are lower case: a text byte OR 0x20 equals one exactly when it is either case.
+    if (fold)
+      for (let i = 0; i < bytes.length; i++)
+        if (isLowerLetter(bytes[i] as number)) table[size + bytes.length + i] = 0x20;
     size += 2 * bytes.length;
   }
   view.setUint32(0, startsAt, true);
@@ -233,13 +236,6 @@ export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots
   });
   view.setUint32(startsAt + 4 * marked.length, at, true);
   return table;
-}
-
-/** 0x20 where a folded needle has a lower-case letter: a text byte OR it equals the needle's when foldUnit would. */
-function caseMask(bytes: Buffer, fold: boolean): Uint8Array {
-  const mask = new Uint8Array(bytes.length);
-  if (fold) for (let i = 0; i < bytes.length; i++) if (isLowerLetter(bytes[i] as number)) mask[i] = 0x20;
-  return mask;
 }
 
 function isLowerLetter(byte: number): boolean {
