@@ -142,12 +142,20 @@ function scratch(length: number): { costs: Float64Array; shares: Float64Array } 
 }
 
 /**
- * How often each window (by a 16-bit hash) occurs in a sample of the text: a needle's window common there would
+ * Bits of the hashes the sample's 4-byte windows and 8-byte contexts are counted by. Collisions give a rare
+ * needle window the count of a common one and turn its placement to worse windows: 8-byte contexts collided often
+ * at 16 bits (a needle's `user/161` counted as the user agents' `.0.0.0 S`).
+ */
+const LONG_BITS = 17;
+const EIGHT_BITS = 18;
+
+/**
+ * How often each window (by a hash) occurs in a sample of the text: a needle's window common there would
  * make candidates all along the text (a needle's "http" in access logs), whatever its bytes' usual frequencies.
  */
 export class WindowCounts {
-  private readonly long = new Uint32Array(PAIR_SLOTS);
-  private readonly eight = new Uint32Array(PAIR_SLOTS);
+  private readonly long = new Uint32Array(1 << LONG_BITS);
+  private readonly eight = new Uint32Array(1 << EIGHT_BITS);
   private readonly pairs = new Uint32Array(PAIR_SLOTS);
   /** Each needle's placements on this sample (see pricePlacements), priced once for every stride and plan. */
   private readonly placed = new Map<WindowNeedle, Placement[]>();
@@ -155,9 +163,10 @@ export class WindowCounts {
   constructor(sample: Buffer) {
     for (let p = 0; p + 4 <= sample.length; p++) {
       const w = sample.readUInt32LE(p) | LOWER_ALL;
-      (this.long[Math.imul(w, MUL_TABLE) >>> 16] as number)++;
+      (this.long[Math.imul(w, MUL_TABLE) >>> (32 - LONG_BITS)] as number)++;
       (this.pairs[w & 0xffff] as number)++;
-      if (p + 8 <= sample.length) (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> 16] as number)++;
+      if (p + 8 <= sample.length)
+        (this.eight[bitHash(w, sample.readUInt32LE(p + 4) | LOWER_ALL) >>> (32 - EIGHT_BITS)] as number)++;
     }
   }
 
@@ -170,12 +179,12 @@ export class WindowCounts {
 
   /** Occurrences in the sample of the window with this key (windowAt), or of colliding ones. */
   of(key: number, width: number): number {
-    if (width === 4) return this.long[Math.imul(key, MUL_TABLE) >>> 16] as number;
+    if (width === 4) return this.long[Math.imul(key, MUL_TABLE) >>> (32 - LONG_BITS)] as number;
     return width === 2 ? (this.pairs[key] as number) : 0;
   }
 
   /** The same for the 8 bytes of two windows (keys of the first 4 and of the next 4). */
   ofEight(bytes: Buffer, at: number): number {
-    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> 16] as number;
+    return this.eight[bitHash(windowAt(bytes, at, 4), windowAt(bytes, at + 4, 4)) >>> (32 - EIGHT_BITS)] as number;
   }
 }

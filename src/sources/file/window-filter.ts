@@ -40,7 +40,7 @@ export class WindowFilter implements KernelWindowFilter {
   readonly bits: Uint8Array;
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
-  /** The long-window needles per byte-table slot for the kernel to verify (see $wf_verify in scan.wat). */
+  /** The long-window needles per byte-table slot for the kernel to verify (see $wf_bucket in scan.wat). */
   readonly needleTable: Uint8Array | null;
   /** Only every stride-th position is tested: each needle marks `stride` successive windows. */
   readonly stride: number;
@@ -179,15 +179,26 @@ export class WindowFilter implements KernelWindowFilter {
   }
 }
 
+/** Slots per block of the needle table's rank index (a u32 bitmap and the marked slots before the block). */
+const RANK_BLOCK = 32;
+/** Bytes per bucket entry: at, length, needle offset, the needle's last 4 bytes and their case mask. */
+const ENTRY_BYTES = 20;
+
 /**
- * The kernel's needle table (layout: $wf_verify in scan.wat): a u32 per byte-table slot (its bucket's offset, or
- * 0), the buckets (a u32 count, then at, length and needle offset per entry), each needle's bytes and case mask.
+ * The kernel's needle table (layout: $wf_bucket in scan.wat): a u32 offset of the bucket starts, a u32 unused,
+ * then per block of 32 slots a u32 bitmap of its marked slots and a u32 count of marked slots before it (so a
+ * slot's bucket is found by a popcount, in a few KiB instead of a u32 per slot); the bucket starts (a u32 per
+ * marked slot and one past the last); the buckets (per entry: at, length, needle offset, and the needle's last 4
+ * bytes with their case mask, so most misses are rejected without reading the needle; all ones for needles under
+ * 4 bytes); each needle's bytes and case mask.
  */
 export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots: number): Uint8Array {
   const needleAt = new Map<Buffer, Entry>();
-  let size = slots * 4;
+  const blocks = Math.ceil(slots / RANK_BLOCK);
+  const startsAt = 8 + 8 * blocks;
+  let size = startsAt + 4 * (bySlot.size + 1);
   for (const entries of bySlot.values()) {
-    size += 4 + 12 * entries.length;
+    size += ENTRY_BYTES * entries.length;
     for (const entry of entries) needleAt.set(entry.bytes, entry);
   }
   const table = new Uint8Array(size + [...needleAt.keys()].reduce((sum, bytes) => sum + 2 * bytes.length, 0));
@@ -197,22 +208,33 @@ export function needleTable(bySlot: ReadonlyMap<number, readonly Entry[]>, slots
     offsets.set(bytes, size);
     table.set(bytes, size);
     // A folded needle's letters are lower case: a text byte OR 0x20 equals one exactly when it is either case.
-    for (let i = 0; i < bytes.length; i++)
-      if (fold && isLowerLetter(bytes[i] as number)) table[size + bytes.length + i] = 0x20;
+    if (fold)
+      for (let i = 0; i < bytes.length; i++)
+        if (isLowerLetter(bytes[i] as number)) table[size + bytes.length + i] = 0x20;
     size += 2 * bytes.length;
   }
-  let at = slots * 4;
-  for (const [slot, entries] of bySlot) {
-    view.setUint32(slot * 4, at, true);
-    view.setUint32(at, entries.length, true);
-    at += 4;
-    for (const entry of entries) {
+  view.setUint32(0, startsAt, true);
+  const marked = [...bySlot.keys()].sort((a, b) => a - b);
+  let at = startsAt + 4 * (marked.length + 1);
+  marked.forEach((slot, rank) => {
+    const block = 8 + 8 * Math.floor(slot / RANK_BLOCK);
+    if (view.getUint32(block, true) === 0) view.setUint32(block + 4, rank, true);
+    view.setUint32(block, view.getUint32(block, true) | (1 << (slot % RANK_BLOCK)), true);
+    view.setUint32(startsAt + 4 * rank, at, true);
+    for (const entry of bySlot.get(slot) as readonly Entry[]) {
+      const { bytes } = entry;
+      const needle = offsets.get(bytes) as number;
       view.setInt32(at, entry.at, true);
-      view.setUint32(at + 4, entry.bytes.length, true);
-      view.setUint32(at + 8, offsets.get(entry.bytes) as number, true);
-      at += 12;
+      view.setUint32(at + 4, bytes.length, true);
+      view.setUint32(at + 8, needle, true);
+      if (bytes.length >= 4) {
+        table.copyWithin(at + 12, needle + bytes.length - 4, needle + bytes.length);
+        table.copyWithin(at + 16, needle + 2 * bytes.length - 4, needle + 2 * bytes.length);
+      } else view.setBigUint64(at + 12, 0xffffffffffffffffn); // under 4 bytes (line starts): any word passes
+      at += ENTRY_BYTES;
     }
-  }
+  });
+  view.setUint32(startsAt + 4 * marked.length, at, true);
   return table;
 }
 

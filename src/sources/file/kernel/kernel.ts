@@ -261,7 +261,7 @@ export interface KernelWindowFilter {
   readonly bitsShift: number;
   readonly pairs: Uint8Array | null;
   readonly stride: number;
-  /** The needles per byte-table slot, laid out as $wf_verify in scan.wat reads them; null: the caller verifies. */
+  /** The needles per byte-table slot, laid out as $wf_bucket in scan.wat reads them; null: the caller verifies. */
   readonly needleTable: Uint8Array | null;
 }
 

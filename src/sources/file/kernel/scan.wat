@@ -253,33 +253,49 @@
   (global $wf_verified (export "wf_verified") (mut i32) (i32.const 0))
 
   ;; The last byte of a needle occurrence holding, at q, a window marked in the byte table's slot of q's 4 bytes,
-  ;; or -1. The verify table at $v: a u32 per byte-table slot, the offset (from $v) of its bucket or 0; a bucket is
-  ;; a u32 count, then per entry i32 at (the window's offset in its needle), u32 length, u32 offset of the needle's
-  ;; bytes, which are followed by as many mask bytes (0x20 where a folded needle has a lower-case letter). An
-  ;; occurrence lies in [from - 1, end), the byte at from - 1 read as a newline (the region starts a line).
+  ;; or -1 (verify table at $v, see $wf_bucket).
   (func $wf_verify (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $s1 i32) (result i32)
     (call $wf_bucket (local.get $q) (local.get $from) (local.get $end) (local.get $v) (i32.shr_u
       (i32.mul (i32.or (i32.load (local.get $q)) (i32.const 0x20202020)) (i32.const 0x9E3779B1)) (local.get $s1))))
 
-  ;; $wf_verify for the bucket of byte-table slot $slot (the line-start pass hashes otherwise).
+  ;; $wf_verify for the bucket of byte-table slot $slot (the line-start pass hashes otherwise). The verify table at
+  ;; $v (window-filter.ts, needleTable): a u32 offset (from $v) of the bucket starts; from $v + 8, per block of 32
+  ;; slots a u32 bitmap of its marked slots and a u32 count of marked slots before the block; the bucket starts, a
+  ;; u32 offset per marked slot in slot order and one past the last; a bucket's entries of 20 bytes: i32 at (the
+  ;; window's offset in its needle), u32 length, u32 offset of the needle's bytes (followed by as many mask bytes,
+  ;; 0x20 where a folded needle has a lower-case letter), the needle's last 4 bytes and their mask (all ones for
+  ;; needles under 4 bytes, which any word passes). An occurrence lies in [from - 1, end), the byte at from - 1
+  ;; read as a newline (the region starts a line).
   (func $wf_bucket (param $q i32) (param $from i32) (param $end i32) (param $v i32) (param $slot i32) (result i32)
-    (local $e i32) (local $last i32) (local $start i32) (local $n i32) (local $d i32) (local $i i32)
-    (local.set $e (i32.load (i32.add (local.get $v) (i32.shl (local.get $slot) (i32.const 2)))))
-    (if (i32.eqz (local.get $e)) (then (return (i32.const -1))))
-    (local.set $e (i32.add (local.get $v) (local.get $e)))
-    (local.set $last (i32.mul (i32.load (local.get $e)) (i32.const 12)))
-    (local.set $e (i32.add (local.get $e) (i32.const 4)))
-    (local.set $last (i32.add (local.get $e) (local.get $last)))
+    (local $e i32) (local $last i32) (local $start i32) (local $n i32) (local $d i32) (local $i i32) (local $bits i32)
+    (local.set $e (i32.add (i32.add (local.get $v) (i32.const 8)) (i32.shl (i32.shr_u (local.get $slot) (i32.const 5))
+      (i32.const 3))))
+    (local.set $bits (i32.load (local.get $e)))
+    (if (i32.eqz (i32.and (i32.shr_u (local.get $bits) (local.get $slot)) (i32.const 1)))
+      (then (return (i32.const -1))))
+    ;; The slot's rank among the marked ones: the block's count plus the marked slots below it in the block.
+    (local.set $e (i32.add (i32.add (local.get $v) (i32.load (local.get $v))) (i32.shl (i32.add
+      (i32.load offset=4 (local.get $e))
+      (i32.popcnt (i32.and (local.get $bits)
+        (i32.sub (i32.shl (i32.const 1) (i32.and (local.get $slot) (i32.const 31))) (i32.const 1)))))
+      (i32.const 2))))
+    (local.set $last (i32.add (local.get $v) (i32.load offset=4 (local.get $e))))
+    (local.set $e (i32.add (local.get $v) (i32.load (local.get $e))))
     (block $none
       (loop $entry
         (br_if $none (i32.ge_u (local.get $e) (local.get $last)))
         (local.set $start (i32.sub (local.get $q) (i32.load (local.get $e))))
         (local.set $n (i32.load offset=4 (local.get $e)))
-        (local.set $d (i32.add (local.get $v) (i32.load offset=8 (local.get $e))))
-        (local.set $e (i32.add (local.get $e) (i32.const 12)))
         (block $miss
           (br_if $miss (i32.lt_s (local.get $start) (i32.sub (local.get $from) (i32.const 1))))
           (br_if $miss (i32.gt_s (i32.add (local.get $start) (local.get $n)) (local.get $end)))
+          ;; The last 4 bytes first, from the entry itself: most misses end here without reading the needle.
+          (if (i32.ge_s (i32.sub (i32.add (local.get $start) (local.get $n)) (i32.const 4)) (local.get $from))
+            (then (br_if $miss (i32.ne
+              (i32.or (i32.load (i32.sub (i32.add (local.get $start) (local.get $n)) (i32.const 4)))
+                (i32.load offset=16 (local.get $e)))
+              (i32.load offset=12 (local.get $e))))))
+          (local.set $d (i32.add (local.get $v) (i32.load offset=8 (local.get $e))))
           (local.set $i (i32.const 0))
           (if (i32.eq (local.get $start) (i32.sub (local.get $from) (i32.const 1)))
             (then
@@ -304,6 +320,7 @@
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br $bytes)))
           (return (i32.sub (i32.add (local.get $start) (local.get $n)) (i32.const 1))))
+        (local.set $e (i32.add (local.get $e) (i32.const 20)))
         (br $entry)))
     (i32.const -1))
 
@@ -316,7 +333,7 @@
   (func (export "window_filter") (param $p i32) (param $end i32) (param $t i32) (param $s1 i32) (param $b i32)
     (param $s2 i32) (param $t2 i32) (param $stride i32) (param $from i32) (param $v i32) (result i32)
     (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $slots i32) (local $pairs i32) (local $q i32)
-    (local $r i32) (local $marks i32) (local $h i32) (local $a i32)
+    (local $r i32) (local $marks i32) (local $h i32) (local $a i32) (local $skip i32)
     (global.set $wf_verified (i32.const 0))
     (loop $group
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
@@ -352,6 +369,13 @@
           ;; Which of the 4 positions, if any, passes both levels.
           (local.set $q (local.get $p))
           (loop $each
+            ;; Without pair-table hits, straight to the next marked position (its byte the lowest set one of
+            ;; $slots): no branch on each unmarked position, which a run cannot predict.
+            (if (i32.eqz (local.get $pairs))
+              (then
+                (local.set $skip (i32.shr_u (i32.ctz (local.get $slots)) (i32.const 3)))
+                (local.set $q (i32.add (local.get $q) (i32.mul (local.get $skip) (local.get $stride))))
+                (local.set $slots (i32.shr_u (local.get $slots) (i32.shl (local.get $skip) (i32.const 3))))))
             (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
             (if (i32.and (local.get $pairs)
                 (i32.ne (i32.const 0)
