@@ -3,7 +3,6 @@ import { UserError } from "./errors.js";
 import { translatePythonRegex, type RegexDialect } from "./python-regex.js";
 import { literalOptions, literalSet, type LiteralSet } from "./literals.js";
 import { branchLiterals, requiredLiteral } from "./regex-literals.js";
-import { headMatch, headTest, literalHead, type LiteralHead } from "./literal-head.js";
 
 export interface MatchResult {
   /** The matched text. */
@@ -103,8 +102,6 @@ function regexPattern(text: string, source: string, flags: string): Pattern {
  */
 class RegexPattern implements Pattern {
   readonly kind = "regex";
-  /** The regex as a literal head and a sticky rest (literal-head.ts): null when it has none; worked out at first use. */
-  private split: LiteralHead | null | undefined;
 
   constructor(
     readonly source: string,
@@ -139,20 +136,11 @@ class RegexPattern implements Pattern {
     return literalOptions(this.regex.source, this.regex.flags);
   }
 
-  /** Patterns only validated or listed never run: the split is looked for when one first does. */
-  private get head(): LiteralHead | null {
-    if (this.split === undefined) this.split = literalHead(this.regex.source, this.regex.flags) ?? null;
-    return this.split;
-  }
-
   test(line: string): boolean {
-    const head = this.head;
-    return head ? headTest(head, line) : this.regex.test(line);
+    return this.regex.test(line);
   }
 
   exec(line: string): MatchResult | undefined {
-    const head = this.head;
-    if (head) return headMatch(head, line, NO_GROUPS);
     const m = this.regex.exec(line);
     if (!m) return undefined;
     if (m.groups === undefined) return { match: m[0], groups: NO_GROUPS };
