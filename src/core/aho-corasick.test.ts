@@ -4,7 +4,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildAutomaton } from "./aho-corasick-build.js";
 import { endsIndex, step, walk, type Automaton, type Units } from "./aho-corasick.js";
-import { LineWalk } from "./aho-corasick-lines.js";
 
 /** Small alphabets so literals share prefixes and suffixes; 0x3b1 and 0x2603 take the classes of units ≥ 256. */
 const unit = fc.constantFrom(0x61, 0x62, 0x63, 0x0a, 0xe9, 0x3b1, 0x2603);
@@ -41,35 +40,25 @@ const asText = (units: readonly number[]): string => String.fromCharCode(...unit
 /** Every literal ending just before text[end], found by the scan (walk) the prefilter runs, in hits of `room`. */
 function automatonHits(literalList: readonly Units[] | Automaton, units: readonly number[], room = 256): string[] {
   const automaton = Array.isArray(literalList) ? buildAutomaton(literalList) : (literalList as Automaton);
-  return walkedHits(automaton, asText(units), 0, 0, room).sort();
-}
-
-/** The literals of `count` entries of `buffer` (state, end) as "end:literal" strings. */
-function namedHits(automaton: Automaton, buffer: Int32Array, count: number): string[] {
-  const { endStart, endList } = automaton;
-  const hits: string[] = [];
-  for (let k = 0; k < count; k += 2) {
-    const ending = endsIndex(automaton, buffer[k] as number);
-    expect(ending).toBeGreaterThanOrEqual(0);
-    const found = endList.subarray(endStart[ending], endStart[ending + 1]);
-    expect(found.length).toBeGreaterThan(0);
-    for (const id of found) hits.push(`${buffer[k + 1]}:${id}`);
-  }
-  return hits;
-}
-
-/** The walk's hits from state `ref` at line[from], in buffers of `room` hits (on from the last when one fills). */
-function walkedHits(automaton: Automaton, line: string, from: number, ref: number, room: number): string[] {
+  const { endStart, endList, low } = automaton;
+  const line = asText(units);
   const hits: string[] = [];
   const buffer = new Int32Array(2 * room);
-  while (from < line.length) {
-    const n = walk(automaton, automaton.low, line, from, ref, buffer);
-    hits.push(...namedHits(automaton, buffer, n));
+  let ref = 0;
+  for (let from = 0; from < line.length;) {
+    const n = walk(automaton, low, line, from, ref, buffer);
+    for (let k = 0; k < n; k += 2) {
+      const ending = endsIndex(automaton, buffer[k] as number);
+      expect(ending).toBeGreaterThanOrEqual(0);
+      const found = endList.subarray(endStart[ending], endStart[ending + 1]);
+      expect(found.length).toBeGreaterThan(0);
+      for (const id of found) hits.push(`${buffer[k + 1]}:${id}`);
+    }
     if (n < buffer.length) break;
     ref = buffer[n - 2] as number;
     from = buffer[n - 1] as number;
   }
-  return hits;
+  return hits.sort();
 }
 
 /** The same by step() one unit at a time: the walk's two loops must agree with the one transition function. */
@@ -182,50 +171,6 @@ describe("buildAutomaton", () => {
     expect(automaton.rows.byteLength).toBeLessThanOrEqual(1 << 20);
     expect(automaton.rows.byteLength + automaton.deep.byteLength).toBeLessThan(states * automaton.classes * 4);
     for (const line of lines) expect(automatonHits(automaton, line)).toEqual(plainHits(many, line));
-  });
-});
-
-describe("LineWalk", () => {
-  it("gives each line of a run the hits of its own walk, in streams that switch lines and grow", () => {
-    const cases = pieces.chain((set) =>
-      fc.tuple(fc.constant(set), fc.array(piecesText(set), { maxLength: 30 }), denseBytes, fc.nat(), fc.nat()),
-    );
-    fc.assert(
-      fc.property(cases, ([set, units, bytes, cutFirst, cutEnd]) => {
-        const automaton = buildAutomaton(set, bytes);
-        // Only where a line starts in a dense state (the caller's condition): here the root.
-        const lineWalk = new LineWalk(automaton, automaton.low, 0);
-        const lines = units.map(asText);
-        const first = lines.length === 0 ? 0 : cutFirst % lines.length;
-        const end = first + (lines.length === first ? 0 : cutEnd % (lines.length - first + 1));
-        lineWalk.walk(lines, first, end);
-        for (let line = first; line < end; line++) {
-          const hits = lineWalk.hitsOf(line);
-          const from = lineWalk.from(line);
-          const found = namedHits(automaton, hits.subarray(from), lineWalk.to(line) - from);
-          expect(found.sort()).toEqual(plainHits(set, units[line] as number[]));
-        }
-      }),
-      { seed: 1614, numRuns: 2000 },
-    );
-  });
-
-  it("grows a stream's hits past their first size: lines where a literal ends at every unit", () => {
-    const set = [[0x61], [0x61, 0x61]];
-    const automaton = buildAutomaton(set);
-    const lines = Array.from({ length: 40 }, (_, i) => "a".repeat(20 + 7 * i));
-    const lineWalk = new LineWalk(automaton, automaton.low, 0);
-    lineWalk.walk(lines, 0, lines.length);
-    lines.forEach((line, i) => {
-      const from = lineWalk.from(i);
-      const found = namedHits(automaton, lineWalk.hitsOf(i).subarray(from), lineWalk.to(i) - from);
-      expect(found.sort()).toEqual(
-        plainHits(
-          set,
-          [...line].map((c) => c.charCodeAt(0)),
-        ),
-      );
-    });
   });
 });
 

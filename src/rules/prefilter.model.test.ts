@@ -116,9 +116,6 @@ describe("LiteralIndex against a plain search", () => {
         const reads = Uint8Array.from(now, (_, rule) => (mask[rule] ? 1 : 0));
         expect(indexPairs(index, later, reads)).toEqual(plainPairs(later, now, reads));
         expect(indexPairs(index, lines)).toEqual(plainPairs(lines, now));
-        // A batch longer than one run of lines walked together (see LiteralIndex.visit).
-        const many = Array.from({ length: 11 }, () => lines).flat();
-        expect(indexPairs(index, many)).toEqual(plainPairs(many, now));
       }),
       { numRuns: 600, seed: 1610 },
     );

@@ -2,7 +2,6 @@
 // names the rules that need it, so a rule's patterns run only on lines that can match it. A few literals are found
 // by the native string search, each on its own; more by one Aho-Corasick pass over the line.
 import { endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
-import { LineWalk } from "../core/aho-corasick-lines.js";
 import { buildAutomaton, DENSE_BYTES } from "../core/aho-corasick-build.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
 
@@ -42,8 +41,6 @@ export class LiteralIndex {
   private stamp = 0;
   /** The automaton's hits in the current line, a (row, end) pair each (see walk). */
   private readonly walked = new Int32Array(2 * WALKED_HITS);
-  /** The automaton's walk of many lines, two at a time (when every line starts in a dense state ending nothing). */
-  private readonly lineWalk: LineWalk | undefined;
   /** The literals found in the current line, and then the rules they serve. */
   private found: Int32Array;
   private foundCount = 0;
@@ -71,10 +68,8 @@ export class LiteralIndex {
       this.native = literals.map(nativeTest);
     else if (literals.length > 0) {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf), denseBytes);
-      const low = (this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0));
+      this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
       this.automaton = automaton;
-      const start = automaton.rows[low[NEWLINE] as number] as number;
-      if (start < automaton.accepting) this.lineWalk = new LineWalk(automaton, low, start);
     }
     this.lastLiteral = new Int32Array(literals.length).fill(-1);
     this.found = new Int32Array(Math.min(literals.length, 64));
@@ -141,44 +136,22 @@ export class LiteralIndex {
    * per rule: the rules engine runs a thousand rules over batches of thousands of lines.
    */
   visit(lines: readonly string[], visit: CandidateVisit, reads?: Uint8Array): void {
-    const lineWalk = this.lineWalk;
-    if (!lineWalk) {
-      for (let index = 0; index < lines.length; index++) {
-        this.scanLine(lines[index] as string);
-        this.offerLine(index, visit, reads);
+    const unfiltered = this.unfiltered;
+    for (let index = 0; index < lines.length; index++) {
+      this.scanLine(lines[index] as string);
+      this.listRules();
+      const hits = this.hits;
+      // Both lists ascending: merge them.
+      let u = 0;
+      for (let h = 0; h < this.hitCount; h++) {
+        const rule = hits[h] as number;
+        for (; u < unfiltered.length && (unfiltered[u] as number) < rule; u++)
+          if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
+        if (!reads || reads[rule]) visit(index, rule);
       }
-      return;
-    }
-    // The automaton walks a run of lines two at a time, then each line's hits are taken in line order.
-    const automaton = this.automaton as Automaton;
-    for (let first = 0; first < lines.length; first += WALKED_LINES) {
-      const end = Math.min(lines.length, first + WALKED_LINES);
-      lineWalk.walk(lines, first, end);
-      for (let index = first; index < end; index++) {
-        const line = lines[index] as string;
-        const hits = lineWalk.hitsOf(index);
-        this.startLine();
-        for (let k = lineWalk.from(index), last = lineWalk.to(index); k < last; k += 2)
-          this.confirm(endsIndex(automaton, hits[k] as number), line, hits[k + 1] as number);
-        this.offerLine(index, visit, reads);
-      }
-    }
-  }
-
-  /** The rules of the current line's literals (and those without literals), merged in order, told to `visit`. */
-  private offerLine(index: number, visit: CandidateVisit, reads: Uint8Array | undefined): void {
-    this.listRules();
-    const { hits, unfiltered } = this;
-    // Both lists ascending: merge them.
-    let u = 0;
-    for (let h = 0; h < this.hitCount; h++) {
-      const rule = hits[h] as number;
-      for (; u < unfiltered.length && (unfiltered[u] as number) < rule; u++)
+      for (; u < unfiltered.length; u++)
         if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
-      if (!reads || reads[rule]) visit(index, rule);
     }
-    for (; u < unfiltered.length; u++)
-      if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
   }
 
   /** Per rule, the ascending indexes of the lines that may match it (see visit). */
@@ -222,19 +195,14 @@ export class LiteralIndex {
     if (!sorted) sortHits(hits, count);
   }
 
-  /** A new line: nothing found in it yet (a new stamp). */
-  private startLine(): void {
+  /** The literals in the line, each once, into found (a new stamp). */
+  private scanLine(line: string): void {
     this.foundCount = 0;
     if (++this.stamp === STAMP_LIMIT) {
       this.lastRule.fill(-1);
       this.lastLiteral.fill(-1);
       this.stamp = 1;
     }
-  }
-
-  /** The literals in the line, each once, into found (a new stamp). */
-  private scanLine(line: string): void {
-    this.startLine();
     const native = this.native;
     if (native) {
       for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.add(id);
@@ -284,8 +252,6 @@ export class LiteralIndex {
 }
 
 const NEWLINE = 0x0a;
-/** Lines walked together at most (their hits are kept until they are offered). */
-const WALKED_LINES = 256;
 /** Hits of the automaton taken per walk (a line with more is walked on from the last). */
 const WALKED_HITS = 128;
 /** Stamps start again (and every last one is cleared) before they would overflow. */
