@@ -67,11 +67,9 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
-      const calibrating = !calibrator.done;
+      // The rules chose: the index searches for every literal they could choose and now hands them the chosen ones
+      // (the others' hits are passed over), instead of building a second automaton over the chosen ones.
       if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
-      // Every rule has chosen: the index searched for every literal they could choose, and is built again over the
-      // chosen ones only (fewer hits to confirm per line, a smaller automaton kept for the rest of the run).
-      if (calibrating && calibrator.done) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       const source = onlySource(records);
       let reads: Uint8Array | undefined;
