@@ -7,7 +7,7 @@ import { Calibrator } from "./calibrate.js";
 import { KeyedRule, type Emit, type Firing, type KeyedHooks } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { RuleCounters, RuleMetrics } from "./metrics.js";
-import { LiteralIndex } from "./prefilter.js";
+import { LiteralIndex, needsNoAutomaton } from "./prefilter.js";
 import { forgetScores, literalsOf, type Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 
@@ -67,9 +67,12 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
   const masks = new Map<string, Uint8Array>();
   return {
     evaluate(records) {
-      // The rules chose: the index searches for every literal they could choose and now hands them the chosen ones
-      // (the others' hits are passed over), instead of building a second automaton over the chosen ones.
+      const calibrating = !calibrator.done;
       if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
+      // Every rule has chosen. The index searched for every literal they could choose with one automaton, and now
+      // hands them the chosen ones (the others' hits are passed over) rather than build a second one over those.
+      // Unless the chosen ones need no automaton (none, or a few the native search finds): an index over them alone.
+      if (calibrating && calibrator.done && needsNoAutomaton(required())) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       const source = onlySource(records);
       let reads: Uint8Array | undefined;

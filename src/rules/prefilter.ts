@@ -64,8 +64,7 @@ export class LiteralIndex {
       ids.set(literal.text, literals.length);
       literals.push(literal);
     }
-    if (literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable))
-      this.native = literals.map(nativeTest);
+    if (searchedNatively(literals)) this.native = literals.map(nativeTest);
     else if (literals.length > 0) {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf), denseBytes);
       this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
@@ -297,6 +296,21 @@ function grown(list: Int32Array): Int32Array {
   const out = new Int32Array(Math.max(8, list.length * 2));
   out.set(list);
   return out;
+}
+
+/**
+ * Whether an index over these rules' literals would build no automaton: they have none, or a few that the native
+ * search finds each on its own.
+ */
+export function needsNoAutomaton(perRule: readonly (readonly Literal[] | undefined)[]): boolean {
+  const distinct = new Map<string, Literal>();
+  for (const list of perRule) for (const l of list ?? []) if (l.text !== "") distinct.set(`${l.fold}:${l.text}`, l);
+  return distinct.size === 0 || searchedNatively([...distinct.values()]);
+}
+
+/** The distinct literals are few and each natively searchable. */
+function searchedNatively(literals: readonly Literal[]): boolean {
+  return literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable);
 }
 
 /** The native test of a folded literal would fold more than ASCII case: only ASCII ones are taken there. */
