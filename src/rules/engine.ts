@@ -7,7 +7,7 @@ import { Calibrator } from "./calibrate.js";
 import { KeyedRule, type Emit, type Firing, type KeyedHooks } from "./keyed.js";
 import { compileMatcher, type LineMatcher } from "./matcher.js";
 import { RuleCounters, RuleMetrics } from "./metrics.js";
-import { LiteralIndex, needsNoAutomaton } from "./prefilter.js";
+import { LiteralIndex } from "./prefilter.js";
 import { forgetScores, literalsOf, type Literal } from "../core/literals.js";
 import type { RuleConfig } from "./schema.js";
 
@@ -69,10 +69,9 @@ export function compileRules(rules: Record<string, RuleConfig>, clock: Clock, op
     evaluate(records) {
       const calibrating = !calibrator.done;
       if (calibrator.observe(records) && index && !index.assign(required())) index = undefined;
-      // Every rule has chosen. The index searched for every literal they could choose with one automaton, and now
-      // hands them the chosen ones (the others' hits are passed over) rather than build a second one over those.
-      // Unless the chosen ones need no automaton (none, or a few the native search finds): an index over them alone.
-      if (calibrating && calibrator.done && needsNoAutomaton(required())) index = undefined;
+      // Every rule has chosen: the index searched for every literal they could choose, and is built again over the
+      // chosen ones only (fewer hits to confirm per line, a smaller automaton kept for the rest of the run).
+      if (calibrating && calibrator.done) index = undefined;
       if (records.length < prefilterMin) return evaluate(compiled, readers, records, undefined);
       const source = onlySource(records);
       let reads: Uint8Array | undefined;

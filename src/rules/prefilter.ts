@@ -64,7 +64,8 @@ export class LiteralIndex {
       ids.set(literal.text, literals.length);
       literals.push(literal);
     }
-    if (searchedNatively(literals)) this.native = literals.map(nativeTest);
+    if (literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable))
+      this.native = literals.map(nativeTest);
     else if (literals.length > 0) {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf), denseBytes);
       this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
@@ -137,7 +138,7 @@ export class LiteralIndex {
   visit(lines: readonly string[], visit: CandidateVisit, reads?: Uint8Array): void {
     const unfiltered = this.unfiltered;
     for (let index = 0; index < lines.length; index++) {
-      this.scanLine(lines[index] as string, true);
+      this.scanLine(lines[index] as string);
       this.listRules();
       const hits = this.hits;
       // Both lists ascending: merge them.
@@ -164,7 +165,7 @@ export class LiteralIndex {
   count(lines: readonly string[]): Int32Array {
     const counts = new Int32Array(this.lastLiteral.length);
     for (const line of lines) {
-      this.scanLine(line, false);
+      this.scanLine(line);
       for (let k = 0; k < this.foundCount; k++) {
         const id = this.found[k] as number;
         counts[id] = (counts[id] as number) + 1;
@@ -194,11 +195,8 @@ export class LiteralIndex {
     if (!sorted) sortHits(hits, count);
   }
 
-  /**
-   * The literals in the line, each once, into found (a new stamp): with `served`, only those serving a rule (the
-   * others are searched for so that rules can choose them, see assign).
-   */
-  private scanLine(line: string, served: boolean): void {
+  /** The literals in the line, each once, into found (a new stamp). */
+  private scanLine(line: string): void {
     this.foundCount = 0;
     if (++this.stamp === STAMP_LIMIT) {
       this.lastRule.fill(-1);
@@ -207,8 +205,7 @@ export class LiteralIndex {
     }
     const native = this.native;
     if (native) {
-      for (let id = 0; id < native.length; id++)
-        if (!(served && this.idle(id)) && (native[id] as (line: string) => boolean)(line)) this.add(id);
+      for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.add(id);
       return;
     }
     const automaton = this.automaton;
@@ -217,12 +214,11 @@ export class LiteralIndex {
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
     // The root's row is dense (the first): one read, no call per line.
     let row = automaton.rows[low[NEWLINE] as number] as number;
-    if (row >= automaton.accepting) this.confirm(endsIndex(automaton, row), line, 0, served);
+    if (row >= automaton.accepting) this.confirm(endsIndex(automaton, row), line, 0);
     const hits = this.walked;
     for (let from = 0; from < line.length;) {
       const n = walk(automaton, low, line, from, row, hits);
-      for (let k = 0; k < n; k += 2)
-        this.confirm(endsIndex(automaton, hits[k] as number), line, hits[k + 1] as number, served);
+      for (let k = 0; k < n; k += 2) this.confirm(endsIndex(automaton, hits[k] as number), line, hits[k + 1] as number);
       if (n < hits.length) break;
       // The hits filled up: on from the last one.
       row = hits[n - 2] as number;
@@ -232,26 +228,19 @@ export class LiteralIndex {
 
   /**
    * The folded texts of the automaton's `ending` (see endsIndex; -1: none) end just before line[end]: add their
-   * literals there (case-sensitive ones confirmed; with `served`, only those serving a rule).
+   * literals there (case-sensitive ones confirmed).
    */
-  private confirm(ending: number, line: string, end: number, served: boolean): void {
+  private confirm(ending: number, line: string, end: number): void {
     if (ending < 0) return;
     const { endStart, endList } = this.automaton as Automaton;
     const { variantStart, variantId, variantExact } = this;
     for (let e = endStart[ending] as number, last = endStart[ending + 1] as number; e < last; e++) {
       const folded = endList[e] as number;
       for (let v = variantStart[folded] as number, stop = variantStart[folded + 1] as number; v < stop; v++) {
-        const id = variantId[v] as number;
-        if (served && this.idle(id)) continue;
         const exact = variantExact[v];
-        if (exact === undefined || endsAt(line, exact, end)) this.add(id);
+        if (exact === undefined || endsAt(line, exact, end)) this.add(variantId[v] as number);
       }
     }
-  }
-
-  /** The literal serves no rule now (see assign). */
-  private idle(id: number): boolean {
-    return this.servedStart[id] === this.servedStart[id + 1];
   }
 
   private add(id: number): void {
@@ -296,21 +285,6 @@ function grown(list: Int32Array): Int32Array {
   const out = new Int32Array(Math.max(8, list.length * 2));
   out.set(list);
   return out;
-}
-
-/**
- * Whether an index over these rules' literals would build no automaton: they have none, or a few that the native
- * search finds each on its own.
- */
-export function needsNoAutomaton(perRule: readonly (readonly Literal[] | undefined)[]): boolean {
-  const distinct = new Map<string, Literal>();
-  for (const list of perRule) for (const l of list ?? []) if (l.text !== "") distinct.set(`${l.fold}:${l.text}`, l);
-  return distinct.size === 0 || searchedNatively([...distinct.values()]);
-}
-
-/** The distinct literals are few and each natively searchable. */
-function searchedNatively(literals: readonly Literal[]): boolean {
-  return literals.length > 0 && literals.length <= NATIVE_LITERALS && literals.every(nativeSearchable);
 }
 
 /** The native test of a folded literal would fold more than ASCII case: only ASCII ones are taken there. */
