@@ -47,9 +47,8 @@ class Builder {
   /** Trie states in breadth-first order, and each one's place in it (the first `dense` are dense). */
   private readonly order: Int32Array;
   private readonly rank: Int32Array;
-  /** Per dense number, its trie state; per compact record (by its offset in `deep`), its trie state. */
+  /** Per dense number, its trie state. */
   private readonly denseState: Int32Array;
-  private readonly compactState: Int32Array;
 
   constructor(
     private readonly trie: Trie,
@@ -72,16 +71,12 @@ class Builder {
     this.denseEnd = this.rows.length;
     // A compact state's record size follows from its children alone: their references are known before any link.
     let offset = 0;
-    for (let k = dense; k < states; k++) offset += 3 + 2 * trie.childCount(this.order[k] as number);
-    this.deep = new Int32Array(offset);
-    this.compactState = new Int32Array(offset);
-    offset = 0;
     for (let k = dense; k < states; k++) {
       const state = this.order[k] as number;
       this.refOf[state] = this.denseEnd + offset;
-      this.compactState[offset] = state;
       offset += 3 + 2 * trie.childCount(state);
     }
+    this.deep = new Int32Array(offset);
   }
 
   build(): Automaton {
@@ -118,7 +113,15 @@ class Builder {
   /** The trie state of a reference made so far. */
   private stateOf(ref: number): number {
     if (ref < this.denseEnd) return this.denseState[ref / this.classes] as number;
-    return this.compactState[ref - this.denseEnd] as number;
+    // Compact references grow with breadth-first order: search it.
+    let lo = this.dense;
+    let hi = this.trie.states - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.refOf[this.order[mid] as number] as number) <= ref) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.order[lo] as number;
   }
 
   /** A compact state's record: failure link, children (their literals' index is set by finish). */
