@@ -100,59 +100,6 @@ export function walk(
   return n;
 }
 
-/** Where walkPair stopped: the two lines' states, and the number of entries in each one's hits. */
-export const pairRun = new Int32Array(4);
-
-/**
- * Step two lines at once from the same dense state `ref`, unit by unit from their starts: the two chains of table
- * reads do not wait on each other, so the processor overlaps them (one line's walk waits on every read). Writes each
- * dense state where literals end (and the offset past it) into hitsA or hitsB, from empty. Stops at the shorter
- * line's end, before a unit from 256 up, or before a step into a compact state or into a full hits array: returns
- * the offset reached; the two states there and the hit counts are in `pairRun`, and `walk` goes on from there.
- */
-export function walkPair(
-  automaton: Automaton,
-  low: Int32Array,
-  a: string,
-  b: string,
-  ref: number,
-  hitsA: Int32Array,
-  hitsB: Int32Array,
-): number {
-  const { rows, accepting, denseEnd } = automaton;
-  const end = Math.min(a.length, b.length);
-  let refA = ref;
-  let refB = ref;
-  let nA = 0;
-  let nB = 0;
-  let i = 0;
-  for (; i < end; i++) {
-    const ua = a.charCodeAt(i);
-    const ub = b.charCodeAt(i);
-    if ((ua | ub) > 255) break;
-    const nextA = rows[refA + (low[ua] as number)] as number;
-    const nextB = rows[refB + (low[ub] as number)] as number;
-    if (nextA >= accepting || nextB >= accepting) {
-      if (nextA >= denseEnd || nextB >= denseEnd || nA === hitsA.length || nB === hitsB.length) break;
-      if (nextA >= accepting) {
-        hitsA[nA++] = nextA;
-        hitsA[nA++] = i + 1;
-      }
-      if (nextB >= accepting) {
-        hitsB[nB++] = nextB;
-        hitsB[nB++] = i + 1;
-      }
-    }
-    refA = nextA;
-    refB = nextB;
-  }
-  pairRun[0] = refA;
-  pairRun[1] = refB;
-  pairRun[2] = nA;
-  pairRun[3] = nB;
-  return i;
-}
-
 /** Where deepRun stopped: the next unit to read, and the number of entries in hits. */
 const run = new Int32Array(2);
 

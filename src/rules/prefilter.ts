@@ -1,7 +1,7 @@
 // Batch prefilter of the rules engine: each line is searched once for the literals of every rule, and each hit
 // names the rules that need it, so a rule's patterns run only on lines that can match it. A few literals are found
 // by the native string search, each on its own; more by one Aho-Corasick pass over the line.
-import { endsIndex, pairRun, walk, walkPair, type Automaton } from "../core/aho-corasick.js";
+import { endsIndex, walk, type Automaton } from "../core/aho-corasick.js";
 import { buildAutomaton, DENSE_BYTES } from "../core/aho-corasick-build.js";
 import { foldUnit, LINE_START, type Literal } from "../core/literals.js";
 
@@ -41,13 +41,6 @@ export class LiteralIndex {
   private stamp = 0;
   /** The automaton's hits in the current line, a (row, end) pair each (see walk). */
   private readonly walked = new Int32Array(2 * WALKED_HITS);
-  /**
-   * The state every line starts in (after a newline) when lines are walked in pairs (see walkPair): a dense one where
-   * no literal ends; else -1. Their hits.
-   */
-  private readonly pairStart: number = -1;
-  private readonly pairA = new Int32Array(2 * WALKED_HITS);
-  private readonly pairB = new Int32Array(2 * WALKED_HITS);
   /** The literals found in the current line, and then the rules they serve. */
   private found: Int32Array;
   private foundCount = 0;
@@ -75,10 +68,8 @@ export class LiteralIndex {
       this.native = literals.map(nativeTest);
     else if (literals.length > 0) {
       const automaton = buildAutomaton(this.foldedTexts(literals).map(unitsOf), denseBytes);
-      const low = (this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0));
+      this.foldedLow = Int32Array.from({ length: 256 }, (_, unit) => automaton.low[foldUnit(unit)] ?? 0);
       this.automaton = automaton;
-      const start = automaton.rows[low[NEWLINE] as number] as number;
-      if (start < automaton.accepting) this.pairStart = start;
     }
     this.lastLiteral = new Int32Array(literals.length).fill(-1);
     this.found = new Int32Array(Math.min(literals.length, 64));
@@ -145,46 +136,22 @@ export class LiteralIndex {
    * per rule: the rules engine runs a thousand rules over batches of thousands of lines.
    */
   visit(lines: readonly string[], visit: CandidateVisit, reads?: Uint8Array): void {
-    const start = this.pairStart;
-    let index = 0;
-    if (start >= 0) {
-      const automaton = this.automaton as Automaton;
-      const low = this.foldedLow as Int32Array;
-      // Two neighbouring lines walked together, then each one on alone from where the pair stopped, in line order.
-      for (; index + 1 < lines.length; index += 2) {
-        const line = lines[index] as string;
-        const next = lines[index + 1] as string;
-        const at = walkPair(automaton, low, line, next, start, this.pairA, this.pairB);
-        const nextRow = pairRun[1] as number;
-        const nextHits = pairRun[3] as number;
-        this.startLine();
-        this.walkOn(line, at, pairRun[0] as number, this.pairA, pairRun[2] as number);
-        this.offerLine(index, visit, reads);
-        this.startLine();
-        this.walkOn(next, at, nextRow, this.pairB, nextHits);
-        this.offerLine(index + 1, visit, reads);
-      }
-    }
-    for (; index < lines.length; index++) {
+    const unfiltered = this.unfiltered;
+    for (let index = 0; index < lines.length; index++) {
       this.scanLine(lines[index] as string);
-      this.offerLine(index, visit, reads);
-    }
-  }
-
-  /** The rules of the current line's literals (and those without literals), merged in order, told to `visit`. */
-  private offerLine(index: number, visit: CandidateVisit, reads: Uint8Array | undefined): void {
-    this.listRules();
-    const { hits, unfiltered } = this;
-    // Both lists ascending: merge them.
-    let u = 0;
-    for (let h = 0; h < this.hitCount; h++) {
-      const rule = hits[h] as number;
-      for (; u < unfiltered.length && (unfiltered[u] as number) < rule; u++)
+      this.listRules();
+      const hits = this.hits;
+      // Both lists ascending: merge them.
+      let u = 0;
+      for (let h = 0; h < this.hitCount; h++) {
+        const rule = hits[h] as number;
+        for (; u < unfiltered.length && (unfiltered[u] as number) < rule; u++)
+          if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
+        if (!reads || reads[rule]) visit(index, rule);
+      }
+      for (; u < unfiltered.length; u++)
         if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
-      if (!reads || reads[rule]) visit(index, rule);
     }
-    for (; u < unfiltered.length; u++)
-      if (!reads || reads[unfiltered[u] as number]) visit(index, unfiltered[u] as number);
   }
 
   /** Per rule, the ascending indexes of the lines that may match it (see visit). */
@@ -228,19 +195,14 @@ export class LiteralIndex {
     if (!sorted) sortHits(hits, count);
   }
 
-  /** A new line: nothing found in it yet (a new stamp). */
-  private startLine(): void {
+  /** The literals in the line, each once, into found (a new stamp). */
+  private scanLine(line: string): void {
     this.foundCount = 0;
     if (++this.stamp === STAMP_LIMIT) {
       this.lastRule.fill(-1);
       this.lastLiteral.fill(-1);
       this.stamp = 1;
     }
-  }
-
-  /** The literals in the line, each once, into found (a new stamp). */
-  private scanLine(line: string): void {
-    this.startLine();
     const native = this.native;
     if (native) {
       for (let id = 0; id < native.length; id++) if ((native[id] as (line: string) => boolean)(line)) this.add(id);
@@ -251,22 +213,10 @@ export class LiteralIndex {
     const low = this.foldedLow as Int32Array;
     // As if a newline came before the line: a literal starting with one is anchored at the line's start.
     // The root's row is dense (the first): one read, no call per line.
-    const row = automaton.rows[low[NEWLINE] as number] as number;
+    let row = automaton.rows[low[NEWLINE] as number] as number;
     if (row >= automaton.accepting) this.confirm(endsIndex(automaton, row), line, 0);
-    this.walkOn(line, 0, row, this.walked, 0);
-  }
-
-  /**
-   * The line's walk found `count` entries of `found` (see walk) up to `from`, where it is in state `row`: the
-   * literals of those hits, then of the rest of the line.
-   */
-  private walkOn(line: string, from: number, row: number, found: Int32Array, count: number): void {
-    const automaton = this.automaton as Automaton;
-    for (let k = 0; k < count; k += 2)
-      this.confirm(endsIndex(automaton, found[k] as number), line, found[k + 1] as number);
-    const low = this.foldedLow as Int32Array;
     const hits = this.walked;
-    while (from < line.length) {
+    for (let from = 0; from < line.length;) {
       const n = walk(automaton, low, line, from, row, hits);
       for (let k = 0; k < n; k += 2) this.confirm(endsIndex(automaton, hits[k] as number), line, hits[k + 1] as number);
       if (n < hits.length) break;
