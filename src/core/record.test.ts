@@ -84,7 +84,7 @@ describe("CountingAck", () => {
     expect(reports).toEqual([1]);
   });
 
-  it("ordered holds: holds taken and released in any interleaving, refusals, extra calls, never pass a pending one", async () => {
+  it("ordered holds: no interleaving of holds, releases, refusals, extra calls passes a pending one", async () => {
     // Ops: take a hold for the current record (from a consumer: 0 and 1 ordered, 2 a closure), move to the next
     // record, end a consumer's hold (its oldest for ordered ones, any for the closure one), refuse the newest hold
     // of an ordered consumer, or let a turn pass.

@@ -142,7 +142,8 @@ describe("dispatcher holds", () => {
         for (let s = 0; !dispatched || actions.some((a) => a.model.kept.length > 0); s++) {
           if (s > 5000)
             throw new Error(
-              `stuck: dispatched ${dispatched} kept ${actions.map((a) => a.model.kept.length)} waits ${actions.map((a) => a.model.waits.length)}`,
+              `stuck: dispatched ${dispatched} kept ${actions.map((a) => a.model.kept.length)} ` +
+                `waits ${actions.map((a) => a.model.waits.length)}`,
             );
           const [which, count, turns] = steps[s % steps.length] as [number, number, number];
           // The named action, or the next one that keeps something: every kept event is delivered in the end.

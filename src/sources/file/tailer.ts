@@ -218,11 +218,11 @@ export class Tailer {
   }
 
   /**
-   * Read the next chunk; returns its size, undefined at end of file, or REWRITTEN (nothing read: see there). Its lines (events) are then taken a slice
-   * at a time with take(), so one slice's strings are alive at once rather than a whole read's. With needles, only
-   * lines containing one of them are decoded (see LineSplitter.load); multiline events need every line, so the
-   * needles are ignored then. With ahead, the next read starts now if the file has more (pass it only when that
-   * read follows at once, so an idle file holds no buffer).
+   * Read the next chunk; returns its size, undefined at end of file, or REWRITTEN (nothing read: see there).
+   * Its lines (events) are then taken a slice at a time with take(), so one slice's strings are alive at once rather
+   * than a whole read's. With needles, only lines containing one of them are decoded (see LineSplitter.load);
+   * multiline events need every line, so the needles are ignored then. With ahead, the next read starts now if the
+   * file has more (pass it only when that read follows at once, so an idle file holds no buffer).
    */
   async read(needles?: readonly Needle[], ahead = false): Promise<number | undefined | typeof REWRITTEN> {
     if (!this.handle) return undefined;
