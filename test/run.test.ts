@@ -16,21 +16,23 @@ function writeConfig(body: string): string {
   return path;
 }
 
+/** `logward check` on a config of these lines. */
+function check(lines: string[]): ReturnType<typeof runLogward> {
+  return runLogward(["check", "-c", writeConfig(lines.join("\n"))]);
+}
+
 describe("logward check", () => {
   it("lists every mistake with file, line:column and key path, and exits 2", async () => {
-    const config = writeConfig(
-      [
-        "sources:",
-        "  app: { path: /var/log/app.log, colour: blue }",
-        "rules:",
-        '  oom: { source: app, match: "/a(b/", actions: [restart] }',
-        "  storm: { source: nowhere, threshold: { count: many, within: 1m }, actions: [restart] }",
-        "actions:",
-        '  restart: { type: exec, command: "true", timeout: soon }',
-        "",
-      ].join("\n"),
-    );
-    const r = await runLogward(["check", "-c", config]);
+    const r = await check([
+      "sources:",
+      "  app: { path: /var/log/app.log, colour: blue }",
+      "rules:",
+      '  oom: { source: app, match: "/a(b/", actions: [restart] }',
+      "  storm: { source: nowhere, threshold: { count: many, within: 1m }, actions: [restart] }",
+      "actions:",
+      '  restart: { type: exec, command: "true", timeout: soon }',
+      "",
+    ]);
     expect(r.code).toBe(2);
     const lines = r.stderr.split("\n");
     const expectIssue = (re: RegExp) =>
@@ -47,33 +49,27 @@ describe("logward check", () => {
   });
 
   it("names the rules whose patterns give no literal to prefilter on", async () => {
-    const config = writeConfig(
-      [
-        "sources: { app: { path: /var/log/app.log } }",
-        "rules:",
-        "  slow: { source: app, match: '/^\\d+ \\w+$/', actions: [log] }",
-        '  oom: { source: app, match: ["/OutOfMemory|Killed process/i"], actions: [log] }',
-        "  all: { source: app, actions: [log] }",
-        "actions: { log: { type: console } }",
-      ].join("\n"),
-    );
-    const r = await runLogward(["check", "-c", config]);
+    const r = await check([
+      "sources: { app: { path: /var/log/app.log } }",
+      "rules:",
+      "  slow: { source: app, match: '/^\\d+ \\w+$/', actions: [log] }",
+      '  oom: { source: app, match: ["/OutOfMemory|Killed process/i"], actions: [log] }',
+      "  all: { source: app, actions: [log] }",
+      "actions: { log: { type: console } }",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("hint: rule slow has no literal prefilter: every line is tested\n");
   });
 
   it("names the rules grouping by a field nothing sets", async () => {
-    const config = writeConfig(
-      [
-        "sources: { app: { path: /var/log/app.log }, web: { path: /var/log/access.log, parser: combined } }",
-        "rules:",
-        "  jail: { source: app, match: '/Failed password from (\\S+)/', group_by: ip, actions: [log] }",
-        "  keyed: { source: app, match: '/from (?<ip>\\S+)/', group_by: ip, actions: [log] }",
-        "  hosts: { source: web, match: '\" 404 ', group_by: [host, ip], actions: [log] }",
-        "actions: { log: { type: console } }",
-      ].join("\n"),
-    );
-    const r = await runLogward(["check", "-c", config]);
+    const r = await check([
+      "sources: { app: { path: /var/log/app.log }, web: { path: /var/log/access.log, parser: combined } }",
+      "rules:",
+      "  jail: { source: app, match: '/Failed password from (\\S+)/', group_by: ip, actions: [log] }",
+      "  keyed: { source: app, match: '/from (?<ip>\\S+)/', group_by: ip, actions: [log] }",
+      "  hosts: { source: web, match: '\" 404 ', group_by: [host, ip], actions: [log] }",
+      "actions: { log: { type: console } }",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr.split("\n").filter(Boolean)).toEqual([
       'hint: rule jail groups by "ip", which neither a named group of its match nor source app (file, no parser) ' +
@@ -84,15 +80,12 @@ describe("logward check", () => {
   });
 
   it("prints the resolved pipeline of a valid config", async () => {
-    const config = writeConfig(
-      [
-        "state_dir: ${STATE:-/tmp/lw-state}",
-        "sources: { app: { path: /var/log/app.log } }",
-        "rules: { oom: { source: app, match: OutOfMemory, cooldown: 3s, actions: [restart] } }",
-        "actions: { restart: { type: exec, command: systemctl restart app } }",
-      ].join("\n"),
-    );
-    const r = await runLogward(["check", "-c", config]);
+    const r = await check([
+      "state_dir: ${STATE:-/tmp/lw-state}",
+      "sources: { app: { path: /var/log/app.log } }",
+      "rules: { oom: { source: app, match: OutOfMemory, cooldown: 3s, actions: [restart] } }",
+      "actions: { restart: { type: exec, command: systemctl restart app } }",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/app/);
