@@ -236,6 +236,7 @@ export class Tailer {
     // the new content off as the rest of the old, whose unread lines (in a rotated copy) would then never be read.
     if (this.currentHead.len > 0 && !headStillAt(this.handle.fd, this.currentHead)) {
       this.reader.drop();
+      this.reader.recycle(buf); // nothing was taken from it
       return REWRITTEN;
     }
     this.position += bytesRead;
